@@ -1,0 +1,1043 @@
+//! A guild's configuration: its setup channels, panels (A2), topics (A3), staff roles (A4),
+//! templates (A5) and settings (A6), with validation against Discord's limits. Every mutating
+//! method validates first and changes nothing when it refuses.
+
+use crate::ids::{ChannelId, GuildId, MessageId, PanelId, RoleId, TopicId};
+use crate::limits;
+use crate::template::Template;
+use crate::validation::{
+    Countable, Field, ValidationError, check_count, check_len, check_range, check_required,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Staff roles a guild may name guild-wide, and a topic may add.
+pub const MAX_STAFF_ROLES: usize = 25;
+/// Roles one `/staff add` or `/staff remove` may name at once (A4).
+pub const MAX_ROLES_PER_COMMAND: usize = 5;
+/// Topics in one guild.
+pub const MAX_TOPICS: usize = 50;
+/// Panels in one guild.
+pub const MAX_PANELS: usize = 25;
+/// Topic names are also select option labels.
+pub const TOPIC_NAME: usize = limits::SELECT_OPTION_TEXT;
+/// The longest ticket open limit per member and panel.
+pub const MAX_OPEN_LIMIT: u64 = 25;
+/// The longest open cooldown, one day.
+pub const MAX_COOLDOWN_SECS: u64 = 86_400;
+/// The longest auto-close delay, 90 days.
+pub const MAX_AUTO_CLOSE_HOURS: u64 = 24 * 90;
+/// The longest transcript retention, 10 years.
+pub const MAX_RETENTION_DAYS: u64 = 3650;
+
+/// A language Helpline speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    English,
+    French,
+}
+
+impl Language {
+    /// Every supported language.
+    pub const ALL: [Self; 2] = [Self::English, Self::French];
+
+    /// The BCP 47 tag of this language's translations.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Self::English => "en-US",
+            Self::French => "fr",
+        }
+    }
+
+    /// The language for a Discord locale (`en-US`, `en-GB`, `fr`, …), if Helpline speaks it.
+    pub fn from_discord_locale(locale: &str) -> Option<Self> {
+        let primary = locale.split(['-', '_']).next().unwrap_or_default();
+        match primary.to_ascii_lowercase().as_str() {
+            "en" => Some(Self::English),
+            "fr" => Some(Self::French),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a new ticket opens at once or waits for staff approval (A6, M2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalMode {
+    #[default]
+    Automatic,
+    Manual,
+}
+
+/// Whether the opener must give a reason (A6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonMode {
+    #[default]
+    Optional,
+    Required,
+}
+
+/// Whether a ticket is a private channel or a private thread of the panel channel (A6).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketMode {
+    #[default]
+    Channel,
+    PrivateThread,
+}
+
+/// Guild-wide settings (A6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Announce claims in the ticket.
+    pub claim_announcement: bool,
+    /// Mention the staff roles when a ticket opens (A4).
+    pub mention_staff: bool,
+    /// When an admin closes a ticket, delete its channel at once instead of keeping it closed.
+    pub admin_close_deletes: bool,
+    /// DM the opener on close, with the transcript.
+    pub dm_on_close: bool,
+    /// Close a ticket after this many hours without a message, if set.
+    pub auto_close_hours: Option<u32>,
+    /// The guild's language, used when a member's locale is not one Helpline speaks.
+    pub language: Language,
+    /// The private channel where ticket events are logged.
+    pub log_channel: Option<ChannelId>,
+    /// The category tickets go to when their topic names none.
+    pub default_category: Option<ChannelId>,
+    /// How long transcripts are kept.
+    pub transcript_retention_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            claim_announcement: true,
+            mention_staff: true,
+            admin_close_deletes: false,
+            dm_on_close: true,
+            auto_close_hours: None,
+            language: Language::English,
+            log_channel: None,
+            default_category: None,
+            transcript_retention_days: 365,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every number against its range.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(hours) = self.auto_close_hours {
+            check_range(Field::AutoCloseHours, hours.into(), 1, MAX_AUTO_CLOSE_HOURS)?;
+        }
+        check_range(
+            Field::RetentionDays,
+            self.transcript_retention_days.into(),
+            1,
+            MAX_RETENTION_DAYS,
+        )
+    }
+
+    /// The inactivity after which tickets auto-close, if enabled.
+    pub fn auto_close_after(&self) -> Option<Duration> {
+        self.auto_close_hours
+            .map(|hours| Duration::from_secs(u64::from(hours) * 3600))
+    }
+}
+
+/// Settings of one panel; each panel has its own (A2, A6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PanelSettings {
+    pub approval: ApprovalMode,
+    pub reason: ReasonMode,
+    pub ticket_mode: TicketMode,
+    /// Tickets a member may have open at once on this panel.
+    pub open_limit: u32,
+    /// Seconds a member must wait between two opens on this panel.
+    pub cooldown_secs: u32,
+}
+
+impl Default for PanelSettings {
+    fn default() -> Self {
+        Self {
+            approval: ApprovalMode::Automatic,
+            reason: ReasonMode::Optional,
+            ticket_mode: TicketMode::Channel,
+            open_limit: 1,
+            cooldown_secs: 60,
+        }
+    }
+}
+
+impl PanelSettings {
+    /// Checks the limit and cooldown ranges.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_range(Field::OpenLimit, self.open_limit.into(), 1, MAX_OPEN_LIMIT)?;
+        check_range(
+            Field::Cooldown,
+            self.cooldown_secs.into(),
+            0,
+            MAX_COOLDOWN_SECS,
+        )
+    }
+}
+
+/// How a panel offers its topics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelStyle {
+    /// One button per topic (or one "Open a ticket" button when the panel has no topic),
+    /// five to a row.
+    #[default]
+    Buttons,
+    /// One select menu listing the topics.
+    SelectMenu,
+}
+
+/// What a panel message says (A2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PanelContent {
+    /// Helpline's embed with this title and description (translated defaults when empty).
+    Embed { title: String, description: String },
+    /// A copy of an existing message's content and embeds.
+    CopiedMessage {
+        channel_id: ChannelId,
+        message_id: MessageId,
+    },
+}
+
+/// A panel: a message under which members open tickets (A2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Panel {
+    pub id: PanelId,
+    /// Where the panel message is posted.
+    pub channel_id: ChannelId,
+    /// The posted message, once posted.
+    pub message_id: Option<MessageId>,
+    pub style: PanelStyle,
+    pub content: PanelContent,
+    /// The label of the single button of a panel without topics.
+    pub button_label: String,
+    /// The select menu's placeholder.
+    pub select_placeholder: String,
+    /// The topics offered, in order.
+    pub topics: Vec<TopicId>,
+    pub settings: PanelSettings,
+}
+
+impl Panel {
+    /// A button panel with no topic and default settings.
+    pub fn new(id: PanelId, channel_id: ChannelId) -> Self {
+        Self {
+            id,
+            channel_id,
+            message_id: None,
+            style: PanelStyle::Buttons,
+            content: PanelContent::Embed {
+                title: String::new(),
+                description: String::new(),
+            },
+            button_label: String::new(),
+            select_placeholder: String::new(),
+            topics: Vec::new(),
+            settings: PanelSettings::default(),
+        }
+    }
+
+    /// The topics split into the action rows a buttons panel shows: at most 5 buttons a row.
+    pub fn button_rows(&self) -> Vec<&[TopicId]> {
+        self.topics.chunks(limits::BUTTONS_PER_ROW).collect()
+    }
+
+    /// Checks this panel against Discord's limits and the guild's topics.
+    pub fn validate(&self, topics: &[Topic]) -> Result<(), ValidationError> {
+        check_len(Field::ButtonLabel, &self.button_label, limits::BUTTON_LABEL)?;
+        check_len(
+            Field::SelectPlaceholder,
+            &self.select_placeholder,
+            limits::SELECT_PLACEHOLDER,
+        )?;
+        if let PanelContent::Embed { title, description } = &self.content {
+            check_len(Field::PanelTitle, title, limits::EMBED_TITLE)?;
+            check_len(
+                Field::PanelDescription,
+                description,
+                limits::EMBED_DESCRIPTION,
+            )?;
+        }
+        match self.style {
+            PanelStyle::Buttons => check_count(
+                Countable::PanelButtons,
+                self.topics.len(),
+                limits::BUTTONS_PER_ROW * limits::ACTION_ROWS,
+            )?,
+            PanelStyle::SelectMenu => {
+                if self.topics.is_empty() {
+                    return Err(ValidationError::NoTopics);
+                }
+                check_count(
+                    Countable::SelectOptions,
+                    self.topics.len(),
+                    limits::SELECT_OPTIONS,
+                )?;
+            }
+        }
+        for (index, topic) in self.topics.iter().enumerate() {
+            if !topics.iter().any(|t| t.id == *topic) {
+                return Err(ValidationError::UnknownTopic { topic: *topic });
+            }
+            if self.topics[..index].contains(topic) {
+                return Err(ValidationError::AlreadyPresent);
+            }
+        }
+        self.settings.validate()
+    }
+}
+
+/// The kind of input a form question shows (M1, B6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QuestionStyle {
+    /// A one-line text input.
+    Short,
+    /// A multi-line text input.
+    Paragraph,
+    /// A select input with these choices.
+    Select { choices: Vec<SelectChoice> },
+}
+
+/// One choice of a select question.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectChoice {
+    pub label: String,
+    pub description: Option<String>,
+}
+
+/// A question of a topic's open form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormQuestion {
+    pub label: String,
+    pub placeholder: Option<String>,
+    pub style: QuestionStyle,
+    pub required: bool,
+    /// Shortest and longest answer, for text inputs.
+    pub min_length: Option<u16>,
+    pub max_length: Option<u16>,
+}
+
+impl FormQuestion {
+    /// Checks the question against Discord's modal limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_required(Field::QuestionLabel, &self.label, limits::TEXT_INPUT_LABEL)?;
+        if let Some(placeholder) = &self.placeholder {
+            check_len(
+                Field::QuestionPlaceholder,
+                placeholder,
+                limits::TEXT_INPUT_PLACEHOLDER,
+            )?;
+        }
+        let max_value = limits::TEXT_INPUT_VALUE as u64;
+        let min = self.min_length.map_or(0, u64::from);
+        let max = self.max_length.map_or(max_value, u64::from);
+        check_range(Field::QuestionLength, max, 1, max_value)?;
+        check_range(Field::QuestionLength, min, 0, max)?;
+        if let QuestionStyle::Select { choices } = &self.style {
+            if choices.is_empty() {
+                return Err(ValidationError::Empty {
+                    field: Field::QuestionChoice,
+                });
+            }
+            check_count(
+                Countable::QuestionChoices,
+                choices.len(),
+                limits::SELECT_OPTIONS,
+            )?;
+            for (index, choice) in choices.iter().enumerate() {
+                check_required(
+                    Field::QuestionChoice,
+                    &choice.label,
+                    limits::SELECT_OPTION_TEXT,
+                )?;
+                if let Some(description) = &choice.description {
+                    check_len(
+                        Field::QuestionChoice,
+                        description,
+                        limits::SELECT_OPTION_TEXT,
+                    )?;
+                }
+                if choices[..index].iter().any(|c| c.label == choice.label) {
+                    return Err(ValidationError::DuplicateName {
+                        field: Field::QuestionChoice,
+                        name: choice.label.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an answer a member submitted to this question.
+    pub fn check_answer(&self, answer: &str) -> Result<(), ValidationError> {
+        let answer = answer.trim();
+        if answer.is_empty() {
+            if self.required {
+                return Err(ValidationError::Empty {
+                    field: Field::Answer,
+                });
+            }
+            return Ok(());
+        }
+        match &self.style {
+            QuestionStyle::Select { choices } => {
+                if !choices.iter().any(|c| c.label == answer) {
+                    return Err(ValidationError::Empty {
+                        field: Field::Answer,
+                    });
+                }
+                Ok(())
+            }
+            QuestionStyle::Short | QuestionStyle::Paragraph => {
+                let len = limits::char_len(answer) as u64;
+                let min = self.min_length.map_or(0, u64::from);
+                let max = self
+                    .max_length
+                    .map_or(limits::TEXT_INPUT_VALUE as u64, u64::from);
+                check_range(Field::Answer, len, min, max)
+            }
+        }
+    }
+}
+
+/// A topic members choose when they open a ticket (A3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub id: TopicId,
+    pub name: String,
+    pub description: Option<String>,
+    /// A unicode emoji or a custom emoji `<:name:id>`.
+    pub emoji: Option<String>,
+    /// The category this topic's tickets go to; the guild default when unset.
+    pub category: Option<ChannelId>,
+    /// Staff of this topic, in addition to the guild-wide staff roles.
+    pub staff_roles: Vec<RoleId>,
+    /// Posted in the ticket when it opens, after the welcome message.
+    pub auto_response: Option<String>,
+    /// Overrides the guild's welcome template.
+    pub welcome_template: Option<Template>,
+    /// Overrides the guild's ticket name template.
+    pub name_template: Option<Template>,
+    /// The open form (at most 5 questions, one modal).
+    pub questions: Vec<FormQuestion>,
+    /// Roles pinged when a ticket of this topic opens (S10).
+    pub ping_roles: Vec<RoleId>,
+}
+
+impl Topic {
+    /// A topic with only a name.
+    pub fn new(id: TopicId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            description: None,
+            emoji: None,
+            category: None,
+            staff_roles: Vec::new(),
+            auto_response: None,
+            welcome_template: None,
+            name_template: None,
+            questions: Vec::new(),
+            ping_roles: Vec::new(),
+        }
+    }
+
+    /// Checks the topic against Discord's limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_required(Field::TopicName, &self.name, TOPIC_NAME)?;
+        if let Some(description) = &self.description {
+            check_len(
+                Field::TopicDescription,
+                description,
+                limits::SELECT_OPTION_TEXT,
+            )?;
+        }
+        if let Some(emoji) = &self.emoji {
+            validate_emoji(emoji)?;
+        }
+        if let Some(response) = &self.auto_response {
+            check_required(Field::AutoResponse, response, limits::MESSAGE_CONTENT)?;
+        }
+        check_count(
+            Countable::StaffRoles,
+            self.staff_roles.len(),
+            MAX_STAFF_ROLES,
+        )?;
+        check_count(Countable::PingRoles, self.ping_roles.len(), MAX_STAFF_ROLES)?;
+        check_count(
+            Countable::FormQuestions,
+            self.questions.len(),
+            limits::MODAL_COMPONENTS,
+        )?;
+        for question in &self.questions {
+            question.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// An emoji is either a short unicode sequence or a custom emoji `<:name:id>` / `<a:name:id>`.
+fn validate_emoji(emoji: &str) -> Result<(), ValidationError> {
+    let invalid = || ValidationError::Empty {
+        field: Field::TopicEmoji,
+    };
+    if let Some(inner) = emoji
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_suffix('>'))
+    {
+        let mut parts = inner.split(':');
+        let (animated, name, id) = (parts.next(), parts.next(), parts.next());
+        let valid = matches!(animated, Some("" | "a"))
+            && name.is_some_and(|n| (2..=32).contains(&n.len()))
+            && id.is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+            && parts.next().is_none();
+        return if valid { Ok(()) } else { Err(invalid()) };
+    }
+    let chars = limits::char_len(emoji);
+    if chars == 0
+        || chars > 10
+        || emoji
+            .chars()
+            .any(|c| c.is_ascii_alphanumeric() || c.is_whitespace())
+    {
+        return Err(invalid());
+    }
+    Ok(())
+}
+
+/// The channels `/setup` made or reused (A1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupChannels {
+    pub category: ChannelId,
+    pub panel_channel: ChannelId,
+    pub log_channel: ChannelId,
+}
+
+/// Everything a guild configured.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuildConfig {
+    pub guild_id: GuildId,
+    /// False after `/disable` (A8): panels refuse to open tickets.
+    pub enabled: bool,
+    pub setup: Option<SetupChannels>,
+    /// Guild-wide staff roles (A4).
+    pub staff_roles: Vec<RoleId>,
+    pub settings: Settings,
+    pub welcome_template: Template,
+    pub name_template: Template,
+    pub panels: Vec<Panel>,
+    pub topics: Vec<Topic>,
+    /// The next panel or topic id to hand out.
+    pub next_id: u32,
+    /// Bumped by the store on every write, for optimistic concurrency.
+    pub version: u64,
+}
+
+/// The default welcome message template.
+pub const DEFAULT_WELCOME: &str =
+    "$author, thank you for opening a ticket. $staff will be with you shortly.\n\n$reason";
+/// The default ticket name template.
+pub const DEFAULT_NAME: &str = "ticket-$counter";
+
+impl GuildConfig {
+    /// A guild with nothing configured.
+    pub fn new(guild_id: GuildId) -> Self {
+        Self {
+            guild_id,
+            enabled: true,
+            setup: None,
+            staff_roles: Vec::new(),
+            settings: Settings::default(),
+            welcome_template: Template::parse(DEFAULT_WELCOME).expect("default welcome parses"),
+            name_template: Template::parse(DEFAULT_NAME).expect("default name parses"),
+            panels: Vec::new(),
+            topics: Vec::new(),
+            next_id: 1,
+            version: 0,
+        }
+    }
+
+    /// The panel with this id.
+    pub fn panel(&self, id: PanelId) -> Option<&Panel> {
+        self.panels.iter().find(|p| p.id == id)
+    }
+
+    /// The topic with this id.
+    pub fn topic(&self, id: TopicId) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+
+    /// The staff roles of a ticket of `topic`: the guild-wide ones, then the topic's own.
+    pub fn staff_roles_for(&self, topic: Option<TopicId>) -> Vec<RoleId> {
+        let mut roles = self.staff_roles.clone();
+        if let Some(topic) = topic.and_then(|id| self.topic(id)) {
+            for role in &topic.staff_roles {
+                if !roles.contains(role) {
+                    roles.push(*role);
+                }
+            }
+        }
+        roles
+    }
+
+    /// The category a ticket of `topic` goes to.
+    pub fn category_for(&self, topic: Option<TopicId>) -> Option<ChannelId> {
+        topic
+            .and_then(|id| self.topic(id))
+            .and_then(|t| t.category)
+            .or(self.settings.default_category)
+            .or(self.setup.map(|s| s.category))
+    }
+
+    /// The log channel, from the settings or the setup.
+    pub fn log_channel(&self) -> Option<ChannelId> {
+        self.settings
+            .log_channel
+            .or(self.setup.map(|s| s.log_channel))
+    }
+
+    fn take_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Adds a topic built by `build` from its new id. Refused (and nothing changes) when it is
+    /// invalid, when its name is taken, or when the guild has too many topics.
+    pub fn add_topic(
+        &mut self,
+        build: impl FnOnce(TopicId) -> Topic,
+    ) -> Result<TopicId, ValidationError> {
+        check_count(Countable::Topics, self.topics.len() + 1, MAX_TOPICS)?;
+        let topic = build(TopicId(self.next_id));
+        topic.validate()?;
+        if self
+            .topics
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case(&topic.name))
+        {
+            return Err(ValidationError::DuplicateName {
+                field: Field::TopicName,
+                name: topic.name,
+            });
+        }
+        let id = TopicId(self.take_id());
+        self.topics.push(Topic { id, ..topic });
+        Ok(id)
+    }
+
+    /// Replaces a topic with an edited copy, validated.
+    pub fn update_topic(&mut self, topic: Topic) -> Result<(), ValidationError> {
+        topic.validate()?;
+        if self
+            .topics
+            .iter()
+            .any(|t| t.id != topic.id && t.name.eq_ignore_ascii_case(&topic.name))
+        {
+            return Err(ValidationError::DuplicateName {
+                field: Field::TopicName,
+                name: topic.name,
+            });
+        }
+        let slot = self
+            .topics
+            .iter_mut()
+            .find(|t| t.id == topic.id)
+            .ok_or(ValidationError::UnknownTopic { topic: topic.id })?;
+        *slot = topic;
+        Ok(())
+    }
+
+    /// Removes a topic and takes it off every panel. A select-menu panel left with no topic is
+    /// refused: remove the panel or give it another topic first.
+    pub fn remove_topic(&mut self, id: TopicId) -> Result<Topic, ValidationError> {
+        let index = self
+            .topics
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(ValidationError::UnknownTopic { topic: id })?;
+        if self
+            .panels
+            .iter()
+            .any(|p| p.style == PanelStyle::SelectMenu && p.topics == [id])
+        {
+            return Err(ValidationError::NoTopics);
+        }
+        for panel in &mut self.panels {
+            panel.topics.retain(|t| *t != id);
+        }
+        Ok(self.topics.remove(index))
+    }
+
+    /// Adds a panel built by `build` from its new id, validated.
+    pub fn add_panel(
+        &mut self,
+        build: impl FnOnce(PanelId) -> Panel,
+    ) -> Result<PanelId, ValidationError> {
+        check_count(Countable::Panels, self.panels.len() + 1, MAX_PANELS)?;
+        let panel = build(PanelId(self.next_id));
+        panel.validate(&self.topics)?;
+        let id = PanelId(self.take_id());
+        self.panels.push(Panel { id, ..panel });
+        Ok(id)
+    }
+
+    /// Replaces a panel with an edited copy, validated.
+    pub fn update_panel(&mut self, panel: Panel) -> Result<(), ValidationError> {
+        panel.validate(&self.topics)?;
+        let slot = self
+            .panels
+            .iter_mut()
+            .find(|p| p.id == panel.id)
+            .ok_or(ValidationError::UnknownPanel { panel: panel.id })?;
+        *slot = panel;
+        Ok(())
+    }
+
+    /// Removes a panel.
+    pub fn remove_panel(&mut self, id: PanelId) -> Result<Panel, ValidationError> {
+        let index = self
+            .panels
+            .iter()
+            .position(|p| p.id == id)
+            .ok_or(ValidationError::UnknownPanel { panel: id })?;
+        Ok(self.panels.remove(index))
+    }
+
+    /// Adds up to 5 guild-wide staff roles (A4); returns those that were not staff yet.
+    pub fn add_staff_roles(&mut self, roles: &[RoleId]) -> Result<Vec<RoleId>, ValidationError> {
+        add_roles(&mut self.staff_roles, roles, self.guild_id)
+    }
+
+    /// Removes up to 5 guild-wide staff roles; returns those that were staff.
+    pub fn remove_staff_roles(&mut self, roles: &[RoleId]) -> Result<Vec<RoleId>, ValidationError> {
+        check_count(
+            Countable::RolesPerCommand,
+            roles.len(),
+            MAX_ROLES_PER_COMMAND,
+        )?;
+        let removed: Vec<RoleId> = roles
+            .iter()
+            .copied()
+            .filter(|r| self.staff_roles.contains(r))
+            .collect();
+        self.staff_roles.retain(|r| !removed.contains(r));
+        Ok(removed)
+    }
+
+    /// Adds up to 5 staff roles to one topic.
+    pub fn add_topic_staff_roles(
+        &mut self,
+        topic: TopicId,
+        roles: &[RoleId],
+    ) -> Result<Vec<RoleId>, ValidationError> {
+        let guild_id = self.guild_id;
+        let topic = self
+            .topics
+            .iter_mut()
+            .find(|t| t.id == topic)
+            .ok_or(ValidationError::UnknownTopic { topic })?;
+        add_roles(&mut topic.staff_roles, roles, guild_id)
+    }
+
+    /// Sets a template after parsing it; an unknown placeholder is refused with the valid ones.
+    pub fn set_template(&mut self, field: Field, source: &str) -> Result<(), ValidationError> {
+        let template =
+            Template::parse(source).map_err(|error| ValidationError::Template { field, error })?;
+        match field {
+            Field::WelcomeTemplate => self.welcome_template = template,
+            Field::NameTemplate => self.name_template = template,
+            _ => return Err(ValidationError::Empty { field }),
+        }
+        Ok(())
+    }
+
+    /// Checks the whole configuration.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.settings.validate()?;
+        check_count(
+            Countable::StaffRoles,
+            self.staff_roles.len(),
+            MAX_STAFF_ROLES,
+        )?;
+        check_count(Countable::Topics, self.topics.len(), MAX_TOPICS)?;
+        check_count(Countable::Panels, self.panels.len(), MAX_PANELS)?;
+        for (index, topic) in self.topics.iter().enumerate() {
+            topic.validate()?;
+            if self.topics[..index]
+                .iter()
+                .any(|t| t.name.eq_ignore_ascii_case(&topic.name))
+            {
+                return Err(ValidationError::DuplicateName {
+                    field: Field::TopicName,
+                    name: topic.name.clone(),
+                });
+            }
+        }
+        for panel in &self.panels {
+            panel.validate(&self.topics)?;
+        }
+        Ok(())
+    }
+}
+
+fn add_roles(
+    list: &mut Vec<RoleId>,
+    roles: &[RoleId],
+    guild_id: GuildId,
+) -> Result<Vec<RoleId>, ValidationError> {
+    check_count(
+        Countable::RolesPerCommand,
+        roles.len(),
+        MAX_ROLES_PER_COMMAND,
+    )?;
+    let mut added = Vec::new();
+    for role in roles {
+        // @everyone as a staff role would make every member staff.
+        if role.get() == guild_id.get() {
+            return Err(ValidationError::AlreadyPresent);
+        }
+        if !list.contains(role) && !added.contains(role) {
+            added.push(*role);
+        }
+    }
+    check_count(
+        Countable::StaffRoles,
+        list.len() + added.len(),
+        MAX_STAFF_ROLES,
+    )?;
+    list.extend(&added);
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Id;
+
+    fn guild() -> GuildConfig {
+        GuildConfig::new(Id::new(1))
+    }
+
+    #[test]
+    fn select_panel_limits() {
+        let mut config = guild();
+        let mut topics = Vec::new();
+        for n in 0..26 {
+            topics.push(
+                config
+                    .add_topic(|id| Topic::new(id, format!("Topic {n}")))
+                    .unwrap(),
+            );
+        }
+        let error = config
+            .add_panel(|id| Panel {
+                style: PanelStyle::SelectMenu,
+                topics: topics.clone(),
+                ..Panel::new(id, Id::new(5))
+            })
+            .unwrap_err();
+        assert_eq!(
+            error,
+            ValidationError::TooMany {
+                what: Countable::SelectOptions,
+                max: 25,
+                actual: 26
+            }
+        );
+        assert!(config.panels.is_empty(), "a refused panel is not added");
+        let id = config
+            .add_panel(|id| Panel {
+                style: PanelStyle::SelectMenu,
+                topics: topics[..25].to_vec(),
+                ..Panel::new(id, Id::new(5))
+            })
+            .unwrap();
+        assert_eq!(config.panel(id).unwrap().topics.len(), 25);
+        let empty = config
+            .add_panel(|id| Panel {
+                style: PanelStyle::SelectMenu,
+                ..Panel::new(id, Id::new(5))
+            })
+            .unwrap_err();
+        assert_eq!(empty, ValidationError::NoTopics);
+    }
+
+    #[test]
+    fn button_panels_lay_out_five_per_row() {
+        let mut config = guild();
+        let topics: Vec<_> = (0..12)
+            .map(|n| {
+                config
+                    .add_topic(|id| Topic::new(id, format!("T{n}")))
+                    .unwrap()
+            })
+            .collect();
+        let id = config
+            .add_panel(|id| Panel {
+                topics: topics.clone(),
+                ..Panel::new(id, Id::new(5))
+            })
+            .unwrap();
+        let rows = config.panel(id).unwrap().button_rows();
+        assert_eq!(rows.iter().map(|r| r.len()).collect::<Vec<_>>(), [5, 5, 2]);
+    }
+
+    #[test]
+    fn topic_names_and_forms_are_checked() {
+        let mut config = guild();
+        config.add_topic(|id| Topic::new(id, "Billing")).unwrap();
+        assert!(matches!(
+            config.add_topic(|id| Topic::new(id, "billing")),
+            Err(ValidationError::DuplicateName { .. })
+        ));
+        let long = "x".repeat(101);
+        assert_eq!(
+            config.add_topic(|id| Topic::new(id, long.as_str())),
+            Err(ValidationError::TooLong {
+                field: Field::TopicName,
+                max: 100,
+                actual: 101
+            })
+        );
+        let question = FormQuestion {
+            label: "What happened?".into(),
+            placeholder: None,
+            style: QuestionStyle::Paragraph,
+            required: true,
+            min_length: None,
+            max_length: None,
+        };
+        let error = config
+            .add_topic(|id| Topic {
+                questions: vec![question.clone(); 6],
+                ..Topic::new(id, "Bugs")
+            })
+            .unwrap_err();
+        assert_eq!(
+            error,
+            ValidationError::TooMany {
+                what: Countable::FormQuestions,
+                max: 5,
+                actual: 6
+            }
+        );
+        let mut long_label = question.clone();
+        long_label.label = "a".repeat(46);
+        assert!(matches!(
+            long_label.validate(),
+            Err(ValidationError::TooLong {
+                field: Field::QuestionLabel,
+                ..
+            })
+        ));
+        assert_eq!(config.topics.len(), 1);
+    }
+
+    #[test]
+    fn answers_are_checked_against_their_question() {
+        let select = FormQuestion {
+            label: "Platform".into(),
+            placeholder: None,
+            style: QuestionStyle::Select {
+                choices: vec![
+                    SelectChoice {
+                        label: "PC".into(),
+                        description: None,
+                    },
+                    SelectChoice {
+                        label: "Console".into(),
+                        description: None,
+                    },
+                ],
+            },
+            required: true,
+            min_length: None,
+            max_length: None,
+        };
+        select.validate().unwrap();
+        assert!(select.check_answer("PC").is_ok());
+        assert!(select.check_answer("Phone").is_err());
+        assert!(select.check_answer(" ").is_err());
+        let short = FormQuestion {
+            style: QuestionStyle::Short,
+            min_length: Some(3),
+            max_length: Some(5),
+            ..select
+        };
+        assert!(short.check_answer("abcd").is_ok());
+        assert!(short.check_answer("ab").is_err());
+        assert!(short.check_answer("abcdef").is_err());
+    }
+
+    #[test]
+    fn staff_roles_five_per_command_and_never_everyone() {
+        let mut config = guild();
+        let roles: Vec<RoleId> = (10..16).map(Id::new).collect();
+        assert!(matches!(
+            config.add_staff_roles(&roles),
+            Err(ValidationError::TooMany { .. })
+        ));
+        assert_eq!(config.add_staff_roles(&roles[..3]).unwrap().len(), 3);
+        assert_eq!(
+            config.add_staff_roles(&roles[1..5]).unwrap(),
+            roles[3..5].to_vec()
+        );
+        assert!(config.add_staff_roles(&[Id::new(1)]).is_err());
+        assert_eq!(config.remove_staff_roles(&roles[..2]).unwrap().len(), 2);
+        assert_eq!(config.staff_roles, roles[2..5].to_vec());
+    }
+
+    #[test]
+    fn emoji_forms() {
+        assert!(validate_emoji("🎫").is_ok());
+        assert!(validate_emoji("<:ticket:123456>").is_ok());
+        assert!(validate_emoji("<a:spin:42>").is_ok());
+        assert!(validate_emoji("ticket").is_err());
+        assert!(validate_emoji("<:t:abc>").is_err());
+    }
+
+    #[test]
+    fn removing_a_topic_takes_it_off_panels() {
+        let mut config = guild();
+        let a = config.add_topic(|id| Topic::new(id, "A")).unwrap();
+        let b = config.add_topic(|id| Topic::new(id, "B")).unwrap();
+        let panel = config
+            .add_panel(|id| Panel {
+                style: PanelStyle::SelectMenu,
+                topics: vec![a, b],
+                ..Panel::new(id, Id::new(5))
+            })
+            .unwrap();
+        config.remove_topic(a).unwrap();
+        assert_eq!(config.panel(panel).unwrap().topics, [b]);
+        assert_eq!(config.remove_topic(b), Err(ValidationError::NoTopics));
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn settings_ranges() {
+        let mut config = guild();
+        config.settings.auto_close_hours = Some(0);
+        assert!(config.validate().is_err());
+        config.settings.auto_close_hours = Some(48);
+        config.validate().unwrap();
+        assert!(config.set_template(Field::NameTemplate, "t-$nope").is_err());
+        assert_eq!(config.name_template.source(), DEFAULT_NAME);
+    }
+}

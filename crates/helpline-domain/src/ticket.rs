@@ -1,0 +1,213 @@
+//! The ticket record.
+
+use crate::ids::{ChannelId, GuildId, PanelId, RoleId, TicketId, TopicId, UserId};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Where a ticket is in its lifecycle.
+///
+/// ```text
+/// Requested ──approve──▶ Open ⇄ Claimed ──close──▶ Closed ──reopen──▶ Open
+///     │                   └──────close──────────▶    │
+///     └──refuse──▶ Refused                           └──delete──▶ Deleted
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    /// Waiting for staff approval (manual approval mode); it has no channel yet.
+    Requested,
+    /// Open and unclaimed.
+    Open,
+    /// Open and claimed by a staff member.
+    Claimed,
+    /// Closed: read-only, can be reopened or deleted.
+    Closed,
+    /// Closed and its channel deleted. Final.
+    Deleted,
+    /// Refused at approval. Final.
+    Refused,
+}
+
+impl TicketState {
+    /// Every state.
+    pub const ALL: [Self; 6] = [
+        Self::Requested,
+        Self::Open,
+        Self::Claimed,
+        Self::Closed,
+        Self::Deleted,
+        Self::Refused,
+    ];
+
+    /// States that count toward a member's open-ticket limit.
+    pub const ACTIVE: [Self; 3] = [Self::Requested, Self::Open, Self::Claimed];
+
+    /// Whether the ticket counts toward its opener's open limit.
+    pub const fn is_active(self) -> bool {
+        matches!(self, Self::Requested | Self::Open | Self::Claimed)
+    }
+
+    /// A stable name, used in storage and translation keys.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Open => "open",
+            Self::Claimed => "claimed",
+            Self::Closed => "closed",
+            Self::Deleted => "deleted",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// The state with this [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Whether a ticket lives in a channel or a private thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketChannelKind {
+    Channel,
+    PrivateThread,
+}
+
+/// The Discord channel (or thread) of a ticket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TicketChannel {
+    pub id: ChannelId,
+    pub kind: TicketChannelKind,
+}
+
+/// Why a ticket was closed. A closed ticket always has one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum CloseReason {
+    /// The closer wrote a reason.
+    Given(String),
+    /// The closer gave none.
+    NoneGiven,
+    /// No message for the configured number of hours.
+    Inactive(u32),
+    /// The opener left the server.
+    OpenerLeft,
+}
+
+/// Staff asked the opener to agree to close (S2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseRequest {
+    pub by: UserId,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+/// One answer of the open form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// A support ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub guild_id: GuildId,
+    /// The ticket's number within its guild, from 1, without gaps.
+    pub number: u32,
+    pub panel_id: PanelId,
+    pub topic_id: Option<TopicId>,
+    /// The member the ticket is for.
+    pub opener: UserId,
+    /// Who opened it: the opener, or a staff member opening it for them (S4).
+    pub opened_by: UserId,
+    pub channel: Option<TicketChannel>,
+    /// The channel or thread name.
+    pub name: String,
+    pub state: TicketState,
+    pub claimer: Option<UserId>,
+    pub added_members: BTreeSet<UserId>,
+    pub added_roles: BTreeSet<RoleId>,
+    pub open_reason: Option<String>,
+    pub answers: Vec<FormAnswer>,
+    pub close_reason: Option<CloseReason>,
+    pub closed_by: Option<UserId>,
+    pub close_request: Option<CloseRequest>,
+    pub created_at: Timestamp,
+    pub opened_at: Option<Timestamp>,
+    pub claimed_at: Option<Timestamp>,
+    pub first_response_at: Option<Timestamp>,
+    pub last_activity_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub reopened_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+    /// Bumped on every stored change, for optimistic concurrency.
+    pub version: u64,
+}
+
+impl Ticket {
+    /// Whether a member takes part in the ticket as its opener or an added member.
+    pub fn is_participant(&self, user: UserId) -> bool {
+        self.opener == user || self.added_members.contains(&user)
+    }
+
+    /// Records a message in the ticket: activity for auto-close, and the first staff response
+    /// for statistics (S9).
+    pub fn record_message(&mut self, author_is_staff: bool, at: Timestamp) {
+        if at > self.last_activity_at {
+            self.last_activity_at = at;
+        }
+        if author_is_staff && self.first_response_at.is_none() && self.state.is_active() {
+            self.first_response_at = Some(at);
+        }
+    }
+
+    /// Whether an open ticket has been inactive long enough to auto-close.
+    pub fn auto_close_due(
+        &self,
+        inactive_for: Option<std::time::Duration>,
+        now: Timestamp,
+    ) -> bool {
+        matches!(self.state, TicketState::Open | TicketState::Claimed)
+            && inactive_for.is_some_and(|limit| now.since(self.last_activity_at) >= limit)
+    }
+
+    /// Checks the invariants every stored ticket keeps; `Err` names the broken one.
+    pub fn check_invariants(&self) -> Result<(), &'static str> {
+        use TicketState::*;
+        let closed_like = matches!(self.state, Closed | Deleted);
+        if self.number == 0 {
+            return Err("a ticket number starts at 1");
+        }
+        if self.state == Claimed && self.claimer.is_none() {
+            return Err("a claimed ticket has a claimer");
+        }
+        if matches!(self.state, Requested | Open | Refused) && self.claimer.is_some() {
+            return Err("an unclaimed ticket has no claimer");
+        }
+        if self.state == Claimed && self.claimed_at.is_none() {
+            return Err("a claimed ticket has a claim time");
+        }
+        if closed_like && (self.closed_at.is_none() || self.close_reason.is_none()) {
+            return Err("a closed ticket has a close time and reason");
+        }
+        if matches!(self.state, Open | Claimed) && self.close_reason.is_some() {
+            return Err("an open ticket has no close reason");
+        }
+        if matches!(self.state, Requested | Refused) && self.channel.is_some() {
+            return Err("a ticket awaiting or refused approval has no channel");
+        }
+        if matches!(self.state, Open | Claimed | Closed | Deleted) && self.opened_at.is_none() {
+            return Err("an opened ticket has an open time");
+        }
+        if self.state == Deleted && self.deleted_at.is_none() {
+            return Err("a deleted ticket has a deletion time");
+        }
+        if self.close_request.is_some() && !matches!(self.state, Open | Claimed) {
+            return Err("only an open ticket has a pending close request");
+        }
+        Ok(())
+    }
+}
