@@ -28,7 +28,7 @@ pub use config::{
     Topic,
 };
 pub use effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, Notice};
-pub use ids::{ChannelId, GuildId, MessageId, PanelId, RoleId, TicketId, TopicId, UserId};
+pub use ids::{ChannelId, GuildId, Id, MessageId, PanelId, RoleId, TicketId, TopicId, UserId};
 pub use lifecycle::{Action, ActionKind, OpenLimits, OpenRequest, Refusal, Transition};
 pub use template::{Placeholder, Template, TemplateContext, TemplateError};
 pub use ticket::{

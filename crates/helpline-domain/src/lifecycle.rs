@@ -347,18 +347,6 @@ pub fn prepare_open(
     }
     // Staff opening for a member skip approval: they are the approvers.
     let needs_approval = panel.settings.approval == ApprovalMode::Manual && !for_someone_else;
-    let context = TemplateContext {
-        author: request.opener_name.clone(),
-        staff: "staff".to_owned(),
-        topic: request
-            .topic_id
-            .and_then(|id| config.topic(id))
-            .map(|t| t.name.clone())
-            .unwrap_or_default(),
-        reason: reason.clone().unwrap_or_default(),
-        counter: 0,
-        date: now.civil_date(),
-    };
     let ticket = Ticket {
         id: request.ticket_id,
         guild_id: config.guild_id,
@@ -366,10 +354,11 @@ pub fn prepare_open(
         panel_id: panel.id,
         topic_id: request.topic_id,
         opener: request.opener,
+        opener_name: request.opener_name,
         opened_by: request.requested_by.user_id,
         channel: None,
-        // Rendered again with the number once the store assigns it; see `name_ticket`.
-        name: context.author,
+        // Named from the template once the store has given the ticket its number.
+        name: String::new(),
         state: if needs_approval {
             TicketState::Requested
         } else {
@@ -402,17 +391,23 @@ pub fn prepare_open(
 
 /// The effects of a ticket the store just created: the approval request, or the channel, the
 /// welcome message and the log entry. Also names the ticket from its template and number.
+///
+/// Like every step, it bumps the version and starts with [`EffectKind::SaveTicket`]: the name
+/// is part of the ticket.
 pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
     let mut ticket = ticket.clone();
+    ticket.version += 1;
     let mut effects = Effects::new(&ticket);
+    effects.push(EffectKind::SaveTicket {
+        expected_version: ticket.version - 1,
+    });
     match ticket.state {
         TicketState::Requested => {
             effects.push(EffectKind::RequestApproval);
             effects.push(log(&ticket, LogKind::Requested, Some(ticket.opened_by)));
         }
         _ => {
-            let opener_name = std::mem::take(&mut ticket.name);
-            ticket.name = ticket_name(&ticket, &opener_name, context);
+            ticket.name = ticket_name(&ticket, context);
             open_channel(&ticket, context, &mut effects);
             effects.push(log(&ticket, LogKind::Opened, Some(ticket.opened_by)));
         }
@@ -423,14 +418,14 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
     }
 }
 
-fn ticket_name(ticket: &Ticket, opener_name: &str, context: &Context<'_>) -> String {
+fn ticket_name(ticket: &Ticket, context: &Context<'_>) -> String {
     let config = context.config;
     let topic = ticket.topic_id.and_then(|id| config.topic(id));
     let template = topic
         .and_then(|t| t.name_template.as_ref())
         .unwrap_or(&config.name_template);
     let values = TemplateContext {
-        author: opener_name.to_owned(),
+        author: ticket.opener_name.clone(),
         staff: "staff".to_owned(),
         topic: topic.map(|t| t.name.clone()).unwrap_or_default(),
         reason: ticket.open_reason.clone().unwrap_or_default(),
@@ -667,8 +662,7 @@ pub fn apply(
             next.state = TicketState::Open;
             next.opened_at = Some(now);
             next.last_activity_at = now;
-            let opener_name = std::mem::take(&mut next.name);
-            next.name = ticket_name(&next, &opener_name, context);
+            next.name = ticket_name(&next, context);
             open_channel(&next, context, &mut effects);
             effects.push(EffectKind::DmOpener {
                 notice: Notice::Approved { by },

@@ -121,10 +121,12 @@ pub struct Ticket {
     pub topic_id: Option<TopicId>,
     /// The member the ticket is for.
     pub opener: UserId,
+    /// The opener's display name when the ticket was opened (`$author` in channel names).
+    pub opener_name: String,
     /// Who opened it: the opener, or a staff member opening it for them (S4).
     pub opened_by: UserId,
     pub channel: Option<TicketChannel>,
-    /// The channel or thread name.
+    /// The channel or thread name; empty until the ticket is opened (approved).
     pub name: String,
     pub state: TicketState,
     pub claimer: Option<UserId>,

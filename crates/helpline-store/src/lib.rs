@@ -1,1 +1,205 @@
-//! placeholder
+//! Helpline's storage: the [`Store`] trait every backend implements, the embedded SQLite backend
+//! ([`SqliteStore`]) and the types they exchange.
+//!
+//! The store keeps guild configuration, tickets, transcripts, web-panel access grants and the
+//! interaction idempotency record. It enforces the invariants that need atomicity — per-guild
+//! ticket numbers without gaps, the per-member-per-panel open limit and cooldown, optimistic
+//! concurrency on every ticket and configuration write, idempotent transcript appends — so that
+//! callers on many tasks (or many pods, with the distributed backend) cannot break them. It does
+//! not decide anything a ticket rule decides: that is `helpline-domain`'s job. Driver errors stop
+//! here and surface as [`Error`].
+
+mod error;
+mod sqlite;
+
+pub use error::{Error, Result};
+pub use sqlite::{SCHEMA_VERSION, SqliteStore};
+
+use async_trait::async_trait;
+use helpline_domain::lifecycle::OpenLimits;
+use helpline_domain::{
+    ChannelId, GuildConfig, GuildId, MessageId, Ticket, TicketId, TicketState, Timestamp,
+    TranscriptMessage, UserId,
+};
+use std::time::Duration;
+
+/// Limits a store enforces on what it keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreLimits {
+    /// Attachments larger than this are recorded without their bytes.
+    pub max_attachment_bytes: u64,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        Self {
+            max_attachment_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// What [`Store::open_ticket`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpenOutcome {
+    /// The ticket was created with the next number of its guild.
+    Created(Ticket),
+    /// A ticket with this id already exists (a redelivered interaction): nothing was created.
+    Existing(Ticket),
+    /// The member already has `limit` active tickets on this panel; they are listed.
+    LimitReached { limit: u32, open: Vec<Ticket> },
+    /// The member opened a ticket on this panel too recently.
+    Cooldown { retry_after: Duration },
+}
+
+/// A web-panel access grant (A7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanelAccess {
+    pub guild_id: GuildId,
+    pub user_id: UserId,
+    pub granted_by: UserId,
+    pub granted_at: Timestamp,
+}
+
+/// What [`Store::begin_interaction`] found for an interaction id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InteractionClaim {
+    /// First delivery: the caller owns it and must [`finish`](Store::finish_interaction) it.
+    New,
+    /// Another delivery is being handled since `started_at`.
+    InProgress { started_at: Timestamp },
+    /// Already handled; the recorded outcome.
+    Done { outcome: String },
+}
+
+/// One page of a listing, newest first: at most `limit` items older than the `before` cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page<C> {
+    pub limit: u32,
+    pub before: Option<C>,
+}
+
+impl<C> Page<C> {
+    /// The first page of `limit` items.
+    pub const fn first(limit: u32) -> Self {
+        Self {
+            limit,
+            before: None,
+        }
+    }
+}
+
+/// Helpline's storage. Every method is atomic on its own.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A guild's configuration, if it has one.
+    async fn guild_config(&self, guild: GuildId) -> Result<Option<GuildConfig>>;
+
+    /// Saves a configuration read at `config.version` (0 for a new one) and returns it with its
+    /// new version. [`Error::Conflict`] when someone saved it in between.
+    async fn save_guild_config(&self, config: &GuildConfig) -> Result<GuildConfig>;
+
+    /// Forgets a guild's configuration (A8 reset); `true` if there was one.
+    async fn delete_guild_config(&self, guild: GuildId) -> Result<bool>;
+
+    /// Creates `ticket` (built by `helpline_domain::lifecycle::prepare_open`) with the next
+    /// number of its guild, unless a ticket with its id exists, the opener already has
+    /// `limits.max_open` active tickets on its panel, or opened one there less than
+    /// `limits.cooldown` before `now`. All of it atomically.
+    async fn open_ticket(
+        &self,
+        ticket: Ticket,
+        limits: OpenLimits,
+        now: Timestamp,
+    ) -> Result<OpenOutcome>;
+
+    /// A ticket by id.
+    async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>>;
+
+    /// The ticket whose channel or thread this is.
+    async fn ticket_by_channel(&self, channel: ChannelId) -> Result<Option<Ticket>>;
+
+    /// A guild's tickets in the given states (all states when empty), highest number first;
+    /// the cursor is a ticket number.
+    async fn tickets_by_guild(
+        &self,
+        guild: GuildId,
+        states: &[TicketState],
+        page: Page<u32>,
+    ) -> Result<Vec<Ticket>>;
+
+    /// Tickets a member opened, across every guild, newest first; the cursor is a ticket id.
+    async fn tickets_by_member(&self, user: UserId, page: Page<TicketId>) -> Result<Vec<Ticket>>;
+
+    /// Stores `ticket` (whose `version` must be `expected_version + 1`) if the stored one is
+    /// still at `expected_version`; [`Error::Conflict`] otherwise.
+    async fn update_ticket(&self, ticket: &Ticket, expected_version: u64) -> Result<()>;
+
+    /// Appends a message to a ticket's transcript; `false` when it was already there.
+    async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool>;
+
+    /// Records an edit of a transcript message; `false` when the message is unknown or the
+    /// content did not change.
+    async fn record_edit(
+        &self,
+        ticket: TicketId,
+        message: MessageId,
+        content: String,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Records the deletion of a transcript message (it stays in the transcript, marked);
+    /// `false` when unknown or already marked.
+    async fn record_deletion(
+        &self,
+        ticket: TicketId,
+        message: MessageId,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Keeps an attachment's bytes; `false` (and nothing kept) when they exceed the size cap or
+    /// the message is not in the transcript.
+    async fn store_attachment(
+        &self,
+        ticket: TicketId,
+        message: MessageId,
+        attachment_id: u64,
+        bytes: Vec<u8>,
+    ) -> Result<bool>;
+
+    /// An attachment's kept bytes.
+    async fn attachment(&self, ticket: TicketId, attachment_id: u64) -> Result<Option<Vec<u8>>>;
+
+    /// A ticket's transcript in message order, attachments marked `stored` when kept.
+    async fn transcript(&self, ticket: TicketId) -> Result<Vec<TranscriptMessage>>;
+
+    /// Grants web-panel access; `false` when the user already had it.
+    async fn grant_panel_access(
+        &self,
+        guild: GuildId,
+        user: UserId,
+        granted_by: UserId,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Revokes web-panel access; `false` when the user did not have it.
+    async fn revoke_panel_access(&self, guild: GuildId, user: UserId) -> Result<bool>;
+
+    /// Everyone granted web-panel access in a guild, oldest grant first.
+    async fn panel_access(&self, guild: GuildId) -> Result<Vec<PanelAccess>>;
+
+    /// Whether a user was granted web-panel access in a guild.
+    async fn has_panel_access(&self, guild: GuildId, user: UserId) -> Result<bool>;
+
+    /// Claims an interaction for handling, so a redelivered interaction does one thing.
+    async fn begin_interaction(
+        &self,
+        interaction_id: u64,
+        now: Timestamp,
+    ) -> Result<InteractionClaim>;
+
+    /// Records the outcome of an interaction claimed with [`begin_interaction`](Self::begin_interaction).
+    async fn finish_interaction(&self, interaction_id: u64, outcome: &str) -> Result<()>;
+
+    /// Forgets idempotency records begun before `before`; returns how many.
+    async fn purge_interactions(&self, before: Timestamp) -> Result<u64>;
+}

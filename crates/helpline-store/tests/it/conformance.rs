@@ -1,0 +1,782 @@
+//! The conformance suite, written once against the `Store` trait. A backend runs all of it with
+//! `conformance_suite!(module_name, async_expression_returning_a_Backend)`.
+
+use helpline_domain::lifecycle::{OpenLimits, OpenRequest, prepare_open};
+use helpline_domain::permissions::Permissions;
+use helpline_domain::{
+    GuildConfig, GuildId, Id, Member, Panel, PanelId, Ticket, TicketChannel, TicketChannelKind,
+    TicketId, TicketState, Timestamp, TranscriptAttachment, TranscriptMessage, UserId,
+};
+use helpline_store::{Error, InteractionClaim, OpenOutcome, Page, Store};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A store under test, with whatever keeps it alive (a temporary directory).
+pub(crate) struct Backend {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) _keep: Option<tempfile::TempDir>,
+}
+
+/// Runs every conformance test against one backend.
+macro_rules! conformance_suite {
+    ($name:ident, $backend:expr) => {
+        mod $name {
+            conformance_suite!(@tests $backend;
+                guild_config_round_trip_and_conflicts,
+                open_numbers_tickets_and_is_idempotent,
+                fifty_concurrent_opens_by_one_member_make_one_ticket,
+                two_hundred_concurrent_opens_number_one_to_two_hundred,
+                open_limit_counts_only_active_tickets_of_the_panel,
+                cooldown_between_opens,
+                lookups_by_id_channel_guild_and_member,
+                updates_use_optimistic_concurrency,
+                concurrent_updates_from_one_version_let_one_win,
+                transcript_appends_once_and_keeps_edits_and_deletions,
+                attachments_are_kept_under_the_cap,
+                panel_access_grants,
+                interactions_are_claimed_once
+            );
+        }
+    };
+    (@tests $backend:expr; $($test:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                let backend = $backend.await;
+                crate::conformance::$test(backend.store.clone()).await;
+            }
+        )*
+    };
+}
+
+const GUILD: u64 = 1_000;
+const PANEL: PanelId = PanelId(1);
+
+fn guild(id: u64) -> GuildId {
+    Id::new(id)
+}
+
+fn user(id: u64) -> UserId {
+    Id::new(id)
+}
+
+fn config(guild_id: u64, open_limit: u32, cooldown_secs: u32) -> GuildConfig {
+    let mut config = GuildConfig::new(guild(guild_id));
+    let mut panel = Panel::new(PANEL, Id::new(77));
+    panel.settings.open_limit = open_limit;
+    panel.settings.cooldown_secs = cooldown_secs;
+    let id = config
+        .add_panel(|id| Panel { id, ..panel })
+        .expect("valid panel");
+    assert_eq!(id, PANEL);
+    config
+}
+
+/// A ticket as the bot builds it for `opener`, through the domain's own open check.
+fn new_ticket(config: &GuildConfig, id: u64, opener: u64, now: Timestamp) -> (Ticket, OpenLimits) {
+    let request = OpenRequest {
+        ticket_id: TicketId(id),
+        panel_id: PANEL,
+        topic_id: None,
+        opener: user(opener),
+        opener_name: format!("member {opener}"),
+        requested_by: Member {
+            user_id: user(opener),
+            roles: Vec::new(),
+            permissions: Permissions::empty(),
+        },
+        reason: Some("help".into()),
+        answers: Vec::new(),
+    };
+    prepare_open(config, request, now).expect("open request is valid")
+}
+
+async fn create(
+    store: &Arc<dyn Store>,
+    config: &GuildConfig,
+    id: u64,
+    opener: u64,
+    now: Timestamp,
+) -> Ticket {
+    let (ticket, limits) = new_ticket(config, id, opener, now);
+    match store
+        .open_ticket(ticket, limits, now)
+        .await
+        .expect("store works")
+    {
+        OpenOutcome::Created(ticket) => ticket,
+        other => panic!("ticket {id} was not created: {other:?}"),
+    }
+}
+
+/// Moves a stored ticket to `state` through an update, as the executor would.
+async fn set_state(
+    store: &Arc<dyn Store>,
+    ticket: &Ticket,
+    state: TicketState,
+    at: Timestamp,
+) -> Ticket {
+    let mut next = ticket.clone();
+    next.state = state;
+    next.version += 1;
+    if state == TicketState::Closed {
+        next.closed_at = Some(at);
+        next.close_reason = Some(helpline_domain::CloseReason::NoneGiven);
+    }
+    store
+        .update_ticket(&next, ticket.version)
+        .await
+        .expect("update");
+    next
+}
+
+pub(crate) async fn guild_config_round_trip_and_conflicts(store: Arc<dyn Store>) {
+    assert_eq!(store.guild_config(guild(GUILD)).await.unwrap(), None);
+    let mut config = config(GUILD, 1, 60);
+    config.staff_roles.push(Id::new(5));
+    let saved = store.save_guild_config(&config).await.unwrap();
+    assert_eq!(saved.version, 1);
+    assert_eq!(
+        store.guild_config(guild(GUILD)).await.unwrap(),
+        Some(saved.clone())
+    );
+
+    // A write based on a stale read is refused and changes nothing.
+    let error = store.save_guild_config(&config).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Conflict {
+                expected: 0,
+                actual: Some(1),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let mut edited = saved.clone();
+    edited.settings.claim_announcement = false;
+    let edited = store.save_guild_config(&edited).await.unwrap();
+    assert_eq!(edited.version, 2);
+    let error = store.save_guild_config(&saved).await.unwrap_err();
+    assert!(matches!(error, Error::Conflict { .. }));
+    assert!(
+        !store
+            .guild_config(guild(GUILD))
+            .await
+            .unwrap()
+            .unwrap()
+            .settings
+            .claim_announcement
+    );
+
+    assert!(store.delete_guild_config(guild(GUILD)).await.unwrap());
+    assert!(!store.delete_guild_config(guild(GUILD)).await.unwrap());
+    assert_eq!(store.guild_config(guild(GUILD)).await.unwrap(), None);
+}
+
+pub(crate) async fn open_numbers_tickets_and_is_idempotent(store: Arc<dyn Store>) {
+    let config = config(GUILD, 5, 0);
+    let now = Timestamp::from_secs(1_000);
+    let first = create(&store, &config, 10, 1, now).await;
+    let second = create(&store, &config, 11, 2, now).await;
+    assert_eq!((first.number, second.number), (1, 2));
+    // Numbers are per guild.
+    let other = config_for_other_guild();
+    assert_eq!(create(&store, &other, 12, 1, now).await.number, 1);
+
+    // The same ticket id again (a redelivered interaction) finds the first ticket.
+    let (again, limits) = new_ticket(&config, 10, 1, now);
+    match store.open_ticket(again, limits, now).await.unwrap() {
+        OpenOutcome::Existing(existing) => assert_eq!(existing, first),
+        other => panic!("expected the existing ticket, got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .tickets_by_guild(guild(GUILD), &[], Page::first(10))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+fn config_for_other_guild() -> GuildConfig {
+    config(GUILD + 1, 5, 0)
+}
+
+pub(crate) async fn fifty_concurrent_opens_by_one_member_make_one_ticket(store: Arc<dyn Store>) {
+    let config = Arc::new(config(GUILD, 1, 60));
+    let now = Timestamp::from_secs(5_000);
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let (store, config) = (store.clone(), config.clone());
+        tasks.push(tokio::spawn(async move {
+            let (ticket, limits) = new_ticket(&config, 100 + n, 7, now);
+            store.open_ticket(ticket, limits, now).await.unwrap()
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            OpenOutcome::Created(_) => created += 1,
+            OpenOutcome::LimitReached { limit: 1, open } => assert_eq!(open.len(), 1),
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(created, 1);
+    let tickets = store
+        .tickets_by_member(user(7), Page::first(100))
+        .await
+        .unwrap();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].number, 1);
+}
+
+pub(crate) async fn two_hundred_concurrent_opens_number_one_to_two_hundred(store: Arc<dyn Store>) {
+    let config = Arc::new(config(GUILD, 1, 60));
+    let now = Timestamp::from_secs(5_000);
+    let mut tasks = Vec::new();
+    for n in 0..200 {
+        let (store, config) = (store.clone(), config.clone());
+        tasks.push(tokio::spawn(async move {
+            let (ticket, limits) = new_ticket(&config, 1_000 + n, 10_000 + n, now);
+            match store.open_ticket(ticket, limits, now).await.unwrap() {
+                OpenOutcome::Created(ticket) => ticket.number,
+                other => panic!("unexpected outcome {other:?}"),
+            }
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=200).collect::<Vec<u32>>());
+    let stored = store
+        .tickets_by_guild(guild(GUILD), &[], Page::first(500))
+        .await
+        .unwrap();
+    let stored: BTreeSet<u32> = stored.iter().map(|t| t.number).collect();
+    assert_eq!(stored, (1..=200).collect());
+}
+
+pub(crate) async fn open_limit_counts_only_active_tickets_of_the_panel(store: Arc<dyn Store>) {
+    let config = config(GUILD, 2, 0);
+    let now = Timestamp::from_secs(10_000);
+    let a = create(&store, &config, 1, 9, now).await;
+    let b = create(&store, &config, 2, 9, now).await;
+    let (third, limits) = new_ticket(&config, 3, 9, now);
+    match store.open_ticket(third.clone(), limits, now).await.unwrap() {
+        OpenOutcome::LimitReached { limit: 2, open } => {
+            assert_eq!(open.iter().map(|t| t.id).collect::<Vec<_>>(), [a.id, b.id]);
+        }
+        other => panic!("expected the limit, got {other:?}"),
+    }
+    // Another member, or another guild, is not limited by this member's tickets.
+    create(&store, &config, 4, 10, now).await;
+    create(&store, &config_for_other_guild(), 5, 9, now).await;
+    // A closed ticket no longer counts.
+    set_state(&store, &a, TicketState::Closed, now).await;
+    match store.open_ticket(third, limits, now).await.unwrap() {
+        OpenOutcome::Created(ticket) => assert_eq!(ticket.number, 4),
+        other => panic!("expected a ticket, got {other:?}"),
+    }
+}
+
+pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {
+    let config = config(GUILD, 5, 60);
+    let start = Timestamp::from_secs(20_000);
+    create(&store, &config, 1, 9, start).await;
+    let later = start.plus(Duration::from_secs(45));
+    let (ticket, limits) = new_ticket(&config, 2, 9, later);
+    match store
+        .open_ticket(ticket.clone(), limits, later)
+        .await
+        .unwrap()
+    {
+        OpenOutcome::Cooldown { retry_after } => assert_eq!(retry_after, Duration::from_secs(15)),
+        other => panic!("expected the cooldown, got {other:?}"),
+    }
+    let after = start.plus(Duration::from_secs(60));
+    assert!(matches!(
+        store.open_ticket(ticket, limits, after).await.unwrap(),
+        OpenOutcome::Created(_)
+    ));
+    // Nothing was numbered for the refused attempt.
+    let numbers: Vec<u32> = store
+        .tickets_by_guild(guild(GUILD), &[], Page::first(10))
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.number)
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+}
+
+pub(crate) async fn lookups_by_id_channel_guild_and_member(store: Arc<dyn Store>) {
+    let config = config(GUILD, 10, 0);
+    let now = Timestamp::from_secs(30_000);
+    let mut tickets = Vec::new();
+    for n in 0..6u64 {
+        tickets.push(create(&store, &config, 500 + n, 40 + n % 2, now).await);
+    }
+    let elsewhere = create(&store, &config_for_other_guild(), 600, 40, now).await;
+
+    assert_eq!(
+        store.ticket(TicketId(502)).await.unwrap(),
+        Some(tickets[2].clone())
+    );
+    assert_eq!(store.ticket(TicketId(9_999)).await.unwrap(), None);
+
+    let mut with_channel = tickets[3].clone();
+    with_channel.channel = Some(TicketChannel {
+        id: Id::new(4_242),
+        kind: TicketChannelKind::Channel,
+    });
+    with_channel.version += 1;
+    store
+        .update_ticket(&with_channel, tickets[3].version)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.ticket_by_channel(Id::new(4_242)).await.unwrap(),
+        Some(with_channel.clone())
+    );
+    assert_eq!(store.ticket_by_channel(Id::new(4_243)).await.unwrap(), None);
+
+    set_state(&store, &tickets[0], TicketState::Closed, now).await;
+    let claimed = {
+        let mut next = tickets[1].clone();
+        next.state = TicketState::Claimed;
+        next.claimer = Some(user(99));
+        next.claimed_at = Some(now);
+        next.version += 1;
+        store
+            .update_ticket(&next, tickets[1].version)
+            .await
+            .unwrap();
+        next
+    };
+    let open = store
+        .tickets_by_guild(
+            guild(GUILD),
+            &[TicketState::Open, TicketState::Claimed],
+            Page::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        open.iter().map(|t| t.number).collect::<Vec<_>>(),
+        [6, 5, 4, 3, 2]
+    );
+    assert_eq!(open[4], claimed);
+    let closed = store
+        .tickets_by_guild(guild(GUILD), &[TicketState::Closed], Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(closed.iter().map(|t| t.number).collect::<Vec<_>>(), [1]);
+    // Paging by number.
+    let first_page = store
+        .tickets_by_guild(guild(GUILD), &[], Page::first(4))
+        .await
+        .unwrap();
+    assert_eq!(
+        first_page.iter().map(|t| t.number).collect::<Vec<_>>(),
+        [6, 5, 4, 3]
+    );
+    let next_page = store
+        .tickets_by_guild(
+            guild(GUILD),
+            &[],
+            Page {
+                limit: 4,
+                before: Some(3),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next_page.iter().map(|t| t.number).collect::<Vec<_>>(),
+        [2, 1]
+    );
+
+    // A member's tickets across guilds, newest first, paged by id.
+    let mine = store
+        .tickets_by_member(user(40), Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|t| t.id.0).collect::<Vec<_>>(),
+        [600, 504, 502, 500]
+    );
+    assert_eq!(mine[0], elsewhere);
+    let older = store
+        .tickets_by_member(
+            user(40),
+            Page {
+                limit: 2,
+                before: Some(TicketId(504)),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(older.iter().map(|t| t.id.0).collect::<Vec<_>>(), [502, 500]);
+}
+
+pub(crate) async fn updates_use_optimistic_concurrency(store: Arc<dyn Store>) {
+    let config = config(GUILD, 1, 0);
+    let now = Timestamp::from_secs(40_000);
+    let ticket = create(&store, &config, 1, 9, now).await;
+    let claimed = set_state(&store, &ticket, TicketState::Open, now).await;
+    // Based on the old version: refused, nothing changes.
+    let mut stale = ticket.clone();
+    stale.state = TicketState::Closed;
+    stale.version += 1;
+    let error = store
+        .update_ticket(&stale, ticket.version)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Conflict { what: "ticket", expected, actual: Some(actual) } if expected == ticket.version && actual == claimed.version),
+        "{error:?}"
+    );
+    assert_eq!(
+        store.ticket(ticket.id).await.unwrap(),
+        Some(claimed.clone())
+    );
+    // A version that does not follow the expected one is a caller bug.
+    let mut skipping = claimed.clone();
+    skipping.version += 2;
+    assert!(matches!(
+        store.update_ticket(&skipping, claimed.version).await,
+        Err(Error::Invalid(_))
+    ));
+    // An unknown ticket is a conflict with nothing.
+    let mut unknown = claimed;
+    unknown.id = TicketId(123_456);
+    unknown.version += 1;
+    assert!(matches!(
+        store.update_ticket(&unknown, unknown.version - 1).await,
+        Err(Error::Conflict { actual: None, .. })
+    ));
+}
+
+pub(crate) async fn concurrent_updates_from_one_version_let_one_win(store: Arc<dyn Store>) {
+    let config = config(GUILD, 1, 0);
+    let now = Timestamp::from_secs(50_000);
+    let ticket = create(&store, &config, 1, 9, now).await;
+    let mut tasks = Vec::new();
+    for claimer in 0..20u64 {
+        let (store, ticket) = (store.clone(), ticket.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut next = ticket.clone();
+            next.state = TicketState::Claimed;
+            next.claimer = Some(user(1_000 + claimer));
+            next.claimed_at = Some(now);
+            next.version += 1;
+            store
+                .update_ticket(&next, ticket.version)
+                .await
+                .map(|()| next)
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(next) => winners.push(next),
+            Err(Error::Conflict { .. }) => {}
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    assert_eq!(
+        store.ticket(ticket.id).await.unwrap(),
+        Some(winners.remove(0))
+    );
+}
+
+fn message(id: u64, content: &str, attachments: Vec<TranscriptAttachment>) -> TranscriptMessage {
+    TranscriptMessage {
+        message_id: Id::new(id),
+        author_id: user(9),
+        author_name: "member".into(),
+        author_is_bot: false,
+        content: content.into(),
+        created_at: Timestamp::of_snowflake(id),
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: Vec::new(),
+        attachments,
+    }
+}
+
+pub(crate) async fn transcript_appends_once_and_keeps_edits_and_deletions(store: Arc<dyn Store>) {
+    let ticket = TicketId(77);
+    let other = TicketId(78);
+    // Appended out of order and twice each: read back once each, in message order.
+    for id in [3u64 << 22, 1 << 22, 2 << 22, 3 << 22, 1 << 22] {
+        store
+            .append_message(
+                ticket,
+                &message(id, &format!("message {}", id >> 22), vec![]),
+            )
+            .await
+            .unwrap();
+    }
+    assert!(
+        !store
+            .append_message(ticket, &message(1 << 22, "again", vec![]))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .append_message(other, &message(1 << 22, "elsewhere", vec![]))
+            .await
+            .unwrap()
+    );
+    let transcript = store.transcript(ticket).await.unwrap();
+    assert_eq!(
+        transcript
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>(),
+        ["message 1", "message 2", "message 3"]
+    );
+
+    let at = Timestamp::from_secs(60_000);
+    assert!(
+        store
+            .record_edit(ticket, Id::new(2 << 22), "edited once".into(), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_edit(
+                ticket,
+                Id::new(2 << 22),
+                "edited twice".into(),
+                at.plus(Duration::from_secs(1))
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_edit(ticket, Id::new(2 << 22), "edited twice".into(), at)
+            .await
+            .unwrap(),
+        "no change"
+    );
+    assert!(
+        !store
+            .record_edit(ticket, Id::new(9 << 22), "unknown".into(), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_deletion(ticket, Id::new(3 << 22), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_deletion(ticket, Id::new(3 << 22), at)
+            .await
+            .unwrap()
+    );
+
+    let transcript = store.transcript(ticket).await.unwrap();
+    let edited = &transcript[1];
+    assert_eq!(edited.content, "edited twice");
+    assert_eq!(
+        edited
+            .edits
+            .iter()
+            .map(|e| e.previous_content.as_str())
+            .collect::<Vec<_>>(),
+        ["message 2", "edited once"]
+    );
+    assert_eq!(transcript[2].deleted_at, Some(at));
+    assert_eq!(
+        transcript[2].content, "message 3",
+        "a deleted message keeps its content"
+    );
+    assert_eq!(store.transcript(other).await.unwrap().len(), 1);
+    assert!(store.transcript(TicketId(79)).await.unwrap().is_empty());
+}
+
+pub(crate) async fn attachments_are_kept_under_the_cap(store: Arc<dyn Store>) {
+    // Every backend under test is built with a 1 MiB cap.
+    let ticket = TicketId(88);
+    let small = TranscriptAttachment {
+        id: 501,
+        filename: "log.txt".into(),
+        content_type: Some("text/plain".into()),
+        size: 5,
+        stored: false,
+    };
+    let large = TranscriptAttachment {
+        id: 502,
+        filename: "video.mp4".into(),
+        content_type: None,
+        size: 2 << 20,
+        stored: false,
+    };
+    store
+        .append_message(
+            ticket,
+            &message(5 << 22, "files", vec![small.clone(), large.clone()]),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .store_attachment(ticket, Id::new(5 << 22), 501, b"hello".to_vec())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .store_attachment(ticket, Id::new(5 << 22), 501, b"hello".to_vec())
+            .await
+            .unwrap(),
+        "idempotent"
+    );
+    assert!(
+        !store
+            .store_attachment(ticket, Id::new(5 << 22), 502, vec![0; 2 << 20])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .store_attachment(ticket, Id::new(6 << 22), 503, b"x".to_vec())
+            .await
+            .unwrap(),
+        "unknown message"
+    );
+    assert_eq!(
+        store.attachment(ticket, 501).await.unwrap(),
+        Some(b"hello".to_vec())
+    );
+    assert_eq!(store.attachment(ticket, 502).await.unwrap(), None);
+    assert_eq!(store.attachment(TicketId(89), 501).await.unwrap(), None);
+    let transcript = store.transcript(ticket).await.unwrap();
+    let stored: Vec<(u64, bool)> = transcript[0]
+        .attachments
+        .iter()
+        .map(|a| (a.id, a.stored))
+        .collect();
+    assert_eq!(stored, [(501, true), (502, false)]);
+}
+
+pub(crate) async fn panel_access_grants(store: Arc<dyn Store>) {
+    let at = Timestamp::from_secs(70_000);
+    assert!(
+        store
+            .grant_panel_access(guild(GUILD), user(5), user(1), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .grant_panel_access(guild(GUILD), user(5), user(2), at)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .grant_panel_access(
+                guild(GUILD),
+                user(6),
+                user(1),
+                at.plus(Duration::from_secs(1))
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.has_panel_access(guild(GUILD), user(5)).await.unwrap());
+    assert!(
+        !store
+            .has_panel_access(guild(GUILD + 1), user(5))
+            .await
+            .unwrap()
+    );
+    let grants = store.panel_access(guild(GUILD)).await.unwrap();
+    assert_eq!(
+        grants
+            .iter()
+            .map(|g| (g.user_id, g.granted_by))
+            .collect::<Vec<_>>(),
+        [(user(5), user(1)), (user(6), user(1))]
+    );
+    assert_eq!(grants[0].granted_at, at);
+    assert!(
+        store
+            .revoke_panel_access(guild(GUILD), user(5))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_panel_access(guild(GUILD), user(5))
+            .await
+            .unwrap()
+    );
+    assert!(!store.has_panel_access(guild(GUILD), user(5)).await.unwrap());
+}
+
+pub(crate) async fn interactions_are_claimed_once(store: Arc<dyn Store>) {
+    let start = Timestamp::from_secs(80_000);
+    // Ten concurrent deliveries of one interaction: one owner.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.begin_interaction(42, start).await.unwrap()
+        }));
+    }
+    let mut new = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            InteractionClaim::New => new += 1,
+            InteractionClaim::InProgress { started_at } => assert_eq!(started_at, start),
+            InteractionClaim::Done { .. } => panic!("not finished yet"),
+        }
+    }
+    assert_eq!(new, 1);
+    store
+        .finish_interaction(42, "opened ticket 7")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.begin_interaction(42, start).await.unwrap(),
+        InteractionClaim::Done {
+            outcome: "opened ticket 7".into()
+        }
+    );
+    assert!(matches!(
+        store.finish_interaction(43, "x").await,
+        Err(Error::Invalid(_))
+    ));
+    store
+        .begin_interaction(43, start.plus(Duration::from_secs(100)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .purge_interactions(start.plus(Duration::from_secs(50)))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store.begin_interaction(42, start).await.unwrap(),
+        InteractionClaim::New
+    );
+}

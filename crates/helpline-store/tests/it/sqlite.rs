@@ -1,0 +1,83 @@
+//! SQLite: the conformance suite on a file and in memory, and what only SQLite has (migrations,
+//! the file surviving a restart).
+
+use crate::conformance::Backend;
+use helpline_domain::{GuildConfig, Id};
+use helpline_store::{SCHEMA_VERSION, SqliteStore, Store, StoreLimits};
+use std::sync::Arc;
+
+const LIMITS: StoreLimits = StoreLimits {
+    max_attachment_bytes: 1 << 20,
+};
+
+pub(crate) async fn file_backend() -> Backend {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = SqliteStore::open(dir.path().join("helpline.sqlite3"), LIMITS)
+        .await
+        .expect("open sqlite file");
+    Backend {
+        store: Arc::new(store),
+        _keep: Some(dir),
+    }
+}
+
+pub(crate) async fn memory_backend() -> Backend {
+    let store = SqliteStore::open_in_memory(LIMITS)
+        .await
+        .expect("open sqlite in memory");
+    Backend {
+        store: Arc::new(store),
+        _keep: None,
+    }
+}
+
+conformance_suite!(sqlite_file, crate::sqlite::file_backend());
+conformance_suite!(sqlite_memory, crate::sqlite::memory_backend());
+
+#[tokio::test]
+async fn migrations_apply_once_and_data_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("helpline.sqlite3");
+    let store = SqliteStore::open(&path, LIMITS).await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let saved = store
+        .save_guild_config(&GuildConfig::new(Id::new(9)))
+        .await
+        .unwrap();
+    drop(store);
+
+    let reopened = SqliteStore::open(&path, LIMITS).await.unwrap();
+    assert_eq!(reopened.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        reopened.guild_config(Id::new(9)).await.unwrap(),
+        Some(saved)
+    );
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.sqlite3");
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(connection);
+    let error = SqliteStore::open(&path, LIMITS).await.unwrap_err();
+    assert!(
+        error.to_string().contains("newer than this build"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_path_that_cannot_be_opened_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = SqliteStore::open(dir.path().join("missing-dir").join("db.sqlite3"), LIMITS)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, helpline_store::Error::Backend(_)),
+        "{error:?}"
+    );
+}
