@@ -9,7 +9,7 @@ use twilight_model::channel::permission_overwrite::PermissionOverwrite;
 
 /// Names one effect of one step of one ticket: `ticket/version/step`. The version is the
 /// ticket's version after the step, so two steps never share a key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EffectKey {
     pub ticket: TicketId,
     pub version: u64,

@@ -1122,3 +1122,7 @@ fn delete(next: &mut Ticket, effects: &mut Effects, by: Option<UserId>, now: Tim
     }
     effects.push(log(next, LogKind::Deleted, by));
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;
