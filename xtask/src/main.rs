@@ -1,1 +1,188 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <task>`. It owns the one test command CI and
+//! developers run (`cargo xtask test`): it makes sure the tools the tests need are installed,
+//! then checks formatting, lints, the architecture's dependency rules, and runs every test. It
+//! owns no product code.
+
+use anyhow::{Context, Result, bail};
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  test    install what the tests need, check formatting, run clippy with -D warnings,
+          check the crates' dependency rules, and run every test (cargo nextest)
+  tidy    only the dependency-rule checks";
+
+/// Crates the domain must never depend on, directly or not: it does no I/O.
+const DOMAIN_FORBIDDEN: &[&str] = &[
+    "tokio",
+    "async-std",
+    "mio",
+    "hyper",
+    "reqwest",
+    "h2",
+    "rusqlite",
+    "libsqlite3-sys",
+    "sqlx",
+    "scylla",
+    "fred",
+    "redis",
+    "twilight-http",
+    "twilight-gateway",
+];
+
+fn main() -> ExitCode {
+    let task = env::args().nth(1);
+    let result = match task.as_deref() {
+        Some("test") => test(),
+        Some("tidy") => tidy(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+/// Runs a command, failing with its description when it fails.
+fn run(description: &str, command: &mut Command) -> Result<()> {
+    eprintln!("xtask: {description}");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start: {description}"))?;
+    if !status.success() {
+        bail!("failed ({status}): {description}");
+    }
+    Ok(())
+}
+
+fn has_nextest() -> bool {
+    cargo()
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// Installs what the tests need when it is missing.
+fn ensure_tools() -> Result<()> {
+    for component in ["rustfmt", "clippy"] {
+        let probe = if component == "rustfmt" {
+            ["fmt", "--version"]
+        } else {
+            ["clippy", "--version"]
+        };
+        let present = cargo()
+            .args(probe)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !present {
+            run(
+                &format!("installing the {component} component"),
+                Command::new("rustup").args(["component", "add", component]),
+            )?;
+        }
+    }
+    if !has_nextest() {
+        run(
+            "installing cargo-nextest from crates.io",
+            cargo().args(["install", "cargo-nextest", "--locked"]),
+        )?;
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    ensure_tools()?;
+    run(
+        "checking formatting",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    run(
+        "running clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    tidy()?;
+    run(
+        "running every test",
+        cargo().args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ]),
+    )?;
+    run(
+        "running doc tests",
+        cargo().args(["test", "--workspace", "--doc", "--locked", "--quiet"]),
+    )?;
+    Ok(())
+}
+
+/// Checks the architecture's dependency rules.
+fn tidy() -> Result<()> {
+    eprintln!("xtask: checking dependency rules");
+    let output = cargo()
+        .args([
+            "tree",
+            "--package",
+            "helpline-domain",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--locked",
+        ])
+        .output()
+        .context("cannot run cargo tree")?;
+    if !output.status.success() {
+        bail!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let tree = String::from_utf8(output.stdout).context("cargo tree printed invalid UTF-8")?;
+    let forbidden: Vec<&str> = tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| DOMAIN_FORBIDDEN.contains(name))
+        .collect();
+    if !forbidden.is_empty() {
+        bail!(
+            "helpline-domain must do no I/O, but depends on {}",
+            forbidden.join(", ")
+        );
+    }
+    Ok(())
+}

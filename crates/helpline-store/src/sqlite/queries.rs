@@ -84,11 +84,13 @@ fn open_ticket(
     }
     let guild = sql_id(ticket.guild_id.get());
     let opener = sql_id(ticket.opener.get());
+    // `+number` keeps SQLite from walking the guild's whole (guild_id, number) index to avoid a
+    // sort: the member's few tickets on the panel come from tickets_by_member_panel instead.
     let active = tickets(
         &transaction,
         "SELECT data FROM tickets
          WHERE guild_id = ?1 AND panel_id = ?2 AND opener_id = ?3 AND state IN ('requested', 'open', 'claimed')
-         ORDER BY number",
+         ORDER BY +number",
         params![guild, ticket.panel_id.0, opener],
     )?;
     if active.len() >= limits.max_open as usize {

@@ -1,0 +1,294 @@
+### Helpline's messages in English (en-US), the fallback language: every key lives here first.
+###
+### Variables named `by`, `claimer`, `user`, `member`, `from` and `to` hold user mentions
+### (`<@id>`), `role` a role mention (`<@&id>`), `tickets` channel mentions (`<#id>`); they are
+### formatted by the code. Numbers (`count`, `limit`, `max`, `actual`…) are Fluent numbers, so
+### plural selectors work on them. Every language must use the same variables in each message:
+### a test compares them.
+
+-helpline = Helpline
+
+## Common pieces.
+
+# A line appended under a notice or refusal when someone gave a reason.
+common-reason = Reason: { $reason }
+common-internal_error = Something went wrong on our side. Please try again in a moment; if it keeps happening, tell the server's administrators.
+# How a topic that is not in the guild's configuration any more is named.
+common-topic_id = #{ $id }
+
+## Durations. `larger` and `smaller` are already formatted durations.
+
+duration-seconds =
+    { $count ->
+        [one] { $count } second
+       *[other] { $count } seconds
+    }
+duration-minutes =
+    { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+duration-hours =
+    { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+duration-days =
+    { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+duration-pair = { $larger } and { $smaller }
+
+## Refusals: why an action was not done, and what to do instead.
+
+refusal-not_staff = Only staff can do this.
+refusal-not_opener = Only the member who opened this ticket can do this.
+refusal-not_opener_or_staff = Only the member who opened this ticket, or staff, can do this.
+refusal-not_claimer = { $claimer } has claimed this ticket, so only they or an administrator can do this. Ask them to unclaim it or to transfer it to you.
+refusal-system_only = Only { -helpline } does this, on its own: there is nothing for you to do.
+refusal-disabled = Tickets are turned off on this server. Ask an administrator to turn them back on.
+refusal-awaiting_approval = This ticket is still waiting for staff approval: it has to be accepted first.
+refusal-not_awaiting_approval = This ticket request has already been handled: it is no longer waiting for approval.
+refusal-already_claimed = { $claimer } has already claimed this ticket.
+refusal-not_claimed = Nobody has claimed this ticket, so there is nothing to unclaim.
+refusal-already_closed = This ticket is already closed. Staff can reopen it if needed.
+refusal-already_deleted = This ticket has been deleted: nothing more can be done with it.
+refusal-was_refused = This ticket request was refused, so it can no longer be changed. Open a new ticket if you still need help.
+refusal-not_closed = This ticket is still open. Close it first: only a closed ticket can be reopened or deleted.
+refusal-close_request_pending = A close request is already waiting for the answer of the member who opened this ticket.
+refusal-no_close_request = No close request is waiting on this ticket: it may already have been answered.
+refusal-not_inactive = This ticket has had activity recently, so it was not closed automatically.
+refusal-target_not_staff = { $user } is not staff, so this ticket can't be transferred to them. Choose a member with a staff role.
+refusal-already_in_ticket = This member or role already has access to this ticket.
+refusal-not_in_ticket = This member or role was not added to this ticket, so there is nothing to remove.
+refusal-cannot_remove_opener = The member who opened this ticket can't be removed from it. Close the ticket instead.
+refusal-cannot_remove_staff = Staff members and administrators can't be removed from a ticket.
+refusal-protected_role = { $role } is a staff or administrator role, so it can't be removed from a ticket.
+refusal-everyone_role = `@everyone` can't be added to a private ticket. Add specific members or roles instead.
+refusal-roles_not_in_threads = This ticket is a private thread, which can hold members but not roles. Add the members one by one instead.
+refusal-same_topic = This ticket is already in that topic. Choose another one.
+refusal-unknown_topic = This topic no longer exists. Choose another one, or ask an administrator to update the panel.
+refusal-unknown_panel = This panel no longer exists. Ask an administrator to post a new one.
+refusal-topic_not_on_panel = This topic isn't offered on this panel. Choose one of the panel's topics.
+refusal-topic_required = Please choose a topic for your ticket.
+refusal-reason_required = This panel asks for a reason: please say in a few words why you are opening a ticket.
+# `count` is the number of channels in `tickets`: tickets still waiting for approval have none.
+refusal-open_limit =
+    { $count ->
+        [0]
+            { $limit ->
+                [one] You already have a ticket on this panel waiting for staff approval. Please wait until staff handle it before opening another one.
+               *[other] You already have { $limit } tickets on this panel waiting for staff approval. Please wait until staff handle them before opening another one.
+            }
+       *[other]
+            { $limit ->
+                [one] You already have an open ticket on this panel: { $tickets }. Close it before opening a new one.
+               *[other] You already have { $limit } open tickets on this panel: { $tickets }. Close one of them before opening a new one.
+            }
+    }
+# `wait` is a formatted duration.
+refusal-cooldown = You opened a ticket here a moment ago. Please wait { $wait } before opening another one.
+
+## Validation errors. `field` is a field label (below), `what` a countable (below).
+
+invalid-too_long = **{ $field }** is too long: { $actual } characters, but at most { $max } are allowed. Please shorten it and try again.
+invalid-empty = **{ $field }** can't be empty. Please fill it in.
+invalid-out_of_range = **{ $field }** must be between { $min } and { $max } (you entered { $actual }). Please enter a value in that range.
+invalid-out_of_range_characters = **{ $field }** must be between { $min } and { $max } characters long, but it has { $actual ->
+        [one] { $actual } character
+       *[other] { $actual } characters
+    }.
+invalid-out_of_range_seconds = **{ $field }** must be between { $min } and { $max } seconds (you entered { $actual }). Please enter a value in that range.
+invalid-out_of_range_hours = **{ $field }** must be between { $min } and { $max } hours (you entered { $actual }). Please enter a value in that range.
+invalid-out_of_range_days = **{ $field }** must be between { $min } and { $max } days (you entered { $actual }). Please enter a value in that range.
+invalid-too_many = Too many { $what }: { $actual }, but at most { $max } are allowed. Remove { $excess } and try again.
+invalid-no_topics = A panel with a select menu needs at least one topic. Add a topic to it, or use a button panel instead.
+invalid-duplicate_name = The name “{ $name }” is used twice in **{ $field }**. Give each one a different name.
+invalid-already_present = This role is already in the list.
+invalid-unknown_topic = There is no topic #{ $topic }. Check the list of topics and try again.
+invalid-unknown_panel = There is no panel #{ $panel }. Check the list of panels and try again.
+# `error` is a translated template error.
+invalid-template = There is a mistake in **{ $field }**. { $error }
+
+## Template errors.
+
+template-unknown_placeholder = `${ $name }` is not a placeholder. The valid placeholders are: { $valid }. Write `$$` for a plain dollar sign.
+template-unclosed = A placeholder opened with `{ "${" }` is never closed. Add the missing `{ "}" }`, or write `$$` for a plain dollar sign.
+template-too_long = This template is too long: { $actual } characters, but at most { $max } are allowed. Please shorten it and try again.
+
+## Field labels, as an admin sees them in commands and the web panel.
+
+field-topic_name = Topic name
+field-topic_description = Topic description
+field-topic_emoji = Topic emoji
+field-auto_response = Automatic response
+field-button_label = Button label
+field-select_placeholder = Select menu placeholder
+field-panel_title = Panel title
+field-panel_description = Panel description
+field-modal_title = Form title
+field-question_label = Question
+field-question_placeholder = Question placeholder
+field-question_choice = Question choice
+field-question_length = Answer length
+field-channel_name = Channel name
+field-welcome_template = Welcome message
+field-name_template = Ticket name template
+field-reason = Reason
+field-answer = Answer
+field-open_limit = Open ticket limit
+field-cooldown = Cooldown between tickets
+field-auto_close_hours = Auto-close delay
+field-retention_days = Transcript retention
+
+## Things of which there can be only so many, in the plural.
+
+countable-select_options = select menu options
+countable-panel_buttons = panel buttons
+countable-form_questions = form questions
+countable-question_choices = choices for this question
+countable-roles_per_command = roles in one command
+countable-staff_roles = staff roles
+countable-ping_roles = roles to ping
+countable-topics = topics
+countable-panels = panels
+
+## Notices posted in a ticket or sent to its opener.
+
+notice-approved = { $by } accepted your ticket request: your ticket is now open.
+notice-refused = { $by } refused your ticket request.
+notice-refused_anonymous = Your ticket request was refused.
+notice-claimed = { $by } claimed this ticket and will take care of it.
+notice-unclaimed = { $by } unclaimed this ticket: any staff member can now take it.
+notice-transferred = { $by } transferred this ticket from { $from } to { $to }.
+notice-transferred_unclaimed = { $by } handed this ticket to { $to }.
+notice-close_requested = { $by } suggests closing this ticket. If your issue is solved, accept the request; if not, decline it and explain what you still need.
+notice-close_request_declined = { $by } declined the close request, so the ticket stays open.
+notice-closed = { $by } closed this ticket.
+notice-closed_automatically = This ticket was closed automatically.
+notice-closed_inactive = This ticket was closed automatically after { $duration } without activity.
+notice-closed_opener_left = This ticket was closed automatically because the member who opened it left the server.
+notice-reopened = { $by } reopened this ticket.
+notice-member_added = { $by } added { $member } to this ticket.
+notice-member_removed = { $by } removed { $member } from this ticket.
+notice-role_added = { $by } added the role { $role } to this ticket.
+notice-role_removed = { $by } removed the role { $role } from this ticket.
+notice-renamed = { $by } renamed this ticket to **{ $name }**.
+notice-moved = { $by } moved this ticket to the topic **{ $topic }**.
+
+## Why a ticket was closed, on its own (log entries, the web panel).
+
+close_reason-none_given = No reason given
+close_reason-inactive = No activity for { $duration }
+close_reason-opener_left = The member who opened the ticket left the server
+
+## Log channel entry titles.
+
+log-requested = Ticket requested
+log-opened = Ticket opened
+log-refused = Ticket request refused
+log-claimed = Ticket claimed
+log-unclaimed = Ticket unclaimed
+log-transferred = Ticket transferred
+log-closed = Ticket closed
+log-reopened = Ticket reopened
+log-deleted = Ticket deleted
+
+## Ticket states.
+
+state-requested = Waiting for approval
+state-open = Open
+state-claimed = Claimed
+state-closed = Closed
+state-deleted = Deleted
+state-refused = Refused
+
+## Actions on a ticket, as button labels and in history.
+
+action-open = Open
+action-approve = Accept
+action-refuse = Refuse
+action-claim = Claim
+action-unclaim = Unclaim
+action-transfer = Transfer
+action-close = Close
+action-request_close = Ask to close
+action-accept_close_request = Accept closing
+action-decline_close_request = Decline closing
+action-add_member = Add member
+action-remove_member = Remove member
+action-add_role = Add role
+action-remove_role = Remove role
+action-rename = Rename
+action-move = Change topic
+action-reopen = Reopen
+action-delete = Delete
+action-auto_close = Auto-close
+action-opener_left = Opener left
+action-channel_created = Channel created
+
+## Discord permissions, named as in Discord's own settings.
+
+# `permissions` is a comma-separated list of permission names, `count` their number.
+permission-missing =
+    { $count ->
+        [one] I'm missing a permission I need on this server: { $permissions }.
+       *[other] I'm missing permissions I need on this server: { $permissions }.
+    } Ask an administrator to grant { $count ->
+        [one] it
+       *[other] them
+    } to my role in Server Settings → Roles, then try again.
+# A permission bit Discord added after this list was written.
+permission-unknown = Unknown permission (bit { $bit })
+permission-create_invite = Create Invite
+permission-kick_members = Kick Members
+permission-ban_members = Ban Members
+permission-administrator = Administrator
+permission-manage_channels = Manage Channels
+permission-manage_guild = Manage Server
+permission-add_reactions = Add Reactions
+permission-view_audit_log = View Audit Log
+permission-priority_speaker = Priority Speaker
+permission-stream = Video
+permission-view_channel = View Channels
+permission-send_messages = Send Messages
+permission-send_tts_messages = Send Text-to-Speech Messages
+permission-manage_messages = Manage Messages
+permission-embed_links = Embed Links
+permission-attach_files = Attach Files
+permission-read_message_history = Read Message History
+permission-mention_everyone = Mention `@everyone`, `@here` and All Roles
+permission-use_external_emojis = Use External Emoji
+permission-view_guild_insights = View Server Insights
+permission-connect = Connect
+permission-speak = Speak
+permission-mute_members = Mute Members
+permission-deafen_members = Deafen Members
+permission-move_members = Move Members
+permission-use_vad = Use Voice Activity
+permission-change_nickname = Change Nickname
+permission-manage_nicknames = Manage Nicknames
+permission-manage_roles = Manage Roles
+permission-manage_webhooks = Manage Webhooks
+permission-manage_guild_expressions = Manage Expressions
+permission-use_slash_commands = Use Application Commands
+permission-request_to_speak = Request to Speak
+permission-manage_events = Manage Events
+permission-manage_threads = Manage Threads
+permission-create_public_threads = Create Public Threads
+permission-create_private_threads = Create Private Threads
+permission-use_external_stickers = Use External Stickers
+permission-send_messages_in_threads = Send Messages in Threads
+permission-use_embedded_activities = Use Activities
+permission-moderate_members = Timeout Members
+permission-view_creator_monetization_analytics = View Server Subscription Insights
+permission-use_soundboard = Use Soundboard
+permission-create_guild_expressions = Create Expressions
+permission-create_events = Create Events
+permission-use_external_sounds = Use External Sounds
+permission-send_voice_messages = Send Voice Messages
+permission-send_polls = Create Polls
+permission-use_external_apps = Use External Apps
+permission-pin_messages = Pin Messages
+permission-bypass_slowmode = Bypass Slowmode

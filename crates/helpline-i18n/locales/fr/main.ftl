@@ -1,0 +1,282 @@
+### Les messages de Helpline en français (fr), au vouvoiement.
+###
+### Typographie : une espace insécable (U+00A0) précède « : », « ; », « ! », « ? » et « » »,
+### et suit « « » ; un test le vérifie. Les variables sont les mêmes que dans la version anglaise
+### (en-US/main.ftl), qui décrit ce qu'elles contiennent.
+
+-helpline = Helpline
+
+## Éléments communs.
+
+common-reason = Raison : { $reason }
+common-internal_error = Une erreur s'est produite de notre côté. Veuillez réessayer dans un instant ; si le problème persiste, prévenez les administrateurs du serveur.
+common-topic_id = n° { $id }
+
+## Durées.
+
+duration-seconds =
+    { $count ->
+        [one] { $count } seconde
+       *[other] { $count } secondes
+    }
+duration-minutes =
+    { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    }
+duration-hours =
+    { $count ->
+        [one] { $count } heure
+       *[other] { $count } heures
+    }
+duration-days =
+    { $count ->
+        [one] { $count } jour
+       *[other] { $count } jours
+    }
+duration-pair = { $larger } et { $smaller }
+
+## Refus : pourquoi l'action n'a pas eu lieu, et que faire à la place.
+
+refusal-not_staff = Seul le staff peut faire cela.
+refusal-not_opener = Seul le membre qui a ouvert ce ticket peut faire cela.
+refusal-not_opener_or_staff = Seuls le membre qui a ouvert ce ticket et le staff peuvent faire cela.
+refusal-not_claimer = Ce ticket est pris en charge par { $claimer } : seul ce membre ou un administrateur peut faire cela. Demandez-lui de libérer le ticket ou de vous le transférer.
+refusal-system_only = Cette action est réservée à { -helpline }, qui s'en charge automatiquement : vous n'avez rien à faire.
+refusal-disabled = Les tickets sont désactivés sur ce serveur. Demandez à un administrateur de les réactiver.
+refusal-awaiting_approval = Ce ticket attend encore la validation du staff : il doit d'abord être accepté.
+refusal-not_awaiting_approval = Cette demande de ticket a déjà été traitée : elle n'attend plus de validation.
+refusal-already_claimed = Ce ticket est déjà pris en charge par { $claimer }.
+refusal-not_claimed = Personne n'a pris ce ticket en charge : il n'y a rien à libérer.
+refusal-already_closed = Ce ticket est déjà fermé. Le staff peut le rouvrir si besoin.
+refusal-already_deleted = Ce ticket a été supprimé : plus aucune action n'est possible.
+refusal-was_refused = Cette demande de ticket a été refusée et ne peut plus être modifiée. Ouvrez un nouveau ticket si vous avez encore besoin d'aide.
+refusal-not_closed = Ce ticket est encore ouvert. Fermez-le d'abord : seul un ticket fermé peut être rouvert ou supprimé.
+refusal-close_request_pending = Une demande de fermeture attend déjà la réponse du membre qui a ouvert ce ticket.
+refusal-no_close_request = Aucune demande de fermeture n'est en attente sur ce ticket : elle a peut-être déjà reçu une réponse.
+refusal-not_inactive = Ce ticket a eu de l'activité récemment : il n'a donc pas été fermé automatiquement.
+refusal-target_not_staff = { $user } ne fait pas partie du staff : impossible de lui transférer ce ticket. Choisissez un membre qui a un rôle staff.
+refusal-already_in_ticket = Ce membre ou ce rôle a déjà accès à ce ticket.
+refusal-not_in_ticket = Ce membre ou ce rôle n'a pas été ajouté à ce ticket : il n'y a rien à retirer.
+refusal-cannot_remove_opener = Le membre qui a ouvert ce ticket ne peut pas en être retiré. Fermez plutôt le ticket.
+refusal-cannot_remove_staff = Les membres du staff et les administrateurs ne peuvent pas être retirés d'un ticket.
+refusal-protected_role = { $role } est un rôle staff ou administrateur : il ne peut pas être retiré d'un ticket.
+refusal-everyone_role = `@everyone` ne peut pas être ajouté à un ticket privé. Ajoutez plutôt des membres ou des rôles précis.
+refusal-roles_not_in_threads = Ce ticket est un fil privé, qui accepte des membres mais pas des rôles. Ajoutez plutôt les membres un par un.
+refusal-same_topic = Ce ticket a déjà ce sujet. Choisissez-en un autre.
+refusal-unknown_topic = Ce sujet n'existe plus. Choisissez-en un autre, ou demandez à un administrateur de mettre le panel à jour.
+refusal-unknown_panel = Ce panel n'existe plus. Demandez à un administrateur d'en publier un nouveau.
+refusal-topic_not_on_panel = Ce sujet n'est pas proposé sur ce panel. Choisissez l'un des sujets du panel.
+refusal-topic_required = Veuillez choisir un sujet pour votre ticket.
+refusal-reason_required = Ce panel demande une raison : expliquez en quelques mots pourquoi vous ouvrez un ticket.
+refusal-open_limit =
+    { $count ->
+        [0]
+            { $limit ->
+                [one] Vous avez déjà sur ce panel un ticket en attente de validation. Patientez jusqu'à ce que le staff l'ait traité avant d'en ouvrir un autre.
+               *[other] Vous avez déjà sur ce panel { $limit } tickets en attente de validation. Patientez jusqu'à ce que le staff les ait traités avant d'en ouvrir un autre.
+            }
+       *[other]
+            { $limit ->
+                [one] Vous avez déjà un ticket ouvert sur ce panel : { $tickets }. Fermez-le avant d'en ouvrir un nouveau.
+               *[other] Vous avez déjà { $limit } tickets ouverts sur ce panel : { $tickets }. Fermez-en un avant d'en ouvrir un nouveau.
+            }
+    }
+refusal-cooldown = Vous venez d'ouvrir un ticket ici. Veuillez patienter { $wait } avant d'en ouvrir un autre.
+
+## Erreurs de validation.
+
+invalid-too_long = Le champ **{ $field }** est trop long : { $actual } caractères, pour { $max } au maximum. Raccourcissez-le puis réessayez.
+invalid-empty = Le champ **{ $field }** ne peut pas être vide. Veuillez le remplir.
+invalid-out_of_range = Le champ **{ $field }** doit être compris entre { $min } et { $max } (valeur indiquée : { $actual }). Indiquez une valeur dans cet intervalle.
+invalid-out_of_range_characters = Le champ **{ $field }** doit contenir entre { $min } et { $max } caractères, mais il en contient { $actual }.
+invalid-out_of_range_seconds = Le champ **{ $field }** doit être compris entre { $min } et { $max } secondes (valeur indiquée : { $actual }). Indiquez une valeur dans cet intervalle.
+invalid-out_of_range_hours = Le champ **{ $field }** doit être compris entre { $min } et { $max } heures (valeur indiquée : { $actual }). Indiquez une valeur dans cet intervalle.
+invalid-out_of_range_days = Le champ **{ $field }** doit être compris entre { $min } et { $max } jours (valeur indiquée : { $actual }). Indiquez une valeur dans cet intervalle.
+invalid-too_many = Limite dépassée pour les { $what } : { $actual }, pour { $max } au maximum. Retirez-en { $excess } puis réessayez.
+invalid-no_topics = Un panel à menu déroulant doit proposer au moins un sujet. Ajoutez-lui un sujet, ou utilisez plutôt un panel à bouton.
+invalid-duplicate_name = Le nom « { $name } » est utilisé deux fois (champ **{ $field }**). Donnez un nom différent à chacun.
+invalid-already_present = Ce rôle figure déjà dans la liste.
+invalid-unknown_topic = Il n'existe aucun sujet n° { $topic }. Vérifiez la liste des sujets puis réessayez.
+invalid-unknown_panel = Il n'existe aucun panel n° { $panel }. Vérifiez la liste des panels puis réessayez.
+invalid-template = Le champ **{ $field }** contient une erreur. { $error }
+
+## Erreurs de modèle.
+
+template-unknown_placeholder = `${ $name }` n'est pas une variable reconnue. Variables disponibles : { $valid }. Écrivez `$$` pour obtenir un simple signe dollar.
+template-unclosed = Une variable ouverte avec `{ "${" }` n'est jamais refermée. Ajoutez le `{ "}" }` manquant, ou écrivez `$$` pour obtenir un simple signe dollar.
+template-too_long = Ce modèle est trop long : { $actual } caractères, pour { $max } au maximum. Raccourcissez-le puis réessayez.
+
+## Noms des champs, tels que les administrateurs les voient.
+
+field-topic_name = Nom du sujet
+field-topic_description = Description du sujet
+field-topic_emoji = Émoji du sujet
+field-auto_response = Réponse automatique
+field-button_label = Texte du bouton
+field-select_placeholder = Texte indicatif du menu déroulant
+field-panel_title = Titre du panel
+field-panel_description = Description du panel
+field-modal_title = Titre du formulaire
+field-question_label = Question
+field-question_placeholder = Texte indicatif de la question
+field-question_choice = Choix de la question
+field-question_length = Longueur de la réponse
+field-channel_name = Nom du salon
+field-welcome_template = Message d'accueil
+field-name_template = Modèle de nom des tickets
+field-reason = Raison
+field-answer = Réponse
+field-open_limit = Limite de tickets ouverts
+field-cooldown = Délai entre deux tickets
+field-auto_close_hours = Délai de fermeture automatique
+field-retention_days = Durée de conservation des transcriptions
+
+## Éléments limités en nombre, au pluriel (précédés de « les »).
+
+countable-select_options = options du menu déroulant
+countable-panel_buttons = boutons du panel
+countable-form_questions = questions du formulaire
+countable-question_choices = choix de cette question
+countable-roles_per_command = rôles d'une même commande
+countable-staff_roles = rôles staff
+countable-ping_roles = rôles à mentionner
+countable-topics = sujets
+countable-panels = panels
+
+## Annonces publiées dans un ticket ou envoyées à son auteur.
+
+notice-approved = { $by } a accepté votre demande : votre ticket est maintenant ouvert.
+notice-refused = { $by } a refusé votre demande de ticket.
+notice-refused_anonymous = Votre demande de ticket a été refusée.
+notice-claimed = { $by } a pris en charge ce ticket et va s'en occuper.
+notice-unclaimed = { $by } ne prend plus en charge ce ticket : n'importe quel membre du staff peut désormais s'en occuper.
+notice-transferred = { $by } a transféré ce ticket de { $from } à { $to }.
+notice-transferred_unclaimed = { $by } a confié ce ticket à { $to }.
+notice-close_requested = { $by } propose de fermer ce ticket. Si votre problème est résolu, acceptez la demande ; sinon, refusez-la et expliquez ce qu'il vous faut encore.
+notice-close_request_declined = { $by } a refusé la demande de fermeture : le ticket reste ouvert.
+notice-closed = { $by } a fermé ce ticket.
+notice-closed_automatically = Ce ticket a été fermé automatiquement.
+notice-closed_inactive = Ce ticket a été fermé automatiquement après { $duration } sans activité.
+notice-closed_opener_left = Ce ticket a été fermé automatiquement, car le membre qui l'avait ouvert a quitté le serveur.
+notice-reopened = { $by } a rouvert ce ticket.
+notice-member_added = { $by } a ajouté { $member } à ce ticket.
+notice-member_removed = { $by } a retiré { $member } de ce ticket.
+notice-role_added = { $by } a ajouté le rôle { $role } à ce ticket.
+notice-role_removed = { $by } a retiré le rôle { $role } de ce ticket.
+notice-renamed = { $by } a renommé ce ticket en **{ $name }**.
+notice-moved = { $by } a déplacé ce ticket vers le sujet **{ $topic }**.
+
+## Raison de fermeture, seule (journal, panel web).
+
+close_reason-none_given = Aucune raison indiquée
+close_reason-inactive = Aucune activité depuis { $duration }
+close_reason-opener_left = Le membre qui avait ouvert le ticket a quitté le serveur
+
+## Titres des entrées du salon de logs.
+
+log-requested = Demande de ticket
+log-opened = Ticket ouvert
+log-refused = Demande de ticket refusée
+log-claimed = Ticket pris en charge
+log-unclaimed = Ticket libéré
+log-transferred = Ticket transféré
+log-closed = Ticket fermé
+log-reopened = Ticket rouvert
+log-deleted = Ticket supprimé
+
+## États d'un ticket.
+
+state-requested = En attente de validation
+state-open = Ouvert
+state-claimed = Pris en charge
+state-closed = Fermé
+state-deleted = Supprimé
+state-refused = Refusé
+
+## Actions sur un ticket (boutons, historique).
+
+action-open = Ouvrir
+action-approve = Accepter
+action-refuse = Refuser
+action-claim = Prendre en charge
+action-unclaim = Libérer
+action-transfer = Transférer
+action-close = Fermer
+action-request_close = Demander la fermeture
+action-accept_close_request = Accepter la fermeture
+action-decline_close_request = Refuser la fermeture
+action-add_member = Ajouter un membre
+action-remove_member = Retirer un membre
+action-add_role = Ajouter un rôle
+action-remove_role = Retirer un rôle
+action-rename = Renommer
+action-move = Changer de sujet
+action-reopen = Rouvrir
+action-delete = Supprimer
+action-auto_close = Fermeture automatique
+action-opener_left = Départ de l'auteur
+action-channel_created = Salon créé
+
+## Permissions Discord, avec les noms de l'interface française de Discord.
+
+permission-missing =
+    { $count ->
+        [one] Il me manque une permission nécessaire sur ce serveur : { $permissions }.
+       *[other] Il me manque des permissions nécessaires sur ce serveur : { $permissions }.
+    } Demandez à un administrateur de { $count ->
+        [one] l'accorder
+       *[other] les accorder
+    } à mon rôle dans Paramètres du serveur → Rôles, puis réessayez.
+permission-unknown = Permission inconnue (bit { $bit })
+permission-create_invite = Créer une invitation
+permission-kick_members = Expulser des membres
+permission-ban_members = Bannir des membres
+permission-administrator = Administrateur
+permission-manage_channels = Gérer les salons
+permission-manage_guild = Gérer le serveur
+permission-add_reactions = Ajouter des réactions
+permission-view_audit_log = Voir les logs du serveur
+permission-priority_speaker = Voix prioritaire
+permission-stream = Vidéo
+permission-view_channel = Voir les salons
+permission-send_messages = Envoyer des messages
+permission-send_tts_messages = Envoyer des messages de synthèse vocale
+permission-manage_messages = Gérer les messages
+permission-embed_links = Intégrer des liens
+permission-attach_files = Joindre des fichiers
+permission-read_message_history = Voir les anciens messages
+permission-mention_everyone = Mentionner `@everyone`, `@here` et tous les rôles
+permission-use_external_emojis = Utiliser des émojis externes
+permission-view_guild_insights = Voir les analyses du serveur
+permission-connect = Se connecter
+permission-speak = Parler
+permission-mute_members = Rendre les membres muets
+permission-deafen_members = Mettre en sourdine des membres
+permission-move_members = Déplacer des membres
+permission-use_vad = Utiliser la Détection de la voix
+permission-change_nickname = Changer de pseudo
+permission-manage_nicknames = Gérer les pseudos
+permission-manage_roles = Gérer les rôles
+permission-manage_webhooks = Gérer les webhooks
+permission-manage_guild_expressions = Gérer les expressions
+permission-use_slash_commands = Utiliser les commandes de l'application
+permission-request_to_speak = Demande de prise de parole
+permission-manage_events = Gérer les événements
+permission-manage_threads = Gérer les fils
+permission-create_public_threads = Créer des fils publics
+permission-create_private_threads = Créer des fils privés
+permission-use_external_stickers = Utiliser des autocollants externes
+permission-send_messages_in_threads = Envoyer des messages dans les fils
+permission-use_embedded_activities = Utiliser les Activités
+permission-moderate_members = Exclure temporairement des membres
+permission-view_creator_monetization_analytics = Voir les analyses des abonnements au serveur
+permission-use_soundboard = Utiliser le soundboard
+permission-create_guild_expressions = Créer des expressions
+permission-create_events = Créer des événements
+permission-use_external_sounds = Utiliser des sons externes
+permission-send_voice_messages = Envoyer des messages vocaux
+permission-send_polls = Créer des sondages
+permission-use_external_apps = Utiliser des applications externes
+permission-pin_messages = Épingler des messages
+permission-bypass_slowmode = Ignorer le mode lent

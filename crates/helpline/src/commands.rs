@@ -1,0 +1,4 @@
+//! One module per subcommand, each with a `run` taking the settings sections it needs.
+
+pub(crate) mod config;
+pub(crate) mod migrate;

@@ -1,0 +1,52 @@
+//! `helpline migrate`: open the configured store, which applies pending migrations, and print
+//! the schema version.
+
+use std::io::Write as _;
+
+use anyhow::Context as _;
+use helpline_store::{SqliteStore, StoreLimits};
+
+use crate::settings::{StoreBackend, StoreSettings};
+
+pub(crate) async fn run(store: &StoreSettings) -> anyhow::Result<()> {
+    let version = migrate(store).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", describe(store, version))?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Opens the store, which creates and migrates it as needed, and returns its schema version.
+pub(crate) async fn migrate(store: &StoreSettings) -> anyhow::Result<u32> {
+    let limits = StoreLimits {
+        max_attachment_bytes: store.max_attachment_bytes,
+    };
+    match store.backend {
+        StoreBackend::Sqlite => {
+            let path = &store.sqlite_path;
+            tracing::info!(path = %path.display(), "opening sqlite store");
+            let sqlite = SqliteStore::open(path, limits)
+                .await
+                .with_context(|| format!("cannot open the SQLite store {}", path.display()))?;
+            let version = sqlite.schema_version().await.with_context(|| {
+                format!(
+                    "cannot read the schema version of the SQLite store {}",
+                    path.display()
+                )
+            })?;
+            tracing::info!(path = %path.display(), schema_version = version, "sqlite store migrated");
+            Ok(version)
+        }
+    }
+}
+
+fn describe(store: &StoreSettings, version: u32) -> String {
+    match store.backend {
+        StoreBackend::Sqlite => {
+            format!(
+                "sqlite store {}: schema version {version}",
+                store.sqlite_path.display()
+            )
+        }
+    }
+}

@@ -1,0 +1,946 @@
+//! Typed settings for every subcommand, and [`VARIABLES`], the one list of every setting.
+//!
+//! Layers, lowest precedence first: the defaults in the `Default` impls below, the TOML file
+//! (`--config FILE` or `HELPLINE_CONFIG`), `HELPLINE_*` environment variables (plus the
+//! conventional `DISCORD_TOKEN` and `RUST_LOG`), and `--set KEY=VALUE` flags. `main` loads them
+//! once with [`load`] and passes the sections each subcommand needs down by reference; nothing
+//! else reads the environment or the file.
+//!
+//! [`VARIABLES`] drives the environment and `--set` layers, the `--help` listing and the
+//! `config` subcommand's output. A field added to the structs but not to the table, or the
+//! reverse, fails the tests. The Helm chart's values mirror the table.
+
+mod file;
+mod secret;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::fmt::{self, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context as _, bail};
+use serde::Deserialize;
+
+pub(crate) use secret::Secret;
+
+/// The environment variable naming the settings file when `--config` is not given.
+pub(crate) const CONFIG_FILE_ENV: &str = "HELPLINE_CONFIG";
+
+/// Where `store.sqlite_path` points when nothing says otherwise: the working directory.
+pub(crate) const DEFAULT_SQLITE_PATH: &str = "helpline.sqlite3";
+pub(crate) const DEFAULT_LOG_FILTER: &str = "info";
+
+/// Everything the binary can be configured with, after all layers are applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Settings {
+    pub(crate) discord: DiscordSettings,
+    pub(crate) store: StoreSettings,
+    pub(crate) log: LogSettings,
+    pub(crate) metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct DiscordSettings {
+    /// The bot token; required by `run`, not by `migrate` or `config`.
+    pub(crate) token: Option<Secret>,
+    /// Base URL of Discord's REST API, set to reach the emulator instead.
+    pub(crate) api_url: Option<HttpUrl>,
+    /// URL of Discord's gateway, set to reach the emulator instead.
+    pub(crate) gateway_url: Option<WebSocketUrl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct StoreSettings {
+    pub(crate) backend: StoreBackend,
+    /// Relative paths are relative to the working directory, not to the settings file.
+    pub(crate) sqlite_path: PathBuf,
+    pub(crate) max_attachment_bytes: u64,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self {
+            backend: StoreBackend::Sqlite,
+            sqlite_path: PathBuf::from(DEFAULT_SQLITE_PATH),
+            // The store's own default, so the two cannot drift apart.
+            max_attachment_bytes: helpline_store::StoreLimits::default().max_attachment_bytes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct LogSettings {
+    pub(crate) filter: LogFilter,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: LogFilter(DEFAULT_LOG_FILTER.to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct MetricsSettings {
+    /// Where to serve Prometheus' `/metrics`; no endpoint when unset.
+    pub(crate) listen: Option<SocketAddr>,
+}
+
+/// Which store holds tickets, transcripts and guild config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) enum StoreBackend {
+    /// One SQLite file: the single-node default.
+    Sqlite,
+}
+
+impl StoreBackend {
+    const ALL: &[Self] = &[Self::Sqlite];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl fmt::Display for StoreBackend {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+impl FromStr for StoreBackend {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        if let Some(backend) = Self::ALL.iter().find(|backend| backend.name() == value) {
+            return Ok(*backend);
+        }
+        let known: Vec<_> = Self::ALL
+            .iter()
+            .map(|backend| format!("`{backend}`"))
+            .collect();
+        Err(format!(
+            "unknown store backend `{value}`, expected {}",
+            known.join(" or ")
+        ))
+    }
+}
+
+impl TryFrom<String> for StoreBackend {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+/// A `tracing_subscriber::EnvFilter` directive string, checked when loaded so a typo is a
+/// settings error that names its source rather than a failure after startup.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct LogFilter(String);
+
+impl LogFilter {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for LogFilter {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.trim().is_empty() {
+            return Err("the log filter must not be empty (examples: `info`, \
+                        `warn,helpline=debug`)"
+                .to_owned());
+        }
+        tracing_subscriber::EnvFilter::builder()
+            .parse(&value)
+            .map_err(|error| format!("invalid log filter `{value}`: {error}"))?;
+        Ok(Self(value))
+    }
+}
+
+/// An `http://` or `https://` base URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct HttpUrl(String);
+
+/// A `ws://` or `wss://` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct WebSocketUrl(String);
+
+impl TryFrom<String> for HttpUrl {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        checked_url(value, &["http", "https"]).map(Self)
+    }
+}
+
+impl TryFrom<String> for WebSocketUrl {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        checked_url(value, &["ws", "wss"]).map(Self)
+    }
+}
+
+impl HttpUrl {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl WebSocketUrl {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks the scheme and that a host follows it, and drops a trailing slash so callers can
+/// append paths. A full URL parser is not worth a dependency for two optional overrides.
+fn checked_url(value: String, schemes: &[&str]) -> Result<String, String> {
+    let has_host = value
+        .split_once("://")
+        .filter(|(scheme, _)| schemes.contains(scheme))
+        .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+    if !has_host {
+        let expected: Vec<_> = schemes
+            .iter()
+            .map(|scheme| format!("{scheme}://HOST"))
+            .collect();
+        return Err(format!(
+            "expected a URL like {}, got `{value}`",
+            expected.join(" or ")
+        ));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// One setting: its key in the TOML file, its environment variables and how to read and show
+/// it. See [`VARIABLES`].
+pub(crate) struct Variable {
+    /// The dotted key, `section.name`, as written in the TOML file and given to `--set`.
+    pub(crate) key: &'static str,
+    /// Environment variables, the first one set (and not empty) winning.
+    pub(crate) env: &'static [&'static str],
+    /// Never echoed in errors or output, and refused by `--set`, since command lines are
+    /// visible to every user of the machine.
+    pub(crate) secret: bool,
+    pub(crate) help: &'static str,
+    /// Applies a value from the environment or `--set`; an empty value unsets an optional
+    /// setting.
+    set: fn(&mut Settings, &str) -> Result<(), String>,
+    /// The current value as TOML, `None` when unset; a secret shows as `[redacted]`.
+    show: fn(&Settings) -> Option<toml::Value>,
+}
+
+impl Variable {
+    pub(crate) fn value(&self, settings: &Settings) -> Option<toml::Value> {
+        (self.show)(settings)
+    }
+}
+
+impl fmt::Debug for Variable {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Variable")
+            .field("key", &self.key)
+            .field("env", &self.env)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every setting, in the order `--help` and `config` list them.
+pub(crate) const VARIABLES: &[Variable] = &[
+    Variable {
+        key: "discord.token",
+        env: &["HELPLINE_DISCORD_TOKEN", "DISCORD_TOKEN"],
+        secret: true,
+        help: "Bot token from the Discord developer portal.",
+        set: |settings, value| {
+            settings.discord.token = optional(value, Secret::try_from)?;
+            Ok(())
+        },
+        show: |settings| settings.discord.token.as_ref().map(string),
+    },
+    Variable {
+        key: "discord.api_url",
+        env: &["HELPLINE_DISCORD_API_URL"],
+        secret: false,
+        help: "Base URL of Discord's REST API; set it to use the local emulator.",
+        set: |settings, value| {
+            settings.discord.api_url = optional(value, HttpUrl::try_from)?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .discord
+                .api_url
+                .as_ref()
+                .map(|url| string(url.as_str()))
+        },
+    },
+    Variable {
+        key: "discord.gateway_url",
+        env: &["HELPLINE_DISCORD_GATEWAY_URL"],
+        secret: false,
+        help: "URL of Discord's gateway; set it to use the local emulator.",
+        set: |settings, value| {
+            settings.discord.gateway_url = optional(value, WebSocketUrl::try_from)?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .discord
+                .gateway_url
+                .as_ref()
+                .map(|url| string(url.as_str()))
+        },
+    },
+    Variable {
+        key: "store.backend",
+        env: &["HELPLINE_STORE_BACKEND"],
+        secret: false,
+        help: "Where tickets, transcripts and guild config live: `sqlite`.",
+        set: |settings, value| {
+            settings.store.backend = value.parse()?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.store.backend)),
+    },
+    Variable {
+        key: "store.sqlite_path",
+        env: &["HELPLINE_STORE_SQLITE_PATH"],
+        secret: false,
+        help: "SQLite database file, created if missing; relative to the working directory.",
+        set: |settings, value| {
+            if value.is_empty() {
+                return Err("the SQLite path must not be empty".to_owned());
+            }
+            settings.store.sqlite_path = PathBuf::from(value);
+            Ok(())
+        },
+        show: |settings| Some(string(settings.store.sqlite_path.to_string_lossy())),
+    },
+    Variable {
+        key: "store.max_attachment_bytes",
+        env: &["HELPLINE_STORE_MAX_ATTACHMENT_BYTES"],
+        secret: false,
+        help: "Largest attachment, in bytes, the store keeps with a transcript.",
+        set: |settings, value| {
+            settings.store.max_attachment_bytes = value.parse().map_err(|_| {
+                format!("expected a whole number of bytes such as 10485760, got `{value}`")
+            })?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.store.max_attachment_bytes)),
+    },
+    Variable {
+        key: "log.filter",
+        env: &["HELPLINE_LOG_FILTER", "RUST_LOG"],
+        secret: false,
+        help: "Which log lines to keep, in tracing's EnvFilter syntax (`warn,helpline=debug`).",
+        set: |settings, value| {
+            settings.log.filter = LogFilter::try_from(value.to_owned())?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.log.filter.as_str())),
+    },
+    Variable {
+        key: "metrics.listen",
+        env: &["HELPLINE_METRICS_LISTEN"],
+        secret: false,
+        help: "Socket address serving Prometheus metrics on /metrics, such as 0.0.0.0:9100.",
+        set: |settings, value| {
+            settings.metrics.listen = optional(value, |value: String| {
+                value.parse::<SocketAddr>().map_err(|_| {
+                    format!("expected a socket address such as 0.0.0.0:9100, got `{value}`")
+                })
+            })?;
+            Ok(())
+        },
+        show: |settings| settings.metrics.listen.map(string),
+    },
+];
+
+fn optional<T, E: fmt::Display>(
+    value: &str,
+    parse: impl FnOnce(String) -> Result<T, E>,
+) -> Result<Option<T>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    parse(value.to_owned())
+        .map(Some)
+        .map_err(|error| error.to_string())
+}
+
+fn string(value: impl fmt::Display) -> toml::Value {
+    toml::Value::String(value.to_string())
+}
+
+fn integer(value: u64) -> toml::Value {
+    // TOML integers are i64; a larger value can only have come from the environment, and a
+    // string keeps it readable.
+    i64::try_from(value).map_or_else(|_| string(value), toml::Value::Integer)
+}
+
+/// Where the effective value of a setting came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Default,
+    File,
+    Environment(&'static str),
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => formatter.write_str("default"),
+            Self::File => formatter.write_str("config file"),
+            Self::Environment(name) => write!(formatter, "environment {name}"),
+            Self::Flag => formatter.write_str("--set"),
+        }
+    }
+}
+
+/// The settings and how they came to be.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) settings: Settings,
+    /// The settings file, if one was read.
+    pub(crate) file: Option<PathBuf>,
+    /// The source of every key in [`VARIABLES`].
+    pub(crate) sources: BTreeMap<&'static str, Source>,
+    /// `HELPLINE_*` environment variables that no setting reads, most likely misspelled; the
+    /// caller logs them once logging is up.
+    pub(crate) unknown_env: Vec<String>,
+}
+
+/// Builds the settings from the defaults, the file at `file` (if any), `environment` and the
+/// `--set` overrides, in that order of precedence. Every error names the file and line, the
+/// variable or the flag at fault, and never contains a secret.
+pub(crate) fn load(
+    config_flag: Option<&Path>,
+    environment: impl IntoIterator<Item = (OsString, OsString)>,
+    overrides: &[(String, String)],
+) -> anyhow::Result<Loaded> {
+    // Variable names that are not UTF-8 cannot be ours.
+    let environment: HashMap<String, OsString> = environment
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
+        .collect();
+
+    let mut settings = Settings::default();
+    let mut sources: BTreeMap<&'static str, Source> = VARIABLES
+        .iter()
+        .map(|variable| (variable.key, Source::Default))
+        .collect();
+
+    // HELPLINE_CONFIG is read here rather than by clap's `env`, which would reject an empty
+    // value instead of treating it as unset like every other variable.
+    let file = config_flag.map(Path::to_path_buf).or_else(|| {
+        environment
+            .get(CONFIG_FILE_ENV)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(path) = &file {
+        let parsed = file::read(path)?;
+        settings = parsed.settings;
+        for variable in VARIABLES {
+            if parsed.keys.contains(variable.key) {
+                sources.insert(variable.key, Source::File);
+            }
+        }
+    }
+
+    for variable in VARIABLES {
+        for &name in variable.env {
+            let Some(value) = environment.get(name) else {
+                continue;
+            };
+            let Some(value) = value.to_str() else {
+                bail!("invalid environment variable {name}: the value is not valid UTF-8");
+            };
+            // An empty variable counts as unset, as a blank Helm value or `FOO=` in a shell
+            // script usually means "not configured".
+            if value.is_empty() {
+                continue;
+            }
+            (variable.set)(&mut settings, value).map_err(|message| {
+                anyhow::anyhow!(
+                    "invalid environment variable {name} (setting `{}`): {message}",
+                    variable.key
+                )
+            })?;
+            sources.insert(variable.key, Source::Environment(name));
+            break;
+        }
+    }
+    let mut unknown_env: Vec<String> = environment
+        .into_keys()
+        .filter(|name| name.starts_with("HELPLINE_") && !is_known_env(name))
+        .collect();
+    unknown_env.sort();
+
+    for (key, value) in overrides {
+        let Some(variable) = VARIABLES.iter().find(|variable| variable.key == key) else {
+            bail!(
+                "--set {key}: unknown setting; the settings are {}",
+                known_keys()
+            );
+        };
+        if variable.secret {
+            bail!(
+                "--set {key}: `{key}` is a secret and cannot be given on the command line, \
+                 where other users can read it; set {} or put it in the config file",
+                variable.env.join(" or ")
+            );
+        }
+        (variable.set)(&mut settings, value)
+            .map_err(|message| anyhow::anyhow!("invalid --set {key}: {message}"))?;
+        sources.insert(variable.key, Source::Flag);
+    }
+
+    Ok(Loaded {
+        settings,
+        file,
+        sources,
+        unknown_env,
+    })
+}
+
+/// Loads the settings from the process environment.
+pub(crate) fn load_from_process(
+    config_flag: Option<&Path>,
+    overrides: &[(String, String)],
+) -> anyhow::Result<Loaded> {
+    load(config_flag, std::env::vars_os(), overrides).context("cannot load settings")
+}
+
+fn is_known_env(name: &str) -> bool {
+    // `HELPLINE_TEST_*` variables configure the test suites, not the binary.
+    name == CONFIG_FILE_ENV
+        || name.starts_with("HELPLINE_TEST_")
+        || VARIABLES
+            .iter()
+            .any(|variable| variable.env.contains(&name))
+}
+
+fn known_keys() -> String {
+    let keys: Vec<_> = VARIABLES.iter().map(|variable| variable.key).collect();
+    keys.join(", ")
+}
+
+/// Renders a value the way an operator would type it: strings without quotes.
+pub(crate) fn plain(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(string) => string.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The settings listing shown after `--help`: every key, its variables and its default.
+pub(crate) fn help_listing() -> String {
+    let defaults = Settings::default();
+    let mut listing = format!(
+        "Settings (lowest precedence first: defaults, the --config file, environment \
+         variables, --set KEY=VALUE flags; an empty environment variable counts as unset; \
+         the file is also named by {CONFIG_FILE_ENV}):\n"
+    );
+    for variable in VARIABLES {
+        let default = variable
+            .value(&defaults)
+            .map_or_else(|| "unset".to_owned(), |v| plain(&v));
+        let secret = if variable.secret {
+            " (secret: not accepted by --set)"
+        } else {
+            ""
+        };
+        // Writing to a String cannot fail.
+        let _ = write!(
+            listing,
+            "\n  {key}{secret}\n      env: {env}\n      default: {default}\n      {help}\n",
+            key = variable.key,
+            env = variable.env.join(", "),
+            help = variable.help,
+        );
+    }
+    listing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh1JkL.very-secret-token-value";
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.into(), value.into()))
+            .collect()
+    }
+
+    fn load_env(pairs: &[(&str, &str)]) -> anyhow::Result<Loaded> {
+        load(None, env(pairs), &[])
+    }
+
+    fn write_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("helpline.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn defaults() {
+        let loaded = load_env(&[]).unwrap();
+        let settings = &loaded.settings;
+        assert_eq!(settings.discord.token, None);
+        assert_eq!(settings.store.backend, StoreBackend::Sqlite);
+        assert_eq!(settings.store.sqlite_path, Path::new("helpline.sqlite3"));
+        assert_eq!(settings.store.max_attachment_bytes, 10 * 1024 * 1024);
+        assert_eq!(settings.log.filter.as_str(), "info");
+        assert_eq!(settings.metrics.listen, None);
+        assert!(
+            loaded
+                .sources
+                .values()
+                .all(|source| *source == Source::Default)
+        );
+    }
+
+    #[test]
+    fn layers_apply_in_order_file_env_flag() {
+        let (_dir, path) = write_file(
+            "[store]\nsqlite_path = \"from-file.sqlite3\"\nmax_attachment_bytes = 1\n\
+             [log]\nfilter = \"debug\"\n",
+        );
+        let loaded = load(
+            Some(&path),
+            env(&[
+                ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "2"),
+                ("HELPLINE_LOG_FILTER", "warn"),
+            ]),
+            &[("log.filter".to_owned(), "error".to_owned())],
+        )
+        .unwrap();
+        let settings = &loaded.settings;
+        assert_eq!(settings.store.sqlite_path, Path::new("from-file.sqlite3"));
+        assert_eq!(settings.store.max_attachment_bytes, 2);
+        assert_eq!(settings.log.filter.as_str(), "error");
+        assert_eq!(loaded.sources["store.sqlite_path"], Source::File);
+        assert_eq!(
+            loaded.sources["store.max_attachment_bytes"],
+            Source::Environment("HELPLINE_STORE_MAX_ATTACHMENT_BYTES")
+        );
+        assert_eq!(loaded.sources["log.filter"], Source::Flag);
+        assert_eq!(loaded.sources["store.backend"], Source::Default);
+    }
+
+    #[test]
+    fn token_comes_from_either_variable_and_helpline_wins() {
+        let loaded = load_env(&[("DISCORD_TOKEN", TOKEN)]).unwrap();
+        assert_eq!(loaded.settings.discord.token.unwrap().expose(), TOKEN);
+        assert_eq!(
+            loaded.sources["discord.token"],
+            Source::Environment("DISCORD_TOKEN")
+        );
+
+        let loaded = load_env(&[
+            ("DISCORD_TOKEN", "other"),
+            ("HELPLINE_DISCORD_TOKEN", TOKEN),
+        ])
+        .unwrap();
+        assert_eq!(loaded.settings.discord.token.unwrap().expose(), TOKEN);
+    }
+
+    #[test]
+    fn rust_log_is_honoured_below_helpline_log_filter() {
+        let loaded = load_env(&[("RUST_LOG", "helpline=trace")]).unwrap();
+        assert_eq!(loaded.settings.log.filter.as_str(), "helpline=trace");
+        let loaded = load_env(&[
+            ("RUST_LOG", "helpline=trace"),
+            ("HELPLINE_LOG_FILTER", "warn"),
+        ])
+        .unwrap();
+        assert_eq!(loaded.settings.log.filter.as_str(), "warn");
+    }
+
+    #[test]
+    fn config_file_comes_from_the_flag_or_helpline_config() {
+        let (_dir, path) = write_file("[log]\nfilter = \"debug\"\n");
+        let from_env = path.to_str().unwrap();
+        let loaded = load(None, env(&[(CONFIG_FILE_ENV, from_env)]), &[]).unwrap();
+        assert_eq!(loaded.file.as_deref(), Some(path.as_path()));
+        assert_eq!(loaded.settings.log.filter.as_str(), "debug");
+
+        // The flag wins over the variable, and an empty variable names no file.
+        let (_other_dir, other) = write_file("[log]\nfilter = \"warn\"\n");
+        let loaded = load(Some(&other), env(&[(CONFIG_FILE_ENV, from_env)]), &[]).unwrap();
+        assert_eq!(loaded.settings.log.filter.as_str(), "warn");
+        let loaded = load(None, env(&[(CONFIG_FILE_ENV, "")]), &[]).unwrap();
+        assert_eq!(loaded.file, None);
+    }
+
+    #[test]
+    fn empty_environment_variable_counts_as_unset() {
+        let (_dir, path) = write_file("[log]\nfilter = \"debug\"\n");
+        let loaded = load(Some(&path), env(&[("HELPLINE_LOG_FILTER", "")]), &[]).unwrap();
+        assert_eq!(loaded.settings.log.filter.as_str(), "debug");
+    }
+
+    #[test]
+    fn invalid_environment_value_names_the_variable() {
+        let error = load_env(&[("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "abc")]).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "invalid environment variable HELPLINE_STORE_MAX_ATTACHMENT_BYTES \
+             (setting `store.max_attachment_bytes`): expected a whole number of bytes such as \
+             10485760, got `abc`"
+        );
+
+        let error = load_env(&[("HELPLINE_STORE_BACKEND", "postgres")]).unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.starts_with("invalid environment variable HELPLINE_STORE_BACKEND"));
+        assert!(message.contains("unknown store backend `postgres`, expected `sqlite`"));
+
+        let error = load_env(&[("HELPLINE_METRICS_LISTEN", "localhost")]).unwrap_err();
+        assert!(format!("{error:#}").contains("HELPLINE_METRICS_LISTEN"));
+
+        let error = load_env(&[("HELPLINE_DISCORD_API_URL", "discord.com/api")]).unwrap_err();
+        assert!(format!("{error:#}").contains("expected a URL like http://HOST or https://HOST"));
+
+        let error = load_env(&[("RUST_LOG", "helpline=notalevel")]).unwrap_err();
+        assert!(format!("{error:#}").contains("invalid environment variable RUST_LOG"));
+    }
+
+    #[test]
+    fn every_setting_round_trips_through_the_environment() {
+        let loaded = load_env(&[
+            ("HELPLINE_DISCORD_TOKEN", TOKEN),
+            ("HELPLINE_DISCORD_API_URL", "http://127.0.0.1:3000/api/v10/"),
+            ("HELPLINE_DISCORD_GATEWAY_URL", "ws://127.0.0.1:3001"),
+            ("HELPLINE_STORE_BACKEND", "sqlite"),
+            ("HELPLINE_STORE_SQLITE_PATH", "/var/lib/helpline/db.sqlite3"),
+            ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "42"),
+            ("HELPLINE_LOG_FILTER", "warn,helpline=debug"),
+            ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
+        ])
+        .unwrap();
+        let settings = &loaded.settings;
+        assert_eq!(settings.discord.token.as_ref().unwrap().expose(), TOKEN);
+        assert_eq!(
+            settings.discord.api_url.as_ref().unwrap().as_str(),
+            "http://127.0.0.1:3000/api/v10"
+        );
+        assert_eq!(
+            settings.discord.gateway_url.as_ref().unwrap().as_str(),
+            "ws://127.0.0.1:3001"
+        );
+        assert_eq!(
+            settings.store.sqlite_path,
+            Path::new("/var/lib/helpline/db.sqlite3")
+        );
+        assert_eq!(settings.store.max_attachment_bytes, 42);
+        assert_eq!(settings.log.filter.as_str(), "warn,helpline=debug");
+        assert_eq!(
+            settings.metrics.listen,
+            Some("0.0.0.0:9100".parse().unwrap())
+        );
+        // Every setting was given, so none is left at its default.
+        assert!(
+            loaded
+                .sources
+                .values()
+                .all(|source| *source != Source::Default)
+        );
+    }
+
+    #[test]
+    fn every_table_key_is_read_from_the_file() {
+        // A file setting every key in the table must parse, and each key must change the
+        // settings away from the default; a struct field missing from the table, or a table
+        // entry missing from the structs, fails one of the two.
+        for variable in VARIABLES {
+            assert_eq!(
+                variable.key.matches('.').count(),
+                1,
+                "{} is section.name",
+                variable.key
+            );
+            assert!(
+                !variable.env.is_empty(),
+                "{} has an environment variable",
+                variable.key
+            );
+        }
+        let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
+                    gateway_url = \"wss://example.com\"\n\
+                    [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
+                    [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n";
+        let (_dir, path) = write_file(text);
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        let file_keys: Vec<_> = loaded
+            .sources
+            .iter()
+            .filter(|(_, source)| **source == Source::File)
+            .map(|(key, _)| *key)
+            .collect();
+        assert_eq!(file_keys.len(), VARIABLES.len(), "{file_keys:?}");
+        // `store.backend` has a single possible value, so it cannot differ from the default.
+        let defaults = Settings::default();
+        for variable in VARIABLES
+            .iter()
+            .filter(|variable| variable.key != "store.backend")
+        {
+            assert_ne!(
+                variable.value(&loaded.settings),
+                variable.value(&defaults),
+                "{} did not change",
+                variable.key
+            );
+        }
+    }
+
+    /// The names serde lists after "expected" in an unknown-field error, which are every
+    /// field of the struct at that place in the file.
+    fn fields_expected_at(section: Option<&str>) -> Vec<String> {
+        let text = match section {
+            Some(section) => format!("[{section}]\nnot_a_field = 1\n"),
+            None => "not_a_field = 1\n".to_owned(),
+        };
+        let error = toml::from_str::<Settings>(&text).unwrap_err();
+        let (_, expected) = error.message().split_once("expected").unwrap();
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn table_lists_every_field_of_the_structs() {
+        let mut from_structs = Vec::new();
+        for section in fields_expected_at(None) {
+            for field in fields_expected_at(Some(&section)) {
+                from_structs.push(format!("{section}.{field}"));
+            }
+        }
+        let mut from_table: Vec<_> = VARIABLES.iter().map(|v| v.key.to_owned()).collect();
+        from_structs.sort();
+        from_table.sort();
+        assert_eq!(from_structs, from_table);
+    }
+
+    #[test]
+    fn unknown_helpline_variables_are_reported() {
+        let loaded = load_env(&[
+            ("HELPLINE_STORE_SQLITE_PTH", "x"),
+            ("HELPLINE_CONFIG", ""),
+            ("HELPLINE_TEST_SCYLLA", "127.0.0.1"),
+            ("PATH", "/bin"),
+        ])
+        .unwrap();
+        assert_eq!(loaded.unknown_env, ["HELPLINE_STORE_SQLITE_PTH"]);
+    }
+
+    #[test]
+    fn set_flag_errors_name_the_flag_and_never_echo_secrets() {
+        let set = |key: &str, value: &str| {
+            let error = load(None, env(&[]), &[(key.to_owned(), value.to_owned())]).unwrap_err();
+            format!("{error:#}")
+        };
+        let message = set("store.max_attachment_bytes", "lots");
+        assert!(
+            message.starts_with("invalid --set store.max_attachment_bytes: "),
+            "{message}"
+        );
+
+        let message = set("store.sqlite_pth", TOKEN);
+        assert!(
+            message.starts_with("--set store.sqlite_pth: unknown setting"),
+            "{message}"
+        );
+        assert!(!message.contains(TOKEN), "{message}");
+
+        let message = set("discord.token", TOKEN);
+        assert!(message.contains("is a secret"), "{message}");
+        assert!(
+            message.contains("HELPLINE_DISCORD_TOKEN or DISCORD_TOKEN"),
+            "{message}"
+        );
+        assert!(!message.contains(TOKEN), "{message}");
+    }
+
+    #[test]
+    fn set_flag_with_empty_value_unsets_an_optional_setting() {
+        let loaded = load(
+            None,
+            env(&[("HELPLINE_METRICS_LISTEN", "127.0.0.1:9100")]),
+            &[("metrics.listen".to_owned(), String::new())],
+        )
+        .unwrap();
+        assert_eq!(loaded.settings.metrics.listen, None);
+    }
+
+    #[test]
+    fn token_never_appears_in_debug_of_the_settings() {
+        let (_dir, path) = write_file(&format!("[discord]\ntoken = \"{TOKEN}\"\n"));
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(
+            loaded.settings.discord.token.as_ref().unwrap().expose(),
+            TOKEN
+        );
+        for rendered in [format!("{:?}", loaded.settings), format!("{loaded:#?}")] {
+            assert!(!rendered.contains(TOKEN), "{rendered}");
+            assert!(!rendered.contains("very-secret"), "{rendered}");
+            assert!(rendered.contains("[redacted]"), "{rendered}");
+        }
+    }
+
+    #[test]
+    fn empty_token_in_file_is_an_error_that_names_the_key() {
+        let (_dir, path) = write_file("[discord]\ntoken = \"\"\n");
+        let message = format!("{:#}", load(Some(&path), env(&[]), &[]).unwrap_err());
+        assert!(
+            message.contains("helpline.toml:2:9 (key `discord.token`)"),
+            "{message}"
+        );
+        assert!(message.contains("must not be empty"), "{message}");
+    }
+
+    #[test]
+    fn help_listing_names_every_key_and_variable_with_defaults() {
+        let listing = help_listing();
+        for variable in VARIABLES {
+            assert!(listing.contains(variable.key), "{}", variable.key);
+            for name in variable.env {
+                assert!(listing.contains(name), "{name}");
+            }
+        }
+        assert!(listing.contains("default: helpline.sqlite3"));
+        assert!(listing.contains("default: 10485760"));
+        assert!(listing.contains("default: info"));
+        assert!(listing.contains(CONFIG_FILE_ENV));
+    }
+}

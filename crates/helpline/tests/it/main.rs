@@ -1,0 +1,309 @@
+//! Runs the built `helpline` binary the way an operator would and checks its exit code,
+//! stdout and stderr.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh1JkL.very-secret-token-value";
+
+/// Runs `helpline` in `dir` with only the given environment, so the developer's own
+/// `RUST_LOG` or `DISCORD_TOKEN` cannot change the outcome.
+fn helpline(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("the helpline binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn config_with_a_misspelled_key_fails_naming_file_line_column_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "helpline.toml",
+        "[store]\nsqlite_pth = \"x.sqlite3\"\n",
+    );
+    let output = helpline(dir.path(), &["--config", &path, "config"], &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(stdout(&output), "");
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot load settings: invalid config file {path}:2:1 (key `store.sqlite_pth`): \
+             unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
+             `max_attachment_bytes`\n"
+        )
+    );
+}
+
+#[test]
+fn config_file_named_by_environment_with_a_wrong_type_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "helpline.toml",
+        "[store]\nmax_attachment_bytes = \"ten MiB\"\n",
+    );
+    let output = helpline(dir.path(), &["config"], &[("HELPLINE_CONFIG", &path)]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot load settings: invalid config file {path}:2:24 \
+             (key `store.max_attachment_bytes`): invalid type: string \"ten MiB\", expected u64"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_store_backend_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "helpline.toml",
+        "[store]\nbackend = \"scylla\"\n",
+    );
+    let output = helpline(dir.path(), &["-c", &path, "migrate"], &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains(&format!("{path}:2:11 (key `store.backend`)")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("unknown store backend `scylla`, expected `sqlite`"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("helpline.sqlite3").exists(),
+        "no store was created"
+    );
+}
+
+#[test]
+fn missing_config_file_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nope.toml");
+    let path = path.to_str().unwrap();
+    let output = helpline(dir.path(), &["config", "--config", path], &[]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot load settings: cannot read config file {path}: "
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn invalid_environment_value_names_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(
+        dir.path(),
+        &["config"],
+        &[("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "abc")],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        stderr(&output),
+        "error: cannot load settings: invalid environment variable \
+         HELPLINE_STORE_MAX_ATTACHMENT_BYTES (setting `store.max_attachment_bytes`): expected a \
+         whole number of bytes such as 10485760, got `abc`\n"
+    );
+}
+
+#[test]
+fn config_prints_effective_settings_without_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "helpline.toml",
+        &format!("[discord]\ntoken = \"{TOKEN}\"\n[store]\nsqlite_path = \"file.sqlite3\"\n"),
+    );
+    let env = [
+        ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "1024"),
+        ("HELPLINE_STORE_SQLIT_PATH", "typo.sqlite3"),
+        // The most verbose logging must not reveal the token either.
+        ("RUST_LOG", "trace"),
+    ];
+    for format in ["toml", "debug"] {
+        let output = helpline(
+            dir.path(),
+            &[
+                "--config",
+                &path,
+                "config",
+                "--format",
+                format,
+                "--set",
+                "metrics.listen=[::1]:9100",
+            ],
+            &env,
+        );
+        assert!(output.status.success(), "{output:?}");
+        let (stdout, stderr) = (stdout(&output), stderr(&output));
+        assert!(
+            !stdout.contains(TOKEN) && !stdout.contains("very-secret"),
+            "{stdout}"
+        );
+        assert!(
+            !stderr.contains(TOKEN) && !stderr.contains("very-secret"),
+            "{stderr}"
+        );
+        assert!(stdout.contains("[redacted]"), "{stdout}");
+        assert!(
+            stderr.contains("HELPLINE_STORE_SQLIT_PATH"),
+            "the typo is warned about: {stderr}"
+        );
+        if format == "toml" {
+            assert!(
+                stdout.contains(&format!("# config file: {path}\n")),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("token = \"[redacted]\"  # config file\n"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("sqlite_path = \"file.sqlite3\"  # config file\n"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains(
+                    "max_attachment_bytes = 1024  # environment HELPLINE_STORE_MAX_ATTACHMENT_BYTES\n"
+                ),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("listen = \"[::1]:9100\"  # --set\n"),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn token_on_the_command_line_is_refused_without_echoing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(
+        dir.path(),
+        &["config", "--set", &format!("discord.token={TOKEN}")],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert!(stderr.contains("is a secret"), "{stderr}");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_store_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("data.sqlite3");
+    let env = [("HELPLINE_STORE_SQLITE_PATH", database.to_str().unwrap())];
+
+    let first = helpline(dir.path(), &["migrate"], &env);
+    assert!(first.status.success(), "{first:?}");
+    assert!(database.exists());
+    let first_stdout = stdout(&first);
+    let prefix = format!("sqlite store {}: schema version ", database.display());
+    let version = first_stdout
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("unexpected output {first_stdout:?}"));
+    let version: u32 = version.parse().expect("the schema version is a number");
+    assert!(version >= 1, "{first_stdout}");
+    assert!(
+        stderr(&first).contains("sqlite store migrated"),
+        "{first:?}"
+    );
+
+    let second = helpline(dir.path(), &["migrate"], &env);
+    assert!(second.status.success(), "{second:?}");
+    assert_eq!(stdout(&second), first_stdout);
+}
+
+#[test]
+fn migrate_uses_the_default_path_in_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(dir.path(), &["migrate"], &[("RUST_LOG", "warn")]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(dir.path().join("helpline.sqlite3").exists());
+    assert_eq!(stderr(&output), "", "nothing logged at warn");
+}
+
+#[test]
+fn migrate_into_a_missing_directory_names_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("no-such-dir").join("data.sqlite3");
+    let output = helpline(
+        dir.path(),
+        &[
+            "migrate",
+            "--set",
+            &format!("store.sqlite_path={}", database.display()),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot open the SQLite store {}: ",
+            database.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_lists_every_environment_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(dir.path(), &["--help"], &[]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = stdout(&output);
+    for name in [
+        "HELPLINE_CONFIG",
+        "HELPLINE_DISCORD_TOKEN",
+        "DISCORD_TOKEN",
+        "HELPLINE_DISCORD_API_URL",
+        "HELPLINE_DISCORD_GATEWAY_URL",
+        "HELPLINE_STORE_BACKEND",
+        "HELPLINE_STORE_SQLITE_PATH",
+        "HELPLINE_STORE_MAX_ATTACHMENT_BYTES",
+        "HELPLINE_LOG_FILTER",
+        "RUST_LOG",
+        "HELPLINE_METRICS_LISTEN",
+    ] {
+        assert!(
+            stdout.contains(name),
+            "{name} missing from --help:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn no_subcommand_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(dir.path(), &[], &[]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
