@@ -132,6 +132,11 @@ fn test() -> Result<()> {
     )?;
     tidy()?;
     run(
+        "running doc tests",
+        cargo().args(["test", "--workspace", "--doc", "--locked", "--quiet"]),
+    )?;
+    // Last, so the run closes on nextest's summary of every test.
+    run(
         "running every test",
         cargo().args([
             "nextest",
@@ -140,10 +145,6 @@ fn test() -> Result<()> {
             "--locked",
             "--no-fail-fast",
         ]),
-    )?;
-    run(
-        "running doc tests",
-        cargo().args(["test", "--workspace", "--doc", "--locked", "--quiet"]),
     )?;
     Ok(())
 }
