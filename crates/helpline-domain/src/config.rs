@@ -289,15 +289,31 @@ impl Panel {
                 )?;
             }
         }
-        for (index, topic) in self.topics.iter().enumerate() {
-            if !topics.iter().any(|t| t.id == *topic) {
-                return Err(ValidationError::UnknownTopic { topic: *topic });
-            }
-            if self.topics[..index].contains(topic) {
+        for (index, id) in self.topics.iter().enumerate() {
+            let topic = topics
+                .iter()
+                .find(|t| t.id == *id)
+                .ok_or(ValidationError::UnknownTopic { topic: *id })?;
+            if self.topics[..index].contains(id) {
                 return Err(ValidationError::AlreadyPresent);
+            }
+            // A required reason takes one of the open form's 5 inputs.
+            if self.settings.reason == ReasonMode::Required {
+                check_count(
+                    Countable::FormQuestions,
+                    topic.questions.len(),
+                    limits::MODAL_COMPONENTS - 1,
+                )?;
             }
         }
         self.settings.validate()
+    }
+
+    /// Whether the open form has a reason input: always when the reason is required, and when
+    /// it is optional only for topics without questions (their answers say what the ticket is
+    /// about).
+    pub fn asks_reason(&self, topic: Option<&Topic>) -> bool {
+        self.settings.reason == ReasonMode::Required || topic.is_none_or(|t| t.questions.is_empty())
     }
 }
 
@@ -654,12 +670,21 @@ impl GuildConfig {
                 name: topic.name,
             });
         }
-        let slot = self
+        let index = self
             .topics
-            .iter_mut()
-            .find(|t| t.id == topic.id)
+            .iter()
+            .position(|t| t.id == topic.id)
             .ok_or(ValidationError::UnknownTopic { topic: topic.id })?;
-        *slot = topic;
+        let previous = std::mem::replace(&mut self.topics[index], topic);
+        // The panels offering it must still fit Discord's limits with the edited topic.
+        if let Err(error) = self
+            .panels
+            .iter()
+            .try_for_each(|p| p.validate(&self.topics))
+        {
+            self.topics[index] = previous;
+            return Err(error);
+        }
         Ok(())
     }
 
@@ -947,6 +972,49 @@ mod tests {
             })
         ));
         assert_eq!(config.topics.len(), 1);
+    }
+
+    #[test]
+    fn a_required_reason_leaves_four_questions() {
+        let mut config = guild();
+        let question = FormQuestion {
+            label: "Order number".into(),
+            placeholder: None,
+            style: QuestionStyle::Short,
+            required: true,
+            min_length: None,
+            max_length: None,
+        };
+        let topic = config
+            .add_topic(|id| Topic {
+                questions: vec![question.clone(); 5],
+                ..Topic::new(id, "Orders")
+            })
+            .unwrap();
+        let mut panel = Panel::new(PanelId(0), Id::new(5));
+        panel.topics = vec![topic];
+        panel.settings.reason = ReasonMode::Required;
+        assert_eq!(
+            config.add_panel(|id| Panel {
+                id,
+                ..panel.clone()
+            }),
+            Err(ValidationError::TooMany {
+                what: Countable::FormQuestions,
+                max: 4,
+                actual: 5
+            })
+        );
+        let mut four = config.topic(topic).unwrap().clone();
+        four.questions.pop();
+        config.update_topic(four.clone()).unwrap();
+        let panel_id = config.add_panel(|id| Panel { id, ..panel }).unwrap();
+        assert!(config.panel(panel_id).unwrap().asks_reason(Some(&four)));
+        // Editing the topic back to 5 questions is refused and changes nothing.
+        let mut five = four.clone();
+        five.questions.push(question);
+        assert!(config.update_topic(five).is_err());
+        assert_eq!(config.topic(topic).unwrap().questions.len(), 4);
     }
 
     #[test]
