@@ -619,6 +619,17 @@ fn require_open(ticket: &Ticket) -> Result<(), Refusal> {
     }
 }
 
+/// Refuses unless the ticket is closed (and so may be reopened or deleted).
+fn require_closed(ticket: &Ticket) -> Result<(), Refusal> {
+    match ticket.state {
+        TicketState::Closed => Ok(()),
+        TicketState::Deleted => Err(Refusal::AlreadyDeleted),
+        TicketState::Refused => Err(Refusal::WasRefused),
+        TicketState::Requested => Err(Refusal::AwaitingApproval),
+        TicketState::Open | TicketState::Claimed => Err(Refusal::NotClosed),
+    }
+}
+
 /// Applies `action` by `actor` to `ticket` at `context.now`.
 pub fn apply(
     ticket: &Ticket,
@@ -984,13 +995,7 @@ pub fn apply(
         }
         Action::Reopen => {
             let by = require_staff(actor, ticket, config)?;
-            match ticket.state {
-                TicketState::Closed => {}
-                TicketState::Deleted => return Err(Refusal::AlreadyDeleted),
-                TicketState::Refused => return Err(Refusal::WasRefused),
-                TicketState::Requested => return Err(Refusal::AwaitingApproval),
-                TicketState::Open | TicketState::Claimed => return Err(Refusal::NotClosed),
-            }
+            require_closed(ticket)?;
             next.state = TicketState::Open;
             next.claimer = None;
             next.claimed_at = None;
@@ -1013,13 +1018,7 @@ pub fn apply(
         }
         Action::Delete => {
             let by = require_staff(actor, ticket, config)?;
-            match ticket.state {
-                TicketState::Closed => {}
-                TicketState::Deleted => return Err(Refusal::AlreadyDeleted),
-                TicketState::Refused => return Err(Refusal::WasRefused),
-                TicketState::Requested => return Err(Refusal::AwaitingApproval),
-                TicketState::Open | TicketState::Claimed => return Err(Refusal::NotClosed),
-            }
+            require_closed(ticket)?;
             delete(&mut next, &mut effects, Some(by), now);
         }
         Action::AutoClose => {
