@@ -309,11 +309,12 @@ impl Panel {
         self.settings.validate()
     }
 
-    /// Whether the open form has a reason input: always when the reason is required, and when
-    /// it is optional only for topics without questions (their answers say what the ticket is
-    /// about).
-    pub fn asks_reason(&self, topic: Option<&Topic>) -> bool {
-        self.settings.reason == ReasonMode::Required || topic.is_none_or(|t| t.questions.is_empty())
+    /// Whether opening shows a form: when the reason is required (it takes one input) or the
+    /// topic has questions. An optional reason is given with `/ticket reason:` instead, so a
+    /// panel click opens at once.
+    pub fn shows_form(&self, topic: Option<&Topic>) -> bool {
+        self.settings.reason == ReasonMode::Required
+            || topic.is_some_and(|t| !t.questions.is_empty())
     }
 }
 
@@ -1009,7 +1010,8 @@ mod tests {
         four.questions.pop();
         config.update_topic(four.clone()).unwrap();
         let panel_id = config.add_panel(|id| Panel { id, ..panel }).unwrap();
-        assert!(config.panel(panel_id).unwrap().asks_reason(Some(&four)));
+        assert!(config.panel(panel_id).unwrap().shows_form(Some(&four)));
+        assert!(!Panel::new(PanelId(9), Id::new(5)).shows_form(None));
         // Editing the topic back to 5 questions is refused and changes nothing.
         let mut five = four.clone();
         five.questions.push(question);

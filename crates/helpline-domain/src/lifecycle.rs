@@ -93,6 +93,10 @@ pub enum Action {
     ChannelCreated {
         channel: TicketChannel,
     },
+    /// Discord refused to create the ticket's channel: the ticket is deleted so that it neither
+    /// counts toward the opener's limit nor waits for a channel that will never exist
+    /// (Helpline only).
+    Abandon,
 }
 
 /// An [`Action`] without its data, for refusals, metrics and translation keys.
@@ -120,6 +124,7 @@ pub enum ActionKind {
     AutoClose,
     OpenerLeft,
     ChannelCreated,
+    Abandon,
 }
 
 impl ActionKind {
@@ -147,6 +152,7 @@ impl ActionKind {
             Self::AutoClose => "auto_close",
             Self::OpenerLeft => "opener_left",
             Self::ChannelCreated => "channel_created",
+            Self::Abandon => "abandon",
         }
     }
 }
@@ -175,6 +181,7 @@ impl Action {
             Self::AutoClose => ActionKind::AutoClose,
             Self::OpenerLeft => ActionKind::OpenerLeft,
             Self::ChannelCreated { .. } => ActionKind::ChannelCreated,
+            Self::Abandon => ActionKind::Abandon,
         }
     }
 }
@@ -664,6 +671,20 @@ pub fn apply(
                 return Err(Refusal::AlreadyInTicket);
             }
             next.channel = Some(channel);
+        }
+        Action::Abandon => {
+            if actor != &Actor::System {
+                return Err(Refusal::SystemOnly);
+            }
+            if ticket.channel.is_some() {
+                return Err(Refusal::AlreadyInTicket);
+            }
+            require_open(ticket)?;
+            next.state = TicketState::Deleted;
+            next.close_reason = Some(CloseReason::OpenFailed);
+            next.close_request = None;
+            next.closed_at = Some(now);
+            next.deleted_at = Some(now);
         }
         Action::Approve => {
             let by = require_staff(actor, ticket, config)?;

@@ -1066,6 +1066,31 @@ fn auto_close_and_opener_leaving() {
 }
 
 #[test]
+fn a_ticket_whose_channel_failed_is_abandoned() {
+    let world = world();
+    let opened = open(&world, world.button_panel, None);
+    assert_eq!(
+        try_step(
+            &world,
+            &opened.ticket,
+            Actor::Member(admin()),
+            Action::Abandon
+        )
+        .unwrap_err(),
+        Refusal::SystemOnly
+    );
+    let abandoned = step(&world, &opened.ticket, Actor::System, Action::Abandon);
+    assert_eq!(abandoned.ticket.state, TicketState::Deleted);
+    assert_eq!(abandoned.ticket.close_reason, Some(CloseReason::OpenFailed));
+    assert_eq!(kinds(&abandoned), ["save_ticket"]);
+    let with_channel = open_ticket(&world, None);
+    assert_eq!(
+        try_step(&world, &with_channel, Actor::System, Action::Abandon).unwrap_err(),
+        Refusal::AlreadyInTicket
+    );
+}
+
+#[test]
 fn first_staff_response_is_recorded_once() {
     let world = world();
     let mut ticket = open_ticket(&world, None);
@@ -1156,6 +1181,7 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::Delete),
         Just(Action::AutoClose),
         Just(Action::OpenerLeft),
+        Just(Action::Abandon),
         Just(Action::ChannelCreated {
             channel: TicketChannel {
                 id: Id::new(4_000),
@@ -1175,6 +1201,7 @@ fn may_succeed(who: Who, action: &Action) -> bool {
                 | Action::AutoClose
                 | Action::OpenerLeft
                 | Action::ChannelCreated { .. }
+                | Action::Abandon
         ),
         Who::Opener => matches!(
             action,
@@ -1183,7 +1210,10 @@ fn may_succeed(who: Who, action: &Action) -> bool {
         Who::Stranger => false,
         Who::System => matches!(
             action,
-            Action::AutoClose | Action::OpenerLeft | Action::ChannelCreated { .. }
+            Action::AutoClose
+                | Action::OpenerLeft
+                | Action::ChannelCreated { .. }
+                | Action::Abandon
         ),
     }
 }

@@ -93,6 +93,8 @@ pub enum CloseReason {
     Inactive(u32),
     /// The opener left the server.
     OpenerLeft,
+    /// Discord refused to create the ticket's channel; the ticket was abandoned.
+    OpenFailed,
 }
 
 /// Staff asked the opener to agree to close (S2).

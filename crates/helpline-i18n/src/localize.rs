@@ -433,7 +433,10 @@ impl Localize for Notice {
                 (Some(by), CloseReason::NoneGiven) => l.text("notice-closed", &[("by", user(*by))]),
                 (
                     Some(by),
-                    CloseReason::Given(_) | CloseReason::Inactive(_) | CloseReason::OpenerLeft,
+                    CloseReason::Given(_)
+                    | CloseReason::Inactive(_)
+                    | CloseReason::OpenerLeft
+                    | CloseReason::OpenFailed,
                 ) => {
                     let main = l.text("notice-closed", &[("by", user(*by))]);
                     let reason = l.render(reason);
@@ -444,6 +447,7 @@ impl Localize for Notice {
                     l.text("notice-closed_inactive", &[("duration", duration.into())])
                 }
                 (None, CloseReason::OpenerLeft) => l.text("notice-closed_opener_left", &[]),
+                (None, CloseReason::OpenFailed) => l.text("notice-closed_open_failed", &[]),
                 (None, CloseReason::NoneGiven) => l.text("notice-closed_automatically", &[]),
                 (None, CloseReason::Given(reason)) => {
                     let main = l.text("notice-closed_automatically", &[]);
@@ -493,6 +497,7 @@ impl Localize for CloseReason {
                 l.text("close_reason-inactive", &[("duration", duration.into())])
             }
             Self::OpenerLeft => l.text("close_reason-opener_left", &[]),
+            Self::OpenFailed => l.text("close_reason-open_failed", &[]),
         }
     }
 }
@@ -555,6 +560,7 @@ impl Localize for ActionKind {
             Self::AutoClose => "action-auto_close",
             Self::OpenerLeft => "action-opener_left",
             Self::ChannelCreated => "action-channel_created",
+            Self::Abandon => "action-abandon",
         };
         l.text(key, &[])
     }

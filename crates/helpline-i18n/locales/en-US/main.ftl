@@ -169,6 +169,7 @@ notice-closed = { $by } closed this ticket.
 notice-closed_automatically = This ticket was closed automatically.
 notice-closed_inactive = This ticket was closed automatically after { $duration } without activity.
 notice-closed_opener_left = This ticket was closed automatically because the member who opened it left the server.
+notice-closed_open_failed = This ticket was abandoned because its channel could not be created.
 notice-reopened = { $by } reopened this ticket.
 notice-member_added = { $by } added { $member } to this ticket.
 notice-member_removed = { $by } removed { $member } from this ticket.
@@ -182,6 +183,7 @@ notice-moved = { $by } moved this ticket to the topic **{ $topic }**.
 close_reason-none_given = No reason given
 close_reason-inactive = No activity for { $duration }
 close_reason-opener_left = The member who opened the ticket left the server
+close_reason-open_failed = The ticket's channel could not be created
 
 ## Log channel entry titles.
 
@@ -227,6 +229,7 @@ action-delete = Delete
 action-auto_close = Auto-close
 action-opener_left = Opener left
 action-channel_created = Channel created
+action-abandon = Abandon
 
 ## Discord permissions, named as in Discord's own settings.
 

@@ -159,6 +159,7 @@ notice-closed = { $by } a fermé ce ticket.
 notice-closed_automatically = Ce ticket a été fermé automatiquement.
 notice-closed_inactive = Ce ticket a été fermé automatiquement après { $duration } sans activité.
 notice-closed_opener_left = Ce ticket a été fermé automatiquement, car le membre qui l'avait ouvert a quitté le serveur.
+notice-closed_open_failed = Ce ticket a été abandonné, car son salon n'a pas pu être créé.
 notice-reopened = { $by } a rouvert ce ticket.
 notice-member_added = { $by } a ajouté { $member } à ce ticket.
 notice-member_removed = { $by } a retiré { $member } de ce ticket.
@@ -172,6 +173,7 @@ notice-moved = { $by } a déplacé ce ticket vers le sujet **{ $topic }**.
 close_reason-none_given = Aucune raison indiquée
 close_reason-inactive = Aucune activité depuis { $duration }
 close_reason-opener_left = Le membre qui avait ouvert le ticket a quitté le serveur
+close_reason-open_failed = Le salon du ticket n'a pas pu être créé
 
 ## Titres des entrées du salon de logs.
 
@@ -217,6 +219,7 @@ action-delete = Supprimer
 action-auto_close = Fermeture automatique
 action-opener_left = Départ de l'auteur
 action-channel_created = Salon créé
+action-abandon = Abandonner
 
 ## Permissions Discord, avec les noms de l'interface française de Discord.
 

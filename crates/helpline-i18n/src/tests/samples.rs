@@ -208,6 +208,7 @@ pub(crate) fn close_reasons() -> Vec<CloseReason> {
         CloseReason::Inactive(48),
         CloseReason::Inactive(50),
         CloseReason::OpenerLeft,
+        CloseReason::OpenFailed,
     ]
 }
 
@@ -217,6 +218,7 @@ const fn close_reason_variant(reason: &CloseReason) -> usize {
         CloseReason::NoneGiven => 1,
         CloseReason::Inactive(_) => 2,
         CloseReason::OpenerLeft => 3,
+        CloseReason::OpenFailed => 4,
     }
 }
 
@@ -341,7 +343,7 @@ const fn state_variant(state: &TicketState) -> usize {
     }
 }
 
-pub(crate) const ACTION_KINDS: [ActionKind; 21] = [
+pub(crate) const ACTION_KINDS: [ActionKind; 22] = [
     ActionKind::Open,
     ActionKind::Approve,
     ActionKind::Refuse,
@@ -363,6 +365,7 @@ pub(crate) const ACTION_KINDS: [ActionKind; 21] = [
     ActionKind::AutoClose,
     ActionKind::OpenerLeft,
     ActionKind::ChannelCreated,
+    ActionKind::Abandon,
 ];
 
 const fn action_variant(action: &ActionKind) -> usize {
@@ -388,6 +391,7 @@ const fn action_variant(action: &ActionKind) -> usize {
         ActionKind::AutoClose => 18,
         ActionKind::OpenerLeft => 19,
         ActionKind::ChannelCreated => 20,
+        ActionKind::Abandon => 21,
     }
 }
 
@@ -458,10 +462,10 @@ fn samples_cover_every_variant() {
         3,
     );
     assert_covers("Notice", &notices(), notice_variant, 15);
-    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 4);
+    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 5);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
-    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 21);
+    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 22);
     let nested: Vec<ValidationError> = refusals()
         .into_iter()
         .filter_map(|refusal| {
