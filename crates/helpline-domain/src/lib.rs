@@ -35,5 +35,7 @@ pub use ticket::{
     CloseReason, CloseRequest, FormAnswer, Ticket, TicketChannel, TicketChannelKind, TicketState,
 };
 pub use time::Timestamp;
-pub use transcript::{TranscriptAttachment, TranscriptEdit, TranscriptEmbed, TranscriptMessage};
+pub use transcript::{
+    TranscriptAttachment, TranscriptEdit, TranscriptEmbed, TranscriptLabels, TranscriptMessage,
+};
 pub use validation::{Countable, Field, ValidationError};
