@@ -17,6 +17,7 @@
 mod localize;
 pub mod permissions;
 mod translator;
+pub mod ui;
 
 #[cfg(test)]
 mod tests;

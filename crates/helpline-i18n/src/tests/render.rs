@@ -96,6 +96,7 @@ fn every_message_is_used() {
     used.extend(NAMES.iter().map(|(_, key)| (*key).to_owned()));
     // For the bot's own use, with no domain value behind it.
     used.insert("common-internal_error".to_owned());
+    used.extend(crate::ui::ALL.iter().map(|key| (*key).to_owned()));
     let defined: BTreeSet<String> = variables_by_key(source(Language::English))
         .expect("English parses")
         .into_keys()

@@ -1,0 +1,163 @@
+//! Message keys of the bot's own texts (buttons, replies, channel names, commands,
+//! transcripts), so callers name them by constant and the tests know they are used.
+
+/// `ui-setup-done`
+pub const SETUP_DONE: &str = "ui-setup-done";
+/// `ui-setup-already`
+pub const SETUP_ALREADY: &str = "ui-setup-already";
+/// `ui-setup-not_admin`
+pub const SETUP_NOT_ADMIN: &str = "ui-setup-not_admin";
+/// `ui-setup-failed`
+pub const SETUP_FAILED: &str = "ui-setup-failed";
+/// `ui-setup-wrong_channel`
+pub const SETUP_WRONG_CHANNEL: &str = "ui-setup-wrong_channel";
+/// `ui-category_name`
+pub const CATEGORY_NAME: &str = "ui-category_name";
+/// `ui-panel_channel_name`
+pub const PANEL_CHANNEL_NAME: &str = "ui-panel_channel_name";
+/// `ui-log_channel_name`
+pub const LOG_CHANNEL_NAME: &str = "ui-log_channel_name";
+/// `ui-panel-title`
+pub const PANEL_TITLE: &str = "ui-panel-title";
+/// `ui-panel-description`
+pub const PANEL_DESCRIPTION: &str = "ui-panel-description";
+/// `ui-button-open`
+pub const BUTTON_OPEN: &str = "ui-button-open";
+/// `ui-button-claim`
+pub const BUTTON_CLAIM: &str = "ui-button-claim";
+/// `ui-button-close`
+pub const BUTTON_CLOSE: &str = "ui-button-close";
+/// `ui-button-close_now`
+pub const BUTTON_CLOSE_NOW: &str = "ui-button-close_now";
+/// `ui-button-close_with_reason`
+pub const BUTTON_CLOSE_WITH_REASON: &str = "ui-button-close_with_reason";
+/// `ui-button-reopen`
+pub const BUTTON_REOPEN: &str = "ui-button-reopen";
+/// `ui-button-delete`
+pub const BUTTON_DELETE: &str = "ui-button-delete";
+/// `ui-ticket_opened`
+pub const TICKET_OPENED: &str = "ui-ticket_opened";
+/// `ui-claimed`
+pub const CLAIMED: &str = "ui-claimed";
+/// `ui-close-confirm`
+pub const CLOSE_CONFIRM: &str = "ui-close-confirm";
+/// `ui-close-modal_title`
+pub const CLOSE_MODAL_TITLE: &str = "ui-close-modal_title";
+/// `ui-close-reason_label`
+pub const CLOSE_REASON_LABEL: &str = "ui-close-reason_label";
+/// `ui-closed`
+pub const CLOSED: &str = "ui-closed";
+/// `ui-reopened`
+pub const REOPENED: &str = "ui-reopened";
+/// `ui-deleted`
+pub const DELETED: &str = "ui-deleted";
+/// `ui-welcome-title`
+pub const WELCOME_TITLE: &str = "ui-welcome-title";
+/// `ui-unknown_ticket`
+pub const UNKNOWN_TICKET: &str = "ui-unknown_ticket";
+/// `ui-in_progress`
+pub const IN_PROGRESS: &str = "ui-in_progress";
+/// `ui-conflict`
+pub const CONFLICT: &str = "ui-conflict";
+/// `ui-failed`
+pub const FAILED: &str = "ui-failed";
+/// `ui-log-field-opener`
+pub const LOG_FIELD_OPENER: &str = "ui-log-field-opener";
+/// `ui-log-field-actor`
+pub const LOG_FIELD_ACTOR: &str = "ui-log-field-actor";
+/// `ui-log-field-channel`
+pub const LOG_FIELD_CHANNEL: &str = "ui-log-field-channel";
+/// `ui-log-field-reason`
+pub const LOG_FIELD_REASON: &str = "ui-log-field-reason";
+/// `ui-transcript-title`
+pub const TRANSCRIPT_TITLE: &str = "ui-transcript-title";
+/// `ui-transcript-summary`
+pub const TRANSCRIPT_SUMMARY: &str = "ui-transcript-summary";
+/// `ui-transcript-edited`
+pub const TRANSCRIPT_EDITED: &str = "ui-transcript-edited";
+/// `ui-transcript-deleted`
+pub const TRANSCRIPT_DELETED: &str = "ui-transcript-deleted";
+/// `ui-transcript-previous`
+pub const TRANSCRIPT_PREVIOUS: &str = "ui-transcript-previous";
+/// `ui-transcript-not_kept`
+pub const TRANSCRIPT_NOT_KEPT: &str = "ui-transcript-not_kept";
+/// `ui-transcript-empty`
+pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
+/// `ui-transcript-message`
+pub const TRANSCRIPT_MESSAGE: &str = "ui-transcript-message";
+/// `cmd-setup-name`
+pub const CMD_SETUP_NAME: &str = "cmd-setup-name";
+/// `cmd-setup-description`
+pub const CMD_SETUP_DESCRIPTION: &str = "cmd-setup-description";
+/// `cmd-setup-panel_channel-name`
+pub const CMD_SETUP_PANEL_CHANNEL_NAME: &str = "cmd-setup-panel_channel-name";
+/// `cmd-setup-panel_channel-description`
+pub const CMD_SETUP_PANEL_CHANNEL_DESCRIPTION: &str = "cmd-setup-panel_channel-description";
+/// `cmd-setup-log_channel-name`
+pub const CMD_SETUP_LOG_CHANNEL_NAME: &str = "cmd-setup-log_channel-name";
+/// `cmd-setup-log_channel-description`
+pub const CMD_SETUP_LOG_CHANNEL_DESCRIPTION: &str = "cmd-setup-log_channel-description";
+/// `cmd-setup-category-name`
+pub const CMD_SETUP_CATEGORY_NAME: &str = "cmd-setup-category-name";
+/// `cmd-setup-category-description`
+pub const CMD_SETUP_CATEGORY_DESCRIPTION: &str = "cmd-setup-category-description";
+/// `cmd-setup-force-name`
+pub const CMD_SETUP_FORCE_NAME: &str = "cmd-setup-force-name";
+/// `cmd-setup-force-description`
+pub const CMD_SETUP_FORCE_DESCRIPTION: &str = "cmd-setup-force-description";
+
+/// Every key above.
+pub const ALL: &[&str] = &[
+    SETUP_DONE,
+    SETUP_ALREADY,
+    SETUP_NOT_ADMIN,
+    SETUP_FAILED,
+    SETUP_WRONG_CHANNEL,
+    CATEGORY_NAME,
+    PANEL_CHANNEL_NAME,
+    LOG_CHANNEL_NAME,
+    PANEL_TITLE,
+    PANEL_DESCRIPTION,
+    BUTTON_OPEN,
+    BUTTON_CLAIM,
+    BUTTON_CLOSE,
+    BUTTON_CLOSE_NOW,
+    BUTTON_CLOSE_WITH_REASON,
+    BUTTON_REOPEN,
+    BUTTON_DELETE,
+    TICKET_OPENED,
+    CLAIMED,
+    CLOSE_CONFIRM,
+    CLOSE_MODAL_TITLE,
+    CLOSE_REASON_LABEL,
+    CLOSED,
+    REOPENED,
+    DELETED,
+    WELCOME_TITLE,
+    UNKNOWN_TICKET,
+    IN_PROGRESS,
+    CONFLICT,
+    FAILED,
+    LOG_FIELD_OPENER,
+    LOG_FIELD_ACTOR,
+    LOG_FIELD_CHANNEL,
+    LOG_FIELD_REASON,
+    TRANSCRIPT_TITLE,
+    TRANSCRIPT_SUMMARY,
+    TRANSCRIPT_EDITED,
+    TRANSCRIPT_DELETED,
+    TRANSCRIPT_PREVIOUS,
+    TRANSCRIPT_NOT_KEPT,
+    TRANSCRIPT_EMPTY,
+    TRANSCRIPT_MESSAGE,
+    CMD_SETUP_NAME,
+    CMD_SETUP_DESCRIPTION,
+    CMD_SETUP_PANEL_CHANNEL_NAME,
+    CMD_SETUP_PANEL_CHANNEL_DESCRIPTION,
+    CMD_SETUP_LOG_CHANNEL_NAME,
+    CMD_SETUP_LOG_CHANNEL_DESCRIPTION,
+    CMD_SETUP_CATEGORY_NAME,
+    CMD_SETUP_CATEGORY_DESCRIPTION,
+    CMD_SETUP_FORCE_NAME,
+    CMD_SETUP_FORCE_DESCRIPTION,
+];
