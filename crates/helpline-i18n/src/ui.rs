@@ -49,6 +49,10 @@ pub const CLOSE_REASON_LABEL: &str = "ui-close-reason_label";
 pub const CLOSED: &str = "ui-closed";
 /// `ui-reopened`
 pub const REOPENED: &str = "ui-reopened";
+/// `ui-approved`
+pub const APPROVED: &str = "ui-approved";
+/// `ui-refused`
+pub const REFUSED: &str = "ui-refused";
 /// `ui-deleted`
 pub const DELETED: &str = "ui-deleted";
 /// `ui-welcome-title`
@@ -132,6 +136,8 @@ pub const ALL: &[&str] = &[
     CLOSE_REASON_LABEL,
     CLOSED,
     REOPENED,
+    APPROVED,
+    REFUSED,
     DELETED,
     WELCOME_TITLE,
     UNKNOWN_TICKET,

@@ -37,10 +37,25 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Run Helpline against a local Discord emulator with a seeded Demo Server: no token needed.
+    Demo(DemoArgs),
+    /// Run the bot against Discord: single node, SQLite, every shard in this process. Needs
+    /// the bot token (DISCORD_TOKEN).
+    Run,
     /// Open the store, apply any pending migrations and print the schema version.
     Migrate,
     /// Print the effective settings, secrets redacted, and where each value came from.
     Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Play the whole story unattended, one line per step; exit non-zero naming a failed step.
+    #[arg(long)]
+    pub(crate) script: bool,
+    /// Where the emulator listens (its REST API, gateway and admin routes).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub(crate) listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,6 @@
 //! One module per subcommand, each with a `run` taking the settings sections it needs.
 
 pub(crate) mod config;
+pub(crate) mod demo;
 pub(crate) mod migrate;
+pub(crate) mod run;

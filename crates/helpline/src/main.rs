@@ -39,6 +39,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     match cli.command {
+        Command::Demo(arguments) => runtime()?.block_on(commands::demo::run(
+            &loaded.settings,
+            arguments.listen,
+            arguments.script,
+        )),
+        Command::Run => runtime()?.block_on(commands::run::run(&loaded.settings)),
         Command::Migrate => runtime()?.block_on(commands::migrate::run(&loaded.settings.store)),
         Command::Config(arguments) => commands::config::run(&loaded, arguments.format),
     }

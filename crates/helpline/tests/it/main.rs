@@ -307,3 +307,28 @@ fn no_subcommand_is_a_usage_error() {
     let output = helpline(dir.path(), &[], &[]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }
+
+#[test]
+fn demo_script_plays_the_whole_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(dir.path(), &["demo", "--script"], &[("RUST_LOG", "warn")]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}\n{}", stderr(&output));
+    let steps: Vec<&str> = out.lines().filter(|line| line.starts_with("ok ")).collect();
+    assert_eq!(steps.len(), 7, "{out}");
+    assert!(out.contains("Your ticket is open"), "{out}");
+    assert!(out.contains("transcript-0001.html"), "{out}");
+    assert!(out.ends_with("the whole story played\n"), "{out}");
+}
+
+#[test]
+fn run_without_a_token_points_to_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(dir.path(), &["run"], &[]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("no bot token") && err.contains("helpline demo"),
+        "{err}"
+    );
+}

@@ -1,0 +1,740 @@
+//! A local Discord for tests, the demo and load tests: a gateway (v10, JSON, with `zlib-stream`
+//! and `zstd-stream` transport compression) and a REST API under `/api/v10` that twilight's
+//! unmodified clients talk to as they would talk to Discord, enforcing Discord's rules
+//! (permissions, limits, interaction deadlines, error codes).
+//!
+//! The crate owns the emulated world (users, guilds, roles, members, channels, messages,
+//! attachments, application commands, interactions, gateway sessions), a Rust API to build that
+//! world and to act as a person ([`Emulator::as_user`] returns an [`Actor`] whose actions return
+//! what that person then sees), HTTP admin routes under `/_emulator` exposing the same, and a
+//! record of every REST request and gateway message for assertions.
+//!
+//! It stands in for Discord and must not share our mistakes: it never imports Helpline code
+//! (no `helpline-*` dependency), only twilight-model for payload shapes.
+//!
+//! ```no_run
+//! # async fn example() -> discord_emulator::Result<()> {
+//! use discord_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::default()).await?;
+//! let alice = emulator.create_user("alice", "en-US");
+//! let guild = emulator.create_guild("Demo Server", alice, "en-US")?;
+//! let general = emulator.create_text_channel(guild, "general", None)?;
+//! // Point twilight-http at `emulator.http_host()` and twilight-gateway at
+//! // `emulator.gateway_url()`, then act as Alice:
+//! let message = emulator.as_user(alice).send_text(general, "hello").await?;
+//! # let _ = message; Ok(()) }
+//! ```
+
+mod actor;
+mod admin;
+mod config;
+mod discord_error;
+mod error;
+mod gateway;
+mod interactions;
+mod permissions;
+mod records;
+mod rest;
+mod seen;
+mod snowflake;
+mod world;
+
+use std::{
+    fmt,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
+
+use tokio::{net::TcpListener, task::AbortHandle};
+use twilight_model::{
+    channel::{Channel, ChannelType, Message, permission_overwrite::PermissionOverwrite},
+    guild::Permissions,
+    id::{
+        Id,
+        marker::{ApplicationMarker, ChannelMarker, GuildMarker, RoleMarker, UserMarker},
+    },
+};
+
+pub use crate::{
+    actor::{Actor, InteractionOutcome, OptionValue},
+    config::{DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, EmulatorConfig, RateLimitConfig},
+    error::{Error, Result},
+    gateway::{
+        compression::TransportCompression,
+        hub::{SessionInfo, shard_for_guild},
+    },
+    permissions::DEFAULT_EVERYONE_PERMISSIONS,
+    records::{Direction, GatewayRecord, RequestRecord},
+    seen::{Answer, SeenButton, SeenMessage, SeenModal, SeenTextInput},
+};
+use crate::{
+    discord_error::DiscordError,
+    records::Records,
+    world::{World, build::NewChannel},
+};
+
+/// State shared by the server tasks and every handle.
+pub(crate) struct Shared {
+    pub(crate) config: Arc<EmulatorConfig>,
+    pub(crate) http_host: String,
+    pub(crate) base_url: String,
+    pub(crate) gateway_url: String,
+    pub(crate) world: Mutex<World>,
+    pub(crate) records: Records,
+    pub(crate) rate_limits: Mutex<rest::ratelimit::Buckets>,
+    server: Mutex<Option<AbortHandle>>,
+}
+
+/// A running emulator. Cheap to clone; every clone drives the same world.
+#[derive(Clone)]
+pub struct Emulator {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.shared.base_url)
+            .field("gateway_url", &self.shared.gateway_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a new channel looks like, for [`Emulator::create_channel`].
+#[derive(Clone, Debug)]
+pub struct ChannelSpec {
+    /// Channel type (text, category, voice…).
+    pub kind: ChannelType,
+    /// Name; text channel names are lowercased with dashes, as Discord does.
+    pub name: String,
+    /// Category to put it in.
+    pub parent_id: Option<Id<ChannelMarker>>,
+    /// Overwrites; `None` syncs with the category's.
+    pub permission_overwrites: Option<Vec<PermissionOverwrite>>,
+    /// Topic of a text channel.
+    pub topic: Option<String>,
+}
+
+impl ChannelSpec {
+    /// A text channel.
+    pub fn text(name: &str) -> Self {
+        Self {
+            kind: ChannelType::GuildText,
+            name: name.to_owned(),
+            parent_id: None,
+            permission_overwrites: None,
+            topic: None,
+        }
+    }
+
+    /// A category.
+    pub fn category(name: &str) -> Self {
+        Self {
+            kind: ChannelType::GuildCategory,
+            ..Self::text(name)
+        }
+    }
+
+    /// Puts the channel in a category.
+    #[must_use]
+    pub fn in_category(mut self, parent_id: Id<ChannelMarker>) -> Self {
+        self.parent_id = Some(parent_id);
+        self
+    }
+
+    /// Sets the channel's overwrites.
+    #[must_use]
+    pub fn overwrites(mut self, overwrites: Vec<PermissionOverwrite>) -> Self {
+        self.permission_overwrites = Some(overwrites);
+        self
+    }
+}
+
+impl From<DiscordError> for Error {
+    fn from(error: DiscordError) -> Self {
+        Error::Discord {
+            status: error.status.as_u16(),
+            code: error.code,
+            message: error.message,
+        }
+    }
+}
+
+impl Emulator {
+    /// Binds the listening socket and starts serving the gateway, REST and admin routes.
+    pub async fn start(config: EmulatorConfig) -> Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                address: config.listen,
+                source,
+            })?;
+        let mut address = listener.local_addr().map_err(|source| Error::Bind {
+            address: config.listen,
+            source,
+        })?;
+        if address.ip().is_unspecified() {
+            address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), address.port());
+        }
+        let http_host = address.to_string();
+        let base_url = format!("http://{http_host}");
+        let gateway_url = format!("ws://{http_host}");
+        let config = Arc::new(config);
+        let world = World::new(Arc::clone(&config), base_url.clone(), gateway_url.clone());
+        let shared = Arc::new(Shared {
+            records: Records::new(config.record_limit),
+            rate_limits: Mutex::new(rest::ratelimit::Buckets::new(config.rate_limit)),
+            config,
+            http_host,
+            base_url,
+            gateway_url,
+            world: Mutex::new(world),
+            server: Mutex::new(None),
+        });
+        let emulator = Self { shared };
+        let router = emulator.router();
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, router).await {
+                tracing::error!(%error, "emulator server stopped");
+            }
+        });
+        *emulator
+            .shared
+            .server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(task.abort_handle());
+        tracing::info!(url = %emulator.shared.base_url, "discord emulator listening");
+        Ok(emulator)
+    }
+
+    fn router(&self) -> axum::Router {
+        axum::Router::new()
+            .merge(gateway::router(self.clone()))
+            .merge(rest::router(self.clone()))
+            .nest("/_emulator", admin::router(self.clone()))
+            .merge(rest::attachments_router(self.clone()))
+            .fallback({
+                let emulator = self.clone();
+                move |request: axum::extract::Request| rest::fallback(emulator.clone(), request)
+            })
+    }
+
+    /// Closes every gateway connection and stops serving.
+    pub fn shutdown(&self) {
+        self.world().hub.close_all(1001, "emulator shutting down");
+        if let Some(server) = self
+            .shared
+            .server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            server.abort();
+        }
+    }
+
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        self.shared
+            .world
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `127.0.0.1:PORT`, for `twilight_http::Client::builder().proxy(host, true)`.
+    pub fn http_host(&self) -> &str {
+        &self.shared.http_host
+    }
+
+    /// `ws://127.0.0.1:PORT`, for twilight-gateway's `ConfigBuilder::proxy_url`.
+    pub fn gateway_url(&self) -> &str {
+        &self.shared.gateway_url
+    }
+
+    /// `http://127.0.0.1:PORT`; REST is under `/api/v10`, the admin routes under `/_emulator`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The bot token clients must use (without `Bot `).
+    pub fn bot_token(&self) -> &str {
+        &self.shared.config.bot_token
+    }
+
+    /// The application id.
+    pub fn application_id(&self) -> Id<ApplicationMarker> {
+        self.shared.config.application_id
+    }
+
+    /// The bot's user id.
+    pub fn bot_user_id(&self) -> Id<UserMarker> {
+        self.shared.config.bot_user_id
+    }
+
+    /// The configuration the emulator runs with.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.shared.config
+    }
+
+    // World building.
+
+    /// Creates a user with a client locale (`en-US`, `fr`…).
+    pub fn create_user(&self, name: &str, locale: &str) -> Id<UserMarker> {
+        self.world().create_user(name, locale)
+    }
+
+    /// Whether a user accepts DMs from the bot (they do by default); refused DMs get 50007.
+    pub fn set_accepts_dms(&self, user: Id<UserMarker>, accepts: bool) -> Result<()> {
+        let mut world = self.world();
+        let record = world
+            .users
+            .get_mut(&user)
+            .ok_or(Error::UnknownUser(user.get()))?;
+        record.accepts_dms = accepts;
+        Ok(())
+    }
+
+    /// Creates a guild owned by `owner`, with @everyone (Discord's default permissions), and
+    /// the bot as a member holding its managed role (no permissions until granted, see
+    /// [`Emulator::set_bot_permissions`]). Connected shards receive GUILD_CREATE.
+    pub fn create_guild(
+        &self,
+        name: &str,
+        owner: Id<UserMarker>,
+        preferred_locale: &str,
+    ) -> Result<Id<GuildMarker>> {
+        let mut world = self.world();
+        if !world.users.contains_key(&owner) {
+            return Err(Error::UnknownUser(owner.get()));
+        }
+        Ok(world.create_guild(name, owner, preferred_locale)?)
+    }
+
+    /// The @everyone role of a guild (its id is the guild's id).
+    pub fn everyone_role(&self, guild: Id<GuildMarker>) -> Id<RoleMarker> {
+        guild.cast()
+    }
+
+    /// The bot's managed role in a guild.
+    pub fn bot_role(&self, guild: Id<GuildMarker>) -> Result<Id<RoleMarker>> {
+        let world = self.world();
+        let guild_record = world
+            .guilds
+            .get(&guild)
+            .ok_or(Error::UnknownGuild(guild.get()))?;
+        Ok(guild_record.bot_role)
+    }
+
+    /// Sets the permissions of the bot's managed role (GUILD_ROLE_UPDATE).
+    pub fn set_bot_permissions(
+        &self,
+        guild: Id<GuildMarker>,
+        permissions: Permissions,
+    ) -> Result<()> {
+        let role = self.bot_role(guild)?;
+        self.update_role(guild, role, None, Some(permissions))
+    }
+
+    /// Creates a role (GUILD_ROLE_CREATE).
+    pub fn create_role(
+        &self,
+        guild: Id<GuildMarker>,
+        name: &str,
+        permissions: Permissions,
+    ) -> Result<Id<RoleMarker>> {
+        let mut world = self.world();
+        if !world.guilds.contains_key(&guild) {
+            return Err(Error::UnknownGuild(guild.get()));
+        }
+        Ok(world.create_role(guild, name, permissions)?)
+    }
+
+    /// Renames a role or changes its permissions (GUILD_ROLE_UPDATE).
+    pub fn update_role(
+        &self,
+        guild: Id<GuildMarker>,
+        role: Id<RoleMarker>,
+        name: Option<&str>,
+        permissions: Option<Permissions>,
+    ) -> Result<()> {
+        let mut world = self.world();
+        self.check_role(&world, guild, role)?;
+        Ok(world.update_role(guild, role, name, permissions)?)
+    }
+
+    /// Deletes a role (GUILD_ROLE_DELETE, and GUILD_MEMBER_UPDATE for members who had it).
+    pub fn delete_role(&self, guild: Id<GuildMarker>, role: Id<RoleMarker>) -> Result<()> {
+        let mut world = self.world();
+        self.check_role(&world, guild, role)?;
+        Ok(world.delete_role(guild, role)?)
+    }
+
+    fn check_role(
+        &self,
+        world: &World,
+        guild: Id<GuildMarker>,
+        role: Id<RoleMarker>,
+    ) -> Result<()> {
+        let guild_record = world
+            .guilds
+            .get(&guild)
+            .ok_or(Error::UnknownGuild(guild.get()))?;
+        guild_record
+            .role(role)
+            .ok_or(Error::UnknownRole(role.get()))?;
+        Ok(())
+    }
+
+    /// Adds a user to a guild with roles (GUILD_MEMBER_ADD).
+    pub fn add_member(
+        &self,
+        guild: Id<GuildMarker>,
+        user: Id<UserMarker>,
+        roles: &[Id<RoleMarker>],
+    ) -> Result<()> {
+        let mut world = self.world();
+        let guild_record = world
+            .guilds
+            .get(&guild)
+            .ok_or(Error::UnknownGuild(guild.get()))?;
+        if let Some(role) = roles
+            .iter()
+            .find(|role| guild_record.role(**role).is_none())
+        {
+            return Err(Error::UnknownRole(role.get()));
+        }
+        if !world.users.contains_key(&user) {
+            return Err(Error::UnknownUser(user.get()));
+        }
+        Ok(world.add_member(guild, user, roles)?)
+    }
+
+    /// Replaces a member's roles, the bot's included (GUILD_MEMBER_UPDATE).
+    pub fn set_member_roles(
+        &self,
+        guild: Id<GuildMarker>,
+        user: Id<UserMarker>,
+        roles: &[Id<RoleMarker>],
+    ) -> Result<()> {
+        let mut world = self.world();
+        let guild_record = world
+            .guilds
+            .get(&guild)
+            .ok_or(Error::UnknownGuild(guild.get()))?;
+        if !guild_record.members.contains_key(&user) {
+            return Err(Error::NotAMember {
+                user: user.get(),
+                guild: guild.get(),
+            });
+        }
+        if let Some(role) = roles
+            .iter()
+            .find(|role| guild_record.role(**role).is_none())
+        {
+            return Err(Error::UnknownRole(role.get()));
+        }
+        Ok(world.set_member_roles(guild, user, roles)?)
+    }
+
+    /// Removes a member, as a kick (GUILD_MEMBER_REMOVE).
+    pub fn remove_member(&self, guild: Id<GuildMarker>, user: Id<UserMarker>) -> Result<()> {
+        let mut world = self.world();
+        let guild_record = world
+            .guilds
+            .get(&guild)
+            .ok_or(Error::UnknownGuild(guild.get()))?;
+        if !guild_record.members.contains_key(&user) {
+            return Err(Error::NotAMember {
+                user: user.get(),
+                guild: guild.get(),
+            });
+        }
+        Ok(world.remove_member(guild, user)?)
+    }
+
+    /// Creates a channel as a server admin would (no permission check; CHANNEL_CREATE).
+    pub fn create_channel(
+        &self,
+        guild: Id<GuildMarker>,
+        spec: ChannelSpec,
+    ) -> Result<Id<ChannelMarker>> {
+        let mut world = self.world();
+        if !world.guilds.contains_key(&guild) {
+            return Err(Error::UnknownGuild(guild.get()));
+        }
+        let channel = world.insert_guild_channel(
+            guild,
+            NewChannel {
+                kind: spec.kind,
+                name: spec.name,
+                parent_id: spec.parent_id,
+                permission_overwrites: spec.permission_overwrites,
+                topic: spec.topic,
+            },
+        )?;
+        Ok(channel.id)
+    }
+
+    /// Creates a text channel, optionally in a category.
+    pub fn create_text_channel(
+        &self,
+        guild: Id<GuildMarker>,
+        name: &str,
+        parent: Option<Id<ChannelMarker>>,
+    ) -> Result<Id<ChannelMarker>> {
+        let mut spec = ChannelSpec::text(name);
+        spec.parent_id = parent;
+        self.create_channel(guild, spec)
+    }
+
+    /// Creates a category.
+    pub fn create_category(&self, guild: Id<GuildMarker>, name: &str) -> Result<Id<ChannelMarker>> {
+        self.create_channel(guild, ChannelSpec::category(name))
+    }
+
+    /// Replaces a channel's overwrites as a server admin would (CHANNEL_UPDATE).
+    pub fn set_channel_overwrites(
+        &self,
+        channel: Id<ChannelMarker>,
+        overwrites: Vec<PermissionOverwrite>,
+    ) -> Result<()> {
+        let mut world = self.world();
+        let record = world
+            .channels
+            .get(&channel)
+            .ok_or(Error::UnknownChannel(channel.get()))?;
+        let mut model = record.channel.clone();
+        if let Some(guild_id) = model.guild_id {
+            world.check_overwrite_targets(guild_id, &overwrites)?;
+        }
+        model.permission_overwrites = Some(overwrites);
+        Ok(world.replace_channel(model)?)
+    }
+
+    /// Deletes a channel as a server admin would (CHANNEL_DELETE).
+    pub fn delete_channel(&self, channel: Id<ChannelMarker>) -> Result<()> {
+        let mut world = self.world();
+        if !world.channels.contains_key(&channel) {
+            return Err(Error::UnknownChannel(channel.get()));
+        }
+        world.remove_channel(channel)?;
+        Ok(())
+    }
+
+    // Acting as a person.
+
+    /// Acts as a user: the returned [`Actor`]'s actions return what the user then sees.
+    pub fn as_user(&self, user: Id<UserMarker>) -> Actor {
+        Actor::new(self.clone(), user)
+    }
+
+    // Permissions.
+
+    /// The user's effective permissions in a channel, by Discord's algorithm.
+    pub fn permissions(&self, user: Id<UserMarker>, channel: Id<ChannelMarker>) -> Permissions {
+        self.world().channel_permissions(user, channel)
+    }
+
+    /// The user's guild-level permissions (before channel overwrites).
+    pub fn guild_permissions(&self, user: Id<UserMarker>, guild: Id<GuildMarker>) -> Permissions {
+        self.world().guild_permissions(guild, user)
+    }
+
+    /// Whether the user can see the channel.
+    pub fn can_view(&self, user: Id<UserMarker>, channel: Id<ChannelMarker>) -> bool {
+        self.permissions(user, channel)
+            .contains(Permissions::VIEW_CHANNEL)
+    }
+
+    // Observation.
+
+    /// Messages of a channel, oldest first (ephemeral messages are not in channels).
+    pub fn messages(&self, channel: Id<ChannelMarker>) -> Vec<Message> {
+        self.world()
+            .channels
+            .get(&channel)
+            .map(|record| record.messages.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// One message of a channel.
+    pub fn message(
+        &self,
+        channel: Id<ChannelMarker>,
+        message: Id<twilight_model::id::marker::MessageMarker>,
+    ) -> Option<Message> {
+        self.world().message(channel, message).cloned()
+    }
+
+    /// A channel, if it exists.
+    pub fn channel(&self, channel: Id<ChannelMarker>) -> Option<Channel> {
+        self.world()
+            .channels
+            .get(&channel)
+            .map(|record| record.channel.clone())
+    }
+
+    /// Channels of a guild, in creation order.
+    pub fn channels(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
+        let world = self.world();
+        world
+            .guilds
+            .get(&guild)
+            .map(|guild| {
+                guild
+                    .channels
+                    .iter()
+                    .filter_map(|channel_id| world.channels.get(channel_id))
+                    .map(|record| record.channel.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Roles of a guild.
+    pub fn roles(&self, guild: Id<GuildMarker>) -> Vec<twilight_model::guild::Role> {
+        self.world()
+            .guilds
+            .get(&guild)
+            .map(|guild| guild.roles.clone())
+            .unwrap_or_default()
+    }
+
+    /// A member's roles, if the user is a member.
+    pub fn member_roles(
+        &self,
+        guild: Id<GuildMarker>,
+        user: Id<UserMarker>,
+    ) -> Option<Vec<Id<RoleMarker>>> {
+        self.world()
+            .guilds
+            .get(&guild)
+            .and_then(|guild| guild.members.get(&user))
+            .map(|member| member.roles.clone())
+    }
+
+    /// Messages between the bot and a user in their DM, oldest first.
+    pub fn dm_messages(&self, user: Id<UserMarker>) -> Vec<Message> {
+        let channel = self.world().dm_channels.get(&user).copied();
+        channel
+            .map(|channel| self.messages(channel))
+            .unwrap_or_default()
+    }
+
+    /// Ephemeral messages shown to a user, oldest first, as they look now.
+    pub fn ephemeral_messages(&self, user: Id<UserMarker>) -> Vec<Message> {
+        self.world()
+            .ephemeral
+            .values()
+            .filter(|ephemeral| ephemeral.user_id == user)
+            .map(|ephemeral| ephemeral.message.clone())
+            .collect()
+    }
+
+    /// Pinned messages of a channel, oldest pin first.
+    pub fn pins(&self, channel: Id<ChannelMarker>) -> Vec<Message> {
+        let world = self.world();
+        world
+            .channels
+            .get(&channel)
+            .map(|record| {
+                record
+                    .pins
+                    .iter()
+                    .filter_map(|(message_id, _)| record.messages.get(message_id).cloned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The bytes of an attachment, by the URL the emulator gave it.
+    pub fn attachment_bytes(&self, url: &str) -> Option<Vec<u8>> {
+        let id = url
+            .split('?')
+            .next()?
+            .rsplit('/')
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+            .and_then(Id::new_checked)?;
+        self.world()
+            .attachments
+            .get(&id)
+            .map(|attachment| attachment.bytes.to_vec())
+    }
+
+    /// Application commands registered globally.
+    pub fn global_commands(&self) -> Vec<twilight_model::application::command::Command> {
+        self.world().global_commands.clone()
+    }
+
+    /// Application commands registered in a guild.
+    pub fn guild_commands(
+        &self,
+        guild: Id<GuildMarker>,
+    ) -> Vec<twilight_model::application::command::Command> {
+        self.world()
+            .guild_commands
+            .get(&guild)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Every REST request received, oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.records.requests()
+    }
+
+    /// Every gateway message received or sent, oldest first.
+    pub fn gateway_log(&self) -> Vec<GatewayRecord> {
+        self.shared.records.gateway()
+    }
+
+    /// Forgets the recorded requests and gateway messages.
+    pub fn clear_records(&self) {
+        self.shared.records.clear();
+    }
+
+    /// Gateway sessions, connected or resumable.
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        self.world().hub.infos()
+    }
+
+    /// Waits until at least `count` sessions are connected (e.g. the bot's shards identified).
+    pub async fn wait_for_sessions(&self, count: usize, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let connected = self
+                .sessions()
+                .iter()
+                .filter(|session| session.connected)
+                .count();
+            if connected >= count {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Closes every gateway connection with a close code (sessions stay resumable unless the
+    /// code is 1000 or 1001 from the client side).
+    pub fn disconnect_all(&self, code: u16) {
+        self.world().hub.close_all(code, "closed by the emulator");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_clone_send_sync() {
+        fn check<T: Clone + Send + Sync + 'static>() {}
+        check::<Emulator>();
+        check::<Actor>();
+    }
+}

@@ -1,0 +1,382 @@
+//! REST API under `/api/v10`: authentication, rate-limit headers and the request log around
+//! every route, and the body formats Discord accepts (JSON, multipart with `payload_json`).
+
+mod channels;
+mod commands;
+mod guilds;
+mod interactions;
+mod messages;
+pub(crate) mod ratelimit;
+mod users;
+
+pub(crate) use channels::parse_overwrites as parse_overwrites_for_admin;
+
+use axum::{
+    Router,
+    body::{Body, Bytes, to_bytes},
+    extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State},
+    http::{HeaderMap, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post, put},
+};
+use serde_json::Value;
+use twilight_model::id::Id;
+
+use crate::{
+    Emulator,
+    discord_error::{DiscordError, DiscordResult, ErrorCode},
+    records::{RequestRecord, summarize_body},
+    world::messages::Upload,
+};
+
+/// A REST route path under `/api/v10`.
+macro_rules! api {
+    ($path:literal) => {
+        concat!("/api/v10", $path)
+    };
+}
+
+/// Largest body accepted (Discord's upload limit is lower; this only protects the emulator).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+pub(crate) fn router(emulator: Emulator) -> Router {
+    Router::new()
+        .route(api!("/gateway"), get(users::get_gateway))
+        .route(api!("/gateway/bot"), get(users::get_gateway_bot))
+        .route(api!("/users/@me"), get(users::get_current_user))
+        .route(api!("/users/@me/channels"), post(users::create_dm))
+        .route(
+            api!("/users/@me/guilds"),
+            get(users::get_current_user_guilds),
+        )
+        .route(
+            api!("/users/@me/guilds/{guild_id}"),
+            axum::routing::delete(users::leave_guild),
+        )
+        .route(api!("/users/{user_id}"), get(users::get_user))
+        .route(
+            api!("/applications/@me"),
+            get(users::get_current_application),
+        )
+        .route(
+            api!("/oauth2/applications/@me"),
+            get(users::get_current_application),
+        )
+        .route(
+            api!("/applications/{application_id}/commands"),
+            get(commands::list_global)
+                .put(commands::overwrite_global)
+                .post(commands::create_global),
+        )
+        .route(
+            api!("/applications/{application_id}/commands/{command_id}"),
+            get(commands::get_global)
+                .patch(commands::update_global)
+                .delete(commands::delete_global),
+        )
+        .route(
+            api!("/applications/{application_id}/guilds/{guild_id}/commands"),
+            get(commands::list_guild)
+                .put(commands::overwrite_guild)
+                .post(commands::create_guild),
+        )
+        .route(
+            api!("/applications/{application_id}/guilds/{guild_id}/commands/{command_id}"),
+            get(commands::get_guild)
+                .patch(commands::update_guild)
+                .delete(commands::delete_guild),
+        )
+        .route(api!("/guilds/{guild_id}"), get(guilds::get_guild))
+        .route(
+            api!("/guilds/{guild_id}/channels"),
+            get(guilds::get_channels).post(channels::create_channel),
+        )
+        .route(api!("/guilds/{guild_id}/roles"), get(guilds::get_roles))
+        .route(
+            api!("/guilds/{guild_id}/members"),
+            get(guilds::list_members),
+        )
+        .route(
+            api!("/guilds/{guild_id}/members/{user_id}"),
+            get(guilds::get_member),
+        )
+        .route(
+            api!("/guilds/{guild_id}/members/{user_id}/roles/{role_id}"),
+            put(guilds::add_member_role).delete(guilds::remove_member_role),
+        )
+        .route(
+            api!("/channels/{channel_id}"),
+            get(channels::get_channel)
+                .patch(channels::update_channel)
+                .delete(channels::delete_channel),
+        )
+        .route(
+            api!("/channels/{channel_id}/permissions/{overwrite_id}"),
+            put(channels::put_overwrite).delete(channels::delete_overwrite),
+        )
+        .route(
+            api!("/channels/{channel_id}/typing"),
+            post(channels::trigger_typing),
+        )
+        .route(
+            api!("/channels/{channel_id}/messages"),
+            get(messages::list_messages).post(messages::create_message),
+        )
+        .route(
+            api!("/channels/{channel_id}/messages/pins"),
+            get(messages::list_pins_paginated),
+        )
+        .route(
+            api!("/channels/{channel_id}/messages/pins/{message_id}"),
+            put(messages::pin).delete(messages::unpin),
+        )
+        .route(
+            api!("/channels/{channel_id}/messages/{message_id}"),
+            get(messages::get_message)
+                .patch(messages::update_message)
+                .delete(messages::delete_message),
+        )
+        .route(
+            api!("/channels/{channel_id}/pins"),
+            get(messages::list_pins),
+        )
+        .route(
+            api!("/channels/{channel_id}/pins/{message_id}"),
+            put(messages::pin).delete(messages::unpin),
+        )
+        .route(
+            api!("/interactions/{interaction_id}/{token}/callback"),
+            post(interactions::callback),
+        )
+        .route(
+            api!("/webhooks/{application_id}/{token}"),
+            post(interactions::create_followup),
+        )
+        .route(
+            api!("/webhooks/{application_id}/{token}/messages/{message_id}"),
+            get(interactions::get_message)
+                .patch(interactions::update_message)
+                .delete(interactions::delete_message),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(emulator.clone(), api_layer))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(emulator)
+}
+
+/// Serves uploaded attachments at the URLs given in messages.
+pub(crate) fn attachments_router(emulator: Emulator) -> Router {
+    Router::new()
+        .route(
+            "/attachments/{channel_id}/{attachment_id}/{filename}",
+            get(get_attachment),
+        )
+        .with_state(emulator)
+}
+
+/// 404 outside every route; unknown REST routes are recorded like the others.
+pub(crate) async fn fallback(emulator: Emulator, request: Request) -> Response {
+    let path = request.uri().to_string();
+    if path.starts_with("/api/") {
+        let records = &emulator.shared.records;
+        records.push_request(RequestRecord {
+            at_ms: records.elapsed_ms(),
+            method: request.method().to_string(),
+            route: request.uri().path().to_owned(),
+            path,
+            status: 404,
+            code: Some(0),
+            body: String::new(),
+        });
+    }
+    DiscordError::not_found().into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    DiscordError::method_not_allowed().into_response()
+}
+
+fn is_authorized(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bot "))
+        .is_some_and(|given| given == token)
+}
+
+/// Checks the token, adds rate-limit headers and records the request.
+async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().clone();
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || path.path().to_owned(),
+        |matched| matched.as_str().to_owned(),
+    );
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return DiscordError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            40005,
+            "Request entity too large",
+        )
+        .into_response();
+    };
+    let body_summary = summarize_body(content_type.as_deref(), &bytes);
+    let exempt = route.contains("/interactions/")
+        || route.contains("/webhooks/")
+        || route.ends_with("/gateway");
+    let mut response =
+        if !exempt && !is_authorized(&parts.headers, &emulator.shared.config.bot_token) {
+            DiscordError::unauthorized().into_response()
+        } else {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        };
+    let taken = emulator
+        .shared
+        .rate_limits
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take(
+            method.as_str(),
+            &route,
+            &ratelimit::major_parameter(path.path()),
+        );
+    taken.apply(response.headers_mut());
+    let records = &emulator.shared.records;
+    records.push_request(RequestRecord {
+        at_ms: records.elapsed_ms(),
+        method: method.to_string(),
+        path: path.to_string(),
+        route,
+        status: response.status().as_u16(),
+        code: response.extensions().get::<ErrorCode>().map(|code| code.0),
+        body: body_summary,
+    });
+    response
+}
+
+/// Parses a snowflake path segment (`Value "abc" is not snowflake.` otherwise).
+pub(crate) fn parse_id<T>(raw: &str) -> DiscordResult<Id<T>> {
+    raw.parse::<u64>()
+        .ok()
+        .and_then(Id::new_checked)
+        .ok_or_else(|| {
+            DiscordError::invalid_form(
+                "",
+                "NUMBER_TYPE_COERCE",
+                format!("Value \"{raw}\" is not snowflake."),
+            )
+        })
+}
+
+/// Parses a JSON body; an empty body is `null`.
+pub(crate) fn json_body(bytes: &Bytes) -> DiscordResult<Value> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(bytes).map_err(|_| DiscordError::invalid_json())
+}
+
+/// Reads a JSON body or a multipart body (`payload_json` and `files[n]` parts).
+pub(crate) async fn read_body(request: Request) -> DiscordResult<(Value, Vec<Upload>)> {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let bytes = to_bytes(request.into_body(), MAX_BODY)
+            .await
+            .map_err(|_| DiscordError::invalid_json())?;
+        return Ok((json_body(&bytes)?, Vec::new()));
+    }
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|error| DiscordError::invalid_form("", "MULTIPART_INVALID", error.body_text()))?;
+    let mut payload = Value::Null;
+    let mut uploads = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| DiscordError::invalid_form("", "MULTIPART_INVALID", error.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|error| {
+            DiscordError::invalid_form("", "MULTIPART_INVALID", error.body_text())
+        })?;
+        if name == "payload_json" {
+            payload = serde_json::from_slice(&bytes).map_err(|_| DiscordError::invalid_json())?;
+        } else if let Some(filename) = filename {
+            let index = name
+                .strip_prefix("files[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|index| index.parse().ok());
+            uploads.push(Upload {
+                index,
+                filename,
+                content_type,
+                bytes,
+            });
+        } else if let Ok(text) = std::str::from_utf8(&bytes) {
+            // Plain form fields (`content=...`) are accepted as JSON fields.
+            if !payload.is_object() {
+                payload = Value::Object(serde_json::Map::new());
+            }
+            if let Value::Object(object) = &mut payload {
+                object.insert(name, Value::String(text.to_owned()));
+            }
+        }
+    }
+    Ok((payload, uploads))
+}
+
+/// A JSON answer with status 200.
+pub(crate) fn json(value: &impl serde::Serialize) -> Response {
+    axum::Json(value).into_response()
+}
+
+/// 204 No Content.
+pub(crate) fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn get_attachment(
+    State(emulator): State<Emulator>,
+    Path((channel_id, attachment_id, _filename)): Path<(String, String, String)>,
+) -> Response {
+    let channel_id = parse_id(&channel_id).ok();
+    let attachment = parse_id(&attachment_id)
+        .ok()
+        .and_then(|id| emulator.world().attachments.get(&id).cloned())
+        .filter(|attachment| Some(attachment.channel_id) == channel_id);
+    match attachment {
+        Some(attachment) => {
+            let content_type = attachment
+                .content_type
+                .unwrap_or_else(|| "application/octet-stream".to_owned());
+            let disposition = format!("inline; filename=\"{}\"", attachment.filename);
+            (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                attachment.bytes,
+            )
+                .into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            "This content is no longer available.",
+        )
+            .into_response(),
+    }
+}

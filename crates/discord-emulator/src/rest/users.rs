@@ -1,0 +1,130 @@
+//! The current user and application, users, DM channels, and gateway discovery.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    response::Response,
+};
+use serde_json::{Value, json};
+use twilight_model::{
+    gateway::{SessionStartLimit, connection_info::BotConnectionInfo},
+    id::{
+        Id,
+        marker::{GuildMarker, UserMarker},
+    },
+};
+
+use super::{json, json_body, no_content, parse_id};
+use crate::{
+    Emulator,
+    discord_error::{DiscordError, DiscordResult},
+    world::messages::snowflake_value,
+};
+
+/// `GET /gateway`.
+pub(super) async fn get_gateway(State(emulator): State<Emulator>) -> Response {
+    json(&json!({ "url": emulator.gateway_url() }))
+}
+
+/// `GET /gateway/bot`: the URL, recommended shards and `session_start_limit`.
+pub(super) async fn get_gateway_bot(State(emulator): State<Emulator>) -> Response {
+    let config = &emulator.shared.config;
+    let identifies = emulator.world().hub.identifies;
+    let info = BotConnectionInfo {
+        session_start_limit: SessionStartLimit {
+            max_concurrency: u16::try_from(config.max_concurrency).unwrap_or(u16::MAX),
+            remaining: config.session_start_limit.saturating_sub(identifies),
+            reset_after: 86_400_000,
+            total: config.session_start_limit,
+        },
+        shards: config.recommended_shards,
+        url: emulator.gateway_url().to_owned(),
+    };
+    json(&info)
+}
+
+/// `GET /users/@me`.
+pub(super) async fn get_current_user(State(emulator): State<Emulator>) -> Response {
+    json(&emulator.world().current_user())
+}
+
+/// `GET /users/{user_id}`.
+pub(super) async fn get_user(
+    State(emulator): State<Emulator>,
+    Path(user_id): Path<String>,
+) -> DiscordResult<Response> {
+    let user_id: Id<UserMarker> = parse_id(&user_id)?;
+    let world = emulator.world();
+    Ok(json(&world.user(user_id)?.user))
+}
+
+/// `GET /users/@me/guilds`.
+pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) -> Response {
+    let world = emulator.world();
+    let bot = world.bot_id();
+    let guilds: Vec<Value> = world
+        .guilds
+        .values()
+        .filter(|guild| guild.members.contains_key(&bot))
+        .map(|guild| {
+            json!({
+                "id": guild.id.to_string(),
+                "name": guild.name,
+                "icon": null,
+                "owner": guild.owner_id == bot,
+                "permissions": world.guild_permissions(guild.id, bot).bits().to_string(),
+                "features": [],
+            })
+        })
+        .collect();
+    json(&guilds)
+}
+
+/// `DELETE /users/@me/guilds/{guild_id}`: the bot leaves a guild.
+pub(super) async fn leave_guild(
+    State(emulator): State<Emulator>,
+    Path(guild_id): Path<String>,
+) -> DiscordResult<Response> {
+    let guild_id: Id<GuildMarker> = parse_id(&guild_id)?;
+    let mut world = emulator.world();
+    world.bot_guild(guild_id)?;
+    let bot = world.bot_id();
+    world.remove_member(guild_id, bot)?;
+    Ok(no_content())
+}
+
+/// `POST /users/@me/channels` `{recipient_id}`: the DM channel with a user.
+pub(super) async fn create_dm(
+    State(emulator): State<Emulator>,
+    body: Bytes,
+) -> DiscordResult<Response> {
+    let body = json_body(&body)?;
+    let recipient: Id<UserMarker> = body
+        .get("recipient_id")
+        .and_then(snowflake_value)
+        .and_then(Id::new_checked)
+        .ok_or_else(|| DiscordError::required("recipient_id"))?;
+    let mut world = emulator.world();
+    let channel = world.dm_channel(recipient)?;
+    Ok(json(&channel))
+}
+
+/// `GET /applications/@me`.
+pub(super) async fn get_current_application(State(emulator): State<Emulator>) -> Response {
+    let world = emulator.world();
+    let bot = world.bot_user();
+    json(&json!({
+        "id": world.config.application_id.to_string(),
+        "name": bot.name,
+        "icon": null,
+        "description": "",
+        "bot_public": true,
+        "bot_require_code_grant": false,
+        "verify_key": "0".repeat(64),
+        "flags": (1 << 15) | (1 << 19),
+        "team": null,
+        "bot": bot,
+        "owner": bot,
+        "approximate_guild_count": world.guilds.len(),
+    }))
+}

@@ -1,0 +1,91 @@
+//! Snowflake ids with the creation time inside, always increasing, and timestamps.
+
+use std::{
+    collections::hash_map::RandomState,
+    hash::{BuildHasher, Hasher},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use twilight_model::util::Timestamp;
+
+/// Milliseconds between the Unix epoch and Discord's epoch (2015-01-01).
+pub(crate) const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// Generates snowflakes the way Discord does: `ms since 2015 << 22 | worker | process | increment`.
+#[derive(Debug, Default)]
+pub(crate) struct Snowflakes {
+    last: u64,
+}
+
+impl Snowflakes {
+    /// A new id, greater than every id generated before.
+    pub(crate) fn next(&mut self) -> u64 {
+        let elapsed = unix_ms().saturating_sub(DISCORD_EPOCH_MS);
+        // Worker 1, process 1: the low bits are only an increment within a millisecond.
+        let candidate = (elapsed << 22) | (1 << 17) | (1 << 12);
+        let id = candidate.max(self.last + 1);
+        self.last = id;
+        id
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+/// The current time as a Discord timestamp.
+pub(crate) fn now_timestamp() -> Timestamp {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX)
+        });
+    Timestamp::from_micros(micros)
+        .unwrap_or_else(|_| Timestamp::from_secs(0).expect("the Unix epoch is a valid timestamp"))
+}
+
+/// The creation time encoded in a snowflake.
+#[cfg(test)]
+fn snowflake_timestamp(id: u64) -> Timestamp {
+    let ms = (id >> 22) + DISCORD_EPOCH_MS;
+    let micros = i64::try_from(ms.saturating_mul(1000)).unwrap_or(i64::MAX);
+    Timestamp::from_micros(micros).unwrap_or_else(|_| now_timestamp())
+}
+
+/// A random hexadecimal string of 32 characters, for session ids and interaction tokens.
+pub(crate) fn random_hex() -> String {
+    let mut out = String::with_capacity(32);
+    for _ in 0..2 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(unix_ms());
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snowflakes_increase_and_carry_the_time() {
+        let mut snowflakes = Snowflakes::default();
+        let first = snowflakes.next();
+        let second = snowflakes.next();
+        assert!(second > first);
+        let created = snowflake_timestamp(first).as_secs();
+        let now = now_timestamp().as_secs();
+        assert!((now - created).abs() < 5);
+    }
+
+    #[test]
+    fn random_hex_differs() {
+        assert_ne!(random_hex(), random_hex());
+        assert_eq!(random_hex().len(), 32);
+    }
+}

@@ -1,0 +1,595 @@
+//! Changes to guilds, roles, members and channels, each announced on the gateway as Discord
+//! would. Shared by the Rust world-building API, the admin routes and the REST handlers.
+
+use twilight_model::{
+    channel::{
+        Channel, ChannelType,
+        permission_overwrite::{PermissionOverwrite, PermissionOverwriteType},
+    },
+    gateway::{
+        Intents,
+        payload::incoming::{
+            GuildDelete, MemberAdd, MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate,
+        },
+    },
+    guild::Permissions,
+    id::{
+        Id,
+        marker::{ChannelMarker, GuildMarker, RoleMarker, UserMarker},
+    },
+};
+
+use super::{ChannelRecord, GuildRecord, MemberRecord, UserRecord, World, render};
+use crate::{
+    discord_error::{DiscordError, DiscordResult},
+    gateway::hub::{Event, Payload, to_json},
+    permissions::DEFAULT_EVERYONE_PERMISSIONS,
+    snowflake::now_timestamp,
+};
+
+/// Most channels a guild may have.
+pub(crate) const MAX_GUILD_CHANNELS: usize = 500;
+/// Most channels a category may hold.
+pub(crate) const MAX_CATEGORY_CHANNELS: usize = 50;
+
+/// What a new guild channel looks like.
+#[derive(Clone, Debug)]
+pub(crate) struct NewChannel {
+    pub(crate) kind: ChannelType,
+    pub(crate) name: String,
+    pub(crate) parent_id: Option<Id<ChannelMarker>>,
+    /// `None` copies the category's overwrites (a synced channel), as Discord does.
+    pub(crate) permission_overwrites: Option<Vec<PermissionOverwrite>>,
+    pub(crate) topic: Option<String>,
+}
+
+/// Discord's text-channel naming: lowercase, whitespace turned into dashes.
+pub(crate) fn normalize_channel_name(kind: ChannelType, name: &str) -> String {
+    if matches!(
+        kind,
+        ChannelType::GuildText | ChannelType::GuildAnnouncement | ChannelType::GuildForum
+    ) {
+        let mut normalized = String::with_capacity(name.len());
+        for part in name.split_whitespace() {
+            if !normalized.is_empty() {
+                normalized.push('-');
+            }
+            normalized.extend(part.chars().flat_map(char::to_lowercase));
+        }
+        normalized
+    } else {
+        name.trim().to_owned()
+    }
+}
+
+impl World {
+    pub(crate) fn create_user(&mut self, name: &str, locale: &str) -> Id<UserMarker> {
+        let id = self.next_id();
+        self.users.insert(
+            id,
+            UserRecord {
+                user: render::new_user(id, name, false),
+                locale: locale.to_owned(),
+                accepts_dms: true,
+            },
+        );
+        id
+    }
+
+    /// Creates a guild with @everyone (Discord's default permissions), the owner and the bot as
+    /// members, and the bot's managed role (no permissions until a test grants some).
+    pub(crate) fn create_guild(
+        &mut self,
+        name: &str,
+        owner_id: Id<UserMarker>,
+        preferred_locale: &str,
+    ) -> DiscordResult<Id<GuildMarker>> {
+        self.user(owner_id)?;
+        let guild_id: Id<GuildMarker> = self.next_id();
+        let bot_role: Id<RoleMarker> = self.next_id();
+        let now = now_timestamp();
+        let bot_name = self.bot_user().name;
+        let mut members = std::collections::BTreeMap::new();
+        members.insert(
+            owner_id,
+            MemberRecord {
+                user_id: owner_id,
+                roles: Vec::new(),
+                joined_at: now,
+                nick: None,
+            },
+        );
+        members.insert(
+            self.bot_id(),
+            MemberRecord {
+                user_id: self.bot_id(),
+                roles: vec![bot_role],
+                joined_at: now,
+                nick: None,
+            },
+        );
+        let mut bot_role_model =
+            render::new_role(bot_role, &bot_name, Permissions::empty(), 1, true);
+        bot_role_model.tags = Some(twilight_model::guild::RoleTags {
+            available_for_purchase: false,
+            bot_id: Some(self.bot_id()),
+            guild_connections: false,
+            integration_id: None,
+            premium_subscriber: false,
+            subscription_listing_id: None,
+        });
+        let guild = GuildRecord {
+            id: guild_id,
+            name: name.to_owned(),
+            owner_id,
+            preferred_locale: preferred_locale.to_owned(),
+            roles: vec![
+                render::new_role(
+                    guild_id.cast(),
+                    "@everyone",
+                    DEFAULT_EVERYONE_PERMISSIONS,
+                    0,
+                    false,
+                ),
+                bot_role_model,
+            ],
+            members,
+            channels: Vec::new(),
+            bot_role,
+        };
+        self.guilds.insert(guild_id, guild);
+        self.emit_guild_create(guild_id);
+        Ok(guild_id)
+    }
+
+    /// GUILD_CREATE for a guild the bot just joined (members only with GUILD_MEMBERS).
+    pub(crate) fn emit_guild_create(&mut self, guild_id: Id<GuildMarker>) {
+        let Some(guild) = self.guilds.get(&guild_id) else {
+            return;
+        };
+        let with = to_json(&self.guild_model(guild, true, true));
+        let without = to_json(&self.guild_model(guild, true, false));
+        let event = Event {
+            name: "GUILD_CREATE",
+            guild_id: Some(guild_id),
+            intents: Intents::empty(),
+            payload: Payload::ByIntent {
+                intent: Intents::GUILD_MEMBERS,
+                with,
+                without,
+            },
+        };
+        self.emit(&event);
+    }
+
+    pub(crate) fn create_role(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        name: &str,
+        permissions: Permissions,
+    ) -> DiscordResult<Id<RoleMarker>> {
+        let role_id = self.next_id();
+        let guild = self.guild_mut(guild_id)?;
+        let position = i64::try_from(guild.roles.len()).unwrap_or(i64::MAX);
+        let role = render::new_role(role_id, name, permissions, position, false);
+        guild.roles.push(role.clone());
+        self.emit_guild_event(
+            "GUILD_ROLE_CREATE",
+            guild_id,
+            &RoleCreate { guild_id, role },
+        );
+        Ok(role_id)
+    }
+
+    pub(crate) fn update_role(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        role_id: Id<RoleMarker>,
+        name: Option<&str>,
+        permissions: Option<Permissions>,
+    ) -> DiscordResult<()> {
+        let guild = self.guild_mut(guild_id)?;
+        let role = guild
+            .roles
+            .iter_mut()
+            .find(|role| role.id == role_id)
+            .ok_or_else(DiscordError::unknown_role)?;
+        if let Some(name) = name {
+            name.clone_into(&mut role.name);
+        }
+        if let Some(permissions) = permissions {
+            role.permissions = permissions;
+        }
+        let role = role.clone();
+        self.emit_guild_event(
+            "GUILD_ROLE_UPDATE",
+            guild_id,
+            &RoleUpdate { guild_id, role },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn delete_role(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        role_id: Id<RoleMarker>,
+    ) -> DiscordResult<()> {
+        let guild = self.guild_mut(guild_id)?;
+        if role_id.get() == guild_id.get() {
+            return Err(DiscordError::invalid_form(
+                "role_id",
+                "ROLE_EVERYONE",
+                "The @everyone role cannot be deleted",
+            ));
+        }
+        let before = guild.roles.len();
+        guild.roles.retain(|role| role.id != role_id);
+        if guild.roles.len() == before {
+            return Err(DiscordError::unknown_role());
+        }
+        let mut affected = Vec::new();
+        for member in guild.members.values_mut() {
+            if member.roles.contains(&role_id) {
+                member.roles.retain(|role| *role != role_id);
+                affected.push(member.user_id);
+            }
+        }
+        for user_id in affected {
+            self.emit_member_update(guild_id, user_id);
+        }
+        self.emit_guild_event(
+            "GUILD_ROLE_DELETE",
+            guild_id,
+            &RoleDelete { guild_id, role_id },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn add_member(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        roles: &[Id<RoleMarker>],
+    ) -> DiscordResult<()> {
+        self.user(user_id)?;
+        let guild = self.guild(guild_id)?;
+        if let Some(missing) = roles.iter().find(|role| guild.role(**role).is_none()) {
+            tracing::debug!(role_id = %missing, "unknown role for new member");
+            return Err(DiscordError::unknown_role());
+        }
+        let member = MemberRecord {
+            user_id,
+            roles: roles.to_vec(),
+            joined_at: now_timestamp(),
+            nick: None,
+        };
+        let model = self.member_model(&member);
+        self.guild_mut(guild_id)?.members.insert(user_id, member);
+        let event = Event::new(
+            "GUILD_MEMBER_ADD",
+            Some(guild_id),
+            Intents::GUILD_MEMBERS,
+            &MemberAdd {
+                guild_id,
+                member: model,
+            },
+        );
+        self.emit(&event);
+        Ok(())
+    }
+
+    pub(crate) fn set_member_roles(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+        roles: &[Id<RoleMarker>],
+    ) -> DiscordResult<()> {
+        let guild = self.guild_mut(guild_id)?;
+        if roles.iter().any(|role| guild.role(*role).is_none()) {
+            return Err(DiscordError::unknown_role());
+        }
+        let member = guild
+            .members
+            .get_mut(&user_id)
+            .ok_or_else(DiscordError::unknown_member)?;
+        member.roles = roles.to_vec();
+        self.emit_member_update(guild_id, user_id);
+        Ok(())
+    }
+
+    fn emit_member_update(&mut self, guild_id: Id<GuildMarker>, user_id: Id<UserMarker>) {
+        let Some(member) = self
+            .guilds
+            .get(&guild_id)
+            .and_then(|guild| guild.members.get(&user_id))
+        else {
+            return;
+        };
+        let update = MemberUpdate {
+            avatar: None,
+            communication_disabled_until: None,
+            guild_id,
+            flags: Some(twilight_model::guild::MemberFlags::empty()),
+            deaf: Some(false),
+            joined_at: Some(member.joined_at),
+            mute: Some(false),
+            nick: member.nick.clone(),
+            pending: false,
+            premium_since: None,
+            roles: member.roles.clone(),
+            user: self.user_model(user_id),
+        };
+        let event = Event::new(
+            "GUILD_MEMBER_UPDATE",
+            Some(guild_id),
+            Intents::GUILD_MEMBERS,
+            &update,
+        );
+        self.emit(&event);
+    }
+
+    /// Removes a member (they left or were kicked). Removing the bot sends it GUILD_DELETE.
+    pub(crate) fn remove_member(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> DiscordResult<()> {
+        let guild = self.guild_mut(guild_id)?;
+        if guild.members.remove(&user_id).is_none() {
+            return Err(DiscordError::unknown_member());
+        }
+        let user = self.user_model(user_id);
+        self.modals
+            .retain(|modal| !(modal.user_id == user_id && modal.guild_id == Some(guild_id)));
+        let event = Event::new(
+            "GUILD_MEMBER_REMOVE",
+            Some(guild_id),
+            Intents::GUILD_MEMBERS,
+            &MemberRemove { guild_id, user },
+        );
+        self.emit(&event);
+        if user_id == self.bot_id() {
+            self.emit_guild_event(
+                "GUILD_DELETE",
+                guild_id,
+                &GuildDelete {
+                    id: guild_id,
+                    unavailable: None,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Creates a guild channel after validating it as Discord does (no permission check: the
+    /// caller decides who acts).
+    pub(crate) fn insert_guild_channel(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        mut new: NewChannel,
+    ) -> DiscordResult<Channel> {
+        let guild = self.guild(guild_id)?;
+        if !matches!(
+            new.kind,
+            ChannelType::GuildText
+                | ChannelType::GuildCategory
+                | ChannelType::GuildVoice
+                | ChannelType::GuildAnnouncement
+                | ChannelType::GuildStageVoice
+                | ChannelType::GuildForum
+        ) {
+            return Err(DiscordError::invalid_form(
+                "type",
+                "BASE_TYPE_CHOICES",
+                "Value must be one of {0, 2, 4, 5, 13, 15}.",
+            ));
+        }
+        let name = normalize_channel_name(new.kind, &new.name);
+        let length = name.chars().count();
+        if !(1..=100).contains(&length) {
+            return Err(DiscordError::bad_length("name", 1, 100));
+        }
+        if let Some(topic) = &new.topic
+            && topic.chars().count() > 1024
+        {
+            return Err(DiscordError::bad_length("topic", 0, 1024));
+        }
+        if guild.channels.len() >= MAX_GUILD_CHANNELS {
+            return Err(DiscordError::max_channels());
+        }
+        let mut overwrites = new.permission_overwrites.take();
+        if let Some(parent_id) = new.parent_id {
+            self.check_parent(guild_id, parent_id, new.kind)?;
+            if overwrites.is_none() {
+                overwrites = self
+                    .channel(parent_id)?
+                    .channel
+                    .permission_overwrites
+                    .clone();
+            }
+        }
+        let overwrites = overwrites.unwrap_or_default();
+        self.check_overwrite_targets(guild_id, &overwrites)?;
+        let channel_id = self.next_id();
+        let guild = self.guild_mut(guild_id)?;
+        let position = i32::try_from(guild.channels.len()).unwrap_or(i32::MAX);
+        guild.channels.push(channel_id);
+        let channel = render::new_guild_channel(
+            channel_id,
+            guild_id,
+            position,
+            NewChannel {
+                name,
+                permission_overwrites: Some(overwrites),
+                ..new
+            },
+        );
+        self.channels.insert(
+            channel_id,
+            ChannelRecord {
+                channel: channel.clone(),
+                messages: std::collections::BTreeMap::new(),
+                pins: Vec::new(),
+                dm_recipient: None,
+            },
+        );
+        self.emit_guild_event("CHANNEL_CREATE", guild_id, &channel);
+        Ok(channel)
+    }
+
+    /// A parent must be a category of the same guild with room for one more channel.
+    pub(crate) fn check_parent(
+        &self,
+        guild_id: Id<GuildMarker>,
+        parent_id: Id<ChannelMarker>,
+        kind: ChannelType,
+    ) -> DiscordResult<()> {
+        if kind == ChannelType::GuildCategory {
+            return Err(DiscordError::invalid_form(
+                "parent_id",
+                "CHANNEL_PARENT_INVALID_TYPE",
+                "Categories cannot have subcategories",
+            ));
+        }
+        let parent = self
+            .channels
+            .get(&parent_id)
+            .filter(|record| record.channel.guild_id == Some(guild_id))
+            .filter(|record| record.channel.kind == ChannelType::GuildCategory)
+            .ok_or_else(|| {
+                DiscordError::invalid_form(
+                    "parent_id",
+                    "CHANNEL_PARENT_INVALID_TYPE",
+                    "Not a category",
+                )
+            })?;
+        let children = self
+            .channels
+            .values()
+            .filter(|record| record.channel.parent_id == Some(parent.channel.id))
+            .count();
+        if children >= MAX_CATEGORY_CHANNELS {
+            return Err(DiscordError::invalid_form(
+                "parent_id",
+                "CHANNEL_PARENT_MAX_CHANNELS",
+                "Maximum number of channels in category reached (50)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Overwrites must name roles of the guild and existing users.
+    pub(crate) fn check_overwrite_targets(
+        &self,
+        guild_id: Id<GuildMarker>,
+        overwrites: &[PermissionOverwrite],
+    ) -> DiscordResult<()> {
+        let guild = self.guild(guild_id)?;
+        for overwrite in overwrites {
+            match overwrite.kind {
+                PermissionOverwriteType::Role => {
+                    if guild.role(overwrite.id.cast()).is_none() {
+                        return Err(DiscordError::unknown_role());
+                    }
+                }
+                PermissionOverwriteType::Member => {
+                    if !self.users.contains_key(&overwrite.id.cast()) {
+                        return Err(DiscordError::unknown_user());
+                    }
+                }
+                _ => {
+                    return Err(DiscordError::invalid_form(
+                        "permission_overwrites",
+                        "BASE_TYPE_CHOICES",
+                        "Value must be one of {0, 1}.",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a changed channel and announces CHANNEL_UPDATE.
+    pub(crate) fn replace_channel(&mut self, channel: Channel) -> DiscordResult<()> {
+        let record = self.channel_mut(channel.id)?;
+        record.channel = channel.clone();
+        if let Some(guild_id) = channel.guild_id {
+            self.emit_guild_event("CHANNEL_UPDATE", guild_id, &channel);
+        }
+        Ok(())
+    }
+
+    /// Deletes a channel with its messages; children of a deleted category lose their parent.
+    pub(crate) fn remove_channel(
+        &mut self,
+        channel_id: Id<ChannelMarker>,
+    ) -> DiscordResult<Channel> {
+        let record = self
+            .channels
+            .remove(&channel_id)
+            .ok_or_else(DiscordError::unknown_channel)?;
+        let channel = record.channel;
+        self.ephemeral
+            .retain(|_, ephemeral| ephemeral.message.channel_id != channel_id);
+        self.modals.retain(|modal| modal.channel_id != channel_id);
+        if let Some(guild_id) = channel.guild_id {
+            if let Some(guild) = self.guilds.get_mut(&guild_id) {
+                guild.channels.retain(|id| *id != channel_id);
+            }
+            let orphans: Vec<Channel> = self
+                .channels
+                .values_mut()
+                .filter(|child| child.channel.parent_id == Some(channel_id))
+                .map(|child| {
+                    child.channel.parent_id = None;
+                    child.channel.clone()
+                })
+                .collect();
+            for orphan in orphans {
+                self.emit_guild_event("CHANNEL_UPDATE", guild_id, &orphan);
+            }
+            self.emit_guild_event("CHANNEL_DELETE", guild_id, &channel);
+        } else if let Some(recipient) = record.dm_recipient {
+            self.dm_channels.remove(&recipient);
+        }
+        Ok(channel)
+    }
+
+    /// The bot's DM channel with a user, created on first use.
+    pub(crate) fn dm_channel(&mut self, user_id: Id<UserMarker>) -> DiscordResult<Channel> {
+        let recipient = self.user(user_id)?.user.clone();
+        if let Some(channel_id) = self.dm_channels.get(&user_id) {
+            return Ok(self.channel(*channel_id)?.channel.clone());
+        }
+        let channel_id = self.next_id();
+        let channel = render::new_dm_channel(channel_id, recipient);
+        self.channels.insert(
+            channel_id,
+            ChannelRecord {
+                channel: channel.clone(),
+                messages: std::collections::BTreeMap::new(),
+                pins: Vec::new(),
+                dm_recipient: Some(user_id),
+            },
+        );
+        self.dm_channels.insert(user_id, channel_id);
+        Ok(channel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_channel_names_are_lowercased_with_dashes() {
+        assert_eq!(
+            normalize_channel_name(ChannelType::GuildText, "Ticket  0001 Alice"),
+            "ticket-0001-alice"
+        );
+        assert_eq!(
+            normalize_channel_name(ChannelType::GuildCategory, " Support Tickets "),
+            "Support Tickets"
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! The emulated Discord's state: users, guilds, roles, members, channels, messages,
+//! attachments, commands, interactions and gateway sessions, behind one lock.
+//!
+//! Every change that Discord would announce is dispatched to the gateway while the lock is
+//! held, so sessions see events in the order the changes happened.
+
+pub(crate) mod build;
+pub(crate) mod messages;
+pub(crate) mod render;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
+
+use axum::body::Bytes;
+use twilight_model::{
+    application::command::Command,
+    channel::{Channel, ChannelType, Message},
+    gateway::Intents,
+    guild::{Permissions, Role},
+    id::{
+        Id,
+        marker::{
+            AttachmentMarker, ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker,
+        },
+    },
+    user::User,
+    util::Timestamp,
+};
+
+use crate::{
+    config::EmulatorConfig,
+    discord_error::{DiscordError, DiscordResult},
+    gateway::hub::{Event, Hub, Payload, to_json},
+    interactions::Interactions,
+    permissions::{self, DM_PERMISSIONS, MemberView},
+    snowflake::Snowflakes,
+};
+
+/// A user of the emulated Discord.
+#[derive(Clone, Debug)]
+pub(crate) struct UserRecord {
+    pub(crate) user: User,
+    /// The locale of the user's client (`en-US`, `fr`…), sent as an interaction's `locale`.
+    pub(crate) locale: String,
+    /// Whether the user accepts DMs from the bot.
+    pub(crate) accepts_dms: bool,
+}
+
+/// A member of a guild.
+#[derive(Clone, Debug)]
+pub(crate) struct MemberRecord {
+    pub(crate) user_id: Id<UserMarker>,
+    pub(crate) roles: Vec<Id<RoleMarker>>,
+    pub(crate) joined_at: Timestamp,
+    pub(crate) nick: Option<String>,
+}
+
+/// A guild.
+#[derive(Clone, Debug)]
+pub(crate) struct GuildRecord {
+    pub(crate) id: Id<GuildMarker>,
+    pub(crate) name: String,
+    pub(crate) owner_id: Id<UserMarker>,
+    pub(crate) preferred_locale: String,
+    /// Roles, @everyone (id = guild id) first.
+    pub(crate) roles: Vec<Role>,
+    pub(crate) members: BTreeMap<Id<UserMarker>, MemberRecord>,
+    /// Channels in creation order.
+    pub(crate) channels: Vec<Id<ChannelMarker>>,
+    /// The bot's managed role, created when the bot joined.
+    pub(crate) bot_role: Id<RoleMarker>,
+}
+
+impl GuildRecord {
+    pub(crate) fn role(&self, role_id: Id<RoleMarker>) -> Option<&Role> {
+        self.roles.iter().find(|role| role.id == role_id)
+    }
+
+    pub(crate) fn everyone_permissions(&self) -> Permissions {
+        self.role(self.id.cast())
+            .map_or(Permissions::empty(), |role| role.permissions)
+    }
+}
+
+/// A channel and its messages.
+#[derive(Clone, Debug)]
+pub(crate) struct ChannelRecord {
+    pub(crate) channel: Channel,
+    pub(crate) messages: BTreeMap<Id<MessageMarker>, Message>,
+    /// Pinned messages with the time they were pinned, oldest pin first.
+    pub(crate) pins: Vec<(Id<MessageMarker>, Timestamp)>,
+    /// For a DM: the user the bot talks to.
+    pub(crate) dm_recipient: Option<Id<UserMarker>>,
+}
+
+/// A file uploaded with a message, served back at its URL.
+#[derive(Clone, Debug)]
+pub(crate) struct StoredAttachment {
+    pub(crate) channel_id: Id<ChannelMarker>,
+    pub(crate) filename: String,
+    pub(crate) content_type: Option<String>,
+    pub(crate) bytes: Bytes,
+}
+
+/// An ephemeral message: only the interaction's user sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct EphemeralMessage {
+    pub(crate) user_id: Id<UserMarker>,
+    pub(crate) message: Message,
+}
+
+/// A modal the bot showed to a user, open until submitted.
+#[derive(Clone, Debug)]
+pub(crate) struct ShownModal {
+    pub(crate) user_id: Id<UserMarker>,
+    pub(crate) channel_id: Id<ChannelMarker>,
+    pub(crate) guild_id: Option<Id<GuildMarker>>,
+    pub(crate) custom_id: String,
+    pub(crate) title: String,
+    pub(crate) components: Vec<twilight_model::channel::message::Component>,
+    /// The message whose component opened the modal, if any.
+    pub(crate) source_message: Option<Message>,
+}
+
+/// The whole emulated Discord.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) config: Arc<EmulatorConfig>,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base_url: String,
+    /// `ws://127.0.0.1:PORT`.
+    pub(crate) gateway_url: String,
+    pub(crate) snowflakes: Snowflakes,
+    pub(crate) users: HashMap<Id<UserMarker>, UserRecord>,
+    pub(crate) guilds: BTreeMap<Id<GuildMarker>, GuildRecord>,
+    pub(crate) channels: HashMap<Id<ChannelMarker>, ChannelRecord>,
+    /// The bot's DM channel with each user.
+    pub(crate) dm_channels: HashMap<Id<UserMarker>, Id<ChannelMarker>>,
+    pub(crate) attachments: HashMap<Id<AttachmentMarker>, StoredAttachment>,
+    pub(crate) global_commands: Vec<Command>,
+    pub(crate) guild_commands: HashMap<Id<GuildMarker>, Vec<Command>>,
+    pub(crate) interactions: Interactions,
+    pub(crate) ephemeral: BTreeMap<Id<MessageMarker>, EphemeralMessage>,
+    pub(crate) modals: Vec<ShownModal>,
+    pub(crate) hub: Hub,
+}
+
+impl World {
+    pub(crate) fn new(config: Arc<EmulatorConfig>, base_url: String, gateway_url: String) -> Self {
+        let hub = Hub::new(config.replay_buffer, config.resume_window);
+        let mut world = Self {
+            config,
+            base_url,
+            gateway_url,
+            snowflakes: Snowflakes::default(),
+            users: HashMap::new(),
+            guilds: BTreeMap::new(),
+            channels: HashMap::new(),
+            dm_channels: HashMap::new(),
+            attachments: HashMap::new(),
+            global_commands: Vec::new(),
+            guild_commands: HashMap::new(),
+            interactions: Interactions::default(),
+            ephemeral: BTreeMap::new(),
+            modals: Vec::new(),
+            hub,
+        };
+        let bot = render::new_user(
+            world.config.bot_user_id,
+            &world.config.bot_name.clone(),
+            true,
+        );
+        world.users.insert(
+            bot.id,
+            UserRecord {
+                user: bot,
+                locale: "en-US".to_owned(),
+                accepts_dms: true,
+            },
+        );
+        world
+    }
+
+    /// A new snowflake.
+    pub(crate) fn next_id<T>(&mut self) -> Id<T> {
+        Id::new(self.snowflakes.next())
+    }
+
+    pub(crate) fn bot_id(&self) -> Id<UserMarker> {
+        self.config.bot_user_id
+    }
+
+    pub(crate) fn bot_user(&self) -> User {
+        self.users
+            .get(&self.bot_id())
+            .map(|record| record.user.clone())
+            .unwrap_or_else(|| render::new_user(self.bot_id(), &self.config.bot_name, true))
+    }
+
+    pub(crate) fn user(&self, user_id: Id<UserMarker>) -> DiscordResult<&UserRecord> {
+        self.users
+            .get(&user_id)
+            .ok_or_else(DiscordError::unknown_user)
+    }
+
+    pub(crate) fn guild(&self, guild_id: Id<GuildMarker>) -> DiscordResult<&GuildRecord> {
+        self.guilds
+            .get(&guild_id)
+            .ok_or_else(DiscordError::unknown_guild)
+    }
+
+    pub(crate) fn guild_mut(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+    ) -> DiscordResult<&mut GuildRecord> {
+        self.guilds
+            .get_mut(&guild_id)
+            .ok_or_else(DiscordError::unknown_guild)
+    }
+
+    pub(crate) fn channel(&self, channel_id: Id<ChannelMarker>) -> DiscordResult<&ChannelRecord> {
+        self.channels
+            .get(&channel_id)
+            .ok_or_else(DiscordError::unknown_channel)
+    }
+
+    pub(crate) fn channel_mut(
+        &mut self,
+        channel_id: Id<ChannelMarker>,
+    ) -> DiscordResult<&mut ChannelRecord> {
+        self.channels
+            .get_mut(&channel_id)
+            .ok_or_else(DiscordError::unknown_channel)
+    }
+
+    /// A guild the bot is in; 10004 if it does not exist, 50001 if the bot is not a member.
+    pub(crate) fn bot_guild(&self, guild_id: Id<GuildMarker>) -> DiscordResult<&GuildRecord> {
+        let guild = self.guild(guild_id)?;
+        if !guild.members.contains_key(&self.bot_id()) {
+            return Err(DiscordError::missing_access());
+        }
+        Ok(guild)
+    }
+
+    fn member_view<'a>(guild: &'a GuildRecord, user_id: Id<UserMarker>) -> Option<MemberView<'a>> {
+        guild.members.get(&user_id).map(|member| MemberView {
+            user_id,
+            is_owner: guild.owner_id == user_id,
+            roles: &member.roles,
+        })
+    }
+
+    /// Guild-level permissions of a user (empty for a non-member).
+    pub(crate) fn guild_permissions(
+        &self,
+        guild_id: Id<GuildMarker>,
+        user_id: Id<UserMarker>,
+    ) -> Permissions {
+        let Some(guild) = self.guilds.get(&guild_id) else {
+            return Permissions::empty();
+        };
+        let Some(member) = Self::member_view(guild, user_id) else {
+            return Permissions::empty();
+        };
+        permissions::guild_permissions(member, guild.everyone_permissions(), |role_id| {
+            guild.role(role_id).map(|role| role.permissions)
+        })
+    }
+
+    /// Effective permissions of a user in a channel, by Discord's algorithm.
+    pub(crate) fn channel_permissions(
+        &self,
+        user_id: Id<UserMarker>,
+        channel_id: Id<ChannelMarker>,
+    ) -> Permissions {
+        let Some(record) = self.channels.get(&channel_id) else {
+            return Permissions::empty();
+        };
+        let channel = &record.channel;
+        let Some(guild_id) = channel.guild_id else {
+            let is_participant = user_id == self.bot_id() || record.dm_recipient == Some(user_id);
+            return if is_participant {
+                DM_PERMISSIONS
+            } else {
+                Permissions::empty()
+            };
+        };
+        let Some(guild) = self.guilds.get(&guild_id) else {
+            return Permissions::empty();
+        };
+        let Some(member) = Self::member_view(guild, user_id) else {
+            return Permissions::empty();
+        };
+        let base =
+            permissions::guild_permissions(member, guild.everyone_permissions(), |role_id| {
+                guild.role(role_id).map(|role| role.permissions)
+            });
+        let overwrites = channel.permission_overwrites.as_deref().unwrap_or_default();
+        permissions::channel_permissions(guild_id, member, base, overwrites)
+    }
+
+    /// The bot's permissions in a channel; 50001 Missing Access when it cannot see it.
+    pub(crate) fn bot_channel_permissions(
+        &self,
+        channel_id: Id<ChannelMarker>,
+    ) -> DiscordResult<Permissions> {
+        self.channel(channel_id)?;
+        let permissions = self.channel_permissions(self.bot_id(), channel_id);
+        if !permissions.contains(Permissions::VIEW_CHANNEL) {
+            return Err(DiscordError::missing_access());
+        }
+        Ok(permissions)
+    }
+
+    /// Requires every permission of `needed` in the channel for the bot (50001, then 50013).
+    pub(crate) fn require_bot(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        needed: Permissions,
+    ) -> DiscordResult<Permissions> {
+        let permissions = self.bot_channel_permissions(channel_id)?;
+        if !permissions.contains(needed) {
+            return Err(DiscordError::missing_permissions());
+        }
+        Ok(permissions)
+    }
+
+    /// Finds a message in a channel or among the ephemeral messages.
+    pub(crate) fn message(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        message_id: Id<MessageMarker>,
+    ) -> Option<&Message> {
+        self.channels
+            .get(&channel_id)
+            .and_then(|record| record.messages.get(&message_id))
+            .or_else(|| {
+                self.ephemeral
+                    .get(&message_id)
+                    .map(|ephemeral| &ephemeral.message)
+                    .filter(|message| message.channel_id == channel_id)
+            })
+    }
+
+    /// Dispatches an event to the gateway.
+    pub(crate) fn emit(&mut self, event: &Event) {
+        self.hub.dispatch(event);
+    }
+
+    /// Dispatches a guild event needing the GUILDS intent.
+    pub(crate) fn emit_guild_event(
+        &mut self,
+        name: &'static str,
+        guild_id: Id<GuildMarker>,
+        data: &impl serde::Serialize,
+    ) {
+        let event = Event::new(name, Some(guild_id), Intents::GUILDS, data);
+        self.emit(&event);
+    }
+
+    /// Dispatches MESSAGE_CREATE or MESSAGE_UPDATE; sessions without MESSAGE_CONTENT get the
+    /// message without content, embeds, attachments and components (as Discord does for
+    /// guild messages that neither come from the bot nor mention it).
+    pub(crate) fn emit_message(&mut self, name: &'static str, message: &Message) {
+        let channel_type = self
+            .channels
+            .get(&message.channel_id)
+            .map(|record| record.channel.kind);
+        let serialize = |message: &Message| -> Arc<str> {
+            if name == "MESSAGE_CREATE" {
+                to_json(&twilight_model::gateway::payload::incoming::MessageCreate {
+                    channel_type,
+                    message: message.clone(),
+                })
+            } else {
+                to_json(message)
+            }
+        };
+        let with = serialize(message);
+        let exempt = message.guild_id.is_none()
+            || message.author.id == self.bot_id()
+            || message
+                .mentions
+                .iter()
+                .any(|mention| mention.id == self.bot_id());
+        let payload = if exempt {
+            Payload::Same(with)
+        } else {
+            let mut redacted = message.clone();
+            redacted.content.clear();
+            redacted.embeds.clear();
+            redacted.attachments.clear();
+            redacted.components.clear();
+            redacted.poll = None;
+            Payload::ByIntent {
+                intent: Intents::MESSAGE_CONTENT,
+                with,
+                without: serialize(&redacted),
+            }
+        };
+        let intents = if message.guild_id.is_some() {
+            Intents::GUILD_MESSAGES
+        } else {
+            Intents::DIRECT_MESSAGES
+        };
+        let event = Event {
+            name,
+            guild_id: message.guild_id,
+            intents,
+            payload,
+        };
+        self.emit(&event);
+    }
+
+    /// Whether a channel type carries messages.
+    pub(crate) fn is_text_based(kind: ChannelType) -> bool {
+        matches!(
+            kind,
+            ChannelType::GuildText
+                | ChannelType::Private
+                | ChannelType::Group
+                | ChannelType::GuildAnnouncement
+                | ChannelType::GuildVoice
+                | ChannelType::AnnouncementThread
+                | ChannelType::PublicThread
+                | ChannelType::PrivateThread
+                | ChannelType::GuildStageVoice
+        )
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the Discord emulator with twilight's unmodified clients and raw
+//! websocket and HTTP clients. One binary; one module per area.
+
+mod common;
+mod framing;
+mod gateway;
+mod http;
+mod interactions;
+mod world;

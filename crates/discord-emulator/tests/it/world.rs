@@ -1,0 +1,322 @@
+//! World building, the exposed permission algorithm, and the admin routes.
+
+use discord_emulator::{ChannelSpec, DEFAULT_EVERYONE_PERMISSIONS, Error};
+use serde_json::json;
+use twilight_model::{
+    channel::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType},
+    guild::Permissions,
+};
+
+use crate::common::{self, bot_permissions, raw_request};
+
+fn role_overwrite(id: u64, allow: Permissions, deny: Permissions) -> PermissionOverwrite {
+    PermissionOverwrite {
+        allow,
+        deny,
+        id: twilight_model::id::Id::new(id),
+        kind: PermissionOverwriteType::Role,
+    }
+}
+
+fn member_overwrite(id: u64, allow: Permissions, deny: Permissions) -> PermissionOverwrite {
+    PermissionOverwrite {
+        allow,
+        deny,
+        id: twilight_model::id::Id::new(id),
+        kind: PermissionOverwriteType::Member,
+    }
+}
+
+#[tokio::test]
+async fn permission_algorithm_follows_discord() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, bot_permissions());
+    let guild = world.guild.get();
+
+    // Base permissions: @everyone's defaults for members, everything for the owner.
+    assert_eq!(
+        emulator.guild_permissions(world.alice, world.guild),
+        DEFAULT_EVERYONE_PERMISSIONS
+    );
+    assert_eq!(
+        emulator.permissions(world.owner, world.general),
+        Permissions::all()
+    );
+    assert!(!DEFAULT_EVERYONE_PERMISSIONS.intersects(
+        Permissions::MANAGE_CHANNELS | Permissions::MANAGE_ROLES | Permissions::ADMINISTRATOR
+    ));
+
+    // A category that hides itself from @everyone and shows itself to staff; a channel created
+    // in it without overwrites is synced, one with its own overwrites is not.
+    let category = emulator
+        .create_channel(
+            world.guild,
+            ChannelSpec::category("Tickets").overwrites(vec![
+                role_overwrite(guild, Permissions::empty(), Permissions::VIEW_CHANNEL),
+                role_overwrite(
+                    world.staff_role.get(),
+                    Permissions::VIEW_CHANNEL,
+                    Permissions::empty(),
+                ),
+            ]),
+        )
+        .unwrap();
+    let synced = emulator
+        .create_text_channel(world.guild, "synced", Some(category))
+        .unwrap();
+    assert!(emulator.can_view(world.staff, synced));
+    assert!(!emulator.can_view(world.alice, synced));
+    let own = emulator
+        .create_channel(
+            world.guild,
+            ChannelSpec::text("own")
+                .in_category(category)
+                .overwrites(vec![role_overwrite(
+                    guild,
+                    Permissions::empty(),
+                    Permissions::VIEW_CHANNEL,
+                )]),
+        )
+        .unwrap();
+    assert!(
+        !emulator.can_view(world.staff, own),
+        "a role allowed on the category does not leak into a channel with its own overwrites"
+    );
+
+    // Role allows beat role denies; the member overwrite beats both.
+    let muted = emulator
+        .create_role(world.guild, "Muted", Permissions::empty())
+        .unwrap();
+    emulator
+        .set_member_roles(world.guild, world.alice, &[muted, world.staff_role])
+        .unwrap();
+    emulator
+        .set_channel_overwrites(
+            world.general,
+            vec![
+                role_overwrite(
+                    muted.get(),
+                    Permissions::empty(),
+                    Permissions::SEND_MESSAGES,
+                ),
+                role_overwrite(
+                    world.staff_role.get(),
+                    Permissions::SEND_MESSAGES,
+                    Permissions::empty(),
+                ),
+                member_overwrite(
+                    world.alice.get(),
+                    Permissions::empty(),
+                    Permissions::ATTACH_FILES,
+                ),
+            ],
+        )
+        .unwrap();
+    let alice = emulator.permissions(world.alice, world.general);
+    assert!(alice.contains(Permissions::SEND_MESSAGES));
+    assert!(!alice.contains(Permissions::ATTACH_FILES));
+    assert!(
+        emulator
+            .as_user(world.alice)
+            .send_message(world.general, "file", [("a.txt", b"a")])
+            .await
+            .is_err()
+    );
+
+    // Without SEND_MESSAGES, attachments and embeds are implicitly denied.
+    emulator
+        .set_channel_overwrites(
+            world.general,
+            vec![role_overwrite(
+                guild,
+                Permissions::empty(),
+                Permissions::SEND_MESSAGES,
+            )],
+        )
+        .unwrap();
+    let bob = emulator.permissions(world.bob, world.general);
+    assert!(bob.contains(Permissions::VIEW_CHANNEL));
+    assert!(!bob.intersects(
+        Permissions::ATTACH_FILES | Permissions::EMBED_LINKS | Permissions::SEND_MESSAGES
+    ));
+    assert!(matches!(
+        emulator
+            .as_user(world.bob)
+            .send_text(world.general, "hi")
+            .await,
+        Err(Error::MissingPermissions { .. })
+    ));
+
+    // ADMINISTRATOR bypasses every overwrite.
+    let admin = emulator
+        .create_role(world.guild, "Admin", Permissions::ADMINISTRATOR)
+        .unwrap();
+    emulator
+        .set_member_roles(world.guild, world.bob, &[admin])
+        .unwrap();
+    assert_eq!(emulator.permissions(world.bob, own), Permissions::all());
+
+    // A member who left sees nothing.
+    emulator
+        .as_user(world.alice)
+        .leave_guild(world.guild)
+        .await
+        .unwrap();
+    assert!(emulator.permissions(world.alice, world.general).is_empty());
+    assert!(matches!(
+        emulator.as_user(world.owner).leave_guild(world.guild).await,
+        Err(Error::Refused(_))
+    ));
+
+    // The actor's view: the channels a person can see.
+    let visible: Vec<_> = emulator
+        .as_user(world.staff)
+        .visible_channels(world.guild)
+        .into_iter()
+        .map(|channel| channel.id)
+        .collect();
+    assert!(visible.contains(&synced) && !visible.contains(&own));
+}
+
+#[tokio::test]
+async fn bot_created_overwrites_respect_what_the_bot_holds() {
+    let emulator = common::start().await;
+    let world = common::world(
+        &emulator,
+        Permissions::MANAGE_CHANNELS | Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+    );
+    let auth = common::bot_auth(&emulator);
+    let body = json!({
+        "name": "ticket",
+        "permission_overwrites": [{ "id": world.alice.to_string(), "type": 1, "allow": Permissions::MANAGE_MESSAGES.bits().to_string() }]
+    });
+    let response = raw_request(
+        &emulator,
+        "POST",
+        &format!("/api/v10/guilds/{}/channels", world.guild),
+        Some(&auth),
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(
+        (response.status, response.json()["code"].as_u64()),
+        (403, Some(50013)),
+        "MANAGE_MESSAGES is not the bot's to grant"
+    );
+    let body = json!({
+        "name": "ticket",
+        "permission_overwrites": [{ "id": world.alice.to_string(), "type": 1, "allow": Permissions::SEND_MESSAGES.bits().to_string() }]
+    });
+    let response = raw_request(
+        &emulator,
+        "POST",
+        &format!("/api/v10/guilds/{}/channels", world.guild),
+        Some(&auth),
+        Some(&body.to_string()),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.json()["permission_overwrites"][0]["allow"],
+        Permissions::SEND_MESSAGES.bits().to_string()
+    );
+}
+
+#[tokio::test]
+async fn admin_routes_build_a_world_and_act_as_people() {
+    let emulator = common::start().await;
+    let post = |path: String, body: serde_json::Value| {
+        let emulator = emulator.clone();
+        async move { raw_request(&emulator, "POST", &path, None, Some(&body.to_string())).await }
+    };
+    let owner = post("/_emulator/users".into(), json!({ "name": "owner" }))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = post(
+        "/_emulator/users".into(),
+        json!({ "name": "member", "locale": "fr" }),
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let guild = post(
+        "/_emulator/guilds".into(),
+        json!({ "name": "Demo Server", "owner_id": owner, "bot_permissions": bot_permissions().bits().to_string() }),
+    )
+    .await
+    .json();
+    let guild_id = guild["id"].as_str().unwrap().to_owned();
+    let response = raw_request(
+        &emulator,
+        "PUT",
+        &format!("/_emulator/guilds/{guild_id}/members/{member}"),
+        None,
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(response.status, 204);
+    let channel = post(
+        format!("/_emulator/guilds/{guild_id}/channels"),
+        json!({ "name": "General Chat" }),
+    )
+    .await
+    .json();
+    assert_eq!(channel["name"], "general-chat");
+    let channel_id = channel["id"].as_str().unwrap().to_owned();
+    let sent = post(
+        format!("/_emulator/act/{member}/message"),
+        json!({ "channel_id": channel_id, "content": "bonjour", "attachments": [{ "filename": "a.txt", "text": "hello" }] }),
+    )
+    .await;
+    assert_eq!(
+        sent.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&sent.body)
+    );
+    let url = sent.json()["attachments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(emulator.attachment_bytes(&url).unwrap(), b"hello");
+
+    let permissions = raw_request(
+        &emulator,
+        "GET",
+        &format!("/_emulator/permissions?user={member}&channel={channel_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(permissions.json()["can_view"], true);
+    let state = raw_request(&emulator, "GET", "/_emulator/state", None, None)
+        .await
+        .json();
+    assert_eq!(state["guilds"][0]["members"].as_array().unwrap().len(), 3);
+    let unknown = post(
+        format!("/_emulator/act/{member}/click"),
+        json!({ "channel_id": channel_id, "message_id": "1", "custom_id": "x" }),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+    let info = raw_request(&emulator, "GET", "/_emulator", None, None)
+        .await
+        .json();
+    assert_eq!(info["gateway_url"], emulator.gateway_url());
+    assert_eq!(
+        emulator
+            .messages(
+                channel_id
+                    .parse::<u64>()
+                    .map(twilight_model::id::Id::new)
+                    .unwrap()
+            )
+            .len(),
+        1
+    );
+}

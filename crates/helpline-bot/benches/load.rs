@@ -1,0 +1,207 @@
+//! Load figures against the emulator, printed one per line (figures, not assertions):
+//! - interaction acknowledgement latency p50/p99 over 1,000 panel clicks (each opens a ticket);
+//! - gateway events handled per second for a MESSAGE_CREATE stream into ticket channels,
+//!   per CPU-second, next to twilight_gateway::parse's raw rate on the same payload.
+//!
+//! Run with `cargo bench -p helpline-bot --bench load`.
+
+#![allow(clippy::print_stdout)]
+
+use discord_emulator::{Emulator, EmulatorConfig};
+use helpline_bot::{Bot, BotConfig, RestProxy};
+use helpline_domain::permissions::{BOT_REQUIRED, Permissions};
+use helpline_domain::{ChannelId, GuildConfig};
+use helpline_store::{SqliteStore, Store, StoreLimits};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use twilight_gateway::EventTypeFlags;
+
+const GUILDS: usize = 5;
+const MEMBERS_PER_GUILD: usize = 200;
+const MESSAGES: usize = 20_000;
+const CONCURRENT_CLICKS: usize = 16;
+
+/// CPU time used by this process so far (user + system), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields
+        .get(11)
+        .and_then(|u| u.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn quantile(rendered: &str, metric: &str, quantile: &str) -> Option<f64> {
+    rendered
+        .lines()
+        .find(|line| line.starts_with(metric) && line.contains(&format!("quantile=\"{quantile}\"")))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+fn main() {
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .expect("recorder");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let emulator = Emulator::start(EmulatorConfig { answer_wait: Duration::from_secs(30), ..EmulatorConfig::default() })
+            .await
+            .expect("emulator");
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open_in_memory(StoreLimits::default()).await.expect("store"),
+        );
+        let mut guilds = Vec::new();
+        for g in 0..GUILDS {
+            let owner = emulator.create_user(&format!("owner{g}"), "en-US");
+            let guild = emulator.create_guild(&format!("Guild {g}"), owner, "en-US").expect("guild");
+            emulator.set_bot_permissions(guild, BOT_REQUIRED).expect("bot permissions");
+            let general = emulator.create_text_channel(guild, "general", None).expect("general");
+            let members: Vec<_> = (0..MEMBERS_PER_GUILD)
+                .map(|m| {
+                    let user = emulator.create_user(&format!("m{g}-{m}"), "en-US");
+                    emulator.add_member(guild, user, &[]).expect("member");
+                    user
+                })
+                .collect();
+            store.save_guild_config(&GuildConfig::new(guild)).await.expect("config");
+            guilds.push((guild, owner, general, members));
+        }
+        let config = BotConfig {
+            token: emulator.bot_token().to_owned(),
+            rest_proxy: Some(RestProxy { host: emulator.http_host().to_owned(), use_http: true }),
+            gateway_url: Some(emulator.gateway_url().to_owned()),
+            shard_count: None,
+            store_limits: StoreLimits::default(),
+        };
+        let running = Bot::start(config, store.clone()).await.expect("bot");
+        assert!(emulator.wait_for_sessions(1, Duration::from_secs(10)).await);
+        while !guilds.iter().all(|(guild, ..)| running.bot.knows_guild(*guild)) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut panels = Vec::new();
+        for (guild, owner, general, _) in &guilds {
+            let outcome = emulator.as_user(*owner).run_command(*guild, *general, "setup", &[]).await.expect("setup");
+            assert!(outcome.message().is_some_and(|m| m.text().contains("is ready")));
+            let setup = store.guild_config(*guild).await.unwrap().unwrap().setup.unwrap();
+            let panel = emulator.messages(setup.panel_channel).into_iter().find(|m| !m.components.is_empty()).unwrap();
+            panels.push((setup.panel_channel, panel.id));
+        }
+
+        // 1,000 panel clicks, 16 at a time; each opens a ticket (channel, welcome, pin, log).
+        let clicks: Vec<_> = guilds
+            .iter()
+            .zip(&panels)
+            .flat_map(|((_, _, _, members), (channel, message))| members.iter().map(move |m| (*m, *channel, *message)))
+            .collect();
+        let started = Instant::now();
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_CLICKS));
+        let mut tasks = Vec::new();
+        for (user, channel, message) in clicks {
+            let emulator = emulator.clone();
+            let permit = semaphore.clone().acquire_owned().await.unwrap();
+            tasks.push(tokio::spawn(async move {
+                let outcome = emulator.as_user(user).click_button(channel, message, "hl:open:1").await.expect("click");
+                drop(permit);
+                outcome.message().is_some_and(|m| m.text().starts_with("Your ticket is open"))
+            }));
+        }
+        let mut opened = 0;
+        for task in tasks {
+            opened += usize::from(task.await.unwrap());
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let rendered = recorder.render();
+        let ack = "helpline_bot_interaction_ack_seconds";
+        println!(
+            "panel clicks: {opened}/{} opened a ticket in {elapsed:.1} s ({:.0} tickets/s, {CONCURRENT_CLICKS} at a time)",
+            GUILDS * MEMBERS_PER_GUILD,
+            opened as f64 / elapsed
+        );
+        println!(
+            "interaction ack latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            quantile(&rendered, ack, "0.5").unwrap_or(f64::NAN) * 1e3,
+            quantile(&rendered, ack, "0.99").unwrap_or(f64::NAN) * 1e3,
+            quantile(&rendered, ack, "1").unwrap_or(f64::NAN) * 1e3,
+        );
+
+        // A MESSAGE_CREATE stream into the first guild's ticket channels.
+        let (guild, _, _, members) = &guilds[0];
+        let mut channels: Vec<(helpline_domain::UserId, ChannelId)> = Vec::new();
+        for member in members.iter().take(50) {
+            let tickets = store.tickets_by_member(*member, helpline_store::Page::first(1)).await.unwrap();
+            if let Some(channel) = tickets.first().and_then(|t| t.channel) {
+                channels.push((*member, channel.id));
+            }
+        }
+        let ticket_ids: Vec<_> = {
+            let mut ids = Vec::new();
+            for (_, channel) in &channels {
+                ids.push(store.ticket_by_channel(*channel).await.unwrap().unwrap().id);
+            }
+            ids
+        };
+        let count_transcripts = || async {
+            let mut total = 0;
+            for id in &ticket_ids {
+                total += store.transcript(*id).await.unwrap().len();
+            }
+            total
+        };
+        let before = count_transcripts().await;
+        let cpu_before = cpu_seconds();
+        let started = Instant::now();
+        for n in 0..MESSAGES {
+            let (user, channel) = channels[n % channels.len()];
+            emulator.as_user(user).send_text(channel, "I still cannot log in, what should I try next?").await.expect("send");
+        }
+        let sent = started.elapsed().as_secs_f64();
+        while count_transcripts().await < before + MESSAGES {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu_before;
+        println!(
+            "message stream: {MESSAGES} MESSAGE_CREATE sent in {sent:.2} s, captured in {elapsed:.2} s = {:.0} events/s wall, {:.0} events per CPU-second (emulator and bot together)",
+            MESSAGES as f64 / elapsed,
+            MESSAGES as f64 / cpu
+        );
+        running.stop().await;
+
+        // The raw parse rate of the same payload shape.
+        let (_, channel) = channels[0];
+        let message = emulator.messages(channel).pop().expect("a message");
+        let mut data = serde_json::to_value(&message).expect("message serializes");
+        data["guild_id"] = serde_json::json!(guild.to_string());
+        let payload = serde_json::json!({"op": 0, "s": 42, "t": "MESSAGE_CREATE", "d": data}).to_string();
+        let rounds = 200_000;
+        let cpu_before = cpu_seconds();
+        let started = Instant::now();
+        for _ in 0..rounds {
+            let event = twilight_gateway::parse(payload.clone(), EventTypeFlags::all()).expect("parses");
+            assert!(event.is_some());
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu_before;
+        println!(
+            "twilight_gateway::parse of that MESSAGE_CREATE: {:.0} events/s on one core ({:.0} per CPU-second)",
+            rounds as f64 / elapsed,
+            rounds as f64 / cpu
+        );
+    });
+    let _ = Permissions::empty();
+}

@@ -1,0 +1,133 @@
+//! Component and modal custom ids: `hl:<action>:<id>[:<id>]`, at most 100 characters. Ids are
+//! parsed, never trusted: the handler loads the ticket or panel and checks who may act.
+
+use helpline_domain::{PanelId, TicketId, TopicId};
+
+/// What a component or modal of Helpline's stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CustomId {
+    /// A panel's button (with its topic for per-topic buttons) or select menu.
+    Open {
+        panel: PanelId,
+        topic: Option<TopicId>,
+    },
+    Claim(TicketId),
+    /// The Close button: asks for confirmation.
+    Close(TicketId),
+    /// Confirmed close without a reason.
+    CloseNow(TicketId),
+    /// Asks for a reason in a modal.
+    CloseWithReason(TicketId),
+    /// The reason modal's submission.
+    CloseModal(TicketId),
+    Reopen(TicketId),
+    Delete(TicketId),
+    /// Staff accept a requested ticket (manual approval).
+    Approve(TicketId),
+    /// Staff refuse a requested ticket.
+    Refuse(TicketId),
+}
+
+/// The text input of the close modal.
+pub(crate) const CLOSE_REASON_INPUT: &str = "reason";
+
+impl CustomId {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.strip_prefix("hl:")?.split(':');
+        let action = parts.next()?;
+        let first: u64 = parts.next()?.parse().ok()?;
+        let second: Option<u64> = match parts.next() {
+            Some(value) => Some(value.parse().ok()?),
+            None => None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        let ticket = TicketId(first);
+        let only = |id| second.is_none().then_some(id);
+        match action {
+            "open" => Some(Self::Open {
+                panel: PanelId(u32::try_from(first).ok()?),
+                topic: match second {
+                    Some(topic) => Some(TopicId(u32::try_from(topic).ok()?)),
+                    None => None,
+                },
+            }),
+            "claim" => only(Self::Claim(ticket)),
+            "close" => only(Self::Close(ticket)),
+            "close_now" => only(Self::CloseNow(ticket)),
+            "close_reason" => only(Self::CloseWithReason(ticket)),
+            "close_modal" => only(Self::CloseModal(ticket)),
+            "reopen" => only(Self::Reopen(ticket)),
+            "delete" => only(Self::Delete(ticket)),
+            "approve" => only(Self::Approve(ticket)),
+            "refuse" => only(Self::Refuse(ticket)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn to_text(self) -> String {
+        match self {
+            Self::Open { panel, topic: None } => format!("hl:open:{panel}"),
+            Self::Open {
+                panel,
+                topic: Some(topic),
+            } => format!("hl:open:{panel}:{topic}"),
+            Self::Claim(ticket) => format!("hl:claim:{ticket}"),
+            Self::Close(ticket) => format!("hl:close:{ticket}"),
+            Self::CloseNow(ticket) => format!("hl:close_now:{ticket}"),
+            Self::CloseWithReason(ticket) => format!("hl:close_reason:{ticket}"),
+            Self::CloseModal(ticket) => format!("hl:close_modal:{ticket}"),
+            Self::Reopen(ticket) => format!("hl:reopen:{ticket}"),
+            Self::Delete(ticket) => format!("hl:delete:{ticket}"),
+            Self::Approve(ticket) => format!("hl:approve:{ticket}"),
+            Self::Refuse(ticket) => format!("hl:refuse:{ticket}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_garbage() {
+        let ids = [
+            CustomId::Open {
+                panel: PanelId(3),
+                topic: None,
+            },
+            CustomId::Open {
+                panel: PanelId(3),
+                topic: Some(TopicId(9)),
+            },
+            CustomId::Claim(TicketId(u64::MAX)),
+            CustomId::Close(TicketId(1)),
+            CustomId::CloseNow(TicketId(1)),
+            CustomId::CloseWithReason(TicketId(1)),
+            CustomId::CloseModal(TicketId(1)),
+            CustomId::Reopen(TicketId(1)),
+            CustomId::Delete(TicketId(1)),
+            CustomId::Approve(TicketId(1)),
+            CustomId::Refuse(TicketId(1)),
+        ];
+        for id in ids {
+            let text = id.to_text();
+            assert!(text.len() <= helpline_domain::limits::CUSTOM_ID);
+            assert_eq!(CustomId::parse(&text), Some(id), "{text}");
+        }
+        for garbage in [
+            "",
+            "hl:",
+            "hl:claim",
+            "hl:claim:x",
+            "hl:claim:1:2",
+            "hl:open:99999999999",
+            "xx:claim:1",
+            "hl:nope:1",
+            "hl:open:1:2:3",
+        ] {
+            assert_eq!(CustomId::parse(garbage), None, "{garbage}");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! The bot's error type.
+
+/// What can stop the bot or one of its handlers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A Discord REST request failed (network, status or body).
+    #[error("discord request failed: {0}")]
+    Http(#[from] twilight_http::Error),
+    /// A Discord response could not be decoded.
+    #[error("discord response could not be decoded: {0}")]
+    Body(#[from] twilight_http::response::DeserializeBodyError),
+    /// The store failed.
+    #[error("store failed: {0}")]
+    Store(#[from] helpline_store::Error),
+    /// Something the bot needs is missing or malformed (an interaction without a guild, …).
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// The bot's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Discord's JSON error code, when Discord answered with one.
+    pub fn discord_code(&self) -> Option<u64> {
+        let Self::Http(error) = self else { return None };
+        match error.kind() {
+            twilight_http::error::ErrorType::Response {
+                error: twilight_http::api_error::ApiError::General(general),
+                ..
+            } => Some(general.code),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Interaction routing: each interaction is acknowledged within Discord's 3 seconds by its
+//! handler, then answered; every failure becomes a translated answer and a log line.
+
+mod open;
+mod setup;
+mod ticket;
+
+use crate::custom_id::CustomId;
+use crate::reply::Responder;
+use crate::{Bot, Result};
+use helpline_domain::permissions::Permissions;
+use helpline_domain::{GuildConfig, GuildId, Language, Member};
+use helpline_i18n::ui;
+use std::time::Instant;
+use twilight_model::application::interaction::modal::{
+    ModalInteractionComponent, ModalInteractionData,
+};
+use twilight_model::application::interaction::{Interaction, InteractionData};
+
+/// Handles one interaction to the end.
+pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: Instant) {
+    let (kind, result) = match &interaction.data {
+        Some(InteractionData::ApplicationCommand(data)) => {
+            let responder = Responder::new(&bot, &interaction, received, "command");
+            let result = match data.name.as_str() {
+                "setup" => setup::run(&bot, &responder, data).await,
+                other => {
+                    tracing::warn!(command = other, "unknown command");
+                    Ok(())
+                }
+            };
+            ("command", finish(&bot, &responder, result).await)
+        }
+        Some(InteractionData::MessageComponent(data)) => {
+            let responder = Responder::new(&bot, &interaction, received, "component");
+            let result = match CustomId::parse(&data.custom_id) {
+                Some(CustomId::Open { panel, topic }) => {
+                    let topic = topic.or_else(|| {
+                        data.values
+                            .first()
+                            .and_then(|v| v.parse().ok())
+                            .map(helpline_domain::TopicId)
+                    });
+                    open::run(&bot, &responder, panel, topic).await
+                }
+                Some(id) => ticket::component(&bot, &responder, id).await,
+                None => {
+                    tracing::warn!(custom_id = %data.custom_id, "unknown component");
+                    Ok(())
+                }
+            };
+            ("component", finish(&bot, &responder, result).await)
+        }
+        Some(InteractionData::ModalSubmit(data)) => {
+            let responder = Responder::new(&bot, &interaction, received, "modal");
+            let result = match CustomId::parse(&data.custom_id) {
+                Some(CustomId::CloseModal(ticket)) => {
+                    let reason = modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
+                    ticket::close_with_reason(&bot, &responder, ticket, reason).await
+                }
+                _ => {
+                    tracing::warn!(custom_id = %data.custom_id, "unknown modal");
+                    Ok(())
+                }
+            };
+            ("modal", finish(&bot, &responder, result).await)
+        }
+        _ => ("other", "ignored"),
+    };
+    ::metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => result)
+        .increment(1);
+}
+
+/// Logs a failure and tells the member, in their language, that it failed.
+async fn finish(bot: &Bot, responder: &Responder<'_>, result: Result<()>) -> &'static str {
+    let Err(error) = result else { return "ok" };
+    tracing::error!(interaction = %responder.interaction.id, %error, "interaction failed");
+    let language = language(bot, responder.interaction, None);
+    let text = bot.inner.translator.text(language, ui::FAILED, &[]);
+    if responder.is_acknowledged() {
+        let _ = responder.follow_up(&text).await;
+    } else {
+        let _ = responder.message(text, Vec::new()).await;
+    }
+    "error"
+}
+
+/// The value of a modal's text input.
+fn modal_value(data: &ModalInteractionData, custom_id: &str) -> Option<String> {
+    fn find(components: &[ModalInteractionComponent], custom_id: &str) -> Option<String> {
+        components.iter().find_map(|component| match component {
+            ModalInteractionComponent::ActionRow(row) => find(&row.components, custom_id),
+            ModalInteractionComponent::Label(label) => {
+                find(std::slice::from_ref(&label.component), custom_id)
+            }
+            ModalInteractionComponent::TextInput(input) if input.custom_id == custom_id => {
+                Some(input.value.clone())
+            }
+            _ => None,
+        })
+    }
+    find(&data.components, custom_id).filter(|value| !value.trim().is_empty())
+}
+
+/// The acting member, as the domain sees them.
+fn member(interaction: &Interaction) -> Option<Member> {
+    let partial = interaction.member.as_ref()?;
+    let user_id = partial
+        .user
+        .as_ref()
+        .map(|u| u.id)
+        .or(interaction.user.as_ref().map(|u| u.id))?;
+    Some(Member {
+        user_id,
+        roles: partial.roles.clone(),
+        permissions: partial.permissions.unwrap_or(Permissions::empty()),
+    })
+}
+
+/// The name a member goes by in the guild.
+fn display_name(interaction: &Interaction) -> String {
+    let partial = interaction.member.as_ref();
+    let user = partial
+        .and_then(|m| m.user.as_ref())
+        .or(interaction.user.as_ref());
+    partial
+        .and_then(|m| m.nick.clone())
+        .or_else(|| user.and_then(|u| u.global_name.clone()))
+        .or_else(|| user.map(|u| u.name.clone()))
+        .unwrap_or_default()
+}
+
+/// The reader's language: their Discord locale, then the guild's language, then English.
+fn language(bot: &Bot, interaction: &Interaction, config: Option<&GuildConfig>) -> Language {
+    let guild_language = config.map(|c| c.settings.language).unwrap_or_else(|| {
+        interaction
+            .guild_locale
+            .as_deref()
+            .and_then(Language::from_discord_locale)
+            .unwrap_or_default()
+    });
+    bot.inner
+        .translator
+        .locale_for(interaction.locale.as_deref(), guild_language)
+}
+
+/// The guild the interaction came from; Helpline's interactions only come from guilds.
+fn guild_id(interaction: &Interaction) -> Result<GuildId> {
+    interaction
+        .guild_id
+        .ok_or_else(|| crate::Error::Unexpected("interaction outside a guild".to_owned()))
+}

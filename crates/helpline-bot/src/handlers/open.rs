@@ -1,0 +1,147 @@
+//! Opening a ticket from a panel (MISSION M1): check the request, reserve the ticket atomically
+//! in the store (number, open limit, cooldown; the interaction id as ticket id so a redelivery
+//! finds the same ticket), create its private channel and welcome the member.
+
+use super::{display_name, guild_id, language, member};
+use crate::executor::{self, Stop, bot_guild_permissions};
+use crate::reply::Responder;
+use crate::{Bot, Error, Result};
+use helpline_domain::lifecycle::{Context, OpenRequest, Refusal, opened, prepare_open};
+use helpline_domain::permissions::missing_bot_permissions;
+use helpline_domain::{PanelId, TicketId, TopicId};
+use helpline_i18n::{permissions as permission_names, ui};
+use helpline_store::OpenOutcome;
+
+pub(super) async fn run(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    panel: PanelId,
+    topic: Option<TopicId>,
+) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let translator = &bot.inner.translator;
+    let Some(config) = store.guild_config(guild).await? else {
+        let lang = language(bot, interaction, None);
+        return responder
+            .follow_up(&translator.render(lang, &Refusal::UnknownPanel { panel }))
+            .await;
+    };
+    let lang = language(bot, interaction, Some(&config));
+    let Some(actor) = member(interaction) else {
+        return Err(Error::Unexpected("open without a member".into()));
+    };
+
+    if let Some(held) = bot_guild_permissions(bot, guild) {
+        let missing = missing_bot_permissions(held);
+        if !missing.is_empty() {
+            return responder
+                .follow_up(&permission_names::missing_message(
+                    translator, lang, missing,
+                ))
+                .await;
+        }
+    }
+    let now = executor::now();
+    let request = OpenRequest {
+        ticket_id: TicketId(interaction.id.get()),
+        panel_id: panel,
+        topic_id: topic,
+        opener: actor.user_id,
+        opener_name: display_name(interaction),
+        requested_by: actor,
+        reason: None,
+        answers: Vec::new(),
+    };
+    let (ticket, limits) = match prepare_open(&config, request, now) {
+        Ok(prepared) => prepared,
+        Err(refusal) => {
+            return responder
+                .follow_up(&translator.render(lang, &refusal))
+                .await;
+        }
+    };
+    let ticket = match store.open_ticket(ticket, limits, now).await? {
+        OpenOutcome::Created(ticket) => ticket,
+        OpenOutcome::Existing(ticket) => {
+            let reply = match ticket.channel {
+                Some(channel) => translator.text(
+                    lang,
+                    ui::TICKET_OPENED,
+                    &[("channel", format!("<#{}>", channel.id).into())],
+                ),
+                None => translator.text(lang, ui::IN_PROGRESS, &[]),
+            };
+            return responder.follow_up(&reply).await;
+        }
+        OpenOutcome::LimitReached { limit, open } => {
+            // A ticket still getting its channel (a second quick click) is not one awaiting
+            // approval: say it is on its way.
+            if open
+                .iter()
+                .any(|t| t.channel.is_none() && t.state != helpline_domain::TicketState::Requested)
+            {
+                return responder
+                    .follow_up(&translator.text(lang, ui::IN_PROGRESS, &[]))
+                    .await;
+            }
+            let open = open
+                .iter()
+                .filter_map(|t| t.channel.map(|c| c.id))
+                .collect();
+            return responder
+                .follow_up(&translator.render(lang, &Refusal::OpenLimitReached { limit, open }))
+                .await;
+        }
+        OpenOutcome::Cooldown { retry_after } => {
+            let retry_after_secs =
+                retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            return responder
+                .follow_up(&translator.render(lang, &Refusal::Cooldown { retry_after_secs }))
+                .await;
+        }
+    };
+    ::metrics::counter!(crate::metrics::TICKETS_OPENED).increment(1);
+    let context = Context {
+        config: &config,
+        bot_id: bot.inner.bot_id,
+        now,
+    };
+    match executor::execute(bot, &config, opened(&ticket, &context)).await {
+        Ok(executed) => {
+            let reply = match executed.ticket.channel {
+                Some(channel) if executed.failures.is_empty() => translator.text(
+                    lang,
+                    ui::TICKET_OPENED,
+                    &[("channel", format!("<#{}>", channel.id).into())],
+                ),
+                Some(channel) => format!(
+                    "{}\n{}",
+                    translator.text(
+                        lang,
+                        ui::TICKET_OPENED,
+                        &[("channel", format!("<#{}>", channel.id).into())]
+                    ),
+                    translator.text(lang, ui::FAILED, &[])
+                ),
+                // Waiting for approval (M2): the member is told by the approval notice.
+                None => translator.render(lang, &Refusal::AwaitingApproval),
+            };
+            responder.follow_up(&reply).await
+        }
+        Err(Stop::ChannelRefused(error)) => {
+            tracing::warn!(guild_id = %guild, %error, "discord refused the ticket channel");
+            responder
+                .follow_up(&translator.text(lang, ui::FAILED, &[]))
+                .await
+        }
+        Err(Stop::Conflict) => {
+            responder
+                .follow_up(&translator.text(lang, ui::CONFLICT, &[]))
+                .await
+        }
+        Err(Stop::Failed(error)) => Err(error),
+    }
+}

@@ -1,0 +1,433 @@
+//! `/setup` (MISSION A1): creates — or reuses — the "Tickets" category, the panel channel and the
+//! private log channel, posts the default panel, and saves the guild's configuration. Either all
+//! of it happens, or whatever it created is removed again.
+
+use super::{guild_id, language, member};
+use crate::custom_id::CustomId;
+use crate::executor::bot_guild_permissions;
+use crate::reply::{Responder, button, empty_embed, no_mentions, row};
+use crate::{Bot, Error, Result};
+use helpline_domain::auth::may_configure;
+use helpline_domain::permissions::{Permissions, TICKET_BOT_ALLOW, missing_bot_permissions};
+use helpline_domain::{
+    ChannelId, GuildConfig, GuildId, Language, MessageId, Panel, PanelContent, PanelStyle,
+    SetupChannels,
+};
+use helpline_i18n::{permissions as permission_names, ui};
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandOptionValue,
+};
+use twilight_model::channel::ChannelType;
+use twilight_model::channel::message::Component;
+use twilight_model::channel::message::component::{
+    ButtonStyle, SelectMenu, SelectMenuOption, SelectMenuType,
+};
+use twilight_model::channel::message::embed::Embed;
+use twilight_model::channel::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType};
+
+/// What `/setup` was given.
+#[derive(Debug, Default)]
+struct Options {
+    panel_channel: Option<ChannelId>,
+    log_channel: Option<ChannelId>,
+    category: Option<ChannelId>,
+    force: bool,
+}
+
+/// What setup made, so a failure can remove it.
+#[derive(Debug, Default)]
+struct Created {
+    channels: Vec<ChannelId>,
+    message: Option<(ChannelId, MessageId)>,
+}
+
+pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let existing = store.guild_config(guild).await?;
+    let lang = language(bot, interaction, existing.as_ref());
+    let translator = &bot.inner.translator;
+    let text = |key: &str| translator.text(lang, key, &[]);
+
+    let Some(actor) = member(interaction) else {
+        return Err(Error::Unexpected("setup without a member".into()));
+    };
+    if !may_configure(&actor) {
+        return responder.follow_up(&text(ui::SETUP_NOT_ADMIN)).await;
+    }
+    let options = match parse_options(data) {
+        Ok(options) => options,
+        Err(channel) => {
+            let reply = translator.text(
+                lang,
+                ui::SETUP_WRONG_CHANNEL,
+                &[("channel", format!("<#{channel}>").into())],
+            );
+            return responder.follow_up(&reply).await;
+        }
+    };
+    if let Some(setup) = existing.as_ref().and_then(|c| c.setup)
+        && !options.force
+    {
+        let reply = translator.text(
+            lang,
+            ui::SETUP_ALREADY,
+            &[("panel", format!("<#{}>", setup.panel_channel).into())],
+        );
+        return responder.follow_up(&reply).await;
+    }
+    let held = bot_guild_permissions(bot, guild)
+        .or(interaction.app_permissions)
+        .unwrap_or(Permissions::empty());
+    let missing = missing_bot_permissions(held);
+    if !missing.is_empty() {
+        return responder
+            .follow_up(&permission_names::missing_message(
+                translator, lang, missing,
+            ))
+            .await;
+    }
+
+    let mut config = existing.unwrap_or_else(|| {
+        let mut config = GuildConfig::new(guild);
+        config.settings.language = interaction
+            .guild_locale
+            .as_deref()
+            .and_then(Language::from_discord_locale)
+            .unwrap_or_default();
+        config
+    });
+    let language = config.settings.language;
+    let mut created = Created::default();
+    match install(bot, guild, &options, &mut config, language, &mut created).await {
+        Ok(setup) => {
+            config.setup = Some(setup);
+            match store.save_guild_config(&config).await {
+                Ok(_) => {
+                    let reply = translator.text(
+                        lang,
+                        ui::SETUP_DONE,
+                        &[
+                            ("panel", format!("<#{}>", setup.panel_channel).into()),
+                            ("log", format!("<#{}>", setup.log_channel).into()),
+                        ],
+                    );
+                    responder.follow_up(&reply).await
+                }
+                Err(error) => {
+                    undo(bot, &created).await;
+                    if matches!(error, helpline_store::Error::Conflict { .. }) {
+                        return responder.follow_up(&text(ui::CONFLICT)).await;
+                    }
+                    Err(error.into())
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(guild_id = %guild, %error, "setup failed, undoing it");
+            undo(bot, &created).await;
+            responder.follow_up(&text(ui::SETUP_FAILED)).await
+        }
+    }
+}
+
+fn parse_options(data: &CommandData) -> Result<Options, ChannelId> {
+    let mut options = Options::default();
+    let kind_of = |channel: ChannelId| {
+        data.resolved
+            .as_ref()
+            .and_then(|r| r.channels.get(&channel))
+            .map(|c| c.kind)
+    };
+    for option in &data.options {
+        match (option.name.as_str(), &option.value) {
+            ("panel_channel", CommandOptionValue::Channel(id))
+            | ("log_channel", CommandOptionValue::Channel(id)) => {
+                if kind_of(*id) != Some(ChannelType::GuildText) {
+                    return Err(*id);
+                }
+                if option.name == "panel_channel" {
+                    options.panel_channel = Some(*id);
+                } else {
+                    options.log_channel = Some(*id);
+                }
+            }
+            ("category", CommandOptionValue::Channel(id)) => {
+                if kind_of(*id) != Some(ChannelType::GuildCategory) {
+                    return Err(*id);
+                }
+                options.category = Some(*id);
+            }
+            ("force", CommandOptionValue::Boolean(force)) => options.force = *force,
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+fn overwrite(
+    id: u64,
+    kind: PermissionOverwriteType,
+    allow: Permissions,
+    deny: Permissions,
+) -> PermissionOverwrite {
+    PermissionOverwrite {
+        id: twilight_model::id::Id::new(id),
+        kind,
+        allow,
+        deny,
+    }
+}
+
+/// Creates what is missing and posts the panel.
+async fn install(
+    bot: &Bot,
+    guild: GuildId,
+    options: &Options,
+    config: &mut GuildConfig,
+    language: Language,
+    created: &mut Created,
+) -> Result<SetupChannels> {
+    let http = &bot.inner.http;
+    let translator = &bot.inner.translator;
+    let text = |key: &str| translator.text(language, key, &[]);
+    let bot_id = bot.inner.bot_id.get();
+
+    let category = match options.category {
+        Some(category) => category,
+        None => {
+            let channel = http
+                .create_guild_channel(guild, &text(ui::CATEGORY_NAME))
+                .kind(ChannelType::GuildCategory)
+                .await?
+                .model()
+                .await?;
+            created.channels.push(channel.id);
+            channel.id
+        }
+    };
+    let panel_channel = match options.panel_channel {
+        Some(channel) => channel,
+        None => {
+            // Everyone reads the panel; only the bot writes in it.
+            let overwrites = [
+                overwrite(
+                    guild.get(),
+                    PermissionOverwriteType::Role,
+                    Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY,
+                    Permissions::SEND_MESSAGES,
+                ),
+                overwrite(
+                    bot_id,
+                    PermissionOverwriteType::Member,
+                    TICKET_BOT_ALLOW,
+                    Permissions::empty(),
+                ),
+            ];
+            let channel = http
+                .create_guild_channel(guild, &text(ui::PANEL_CHANNEL_NAME))
+                .kind(ChannelType::GuildText)
+                .parent_id(category)
+                .permission_overwrites(&overwrites)
+                .await?
+                .model()
+                .await?;
+            created.channels.push(channel.id);
+            channel.id
+        }
+    };
+    let log_channel = match options.log_channel {
+        Some(channel) => channel,
+        None => {
+            // Private: staff and admins (who see everything) and the bot.
+            let mut overwrites = vec![
+                overwrite(
+                    guild.get(),
+                    PermissionOverwriteType::Role,
+                    Permissions::empty(),
+                    Permissions::VIEW_CHANNEL,
+                ),
+                overwrite(
+                    bot_id,
+                    PermissionOverwriteType::Member,
+                    TICKET_BOT_ALLOW,
+                    Permissions::empty(),
+                ),
+            ];
+            for role in &config.staff_roles {
+                overwrites.push(overwrite(
+                    role.get(),
+                    PermissionOverwriteType::Role,
+                    Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY,
+                    Permissions::empty(),
+                ));
+            }
+            let channel = http
+                .create_guild_channel(guild, &text(ui::LOG_CHANNEL_NAME))
+                .kind(ChannelType::GuildText)
+                .parent_id(category)
+                .permission_overwrites(&overwrites)
+                .await?
+                .model()
+                .await?;
+            created.channels.push(channel.id);
+            channel.id
+        }
+    };
+
+    // The default panel: reinstalling moves the first panel to the new panel channel.
+    let panel_id = match config.panels.first() {
+        Some(panel) => panel.id,
+        None => config
+            .add_panel(|id| Panel::new(id, panel_channel))
+            .map_err(|error| Error::Unexpected(format!("default panel invalid: {error}")))?,
+    };
+    let mut panel = config
+        .panel(panel_id)
+        .cloned()
+        .ok_or_else(|| Error::Unexpected("panel vanished".into()))?;
+    panel.channel_id = panel_channel;
+    let message = post_panel(bot, config, &panel, language).await?;
+    created.message = Some((panel_channel, message));
+    panel.message_id = Some(message);
+    config
+        .update_panel(panel)
+        .map_err(|error| Error::Unexpected(format!("panel invalid: {error}")))?;
+    Ok(SetupChannels {
+        category,
+        panel_channel,
+        log_channel,
+    })
+}
+
+/// Posts a panel message: an embed and its buttons or select menu.
+async fn post_panel(
+    bot: &Bot,
+    config: &GuildConfig,
+    panel: &Panel,
+    language: Language,
+) -> Result<MessageId> {
+    let translator = &bot.inner.translator;
+    let text = |key: &str| translator.text(language, key, &[]);
+    let (title, description) = match &panel.content {
+        PanelContent::Embed { title, description } => (
+            if title.is_empty() {
+                text(ui::PANEL_TITLE)
+            } else {
+                title.clone()
+            },
+            if description.is_empty() {
+                text(ui::PANEL_DESCRIPTION)
+            } else {
+                description.clone()
+            },
+        ),
+        PanelContent::CopiedMessage { .. } => (text(ui::PANEL_TITLE), text(ui::PANEL_DESCRIPTION)),
+    };
+    let label = if panel.button_label.is_empty() {
+        text(ui::BUTTON_OPEN)
+    } else {
+        panel.button_label.clone()
+    };
+    let components = match panel.style {
+        PanelStyle::Buttons if panel.topics.is_empty() => {
+            vec![row(vec![button(
+                CustomId::Open {
+                    panel: panel.id,
+                    topic: None,
+                }
+                .to_text(),
+                label,
+                ButtonStyle::Primary,
+            )])]
+        }
+        PanelStyle::SelectMenu => vec![row(vec![Component::SelectMenu(SelectMenu {
+            channel_types: None,
+            custom_id: CustomId::Open {
+                panel: panel.id,
+                topic: None,
+            }
+            .to_text(),
+            default_values: None,
+            disabled: false,
+            id: None,
+            kind: SelectMenuType::Text,
+            max_values: Some(1),
+            min_values: Some(1),
+            options: Some(
+                panel
+                    .topics
+                    .iter()
+                    .filter_map(|id| config.topic(*id))
+                    .map(|topic| SelectMenuOption {
+                        default: false,
+                        description: topic.description.clone(),
+                        emoji: None,
+                        label: topic.name.clone(),
+                        value: topic.id.to_string(),
+                    })
+                    .collect(),
+            ),
+            placeholder: (!panel.select_placeholder.is_empty())
+                .then(|| panel.select_placeholder.clone()),
+            required: None,
+        })])],
+        PanelStyle::Buttons => panel
+            .button_rows()
+            .into_iter()
+            .map(|topics| {
+                row(topics
+                    .iter()
+                    .filter_map(|id| config.topic(*id))
+                    .map(|topic| {
+                        button(
+                            CustomId::Open {
+                                panel: panel.id,
+                                topic: Some(topic.id),
+                            }
+                            .to_text(),
+                            topic.name.clone(),
+                            ButtonStyle::Primary,
+                        )
+                    })
+                    .collect())
+            })
+            .collect(),
+    };
+    let embed = Embed {
+        color: Some(0x5865F2),
+        description: Some(description),
+        title: Some(title),
+        ..empty_embed()
+    };
+    let mentions = no_mentions();
+    let message = bot
+        .inner
+        .http
+        .create_message(panel.channel_id)
+        .embeds(&[embed])
+        .components(&components)
+        .allowed_mentions(Some(&mentions))
+        .await?
+        .model()
+        .await?;
+    Ok(message.id)
+}
+
+/// Removes what a failed setup created, newest first.
+async fn undo(bot: &Bot, created: &Created) {
+    let http = &bot.inner.http;
+    if let Some((channel, message)) = created.message
+        && !created.channels.contains(&channel)
+        && let Err(error) = http.delete_message(channel, message).await
+    {
+        tracing::warn!(%error, "cannot remove the panel message of a failed setup");
+    }
+    for channel in created.channels.iter().rev() {
+        if let Err(error) = http.delete_channel(*channel).await {
+            tracing::warn!(%error, channel_id = %channel, "cannot remove a channel of a failed setup");
+        }
+    }
+}

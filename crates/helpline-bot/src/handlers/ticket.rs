@@ -1,0 +1,240 @@
+//! Actions on an existing ticket from its buttons and modals: claim (S1), close with a
+//! confirmation and an optional reason (M4, S2), reopen (S6), delete, approve and refuse (M2).
+//! The ticket is decided again if someone changed it in between (optimistic concurrency).
+
+use super::{guild_id, language, member};
+use crate::custom_id::{CLOSE_REASON_INPUT, CustomId};
+use crate::executor::{self, Stop, number};
+use crate::reply::{Responder, button, row, text_input};
+use crate::{Bot, Error, Result};
+use helpline_domain::lifecycle::{Action, Context, apply};
+use helpline_domain::{Actor, TicketId, TicketState, limits};
+use helpline_i18n::ui;
+use twilight_model::channel::message::component::ButtonStyle;
+
+/// How many times a step is decided again after losing a race for the ticket.
+const ATTEMPTS: usize = 3;
+
+pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId) -> Result<()> {
+    match id {
+        CustomId::Claim(ticket) => act(bot, responder, ticket, || Action::Claim, ui::CLAIMED).await,
+        CustomId::Close(ticket) => confirm_close(bot, responder, ticket, false).await,
+        CustomId::CloseWithReason(ticket) => confirm_close(bot, responder, ticket, true).await,
+        CustomId::CloseNow(ticket) => {
+            act(
+                bot,
+                responder,
+                ticket,
+                || Action::Close { reason: None },
+                ui::CLOSED,
+            )
+            .await
+        }
+        CustomId::Reopen(ticket) => {
+            act(bot, responder, ticket, || Action::Reopen, ui::REOPENED).await
+        }
+        CustomId::Delete(ticket) => {
+            act(bot, responder, ticket, || Action::Delete, ui::DELETED).await
+        }
+        CustomId::Approve(ticket) => {
+            act(bot, responder, ticket, || Action::Approve, ui::APPROVED).await
+        }
+        CustomId::Refuse(ticket) => {
+            act(
+                bot,
+                responder,
+                ticket,
+                || Action::Refuse { reason: None },
+                ui::REFUSED,
+            )
+            .await
+        }
+        CustomId::Open { .. } | CustomId::CloseModal(_) => {
+            Err(Error::Unexpected("misrouted component".into()))
+        }
+    }
+}
+
+pub(super) async fn close_with_reason(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    ticket: TicketId,
+    reason: Option<String>,
+) -> Result<()> {
+    act(
+        bot,
+        responder,
+        ticket,
+        move || Action::Close {
+            reason: reason.clone(),
+        },
+        ui::CLOSED,
+    )
+    .await
+}
+
+/// The Close button: checks the member may close, then asks for confirmation (or shows the
+/// reason modal). Nothing changes until they confirm.
+async fn confirm_close(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    ticket_id: TicketId,
+    with_reason: bool,
+) -> Result<()> {
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let translator = &bot.inner.translator;
+    let config = store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let (Some(config), Some(ticket)) = (
+        config,
+        store
+            .ticket(ticket_id)
+            .await?
+            .filter(|t| t.guild_id == guild),
+    ) else {
+        return responder
+            .message(translator.text(lang, ui::UNKNOWN_TICKET, &[]), Vec::new())
+            .await;
+    };
+    let actor = Actor::Member(
+        member(interaction).ok_or_else(|| Error::Unexpected("close without a member".into()))?,
+    );
+    let context = Context {
+        config: &config,
+        bot_id: bot.inner.bot_id,
+        now: executor::now(),
+    };
+    if let Err(refusal) = apply(&ticket, &actor, Action::Close { reason: None }, &context) {
+        return responder
+            .message(translator.render(lang, &refusal), Vec::new())
+            .await;
+    }
+    if with_reason {
+        let title = translator.text(
+            lang,
+            ui::CLOSE_MODAL_TITLE,
+            &[("number", number(&ticket).into())],
+        );
+        let input = text_input(
+            CLOSE_REASON_INPUT,
+            translator.text(lang, ui::CLOSE_REASON_LABEL, &[]),
+            false,
+            limits::REASON as u16,
+        );
+        return responder
+            .modal(
+                CustomId::CloseModal(ticket.id).to_text(),
+                title,
+                vec![input],
+            )
+            .await;
+    }
+    let buttons = row(vec![
+        button(
+            CustomId::CloseNow(ticket.id).to_text(),
+            translator.text(lang, ui::BUTTON_CLOSE_NOW, &[]),
+            ButtonStyle::Danger,
+        ),
+        button(
+            CustomId::CloseWithReason(ticket.id).to_text(),
+            translator.text(lang, ui::BUTTON_CLOSE_WITH_REASON, &[]),
+            ButtonStyle::Secondary,
+        ),
+    ]);
+    responder
+        .message(translator.text(lang, ui::CLOSE_CONFIRM, &[]), vec![buttons])
+        .await
+}
+
+/// Decides `action` on the ticket and performs it, answering the member.
+async fn act(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    ticket_id: TicketId,
+    action: impl Fn() -> Action,
+    done_key: &str,
+) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let translator = &bot.inner.translator;
+    let actor = Actor::Member(
+        member(interaction).ok_or_else(|| Error::Unexpected("action without a member".into()))?,
+    );
+    for _ in 0..ATTEMPTS {
+        let config = store.guild_config(guild).await?;
+        let lang = language(bot, interaction, config.as_ref());
+        // A ticket of another guild is as unknown as a missing one.
+        let (Some(config), Some(ticket)) = (
+            config,
+            store
+                .ticket(ticket_id)
+                .await?
+                .filter(|t| t.guild_id == guild),
+        ) else {
+            return responder
+                .follow_up(&translator.text(lang, ui::UNKNOWN_TICKET, &[]))
+                .await;
+        };
+        let context = Context {
+            config: &config,
+            bot_id: bot.inner.bot_id,
+            now: executor::now(),
+        };
+        let transition = match apply(&ticket, &actor, action(), &context) {
+            Ok(transition) => transition,
+            Err(refusal) => {
+                return responder
+                    .follow_up(&translator.render(lang, &refusal))
+                    .await;
+            }
+        };
+        let closes = transition.ticket.state == TicketState::Closed
+            || (transition.ticket.state == TicketState::Deleted
+                && ticket.state != TicketState::Closed);
+        // Deleting removes the channel the member clicked in, and their answer with it: answer
+        // first.
+        let deletes_channel =
+            transition.ticket.state == TicketState::Deleted && ticket.channel.is_some();
+        if deletes_channel {
+            responder
+                .follow_up(&translator.text(lang, done_key, &[]))
+                .await?;
+        }
+        match executor::execute(bot, &config, transition).await {
+            Ok(executed) => {
+                if closes {
+                    ::metrics::counter!(crate::metrics::TICKETS_CLOSED).increment(1);
+                }
+                if deletes_channel {
+                    return Ok(());
+                }
+                let channel = executed
+                    .ticket
+                    .channel
+                    .map(|c| format!("<#{}>", c.id))
+                    .unwrap_or_default();
+                let mut reply = translator.text(lang, done_key, &[("channel", channel.into())]);
+                if !executed.failures.is_empty() {
+                    reply = format!("{reply}\n{}", translator.text(lang, ui::FAILED, &[]));
+                }
+                return responder.follow_up(&reply).await;
+            }
+            Err(Stop::Conflict) => continue,
+            Err(Stop::ChannelRefused(error)) => {
+                tracing::warn!(ticket = %ticket_id, %error, "discord refused the ticket channel");
+                return responder
+                    .follow_up(&translator.text(lang, ui::FAILED, &[]))
+                    .await;
+            }
+            Err(Stop::Failed(error)) => return Err(error),
+        }
+    }
+    let lang = language(bot, interaction, None);
+    responder
+        .follow_up(&translator.text(lang, ui::CONFLICT, &[]))
+        .await
+}

@@ -1,0 +1,32 @@
+//! The bot's metrics, declared once with their descriptions. Names follow
+//! `helpline_<subsystem>_<name>_<unit>`; labels stay low-cardinality (kind, outcome, route,
+//! status, event type — never a guild or user id).
+
+use metrics::{describe_counter, describe_histogram};
+
+/// Interactions handled, by `kind` and `outcome`.
+pub const INTERACTIONS: &str = "helpline_bot_interactions_total";
+/// Seconds from receiving an interaction to Discord accepting its first response.
+pub const INTERACTION_ACK: &str = "helpline_bot_interaction_ack_seconds";
+/// REST requests made by the executor and handlers, by `route` and `status`.
+pub const REST_REQUESTS: &str = "helpline_bot_rest_requests_total";
+/// Gateway events received, by `type`.
+pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
+/// Tickets opened.
+pub const TICKETS_OPENED: &str = "helpline_bot_tickets_opened_total";
+/// Tickets closed.
+pub const TICKETS_CLOSED: &str = "helpline_bot_tickets_closed_total";
+
+/// Describes every metric to the installed recorder.
+pub fn describe() {
+    describe_counter!(INTERACTIONS, "Interactions handled, by kind and outcome.");
+    describe_histogram!(
+        INTERACTION_ACK,
+        metrics::Unit::Seconds,
+        "Time from receiving an interaction to Discord accepting its first response."
+    );
+    describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
+    describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
+    describe_counter!(TICKETS_OPENED, "Tickets opened.");
+    describe_counter!(TICKETS_CLOSED, "Tickets closed.");
+}

@@ -1,0 +1,179 @@
+//! Capturing ticket conversations for transcripts (S8, B3): every message in a ticket channel
+//! is appended (once, by message id), edits and deletions are recorded, and attachments are
+//! downloaded while Discord's links are valid and kept under the store's size cap.
+
+use crate::Bot;
+use crate::executor;
+use helpline_domain::auth::{Standing, standing};
+use helpline_domain::permissions::Permissions;
+use helpline_domain::{
+    Member, Ticket, Timestamp, TranscriptAttachment, TranscriptEmbed, TranscriptMessage,
+};
+use std::time::Duration;
+use twilight_model::channel::Message;
+use twilight_model::gateway::payload::incoming::{MessageDelete, MessageUpdate};
+
+/// Activity is written to the ticket at most this often (auto-close needs minutes, not
+/// milliseconds), except the first staff response, which is always recorded.
+const ACTIVITY_RESOLUTION: Duration = Duration::from_secs(60);
+
+/// The open ticket of a channel, if the channel is one.
+async fn ticket_of(bot: &Bot, channel: helpline_domain::ChannelId) -> Option<Ticket> {
+    match bot.inner.store.ticket_by_channel(channel).await {
+        Ok(ticket) => ticket,
+        Err(error) => {
+            tracing::warn!(channel_id = %channel, %error, "cannot look up ticket of channel");
+            None
+        }
+    }
+}
+
+fn timestamp(time: twilight_model::util::Timestamp) -> Timestamp {
+    Timestamp::from_millis(time.as_micros() / 1000)
+}
+
+pub(crate) async fn message_created(bot: &Bot, message: Message) {
+    if message.guild_id.is_none() {
+        return;
+    }
+    let Some(ticket) = ticket_of(bot, message.channel_id).await else {
+        return;
+    };
+    let author_name = message
+        .member
+        .as_ref()
+        .and_then(|m| m.nick.clone())
+        .or_else(|| message.author.global_name.clone())
+        .unwrap_or_else(|| message.author.name.clone());
+    let created_at = timestamp(message.timestamp);
+    let transcript = TranscriptMessage {
+        message_id: message.id,
+        author_id: message.author.id,
+        author_name,
+        author_is_bot: message.author.bot,
+        content: message.content.clone(),
+        created_at,
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: message
+            .embeds
+            .iter()
+            .map(|embed| TranscriptEmbed {
+                title: embed.title.clone(),
+                description: embed.description.clone(),
+                url: embed.url.clone(),
+                color: embed.color,
+                fields: embed
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.value.clone()))
+                    .collect(),
+                footer: embed.footer.as_ref().map(|f| f.text.clone()),
+                image_url: embed.image.as_ref().map(|i| i.url.clone()),
+            })
+            .collect(),
+        attachments: message
+            .attachments
+            .iter()
+            .map(|a| TranscriptAttachment {
+                id: a.id.get(),
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                size: a.size,
+                stored: false,
+            })
+            .collect(),
+    };
+    let store = &bot.inner.store;
+    match store.append_message(ticket.id, &transcript).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(error) => {
+            tracing::warn!(ticket = %ticket.id, %error, "cannot append message to transcript");
+            return;
+        }
+    }
+    let cap = bot.inner.store_limits.max_attachment_bytes;
+    for attachment in message.attachments.iter().filter(|a| a.size <= cap) {
+        let Some(bytes) = bot.inner.downloader.fetch(&attachment.url, cap).await else {
+            tracing::warn!(ticket = %ticket.id, attachment = %attachment.id, "cannot download attachment");
+            continue;
+        };
+        if let Err(error) = store
+            .store_attachment(ticket.id, message.id, attachment.id.get(), bytes)
+            .await
+        {
+            tracing::warn!(ticket = %ticket.id, %error, "cannot keep attachment");
+        }
+    }
+    if !message.author.bot {
+        record_activity(bot, ticket, &message, created_at).await;
+    }
+}
+
+/// Records activity (auto-close) and the first staff response (statistics) on the ticket.
+async fn record_activity(bot: &Bot, ticket: Ticket, message: &Message, at: Timestamp) {
+    let Ok(Some(config)) = bot.inner.store.guild_config(ticket.guild_id).await else {
+        return;
+    };
+    let roles = message
+        .member
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    let member = Member {
+        user_id: message.author.id,
+        roles,
+        permissions: Permissions::empty(),
+    };
+    let is_staff = member.user_id != ticket.opener
+        && standing(&member, &config, ticket.topic_id) != Standing::Member;
+    let first_response = is_staff && ticket.first_response_at.is_none();
+    if !first_response && at.since(ticket.last_activity_at) < ACTIVITY_RESOLUTION {
+        return;
+    }
+    let mut next = ticket.clone();
+    next.record_message(is_staff, at);
+    next.version += 1;
+    // Losing a race here only loses an activity mark a later message will set again.
+    if let Err(error) = bot.inner.store.update_ticket(&next, ticket.version).await {
+        tracing::debug!(ticket = %ticket.id, %error, "activity not recorded");
+    }
+}
+
+pub(crate) async fn message_updated(bot: &Bot, update: MessageUpdate) {
+    if update.guild_id.is_none() {
+        return;
+    }
+    let Some(ticket) = ticket_of(bot, update.channel_id).await else {
+        return;
+    };
+    let at = update
+        .edited_timestamp
+        .map_or_else(executor::now, timestamp);
+    if let Err(error) = bot
+        .inner
+        .store
+        .record_edit(ticket.id, update.id, update.content.clone(), at)
+        .await
+    {
+        tracing::warn!(ticket = %ticket.id, %error, "cannot record edit");
+    }
+}
+
+pub(crate) async fn message_deleted(bot: &Bot, delete: MessageDelete) {
+    if delete.guild_id.is_none() {
+        return;
+    }
+    let Some(ticket) = ticket_of(bot, delete.channel_id).await else {
+        return;
+    };
+    if let Err(error) = bot
+        .inner
+        .store
+        .record_deletion(ticket.id, delete.id, executor::now())
+        .await
+    {
+        tracing::warn!(ticket = %ticket.id, %error, "cannot record deletion");
+    }
+}

@@ -1,0 +1,549 @@
+//! One ticket through the whole product, and what goes wrong around it.
+
+use crate::world::World;
+use discord_emulator::OptionValue;
+use helpline_domain::permissions::{BOT_REQUIRED, Permissions};
+use helpline_domain::{ChannelId, TicketState};
+use helpline_store::Page;
+
+/// The custom id of a button on a message, by its label.
+fn button_id(message: &twilight_model::channel::Message, label: &str) -> String {
+    fn visit(
+        components: &[twilight_model::channel::message::Component],
+        label: &str,
+    ) -> Option<String> {
+        use twilight_model::channel::message::Component;
+        components.iter().find_map(|component| match component {
+            Component::ActionRow(row) => visit(&row.components, label),
+            Component::Button(button) if button.label.as_deref() == Some(label) => {
+                button.custom_id.clone()
+            }
+            _ => None,
+        })
+    }
+    visit(&message.components, label)
+        .unwrap_or_else(|| panic!("no button {label:?} on {:?}", message.components))
+}
+
+/// Clicks the panel's Open button as `user`; returns what they read and the ticket channel.
+async fn open_ticket(
+    world: &World,
+    panel_channel: ChannelId,
+    user: helpline_domain::UserId,
+) -> (String, Option<ChannelId>) {
+    let panel = world.panel_message(panel_channel);
+    let outcome = world
+        .emulator
+        .as_user(user)
+        .click_button(panel_channel, panel.id, &button_id(&panel, "Open a ticket"))
+        .await
+        .expect("the member can click");
+    let message = outcome.expect_message();
+    assert!(message.ephemeral, "only the member sees the reply");
+    let text = message.text();
+    let channel = text
+        .split("<#")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .and_then(|id| id.parse().ok())
+        .map(ChannelId::new);
+    (text, channel)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_story() {
+    let world = World::new().await;
+    let emulator = &world.emulator;
+    let [mia, max, _] = world.members;
+    let [sam, _] = world.staff;
+
+    // The admin sets Helpline up: a category, a public panel, a private log.
+    let panel_channel = world.set_up().await;
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    let setup = config.setup.unwrap();
+    let channels = emulator.channels(world.guild);
+    let name_of = |id: ChannelId| {
+        channels
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.name.clone())
+    };
+    assert_eq!(name_of(setup.category).as_deref(), Some("Tickets"));
+    assert_eq!(name_of(panel_channel).as_deref(), Some("open-a-ticket"));
+    assert_eq!(name_of(setup.log_channel).as_deref(), Some("ticket-logs"));
+    assert!(emulator.can_view(mia, panel_channel));
+    assert!(
+        !emulator.can_view(mia, setup.log_channel),
+        "members do not see the log"
+    );
+    assert!(
+        emulator.can_view(sam, setup.log_channel),
+        "staff see the log"
+    );
+    let panel = world.panel_message(panel_channel);
+    assert_eq!(panel.embeds[0].title.as_deref(), Some("Need help?"));
+
+    // Mia opens a ticket: a private channel only she, staff, admins and the bot see.
+    let (reply, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap_or_else(|| panic!("no channel in {reply:?}"));
+    assert!(reply.starts_with("Your ticket is open"), "{reply}");
+    assert!(emulator.can_view(mia, channel));
+    assert!(emulator.can_view(sam, channel));
+    assert!(emulator.can_view(world.admin, channel));
+    assert!(
+        !emulator.can_view(max, channel),
+        "another member does not see Mia's ticket"
+    );
+    let ticket_channel = emulator.channel(channel).unwrap();
+    assert_eq!(ticket_channel.name.as_deref(), Some("ticket-0001"));
+    assert_eq!(ticket_channel.parent_id, Some(setup.category));
+    let pins = emulator.pins(channel);
+    assert_eq!(pins.len(), 1, "the welcome message is pinned");
+    let welcome = &pins[0];
+    assert!(welcome.content.contains(&format!("<@{mia}>")));
+    assert!(
+        welcome
+            .content
+            .contains(&format!("<@&{}>", world.staff_role)),
+        "staff are pinged"
+    );
+
+    // Mia writes, with a file; Sam claims.
+    let mia_says = emulator
+        .as_user(mia)
+        .send_message(
+            channel,
+            "My invoice is wrong",
+            [("invoice.txt", b"total: 42".to_vec())],
+        )
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, 2).await;
+    let claimed = emulator
+        .as_user(sam)
+        .click_button(channel, welcome.id, &button_id(welcome, "Claim"))
+        .await
+        .unwrap();
+    assert_eq!(claimed.expect_message().text(), "You claimed this ticket.");
+    world
+        .wait_until(|| {
+            emulator
+                .messages(channel)
+                .iter()
+                .any(|m| m.content.contains("claimed this ticket"))
+        })
+        .await;
+
+    // Mia closes: confirmation first, then the transcript goes to the log and to her DMs.
+    let confirm = emulator
+        .as_user(mia)
+        .click_button(channel, welcome.id, &button_id(welcome, "Close"))
+        .await
+        .unwrap();
+    let confirm = confirm.expect_message();
+    assert!(
+        confirm.text().contains("Close this ticket?"),
+        "{}",
+        confirm.text()
+    );
+    let close_now = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Close now"))
+        .unwrap();
+    let closed = emulator
+        .as_user(mia)
+        .click_button(
+            channel,
+            confirm.id(),
+            close_now.custom_id.as_deref().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.expect_message().text(), "The ticket is closed.");
+    assert!(emulator.can_view(mia, channel), "she can still read it");
+    assert!(
+        !emulator
+            .permissions(mia, channel)
+            .contains(Permissions::SEND_MESSAGES),
+        "but no longer write"
+    );
+
+    let log = emulator.messages(setup.log_channel);
+    let transcript = log
+        .iter()
+        .find(|m| {
+            m.attachments
+                .iter()
+                .any(|a| a.filename == "transcript-0001.html")
+        })
+        .expect("the transcript is posted");
+    let html = emulator
+        .attachment_bytes(&transcript.attachments[0].url)
+        .expect("transcript file");
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("My invoice is wrong"));
+    assert!(html.contains("invoice.txt"));
+    assert!(
+        html.contains("data:"),
+        "the attachment is copied into the transcript"
+    );
+    assert!(html.contains(&mia_says.author.name));
+    let titles: Vec<String> = log
+        .iter()
+        .filter_map(|m| m.embeds.first().and_then(|e| e.title.clone()))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Ticket opened")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Ticket claimed")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Ticket closed")),
+        "{titles:?}"
+    );
+    let dms = emulator.dm_messages(mia);
+    assert!(
+        dms.iter().any(|m| m
+            .attachments
+            .iter()
+            .any(|a| a.filename == "transcript-0001.html")),
+        "Mia gets the transcript"
+    );
+
+    // Staff delete the closed ticket: the channel goes away.
+    let notice = emulator
+        .messages(channel)
+        .into_iter()
+        .rev()
+        .find(|m| !m.components.is_empty())
+        .expect("closed notice with buttons");
+    let deleted = emulator
+        .as_user(sam)
+        .click_button(channel, notice.id, &button_id(&notice, "Delete"))
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted.expect_message().text(),
+        "The ticket is being deleted."
+    );
+    world
+        .wait_until(|| emulator.channel(channel).is_none())
+        .await;
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.state, TicketState::Deleted);
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_cannot_claim_and_nothing_changes() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let welcome = world.emulator.pins(channel).remove(0);
+    let before = world.emulator.messages(channel).len();
+    let outcome = world
+        .emulator
+        .as_user(mia)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Claim"))
+        .await
+        .unwrap();
+    let message = outcome.expect_message();
+    assert!(message.ephemeral);
+    assert_eq!(message.text(), "Only staff can do this.");
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((ticket.state, ticket.claimer), (TicketState::Open, None));
+    assert_eq!(
+        world.emulator.messages(channel).len(),
+        before,
+        "nothing was posted"
+    );
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_fast_clicks_make_one_ticket() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let (first, second) = tokio::join!(
+        open_ticket(&world, panel_channel, mia),
+        open_ticket(&world, panel_channel, mia)
+    );
+    let opened = [&first, &second]
+        .iter()
+        .filter(|(text, _)| text.starts_with("Your ticket is open"))
+        .count();
+    assert_eq!(opened, 1, "{first:?} {second:?}");
+    let refused = if first.0.starts_with("Your ticket") {
+        &second.0
+    } else {
+        &first.0
+    };
+    // Depending on timing, the second click finds the first ticket with its channel, or still
+    // getting it.
+    assert!(
+        refused.contains("You already have an open ticket on this panel")
+            || refused.contains("already being handled"),
+        "{refused}"
+    );
+    let tickets = world
+        .store
+        .tickets_by_guild(world.guild, &[], Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(tickets.len(), 1);
+    let ticket_channels = world
+        .emulator
+        .channels(world.guild)
+        .into_iter()
+        .filter(|c| c.name.as_deref().is_some_and(|n| n.starts_with("ticket-0")))
+        .count();
+    assert_eq!(ticket_channels, 1);
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_permissions_are_named_and_nothing_is_created() {
+    for missing in [Permissions::MANAGE_CHANNELS, Permissions::MANAGE_ROLES] {
+        let world = World::with_bot_permissions(BOT_REQUIRED.difference(missing)).await;
+        let before = world.emulator.channels(world.guild).len();
+        let text = world.setup_with(&[]).await;
+        let name = if missing == Permissions::MANAGE_CHANNELS {
+            "Manage Channels"
+        } else {
+            "Manage Roles"
+        };
+        assert!(text.contains(name), "{text}");
+        assert_eq!(
+            world.emulator.channels(world.guild).len(),
+            before,
+            "nothing half-created"
+        );
+        assert!(
+            world
+                .store
+                .guild_config(world.guild)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        world.bot.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_twice_needs_force_and_reuses_given_channels() {
+    let world = World::new().await;
+    world.set_up().await;
+    let again = world.setup_with(&[]).await;
+    assert!(again.contains("already set up"), "{again}");
+    let existing_log = world
+        .emulator
+        .create_text_channel(world.guild, "staff-log", None)
+        .unwrap();
+    let forced = world
+        .setup_with(&[
+            ("force", OptionValue::Boolean(true)),
+            ("log_channel", OptionValue::Channel(existing_log)),
+        ])
+        .await;
+    assert!(forced.contains(&format!("<#{existing_log}>")), "{forced}");
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(config.setup.unwrap().log_channel, existing_log);
+    assert_eq!(config.panels.len(), 1, "the panel is moved, not duplicated");
+    // Discord's client offers only text channels for the panel option: a category cannot even
+    // be chosen (the bot checks it again anyway).
+    let category = world
+        .emulator
+        .create_category(world.guild, "Elsewhere")
+        .unwrap();
+    let refused = world
+        .emulator
+        .as_user(world.admin)
+        .run_command(
+            world.guild,
+            world.general,
+            "setup",
+            &[
+                ("force", OptionValue::Boolean(true)),
+                ("panel_channel", OptionValue::Channel(category)),
+            ],
+        )
+        .await;
+    assert!(refused.is_err());
+    // A member cannot run /setup at all: Discord hides it from those without Manage Server.
+    let [mia, ..] = world.members;
+    assert!(
+        world
+            .emulator
+            .as_user(mia)
+            .run_command(world.guild, world.general, "setup", &[])
+            .await
+            .is_err()
+    );
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_messages_render_inert_in_the_transcript() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let emulator = &world.emulator;
+    emulator
+        .as_user(mia)
+        .send_text(channel, "<script>alert('x')</script>")
+        .await
+        .unwrap();
+    emulator
+        .as_user(mia)
+        .send_text(channel, "<img src=x onerror=alert(1)>")
+        .await
+        .unwrap();
+    emulator
+        .as_user(mia)
+        .send_text(channel, "[click](javascript:alert(2)) javascript:alert(3)")
+        .await
+        .unwrap();
+    // The welcome message and the three hostile ones.
+    world.wait_for_transcript(channel, 4).await;
+    let welcome = emulator.pins(channel).remove(0);
+    let confirm = emulator
+        .as_user(sam)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
+        .await
+        .unwrap();
+    let confirm = confirm.expect_message();
+    let close_now = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Close now"))
+        .unwrap();
+    emulator
+        .as_user(sam)
+        .click_button(
+            channel,
+            confirm.id(),
+            close_now.custom_id.as_deref().unwrap(),
+        )
+        .await
+        .unwrap();
+    let log_channel = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap()
+        .log_channel;
+    let transcript = emulator
+        .messages(log_channel)
+        .into_iter()
+        .find_map(|m| {
+            m.attachments
+                .into_iter()
+                .find(|a| a.filename.ends_with(".html"))
+        })
+        .expect("transcript");
+    let html = String::from_utf8(emulator.attachment_bytes(&transcript.url).unwrap()).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_twice_is_harmless() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let emulator = &world.emulator;
+    let welcome = emulator.pins(channel).remove(0);
+    let confirm = emulator
+        .as_user(mia)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
+        .await
+        .unwrap();
+    let confirm = confirm.expect_message();
+    let close_now = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Close now"))
+        .unwrap();
+    let close_id = close_now.custom_id.unwrap();
+    let first = emulator
+        .as_user(mia)
+        .click_button(channel, confirm.id(), &close_id)
+        .await
+        .unwrap();
+    assert_eq!(first.expect_message().text(), "The ticket is closed.");
+    let second = emulator
+        .as_user(mia)
+        .click_button(channel, confirm.id(), &close_id)
+        .await
+        .unwrap();
+    assert!(
+        second.expect_message().text().contains("already closed"),
+        "{}",
+        second.expect_message().text()
+    );
+    // The Close button on the welcome message says the same.
+    let again = emulator
+        .as_user(mia)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
+        .await
+        .unwrap();
+    assert!(again.expect_message().text().contains("already closed"));
+    let log_channel = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap()
+        .log_channel;
+    let transcripts = emulator
+        .messages(log_channel)
+        .iter()
+        .filter(|m| !m.attachments.is_empty())
+        .count();
+    assert_eq!(transcripts, 1, "one transcript");
+    world.bot.stop().await;
+}

@@ -1,0 +1,186 @@
+//! A seeded Discord with Helpline running against it.
+
+use discord_emulator::{Emulator, EmulatorConfig, OptionValue};
+use helpline_bot::{Bot, BotConfig, RestProxy, RunningBot};
+use helpline_domain::permissions::{BOT_REQUIRED, Permissions};
+use helpline_domain::{ChannelId, GuildId, RoleId, UserId};
+use helpline_store::{SqliteStore, Store, StoreLimits};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The demo server: an owner-admin, two staff, three members, and the bot with what it needs.
+pub(crate) struct World {
+    pub(crate) emulator: Emulator,
+    pub(crate) bot: RunningBot,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) guild: GuildId,
+    pub(crate) general: ChannelId,
+    pub(crate) admin: UserId,
+    pub(crate) staff: [UserId; 2],
+    pub(crate) staff_role: RoleId,
+    pub(crate) members: [UserId; 3],
+}
+
+pub(crate) const LIMITS: StoreLimits = StoreLimits {
+    max_attachment_bytes: 1 << 20,
+};
+
+impl World {
+    /// The world with the bot granted `bot_permissions`.
+    pub(crate) async fn with_bot_permissions(bot_permissions: Permissions) -> Self {
+        let emulator = Emulator::start(EmulatorConfig::default())
+            .await
+            .expect("emulator starts");
+        let admin = emulator.create_user("Ada", "en-US");
+        let guild = emulator
+            .create_guild("Demo Server", admin, "en-US")
+            .expect("guild");
+        emulator
+            .set_bot_permissions(guild, bot_permissions)
+            .expect("bot permissions");
+        let staff_role = emulator
+            .create_role(guild, "Support", Permissions::empty())
+            .expect("role");
+        let staff = [
+            emulator.create_user("Sam", "en-US"),
+            emulator.create_user("Sky", "fr"),
+        ];
+        for user in staff {
+            emulator
+                .add_member(guild, user, &[staff_role])
+                .expect("staff member");
+        }
+        let members = [
+            emulator.create_user("Mia", "en-US"),
+            emulator.create_user("Max", "fr"),
+            emulator.create_user("Noa", "en-US"),
+        ];
+        for user in members {
+            emulator.add_member(guild, user, &[]).expect("member");
+        }
+        let general = emulator
+            .create_text_channel(guild, "general", None)
+            .expect("general");
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open_in_memory(LIMITS).await.expect("store"));
+        let config = BotConfig {
+            token: emulator.bot_token().to_owned(),
+            rest_proxy: Some(RestProxy {
+                host: emulator.http_host().to_owned(),
+                use_http: true,
+            }),
+            gateway_url: Some(emulator.gateway_url().to_owned()),
+            shard_count: None,
+            store_limits: LIMITS,
+        };
+        let bot = Bot::start(config, store.clone()).await.expect("bot starts");
+        assert!(
+            emulator.wait_for_sessions(1, Duration::from_secs(10)).await,
+            "the bot identifies"
+        );
+        let world = Self {
+            emulator,
+            bot,
+            store,
+            guild,
+            general,
+            admin,
+            staff,
+            staff_role,
+            members,
+        };
+        world.wait_until(|| world.bot.bot.knows_guild(guild)).await;
+        world
+    }
+
+    /// The world with the bot granted exactly what Helpline asks for.
+    pub(crate) async fn new() -> Self {
+        Self::with_bot_permissions(BOT_REQUIRED).await
+    }
+
+    /// Polls `condition` until it holds (at most 10 s).
+    pub(crate) async fn wait_until(&self, condition: impl Fn() -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !condition() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "condition not reached in 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Makes the Support role staff (what `/staff add` will do), then runs `/setup` as the admin;
+    /// returns the panel channel.
+    pub(crate) async fn set_up(&self) -> ChannelId {
+        let mut config = helpline_domain::GuildConfig::new(self.guild);
+        config.add_staff_roles(&[self.staff_role]).unwrap();
+        self.store.save_guild_config(&config).await.unwrap();
+        let outcome = self
+            .emulator
+            .as_user(self.admin)
+            .run_command(self.guild, self.general, "setup", &[])
+            .await
+            .expect("setup runs");
+        let text = outcome.expect_message().text();
+        assert!(text.contains("is ready"), "{text}");
+        let config = self
+            .store
+            .guild_config(self.guild)
+            .await
+            .unwrap()
+            .expect("config saved");
+        config.setup.expect("setup channels").panel_channel
+    }
+
+    /// Waits until the transcript of the ticket in `channel` holds `count` messages, with every
+    /// attachment kept that will be (the bot captures them from the gateway, asynchronously).
+    pub(crate) async fn wait_for_transcript(&self, channel: ChannelId, count: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let ticket = self
+                .store
+                .ticket_by_channel(channel)
+                .await
+                .unwrap()
+                .expect("a ticket channel");
+            let messages = self.store.transcript(ticket.id).await.unwrap();
+            let attachments_done = messages
+                .iter()
+                .flat_map(|m| &m.attachments)
+                .all(|a| a.stored || a.size > LIMITS.max_attachment_bytes);
+            if messages.len() >= count && attachments_done {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "transcript has {} of {count} messages",
+                messages.len()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// The panel message in the panel channel.
+    pub(crate) fn panel_message(
+        &self,
+        panel_channel: ChannelId,
+    ) -> twilight_model::channel::Message {
+        self.emulator
+            .messages(panel_channel)
+            .into_iter()
+            .find(|m| m.components.iter().any(|_| true))
+            .expect("a panel message")
+    }
+
+    /// `/setup` with options.
+    pub(crate) async fn setup_with(&self, options: &[(&str, OptionValue)]) -> String {
+        let outcome = self
+            .emulator
+            .as_user(self.admin)
+            .run_command(self.guild, self.general, "setup", options)
+            .await
+            .expect("setup runs");
+        outcome.expect_message().text()
+    }
+}
