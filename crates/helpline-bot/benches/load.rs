@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use twilight_gateway::EventTypeFlags;
 
-const GUILDS: usize = 5;
-const MEMBERS_PER_GUILD: usize = 200;
+const GUILDS: usize = 25;
+// Discord allows 50 channels in a category: 40 tickets each stay below it.
+const MEMBERS_PER_GUILD: usize = 40;
 const MESSAGES: usize = 20_000;
 const CONCURRENT_CLICKS: usize = 16;
 
@@ -142,7 +143,7 @@ fn main() {
         // A MESSAGE_CREATE stream into the first guild's ticket channels.
         let (guild, _, _, members) = &guilds[0];
         let mut channels: Vec<(helpline_domain::UserId, ChannelId)> = Vec::new();
-        for member in members.iter().take(50) {
+        for member in members.iter().take(40) {
             let tickets = store.tickets_by_member(*member, helpline_store::Page::first(1)).await.unwrap();
             if let Some(channel) = tickets.first().and_then(|t| t.channel) {
                 channels.push((*member, channel.id));

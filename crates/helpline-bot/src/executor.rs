@@ -100,7 +100,7 @@ pub(crate) async fn execute(
                 if let Some(parent) = parent {
                     request = request.parent_id(parent);
                 }
-                match request.await {
+                match crate::metrics::rest("create_guild_channel", request).await {
                     Ok(response) => {
                         let channel = response.model().await.map_err(Error::from)?;
                         let kind = TicketChannelKind::Channel;
@@ -127,17 +127,22 @@ pub(crate) async fn execute(
                 name,
                 members,
             } => {
-                let created = bot
-                    .inner
-                    .http
-                    .create_thread(parent, &name, ChannelType::PrivateThread)
-                    .await;
+                let created = crate::metrics::rest(
+                    "create_thread",
+                    bot.inner
+                        .http
+                        .create_thread(parent, &name, ChannelType::PrivateThread),
+                )
+                .await;
                 match created {
                     Ok(response) => {
                         let thread = response.model().await.map_err(Error::from)?;
                         for member in members {
-                            if let Err(error) =
-                                bot.inner.http.add_thread_member(thread.id, member).await
+                            if let Err(error) = crate::metrics::rest(
+                                "add_thread_member",
+                                bot.inner.http.add_thread_member(thread.id, member),
+                            )
+                            .await
                             {
                                 failures.push(("add_thread_member", error.into()));
                             }
@@ -253,26 +258,37 @@ async fn perform(
             unreachable!("handled by execute")
         }
         EffectKind::SetOverwrites { overwrites } => {
-            http.update_channel(channel_of(ticket)?)
-                .permission_overwrites(&overwrites)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "update_channel",
+                http.update_channel(channel_of(ticket)?)
+                    .permission_overwrites(&overwrites),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::AddThreadMember { user } => {
-            http.add_thread_member(channel_of(ticket)?, user)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "add_thread_member",
+                http.add_thread_member(channel_of(ticket)?, user),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::RemoveThreadMember { user } => {
-            http.remove_thread_member(channel_of(ticket)?, user)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "remove_thread_member",
+                http.remove_thread_member(channel_of(ticket)?, user),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::RenameChannel { name } => {
-            http.update_channel(channel_of(ticket)?)
-                .name(&name)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "update_channel",
+                http.update_channel(channel_of(ticket)?).name(&name),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::MoveChannel { parent, overwrites } => {
             let mut request = http
@@ -281,26 +297,39 @@ async fn perform(
             if let Some(parent) = parent {
                 request = request.parent_id(Some(parent));
             }
-            request.await.map_err(Error::from)?;
+            crate::metrics::rest("update_channel", request)
+                .await
+                .map_err(Error::from)?;
         }
         EffectKind::ArchiveThread => {
-            http.update_thread(channel_of(ticket)?)
-                .archived(true)
-                .locked(true)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "update_thread",
+                http.update_thread(channel_of(ticket)?)
+                    .archived(true)
+                    .locked(true),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::UnarchiveThread => {
-            http.update_thread(channel_of(ticket)?)
-                .archived(false)
-                .locked(false)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "update_thread",
+                http.update_thread(channel_of(ticket)?)
+                    .archived(false)
+                    .locked(false),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::DeleteChannel => {
             let channel = channel_of(ticket)?;
             let reason = format!("Helpline ticket {}", number(ticket));
-            if let Err(error) = http.delete_channel(channel).reason(&reason).await {
+            if let Err(error) = crate::metrics::rest(
+                "delete_channel",
+                http.delete_channel(channel).reason(&reason),
+            )
+            .await
+            {
                 let error = Error::from(error);
                 // Already gone is what deleting wanted.
                 if error.discord_code() != Some(10003) {
@@ -354,28 +383,33 @@ async fn perform(
                     ButtonStyle::Danger,
                 ),
             ])];
-            let message = http
-                .create_message(channel)
-                .content(&mentions)
-                .allowed_mentions(Some(&allowed))
-                .embeds(&[embed])
-                .components(&components)
-                .await
-                .map_err(Error::from)?
-                .model()
-                .await
-                .map_err(Error::from)?;
-            http.create_pin(channel, message.id)
+            let message = crate::metrics::rest(
+                "create_message",
+                http.create_message(channel)
+                    .content(&mentions)
+                    .allowed_mentions(Some(&allowed))
+                    .embeds(&[embed])
+                    .components(&components),
+            )
+            .await
+            .map_err(Error::from)?
+            .model()
+            .await
+            .map_err(Error::from)?;
+            crate::metrics::rest("create_pin", http.create_pin(channel, message.id))
                 .await
                 .map_err(Error::from)?;
         }
         EffectKind::PostAutoResponse { content } => {
             let mentions = no_mentions();
-            http.create_message(channel_of(ticket)?)
-                .content(&content)
-                .allowed_mentions(Some(&mentions))
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(channel_of(ticket)?)
+                    .content(&content)
+                    .allowed_mentions(Some(&mentions)),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::PingRoles { roles } => {
             let content = roles
@@ -389,11 +423,14 @@ async fn perform(
                 roles,
                 users: Vec::new(),
             };
-            http.create_message(channel_of(ticket)?)
-                .content(&content)
-                .allowed_mentions(Some(&allowed))
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(channel_of(ticket)?)
+                    .content(&content)
+                    .allowed_mentions(Some(&allowed)),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::PostNotice { notice } => {
             let text = render_notice(bot, config, language, &notice);
@@ -413,12 +450,15 @@ async fn perform(
                 _ => Vec::new(),
             };
             let mentions = no_mentions();
-            http.create_message(channel_of(ticket)?)
-                .content(&text)
-                .allowed_mentions(Some(&mentions))
-                .components(&components)
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(channel_of(ticket)?)
+                    .content(&text)
+                    .allowed_mentions(Some(&mentions))
+                    .components(&components),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::RequestApproval => {
             let Some(log_channel) = config.log_channel() else {
@@ -447,12 +487,15 @@ async fn perform(
                 ),
             ])];
             let mentions = no_mentions();
-            http.create_message(log_channel)
-                .embeds(&[embed])
-                .components(&components)
-                .allowed_mentions(Some(&mentions))
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(log_channel)
+                    .embeds(&[embed])
+                    .components(&components)
+                    .allowed_mentions(Some(&mentions)),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::Log { event } => {
             let Some(log_channel) = config.log_channel() else {
@@ -473,12 +516,15 @@ async fn perform(
             );
             let attachment = Attachment::from_bytes(filename, html, 1);
             let mentions = no_mentions();
-            http.create_message(log_channel)
-                .content(&content)
-                .attachments(&[attachment])
-                .allowed_mentions(Some(&mentions))
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(log_channel)
+                    .content(&content)
+                    .attachments(&[attachment])
+                    .allowed_mentions(Some(&mentions)),
+            )
+            .await
+            .map_err(Error::from)?;
         }
         EffectKind::DmOpener {
             notice,
@@ -493,20 +539,25 @@ async fn perform(
             } else {
                 Vec::new()
             };
-            let dm = http
-                .create_private_channel(ticket.opener)
-                .await
-                .map_err(Error::from)?
-                .model()
-                .await
-                .map_err(Error::from)?;
+            let dm = crate::metrics::rest(
+                "create_private_channel",
+                http.create_private_channel(ticket.opener),
+            )
+            .await
+            .map_err(Error::from)?
+            .model()
+            .await
+            .map_err(Error::from)?;
             let mentions = no_mentions();
-            http.create_message(dm.id)
-                .content(&text)
-                .attachments(&attachment)
-                .allowed_mentions(Some(&mentions))
-                .await
-                .map_err(Error::from)?;
+            crate::metrics::rest(
+                "create_message",
+                http.create_message(dm.id)
+                    .content(&text)
+                    .attachments(&attachment)
+                    .allowed_mentions(Some(&mentions)),
+            )
+            .await
+            .map_err(Error::from)?;
         }
     }
     Ok(())
@@ -576,13 +627,16 @@ async fn post_log(
     };
     let embed = log_embed(bot, language, ticket, &title, event.actor, reason, color);
     let mentions = no_mentions();
-    bot.inner
-        .http
-        .create_message(log_channel)
-        .embeds(&[embed])
-        .allowed_mentions(Some(&mentions))
-        .await
-        .map_err(Error::from)?;
+    crate::metrics::rest(
+        "create_message",
+        bot.inner
+            .http
+            .create_message(log_channel)
+            .embeds(&[embed])
+            .allowed_mentions(Some(&mentions)),
+    )
+    .await
+    .map_err(Error::from)?;
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! `helpline_<subsystem>_<name>_<unit>`; labels stay low-cardinality (kind, outcome, route,
 //! status, event type — never a guild or user id).
 
-use metrics::{describe_counter, describe_histogram};
+use metrics::{counter, describe_counter, describe_histogram};
+use std::future::IntoFuture;
+use twilight_http::response::Response;
 
 /// Interactions handled, by `kind` and `outcome`.
 pub const INTERACTIONS: &str = "helpline_bot_interactions_total";
@@ -29,4 +31,22 @@ pub fn describe() {
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
     describe_counter!(TICKETS_OPENED, "Tickets opened.");
     describe_counter!(TICKETS_CLOSED, "Tickets closed.");
+}
+
+/// Sends a REST request and counts it under `route` (the twilight request's name: low
+/// cardinality, no ids) and its HTTP status, or `error` when no response came.
+pub(crate) async fn rest<T>(
+    route: &'static str,
+    request: impl IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
+) -> Result<Response<T>, twilight_http::Error> {
+    let result = request.into_future().await;
+    let status = match &result {
+        Ok(response) => response.status().get().to_string(),
+        Err(error) => match error.kind() {
+            twilight_http::error::ErrorType::Response { status, .. } => status.get().to_string(),
+            _ => "error".to_owned(),
+        },
+    };
+    counter!(REST_REQUESTS, "route" => route, "status" => status).increment(1);
+    result
 }

@@ -106,12 +106,15 @@ impl<'a> Responder<'a> {
     }
 
     async fn respond(&self, response: InteractionResponse) -> Result<()> {
-        self.bot
-            .inner
-            .http
-            .interaction(self.bot.inner.application_id)
-            .create_response(self.interaction.id, &self.interaction.token, &response)
-            .await?;
+        crate::metrics::rest(
+            "create_response",
+            self.bot
+                .inner
+                .http
+                .interaction(self.bot.inner.application_id)
+                .create_response(self.interaction.id, &self.interaction.token, &response),
+        )
+        .await?;
         self.acknowledged();
         Ok(())
     }
@@ -166,14 +169,17 @@ impl<'a> Responder<'a> {
     /// The answer after a deferral: fills in the deferred message.
     pub(crate) async fn follow_up(&self, content: &str) -> Result<()> {
         let mentions = no_mentions();
-        self.bot
-            .inner
-            .http
-            .interaction(self.bot.inner.application_id)
-            .update_response(&self.interaction.token)
-            .content(Some(content))
-            .allowed_mentions(Some(&mentions))
-            .await?;
+        crate::metrics::rest(
+            "update_response",
+            self.bot
+                .inner
+                .http
+                .interaction(self.bot.inner.application_id)
+                .update_response(&self.interaction.token)
+                .content(Some(content))
+                .allowed_mentions(Some(&mentions)),
+        )
+        .await?;
         Ok(())
     }
 }

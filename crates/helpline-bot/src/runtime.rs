@@ -147,8 +147,15 @@ impl Bot {
             builder = builder.proxy(proxy.host.clone(), proxy.use_http);
         }
         let http = builder.build();
-        let application = http.current_user_application().await?.model().await?;
-        let bot_user = http.current_user().await?.model().await?;
+        let application =
+            crate::metrics::rest("current_user_application", http.current_user_application())
+                .await?
+                .model()
+                .await?;
+        let bot_user = crate::metrics::rest("current_user", http.current_user())
+            .await?
+            .model()
+            .await?;
         let cache = DefaultInMemoryCache::builder()
             .resource_types(
                 ResourceType::GUILD
@@ -160,13 +167,22 @@ impl Bot {
             .build();
         let translator = Translator::new();
         let commands = commands::all(&translator);
-        http.interaction(application.id)
-            .set_global_commands(&commands)
-            .await?;
+        crate::metrics::rest(
+            "set_global_commands",
+            http.interaction(application.id)
+                .set_global_commands(&commands),
+        )
+        .await?;
 
         let shard_count = match config.shard_count {
             Some(count) => count,
-            None => http.gateway().authed().await?.model().await?.shards,
+            None => {
+                crate::metrics::rest("gateway", http.gateway().authed())
+                    .await?
+                    .model()
+                    .await?
+                    .shards
+            }
         };
         let mut gateway = ConfigBuilder::new(config.token.clone(), INTENTS);
         if let Some(url) = &config.gateway_url {

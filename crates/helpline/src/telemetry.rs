@@ -31,7 +31,16 @@ pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Resul
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen for metrics on {listen}"))?;
-    tracing::info!(%listen, "serving metrics");
+    tracing::info!(listen = %listener.local_addr()?, "serving metrics");
+    spawn_metrics_server(listener, handle);
+    Ok(())
+}
+
+/// Serves `handle`'s metrics at `/metrics` on `listener`, and runs the recorder's upkeep.
+fn spawn_metrics_server(
+    listener: tokio::net::TcpListener,
+    handle: metrics_exporter_prometheus::PrometheusHandle,
+) {
     let upkeep = handle.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
@@ -52,5 +61,33 @@ pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Resul
             tracing::error!(%error, "metrics endpoint stopped");
         }
     });
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    #[tokio::test]
+    async fn metrics_are_served_in_prometheus_text_format() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::counter!("helpline_test_events_total", "kind" => "demo").increment(3);
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        super::spawn_metrics_server(listener, handle);
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(
+            response.contains("helpline_test_events_total{kind=\"demo\"} 3"),
+            "{response}"
+        );
+    }
 }

@@ -198,12 +198,14 @@ async fn install(
     let category = match options.category {
         Some(category) => category,
         None => {
-            let channel = http
-                .create_guild_channel(guild, &text(ui::CATEGORY_NAME))
-                .kind(ChannelType::GuildCategory)
-                .await?
-                .model()
-                .await?;
+            let channel = crate::metrics::rest(
+                "create_guild_channel",
+                http.create_guild_channel(guild, &text(ui::CATEGORY_NAME))
+                    .kind(ChannelType::GuildCategory),
+            )
+            .await?
+            .model()
+            .await?;
             created.channels.push(channel.id);
             channel.id
         }
@@ -226,14 +228,16 @@ async fn install(
                     Permissions::empty(),
                 ),
             ];
-            let channel = http
-                .create_guild_channel(guild, &text(ui::PANEL_CHANNEL_NAME))
-                .kind(ChannelType::GuildText)
-                .parent_id(category)
-                .permission_overwrites(&overwrites)
-                .await?
-                .model()
-                .await?;
+            let channel = crate::metrics::rest(
+                "create_guild_channel",
+                http.create_guild_channel(guild, &text(ui::PANEL_CHANNEL_NAME))
+                    .kind(ChannelType::GuildText)
+                    .parent_id(category)
+                    .permission_overwrites(&overwrites),
+            )
+            .await?
+            .model()
+            .await?;
             created.channels.push(channel.id);
             channel.id
         }
@@ -264,14 +268,16 @@ async fn install(
                     Permissions::empty(),
                 ));
             }
-            let channel = http
-                .create_guild_channel(guild, &text(ui::LOG_CHANNEL_NAME))
-                .kind(ChannelType::GuildText)
-                .parent_id(category)
-                .permission_overwrites(&overwrites)
-                .await?
-                .model()
-                .await?;
+            let channel = crate::metrics::rest(
+                "create_guild_channel",
+                http.create_guild_channel(guild, &text(ui::LOG_CHANNEL_NAME))
+                    .kind(ChannelType::GuildText)
+                    .parent_id(category)
+                    .permission_overwrites(&overwrites),
+            )
+            .await?
+            .model()
+            .await?;
             created.channels.push(channel.id);
             channel.id
         }
@@ -403,16 +409,18 @@ async fn post_panel(
         ..empty_embed()
     };
     let mentions = no_mentions();
-    let message = bot
-        .inner
-        .http
-        .create_message(panel.channel_id)
-        .embeds(&[embed])
-        .components(&components)
-        .allowed_mentions(Some(&mentions))
-        .await?
-        .model()
-        .await?;
+    let message = crate::metrics::rest(
+        "create_message",
+        bot.inner
+            .http
+            .create_message(panel.channel_id)
+            .embeds(&[embed])
+            .components(&components)
+            .allowed_mentions(Some(&mentions)),
+    )
+    .await?
+    .model()
+    .await?;
     Ok(message.id)
 }
 
@@ -421,12 +429,15 @@ async fn undo(bot: &Bot, created: &Created) {
     let http = &bot.inner.http;
     if let Some((channel, message)) = created.message
         && !created.channels.contains(&channel)
-        && let Err(error) = http.delete_message(channel, message).await
+        && let Err(error) =
+            crate::metrics::rest("delete_message", http.delete_message(channel, message)).await
     {
         tracing::warn!(%error, "cannot remove the panel message of a failed setup");
     }
     for channel in created.channels.iter().rev() {
-        if let Err(error) = http.delete_channel(*channel).await {
+        if let Err(error) =
+            crate::metrics::rest("delete_channel", http.delete_channel(*channel)).await
+        {
             tracing::warn!(%error, channel_id = %channel, "cannot remove a channel of a failed setup");
         }
     }

@@ -547,3 +547,39 @@ async fn closing_twice_is_harmless() {
     assert_eq!(transcripts, 1, "one transcript");
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_interactions_rest_events_and_tickets() {
+    // Each test runs in its own process under nextest; under `cargo test` another test may have
+    // installed the recorder first, and then this one's counts include theirs (still >= 1).
+    let Ok(recorder) = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()
+    else {
+        return;
+    };
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    world
+        .emulator
+        .as_user(mia)
+        .send_text(channel, "hello")
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, 2).await;
+    let rendered = recorder.render();
+    for series in [
+        "helpline_bot_interactions_total{kind=\"command\",outcome=\"ok\"}",
+        "helpline_bot_interactions_total{kind=\"component\",outcome=\"ok\"}",
+        "helpline_bot_interaction_ack_seconds{kind=\"component\",quantile=\"0.99\"}",
+        "helpline_bot_rest_requests_total{route=\"create_guild_channel\",status=\"200\"}",
+        "helpline_bot_rest_requests_total{route=\"create_pin\",status=\"204\"}",
+        "helpline_bot_gateway_events_total{type=\"MESSAGE_CREATE\"}",
+        "helpline_bot_gateway_events_total{type=\"INTERACTION_CREATE\"}",
+        "helpline_bot_tickets_opened_total",
+    ] {
+        assert!(rendered.contains(series), "missing {series} in\n{rendered}");
+    }
+    world.bot.stop().await;
+}
