@@ -167,8 +167,7 @@ async fn interactive(demo: &Demo) -> anyhow::Result<()> {
         demo.general
     );
     println!(
-        "  curl -s {base}/_emulator/guilds/{}/channels    # then read a channel:",
-        demo.guild
+        "  curl -s {base}/_emulator/state    # every guild, channel and member; then read a channel:"
     );
     println!("  curl -s {base}/_emulator/channels/CHANNEL_ID/messages");
     println!(
