@@ -583,3 +583,140 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
     }
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let [_, sky] = world.staff;
+    let emulator = &world.emulator;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let said = emulator
+        .as_user(mia)
+        .send_text(channel, "first words")
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, 2).await;
+    emulator
+        .as_user(mia)
+        .edit_message(channel, said.id, "better words")
+        .await
+        .unwrap();
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    world
+        .wait_until_async(async || {
+            let transcript = world.store.transcript(ticket.id).await.unwrap();
+            transcript
+                .iter()
+                .any(|m| m.content == "better words" && m.edits.len() == 1)
+        })
+        .await;
+
+    // Sky (staff, French client) closes with a reason, through the modal: the welcome message
+    // speaks the guild's language, her own answers speak hers.
+    let welcome = emulator.pins(channel).remove(0);
+    let confirm = emulator
+        .as_user(sky)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
+        .await
+        .unwrap();
+    let confirm = confirm.expect_message();
+    assert!(
+        confirm.text().contains("Fermer ce ticket"),
+        "{}",
+        confirm.text()
+    );
+    let with_reason = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Fermer avec une raison"))
+        .unwrap();
+    let modal = emulator
+        .as_user(sky)
+        .click_button(
+            channel,
+            confirm.id(),
+            with_reason.custom_id.as_deref().unwrap(),
+        )
+        .await
+        .unwrap();
+    let modal = modal.expect_modal();
+    assert_eq!(modal.title, "Fermer le ticket #0001");
+    let input = modal.text_inputs().remove(0);
+    assert!(!input.required, "the reason is optional");
+    let closed = emulator
+        .as_user(sky)
+        .submit_modal(
+            channel,
+            &modal.custom_id,
+            &[(input.custom_id.as_str(), "Refund sent")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.expect_message().text(), "Le ticket est fermé.");
+    let ticket = world.store.ticket(ticket.id).await.unwrap().unwrap();
+    assert_eq!(
+        ticket.close_reason,
+        Some(helpline_domain::CloseReason::Given("Refund sent".into()))
+    );
+    assert_eq!(ticket.closed_by, Some(sky));
+
+    let log_channel = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap()
+        .log_channel;
+    let log = emulator.messages(log_channel);
+    let closed_entry = log
+        .iter()
+        .filter_map(|m| m.embeds.first())
+        .find(|e| {
+            e.title
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Ticket closed"))
+        })
+        .expect("closed log entry");
+    assert!(
+        closed_entry.fields.iter().any(|f| f.value == "Refund sent"),
+        "{closed_entry:?}"
+    );
+    let transcript = log
+        .iter()
+        .find_map(|m| m.attachments.first())
+        .expect("transcript");
+    let html = String::from_utf8(emulator.attachment_bytes(&transcript.url).unwrap()).unwrap();
+    assert!(
+        html.contains("better words") && html.contains("first words"),
+        "the edit and its history"
+    );
+    assert!(html.contains("Refund sent"), "the close reason");
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_member_reads_french() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, max, _] = world.members;
+    let (reply, channel) = open_ticket(&world, panel_channel, max).await;
+    assert!(reply.starts_with("Votre ticket est ouvert"), "{reply}");
+    // The guild speaks English: its channels and messages stay English for everyone.
+    let welcome = world.emulator.pins(channel.unwrap()).remove(0);
+    assert_eq!(welcome.embeds[0].title.as_deref(), Some("Ticket #0001"));
+    let (again, _) = open_ticket(&world, panel_channel, max).await;
+    assert!(again.contains("Vous avez déjà un ticket ouvert"), "{again}");
+    let (english, _) = open_ticket(&world, panel_channel, mia).await;
+    assert!(english.starts_with("Your ticket is open"), "{english}");
+    world.bot.stop().await;
+}

@@ -133,6 +133,18 @@ impl World {
         config.setup.expect("setup channels").panel_channel
     }
 
+    /// Polls an async `condition` until it holds (at most 10 s).
+    pub(crate) async fn wait_until_async(&self, condition: impl AsyncFn() -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !condition().await {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "condition not reached in 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Waits until the transcript of the ticket in `channel` holds `count` messages, with every
     /// attachment kept that will be (the bot captures them from the gateway, asynchronously).
     pub(crate) async fn wait_for_transcript(&self, channel: ChannelId, count: usize) {
