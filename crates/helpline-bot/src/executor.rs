@@ -91,18 +91,9 @@ pub(crate) async fn execute(
                 parent,
                 overwrites,
             } => {
-                let mut request = bot
-                    .inner
-                    .http
-                    .create_guild_channel(ticket.guild_id, &name)
-                    .kind(ChannelType::GuildText)
-                    .permission_overwrites(&overwrites);
-                if let Some(parent) = parent {
-                    request = request.parent_id(parent);
-                }
-                match crate::metrics::rest("create_guild_channel", request).await {
-                    Ok(response) => {
-                        let channel = response.model().await.map_err(Error::from)?;
+                match create_ticket_channel(bot, ticket.guild_id, &name, parent, &overwrites).await
+                {
+                    Ok(channel) => {
                         let kind = TicketChannelKind::Channel;
                         ticket = record_channel(
                             bot,
@@ -178,6 +169,125 @@ pub(crate) async fn execute(
         }
     }
     Ok(Executed { ticket, failures })
+}
+
+/// Creates a ticket's text channel. A category holds at most 50 channels: when the ticket's is
+/// full, the ticket goes to an overflow category ("Tickets 2", "Tickets 3"…, made with the full
+/// one's overwrites when none has room) instead of failing.
+async fn create_ticket_channel(
+    bot: &Bot,
+    guild: helpline_domain::GuildId,
+    name: &str,
+    parent: Option<ChannelId>,
+    overwrites: &[twilight_model::channel::permission_overwrite::PermissionOverwrite],
+) -> Result<twilight_model::channel::Channel, Error> {
+    let create = |parent: Option<ChannelId>| async move {
+        let mut request = bot
+            .inner
+            .http
+            .create_guild_channel(guild, name)
+            .kind(ChannelType::GuildText)
+            .permission_overwrites(overwrites);
+        if let Some(parent) = parent {
+            request = request.parent_id(parent);
+        }
+        crate::metrics::rest("create_guild_channel", request).await
+    };
+    let response = match (create(parent).await, parent) {
+        (Err(error), Some(full)) if is_category_full(&error) => {
+            let overflow = overflow_category(bot, guild, full).await?;
+            create(Some(overflow)).await?
+        }
+        (result, _) => result?,
+    };
+    let channel = response.model().await?;
+    remember(bot, &channel);
+    Ok(channel)
+}
+
+/// Puts a channel the bot just created in its cache at once, ahead of its CHANNEL_CREATE, so the
+/// next ticket counts it when it looks for room in a category.
+fn remember(bot: &Bot, channel: &twilight_model::channel::Channel) {
+    bot.inner
+        .cache
+        .update(&twilight_model::gateway::payload::incoming::ChannelCreate(
+            channel.clone(),
+        ));
+}
+
+/// Whether Discord refused a channel because its category holds 50 already.
+fn is_category_full(error: &twilight_http::Error) -> bool {
+    matches!(
+        error.kind(),
+        twilight_http::error::ErrorType::Response { body, .. }
+            if String::from_utf8_lossy(body).contains("CHANNEL_PARENT_MAX_CHANNELS")
+    )
+}
+
+/// A category named like `full` ("Tickets 2"…) with room for a channel, created if needed.
+async fn overflow_category(
+    bot: &Bot,
+    guild: helpline_domain::GuildId,
+    full: ChannelId,
+) -> Result<ChannelId, Error> {
+    const MAX_CHILDREN: usize = 50;
+    let cache = &bot.inner.cache;
+    let full_channel = cache.channel(full).map(|c| c.value().clone());
+    let base = full_channel
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| "Tickets".to_owned());
+    let channels: Vec<twilight_model::channel::Channel> = cache
+        .guild_channels(guild)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| cache.channel(*id).map(|c| c.value().clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let children = |category: ChannelId| {
+        channels
+            .iter()
+            .filter(|c| c.parent_id == Some(category))
+            .count()
+    };
+    let mut highest = 1;
+    for channel in channels
+        .iter()
+        .filter(|c| c.kind == ChannelType::GuildCategory && c.id != full)
+    {
+        let Some(number) = channel
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix(base.as_str()))
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if children(channel.id) < MAX_CHILDREN {
+            return Ok(channel.id);
+        }
+        highest = highest.max(number);
+    }
+    let overwrites = full_channel
+        .and_then(|c| c.permission_overwrites)
+        .unwrap_or_default();
+    let name = format!("{base} {}", highest + 1);
+    let category = crate::metrics::rest(
+        "create_guild_channel",
+        bot.inner
+            .http
+            .create_guild_channel(guild, &name)
+            .kind(ChannelType::GuildCategory)
+            .permission_overwrites(&overwrites),
+    )
+    .await?
+    .model()
+    .await?;
+    remember(bot, &category);
+    tracing::info!(guild_id = %guild, category = %category.id, "ticket category full, opened an overflow category");
+    Ok(category.id)
 }
 
 /// Records the created channel on the ticket (a step of its own, saved at once).

@@ -720,3 +720,50 @@ async fn a_french_member_reads_french() {
     assert!(english.starts_with("Your ticket is open"), "{english}");
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_category_overflows_into_a_new_one() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let category = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap()
+        .category;
+    // The panel and log channels plus 48 others: Discord's 50 per category.
+    for n in 0..48 {
+        world
+            .emulator
+            .create_text_channel(world.guild, &format!("filler-{n}"), Some(category))
+            .unwrap();
+    }
+    let [mia, max, noa] = world.members;
+    let mut parents = Vec::new();
+    for member in [mia, max, noa] {
+        let (reply, channel) = open_ticket(&world, panel_channel, member).await;
+        let channel = channel.unwrap_or_else(|| panic!("no ticket: {reply}"));
+        parents.push(world.emulator.channel(channel).unwrap().parent_id.unwrap());
+    }
+    assert!(
+        parents.iter().all(|p| *p == parents[0]),
+        "one overflow category for all three"
+    );
+    let overflow = world.emulator.channel(parents[0]).unwrap();
+    assert_eq!(overflow.name.as_deref(), Some("Tickets 2"));
+    // Tickets in the overflow category stay private.
+    let mias = world
+        .store
+        .tickets_by_member(mia, Page::first(1))
+        .await
+        .unwrap()[0]
+        .channel
+        .unwrap()
+        .id;
+    assert!(world.emulator.can_view(mia, mias));
+    assert!(!world.emulator.can_view(max, mias));
+    world.bot.stop().await;
+}
