@@ -109,7 +109,7 @@ pub(crate) async fn execute(
                     }
                     Err(error) => {
                         abandon(bot, config, &ticket).await;
-                        return Err(Stop::ChannelRefused(error.into()));
+                        return Err(Stop::ChannelRefused(error));
                     }
                 }
             }
