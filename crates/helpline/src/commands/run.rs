@@ -59,10 +59,19 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             anyhow::anyhow!("cannot start the bot: {error}")
         }
     })?;
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for ctrl-c")?;
+    shutdown_signal().await?;
     tracing::info!("stopping");
     running.stop().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what Kubernetes and systemd send): either stops the bot cleanly, its
+/// sessions left resumable.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("cannot wait for ctrl-c"),
+        _ = terminate.recv() => Ok(()),
+    }
 }

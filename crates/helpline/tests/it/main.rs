@@ -332,3 +332,47 @@ fn run_without_a_token_points_to_the_demo() {
         "{err}"
     );
 }
+
+/// `helpline run` against a Discord-compatible endpoint (the emulator), stopped the way
+/// Kubernetes stops it: SIGTERM closes the gateway session resumably and exits 0.
+#[test]
+fn run_connects_and_stops_resumably_on_sigterm() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(discord_emulator::Emulator::start(
+            discord_emulator::EmulatorConfig::default(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = format!("http://{}", emulator.http_host());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .arg("run")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("DISCORD_TOKEN", emulator.bot_token())
+        .env("HELPLINE_DISCORD_API_URL", &api)
+        .env("HELPLINE_DISCORD_GATEWAY_URL", emulator.gateway_url())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let connected =
+        runtime.block_on(emulator.wait_for_sessions(1, std::time::Duration::from_secs(20)));
+    assert!(connected, "the bot identified");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let sessions = emulator.sessions();
+    assert_eq!(sessions.len(), 1, "the session survives the shutdown");
+    assert!(!sessions[0].connected);
+    assert!(
+        dir.path().join("helpline.sqlite3").exists(),
+        "the SQLite store was created"
+    );
+}
