@@ -317,6 +317,9 @@ async fn record_channel(
         .store
         .update_ticket(&transition.ticket, ticket.version)
         .await?;
+    bot.inner
+        .ticket_channels
+        .update(channel.id, crate::channels::Known::of(&transition.ticket));
     Ok(transition.ticket)
 }
 

@@ -10,6 +10,7 @@
 //! of Discord is configuration only ([`BotConfig::rest_proxy`], [`BotConfig::gateway_url`]): no
 //! code path knows which one it talks to.
 
+mod channels;
 mod commands;
 mod custom_id;
 mod download;

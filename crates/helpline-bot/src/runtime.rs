@@ -98,6 +98,7 @@ pub(crate) struct Inner {
     pub(crate) application_id: Id<ApplicationMarker>,
     pub(crate) bot_id: UserId,
     pub(crate) downloader: Downloader,
+    pub(crate) ticket_channels: crate::channels::TicketChannels,
     pub(crate) store_limits: StoreLimits,
 }
 
@@ -199,6 +200,7 @@ impl Bot {
                 application_id: application.id,
                 bot_id: bot_user.id,
                 downloader: Downloader::new(),
+                ticket_channels: crate::channels::TicketChannels::default(),
                 store_limits: config.store_limits,
             }),
         };

@@ -3,11 +3,12 @@
 //! downloaded while Discord's links are valid and kept under the store's size cap.
 
 use crate::Bot;
+use crate::channels::{Known, Lookup};
 use crate::executor;
 use helpline_domain::auth::{Standing, standing};
 use helpline_domain::permissions::Permissions;
 use helpline_domain::{
-    Member, Ticket, Timestamp, TranscriptAttachment, TranscriptEmbed, TranscriptMessage,
+    Member, Timestamp, TranscriptAttachment, TranscriptEmbed, TranscriptMessage,
 };
 use std::time::Duration;
 use twilight_model::channel::Message;
@@ -17,10 +18,21 @@ use twilight_model::gateway::payload::incoming::{MessageDelete, MessageUpdate};
 /// milliseconds), except the first staff response, which is always recorded.
 const ACTIVITY_RESOLUTION: Duration = Duration::from_secs(60);
 
-/// The open ticket of a channel, if the channel is one.
-async fn ticket_of(bot: &Bot, channel: helpline_domain::ChannelId) -> Option<Ticket> {
+/// What the bot knows of the ticket of a channel, if the channel is a ticket's: from memory, or
+/// from the store the first time.
+async fn ticket_of(bot: &Bot, channel: helpline_domain::ChannelId) -> Option<Known> {
+    match bot.inner.ticket_channels.get(channel) {
+        Lookup::Ticket(known) => return Some(known),
+        Lookup::NotATicket => return None,
+        Lookup::Unknown => {}
+    }
     match bot.inner.store.ticket_by_channel(channel).await {
-        Ok(ticket) => ticket,
+        Ok(ticket) => {
+            bot.inner
+                .ticket_channels
+                .learn(channel, ticket.as_ref(), executor::now());
+            ticket.as_ref().map(Known::of)
+        }
         Err(error) => {
             tracing::warn!(channel_id = %channel, %error, "cannot look up ticket of channel");
             None
@@ -85,25 +97,25 @@ pub(crate) async fn message_created(bot: &Bot, message: Message) {
             .collect(),
     };
     let store = &bot.inner.store;
-    match store.append_message(ticket.id, &transcript).await {
+    match store.append_message(ticket.ticket, &transcript).await {
         Ok(true) => {}
         Ok(false) => return,
         Err(error) => {
-            tracing::warn!(ticket = %ticket.id, %error, "cannot append message to transcript");
+            tracing::warn!(ticket = %ticket.ticket, %error, "cannot append message to transcript");
             return;
         }
     }
     let cap = bot.inner.store_limits.max_attachment_bytes;
     for attachment in message.attachments.iter().filter(|a| a.size <= cap) {
         let Some(bytes) = bot.inner.downloader.fetch(&attachment.url, cap).await else {
-            tracing::warn!(ticket = %ticket.id, attachment = %attachment.id, "cannot download attachment");
+            tracing::warn!(ticket = %ticket.ticket, attachment = %attachment.id, "cannot download attachment");
             continue;
         };
         if let Err(error) = store
-            .store_attachment(ticket.id, message.id, attachment.id.get(), bytes)
+            .store_attachment(ticket.ticket, message.id, attachment.id.get(), bytes)
             .await
         {
-            tracing::warn!(ticket = %ticket.id, %error, "cannot keep attachment");
+            tracing::warn!(ticket = %ticket.ticket, %error, "cannot keep attachment");
         }
     }
     if !message.author.bot {
@@ -111,9 +123,18 @@ pub(crate) async fn message_created(bot: &Bot, message: Message) {
     }
 }
 
-/// Records activity (auto-close) and the first staff response (statistics) on the ticket.
-async fn record_activity(bot: &Bot, ticket: Ticket, message: &Message, at: Timestamp) {
-    let Ok(Some(config)) = bot.inner.store.guild_config(ticket.guild_id).await else {
+/// Records activity (auto-close) and the first staff response (statistics) on the ticket,
+/// reading the store only when something may need writing.
+async fn record_activity(bot: &Bot, known: Known, message: &Message, at: Timestamp) {
+    let may_be_first_response = !known.first_response_recorded && message.author.id != known.opener;
+    if !may_be_first_response && at.since(known.activity_written_at) < ACTIVITY_RESOLUTION {
+        return;
+    }
+    let store = &bot.inner.store;
+    let Ok(Some(ticket)) = store.ticket(known.ticket).await else {
+        return;
+    };
+    let Ok(Some(config)) = store.guild_config(ticket.guild_id).await else {
         return;
     };
     let roles = message
@@ -130,14 +151,22 @@ async fn record_activity(bot: &Bot, ticket: Ticket, message: &Message, at: Times
         && standing(&member, &config, ticket.topic_id) != Standing::Member;
     let first_response = is_staff && ticket.first_response_at.is_none();
     if !first_response && at.since(ticket.last_activity_at) < ACTIVITY_RESOLUTION {
+        // Nothing to write; remember why, so the next messages skip the reads.
+        bot.inner
+            .ticket_channels
+            .update(message.channel_id, Known::of(&ticket));
         return;
     }
     let mut next = ticket.clone();
     next.record_message(is_staff, at);
     next.version += 1;
     // Losing a race here only loses an activity mark a later message will set again.
-    if let Err(error) = bot.inner.store.update_ticket(&next, ticket.version).await {
-        tracing::debug!(ticket = %ticket.id, %error, "activity not recorded");
+    match store.update_ticket(&next, ticket.version).await {
+        Ok(()) => bot
+            .inner
+            .ticket_channels
+            .update(message.channel_id, Known::of(&next)),
+        Err(error) => tracing::debug!(ticket = %ticket.id, %error, "activity not recorded"),
     }
 }
 
@@ -154,10 +183,10 @@ pub(crate) async fn message_updated(bot: &Bot, update: MessageUpdate) {
     if let Err(error) = bot
         .inner
         .store
-        .record_edit(ticket.id, update.id, update.content.clone(), at)
+        .record_edit(ticket.ticket, update.id, update.content.clone(), at)
         .await
     {
-        tracing::warn!(ticket = %ticket.id, %error, "cannot record edit");
+        tracing::warn!(ticket = %ticket.ticket, %error, "cannot record edit");
     }
 }
 
@@ -171,9 +200,9 @@ pub(crate) async fn message_deleted(bot: &Bot, delete: MessageDelete) {
     if let Err(error) = bot
         .inner
         .store
-        .record_deletion(ticket.id, delete.id, executor::now())
+        .record_deletion(ticket.ticket, delete.id, executor::now())
         .await
     {
-        tracing::warn!(ticket = %ticket.id, %error, "cannot record deletion");
+        tracing::warn!(ticket = %ticket.ticket, %error, "cannot record deletion");
     }
 }
