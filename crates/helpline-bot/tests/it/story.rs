@@ -568,8 +568,8 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
         .await
         .unwrap();
     world.wait_for_transcript(channel, 2).await;
-    let rendered = recorder.render();
-    for series in [
+    // Counters are bumped right after the answer the person saw: poll briefly.
+    let expected = [
         "helpline_bot_interactions_total{kind=\"command\",outcome=\"ok\"}",
         "helpline_bot_interactions_total{kind=\"component\",outcome=\"ok\"}",
         "helpline_bot_interaction_ack_seconds{kind=\"component\",quantile=\"0.99\"}",
@@ -578,8 +578,22 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
         "helpline_bot_gateway_events_total{type=\"MESSAGE_CREATE\"}",
         "helpline_bot_gateway_events_total{type=\"INTERACTION_CREATE\"}",
         "helpline_bot_tickets_opened_total",
-    ] {
-        assert!(rendered.contains(series), "missing {series} in\n{rendered}");
+    ];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let rendered = recorder.render();
+        let missing: Vec<&&str> = expected
+            .iter()
+            .filter(|series| !rendered.contains(**series))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "missing {missing:?} in\n{rendered}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     world.bot.stop().await;
 }
