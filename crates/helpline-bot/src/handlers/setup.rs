@@ -228,18 +228,15 @@ async fn install(
                     Permissions::empty(),
                 ),
             ];
-            let channel = crate::metrics::rest(
-                "create_guild_channel",
-                http.create_guild_channel(guild, &text(ui::PANEL_CHANNEL_NAME))
-                    .kind(ChannelType::GuildText)
-                    .parent_id(category)
-                    .permission_overwrites(&overwrites),
+            create_text_channel(
+                bot,
+                guild,
+                &text(ui::PANEL_CHANNEL_NAME),
+                category,
+                &overwrites,
+                created,
             )
             .await?
-            .model()
-            .await?;
-            created.channels.push(channel.id);
-            channel.id
         }
     };
     let log_channel = match options.log_channel {
@@ -268,18 +265,15 @@ async fn install(
                     Permissions::empty(),
                 ));
             }
-            let channel = crate::metrics::rest(
-                "create_guild_channel",
-                http.create_guild_channel(guild, &text(ui::LOG_CHANNEL_NAME))
-                    .kind(ChannelType::GuildText)
-                    .parent_id(category)
-                    .permission_overwrites(&overwrites),
+            create_text_channel(
+                bot,
+                guild,
+                &text(ui::LOG_CHANNEL_NAME),
+                category,
+                &overwrites,
+                created,
             )
             .await?
-            .model()
-            .await?;
-            created.channels.push(channel.id);
-            channel.id
         }
     };
 
@@ -306,6 +300,30 @@ async fn install(
         panel_channel,
         log_channel,
     })
+}
+
+/// Creates a text channel in `category` with exactly `overwrites`, noting it for undo.
+async fn create_text_channel(
+    bot: &Bot,
+    guild: GuildId,
+    name: &str,
+    category: ChannelId,
+    overwrites: &[PermissionOverwrite],
+    created: &mut Created,
+) -> Result<ChannelId> {
+    let request = bot
+        .inner
+        .http
+        .create_guild_channel(guild, name)
+        .kind(ChannelType::GuildText)
+        .parent_id(category)
+        .permission_overwrites(overwrites);
+    let channel = crate::metrics::rest("create_guild_channel", request)
+        .await?
+        .model()
+        .await?;
+    created.channels.push(channel.id);
+    Ok(channel.id)
 }
 
 /// Posts a panel message: an embed and its buttons or select menu.

@@ -82,18 +82,9 @@ async fn confirm_close(
     with_reason: bool,
 ) -> Result<()> {
     let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
-    let store = &bot.inner.store;
     let translator = &bot.inner.translator;
-    let config = store.guild_config(guild).await?;
-    let lang = language(bot, interaction, config.as_ref());
-    let (Some(config), Some(ticket)) = (
-        config,
-        store
-            .ticket(ticket_id)
-            .await?
-            .filter(|t| t.guild_id == guild),
-    ) else {
+    let (lang, loaded) = load(bot, interaction, ticket_id).await?;
+    let Some((config, ticket)) = loaded else {
         return responder
             .message(translator.text(lang, ui::UNKNOWN_TICKET, &[]), Vec::new())
             .await;
@@ -148,6 +139,27 @@ async fn confirm_close(
         .await
 }
 
+/// The reader's language, and the guild's configuration with the ticket — `None` when either is
+/// missing or the ticket belongs to another guild (as unknown as a missing one).
+async fn load(
+    bot: &Bot,
+    interaction: &twilight_model::application::interaction::Interaction,
+    ticket_id: TicketId,
+) -> Result<(
+    helpline_domain::Language,
+    Option<(helpline_domain::GuildConfig, helpline_domain::Ticket)>,
+)> {
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let config = store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let ticket = store
+        .ticket(ticket_id)
+        .await?
+        .filter(|t| t.guild_id == guild);
+    Ok((lang, config.zip(ticket)))
+}
+
 /// Decides `action` on the ticket and performs it, answering the member.
 async fn act(
     bot: &Bot,
@@ -158,23 +170,13 @@ async fn act(
 ) -> Result<()> {
     responder.defer(true).await?;
     let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
-    let store = &bot.inner.store;
     let translator = &bot.inner.translator;
     let actor = Actor::Member(
         member(interaction).ok_or_else(|| Error::Unexpected("action without a member".into()))?,
     );
     for _ in 0..ATTEMPTS {
-        let config = store.guild_config(guild).await?;
-        let lang = language(bot, interaction, config.as_ref());
-        // A ticket of another guild is as unknown as a missing one.
-        let (Some(config), Some(ticket)) = (
-            config,
-            store
-                .ticket(ticket_id)
-                .await?
-                .filter(|t| t.guild_id == guild),
-        ) else {
+        let (lang, loaded) = load(bot, interaction, ticket_id).await?;
+        let Some((config, ticket)) = loaded else {
             return responder
                 .follow_up(&translator.text(lang, ui::UNKNOWN_TICKET, &[]))
                 .await;

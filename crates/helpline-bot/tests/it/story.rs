@@ -50,6 +50,46 @@ async fn open_ticket(
     (text, channel)
 }
 
+/// Clicks the welcome message's Close, checks the confirmation, then confirms with "Close now";
+/// returns the confirmation's message id, the confirm button's id and what the person read.
+async fn close_now(
+    world: &World,
+    channel: ChannelId,
+    user: helpline_domain::UserId,
+) -> (
+    twilight_model::id::Id<twilight_model::id::marker::MessageMarker>,
+    String,
+    String,
+) {
+    let emulator = &world.emulator;
+    let welcome = emulator.pins(channel).remove(0);
+    let confirm = emulator
+        .as_user(user)
+        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
+        .await
+        .unwrap();
+    let confirm = confirm.expect_message();
+    assert!(confirm.ephemeral);
+    assert!(
+        confirm.text().contains("Close this ticket?"),
+        "{}",
+        confirm.text()
+    );
+    let close_id = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Close now"))
+        .unwrap()
+        .custom_id
+        .unwrap();
+    let closed = emulator
+        .as_user(user)
+        .click_button(channel, confirm.id(), &close_id)
+        .await
+        .unwrap();
+    (confirm.id(), close_id, closed.expect_message().text())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_story() {
     let world = World::new().await;
@@ -140,32 +180,8 @@ async fn the_whole_story() {
         .await;
 
     // Mia closes: confirmation first, then the transcript goes to the log and to her DMs.
-    let confirm = emulator
-        .as_user(mia)
-        .click_button(channel, welcome.id, &button_id(welcome, "Close"))
-        .await
-        .unwrap();
-    let confirm = confirm.expect_message();
-    assert!(
-        confirm.text().contains("Close this ticket?"),
-        "{}",
-        confirm.text()
-    );
-    let close_now = confirm
-        .buttons()
-        .into_iter()
-        .find(|b| b.label.as_deref() == Some("Close now"))
-        .unwrap();
-    let closed = emulator
-        .as_user(mia)
-        .click_button(
-            channel,
-            confirm.id(),
-            close_now.custom_id.as_deref().unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(closed.expect_message().text(), "The ticket is closed.");
+    let (_, _, closed) = close_now(&world, channel, mia).await;
+    assert_eq!(closed, "The ticket is closed.");
     assert!(emulator.can_view(mia, channel), "she can still read it");
     assert!(
         !emulator
@@ -436,27 +452,8 @@ async fn hostile_messages_render_inert_in_the_transcript() {
         .unwrap();
     // The welcome message and the three hostile ones.
     world.wait_for_transcript(channel, 4).await;
-    let welcome = emulator.pins(channel).remove(0);
-    let confirm = emulator
-        .as_user(sam)
-        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
-        .await
-        .unwrap();
-    let confirm = confirm.expect_message();
-    let close_now = confirm
-        .buttons()
-        .into_iter()
-        .find(|b| b.label.as_deref() == Some("Close now"))
-        .unwrap();
-    emulator
-        .as_user(sam)
-        .click_button(
-            channel,
-            confirm.id(),
-            close_now.custom_id.as_deref().unwrap(),
-        )
-        .await
-        .unwrap();
+    let (_, _, closed) = close_now(&world, channel, sam).await;
+    assert_eq!(closed, "The ticket is closed.");
     let log_channel = world
         .store
         .guild_config(world.guild)
@@ -494,28 +491,12 @@ async fn closing_twice_is_harmless() {
     let (_, channel) = open_ticket(&world, panel_channel, mia).await;
     let channel = channel.unwrap();
     let emulator = &world.emulator;
+    let (confirm_id, close_id, first) = close_now(&world, channel, mia).await;
+    assert_eq!(first, "The ticket is closed.");
     let welcome = emulator.pins(channel).remove(0);
-    let confirm = emulator
-        .as_user(mia)
-        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
-        .await
-        .unwrap();
-    let confirm = confirm.expect_message();
-    let close_now = confirm
-        .buttons()
-        .into_iter()
-        .find(|b| b.label.as_deref() == Some("Close now"))
-        .unwrap();
-    let close_id = close_now.custom_id.unwrap();
-    let first = emulator
-        .as_user(mia)
-        .click_button(channel, confirm.id(), &close_id)
-        .await
-        .unwrap();
-    assert_eq!(first.expect_message().text(), "The ticket is closed.");
     let second = emulator
         .as_user(mia)
-        .click_button(channel, confirm.id(), &close_id)
+        .click_button(channel, confirm_id, &close_id)
         .await
         .unwrap();
     assert!(
