@@ -2,6 +2,7 @@
 //! event loop of each, and a clean shutdown that keeps sessions resumable.
 
 use crate::download::Downloader;
+use crate::transcript::MessageEvent;
 use crate::{Error, Result, commands, handlers, metrics, transcript};
 use helpline_domain::UserId;
 use helpline_i18n::Translator;
@@ -231,6 +232,8 @@ impl Bot {
 
 async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<bool>) {
     let id = shard.id();
+    let (messages, queue) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(transcript::message_worker(bot.clone(), queue));
     loop {
         let item = tokio::select! {
             item = shard.next_event(EventTypeFlags::all()) => item,
@@ -266,15 +269,13 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
                 );
             }
             Event::MessageCreate(message) => {
-                tokio::spawn(
-                    async move { transcript::message_created(&bot, message.message).await },
-                );
+                let _ = messages.send(MessageEvent::Created(Box::new(message.message)));
             }
             Event::MessageUpdate(update) => {
-                tokio::spawn(async move { transcript::message_updated(&bot, *update).await });
+                let _ = messages.send(MessageEvent::Updated(update));
             }
             Event::MessageDelete(delete) => {
-                tokio::spawn(async move { transcript::message_deleted(&bot, delete).await });
+                let _ = messages.send(MessageEvent::Deleted(delete));
             }
             _ => {}
         }

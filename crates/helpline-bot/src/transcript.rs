@@ -105,21 +105,58 @@ pub(crate) async fn message_created(bot: &Bot, message: Message) {
             return;
         }
     }
-    let cap = bot.inner.store_limits.max_attachment_bytes;
-    for attachment in message.attachments.iter().filter(|a| a.size <= cap) {
-        let Some(bytes) = bot.inner.downloader.fetch(&attachment.url, cap).await else {
-            tracing::warn!(ticket = %ticket.ticket, attachment = %attachment.id, "cannot download attachment");
-            continue;
-        };
-        if let Err(error) = store
-            .store_attachment(ticket.ticket, message.id, attachment.id.get(), bytes)
-            .await
-        {
-            tracing::warn!(ticket = %ticket.ticket, %error, "cannot keep attachment");
-        }
-    }
     if !message.author.bot {
         record_activity(bot, ticket, &message, created_at).await;
+    }
+    // Downloads may take seconds: they must not hold up the channel's next events.
+    let cap = bot.inner.store_limits.max_attachment_bytes;
+    let wanted: Vec<_> = message
+        .attachments
+        .iter()
+        .filter(|a| a.size <= cap)
+        .cloned()
+        .collect();
+    if !wanted.is_empty() {
+        let bot = bot.clone();
+        tokio::spawn(async move {
+            for attachment in wanted {
+                let Some(bytes) = bot.inner.downloader.fetch(&attachment.url, cap).await else {
+                    tracing::warn!(ticket = %ticket.ticket, attachment = %attachment.id, "cannot download attachment");
+                    continue;
+                };
+                if let Err(error) = bot
+                    .inner
+                    .store
+                    .store_attachment(ticket.ticket, message.id, attachment.id.get(), bytes)
+                    .await
+                {
+                    tracing::warn!(ticket = %ticket.ticket, %error, "cannot keep attachment");
+                }
+            }
+        });
+    }
+}
+
+/// A message event of a shard, handled in gateway order.
+#[derive(Debug)]
+pub(crate) enum MessageEvent {
+    Created(Box<Message>),
+    Updated(Box<MessageUpdate>),
+    Deleted(MessageDelete),
+}
+
+/// Handles a shard's message events one after another, so an edit or a deletion is never
+/// recorded before the message it changes (each event on its own task could overtake).
+pub(crate) async fn message_worker(
+    bot: Bot,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<MessageEvent>,
+) {
+    while let Some(event) = events.recv().await {
+        match event {
+            MessageEvent::Created(message) => message_created(&bot, *message).await,
+            MessageEvent::Updated(update) => message_updated(&bot, *update).await,
+            MessageEvent::Deleted(delete) => message_deleted(&bot, delete).await,
+        }
     }
 }
 

@@ -163,7 +163,7 @@ async fn the_whole_story() {
         )
         .await
         .unwrap();
-    world.wait_for_transcript(channel, 2).await;
+    world.wait_for_transcript(channel, 3).await;
     let claimed = emulator
         .as_user(sam)
         .click_button(channel, welcome.id, &button_id(welcome, "Claim"))
@@ -450,8 +450,8 @@ async fn hostile_messages_render_inert_in_the_transcript() {
         .send_text(channel, "[click](javascript:alert(2)) javascript:alert(3)")
         .await
         .unwrap();
-    // The welcome message and the three hostile ones.
-    world.wait_for_transcript(channel, 4).await;
+    // The welcome message, Discord's "pinned a message" notice and the three hostile ones.
+    world.wait_for_transcript(channel, 5).await;
     let (_, _, closed) = close_now(&world, channel, sam).await;
     assert_eq!(closed, "The ticket is closed.");
     let log_channel = world
@@ -548,7 +548,7 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
         .send_text(channel, "hello")
         .await
         .unwrap();
-    world.wait_for_transcript(channel, 2).await;
+    world.wait_for_transcript(channel, 3).await;
     // Counters are bumped right after the answer the person saw: poll briefly.
     let expected = [
         "helpline_bot_interactions_total{kind=\"command\",outcome=\"ok\"}",
@@ -593,7 +593,7 @@ async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
         .send_text(channel, "first words")
         .await
         .unwrap();
-    world.wait_for_transcript(channel, 2).await;
+    world.wait_for_transcript(channel, 3).await;
     emulator
         .as_user(mia)
         .edit_message(channel, said.id, "better words")

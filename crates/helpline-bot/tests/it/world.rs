@@ -145,7 +145,8 @@ impl World {
         }
     }
 
-    /// Waits until the transcript of the ticket in `channel` holds `count` messages, with every
+    /// Waits until the transcript of the ticket in `channel` holds `count` messages (the welcome
+    /// message and Discord's "pinned a message" notice come first), with every
     /// attachment kept that will be (the bot captures them from the gateway, asynchronously).
     pub(crate) async fn wait_for_transcript(&self, channel: ChannelId, count: usize) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
