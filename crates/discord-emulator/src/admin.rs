@@ -20,6 +20,12 @@
 //! | `GET /_emulator/channels/{channel}/messages` | | messages, oldest first |
 //! | `GET /_emulator/permissions?user=&channel=` | | `{permissions, names, can_view}` |
 //! | `GET /_emulator/requests`, `/gateway-log`, `/sessions`; `DELETE /_emulator/records` | | records |
+//! | `GET`/`PUT /_emulator/faults` | `{rest_latency: {"METHOD /route" or "/route" or "*": {fixed_ms, jitter_ms}}, gateway_latency, error_rate, error_status, slow_rate, slow_delay_ms, gateway_drop_rate}` | the faults now |
+//! | `POST /_emulator/gateway/reconnect` | `{shards?: [id]}` (op 7) | `{reached}` |
+//! | `POST /_emulator/gateway/invalidate` | `{shards?, resumable?: bool}` (op 9) | `{reached}` |
+//! | `POST /_emulator/gateway/drop` | `{shards?}` (no close frame) | `{reached}` |
+//! | `POST /_emulator/gateway/close` | `{shards?, code}` | `{reached}` |
+//! | `GET /_emulator/metrics` (also `GET /metrics`) | | Prometheus text |
 //! | `POST /_emulator/act/{user}/command` | `{guild_id, channel_id, name, options?: {name: value}}` | outcome |
 //! | `POST /_emulator/act/{user}/click` | `{channel_id, message_id, custom_id}` | outcome |
 //! | `POST /_emulator/act/{user}/select` | `{channel_id, message_id, custom_id, values}` | outcome |
@@ -176,6 +182,9 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route("/gateway-log", get(gateway_log))
         .route("/records", delete(clear_records))
         .route("/sessions", get(sessions))
+        .route("/faults", get(get_faults).put(put_faults))
+        .route("/gateway/{action}", post(gateway_action))
+        .route("/metrics", get(metrics))
         .route("/act/{user_id}/command", post(act_command))
         .route("/act/{user_id}/click", post(act_click))
         .route("/act/{user_id}/select", post(act_select))
@@ -456,6 +465,72 @@ async fn clear_records(State(emulator): State<Emulator>) -> Response {
 
 async fn sessions(State(emulator): State<Emulator>) -> Response {
     Json(emulator.sessions()).into_response()
+}
+
+async fn get_faults(State(emulator): State<Emulator>) -> Response {
+    Json(emulator.faults()).into_response()
+}
+
+async fn put_faults(State(emulator): State<Emulator>, Json(body): Json<Value>) -> AdminResult {
+    let faults: crate::Faults =
+        serde_json::from_value(body).map_err(|error| bad_request(error.to_string()))?;
+    for rate in [
+        faults.error_rate,
+        faults.slow_rate,
+        faults.gateway_drop_rate,
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(bad_request("rates are fractions between 0 and 1"));
+        }
+    }
+    emulator.set_faults(faults);
+    Ok(Json(emulator.faults()).into_response())
+}
+
+async fn gateway_action(
+    State(emulator): State<Emulator>,
+    Path(action): Path<String>,
+    body: Option<Json<Value>>,
+) -> AdminResult {
+    let body = body.map(|Json(body)| body).unwrap_or(Value::Null);
+    let shards: Option<Vec<u32>> = match body.get("shards") {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(
+            serde_json::from_value(value.clone())
+                .map_err(|_| bad_request("shards must be an array of shard ids"))?,
+        ),
+    };
+    let shards = shards.as_deref();
+    let reached = match action.as_str() {
+        "reconnect" => emulator.reconnect_shards(shards),
+        "invalidate" => {
+            let resumable = body
+                .get("resumable")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            emulator.invalidate_sessions(shards, resumable)
+        }
+        "drop" => emulator.drop_connections(shards),
+        "close" => {
+            let code = body
+                .get("code")
+                .and_then(Value::as_u64)
+                .and_then(|code| u16::try_from(code).ok())
+                .ok_or_else(|| bad_request("code is required (a close code)"))?;
+            emulator.close_connections(shards, code)
+        }
+        other => {
+            return Err(AdminError(
+                StatusCode::NOT_FOUND,
+                format!("unknown gateway action {other:?}: reconnect, invalidate, drop, close"),
+            ));
+        }
+    };
+    Ok(Json(json!({ "reached": reached })).into_response())
+}
+
+async fn metrics(State(emulator): State<Emulator>) -> Response {
+    emulator.render_metrics().into_response()
 }
 
 /// Converts JSON option values using the registered command's option types, so the admin API

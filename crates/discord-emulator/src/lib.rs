@@ -3,6 +3,16 @@
 //! unmodified clients talk to as they would talk to Discord, enforcing Discord's rules
 //! (permissions, limits, interaction deadlines, error codes).
 //!
+//! Discord's rate and session rules are enforced, each configurable in [`EmulatorConfig`] so
+//! tests can shorten them: the global REST limit per token (interaction callbacks and webhook
+//! routes exempt), per-route buckets with `shared` scopes ([`RateLimitConfig`]), 429s with
+//! Discord's headers and body, the invalid-request ban per IP; identify concurrency
+//! (`max_concurrency` per identify window, op 9 when broken), the `session_start_limit`
+//! budget, the gateway send limit (4008) and payload size (4002). Faults ([`Faults`]: latency,
+//! 5xx, slow answers, dropped websockets) are set at start or at runtime, op 7 and op 9 are sent
+//! on demand ([`Emulator::reconnect_shards`], [`Emulator::invalidate_sessions`]), and counters
+//! are served as Prometheus text on `/metrics`.
+//!
 //! The crate owns the emulated world (users, guilds, roles, members, channels, messages,
 //! attachments, application commands, interactions, gateway sessions), a Rust API to build that
 //! world and to act as a person ([`Emulator::as_user`] returns an [`Actor`] whose actions return
@@ -31,8 +41,10 @@ mod admin;
 mod config;
 mod discord_error;
 mod error;
+mod faults;
 mod gateway;
 mod interactions;
+mod metrics;
 mod permissions;
 mod records;
 mod rest;
@@ -59,7 +71,10 @@ use twilight_model::{
 
 pub use crate::{
     actor::{Actor, InteractionOutcome, OptionValue},
-    config::{DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, EmulatorConfig, RateLimitConfig},
+    config::{
+        DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, EmulatorConfig, Faults, Latency,
+        RateLimitConfig, RouteLimit, default_route_limits,
+    },
     error::{Error, Result},
     gateway::{
         compression::TransportCompression,
@@ -71,6 +86,7 @@ pub use crate::{
 };
 use crate::{
     discord_error::DiscordError,
+    gateway::hub::{IdentifyLimits, Outbound},
     records::Records,
     world::{World, build::NewChannel},
 };
@@ -84,7 +100,25 @@ pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
     pub(crate) records: Records,
     pub(crate) rate_limits: Mutex<rest::ratelimit::Buckets>,
+    pub(crate) faults: faults::FaultState,
+    pub(crate) metrics: metrics::Metrics,
     server: Mutex<Option<AbortHandle>>,
+}
+
+impl Shared {
+    pub(crate) fn rate_limits(&self) -> MutexGuard<'_, rest::ratelimit::Buckets> {
+        self.rate_limits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts an invalid request of an IP (401, 403, non-shared 429).
+    pub(crate) fn count_invalid(&self, ip: IpAddr, now: tokio::time::Instant) {
+        self.metrics.invalid_request(ip);
+        if self.rate_limits().count_invalid(ip, now) {
+            tracing::warn!(%ip, "too many invalid requests: the IP is refused for a window");
+        }
+    }
 }
 
 /// A running emulator. Cheap to clone; every clone drives the same world.
@@ -185,7 +219,9 @@ impl Emulator {
         let world = World::new(Arc::clone(&config), base_url.clone(), gateway_url.clone());
         let shared = Arc::new(Shared {
             records: Records::new(config.record_limit),
-            rate_limits: Mutex::new(rest::ratelimit::Buckets::new(config.rate_limit)),
+            rate_limits: Mutex::new(rest::ratelimit::Buckets::new(config.rate_limit.clone())),
+            faults: faults::FaultState::new(config.faults.clone()),
+            metrics: metrics::Metrics::default(),
             config,
             http_host,
             base_url,
@@ -196,7 +232,8 @@ impl Emulator {
         let emulator = Self { shared };
         let router = emulator.router();
         let task = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, router).await {
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            if let Err(error) = axum::serve(listener, service).await {
                 tracing::error!(%error, "emulator server stopped");
             }
         });
@@ -214,6 +251,13 @@ impl Emulator {
             .merge(gateway::router(self.clone()))
             .merge(rest::router(self.clone()))
             .nest("/_emulator", admin::router(self.clone()))
+            .route(
+                "/metrics",
+                axum::routing::get({
+                    let emulator = self.clone();
+                    move || std::future::ready(emulator.render_metrics())
+                }),
+            )
             .merge(rest::attachments_router(self.clone()))
             .fallback({
                 let emulator = self.clone();
@@ -724,6 +768,114 @@ impl Emulator {
     /// code is 1000 or 1001 from the client side).
     pub fn disconnect_all(&self, code: u16) {
         self.world().hub.close_all(code, "closed by the emulator");
+    }
+
+    // Gateway faults on demand.
+
+    /// Sends op 7 Reconnect to the connected sessions of `shards` (every shard when `None`);
+    /// returns how many connections were told.
+    pub fn reconnect_shards(&self, shards: Option<&[u32]>) -> usize {
+        self.world()
+            .hub
+            .control(shards, false, || Outbound::Control {
+                text: r#"{"t":null,"s":null,"op":7,"d":null}"#,
+                op: 7,
+                forget_session: false,
+            })
+    }
+
+    /// Sends op 9 Invalid Session to the connected sessions of `shards`; when not
+    /// `resumable` the sessions are ended, so only a new identify works.
+    pub fn invalidate_sessions(&self, shards: Option<&[u32]>, resumable: bool) -> usize {
+        self.world()
+            .hub
+            .control(shards, !resumable, || Outbound::Control {
+                text: if resumable {
+                    r#"{"t":null,"s":null,"op":9,"d":true}"#
+                } else {
+                    r#"{"t":null,"s":null,"op":9,"d":false}"#
+                },
+                op: 9,
+                forget_session: !resumable,
+            })
+    }
+
+    /// Drops the connections of `shards` without a close frame, as a broken network would;
+    /// their sessions stay resumable.
+    pub fn drop_connections(&self, shards: Option<&[u32]>) -> usize {
+        self.world().hub.control(shards, false, || Outbound::Drop)
+    }
+
+    /// Closes the connections of `shards` with `code` (sessions stay resumable).
+    pub fn close_connections(&self, shards: Option<&[u32]>, code: u16) -> usize {
+        self.world().hub.control(shards, false, || Outbound::Close {
+            code,
+            reason: "closed by the emulator",
+        })
+    }
+
+    /// The faults injected now.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults.get()
+    }
+
+    /// Replaces the faults injected from now on.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    // Counters.
+
+    /// REST requests answered 429 in a scope: `"user"`, `"shared"` or `"global"`.
+    pub fn rate_limited_count(&self, scope: &str) -> u64 {
+        self.shared.metrics.rate_limited_count(scope)
+    }
+
+    /// Identifies answered with op 9 for breaking `max_concurrency`.
+    pub fn identify_concurrency_refusals(&self) -> u64 {
+        self.shared.metrics.identify_refusals()
+    }
+
+    /// Resumes accepted.
+    pub fn resumes(&self) -> u64 {
+        self.shared.metrics.resumes()
+    }
+
+    /// Identifies of a shard that already had a connected session (a shard running twice).
+    pub fn duplicate_shard_sessions(&self) -> u64 {
+        self.world().hub.duplicate_shard_sessions
+    }
+
+    /// `session_start_limit.remaining` as `GET /gateway/bot` reports it.
+    pub fn session_starts_remaining(&self) -> u32 {
+        let limits = self.identify_limits();
+        self.world().hub.session_start_remaining(limits).0
+    }
+
+    /// The emulator's counters as Prometheus text (what `GET /metrics` answers).
+    pub fn render_metrics(&self) -> String {
+        let limits = self.identify_limits();
+        let figures = {
+            let mut world = self.world();
+            metrics::HubFigures {
+                sessions_per_shard: world.hub.sessions_per_shard(),
+                dispatched: world.hub.dispatched,
+                duplicate_shard_sessions: world.hub.duplicate_shard_sessions,
+                session_starts_remaining: world.hub.session_start_remaining(limits).0,
+            }
+        };
+        self.shared.metrics.render(&figures)
+    }
+
+    pub(crate) fn identify_limits(&self) -> IdentifyLimits {
+        let config = &self.shared.config;
+        IdentifyLimits {
+            max_concurrency: config.max_concurrency,
+            window: config.identify_window,
+            tolerance: config.rate_limit.clock_tolerance,
+            total: config.session_start_limit,
+            reset: config.session_start_reset,
+        }
     }
 }
 

@@ -21,7 +21,7 @@ use twilight_model::{
 
 use super::{
     compression::{Compressor, Encoded, TransportCompression},
-    hub::{Outbound, shard_for_guild, to_json},
+    hub::{IdentifyRefusal, Outbound, shard_for_guild, to_json},
 };
 use crate::{
     Emulator,
@@ -41,6 +41,8 @@ enum End {
     Transport,
     /// The emulator closed the connection.
     ServerClosed,
+    /// The emulator dropped the connection without a close frame (fault injection).
+    Dropped,
 }
 
 struct Connection {
@@ -53,6 +55,9 @@ struct Connection {
     shard: Option<[u32; 2]>,
     interval: Duration,
     last_heartbeat: Instant,
+    /// Start of the current send-limit window and payloads received in it.
+    sends_since: Instant,
+    sends: u32,
 }
 
 pub(super) async fn run(
@@ -82,6 +87,8 @@ pub(super) async fn run(
         shard: None,
         interval,
         last_heartbeat: Instant::now(),
+        sends_since: Instant::now(),
+        sends: 0,
     };
     tracing::debug!(
         connection = id,
@@ -137,10 +144,27 @@ impl Connection {
                 },
                 outbound = rx.recv() => match outbound {
                     Some(Outbound::Frame { text, seq, event }) => {
+                        let (delay, drop) = self.emulator.shared.faults.for_gateway_send();
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
                         if self.send(&text, Some(0), event, seq).await.is_err() {
                             return End::Transport;
                         }
+                        if drop {
+                            return End::Dropped;
+                        }
                     }
+                    Some(Outbound::Control { text, op, forget_session }) => {
+                        if forget_session {
+                            self.session_id = None;
+                            self.shard = None;
+                        }
+                        if self.send(text, Some(op), None, None).await.is_err() {
+                            return End::Transport;
+                        }
+                    }
+                    Some(Outbound::Drop) => return End::Dropped,
                     Some(Outbound::Close { code, reason }) => {
                         self.close(code, reason).await;
                         return End::ServerClosed;
@@ -164,6 +188,13 @@ impl Connection {
                 End::ClientClosed(Some(1000 | 1001)) => world.hub.end(session_id),
                 _ => world.hub.detach(session_id, self.id),
             }
+        }
+        if matches!(end, End::Dropped) {
+            // No close frame: both halves are dropped, as when a network path breaks.
+            self.emulator.shared.metrics.gateway_drop();
+            self.record(Direction::Sent, None, None, None, "dropped".to_owned());
+            tracing::debug!(connection = self.id, "gateway connection dropped");
+            return;
         }
         if matches!(end, End::ServerClosed) {
             // Wait briefly for the client's close frame so it sees our code before EOF.
@@ -220,6 +251,7 @@ impl Connection {
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {
+        self.emulator.shared.metrics.gateway_close(code);
         self.record(
             Direction::Sent,
             None,
@@ -237,6 +269,40 @@ impl Connection {
     }
 
     async fn handle(&mut self, text: &str) -> Option<End> {
+        let config = &self.emulator.shared.config;
+        let (max_payload, send_limit, send_window) = (
+            config.gateway_max_payload,
+            config.gateway_send_limit,
+            config.gateway_send_window,
+        );
+        if text.len() > max_payload {
+            self.record(
+                Direction::Received,
+                None,
+                None,
+                None,
+                format!("payload of {} bytes", text.len()),
+            );
+            self.close(4002, "Error while decoding payload.").await;
+            return Some(End::ServerClosed);
+        }
+        let now = Instant::now();
+        if now.saturating_duration_since(self.sends_since) >= send_window {
+            self.sends_since = now;
+            self.sends = 0;
+        }
+        self.sends += 1;
+        if self.sends > send_limit {
+            self.record(
+                Direction::Received,
+                None,
+                None,
+                None,
+                format!("payload {} in the send window", self.sends),
+            );
+            self.close(4008, "Rate limited.").await;
+            return Some(End::ServerClosed);
+        }
         let Ok(payload) = serde_json::from_str::<Value>(text) else {
             self.record(
                 Direction::Received,
@@ -341,6 +407,30 @@ impl Connection {
             self.close(4014, "Disallowed intent(s).").await;
             return Some(End::ServerClosed);
         }
+        let limits = self.emulator.identify_limits();
+        let admitted = self.emulator.world().hub.admit_identify(shard[0], limits);
+        match admitted {
+            Ok(bucket) => self.emulator.shared.metrics.identify(bucket),
+            Err(IdentifyRefusal::Concurrency { bucket }) => {
+                tracing::info!(?shard, bucket, "identify over max_concurrency: op 9");
+                self.emulator.shared.metrics.identify_refused(bucket);
+                let invalid = r#"{"t":null,"s":null,"op":9,"d":false}"#;
+                if self.send(invalid, Some(9), None, None).await.is_err() {
+                    return Some(End::Transport);
+                }
+                return None;
+            }
+            Err(IdentifyRefusal::Budget) => {
+                tracing::warn!("session_start_limit spent: every session closed with 4004");
+                self.emulator.shared.metrics.session_budget_refused();
+                self.emulator
+                    .world()
+                    .hub
+                    .end_all(4004, "Authentication failed.");
+                self.close(4004, "Authentication failed.").await;
+                return Some(End::ServerClosed);
+            }
+        }
         let refused = {
             let mut world = self.emulator.world();
             let bot_id = world.bot_id();
@@ -444,6 +534,7 @@ impl Connection {
                 }
             }
         };
+        self.emulator.shared.metrics.resume(resumed);
         if resumed {
             self.session_id = Some(session_id);
             return None;

@@ -25,6 +25,24 @@ pub(crate) enum Outbound {
     },
     /// Close the connection with this code.
     Close { code: u16, reason: &'static str },
+    /// A control frame (op 7 Reconnect, op 9 Invalid Session); `forget_session` makes the
+    /// connection forget its session (op 9 `false`), so it may identify again.
+    Control {
+        text: &'static str,
+        op: u8,
+        forget_session: bool,
+    },
+    /// Drop the connection without a close frame, as a broken network would.
+    Drop,
+}
+
+/// Why an identify was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum IdentifyRefusal {
+    /// Another identify of the same bucket in the identify window (answered with op 9).
+    Concurrency { bucket: u32 },
+    /// `session_start_limit` is spent (sessions closed with 4004, as Discord resets the token).
+    Budget,
 }
 
 /// The payload of a dispatch, which may depend on the session's intents.
@@ -168,6 +186,23 @@ pub(crate) struct Hub {
     pub(crate) identifies: u32,
     /// Dispatches pushed to sessions since start.
     pub(crate) dispatched: u64,
+    /// Last accepted identify per identify bucket (`shard_id % max_concurrency`).
+    last_identify: HashMap<u32, Instant>,
+    /// Start of the current `session_start_limit` period and identifies in it.
+    budget_start: Option<Instant>,
+    budget_used: u32,
+    /// Identifies of a shard that already had a connected session.
+    pub(crate) duplicate_shard_sessions: u64,
+}
+
+/// Limits an identify must respect, from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IdentifyLimits {
+    pub(crate) max_concurrency: u32,
+    pub(crate) window: Duration,
+    pub(crate) tolerance: Duration,
+    pub(crate) total: u32,
+    pub(crate) reset: Duration,
 }
 
 impl Hub {
@@ -179,7 +214,106 @@ impl Hub {
             next_connection_id: 0,
             identifies: 0,
             dispatched: 0,
+            last_identify: HashMap::new(),
+            budget_start: None,
+            budget_used: 0,
+            duplicate_shard_sessions: 0,
         }
+    }
+
+    /// `session_start_limit`: what is left of the budget and when it refills.
+    pub(crate) fn session_start_remaining(&mut self, limits: IdentifyLimits) -> (u32, Duration) {
+        let now = Instant::now();
+        if self
+            .budget_start
+            .is_some_and(|start| now.saturating_duration_since(start) >= limits.reset)
+        {
+            self.budget_start = None;
+            self.budget_used = 0;
+        }
+        let reset_after = self.budget_start.map_or(limits.reset, |start| {
+            limits
+                .reset
+                .saturating_sub(now.saturating_duration_since(start))
+        });
+        (limits.total.saturating_sub(self.budget_used), reset_after)
+    }
+
+    /// Admits an identify of `shard_id` or says why not; an admitted identify is counted
+    /// against its bucket's window and the session budget.
+    pub(crate) fn admit_identify(
+        &mut self,
+        shard_id: u32,
+        limits: IdentifyLimits,
+    ) -> Result<u32, IdentifyRefusal> {
+        let now = Instant::now();
+        let (remaining, _) = self.session_start_remaining(limits);
+        if remaining == 0 {
+            return Err(IdentifyRefusal::Budget);
+        }
+        let bucket = shard_id % limits.max_concurrency.max(1);
+        let window = limits.window;
+        let tolerance = limits.tolerance.min(window / 2);
+        if self
+            .last_identify
+            .get(&bucket)
+            .is_some_and(|last| now.saturating_duration_since(*last) + tolerance < window)
+        {
+            return Err(IdentifyRefusal::Concurrency { bucket });
+        }
+        self.last_identify.insert(bucket, now);
+        self.budget_start.get_or_insert(now);
+        self.budget_used += 1;
+        Ok(bucket)
+    }
+
+    /// Sends `make()` to the connected sessions of the given shards (all when `None`) and,
+    /// with `forget`, ends those sessions (op 9 `false`); returns how many were reached.
+    pub(crate) fn control(
+        &mut self,
+        shards: Option<&[u32]>,
+        forget: bool,
+        make: impl Fn() -> Outbound,
+    ) -> usize {
+        let mut reached = Vec::new();
+        for session in self.sessions.values_mut() {
+            if shards.is_some_and(|shards| !shards.contains(&session.shard[0])) {
+                continue;
+            }
+            if let Some(link) = &session.link
+                && link.tx.send(make()).is_ok()
+            {
+                reached.push(session.id.clone());
+            }
+        }
+        if forget {
+            for id in &reached {
+                self.sessions.remove(id);
+            }
+        }
+        reached.len()
+    }
+
+    /// Ends every session, closing connected ones with `code` (the session budget is spent).
+    pub(crate) fn end_all(&mut self, code: u16, reason: &'static str) {
+        self.close_all(code, reason);
+        self.sessions.clear();
+    }
+
+    /// Sessions per shard, connected and resumable, for the metrics.
+    pub(crate) fn sessions_per_shard(&self) -> std::collections::BTreeMap<(u32, u32), (u64, u64)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for session in self.sessions.values() {
+            let entry: &mut (u64, u64) = counts
+                .entry((session.shard[0], session.shard[1]))
+                .or_default();
+            if session.link.is_some() {
+                entry.0 += 1;
+            } else {
+                entry.1 += 1;
+            }
+        }
+        counts
     }
 
     /// A fresh id for a websocket connection.
@@ -224,6 +358,17 @@ impl Hub {
         tx: mpsc::UnboundedSender<Outbound>,
     ) {
         self.identifies += 1;
+        if self
+            .sessions
+            .values()
+            .any(|session| session.shard == shard && session.link.is_some())
+        {
+            self.duplicate_shard_sessions += 1;
+            tracing::info!(
+                ?shard,
+                "a shard identified twice: both connections get events"
+            );
+        }
         self.sessions.insert(
             id.clone(),
             Session {

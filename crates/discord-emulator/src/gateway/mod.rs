@@ -1,5 +1,8 @@
 //! Gateway v10 over a websocket at `/`: Hello, heartbeats, Identify, Ready and GUILD_CREATE,
-//! Resume, dispatches filtered by shard and intents, and transport compression.
+//! Resume, dispatches filtered by shard and intents, and transport compression. Discord's
+//! limits: identify concurrency per bucket (op 9), the session budget (4004 for every
+//! session), the send limit (4008) and payload size (4002); op 7, op 9 and dropped
+//! connections on demand or by chance (fault injection).
 
 pub(crate) mod compression;
 mod connection;

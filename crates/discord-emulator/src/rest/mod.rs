@@ -11,16 +11,19 @@ mod users;
 
 pub(crate) use channels::parse_overwrites as parse_overwrites_for_admin;
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
 use axum::{
     Router,
     body::{Body, Bytes, to_bytes},
-    extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, State},
     http::{HeaderMap, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
 use serde_json::Value;
+use tokio::time::Instant;
 use twilight_model::id::Id;
 
 use crate::{
@@ -205,7 +208,9 @@ fn is_authorized(headers: &HeaderMap, token: &str) -> bool {
         .is_some_and(|given| given == token)
 }
 
-/// Checks the token, adds rate-limit headers and records the request.
+/// Around every REST route: the invalid-request ban, injected faults, the token, the global
+/// limit and the route's bucket (refused with 429 before the route runs), the rate-limit
+/// headers, the counters and the request log.
 async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().clone();
@@ -213,6 +218,10 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         || path.path().to_owned(),
         |matched| matched.as_str().to_owned(),
     );
+    let client_ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |info| info.0.ip());
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -228,34 +237,79 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         .into_response();
     };
     let body_summary = summarize_body(content_type.as_deref(), &bytes);
-    let exempt = route.contains("/interactions/")
-        || route.contains("/webhooks/")
-        || route.ends_with("/gateway");
-    let mut response =
-        if !exempt && !is_authorized(&parts.headers, &emulator.shared.config.bot_token) {
-            DiscordError::unauthorized().into_response()
-        } else {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
+    let short_route = route.strip_prefix("/api/v10").unwrap_or(&route).to_owned();
+    let shared = &emulator.shared;
+    let faults = shared.faults.for_request(method.as_str(), &short_route);
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let response = 'answer: {
+        let now = Instant::now();
+        if shared.rate_limits().is_banned(client_ip, now) {
+            shared.metrics.banned_request(client_ip);
+            break 'answer ratelimit::banned_response();
+        }
+        if let Some(status) = faults.error {
+            shared.metrics.injected_error();
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            break 'answer DiscordError::new(status, 0, format!("{status}")).into_response();
+        }
+        let token_route = route.contains("/interactions/") || route.contains("/webhooks/");
+        let exempt = token_route || route.ends_with("/gateway");
+        if !exempt && !is_authorized(&parts.headers, &shared.config.bot_token) {
+            shared.count_invalid(client_ip, now);
+            break 'answer DiscordError::unauthorized().into_response();
+        }
+        let taken = {
+            let mut limits = shared.rate_limits();
+            let global = if token_route {
+                Ok(())
+            } else {
+                limits.take_global(now)
+            };
+            global.and_then(|()| {
+                limits.take(
+                    method.as_str(),
+                    &short_route,
+                    &ratelimit::major_parameter(path.path()),
+                    now,
+                )
+            })
         };
-    let taken = emulator
-        .shared
-        .rate_limits
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take(
-            method.as_str(),
-            &route,
-            &ratelimit::major_parameter(path.path()),
-        );
-    taken.apply(response.headers_mut());
-    let records = &emulator.shared.records;
+        let taken = match taken {
+            Ok(taken) => taken,
+            Err(limited) => {
+                shared.metrics.rate_limited(limited.scope.as_str());
+                if limited.scope != ratelimit::Scope::Shared {
+                    shared.count_invalid(client_ip, now);
+                }
+                break 'answer limited.into_response();
+            }
+        };
+        let mut response = next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+        if matches!(response.status().as_u16(), 401 | 403) {
+            shared.count_invalid(client_ip, now);
+        }
+        taken.apply(response.headers_mut());
+        response
+    };
+    if let Some(delay) = faults.slow {
+        shared.metrics.slow_answer();
+        tokio::time::sleep(delay).await;
+    }
+    let status = response.status().as_u16();
+    shared
+        .metrics
+        .rest_request(format!("{method} {short_route}"), status);
+    let records = &shared.records;
     records.push_request(RequestRecord {
         at_ms: records.elapsed_ms(),
         method: method.to_string(),
         path: path.to_string(),
         route,
-        status: response.status().as_u16(),
+        status,
         code: response.extensions().get::<ErrorCode>().map(|code| code.0),
         body: body_summary,
     });

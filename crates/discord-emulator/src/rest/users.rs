@@ -29,12 +29,13 @@ pub(super) async fn get_gateway(State(emulator): State<Emulator>) -> Response {
 /// `GET /gateway/bot`: the URL, recommended shards and `session_start_limit`.
 pub(super) async fn get_gateway_bot(State(emulator): State<Emulator>) -> Response {
     let config = &emulator.shared.config;
-    let identifies = emulator.world().hub.identifies;
+    let limits = emulator.identify_limits();
+    let (remaining, reset_after) = emulator.world().hub.session_start_remaining(limits);
     let info = BotConnectionInfo {
         session_start_limit: SessionStartLimit {
             max_concurrency: u16::try_from(config.max_concurrency).unwrap_or(u16::MAX),
-            remaining: config.session_start_limit.saturating_sub(identifies),
-            reset_after: 86_400_000,
+            remaining,
+            reset_after: u64::try_from(reset_after.as_millis()).unwrap_or(u64::MAX),
             total: config.session_start_limit,
         },
         shards: config.recommended_shards,

@@ -182,7 +182,8 @@ async fn without_message_content_intent_guild_content_is_empty() {
 
 #[tokio::test]
 async fn guilds_are_split_across_shards_and_two_connections_on_a_shard_both_receive() {
-    let emulator = common::start().await;
+    // Three shards identify at once: no identify window, so none waits for op 9.
+    let emulator = common::start_with(|config| config.identify_window = Duration::ZERO).await;
     let owner = emulator.create_user("owner", "en-US");
     let mut guilds = Vec::new();
     // Guild ids carry their creation time; create until both shards have one.
@@ -248,6 +249,11 @@ async fn guilds_are_split_across_shards_and_two_connections_on_a_shard_both_rece
             .filter(|session| session.shard == [1, 2])
             .count(),
         2
+    );
+    assert_eq!(
+        emulator.duplicate_shard_sessions(),
+        1,
+        "the emulator counts it"
     );
 }
 

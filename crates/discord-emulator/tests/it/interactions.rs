@@ -616,3 +616,95 @@ async fn a_selection_is_answered_with_response_and_a_deferred_update_edits_the_p
         "acknowledged"
     );
 }
+
+#[tokio::test]
+async fn a_follow_up_after_the_token_lifetime_is_refused() {
+    assert_eq!(
+        EmulatorConfig::default().interaction_token_lifetime,
+        Duration::from_secs(15 * 60)
+    );
+    let emulator = common::start_with(|config| {
+        config.interaction_token_lifetime = Duration::from_millis(400);
+    })
+    .await;
+    let world = common::world(&emulator, bot_permissions());
+    let (codes_tx, mut codes_rx) = mpsc::unbounded_channel::<u64>();
+    let _bot = responder(
+        &emulator,
+        move |http: Arc<Client>, interaction: Interaction| {
+            let codes_tx = codes_tx.clone();
+            async move {
+                respond(&http, &interaction, &reply("ok", None, None))
+                    .await
+                    .unwrap();
+                let client = http.interaction(interaction.application_id);
+                let early = client
+                    .create_followup(&interaction.token)
+                    .content("early")
+                    .await;
+                let _ = codes_tx.send(early.map_or_else(|error| error_code(&error), |_| 0));
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                let late = client
+                    .create_followup(&interaction.token)
+                    .content("late")
+                    .await;
+                let _ = codes_tx.send(late.map_or_else(|error| error_code(&error), |_| 0));
+            }
+        },
+    )
+    .await;
+    let http = common::http(&emulator);
+    let panel = http
+        .create_message(world.general)
+        .components(&components(json!([{ "type": 1, "components": [
+            { "type": 2, "style": 1, "label": "Go", "custom_id": "go" }
+        ]}])))
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    emulator
+        .as_user(world.alice)
+        .click_button(world.general, panel.id, "go")
+        .await
+        .unwrap();
+    assert_eq!(
+        codes_rx.recv().await.unwrap(),
+        0,
+        "a follow-up in time works"
+    );
+    assert_eq!(
+        codes_rx.recv().await.unwrap(),
+        50027,
+        "Invalid Webhook Token"
+    );
+}
+
+#[tokio::test]
+async fn a_category_holds_50_channels() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, bot_permissions());
+    let category = emulator.create_category(world.guild, "Tickets").unwrap();
+    for index in 0..50 {
+        emulator
+            .create_text_channel(world.guild, &format!("t{index}"), Some(category))
+            .unwrap();
+    }
+    let http = common::http(&emulator);
+    let error = http
+        .create_guild_channel(world.guild, "one-too-many")
+        .parent_id(category)
+        .await
+        .unwrap_err();
+    let ErrorType::Response { status, body, .. } = error.kind() else {
+        panic!("a Discord error, got {error:?}");
+    };
+    assert_eq!(status.get(), 400);
+    let body: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(body["code"], 50035);
+    assert_eq!(
+        body["errors"]["parent_id"]["_errors"][0]["code"],
+        "CHANNEL_PARENT_MAX_CHANNELS"
+    );
+}

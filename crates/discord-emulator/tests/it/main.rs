@@ -6,4 +6,6 @@ mod framing;
 mod gateway;
 mod http;
 mod interactions;
+mod limits;
+mod sharding;
 mod world;

@@ -1,0 +1,245 @@
+//! Gateway rules: identify concurrency and the session budget, op 7 and op 9 on demand,
+//! dropped connections, the send limit and the payload size, with twilight-gateway and raw
+//! websockets.
+
+use std::time::Duration;
+
+use serde_json::json;
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+    queue::InMemoryQueue,
+};
+
+use crate::common::{
+    self, identify, next_dispatch, next_json, next_matching, raw_gateway, send_json,
+};
+
+fn queued_shard(
+    emulator: &discord_emulator::Emulator,
+    id: ShardId,
+    queue: InMemoryQueue,
+) -> Shard<InMemoryQueue> {
+    let config = ConfigBuilder::new(emulator.bot_token().to_owned(), Intents::GUILDS)
+        .proxy_url(emulator.gateway_url().to_owned())
+        .queue(queue)
+        .build();
+    Shard::with_config(id, config)
+}
+
+/// Runs shards until each has seen Ready, in their own tasks.
+async fn run_until_ready(shards: Vec<Shard<InMemoryQueue>>) -> Vec<tokio::task::JoinHandle<()>> {
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel();
+    let count = shards.len();
+    let tasks: Vec<_> = shards
+        .into_iter()
+        .map(|mut shard| {
+            let ready_tx = ready_tx.clone();
+            tokio::spawn(async move {
+                while let Some(event) = shard.next_event(EventTypeFlags::READY).await {
+                    if let Ok(Event::Ready(_)) = event {
+                        let _ = ready_tx.send(());
+                    }
+                }
+            })
+        })
+        .collect();
+    for _ in 0..count {
+        tokio::time::timeout(Duration::from_secs(20), ready_rx.recv())
+            .await
+            .expect("every shard ready in time");
+    }
+    tasks
+}
+
+#[tokio::test]
+async fn sixteen_shards_through_an_in_memory_queue_never_breach_identify_concurrency() {
+    let emulator = common::start_with(|config| {
+        config.max_concurrency = 8;
+        config.identify_window = Duration::from_secs(2);
+    })
+    .await;
+    // Sized to the emulator's max_concurrency: two rounds, five seconds apart.
+    let queue = InMemoryQueue::new(8, 1000, Duration::from_secs(86_400), 1000);
+    let shards = (0..16)
+        .map(|id| queued_shard(&emulator, ShardId::new(id, 16), queue.clone()))
+        .collect();
+    let tasks = run_until_ready(shards).await;
+    assert_eq!(emulator.identify_concurrency_refusals(), 0);
+    assert_eq!(emulator.sessions().len(), 16);
+    let metrics = emulator.render_metrics();
+    for bucket in 0..8 {
+        assert!(
+            metrics.contains(&format!(
+                "discord_emulator_identifies_total{{bucket=\"{bucket}\"}} 2"
+            )),
+            "{metrics}"
+        );
+    }
+    for task in tasks {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_queue_larger_than_max_concurrency_breaks_it_and_gets_op_9() {
+    let emulator = common::start_with(|config| {
+        config.max_concurrency = 2;
+        config.identify_window = Duration::from_secs(2);
+    })
+    .await;
+    let queue = InMemoryQueue::new(4, 1000, Duration::from_secs(86_400), 1000);
+    let shards: Vec<_> = (0..4)
+        .map(|id| queued_shard(&emulator, ShardId::new(id, 4), queue.clone()))
+        .collect();
+    let tasks: Vec<_> = shards
+        .into_iter()
+        .map(|mut shard| {
+            tokio::spawn(async move {
+                while shard.next_event(EventTypeFlags::empty()).await.is_some() {}
+            })
+        })
+        .collect();
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    while emulator.identify_concurrency_refusals() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "two identifies refused"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for task in tasks {
+        task.abort();
+    }
+}
+
+#[tokio::test]
+async fn identify_concurrency_and_the_session_budget_raw() {
+    let emulator = common::start_with(|config| {
+        config.max_concurrency = 2;
+        config.identify_window = Duration::from_secs(60);
+        config.session_start_limit = 3;
+    })
+    .await;
+    let mut first = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut first).await.unwrap();
+    send_json(&mut first, &identify(&emulator, [0, 4], Intents::GUILDS)).await;
+    next_dispatch(&mut first, "READY").await;
+    // Shard 2 is in bucket 0 too: op 9, not resumable.
+    let mut second = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut second).await.unwrap();
+    send_json(&mut second, &identify(&emulator, [2, 4], Intents::GUILDS)).await;
+    let invalid = next_json(&mut second).await.unwrap();
+    assert_eq!(
+        (invalid["op"].clone(), invalid["d"].clone()),
+        (json!(9), json!(false))
+    );
+    // Shard 1 is in bucket 1.
+    let mut third = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut third).await.unwrap();
+    send_json(&mut third, &identify(&emulator, [1, 4], Intents::GUILDS)).await;
+    next_dispatch(&mut third, "READY").await;
+    assert_eq!(emulator.session_starts_remaining(), 1);
+    let auth = common::bot_auth(&emulator);
+    let gateway_bot =
+        common::raw_request(&emulator, "GET", "/api/v10/gateway/bot", Some(&auth), None).await;
+    let limit = &gateway_bot.json()["session_start_limit"];
+    assert_eq!(
+        (limit["total"].clone(), limit["remaining"].clone()),
+        (json!(3), json!(1))
+    );
+    assert_eq!(limit["max_concurrency"], 2);
+
+    // Shard 3 (bucket 1 is spent) gets op 9; a wait would not help the budget anyway: after
+    // one more identify it is spent, and the next closes every session with 4004.
+    drop(second);
+    let mut fourth = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut fourth).await.unwrap();
+    send_json(&mut fourth, &identify(&emulator, [3, 4], Intents::GUILDS)).await;
+    assert_eq!(next_json(&mut fourth).await.unwrap()["op"], 9);
+
+    let emulator_unlimited_window = common::start_with(|config| {
+        config.identify_window = Duration::ZERO;
+        config.session_start_limit = 2;
+    })
+    .await;
+    let emulator = emulator_unlimited_window;
+    let mut sockets = Vec::new();
+    for _ in 0..2 {
+        let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+        next_json(&mut socket).await.unwrap();
+        send_json(&mut socket, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+        next_dispatch(&mut socket, "READY").await;
+        sockets.push(socket);
+    }
+    assert_eq!(emulator.duplicate_shard_sessions(), 1);
+    let mut over = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut over).await.unwrap();
+    send_json(&mut over, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    assert_eq!(next_json(&mut over).await.unwrap_err(), Some(4004));
+    for socket in &mut sockets {
+        loop {
+            match next_json(socket).await {
+                Ok(_) => {}
+                Err(code) => {
+                    assert_eq!(code, Some(4004));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn twilight_resumes_after_op_7_and_a_drop_and_identifies_again_after_op_9() {
+    let emulator = common::start_with(|config| {
+        config.identify_window = Duration::from_millis(100);
+    })
+    .await;
+    // max_concurrency 0: twilight's queue lets identifies through at once.
+    let queue = InMemoryQueue::new(0, 1000, Duration::from_secs(86_400), 1000);
+    let mut shard = queued_shard(&emulator, ShardId::ONE, queue);
+    let ready = |event| matches!(event, Event::Ready(_)).then_some(());
+    let resumed = |event| matches!(event, Event::Resumed).then_some(());
+    next_matching(&mut shard, ready).await;
+
+    assert_eq!(emulator.reconnect_shards(Some(&[0])), 1);
+    next_matching(&mut shard, resumed).await;
+    assert_eq!(emulator.resumes(), 1);
+
+    assert_eq!(emulator.drop_connections(None), 1);
+    next_matching(&mut shard, resumed).await;
+    assert_eq!(emulator.resumes(), 2);
+
+    // Resumable op 9: twilight resumes.
+    assert_eq!(emulator.invalidate_sessions(None, true), 1);
+    next_matching(&mut shard, resumed).await;
+
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(emulator.invalidate_sessions(None, false), 1);
+    next_matching(&mut shard, ready).await;
+    assert_eq!(emulator.sessions().len(), 1);
+    assert_eq!(emulator.resumes(), 3);
+}
+
+#[tokio::test]
+async fn a_large_payload_closes_4002_and_too_many_sends_close_4008() {
+    let emulator = common::start_with(|config| config.gateway_send_limit = 5).await;
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    let padding = "x".repeat(4100);
+    send_json(
+        &mut socket,
+        &json!({ "op": 1, "d": null, "padding": padding }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await.unwrap_err(), Some(4002));
+
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    for _ in 0..5 {
+        send_json(&mut socket, &json!({ "op": 1, "d": null })).await;
+        assert_eq!(next_json(&mut socket).await.unwrap()["op"], 11);
+    }
+    send_json(&mut socket, &json!({ "op": 1, "d": null })).await;
+    assert_eq!(next_json(&mut socket).await.unwrap_err(), Some(4008));
+}
