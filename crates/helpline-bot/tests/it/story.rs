@@ -762,3 +762,32 @@ async fn a_full_category_overflows_into_a_new_one() {
     assert!(!world.emulator.can_view(max, mias));
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_discord_still_gets_the_click_acknowledged_in_time() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    // Creating a channel now takes 4 s: longer than Discord's 3 s to acknowledge a click.
+    let mut faults = world.emulator.faults();
+    faults.rest_latency.insert(
+        "POST /guilds/{guild_id}/channels".to_owned(),
+        discord_emulator::Latency {
+            fixed_ms: 4_000,
+            jitter_ms: 0,
+        },
+    );
+    world.emulator.set_faults(faults);
+    let started = std::time::Instant::now();
+    let (reply, channel) = open_ticket(&world, panel_channel, mia).await;
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(4),
+        "the channel really was slow"
+    );
+    assert!(
+        reply.starts_with("Your ticket is open"),
+        "deferred in time, then answered: {reply}"
+    );
+    assert!(world.emulator.can_view(mia, channel.unwrap()));
+    world.bot.stop().await;
+}
