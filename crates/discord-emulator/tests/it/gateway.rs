@@ -421,3 +421,24 @@ async fn twilight_shard_resumes_after_the_emulator_drops_it() {
     );
     assert_eq!(emulator.sessions().len(), 1, "the same session was resumed");
 }
+
+#[tokio::test]
+async fn more_than_2500_guilds_on_one_shard_requires_sharding() {
+    // No identify window, so the second identify right after the first is not refused for that.
+    let emulator = common::start_with(|config| config.identify_window = Duration::ZERO).await;
+    let owner = emulator.create_user("owner", "en-US");
+    for n in 0..2_501 {
+        emulator
+            .create_guild(&format!("guild {n}"), owner, "en-US")
+            .unwrap();
+    }
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    send_json(&mut socket, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    assert_eq!(next_json(&mut socket).await.unwrap_err(), Some(4011));
+    // Two shards share them out: each holds at most 2,500.
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    send_json(&mut socket, &identify(&emulator, [0, 2], Intents::GUILDS)).await;
+    next_dispatch(&mut socket, "READY").await;
+}
