@@ -44,13 +44,8 @@ fn timestamp(time: twilight_model::util::Timestamp) -> Timestamp {
     Timestamp::from_millis(time.as_micros() / 1000)
 }
 
-pub(crate) async fn message_created(bot: &Bot, message: Message) {
-    if message.guild_id.is_none() {
-        return;
-    }
-    let Some(ticket) = ticket_of(bot, message.channel_id).await else {
-        return;
-    };
+/// The transcript record of a Discord message.
+fn transcript_message(message: &Message) -> TranscriptMessage {
     let author_name = message
         .member
         .as_ref()
@@ -58,7 +53,7 @@ pub(crate) async fn message_created(bot: &Bot, message: Message) {
         .or_else(|| message.author.global_name.clone())
         .unwrap_or_else(|| message.author.name.clone());
     let created_at = timestamp(message.timestamp);
-    let transcript = TranscriptMessage {
+    TranscriptMessage {
         message_id: message.id,
         author_id: message.author.id,
         author_name,
@@ -95,18 +90,48 @@ pub(crate) async fn message_created(bot: &Bot, message: Message) {
                 stored: false,
             })
             .collect(),
-    };
-    let store = &bot.inner.store;
-    match store.append_message(ticket.ticket, &transcript).await {
-        Ok(true) => {}
-        Ok(false) => return,
+    }
+}
+
+/// Appends a run of created messages in one store write, then records activity and fetches
+/// attachments for those that were new.
+async fn messages_created(bot: &Bot, created: &mut Vec<Message>) {
+    if created.is_empty() {
+        return;
+    }
+    let mut batch = Vec::with_capacity(created.len());
+    let mut kept = Vec::with_capacity(created.len());
+    for message in created.drain(..) {
+        if message.guild_id.is_none() {
+            continue;
+        }
+        let Some(ticket) = ticket_of(bot, message.channel_id).await else {
+            continue;
+        };
+        batch.push((ticket.ticket, transcript_message(&message)));
+        kept.push((ticket, message));
+    }
+    if batch.is_empty() {
+        return;
+    }
+    let inserted = match bot.inner.store.append_messages(&batch).await {
+        Ok(inserted) => inserted,
         Err(error) => {
-            tracing::warn!(ticket = %ticket.ticket, %error, "cannot append message to transcript");
+            tracing::warn!(messages = batch.len(), %error, "cannot append messages to transcripts");
             return;
         }
+    };
+    for ((ticket, message), new) in kept.into_iter().zip(inserted) {
+        if new {
+            message_appended(bot, ticket, message).await;
+        }
     }
+}
+
+/// What follows a new transcript message: activity marks and the attachments' bytes.
+async fn message_appended(bot: &Bot, ticket: Known, message: Message) {
     if !message.author.bot {
-        record_activity(bot, ticket, &message, created_at).await;
+        record_activity(bot, ticket, &message, timestamp(message.timestamp)).await;
     }
     // Downloads may take seconds: they must not hold up the channel's next events.
     let cap = bot.inner.store_limits.max_attachment_bytes;
@@ -146,17 +171,30 @@ pub(crate) enum MessageEvent {
 }
 
 /// Handles a shard's message events one after another, so an edit or a deletion is never
-/// recorded before the message it changes (each event on its own task could overtake).
+/// recorded before the message it changes (each event on its own task could overtake). Runs of
+/// new messages waiting together are appended in one store write.
 pub(crate) async fn message_worker(
     bot: Bot,
     mut events: tokio::sync::mpsc::UnboundedReceiver<MessageEvent>,
 ) {
-    while let Some(event) = events.recv().await {
-        match event {
-            MessageEvent::Created(message) => message_created(&bot, *message).await,
-            MessageEvent::Updated(update) => message_updated(&bot, *update).await,
-            MessageEvent::Deleted(delete) => message_deleted(&bot, delete).await,
+    const BATCH: usize = 256;
+    let mut waiting = Vec::with_capacity(BATCH);
+    let mut created = Vec::with_capacity(BATCH);
+    while events.recv_many(&mut waiting, BATCH).await > 0 {
+        for event in waiting.drain(..) {
+            match event {
+                MessageEvent::Created(message) => created.push(*message),
+                MessageEvent::Updated(update) => {
+                    messages_created(&bot, &mut created).await;
+                    message_updated(&bot, *update).await;
+                }
+                MessageEvent::Deleted(delete) => {
+                    messages_created(&bot, &mut created).await;
+                    message_deleted(&bot, delete).await;
+                }
+            }
         }
+        messages_created(&bot, &mut created).await;
     }
 }
 

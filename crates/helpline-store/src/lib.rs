@@ -137,6 +137,21 @@ pub trait Store: Send + Sync + 'static {
     /// Appends a message to a ticket's transcript; `false` when it was already there.
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool>;
 
+    /// Appends several messages (of any tickets) at once, each as [`append_message`] would;
+    /// returns, in order, whether each was new. A backend may write them in one batch.
+    ///
+    /// [`append_message`]: Self::append_message
+    async fn append_messages(
+        &self,
+        messages: &[(TicketId, TranscriptMessage)],
+    ) -> Result<Vec<bool>> {
+        let mut inserted = Vec::with_capacity(messages.len());
+        for (ticket, message) in messages {
+            inserted.push(self.append_message(*ticket, message).await?);
+        }
+        Ok(inserted)
+    }
+
     /// Records an edit of a transcript message; `false` when the message is unknown or the
     /// content did not change.
     async fn record_edit(

@@ -344,6 +344,38 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn append_messages(
+        &self,
+        messages: &[(TicketId, TranscriptMessage)],
+    ) -> Result<Vec<bool>> {
+        let rows = messages
+            .iter()
+            .map(|(ticket, message)| {
+                Ok((
+                    sql_id(ticket.0),
+                    sql_id(message.message_id.get()),
+                    encode(message)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.write(move |connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut inserted = Vec::with_capacity(rows.len());
+            {
+                let mut statement = transaction.prepare_cached(
+                    "INSERT INTO transcript_messages (ticket_id, message_id, data) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                )?;
+                for (ticket, message, data) in rows {
+                    inserted.push(statement.execute(params![ticket, message, data])? > 0);
+                }
+            }
+            transaction.commit()?;
+            Ok(inserted)
+        })
+        .await
+    }
+
     async fn record_edit(
         &self,
         ticket: TicketId,

@@ -33,6 +33,7 @@ macro_rules! conformance_suite {
                 updates_use_optimistic_concurrency,
                 concurrent_updates_from_one_version_let_one_win,
                 transcript_appends_once_and_keeps_edits_and_deletions,
+                batched_appends_match_single_ones,
                 attachments_are_kept_under_the_cap,
                 panel_access_grants,
                 interactions_are_claimed_once
@@ -608,6 +609,39 @@ pub(crate) async fn transcript_appends_once_and_keeps_edits_and_deletions(store:
     );
     assert_eq!(store.transcript(other).await.unwrap().len(), 1);
     assert!(store.transcript(TicketId(79)).await.unwrap().is_empty());
+}
+
+pub(crate) async fn batched_appends_match_single_ones(store: Arc<dyn Store>) {
+    let (a, b) = (TicketId(90), TicketId(91));
+    store
+        .append_message(a, &message(1 << 22, "already there", vec![]))
+        .await
+        .unwrap();
+    let batch = vec![
+        (a, message(1 << 22, "again", vec![])),
+        (b, message(3 << 22, "b three", vec![])),
+        (a, message(2 << 22, "a two", vec![])),
+        (b, message(3 << 22, "b three again", vec![])),
+    ];
+    assert_eq!(
+        store.append_messages(&batch).await.unwrap(),
+        [false, true, true, false]
+    );
+    let contents = |ticket| {
+        let store = store.clone();
+        async move {
+            store
+                .transcript(ticket)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.content)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(contents(a).await, ["already there", "a two"]);
+    assert_eq!(contents(b).await, ["b three"]);
+    assert!(store.append_messages(&[]).await.unwrap().is_empty());
 }
 
 pub(crate) async fn attachments_are_kept_under_the_cap(store: Arc<dyn Store>) {
