@@ -454,15 +454,7 @@ async fn hostile_messages_render_inert_in_the_transcript() {
     world.wait_for_transcript(channel, 5).await;
     let (_, _, closed) = close_now(&world, channel, sam).await;
     assert_eq!(closed, "The ticket is closed.");
-    let log_channel = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap()
-        .log_channel;
+    let log_channel = world.log_channel().await;
     let transcript = emulator
         .messages(log_channel)
         .into_iter()
@@ -511,15 +503,7 @@ async fn closing_twice_is_harmless() {
         .await
         .unwrap();
     assert!(again.expect_message().text().contains("already closed"));
-    let log_channel = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap()
-        .log_channel;
+    let log_channel = world.log_channel().await;
     let transcripts = emulator
         .messages(log_channel)
         .iter()
@@ -663,15 +647,7 @@ async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
     );
     assert_eq!(ticket.closed_by, Some(sky));
 
-    let log_channel = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap()
-        .log_channel;
+    let log_channel = world.log_channel().await;
     let log = emulator.messages(log_channel);
     let closed_entry = log
         .iter()

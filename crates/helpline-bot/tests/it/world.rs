@@ -133,6 +133,17 @@ impl World {
         config.setup.expect("setup channels").panel_channel
     }
 
+    /// The log channel `/setup` made.
+    pub(crate) async fn log_channel(&self) -> ChannelId {
+        let config = self
+            .store
+            .guild_config(self.guild)
+            .await
+            .unwrap()
+            .expect("set up");
+        config.setup.expect("setup channels").log_channel
+    }
+
     /// Polls an async `condition` until it holds (at most 10 s).
     pub(crate) async fn wait_until_async(&self, condition: impl AsyncFn() -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
