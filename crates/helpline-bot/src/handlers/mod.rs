@@ -150,3 +150,18 @@ fn guild_id(interaction: &Interaction) -> Result<GuildId> {
         .guild_id
         .ok_or_else(|| crate::Error::Unexpected("interaction outside a guild".to_owned()))
 }
+
+/// The sentence telling an admin what to grant the bot, when it lacks guild permissions
+/// Helpline needs. From the cache, else the interaction's `app_permissions`; when neither is
+/// known the action goes ahead and Discord's refusal is handled where it happens.
+fn missing_bot_permissions_reply(
+    bot: &Bot,
+    interaction: &Interaction,
+    lang: Language,
+) -> Option<String> {
+    let guild = interaction.guild_id?;
+    let held = crate::executor::bot_guild_permissions(bot, guild).or(interaction.app_permissions)?;
+    let missing = helpline_domain::permissions::missing_bot_permissions(held);
+    (!missing.is_empty())
+        .then(|| helpline_i18n::permissions::missing_message(&bot.inner.translator, lang, missing))
+}

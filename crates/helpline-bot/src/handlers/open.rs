@@ -2,14 +2,13 @@
 //! in the store (number, open limit, cooldown; the interaction id as ticket id so a redelivery
 //! finds the same ticket), create its private channel and welcome the member.
 
-use super::{display_name, guild_id, language, member};
-use crate::executor::{self, Stop, bot_guild_permissions};
+use super::{display_name, guild_id, language, member, missing_bot_permissions_reply};
+use crate::executor::{self, Stop};
 use crate::reply::Responder;
 use crate::{Bot, Error, Result};
 use helpline_domain::lifecycle::{Context, OpenRequest, Refusal, opened, prepare_open};
-use helpline_domain::permissions::missing_bot_permissions;
 use helpline_domain::{PanelId, TicketId, TopicId};
-use helpline_i18n::{permissions as permission_names, ui};
+use helpline_i18n::ui;
 use helpline_store::OpenOutcome;
 
 pub(super) async fn run(
@@ -34,15 +33,8 @@ pub(super) async fn run(
         return Err(Error::Unexpected("open without a member".into()));
     };
 
-    if let Some(held) = bot_guild_permissions(bot, guild) {
-        let missing = missing_bot_permissions(held);
-        if !missing.is_empty() {
-            return responder
-                .follow_up(&permission_names::missing_message(
-                    translator, lang, missing,
-                ))
-                .await;
-        }
+    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
+        return responder.follow_up(&reply).await;
     }
     let now = executor::now();
     let request = OpenRequest {

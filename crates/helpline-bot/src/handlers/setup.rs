@@ -2,18 +2,17 @@
 //! private log channel, posts the default panel, and saves the guild's configuration. Either all
 //! of it happens, or whatever it created is removed again.
 
-use super::{guild_id, language, member};
+use super::{guild_id, language, member, missing_bot_permissions_reply};
 use crate::custom_id::CustomId;
-use crate::executor::bot_guild_permissions;
 use crate::reply::{Responder, button, empty_embed, no_mentions, row};
 use crate::{Bot, Error, Result};
 use helpline_domain::auth::may_configure;
-use helpline_domain::permissions::{Permissions, TICKET_BOT_ALLOW, missing_bot_permissions};
+use helpline_domain::permissions::{Permissions, TICKET_BOT_ALLOW};
 use helpline_domain::{
     ChannelId, GuildConfig, GuildId, Language, MessageId, Panel, PanelContent, PanelStyle,
     SetupChannels,
 };
-use helpline_i18n::{permissions as permission_names, ui};
+use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandOptionValue,
 };
@@ -78,16 +77,8 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         );
         return responder.follow_up(&reply).await;
     }
-    let held = bot_guild_permissions(bot, guild)
-        .or(interaction.app_permissions)
-        .unwrap_or(Permissions::empty());
-    let missing = missing_bot_permissions(held);
-    if !missing.is_empty() {
-        return responder
-            .follow_up(&permission_names::missing_message(
-                translator, lang, missing,
-            ))
-            .await;
+    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
+        return responder.follow_up(&reply).await;
     }
 
     let mut config = existing.unwrap_or_else(|| {
