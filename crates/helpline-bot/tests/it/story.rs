@@ -767,3 +767,122 @@ async fn a_slow_discord_still_gets_the_click_acknowledged_in_time() {
     assert!(world.emulator.can_view(mia, channel.unwrap()));
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_that_lost_a_permission_says_so_and_opens_nothing() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    // An admin takes Manage Channels away after setup.
+    world
+        .emulator
+        .set_bot_permissions(
+            world.guild,
+            BOT_REQUIRED.difference(Permissions::MANAGE_CHANNELS),
+        )
+        .unwrap();
+    let [mia, ..] = world.members;
+    let channels_before = world.emulator.channels(world.guild).len();
+    let (reply, channel) = open_ticket(&world, panel_channel, mia).await;
+    assert!(reply.contains("Manage Channels"), "{reply}");
+    assert_eq!(channel, None);
+    assert_eq!(
+        world.emulator.channels(world.guild).len(),
+        channels_before,
+        "no channel"
+    );
+    assert!(
+        world
+            .store
+            .tickets_by_guild(world.guild, &[], Page::first(10))
+            .await
+            .unwrap()
+            .is_empty(),
+        "no ticket"
+    );
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_reopen_a_closed_ticket_and_members_cannot() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let [sam, _] = world.staff;
+    let emulator = &world.emulator;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let (_, _, closed) = close_now(&world, channel, mia).await;
+    assert_eq!(closed, "The ticket is closed.");
+    assert!(
+        !emulator
+            .permissions(mia, channel)
+            .contains(Permissions::SEND_MESSAGES)
+    );
+    let notice = emulator
+        .messages(channel)
+        .into_iter()
+        .rev()
+        .find(|m| !m.components.is_empty())
+        .expect("closed notice");
+
+    let refused = emulator
+        .as_user(mia)
+        .click_button(channel, notice.id, &button_id(&notice, "Reopen"))
+        .await
+        .unwrap();
+    assert_eq!(refused.expect_message().text(), "Only staff can do this.");
+    let refused = emulator
+        .as_user(mia)
+        .click_button(channel, notice.id, &button_id(&notice, "Delete"))
+        .await
+        .unwrap();
+    assert_eq!(refused.expect_message().text(), "Only staff can do this.");
+
+    let reopened = emulator
+        .as_user(sam)
+        .click_button(channel, notice.id, &button_id(&notice, "Reopen"))
+        .await
+        .unwrap();
+    assert_eq!(
+        reopened.expect_message().text(),
+        "The ticket is open again."
+    );
+    assert!(
+        emulator
+            .permissions(mia, channel)
+            .contains(Permissions::SEND_MESSAGES),
+        "she can write again"
+    );
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (ticket.state, ticket.close_reason),
+        (TicketState::Open, None)
+    );
+    let log_channel = world.log_channel().await;
+    let titles: Vec<String> = emulator
+        .messages(log_channel)
+        .iter()
+        .filter_map(|m| m.embeds.first().and_then(|e| e.title.clone()))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Ticket reopened")),
+        "{titles:?}"
+    );
+    // Reopening twice is refused with a reason.
+    let again = emulator
+        .as_user(sam)
+        .click_button(channel, notice.id, &button_id(&notice, "Reopen"))
+        .await
+        .unwrap();
+    assert!(
+        again.expect_message().text().contains("still open"),
+        "{}",
+        again.expect_message().text()
+    );
+    world.bot.stop().await;
+}
