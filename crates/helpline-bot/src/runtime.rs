@@ -126,11 +126,6 @@ impl RunningBot {
         let _ = self.shutdown.send(true);
         while self.shards.join_next().await.is_some() {}
     }
-
-    /// Waits until every shard stopped (after [`stop`](Self::stop) or a fatal close).
-    pub async fn wait(&mut self) {
-        while self.shards.join_next().await.is_some() {}
-    }
 }
 
 /// Installs rustls' ring provider once per process: twilight's TLS needs one chosen.
@@ -217,11 +212,6 @@ impl Bot {
             shutdown,
             shards,
         })
-    }
-
-    /// The bot's own user id.
-    pub fn user_id(&self) -> UserId {
-        self.inner.bot_id
     }
 
     /// Whether the gateway delivered this guild (its GUILD_CREATE was handled).

@@ -76,8 +76,3 @@ pub fn is_protected_role(
 pub fn may_configure(member: &Member) -> bool {
     is_admin(member.permissions)
 }
-
-/// Whether `member` may grant web-panel access (A7): admins only.
-pub fn may_grant_panel_access(member: &Member) -> bool {
-    is_admin(member.permissions)
-}
