@@ -37,6 +37,8 @@ pub const BUTTON_REOPEN: &str = "ui-button-reopen";
 pub const BUTTON_DELETE: &str = "ui-button-delete";
 /// `ui-ticket_opened`
 pub const TICKET_OPENED: &str = "ui-ticket_opened";
+/// `ui-requested`
+pub const REQUESTED: &str = "ui-requested";
 /// `ui-claimed`
 pub const CLAIMED: &str = "ui-claimed";
 /// `ui-close-confirm`
@@ -130,6 +132,7 @@ pub const ALL: &[&str] = &[
     BUTTON_REOPEN,
     BUTTON_DELETE,
     TICKET_OPENED,
+    REQUESTED,
     CLAIMED,
     CLOSE_CONFIRM,
     CLOSE_MODAL_TITLE,

@@ -118,8 +118,8 @@ pub(super) async fn run(
                     ),
                     translator.text(lang, ui::FAILED, &[])
                 ),
-                // Waiting for approval (M2): the member is told by the approval notice.
-                None => translator.render(lang, &Refusal::AwaitingApproval),
+                // Waiting for approval (M2): the member hears back by DM.
+                None => translator.text(lang, ui::REQUESTED, &[]),
             };
             responder.follow_up(&reply).await
         }

@@ -886,3 +886,83 @@ async fn staff_reopen_a_closed_ticket_and_members_cannot() {
     );
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_approval_opens_the_channel_only_once_staff_accept() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    // Manual approval on the panel (A6), as the settings command will set it.
+    let mut config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    config.panels[0].settings.approval = helpline_domain::ApprovalMode::Manual;
+    world.store.save_guild_config(&config).await.unwrap();
+    let [mia, max, _] = world.members;
+    let [sam, _] = world.staff;
+    let emulator = &world.emulator;
+    let channels_before = emulator.channels(world.guild).len();
+
+    let (reply, channel) = open_ticket(&world, panel_channel, mia).await;
+    assert!(
+        reply.starts_with("Your request was sent to the staff"),
+        "{reply}"
+    );
+    assert_eq!(channel, None);
+    assert_eq!(
+        emulator.channels(world.guild).len(),
+        channels_before,
+        "no channel before approval"
+    );
+    let log_channel = world.log_channel().await;
+    let request = emulator
+        .messages(log_channel)
+        .into_iter()
+        .find(|m| !m.components.is_empty())
+        .expect("the request in the log");
+    let accept = button_id(&request, "Accept");
+    let refused = emulator
+        .as_user(mia)
+        .click_button(log_channel, request.id, &accept)
+        .await;
+    assert!(refused.is_err(), "members cannot even see the log channel");
+
+    let accepted = emulator
+        .as_user(sam)
+        .click_button(log_channel, request.id, &button_id(&request, "Accept"))
+        .await
+        .unwrap();
+    let text = accepted.expect_message().text();
+    assert!(text.starts_with("The ticket was accepted: <#"), "{text}");
+    let ticket = world
+        .store
+        .tickets_by_member(mia, Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    let channel = ticket.channel.expect("a channel once accepted").id;
+    assert!(emulator.can_view(mia, channel));
+    assert!(!emulator.can_view(max, channel));
+    assert!(
+        emulator
+            .dm_messages(mia)
+            .iter()
+            .any(|m| m.content.contains("accepted your ticket request"))
+    );
+    let again = emulator
+        .as_user(sam)
+        .click_button(log_channel, request.id, &button_id(&request, "Refuse"))
+        .await
+        .unwrap();
+    assert!(
+        again
+            .expect_message()
+            .text()
+            .contains("already been handled"),
+        "{}",
+        again.expect_message().text()
+    );
+    world.bot.stop().await;
+}

@@ -316,6 +316,7 @@ ui-button-close_with_reason = Close with a reason
 ui-button-reopen = Reopen
 ui-button-delete = Delete
 ui-ticket_opened = Your ticket is open: { $channel }
+ui-requested = Your request was sent to the staff: you will get a message once they accept it.
 ui-claimed = You claimed this ticket.
 ui-close-confirm = Close this ticket? The conversation will be saved as a transcript.
 ui-close-modal_title = Close ticket { $number }

@@ -304,6 +304,7 @@ ui-button-close_with_reason = Fermer avec une raison
 ui-button-reopen = Rouvrir
 ui-button-delete = Supprimer
 ui-ticket_opened = Votre ticket est ouvert : { $channel }
+ui-requested = Votre demande a été transmise au staff : vous recevrez un message dès qu’elle sera acceptée.
 ui-claimed = Vous avez pris ce ticket en charge.
 ui-close-confirm = Fermer ce ticket ? La conversation sera conservée dans une transcription.
 ui-close-modal_title = Fermer le ticket { $number }
