@@ -111,6 +111,19 @@ pub struct Settings {
     pub default_category: Option<ChannelId>,
     /// How long transcripts are kept.
     pub transcript_retention_days: u32,
+    /// What happens to a ticket whose opener leaves the server (S2).
+    pub opener_leaves: OpenerLeaves,
+}
+
+/// What happens to an open ticket when its opener leaves the server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenerLeaves {
+    /// Close it, with its transcript (the default).
+    #[default]
+    Close,
+    /// Keep it open and tell the staff in the ticket.
+    Keep,
 }
 
 impl Default for Settings {
@@ -125,6 +138,7 @@ impl Default for Settings {
             log_channel: None,
             default_category: None,
             transcript_retention_days: 365,
+            opener_leaves: OpenerLeaves::Close,
         }
     }
 }

@@ -89,6 +89,10 @@ pub enum Notice {
         topic: TopicId,
         by: UserId,
     },
+    /// The opener left the server; the ticket stays open (the guild keeps such tickets).
+    OpenerLeft {
+        user: UserId,
+    },
 }
 
 /// Events of the log channel (S7).
@@ -164,6 +168,11 @@ pub enum EffectKind {
     ArchiveThread,
     UnarchiveThread,
     DeleteChannel,
+    /// Make the buttons on the ticket's messages match its state: Claim or Unclaim and Close on
+    /// the welcome message while it is open, Reopen and Delete on the closed notice while it is
+    /// closed, none where they no longer apply. Rendered from the ticket as it is when the
+    /// effect runs, so a late refresh never shows an older state.
+    RefreshControls,
     /// Post and pin the welcome message with the Claim and Close buttons; mention `ping_roles`.
     PostWelcome {
         content: String,
@@ -212,6 +221,7 @@ impl EffectKind {
             Self::ArchiveThread => "archive_thread",
             Self::UnarchiveThread => "unarchive_thread",
             Self::DeleteChannel => "delete_channel",
+            Self::RefreshControls => "refresh_controls",
             Self::PostWelcome { .. } => "post_welcome",
             Self::PostAutoResponse { .. } => "post_auto_response",
             Self::PingRoles { .. } => "ping_roles",

@@ -23,9 +23,9 @@ mod validation;
 
 pub use auth::{Actor, Member, Standing};
 pub use config::{
-    ApprovalMode, FormQuestion, GuildConfig, Language, Panel, PanelContent, PanelSettings,
-    PanelStyle, QuestionStyle, ReasonMode, SelectChoice, Settings, SetupChannels, TicketMode,
-    Topic,
+    ApprovalMode, FormQuestion, GuildConfig, Language, OpenerLeaves, Panel, PanelContent,
+    PanelSettings, PanelStyle, QuestionStyle, ReasonMode, SelectChoice, Settings, SetupChannels,
+    TicketMode, Topic,
 };
 pub use effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, Notice};
 pub use ids::{ChannelId, GuildId, Id, MessageId, PanelId, RoleId, TicketId, TopicId, UserId};

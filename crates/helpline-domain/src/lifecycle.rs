@@ -6,7 +6,7 @@
 //! new ticket and its effects, or a [`Refusal`] that says why not and changes nothing.
 
 use crate::auth::{Actor, Member, Standing, is_protected_role, standing};
-use crate::config::{ApprovalMode, GuildConfig, ReasonMode, TicketMode};
+use crate::config::{ApprovalMode, GuildConfig, OpenerLeaves, ReasonMode, TicketMode};
 use crate::effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, Notice};
 use crate::ids::{ChannelId, PanelId, RoleId, TicketId, TopicId, UserId};
 use crate::limits;
@@ -97,6 +97,9 @@ pub enum Action {
     /// counts toward the opener's limit nor waits for a channel that will never exist
     /// (Helpline only).
     Abandon,
+    /// The ticket's channel or thread was deleted on Discord, by hand or by another bot: the
+    /// ticket ends there, its transcript kept (Helpline only).
+    ChannelDeleted,
 }
 
 /// An [`Action`] without its data, for refusals, metrics and translation keys.
@@ -125,6 +128,7 @@ pub enum ActionKind {
     OpenerLeft,
     ChannelCreated,
     Abandon,
+    ChannelDeleted,
 }
 
 impl ActionKind {
@@ -153,6 +157,7 @@ impl ActionKind {
             Self::OpenerLeft => "opener_left",
             Self::ChannelCreated => "channel_created",
             Self::Abandon => "abandon",
+            Self::ChannelDeleted => "channel_deleted",
         }
     }
 }
@@ -182,6 +187,7 @@ impl Action {
             Self::OpenerLeft => ActionKind::OpenerLeft,
             Self::ChannelCreated { .. } => ActionKind::ChannelCreated,
             Self::Abandon => ActionKind::Abandon,
+            Self::ChannelDeleted => ActionKind::ChannelDeleted,
         }
     }
 }
@@ -686,6 +692,35 @@ pub fn apply(
             next.closed_at = Some(now);
             next.deleted_at = Some(now);
         }
+        Action::ChannelDeleted => {
+            if actor != &Actor::System {
+                return Err(Refusal::SystemOnly);
+            }
+            if ticket.channel.is_none() {
+                return Err(Refusal::NotInTicket);
+            }
+            // Nothing is left to reopen in: the ticket ends deleted, closed first if it was
+            // open, and its transcript goes out as on any close.
+            next.channel = None;
+            match ticket.state {
+                TicketState::Open | TicketState::Claimed => {
+                    close(
+                        &mut next,
+                        &mut effects,
+                        context,
+                        None,
+                        CloseReason::ChannelDeleted,
+                        is_thread,
+                    );
+                    next.deleted_at = Some(now);
+                    next.state = TicketState::Deleted;
+                }
+                TicketState::Closed => delete(&mut next, &mut effects, None, now),
+                TicketState::Requested | TicketState::Refused | TicketState::Deleted => {
+                    return Err(Refusal::AlreadyDeleted);
+                }
+            }
+        }
         Action::Approve => {
             let by = require_staff(actor, ticket, config)?;
             if ticket.state != TicketState::Requested {
@@ -731,6 +766,7 @@ pub fn apply(
             next.state = TicketState::Claimed;
             next.claimer = Some(by);
             next.claimed_at = Some(now);
+            effects.push(EffectKind::RefreshControls);
             if config.settings.claim_announcement {
                 effects.push(EffectKind::PostNotice {
                     notice: Notice::Claimed { by },
@@ -754,6 +790,7 @@ pub fn apply(
             next.state = TicketState::Open;
             next.claimer = None;
             next.claimed_at = None;
+            effects.push(EffectKind::RefreshControls);
             if config.settings.claim_announcement {
                 effects.push(EffectKind::PostNotice {
                     notice: Notice::Unclaimed { by },
@@ -782,6 +819,7 @@ pub fn apply(
             next.state = TicketState::Claimed;
             next.claimer = Some(to.user_id);
             next.claimed_at = Some(now);
+            effects.push(EffectKind::RefreshControls);
             effects.push(EffectKind::PostNotice {
                 notice: Notice::Transferred {
                     from: ticket.claimer,
@@ -1032,6 +1070,7 @@ pub fn apply(
                     overwrites: overwrites(&next, context, true),
                 });
             }
+            effects.push(EffectKind::RefreshControls);
             effects.push(EffectKind::PostNotice {
                 notice: Notice::Reopened { by },
             });
@@ -1068,6 +1107,13 @@ pub fn apply(
             if ticket.state == TicketState::Requested {
                 next.state = TicketState::Refused;
                 effects.push(log(&next, LogKind::Refused, None));
+            } else if config.settings.opener_leaves == OpenerLeaves::Keep {
+                require_open(ticket)?;
+                effects.push(EffectKind::PostNotice {
+                    notice: Notice::OpenerLeft {
+                        user: ticket.opener,
+                    },
+                });
             } else {
                 require_open(ticket)?;
                 close(
@@ -1117,6 +1163,7 @@ fn close(
                 overwrites: overwrites(next, context, false),
             });
         }
+        effects.push(EffectKind::RefreshControls);
         effects.push(EffectKind::PostNotice {
             notice: Notice::Closed {
                 by,

@@ -47,6 +47,7 @@ fn friend() -> Member {
     member(FRIEND, &[], Permissions::empty())
 }
 
+#[derive(Clone)]
 struct World {
     config: GuildConfig,
     button_panel: PanelId,
@@ -328,7 +329,10 @@ fn staff_claim_and_only_staff_may() {
     let claimed = step(&world, &ticket, Actor::Member(staff()), Action::Claim);
     assert_eq!(claimed.ticket.state, TicketState::Claimed);
     assert_eq!(claimed.ticket.claimer, Some(Id::new(STAFF)));
-    assert_eq!(kinds(&claimed), ["save_ticket", "post_notice", "log"]);
+    assert_eq!(
+        kinds(&claimed),
+        ["save_ticket", "refresh_controls", "post_notice", "log"]
+    );
     assert_eq!(
         claimed.effects[0].kind,
         EffectKind::SaveTicket {
@@ -382,7 +386,7 @@ fn claim_announcement_can_be_turned_off() {
             Actor::Member(staff()),
             Action::Claim
         )),
-        ["save_ticket", "log"]
+        ["save_ticket", "refresh_controls", "log"]
     );
 }
 
@@ -455,6 +459,7 @@ fn closing_makes_the_ticket_read_only_posts_the_transcript_and_is_harmless_twice
         [
             "save_ticket",
             "set_overwrites",
+            "refresh_controls",
             "post_notice",
             "post_transcript",
             "dm_opener",
@@ -485,7 +490,13 @@ fn closing_makes_the_ticket_read_only_posts_the_transcript_and_is_harmless_twice
     let reopened = step(&world, &closed, Actor::Member(staff()), Action::Reopen);
     assert_eq!(
         kinds(&reopened),
-        ["save_ticket", "set_overwrites", "post_notice", "log"]
+        [
+            "save_ticket",
+            "set_overwrites",
+            "refresh_controls",
+            "post_notice",
+            "log"
+        ]
     );
     assert_eq!(reopened.ticket.state, TicketState::Open);
     assert_eq!(reopened.ticket.close_reason, None);
@@ -557,6 +568,7 @@ fn admin_close_deletes_at_once_when_set() {
         [
             "save_ticket",
             "set_overwrites",
+            "refresh_controls",
             "post_notice",
             "post_transcript",
             "log",
@@ -1063,6 +1075,56 @@ fn auto_close_and_opener_leaving() {
         !kinds(&left).contains(&"dm_opener"),
         "no DM to someone who left"
     );
+
+    // A guild that keeps such tickets only tells its staff.
+    let mut keeping = world.clone();
+    keeping.config.settings.opener_leaves = crate::OpenerLeaves::Keep;
+    let kept = step(&keeping, &ticket, Actor::System, Action::OpenerLeft);
+    assert_eq!(kept.ticket.state, ticket.state);
+    assert_eq!(kinds(&kept), ["save_ticket", "post_notice"]);
+    assert_eq!(
+        kept.effects[1].kind,
+        EffectKind::PostNotice {
+            notice: Notice::OpenerLeft {
+                user: ticket.opener
+            }
+        }
+    );
+}
+
+#[test]
+fn a_deleted_channel_ends_its_ticket_with_the_transcript_kept() {
+    let world = world();
+    let ticket = open_ticket(&world, None);
+    assert_eq!(
+        try_step(&world, &ticket, Actor::Member(admin()), Action::ChannelDeleted).unwrap_err(),
+        Refusal::SystemOnly
+    );
+    let gone = step(&world, &ticket, Actor::System, Action::ChannelDeleted);
+    assert_eq!(gone.ticket.state, TicketState::Deleted);
+    assert_eq!(gone.ticket.channel, None, "nothing points at the old channel");
+    assert_eq!(gone.ticket.close_reason, Some(CloseReason::ChannelDeleted));
+    assert!(gone.ticket.closed_at.is_some() && gone.ticket.deleted_at.is_some());
+    assert_eq!(
+        kinds(&gone),
+        ["save_ticket", "post_transcript", "dm_opener", "log"],
+        "nothing is posted in a channel that is gone"
+    );
+    assert_eq!(
+        try_step(&world, &gone.ticket, Actor::System, Action::ChannelDeleted).unwrap_err(),
+        Refusal::NotInTicket
+    );
+
+    // A closed ticket whose channel goes is simply deleted.
+    let closed = step(
+        &world,
+        &ticket,
+        Actor::Member(staff()),
+        Action::Close { reason: None },
+    );
+    let gone = step(&world, &closed.ticket, Actor::System, Action::ChannelDeleted);
+    assert_eq!(gone.ticket.state, TicketState::Deleted);
+    assert_eq!(kinds(&gone), ["save_ticket", "log"]);
 }
 
 #[test]
@@ -1182,6 +1244,7 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::AutoClose),
         Just(Action::OpenerLeft),
         Just(Action::Abandon),
+        Just(Action::ChannelDeleted),
         Just(Action::ChannelCreated {
             channel: TicketChannel {
                 id: Id::new(4_000),
@@ -1202,6 +1265,7 @@ fn may_succeed(who: Who, action: &Action) -> bool {
                 | Action::OpenerLeft
                 | Action::ChannelCreated { .. }
                 | Action::Abandon
+                | Action::ChannelDeleted
         ),
         Who::Opener => matches!(
             action,
@@ -1214,6 +1278,7 @@ fn may_succeed(who: Who, action: &Action) -> bool {
                 | Action::OpenerLeft
                 | Action::ChannelCreated { .. }
                 | Action::Abandon
+                | Action::ChannelDeleted
         ),
     }
 }

@@ -95,6 +95,8 @@ pub enum CloseReason {
     OpenerLeft,
     /// Discord refused to create the ticket's channel; the ticket was abandoned.
     OpenFailed,
+    /// Someone deleted the ticket's channel (or thread) on Discord.
+    ChannelDeleted,
 }
 
 /// Staff asked the opener to agree to close (S2).

@@ -436,7 +436,8 @@ impl Localize for Notice {
                     CloseReason::Given(_)
                     | CloseReason::Inactive(_)
                     | CloseReason::OpenerLeft
-                    | CloseReason::OpenFailed,
+                    | CloseReason::OpenFailed
+                    | CloseReason::ChannelDeleted,
                 ) => {
                     let main = l.text("notice-closed", &[("by", user(*by))]);
                     let reason = l.render(reason);
@@ -448,6 +449,9 @@ impl Localize for Notice {
                 }
                 (None, CloseReason::OpenerLeft) => l.text("notice-closed_opener_left", &[]),
                 (None, CloseReason::OpenFailed) => l.text("notice-closed_open_failed", &[]),
+                (None, CloseReason::ChannelDeleted) => {
+                    l.text("notice-closed_channel_deleted", &[])
+                }
                 (None, CloseReason::NoneGiven) => l.text("notice-closed_automatically", &[]),
                 (None, CloseReason::Given(reason)) => {
                     let main = l.text("notice-closed_automatically", &[]);
@@ -482,6 +486,9 @@ impl Localize for Notice {
                     &[("by", user(*by)), ("topic", topic.into())],
                 )
             }
+            Self::OpenerLeft { user: left } => {
+                l.text("notice-opener_left", &[("user", user(*left))])
+            }
         }
     }
 }
@@ -498,6 +505,7 @@ impl Localize for CloseReason {
             }
             Self::OpenerLeft => l.text("close_reason-opener_left", &[]),
             Self::OpenFailed => l.text("close_reason-open_failed", &[]),
+            Self::ChannelDeleted => l.text("close_reason-channel_deleted", &[]),
         }
     }
 }
@@ -561,6 +569,7 @@ impl Localize for ActionKind {
             Self::OpenerLeft => "action-opener_left",
             Self::ChannelCreated => "action-channel_created",
             Self::Abandon => "action-abandon",
+            Self::ChannelDeleted => "action-channel_deleted",
         };
         l.text(key, &[])
     }

@@ -25,6 +25,8 @@ pub const PANEL_DESCRIPTION: &str = "ui-panel-description";
 pub const BUTTON_OPEN: &str = "ui-button-open";
 /// `ui-button-claim`
 pub const BUTTON_CLAIM: &str = "ui-button-claim";
+/// `ui-button-unclaim`
+pub const BUTTON_UNCLAIM: &str = "ui-button-unclaim";
 /// `ui-button-close`
 pub const BUTTON_CLOSE: &str = "ui-button-close";
 /// `ui-button-close_now`
@@ -67,6 +69,14 @@ pub const IN_PROGRESS: &str = "ui-in_progress";
 pub const CONFLICT: &str = "ui-conflict";
 /// `ui-failed`
 pub const FAILED: &str = "ui-failed";
+/// `ui-unclaimed`
+pub const UNCLAIMED: &str = "ui-unclaimed";
+/// `ui-stale`: a component, command or modal Helpline no longer knows.
+pub const STALE: &str = "ui-stale";
+/// `ui-open_delayed`: the ticket exists but Discord has not created its channel yet.
+pub const OPEN_DELAYED: &str = "ui-open_delayed";
+/// `ui-delayed`: the action is done; some of its effects wait for a retry.
+pub const DELAYED: &str = "ui-delayed";
 /// `ui-log-field-opener`
 pub const LOG_FIELD_OPENER: &str = "ui-log-field-opener";
 /// `ui-log-field-actor`
@@ -126,6 +136,7 @@ pub const ALL: &[&str] = &[
     PANEL_DESCRIPTION,
     BUTTON_OPEN,
     BUTTON_CLAIM,
+    BUTTON_UNCLAIM,
     BUTTON_CLOSE,
     BUTTON_CLOSE_NOW,
     BUTTON_CLOSE_WITH_REASON,
@@ -147,6 +158,10 @@ pub const ALL: &[&str] = &[
     IN_PROGRESS,
     CONFLICT,
     FAILED,
+    UNCLAIMED,
+    STALE,
+    OPEN_DELAYED,
+    DELAYED,
     LOG_FIELD_OPENER,
     LOG_FIELD_ACTOR,
     LOG_FIELD_CHANNEL,

@@ -18,8 +18,8 @@ pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 use async_trait::async_trait;
 use helpline_domain::lifecycle::OpenLimits;
 use helpline_domain::{
-    ChannelId, GuildConfig, GuildId, MessageId, Ticket, TicketId, TicketState, Timestamp,
-    TranscriptMessage, UserId,
+    ChannelId, Effect, EffectKey, GuildConfig, GuildId, MessageId, Ticket, TicketId, TicketState,
+    Timestamp, TranscriptMessage, UserId,
 };
 use std::time::Duration;
 
@@ -88,6 +88,49 @@ impl<C> Page<C> {
     }
 }
 
+/// An effect waiting in the outbox: recorded with the ticket write that decided it, not yet
+/// confirmed by Discord nor given up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingEffect {
+    pub effect: Effect,
+    pub guild_id: GuildId,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// When it may be tried (again).
+    pub next_attempt_at: Timestamp,
+    pub created_at: Timestamp,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// How the outbox stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxDepth {
+    /// Effects pending.
+    pub pending: u64,
+    /// When the oldest pending effect was recorded.
+    pub oldest: Option<Timestamp>,
+}
+
+/// A message of a ticket whose buttons follow the ticket's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TicketMessage {
+    /// The pinned welcome message: Claim or Unclaim, and Close, while the ticket is open.
+    Welcome,
+    /// The latest "closed" notice: Reopen and Delete while the ticket is closed.
+    Closed,
+}
+
+impl TicketMessage {
+    /// A stable name, as stored.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Welcome => "welcome",
+            Self::Closed => "closed",
+        }
+    }
+}
+
 /// Helpline's storage. Every method is atomic on its own.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -133,6 +176,85 @@ pub trait Store: Send + Sync + 'static {
     /// Stores `ticket` (whose `version` must be `expected_version + 1`) if the stored one is
     /// still at `expected_version`; [`Error::Conflict`] otherwise.
     async fn update_ticket(&self, ticket: &Ticket, expected_version: u64) -> Result<()>;
+
+    /// Stores `ticket` as [`update_ticket`](Self::update_ticket) does and, in the same atomic
+    /// write, queues `effects` in the outbox, due at `now` (a [`EffectKind::SaveTicket`] among
+    /// them is the write itself and is not queued). An effect whose key is already queued is
+    /// left as it is.
+    ///
+    /// [`EffectKind::SaveTicket`]: helpline_domain::EffectKind::SaveTicket
+    async fn commit_ticket(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// A ticket's pending effects in the order they were decided (version, then step).
+    async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>>;
+
+    /// Tickets with a pending effect due at `now`, the longest due first, at most `limit`.
+    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>>;
+
+    /// Marks an effect done; `false` when it was not pending (done already, given up, unknown).
+    async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool>;
+
+    /// Records a failed attempt of a pending effect: one more attempt, the next one not before
+    /// `next_attempt_at`. `false` when it was not pending.
+    async fn retry_effect(
+        &self,
+        key: EffectKey,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<bool>;
+
+    /// Gives a pending effect up (Discord refused it for good, or it ran out of attempts): it
+    /// is no longer pending. `false` when it was not pending.
+    async fn give_up_effect(&self, key: EffectKey, at: Timestamp, error: &str) -> Result<bool>;
+
+    /// Gives up every pending effect of a ticket; returns how many.
+    async fn give_up_ticket_effects(
+        &self,
+        ticket: TicketId,
+        at: Timestamp,
+        error: &str,
+    ) -> Result<u64>;
+
+    /// Gives up every pending effect of a guild (the bot was removed from it); returns how many.
+    async fn give_up_guild_effects(
+        &self,
+        guild: GuildId,
+        at: Timestamp,
+        error: &str,
+    ) -> Result<u64>;
+
+    /// How many effects are pending, and since when.
+    async fn outbox_depth(&self) -> Result<OutboxDepth>;
+
+    /// Forgets effects done or given up before `before`; returns how many.
+    async fn purge_effects(&self, before: Timestamp) -> Result<u64>;
+
+    /// Active tickets created before `before` that nothing is working on (no pending effect)
+    /// although they are unfinished: never announced (still at version 0, as a crash right
+    /// after [`open_ticket`](Self::open_ticket) leaves them), or open or claimed without a
+    /// channel. Oldest first, at most `limit`.
+    async fn stalled_tickets(&self, before: Timestamp, limit: u32) -> Result<Vec<Ticket>>;
+
+    /// Remembers which Discord message is a ticket's `slot`, replacing the previous one.
+    async fn set_ticket_message(
+        &self,
+        ticket: TicketId,
+        slot: TicketMessage,
+        message: MessageId,
+    ) -> Result<()>;
+
+    /// The Discord message that is a ticket's `slot`, if one was recorded.
+    async fn ticket_message(
+        &self,
+        ticket: TicketId,
+        slot: TicketMessage,
+    ) -> Result<Option<MessageId>>;
 
     /// Appends a message to a ticket's transcript; `false` when it was already there.
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool>;

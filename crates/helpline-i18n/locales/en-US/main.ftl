@@ -170,6 +170,8 @@ notice-closed_automatically = This ticket was closed automatically.
 notice-closed_inactive = This ticket was closed automatically after { $duration } without activity.
 notice-closed_opener_left = This ticket was closed automatically because the member who opened it left the server.
 notice-closed_open_failed = This ticket was abandoned because its channel could not be created.
+notice-closed_channel_deleted = This ticket was closed because its channel was deleted.
+notice-opener_left = { $user } left the server. The ticket stays open; staff can close it when it is done.
 notice-reopened = { $by } reopened this ticket.
 notice-member_added = { $by } added { $member } to this ticket.
 notice-member_removed = { $by } removed { $member } from this ticket.
@@ -184,6 +186,7 @@ close_reason-none_given = No reason given
 close_reason-inactive = No activity for { $duration }
 close_reason-opener_left = The member who opened the ticket left the server
 close_reason-open_failed = The ticket's channel could not be created
+close_reason-channel_deleted = The ticket's channel was deleted
 
 ## Log channel entry titles.
 
@@ -230,6 +233,7 @@ action-auto_close = Auto-close
 action-opener_left = Opener left
 action-channel_created = Channel created
 action-abandon = Abandon
+action-channel_deleted = Channel deleted
 
 ## Discord permissions, named as in Discord's own settings.
 
@@ -310,6 +314,7 @@ ui-panel-title = Need help?
 ui-panel-description = Click the button below to open a private ticket with our staff.
 ui-button-open = Open a ticket
 ui-button-claim = Claim
+ui-button-unclaim = Unclaim
 ui-button-close = Close
 ui-button-close_now = Close now
 ui-button-close_with_reason = Close with a reason
@@ -331,6 +336,10 @@ ui-unknown_ticket = This ticket no longer exists.
 ui-in_progress = This is already being handled: please wait a moment.
 ui-conflict = Someone changed this ticket at the same moment. Please try again.
 ui-failed = Discord refused part of this action. Check the bot's permissions; the details are in the bot's log.
+ui-unclaimed = You released this ticket.
+ui-stale = This button or command is no longer in use. Use the latest panel or ticket message instead.
+ui-open_delayed = Discord is slow to create your ticket's channel: it will be created shortly, and you will be mentioned in it.
+ui-delayed = Done. Discord is slow right now: the rest is being retried automatically.
 ui-log-field-opener = Opened by
 ui-log-field-actor = By
 ui-log-field-channel = Channel

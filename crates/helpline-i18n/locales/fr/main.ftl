@@ -160,6 +160,8 @@ notice-closed_automatically = Ce ticket a été fermé automatiquement.
 notice-closed_inactive = Ce ticket a été fermé automatiquement après { $duration } sans activité.
 notice-closed_opener_left = Ce ticket a été fermé automatiquement, car le membre qui l'avait ouvert a quitté le serveur.
 notice-closed_open_failed = Ce ticket a été abandonné, car son salon n'a pas pu être créé.
+notice-closed_channel_deleted = Ce ticket a été fermé, car son salon a été supprimé.
+notice-opener_left = { $user } a quitté le serveur. Le ticket reste ouvert : le staff peut le fermer une fois traité.
 notice-reopened = { $by } a rouvert ce ticket.
 notice-member_added = { $by } a ajouté { $member } à ce ticket.
 notice-member_removed = { $by } a retiré { $member } de ce ticket.
@@ -174,6 +176,7 @@ close_reason-none_given = Aucune raison indiquée
 close_reason-inactive = Aucune activité depuis { $duration }
 close_reason-opener_left = Le membre qui avait ouvert le ticket a quitté le serveur
 close_reason-open_failed = Le salon du ticket n'a pas pu être créé
+close_reason-channel_deleted = Le salon du ticket a été supprimé
 
 ## Titres des entrées du salon de logs.
 
@@ -220,6 +223,7 @@ action-auto_close = Fermeture automatique
 action-opener_left = Départ de l'auteur
 action-channel_created = Salon créé
 action-abandon = Abandonner
+action-channel_deleted = Salon supprimé
 
 ## Permissions Discord, avec les noms de l'interface française de Discord.
 
@@ -298,6 +302,7 @@ ui-panel-title = Besoin d'aide ?
 ui-panel-description = Cliquez sur le bouton ci-dessous pour ouvrir un ticket privé avec notre staff.
 ui-button-open = Ouvrir un ticket
 ui-button-claim = Prendre en charge
+ui-button-unclaim = Libérer
 ui-button-close = Fermer
 ui-button-close_now = Fermer maintenant
 ui-button-close_with_reason = Fermer avec une raison
@@ -319,6 +324,10 @@ ui-unknown_ticket = Ce ticket n'existe plus.
 ui-in_progress = Cette action est déjà en cours : patientez un instant.
 ui-conflict = Quelqu'un a modifié ce ticket au même moment. Veuillez réessayer.
 ui-failed = Discord a refusé une partie de cette action. Vérifiez les permissions du bot ; le détail figure dans ses logs.
+ui-unclaimed = Vous avez libéré ce ticket.
+ui-stale = Ce bouton ou cette commande n'est plus utilisé. Servez-vous du panel ou du message de ticket le plus récent.
+ui-open_delayed = Discord tarde à créer le salon de votre ticket : il le sera sous peu, et vous y serez mentionné.
+ui-delayed = C'est fait. Discord est lent en ce moment : le reste est relancé automatiquement.
 ui-log-field-opener = Ouvert par
 ui-log-field-actor = Par
 ui-log-field-channel = Salon

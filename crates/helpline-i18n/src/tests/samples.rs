@@ -209,6 +209,7 @@ pub(crate) fn close_reasons() -> Vec<CloseReason> {
         CloseReason::Inactive(50),
         CloseReason::OpenerLeft,
         CloseReason::OpenFailed,
+        CloseReason::ChannelDeleted,
     ]
 }
 
@@ -219,6 +220,7 @@ const fn close_reason_variant(reason: &CloseReason) -> usize {
         CloseReason::Inactive(_) => 2,
         CloseReason::OpenerLeft => 3,
         CloseReason::OpenFailed => 4,
+        CloseReason::ChannelDeleted => 5,
     }
 }
 
@@ -282,6 +284,7 @@ pub(crate) fn notices() -> Vec<Notice> {
             topic: TopicId(6),
             by: user(1),
         },
+        Notice::OpenerLeft { user: user(2) },
     ]);
     notices
 }
@@ -303,6 +306,7 @@ const fn notice_variant(notice: &Notice) -> usize {
         Notice::RoleRemoved { .. } => 12,
         Notice::Renamed { .. } => 13,
         Notice::Moved { .. } => 14,
+        Notice::OpenerLeft { .. } => 15,
     }
 }
 
@@ -343,7 +347,7 @@ const fn state_variant(state: &TicketState) -> usize {
     }
 }
 
-pub(crate) const ACTION_KINDS: [ActionKind; 22] = [
+pub(crate) const ACTION_KINDS: [ActionKind; 23] = [
     ActionKind::Open,
     ActionKind::Approve,
     ActionKind::Refuse,
@@ -366,6 +370,7 @@ pub(crate) const ACTION_KINDS: [ActionKind; 22] = [
     ActionKind::OpenerLeft,
     ActionKind::ChannelCreated,
     ActionKind::Abandon,
+    ActionKind::ChannelDeleted,
 ];
 
 const fn action_variant(action: &ActionKind) -> usize {
@@ -392,6 +397,7 @@ const fn action_variant(action: &ActionKind) -> usize {
         ActionKind::OpenerLeft => 19,
         ActionKind::ChannelCreated => 20,
         ActionKind::Abandon => 21,
+        ActionKind::ChannelDeleted => 22,
     }
 }
 
@@ -461,11 +467,11 @@ fn samples_cover_every_variant() {
         template_error_variant,
         3,
     );
-    assert_covers("Notice", &notices(), notice_variant, 15);
-    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 5);
+    assert_covers("Notice", &notices(), notice_variant, 16);
+    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 6);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
-    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 22);
+    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 23);
     let nested: Vec<ValidationError> = refusals()
         .into_iter()
         .filter_map(|refusal| {

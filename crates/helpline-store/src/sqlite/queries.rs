@@ -2,12 +2,15 @@
 //! or one read.
 
 use super::SqliteStore;
-use crate::{Error, InteractionClaim, OpenOutcome, Page, PanelAccess, Result, Store};
+use crate::{
+    Error, InteractionClaim, OpenOutcome, OutboxDepth, Page, PanelAccess, PendingEffect, Result,
+    Store, TicketMessage,
+};
 use async_trait::async_trait;
 use helpline_domain::lifecycle::OpenLimits;
 use helpline_domain::{
-    ChannelId, GuildConfig, GuildId, Id, MessageId, Ticket, TicketId, TicketState, Timestamp,
-    TranscriptMessage, UserId,
+    ChannelId, Effect, EffectKey, EffectKind, GuildConfig, GuildId, Id, MessageId, Ticket,
+    TicketId, TicketState, Timestamp, TranscriptMessage, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use std::collections::HashSet;
@@ -128,6 +131,17 @@ fn open_ticket(
 }
 
 fn update_ticket(connection: &mut Connection, ticket: &Ticket, expected: u64) -> Result<()> {
+    commit_ticket(connection, ticket, expected, &[], Timestamp::from_millis(0))
+}
+
+/// Writes the ticket if it is still at `expected`, and queues its effects, in one transaction.
+fn commit_ticket(
+    connection: &mut Connection,
+    ticket: &Ticket,
+    expected: u64,
+    effects: &[Effect],
+    now: Timestamp,
+) -> Result<()> {
     if ticket.version != expected + 1 {
         return Err(Error::Invalid(format!(
             "ticket {} is written at version {} but expected at {expected}: versions go up by one",
@@ -160,8 +174,64 @@ fn update_ticket(connection: &mut Connection, ticket: &Ticket, expected: u64) ->
             actual: actual.map(|v| v as u64),
         });
     }
+    for effect in effects {
+        if matches!(effect.kind, EffectKind::SaveTicket { .. }) {
+            continue;
+        }
+        if effect.key.ticket != ticket.id {
+            return Err(Error::Invalid(format!(
+                "effect {} does not belong to ticket {}",
+                effect.key, ticket.id
+            )));
+        }
+        transaction
+            .prepare_cached(
+                "INSERT INTO effects (ticket_id, version, step, guild_id, status, attempts, next_attempt_at, created_at, data)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?6)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                sql_id(effect.key.ticket.0),
+                sql_id(effect.key.version),
+                effect.key.step,
+                sql_id(ticket.guild_id.get()),
+                now.as_millis(),
+                encode(effect)?,
+            ])?;
+    }
     transaction.commit()?;
     Ok(())
+}
+
+fn pending_from_row(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, i64, u32, i64, i64, Option<String>)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+/// Moves one pending effect to `status`, or records a retry; `false` when it was not pending.
+fn settle_effect(
+    connection: &Connection,
+    key: EffectKey,
+    sql: &str,
+    time: Timestamp,
+    error: Option<&str>,
+) -> Result<bool> {
+    let changed = connection.prepare_cached(sql)?.execute(params![
+        sql_id(key.ticket.0),
+        sql_id(key.version),
+        key.step,
+        time.as_millis(),
+        error,
+    ])?;
+    Ok(changed > 0)
 }
 
 fn save_guild_config(connection: &mut Connection, config: &GuildConfig) -> Result<GuildConfig> {
@@ -327,6 +397,232 @@ impl Store for SqliteStore {
         let ticket = ticket.clone();
         self.write(move |connection| update_ticket(connection, &ticket, expected_version))
             .await
+    }
+
+    async fn commit_ticket(
+        &self,
+        ticket: &Ticket,
+        expected_version: u64,
+        effects: &[Effect],
+        now: Timestamp,
+    ) -> Result<()> {
+        let ticket = ticket.clone();
+        let effects = effects.to_vec();
+        self.write(move |connection| {
+            commit_ticket(connection, &ticket, expected_version, &effects, now)
+        })
+        .await
+    }
+
+    async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>> {
+        self.read(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT data, guild_id, attempts, next_attempt_at, created_at, last_error FROM effects
+                 WHERE ticket_id = ?1 AND status = 'pending' ORDER BY version, step",
+            )?;
+            let rows = statement.query_map([sql_id(ticket.0)], pending_from_row)?;
+            let mut pending = Vec::new();
+            for row in rows {
+                let (data, guild, attempts, next, created, last_error) = row?;
+                pending.push(PendingEffect {
+                    effect: decode("effect", &data)?,
+                    guild_id: Id::new(guild as u64),
+                    attempts,
+                    next_attempt_at: Timestamp::from_millis(next),
+                    created_at: Timestamp::from_millis(created),
+                    last_error,
+                });
+            }
+            Ok(pending)
+        })
+        .await
+    }
+
+    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>> {
+        self.read(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT ticket_id, MIN(next_attempt_at) AS due FROM effects
+                 WHERE status = 'pending' AND next_attempt_at <= ?1
+                 GROUP BY ticket_id ORDER BY due LIMIT ?2",
+            )?;
+            let rows =
+                statement.query_map(params![now.as_millis(), limit], |row| row.get::<_, i64>(0))?;
+            let mut due = Vec::new();
+            for id in rows {
+                due.push(TicketId(id? as u64));
+            }
+            Ok(due)
+        })
+        .await
+    }
+
+    async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool> {
+        self.write(move |connection| {
+            settle_effect(
+                connection,
+                key,
+                "UPDATE effects SET status = 'done', finished_at = ?4, last_error = coalesce(?5, last_error)
+                 WHERE ticket_id = ?1 AND version = ?2 AND step = ?3 AND status = 'pending'",
+                at,
+                None,
+            )
+        })
+        .await
+    }
+
+    async fn retry_effect(
+        &self,
+        key: EffectKey,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<bool> {
+        let error = error.to_owned();
+        self.write(move |connection| {
+            settle_effect(
+                connection,
+                key,
+                "UPDATE effects SET attempts = attempts + 1, next_attempt_at = ?4, last_error = ?5
+                 WHERE ticket_id = ?1 AND version = ?2 AND step = ?3 AND status = 'pending'",
+                next_attempt_at,
+                Some(&error),
+            )
+        })
+        .await
+    }
+
+    async fn give_up_effect(&self, key: EffectKey, at: Timestamp, error: &str) -> Result<bool> {
+        let error = error.to_owned();
+        self.write(move |connection| {
+            settle_effect(
+                connection,
+                key,
+                "UPDATE effects SET status = 'given_up', finished_at = ?4, last_error = ?5
+                 WHERE ticket_id = ?1 AND version = ?2 AND step = ?3 AND status = 'pending'",
+                at,
+                Some(&error),
+            )
+        })
+        .await
+    }
+
+    async fn give_up_ticket_effects(
+        &self,
+        ticket: TicketId,
+        at: Timestamp,
+        error: &str,
+    ) -> Result<u64> {
+        let error = error.to_owned();
+        self.write(move |connection| {
+            let changed = connection
+                .prepare_cached(
+                    "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
+                     WHERE ticket_id = ?1 AND status = 'pending'",
+                )?
+                .execute(params![sql_id(ticket.0), at.as_millis(), error])?;
+            Ok(changed as u64)
+        })
+        .await
+    }
+
+    async fn give_up_guild_effects(
+        &self,
+        guild: GuildId,
+        at: Timestamp,
+        error: &str,
+    ) -> Result<u64> {
+        let error = error.to_owned();
+        self.write(move |connection| {
+            let changed = connection
+                .prepare_cached(
+                    "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
+                     WHERE guild_id = ?1 AND status = 'pending'",
+                )?
+                .execute(params![sql_id(guild.get()), at.as_millis(), error])?;
+            Ok(changed as u64)
+        })
+        .await
+    }
+
+    async fn outbox_depth(&self) -> Result<OutboxDepth> {
+        self.read(move |connection| {
+            let (pending, oldest): (i64, Option<i64>) = connection
+                .prepare_cached(
+                    "SELECT COUNT(*), MIN(created_at) FROM effects WHERE status = 'pending'",
+                )?
+                .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(OutboxDepth {
+                pending: pending as u64,
+                oldest: oldest.map(Timestamp::from_millis),
+            })
+        })
+        .await
+    }
+
+    async fn purge_effects(&self, before: Timestamp) -> Result<u64> {
+        self.write(move |connection| {
+            let purged = connection
+                .prepare_cached(
+                    "DELETE FROM effects WHERE status != 'pending' AND finished_at < ?1",
+                )?
+                .execute([before.as_millis()])?;
+            Ok(purged as u64)
+        })
+        .await
+    }
+
+    async fn stalled_tickets(&self, before: Timestamp, limit: u32) -> Result<Vec<Ticket>> {
+        self.read(move |connection| {
+            tickets(
+                connection,
+                "SELECT data FROM tickets INDEXED BY tickets_unsettled
+                 WHERE state IN ('requested', 'open', 'claimed') AND (version = 0 OR channel_id IS NULL)
+                   AND created_at < ?1
+                   AND (version = 0 OR state != 'requested')
+                   AND NOT EXISTS (SELECT 1 FROM effects WHERE effects.ticket_id = tickets.id AND status = 'pending')
+                 ORDER BY created_at LIMIT ?2",
+                params![before.as_millis(), limit],
+            )
+        })
+        .await
+    }
+
+    async fn set_ticket_message(
+        &self,
+        ticket: TicketId,
+        slot: TicketMessage,
+        message: MessageId,
+    ) -> Result<()> {
+        self.write(move |connection| {
+            connection
+                .prepare_cached(
+                    "INSERT INTO ticket_messages (ticket_id, slot, message_id) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (ticket_id, slot) DO UPDATE SET message_id = excluded.message_id",
+                )?
+                .execute(params![
+                    sql_id(ticket.0),
+                    slot.name(),
+                    sql_id(message.get())
+                ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn ticket_message(
+        &self,
+        ticket: TicketId,
+        slot: TicketMessage,
+    ) -> Result<Option<MessageId>> {
+        self.read(move |connection| {
+            let id: Option<i64> = connection
+                .prepare_cached(
+                    "SELECT message_id FROM ticket_messages WHERE ticket_id = ?1 AND slot = ?2",
+                )?
+                .query_row(params![sql_id(ticket.0), slot.name()], |row| row.get(0))
+                .optional()?;
+            Ok(id.map(|id| Id::new(id as u64)))
+        })
+        .await
     }
 
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool> {

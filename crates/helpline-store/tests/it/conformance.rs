@@ -1,13 +1,17 @@
 //! The conformance suite, written once against the `Store` trait. A backend runs all of it with
 //! `conformance_suite!(module_name, async_expression_returning_a_Backend)`.
 
+use helpline_domain::lifecycle::{Context, opened};
 use helpline_domain::lifecycle::{OpenLimits, OpenRequest, prepare_open};
 use helpline_domain::permissions::Permissions;
+use helpline_domain::{Effect, EffectKey, EffectKind};
 use helpline_domain::{
     GuildConfig, GuildId, Id, Member, Panel, PanelId, Ticket, TicketChannel, TicketChannelKind,
     TicketId, TicketState, Timestamp, TranscriptAttachment, TranscriptMessage, UserId,
 };
-use helpline_store::{Error, InteractionClaim, OpenOutcome, Page, Store};
+use helpline_store::{
+    Error, InteractionClaim, OpenOutcome, OutboxDepth, Page, Store, TicketMessage,
+};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +40,11 @@ macro_rules! conformance_suite {
                 batched_appends_match_single_ones,
                 attachments_are_kept_under_the_cap,
                 panel_access_grants,
-                interactions_are_claimed_once
+                interactions_are_claimed_once,
+                effects_are_queued_with_their_ticket_and_settled_once,
+                the_outbox_gives_up_by_ticket_and_guild_and_purges,
+                stalled_tickets_are_those_nothing_works_on,
+                ticket_messages_are_remembered_per_slot
             );
         }
     };
@@ -812,5 +820,326 @@ pub(crate) async fn interactions_are_claimed_once(store: Arc<dyn Store>) {
     assert_eq!(
         store.begin_interaction(42, start).await.unwrap(),
         InteractionClaim::New
+    );
+}
+
+/// The domain's opening transition of a stored ticket, as the bot commits it.
+fn opening(config: &GuildConfig, ticket: &Ticket, now: Timestamp) -> helpline_domain::Transition {
+    opened(
+        ticket,
+        &Context {
+            config,
+            bot_id: user(1),
+            now,
+        },
+    )
+}
+
+pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store: Arc<dyn Store>) {
+    let config = config(GUILD, 1, 0);
+    let now = Timestamp::from_secs(70_000);
+    let ticket = create(&store, &config, 1, 9, now).await;
+    let transition = opening(&config, &ticket, now);
+    let queued: Vec<&Effect> = transition
+        .effects
+        .iter()
+        .filter(|e| !matches!(e.kind, EffectKind::SaveTicket { .. }))
+        .collect();
+    assert!(queued.len() >= 3, "channel, welcome and log at least");
+    store
+        .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.ticket(ticket.id).await.unwrap(),
+        Some(transition.ticket.clone())
+    );
+    let pending = store.pending_effects(ticket.id).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|p| &p.effect).collect::<Vec<_>>(),
+        queued,
+        "every effect but the write itself, in order"
+    );
+    assert!(pending.iter().all(|p| p.attempts == 0
+        && p.next_attempt_at == now
+        && p.created_at == now
+        && p.guild_id == guild(GUILD)
+        && p.last_error.is_none()));
+    assert_eq!(
+        store.outbox_depth().await.unwrap(),
+        OutboxDepth {
+            pending: queued.len() as u64,
+            oldest: Some(now)
+        }
+    );
+
+    // A commit from a stale version queues nothing.
+    let mut stale = transition.ticket.clone();
+    stale.version = ticket.version + 1;
+    let stale_effects = vec![Effect {
+        key: EffectKey {
+            ticket: ticket.id,
+            version: 99,
+            step: 1,
+        },
+        kind: EffectKind::DeleteChannel,
+    }];
+    assert!(matches!(
+        store
+            .commit_ticket(&stale, ticket.version, &stale_effects, now)
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    assert_eq!(store.pending_effects(ticket.id).await.unwrap(), pending);
+
+    // Due now, not before.
+    assert_eq!(store.due_tickets(now, 10).await.unwrap(), vec![ticket.id]);
+    assert!(
+        store
+            .due_tickets(Timestamp::from_millis(now.as_millis() - 1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The first effect is confirmed once; the second fails and waits.
+    let first = pending[0].effect.key;
+    let second = pending[1].effect.key;
+    assert!(store.finish_effect(first, now).await.unwrap());
+    assert!(!store.finish_effect(first, now).await.unwrap(), "done once");
+    let later = Timestamp::from_secs(70_010);
+    assert!(store.retry_effect(second, later, "HTTP 502").await.unwrap());
+    let pending = store.pending_effects(ticket.id).await.unwrap();
+    assert_eq!(pending.len(), queued.len() - 1);
+    assert_eq!(pending[0].effect.key, second);
+    assert_eq!(pending[0].attempts, 1);
+    assert_eq!(pending[0].next_attempt_at, later);
+    assert_eq!(pending[0].last_error.as_deref(), Some("HTTP 502"));
+    assert!(!store.retry_effect(first, later, "x").await.unwrap());
+    // The third effect is still due now, so the ticket is; the earliest due comes first.
+    let other = create(&store, &config, 2, 10, now).await;
+    let other_transition = opening(&config, &other, later);
+    store
+        .commit_ticket(
+            &other_transition.ticket,
+            other.version,
+            &other_transition.effects,
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.due_tickets(later, 10).await.unwrap(),
+        vec![ticket.id, other.id]
+    );
+    assert_eq!(store.due_tickets(later, 1).await.unwrap(), vec![ticket.id]);
+
+    // Given up: no longer pending, and not settled twice.
+    assert!(store.give_up_effect(second, later, "50013").await.unwrap());
+    assert!(!store.give_up_effect(second, later, "50013").await.unwrap());
+    assert!(!store.finish_effect(second, later).await.unwrap());
+    assert_eq!(
+        store.pending_effects(ticket.id).await.unwrap().len(),
+        queued.len() - 2
+    );
+
+    // Committing an already queued key again leaves it as it is.
+    let mut next = transition.ticket.clone();
+    next.version += 1;
+    store
+        .commit_ticket(&next, transition.ticket.version, &transition.effects, later)
+        .await
+        .unwrap();
+    let again = store.pending_effects(ticket.id).await.unwrap();
+    assert_eq!(
+        again.len(),
+        queued.len() - 2,
+        "done and given-up keys stay settled"
+    );
+    assert!(again.iter().all(|p| p.created_at == now));
+
+    // An effect of another ticket is refused, and nothing of that commit is kept.
+    let mut foreign = next.clone();
+    foreign.version += 1;
+    let wrong = vec![Effect {
+        key: EffectKey {
+            ticket: other.id,
+            version: 1,
+            step: 9,
+        },
+        kind: EffectKind::DeleteChannel,
+    }];
+    assert!(matches!(
+        store
+            .commit_ticket(&foreign, next.version, &wrong, later)
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(store.ticket(ticket.id).await.unwrap(), Some(next));
+}
+
+pub(crate) async fn the_outbox_gives_up_by_ticket_and_guild_and_purges(store: Arc<dyn Store>) {
+    let now = Timestamp::from_secs(80_000);
+    let mut committed = Vec::new();
+    for (guild_id, id) in [(GUILD, 1), (GUILD, 2), (GUILD + 1, 3)] {
+        let config = config(guild_id, 1, 0);
+        let ticket = create(&store, &config, id, 9 + id, now).await;
+        let transition = opening(&config, &ticket, now);
+        store
+            .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+            .await
+            .unwrap();
+        committed.push((ticket.id, transition.effects.len() as u64 - 1));
+    }
+    let total: u64 = committed.iter().map(|(_, n)| n).sum();
+    assert_eq!(store.outbox_depth().await.unwrap().pending, total);
+    let later = Timestamp::from_secs(80_100);
+    assert_eq!(
+        store
+            .give_up_ticket_effects(committed[0].0, later, "abandoned")
+            .await
+            .unwrap(),
+        committed[0].1
+    );
+    assert!(
+        store
+            .pending_effects(committed[0].0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .give_up_guild_effects(guild(GUILD + 1), later, "the bot left")
+            .await
+            .unwrap(),
+        committed[2].1
+    );
+    assert_eq!(
+        store.outbox_depth().await.unwrap(),
+        OutboxDepth {
+            pending: committed[1].1,
+            oldest: Some(now)
+        },
+        "only the untouched ticket of the first guild is left"
+    );
+    // Settled effects are purged once old enough; pending ones never.
+    assert_eq!(store.purge_effects(later).await.unwrap(), 0);
+    let purged = store
+        .purge_effects(Timestamp::from_secs(80_101))
+        .await
+        .unwrap();
+    assert_eq!(purged, committed[0].1 + committed[2].1);
+    assert_eq!(
+        store.pending_effects(committed[1].0).await.unwrap().len() as u64,
+        committed[1].1
+    );
+}
+
+pub(crate) async fn stalled_tickets_are_those_nothing_works_on(store: Arc<dyn Store>) {
+    let config = config(GUILD, 5, 0);
+    let now = Timestamp::from_secs(90_000);
+    let cutoff = Timestamp::from_secs(90_060);
+    // Never announced: a crash right after the store created it.
+    let unannounced = create(&store, &config, 1, 9, now).await;
+    // Announced and being worked on.
+    let working = create(&store, &config, 2, 10, now).await;
+    let transition = opening(&config, &working, now);
+    store
+        .commit_ticket(
+            &transition.ticket,
+            working.version,
+            &transition.effects,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.stalled_tickets(cutoff, 10).await.unwrap(),
+        vec![unannounced.clone()]
+    );
+    assert!(
+        store.stalled_tickets(now, 10).await.unwrap().is_empty(),
+        "too young to call stalled"
+    );
+    // Its effects were given up without a channel: stalled too.
+    store
+        .give_up_ticket_effects(working.id, now, "gone")
+        .await
+        .unwrap();
+    let stalled = store.stalled_tickets(cutoff, 10).await.unwrap();
+    assert_eq!(
+        stalled.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![unannounced.id, working.id]
+    );
+    assert_eq!(store.stalled_tickets(cutoff, 1).await.unwrap().len(), 1);
+    // With a channel it is settled; closed or deleted tickets never stall.
+    let mut settled = transition.ticket.clone();
+    settled.channel = Some(TicketChannel {
+        id: Id::new(5_000),
+        kind: TicketChannelKind::Channel,
+    });
+    settled.version += 1;
+    store
+        .update_ticket(&settled, transition.ticket.version)
+        .await
+        .unwrap();
+    set_state(&store, &unannounced, TicketState::Deleted, now).await;
+    assert!(store.stalled_tickets(cutoff, 10).await.unwrap().is_empty());
+    // A request waiting for staff has no channel by design.
+    let mut manual = config.clone();
+    manual.panels[0].settings.approval = helpline_domain::ApprovalMode::Manual;
+    let requested = create(&store, &manual, 3, 11, now).await;
+    assert_eq!(requested.state, TicketState::Requested);
+    let announced = opening(&manual, &requested, now);
+    store
+        .commit_ticket(&announced.ticket, requested.version, &[], now)
+        .await
+        .unwrap();
+    assert!(store.stalled_tickets(cutoff, 10).await.unwrap().is_empty());
+}
+
+pub(crate) async fn ticket_messages_are_remembered_per_slot(store: Arc<dyn Store>) {
+    let ticket = TicketId(1);
+    assert_eq!(
+        store
+            .ticket_message(ticket, TicketMessage::Welcome)
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .set_ticket_message(ticket, TicketMessage::Welcome, Id::new(10))
+        .await
+        .unwrap();
+    store
+        .set_ticket_message(ticket, TicketMessage::Closed, Id::new(11))
+        .await
+        .unwrap();
+    store
+        .set_ticket_message(ticket, TicketMessage::Closed, Id::new(12))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .ticket_message(ticket, TicketMessage::Welcome)
+            .await
+            .unwrap(),
+        Some(Id::new(10))
+    );
+    assert_eq!(
+        store
+            .ticket_message(ticket, TicketMessage::Closed)
+            .await
+            .unwrap(),
+        Some(Id::new(12)),
+        "the latest replaces the previous"
+    );
+    assert_eq!(
+        store
+            .ticket_message(TicketId(2), TicketMessage::Welcome)
+            .await
+            .unwrap(),
+        None
     );
 }
