@@ -114,11 +114,10 @@ fn main() {
             guilds.push((guild, owner, general, members));
         }
         let config = BotConfig {
-            token: emulator.bot_token().to_owned(),
             rest_proxy: Some(RestProxy { host: emulator.http_host().to_owned(), use_http: true }),
             gateway_url: Some(emulator.gateway_url().to_owned()),
-            shard_count: None,
             store_limits: StoreLimits::default(),
+            ..BotConfig::new(emulator.bot_token().to_owned())
         };
         eprintln!("starting the bot");
         let running = Bot::start(config, store.clone()).await.expect("bot");

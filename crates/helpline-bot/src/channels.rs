@@ -80,6 +80,14 @@ impl TicketChannels {
         entries.insert(channel, entry);
     }
 
+    /// Forgets a channel (it was deleted): it is no ticket's any more.
+    pub(crate) fn forget(&self, channel: ChannelId) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(channel, None);
+    }
+
     /// Updates a known ticket channel after its ticket was written.
     pub(crate) fn update(&self, channel: ChannelId, known: Known) {
         self.entries

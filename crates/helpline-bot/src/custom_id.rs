@@ -12,6 +12,7 @@ pub(crate) enum CustomId {
         topic: Option<TopicId>,
     },
     Claim(TicketId),
+    Unclaim(TicketId),
     /// The Close button: asks for confirmation.
     Close(TicketId),
     /// Confirmed close without a reason.
@@ -54,6 +55,7 @@ impl CustomId {
                 },
             }),
             "claim" => only(Self::Claim(ticket)),
+            "unclaim" => only(Self::Unclaim(ticket)),
             "close" => only(Self::Close(ticket)),
             "close_now" => only(Self::CloseNow(ticket)),
             "close_reason" => only(Self::CloseWithReason(ticket)),
@@ -74,6 +76,7 @@ impl CustomId {
                 topic: Some(topic),
             } => format!("hl:open:{panel}:{topic}"),
             Self::Claim(ticket) => format!("hl:claim:{ticket}"),
+            Self::Unclaim(ticket) => format!("hl:unclaim:{ticket}"),
             Self::Close(ticket) => format!("hl:close:{ticket}"),
             Self::CloseNow(ticket) => format!("hl:close_now:{ticket}"),
             Self::CloseWithReason(ticket) => format!("hl:close_reason:{ticket}"),
@@ -102,6 +105,7 @@ mod tests {
                 topic: Some(TopicId(9)),
             },
             CustomId::Claim(TicketId(u64::MAX)),
+            CustomId::Unclaim(TicketId(7)),
             CustomId::Close(TicketId(1)),
             CustomId::CloseNow(TicketId(1)),
             CustomId::CloseWithReason(TicketId(1)),

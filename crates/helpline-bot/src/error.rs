@@ -9,6 +9,9 @@ pub enum Error {
     /// A Discord response could not be decoded.
     #[error("discord response could not be decoded: {0}")]
     Body(#[from] twilight_http::response::DeserializeBodyError),
+    /// A request body could not be encoded.
+    #[error("request could not be encoded: {0}")]
+    Json(#[from] serde_json::Error),
     /// The store failed.
     #[error("store failed: {0}")]
     Store(#[from] helpline_store::Error),
@@ -21,6 +24,23 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Whether trying again later may succeed: Discord's 5xx and 429, a timeout, a lost
+    /// connection, a store hiccup. Every other refusal (4xx) is final for the request.
+    pub fn is_transient(&self) -> bool {
+        use twilight_http::error::ErrorType;
+        match self {
+            Self::Http(error) => match error.kind() {
+                ErrorType::Response { status, .. } => status.get() >= 500 || status.get() == 429,
+                ErrorType::RequestCanceled
+                | ErrorType::RequestError
+                | ErrorType::RequestTimedOut => true,
+                _ => false,
+            },
+            Self::Store(_) => true,
+            Self::Body(_) | Self::Json(_) | Self::Unexpected(_) => false,
+        }
+    }
+
     /// Discord's JSON error code, when Discord answered with one.
     pub fn discord_code(&self) -> Option<u64> {
         let Self::Http(error) = self else { return None };

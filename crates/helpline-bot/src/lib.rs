@@ -16,11 +16,16 @@ mod custom_id;
 mod download;
 mod error;
 mod executor;
+mod guild;
 mod handlers;
 pub mod metrics;
+mod post;
+pub mod reconciler;
+mod render;
 mod reply;
 mod runtime;
+mod tasks;
 mod transcript;
 
 pub use error::{Error, Result};
-pub use runtime::{Bot, BotConfig, RestProxy, RunningBot};
+pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

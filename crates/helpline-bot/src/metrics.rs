@@ -2,7 +2,7 @@
 //! `helpline_<subsystem>_<name>_<unit>`; labels stay low-cardinality (kind, outcome, route,
 //! status, event type — never a guild or user id).
 
-use metrics::{counter, describe_counter, describe_histogram};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram};
 use std::future::IntoFuture;
 use twilight_http::response::Response;
 
@@ -19,6 +19,24 @@ pub const TICKETS_OPENED: &str = "helpline_bot_tickets_opened_total";
 /// Tickets closed.
 pub const TICKETS_CLOSED: &str = "helpline_bot_tickets_closed_total";
 
+/// Effects performed by the executor, by `effect` and `outcome` (done, retry, refused,
+/// abandoned).
+pub const EFFECTS: &str = "helpline_bot_effects_total";
+/// Effects pending in the outbox (set by each reconciler pass).
+pub const OUTBOX_PENDING: &str = "helpline_bot_outbox_pending";
+/// Seconds since the oldest pending effect was recorded (set by each reconciler pass).
+pub const OUTBOX_OLDEST: &str = "helpline_bot_outbox_oldest_seconds";
+/// Reconciler passes.
+pub const RECONCILER_PASSES: &str = "helpline_bot_reconciler_passes_total";
+/// Gateway closes that forbid reconnecting, by `code`.
+pub const GATEWAY_FATAL_CLOSES: &str = "helpline_bot_gateway_fatal_closes_total";
+/// Workers restarted after dying, by `worker`.
+pub const WORKER_RESTARTS: &str = "helpline_bot_worker_restarts_total";
+/// Handler tasks that panicked.
+pub const PANICS: &str = "helpline_bot_handler_panics_total";
+/// Message events waiting for a shard's transcript worker, by `shard`.
+pub const MESSAGE_QUEUE_DEPTH: &str = "helpline_bot_message_queue_depth";
+
 /// Describes every metric to the installed recorder.
 pub fn describe() {
     describe_counter!(INTERACTIONS, "Interactions handled, by kind and outcome.");
@@ -31,6 +49,24 @@ pub fn describe() {
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
     describe_counter!(TICKETS_OPENED, "Tickets opened.");
     describe_counter!(TICKETS_CLOSED, "Tickets closed.");
+    describe_counter!(EFFECTS, "Effects performed, by effect and outcome.");
+    describe_gauge!(OUTBOX_PENDING, "Effects pending in the outbox.");
+    describe_gauge!(
+        OUTBOX_OLDEST,
+        metrics::Unit::Seconds,
+        "Age of the oldest pending effect."
+    );
+    describe_counter!(RECONCILER_PASSES, "Reconciler passes.");
+    describe_counter!(
+        GATEWAY_FATAL_CLOSES,
+        "Gateway closes that forbid reconnecting, by close code."
+    );
+    describe_counter!(WORKER_RESTARTS, "Workers restarted after dying, by worker.");
+    describe_counter!(PANICS, "Handler tasks that panicked.");
+    describe_gauge!(
+        MESSAGE_QUEUE_DEPTH,
+        "Message events waiting for a shard's transcript worker."
+    );
 }
 
 /// Sends a REST request and counts it under `route` (the twilight request's name: low

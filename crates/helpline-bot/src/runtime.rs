@@ -2,6 +2,7 @@
 //! event loop of each, and a clean shutdown that keeps sessions resumable.
 
 use crate::download::Downloader;
+use crate::tasks::Tasks;
 use crate::transcript::MessageEvent;
 use crate::{Error, Result, commands, handlers, metrics, transcript};
 use helpline_domain::UserId;
@@ -9,6 +10,7 @@ use helpline_i18n::Translator;
 use helpline_store::{Store, StoreLimits};
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 use std::time::Instant;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -34,6 +36,32 @@ pub struct BotConfig {
     pub shard_count: Option<u32>,
     /// What the store keeps of attachments.
     pub store_limits: StoreLimits,
+    /// How long one REST request may take before it counts as failed (and is retried).
+    pub rest_timeout: Duration,
+    /// How often the reconciler looks for unfinished work (it also runs at start).
+    pub reconcile_interval: Duration,
+    /// How old an unfinished ticket with nothing pending must be before the reconciler
+    /// repairs or abandons it.
+    pub stall_after: Duration,
+    /// How long [`RunningBot::stop`] lets in-flight work finish and sessions close.
+    pub shutdown_deadline: Duration,
+}
+
+impl BotConfig {
+    /// A configuration with the defaults for everything but the token.
+    pub fn new(token: String) -> Self {
+        Self {
+            token,
+            rest_proxy: None,
+            gateway_url: None,
+            shard_count: None,
+            store_limits: StoreLimits::default(),
+            rest_timeout: Duration::from_secs(10),
+            reconcile_interval: Duration::from_secs(30),
+            stall_after: Duration::from_secs(120),
+            shutdown_deadline: Duration::from_secs(10),
+        }
+    }
 }
 
 impl fmt::Debug for BotConfig {
@@ -44,6 +72,10 @@ impl fmt::Debug for BotConfig {
             .field("gateway_url", &self.gateway_url)
             .field("shard_count", &self.shard_count)
             .field("store_limits", &self.store_limits)
+            .field("rest_timeout", &self.rest_timeout)
+            .field("reconcile_interval", &self.reconcile_interval)
+            .field("stall_after", &self.stall_after)
+            .field("shutdown_deadline", &self.shutdown_deadline)
             .finish()
     }
 }
@@ -101,6 +133,13 @@ pub(crate) struct Inner {
     pub(crate) downloader: Downloader,
     pub(crate) ticket_channels: crate::channels::TicketChannels,
     pub(crate) store_limits: StoreLimits,
+    pub(crate) ticket_locks: crate::executor::TicketLocks,
+    /// Interaction and event handlers in flight.
+    pub(crate) tasks: Tasks,
+    /// Retries and the reconciler: dropped at shutdown (their work is in the outbox).
+    pub(crate) timers: Tasks,
+    pub(crate) departed: crate::tasks::Departed,
+    pub(crate) stall_after: Duration,
 }
 
 impl fmt::Debug for Inner {
@@ -117,14 +156,105 @@ impl fmt::Debug for Inner {
 pub struct RunningBot {
     pub bot: Bot,
     shutdown: watch::Sender<bool>,
-    shards: JoinSet<()>,
+    shards: JoinSet<ShardEnd>,
+    deadline: Duration,
+}
+
+/// Why a shard stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShardEnd {
+    /// Asked to stop.
+    Stopped,
+    /// Discord closed the session with a code that forbids reconnecting.
+    Fatal {
+        shard: u32,
+        code: u16,
+        /// What the code means and what to do about it.
+        meaning: &'static str,
+    },
+}
+
+impl fmt::Display for ShardEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Stopped => f.write_str("stopped"),
+            Self::Fatal {
+                shard,
+                code,
+                meaning,
+            } => write!(
+                f,
+                "Discord closed shard {shard} with code {code}: {meaning}"
+            ),
+        }
+    }
+}
+
+/// What a gateway close code that forbids reconnecting means, for the operator.
+pub fn close_code_meaning(code: u16) -> &'static str {
+    match code {
+        4004 => "Discord refused the bot token (authentication failed); check DISCORD_TOKEN",
+        4010 => "invalid shard: the shard id is not below the shard count",
+        4011 => "sharding required: too many guilds per shard, raise the shard count",
+        4012 => "invalid gateway API version",
+        4013 => "invalid intents",
+        4014 => {
+            "disallowed intents: enable the Server Members and Message Content privileged intents for the bot in Discord's developer portal"
+        }
+        _ => "the gateway closed the session for good",
+    }
 }
 
 impl RunningBot {
-    /// Closes every shard resumably (code 4000, never 1000/1001) and waits for them.
+    /// Stops the bot within its shutdown deadline: stops taking events, lets in-flight
+    /// handlers finish (effects they leave pending stay in the outbox for the next start),
+    /// and closes every shard resumably (code 4000, never 1000/1001).
     pub async fn stop(mut self) {
+        let deadline = tokio::time::Instant::now() + self.deadline;
         let _ = self.shutdown.send(true);
-        while self.shards.join_next().await.is_some() {}
+        self.bot.inner.timers.abort_all();
+        let shards = async { while self.shards.join_next().await.is_some() {} };
+        if tokio::time::timeout_at(deadline, shards).await.is_err() {
+            tracing::warn!("shards did not close in time; their sessions may not resume");
+            self.shards.abort_all();
+        }
+        if !self.bot.inner.tasks.wait(deadline).await {
+            tracing::warn!(
+                in_flight = self.bot.inner.tasks.len(),
+                "handlers still running at the shutdown deadline; their effects stay in the outbox"
+            );
+        }
+        self.bot.inner.tasks.abort_all();
+    }
+
+    /// Ends everything at once, as a crash would: nothing is closed or finished. The store
+    /// keeps what was committed.
+    pub fn kill(mut self) {
+        self.bot.inner.timers.abort_all();
+        self.bot.inner.tasks.abort_all();
+        self.shards.abort_all();
+    }
+
+    /// Waits until a shard ends by itself, which only a fatal close does; returns why.
+    pub async fn fatal(&mut self) -> ShardEnd {
+        loop {
+            match self.shards.join_next().await {
+                Some(Ok(ShardEnd::Stopped)) => {}
+                Some(Ok(end)) => return end,
+                Some(Err(error)) => {
+                    return ShardEnd::Fatal {
+                        shard: u32::MAX,
+                        code: 0,
+                        meaning: if error.is_panic() {
+                            "a shard task panicked"
+                        } else {
+                            "a shard task was cancelled"
+                        },
+                    };
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
     }
 }
 
@@ -133,17 +263,36 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The REST client for a configuration.
+fn client(config: &BotConfig) -> Client {
+    let mut builder = Client::builder()
+        .token(config.token.clone())
+        .timeout(config.rest_timeout);
+    if let Some(proxy) = &config.rest_proxy {
+        builder = builder.proxy(proxy.host.clone(), proxy.use_http);
+    }
+    builder.build()
+}
+
 impl Bot {
+    /// Asks Discord who the token belongs to, without starting anything: a refused token is
+    /// an error for which [`Error::is_unauthorized`] holds.
+    pub async fn check_token(config: &BotConfig) -> Result<()> {
+        install_crypto_provider();
+        let http = client(config);
+        crate::metrics::rest("current_user", http.current_user())
+            .await?
+            .model()
+            .await?;
+        Ok(())
+    }
+
     /// Connects: learns who the bot is, registers the slash commands (bulk overwrite) and
     /// starts the shards.
     pub async fn start(config: BotConfig, store: Arc<dyn Store>) -> Result<RunningBot> {
         install_crypto_provider();
         metrics::describe();
-        let mut builder = Client::builder().token(config.token.clone());
-        if let Some(proxy) = &config.rest_proxy {
-            builder = builder.proxy(proxy.host.clone(), proxy.use_http);
-        }
-        let http = builder.build();
+        let http = client(&config);
         let application =
             crate::metrics::rest("current_user_application", http.current_user_application())
                 .await?
@@ -198,6 +347,11 @@ impl Bot {
                 downloader: Downloader::new(),
                 ticket_channels: crate::channels::TicketChannels::default(),
                 store_limits: config.store_limits,
+                ticket_locks: crate::executor::TicketLocks::default(),
+                tasks: Tasks::default(),
+                timers: Tasks::default(),
+                departed: crate::tasks::Departed::default(),
+                stall_after: config.stall_after,
             }),
         };
         let (shutdown, stopping) = watch::channel(false);
@@ -206,12 +360,22 @@ impl Bot {
             let shard = Shard::with_config(ShardId::new(index, shard_count), gateway.clone());
             shards.spawn(run_shard(bot.clone(), shard, stopping.clone()));
         }
+        bot.inner.timers.spawn(crate::reconciler::run(
+            bot.clone(),
+            config.reconcile_interval,
+        ));
         tracing::info!(shards = shard_count, bot_id = %bot_user.id, "bot started");
         Ok(RunningBot {
             bot,
             shutdown,
             shards,
+            deadline: config.shutdown_deadline,
         })
+    }
+
+    /// One reconciler pass now (it also runs at start and on its interval).
+    pub async fn reconcile(&self) -> Result<crate::reconciler::Pass> {
+        crate::reconciler::pass(self).await
     }
 
     /// Whether the gateway delivered this guild (its GUILD_CREATE was handled).
@@ -220,10 +384,51 @@ impl Bot {
     }
 }
 
-async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<bool>) {
+/// Message events waiting for a shard's transcript worker; past this the shard waits.
+const MESSAGE_QUEUE: usize = 4096;
+
+/// The shard's transcript worker, restarted if it dies.
+struct MessageWorker {
+    bot: Bot,
+    shard: u32,
+    queue: tokio::sync::mpsc::Sender<MessageEvent>,
+}
+
+impl MessageWorker {
+    fn start(bot: &Bot, shard: u32) -> Self {
+        let (queue, events) = tokio::sync::mpsc::channel(MESSAGE_QUEUE);
+        tokio::spawn(transcript::message_worker(bot.clone(), events));
+        Self {
+            bot: bot.clone(),
+            shard,
+            queue,
+        }
+    }
+
+    /// Queues an event in gateway order; restarts the worker if it died.
+    async fn send(&mut self, event: MessageEvent) {
+        let event = match self.queue.send(event).await {
+            Ok(()) => return,
+            Err(tokio::sync::mpsc::error::SendError(event)) => event,
+        };
+        tracing::error!(
+            shard = self.shard,
+            "the transcript worker died; restarting it"
+        );
+        ::metrics::counter!(metrics::WORKER_RESTARTS, "worker" => "transcript").increment(1);
+        *self = Self::start(&self.bot, self.shard);
+        let _ = self.queue.send(event).await;
+    }
+
+    fn depth(&self) -> usize {
+        MESSAGE_QUEUE - self.queue.capacity()
+    }
+}
+
+async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<bool>) -> ShardEnd {
     let id = shard.id();
-    let (messages, queue) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(transcript::message_worker(bot.clone(), queue));
+    let mut messages = MessageWorker::start(&bot, id.number());
+    let mut last_close: Option<u16> = None;
     loop {
         let item = tokio::select! {
             item = shard.next_event(EventTypeFlags::all()) => item,
@@ -236,10 +441,27 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
                     }
                 }
                 tracing::info!(shard = id.number(), "shard closed");
-                return;
+                return ShardEnd::Stopped;
             }
         };
-        let Some(item) = item else { return };
+        let Some(item) = item else {
+            // The stream ends only after a close code that forbids reconnecting.
+            let code = last_close.unwrap_or_default();
+            let meaning = close_code_meaning(code);
+            tracing::error!(
+                shard = id.number(),
+                code,
+                meaning,
+                "the gateway closed the shard for good"
+            );
+            ::metrics::counter!(metrics::GATEWAY_FATAL_CLOSES, "code" => code.to_string())
+                .increment(1);
+            return ShardEnd::Fatal {
+                shard: id.number(),
+                code,
+                meaning,
+            };
+        };
         let event = match item {
             Ok(event) => event,
             Err(error) => {
@@ -251,24 +473,54 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
         let received = Instant::now();
         ::metrics::counter!(metrics::GATEWAY_EVENTS, "type" => event.kind().name().unwrap_or("other")).increment(1);
         bot.inner.cache.update(&event);
-        let bot = bot.clone();
+        let tasks = &bot.inner.tasks;
         match event {
+            Event::GatewayClose(frame) => {
+                last_close = frame.map(|frame| frame.code);
+            }
             Event::InteractionCreate(interaction) => {
-                tokio::spawn(
+                let bot = bot.clone();
+                tasks.spawn(
                     async move { handlers::interaction(bot, interaction.0, received).await },
                 );
             }
             Event::MessageCreate(message) => {
-                let _ = messages.send(MessageEvent::Created(Box::new(message.message)));
+                messages
+                    .send(MessageEvent::Created(Box::new(message.message)))
+                    .await;
             }
             Event::MessageUpdate(update) => {
-                let _ = messages.send(MessageEvent::Updated(update));
+                messages.send(MessageEvent::Updated(update)).await;
             }
             Event::MessageDelete(delete) => {
-                let _ = messages.send(MessageEvent::Deleted(delete));
+                messages.send(MessageEvent::Deleted(delete)).await;
+            }
+            Event::ChannelDelete(channel) => {
+                tasks.spawn(handlers::events::channel_deleted(bot.clone(), channel.id));
+            }
+            Event::ThreadDelete(thread) => {
+                tasks.spawn(handlers::events::channel_deleted(bot.clone(), thread.id));
+            }
+            Event::MemberRemove(removed) => {
+                tasks.spawn(handlers::events::member_left(
+                    bot.clone(),
+                    removed.guild_id,
+                    removed.user.id,
+                ));
+            }
+            Event::GuildDelete(deleted)
+                if deleted.unavailable.is_none() || deleted.unavailable == Some(false) =>
+            {
+                tasks.spawn(handlers::events::guild_left(bot.clone(), deleted.id));
+            }
+            Event::GuildCreate(created) => {
+                bot.inner.departed.remove(created.id());
             }
             _ => {}
         }
+        #[allow(clippy::cast_precision_loss)]
+        ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string())
+            .set(messages.depth() as f64);
     }
 }
 
@@ -306,13 +558,7 @@ mod tests {
 
     #[test]
     fn config_debug_redacts_the_token() {
-        let config = BotConfig {
-            token: "very-secret-token".into(),
-            rest_proxy: None,
-            gateway_url: None,
-            shard_count: None,
-            store_limits: StoreLimits::default(),
-        };
+        let config = BotConfig::new("very-secret-token".into());
         assert!(!format!("{config:?}").contains("very-secret"));
     }
 }

@@ -175,7 +175,7 @@ pub(crate) enum MessageEvent {
 /// new messages waiting together are appended in one store write.
 pub(crate) async fn message_worker(
     bot: Bot,
-    mut events: tokio::sync::mpsc::UnboundedReceiver<MessageEvent>,
+    mut events: tokio::sync::mpsc::Receiver<MessageEvent>,
 ) {
     const BATCH: usize = 256;
     let mut waiting = Vec::with_capacity(BATCH);

@@ -1097,12 +1097,21 @@ fn a_deleted_channel_ends_its_ticket_with_the_transcript_kept() {
     let world = world();
     let ticket = open_ticket(&world, None);
     assert_eq!(
-        try_step(&world, &ticket, Actor::Member(admin()), Action::ChannelDeleted).unwrap_err(),
+        try_step(
+            &world,
+            &ticket,
+            Actor::Member(admin()),
+            Action::ChannelDeleted
+        )
+        .unwrap_err(),
         Refusal::SystemOnly
     );
     let gone = step(&world, &ticket, Actor::System, Action::ChannelDeleted);
     assert_eq!(gone.ticket.state, TicketState::Deleted);
-    assert_eq!(gone.ticket.channel, None, "nothing points at the old channel");
+    assert_eq!(
+        gone.ticket.channel, None,
+        "nothing points at the old channel"
+    );
     assert_eq!(gone.ticket.close_reason, Some(CloseReason::ChannelDeleted));
     assert!(gone.ticket.closed_at.is_some() && gone.ticket.deleted_at.is_some());
     assert_eq!(
@@ -1122,7 +1131,12 @@ fn a_deleted_channel_ends_its_ticket_with_the_transcript_kept() {
         Actor::Member(staff()),
         Action::Close { reason: None },
     );
-    let gone = step(&world, &closed.ticket, Actor::System, Action::ChannelDeleted);
+    let gone = step(
+        &world,
+        &closed.ticket,
+        Actor::System,
+        Action::ChannelDeleted,
+    );
     assert_eq!(gone.ticket.state, TicketState::Deleted);
     assert_eq!(kinds(&gone), ["save_ticket", "log"]);
 }

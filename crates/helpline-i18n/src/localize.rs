@@ -449,9 +449,7 @@ impl Localize for Notice {
                 }
                 (None, CloseReason::OpenerLeft) => l.text("notice-closed_opener_left", &[]),
                 (None, CloseReason::OpenFailed) => l.text("notice-closed_open_failed", &[]),
-                (None, CloseReason::ChannelDeleted) => {
-                    l.text("notice-closed_channel_deleted", &[])
-                }
+                (None, CloseReason::ChannelDeleted) => l.text("notice-closed_channel_deleted", &[]),
                 (None, CloseReason::NoneGiven) => l.text("notice-closed_automatically", &[]),
                 (None, CloseReason::Given(reason)) => {
                     let main = l.text("notice-closed_automatically", &[]);

@@ -40,6 +40,22 @@ pub(crate) struct Settings {
     pub(crate) store: StoreSettings,
     pub(crate) log: LogSettings,
     pub(crate) metrics: MetricsSettings,
+    pub(crate) bot: BotSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct BotSettings {
+    /// Seconds a stop (SIGTERM, ctrl-c) gives in-flight work and sessions to finish.
+    pub(crate) shutdown_deadline_secs: u64,
+}
+
+impl Default for BotSettings {
+    fn default() -> Self {
+        Self {
+            shutdown_deadline_secs: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -375,6 +391,19 @@ pub(crate) const VARIABLES: &[Variable] = &[
             Ok(())
         },
         show: |settings| settings.metrics.listen.map(string),
+    },
+    Variable {
+        key: "bot.shutdown_deadline_secs",
+        env: &["HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS"],
+        secret: false,
+        help: "Seconds a stop gives in-flight work to finish and sessions to close; a second signal exits at once.",
+        set: |settings, value| {
+            settings.bot.shutdown_deadline_secs = value.parse().map_err(|_| {
+                format!("expected a whole number of seconds such as 10, got `{value}`")
+            })?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.bot.shutdown_deadline_secs)),
     },
 ];
 

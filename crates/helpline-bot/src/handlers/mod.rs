@@ -1,6 +1,7 @@
 //! Interaction routing: each interaction is acknowledged within Discord's 3 seconds by its
 //! handler, then answered; every failure becomes a translated answer and a log line.
 
+pub(crate) mod events;
 mod open;
 mod setup;
 mod ticket;
@@ -26,7 +27,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 "setup" => setup::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
-                    Ok(())
+                    stale(&bot, &responder).await
                 }
             };
             ("command", finish(&bot, &responder, result).await)
@@ -46,7 +47,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 Some(id) => ticket::component(&bot, &responder, id).await,
                 None => {
                     tracing::warn!(custom_id = %data.custom_id, "unknown component");
-                    Ok(())
+                    stale(&bot, &responder).await
                 }
             };
             ("component", finish(&bot, &responder, result).await)
@@ -60,7 +61,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 }
                 _ => {
                     tracing::warn!(custom_id = %data.custom_id, "unknown modal");
-                    Ok(())
+                    stale(&bot, &responder).await
                 }
             };
             ("modal", finish(&bot, &responder, result).await)
@@ -69,6 +70,14 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
     };
     ::metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => result)
         .increment(1);
+}
+
+/// Answers a command, button or modal Helpline no longer knows (a stale message of an older
+/// version, a removed feature): the member is told instead of seeing "interaction failed".
+async fn stale(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
+    let language = language(bot, responder.interaction, None);
+    let text = bot.inner.translator.text(language, ui::STALE, &[]);
+    responder.message(text, Vec::new()).await
 }
 
 /// Logs a failure and tells the member, in their language, that it failed.
@@ -160,7 +169,7 @@ fn missing_bot_permissions_reply(
     lang: Language,
 ) -> Option<String> {
     let guild = interaction.guild_id?;
-    let held = crate::executor::bot_guild_permissions(bot, guild).or(interaction.app_permissions)?;
+    let held = crate::guild::bot_guild_permissions(bot, guild).or(interaction.app_permissions)?;
     let missing = helpline_domain::permissions::missing_bot_permissions(held);
     (!missing.is_empty())
         .then(|| helpline_i18n::permissions::missing_message(&bot.inner.translator, lang, missing))

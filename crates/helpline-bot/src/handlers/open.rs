@@ -101,33 +101,36 @@ pub(super) async fn run(
         bot_id: bot.inner.bot_id,
         now,
     };
-    match executor::execute(bot, &config, opened(&ticket, &context)).await {
-        Ok(executed) => {
-            let reply = match executed.ticket.channel {
-                Some(channel) if executed.failures.is_empty() => translator.text(
+    match executor::execute(bot, opened(&ticket, &context)).await {
+        Ok(report) => {
+            let ticket = report.ticket.as_ref();
+            let channel = ticket.and_then(|t| t.channel);
+            let opened_text = |channel: helpline_domain::TicketChannel| {
+                translator.text(
                     lang,
                     ui::TICKET_OPENED,
                     &[("channel", format!("<#{}>", channel.id).into())],
-                ),
-                Some(channel) => format!(
+                )
+            };
+            let reply = match channel {
+                Some(channel) if !report.failures.is_empty() => format!(
                     "{}\n{}",
-                    translator.text(
-                        lang,
-                        ui::TICKET_OPENED,
-                        &[("channel", format!("<#{}>", channel.id).into())]
-                    ),
+                    opened_text(channel),
                     translator.text(lang, ui::FAILED, &[])
                 ),
+                Some(channel) => opened_text(channel),
+                None if report.abandoned => translator.text(lang, ui::FAILED, &[]),
                 // Waiting for approval (M2): the member hears back by DM.
-                None => translator.text(lang, ui::REQUESTED, &[]),
+                None if ticket
+                    .is_some_and(|t| t.state == helpline_domain::TicketState::Requested) =>
+                {
+                    translator.text(lang, ui::REQUESTED, &[])
+                }
+                // The channel is still to come (Discord is slow); the member is mentioned in
+                // it when it exists.
+                None => translator.text(lang, ui::OPEN_DELAYED, &[]),
             };
             responder.follow_up(&reply).await
-        }
-        Err(Stop::ChannelRefused(error)) => {
-            tracing::warn!(guild_id = %guild, %error, "discord refused the ticket channel");
-            responder
-                .follow_up(&translator.text(lang, ui::FAILED, &[]))
-                .await
         }
         Err(Stop::Conflict) => {
             responder

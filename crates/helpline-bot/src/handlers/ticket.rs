@@ -18,6 +18,9 @@ const ATTEMPTS: usize = 3;
 pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId) -> Result<()> {
     match id {
         CustomId::Claim(ticket) => act(bot, responder, ticket, || Action::Claim, ui::CLAIMED).await,
+        CustomId::Unclaim(ticket) => {
+            act(bot, responder, ticket, || Action::Unclaim, ui::UNCLAIMED).await
+        }
         CustomId::Close(ticket) => confirm_close(bot, responder, ticket, false).await,
         CustomId::CloseWithReason(ticket) => confirm_close(bot, responder, ticket, true).await,
         CustomId::CloseNow(ticket) => {
@@ -206,32 +209,29 @@ async fn act(
                 .follow_up(&translator.text(lang, done_key, &[]))
                 .await?;
         }
-        match executor::execute(bot, &config, transition).await {
-            Ok(executed) => {
+        match executor::execute(bot, transition).await {
+            Ok(report) => {
                 if closes {
                     ::metrics::counter!(crate::metrics::TICKETS_CLOSED).increment(1);
                 }
                 if deletes_channel {
                     return Ok(());
                 }
-                let channel = executed
+                let channel = report
                     .ticket
-                    .channel
+                    .as_ref()
+                    .and_then(|t| t.channel)
                     .map(|c| format!("<#{}>", c.id))
                     .unwrap_or_default();
                 let mut reply = translator.text(lang, done_key, &[("channel", channel.into())]);
-                if !executed.failures.is_empty() {
+                if !report.failures.is_empty() || report.abandoned {
                     reply = format!("{reply}\n{}", translator.text(lang, ui::FAILED, &[]));
+                } else if report.waiting {
+                    reply = format!("{reply}\n{}", translator.text(lang, ui::DELAYED, &[]));
                 }
                 return responder.follow_up(&reply).await;
             }
             Err(Stop::Conflict) => continue,
-            Err(Stop::ChannelRefused(error)) => {
-                tracing::warn!(ticket = %ticket_id, %error, "discord refused the ticket channel");
-                return responder
-                    .follow_up(&translator.text(lang, ui::FAILED, &[]))
-                    .await;
-            }
             Err(Stop::Failed(error)) => return Err(error),
         }
     }

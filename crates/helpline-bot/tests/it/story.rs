@@ -496,13 +496,8 @@ async fn closing_twice_is_harmless() {
         "{}",
         second.expect_message().text()
     );
-    // The Close button on the welcome message says the same.
-    let again = emulator
-        .as_user(mia)
-        .click_button(channel, welcome.id, &button_id(&welcome, "Close"))
-        .await
-        .unwrap();
-    assert!(again.expect_message().text().contains("already closed"));
+    // The welcome message's buttons followed the ticket: no Claim or Close on a closed one.
+    assert!(welcome.components.is_empty(), "{:?}", welcome.components);
     let log_channel = world.log_channel().await;
     let transcripts = emulator
         .messages(log_channel)
@@ -873,17 +868,44 @@ async fn staff_reopen_a_closed_ticket_and_members_cannot() {
         titles.iter().any(|t| t.starts_with("Ticket reopened")),
         "{titles:?}"
     );
-    // Reopening twice is refused with a reason.
+    // The buttons followed: Reopen and Delete are gone from the notice, the welcome message
+    // offers Claim and Close again.
+    let notice = emulator.message(channel, notice.id).expect("notice");
+    assert!(notice.components.is_empty(), "{:?}", notice.components);
+    let welcome = emulator.pins(channel).remove(0);
+    button_id(&welcome, "Claim");
+    button_id(&welcome, "Close");
+    // Claim turns into Unclaim and back.
+    world
+        .wait_until_async(async || {
+            let ticket = world
+                .store
+                .ticket_by_channel(channel)
+                .await
+                .unwrap()
+                .unwrap();
+            ticket.state == TicketState::Open
+        })
+        .await;
     let again = emulator
         .as_user(sam)
-        .click_button(channel, notice.id, &button_id(&notice, "Reopen"))
+        .click_button(channel, welcome.id, &button_id(&welcome, "Claim"))
         .await
         .unwrap();
-    assert!(
-        again.expect_message().text().contains("still open"),
-        "{}",
-        again.expect_message().text()
+    assert_eq!(again.expect_message().text(), "You claimed this ticket.");
+    let welcome = emulator.pins(channel).remove(0);
+    let unclaim = button_id(&welcome, "Unclaim");
+    let released = emulator
+        .as_user(sam)
+        .click_button(channel, welcome.id, &unclaim)
+        .await
+        .unwrap();
+    assert_eq!(
+        released.expect_message().text(),
+        "You released this ticket."
     );
+    let welcome = emulator.pins(channel).remove(0);
+    button_id(&welcome, "Claim");
     world.bot.stop().await;
 }
 

@@ -64,14 +64,13 @@ impl World {
         let store: Arc<dyn Store> =
             Arc::new(SqliteStore::open_in_memory(LIMITS).await.expect("store"));
         let config = BotConfig {
-            token: emulator.bot_token().to_owned(),
             rest_proxy: Some(RestProxy {
                 host: emulator.http_host().to_owned(),
                 use_http: true,
             }),
             gateway_url: Some(emulator.gateway_url().to_owned()),
-            shard_count: None,
             store_limits: LIMITS,
+            ..BotConfig::new(emulator.bot_token().to_owned())
         };
         let bot = Bot::start(config, store.clone()).await.expect("bot starts");
         assert!(

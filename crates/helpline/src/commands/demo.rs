@@ -46,14 +46,13 @@ pub(crate) async fn run(
         max_attachment_bytes: settings.store.max_attachment_bytes,
     };
     let config = BotConfig {
-        token: demo.emulator.bot_token().to_owned(),
         rest_proxy: Some(RestProxy {
             host: demo.emulator.http_host().to_owned(),
             use_http: true,
         }),
         gateway_url: Some(demo.emulator.gateway_url().to_owned()),
-        shard_count: None,
         store_limits: limits,
+        ..BotConfig::new(demo.emulator.bot_token().to_owned())
     };
     let running = Bot::start(config, demo.store.clone())
         .await

@@ -1,0 +1,601 @@
+//! Performing one effect on Discord, so that doing it twice does it once: channels are looked
+//! for before they are created again, messages carry a nonce Discord enforces, and edits,
+//! overwrites and deletions set a state rather than add to it.
+
+use super::Failure;
+use crate::post::{Post, post};
+use crate::render;
+use crate::{Bot, Error};
+use helpline_domain::lifecycle::{Action, Context, apply};
+use helpline_domain::{
+    Actor, ChannelId, Effect, EffectKind, GuildConfig, Language, LogKind, Notice, Ticket,
+    TicketChannel, TicketChannelKind, TranscriptLabels, transcript,
+};
+use helpline_i18n::{Arg, ui};
+use helpline_store::TicketMessage;
+use std::collections::HashMap;
+use twilight_http::request::AuditLogReason as _;
+use twilight_model::channel::ChannelType;
+use twilight_model::channel::message::AllowedMentions;
+use twilight_model::http::attachment::Attachment;
+
+/// Discord's codes for "already gone", which a deletion or an edit of the gone thing accepts.
+const UNKNOWN_CHANNEL: u64 = 10003;
+const UNKNOWN_MESSAGE: u64 = 10008;
+
+/// Performs `effect` for `ticket` (read just before). `resume` says an earlier attempt may have
+/// reached Discord, so what it would create is looked for first.
+pub(super) async fn perform(
+    bot: &Bot,
+    config: &GuildConfig,
+    ticket: &Ticket,
+    effect: &Effect,
+    resume: bool,
+) -> Result<(), Failure> {
+    let http = &bot.inner.http;
+    let language = config.settings.language;
+    let translator = &bot.inner.translator;
+    match &effect.kind {
+        EffectKind::SaveTicket { .. } => Ok(()),
+        EffectKind::CreateChannel {
+            name,
+            parent,
+            overwrites,
+        } => {
+            if ticket.channel.is_some() {
+                return Ok(());
+            }
+            let found = if resume {
+                crate::guild::find_ticket_channel(bot, ticket)
+                    .await
+                    .map_err(Failure::from)?
+            } else {
+                None
+            };
+            let channel = match found {
+                Some(channel) => {
+                    tracing::info!(ticket = %ticket.id, channel_id = %channel.id, "found the ticket channel an earlier attempt created");
+                    crate::guild::remember(bot, &channel);
+                    channel
+                }
+                None => crate::guild::create_ticket_channel(
+                    bot,
+                    ticket.guild_id,
+                    name,
+                    *parent,
+                    overwrites,
+                )
+                .await
+                .map_err(Failure::opening)?,
+            };
+            record_channel(
+                bot,
+                config,
+                ticket,
+                TicketChannel {
+                    id: channel.id,
+                    kind: TicketChannelKind::Channel,
+                },
+            )
+            .await
+        }
+        EffectKind::CreatePrivateThread {
+            parent,
+            name,
+            members,
+        } => {
+            if ticket.channel.is_some() {
+                return Ok(());
+            }
+            let thread = crate::metrics::rest(
+                "create_thread",
+                http.create_thread(*parent, name, ChannelType::PrivateThread),
+            )
+            .await
+            .map_err(|e| Failure::opening(e.into()))?
+            .model()
+            .await
+            .map_err(|e| Failure::from(Error::from(e)))?;
+            for member in members {
+                crate::metrics::rest(
+                    "add_thread_member",
+                    http.add_thread_member(thread.id, *member),
+                )
+                .await
+                .map_err(|e| Failure::from(Error::from(e)))?;
+            }
+            record_channel(
+                bot,
+                config,
+                ticket,
+                TicketChannel {
+                    id: thread.id,
+                    kind: TicketChannelKind::PrivateThread,
+                },
+            )
+            .await
+        }
+        EffectKind::SetOverwrites { overwrites } => {
+            let request = http
+                .update_channel(channel_of(ticket)?)
+                .permission_overwrites(overwrites);
+            rest("update_channel", request).await
+        }
+        EffectKind::AddThreadMember { user } => {
+            rest(
+                "add_thread_member",
+                http.add_thread_member(channel_of(ticket)?, *user),
+            )
+            .await
+        }
+        EffectKind::RemoveThreadMember { user } => {
+            rest(
+                "remove_thread_member",
+                http.remove_thread_member(channel_of(ticket)?, *user),
+            )
+            .await
+        }
+        EffectKind::RenameChannel { name } => {
+            rest(
+                "update_channel",
+                http.update_channel(channel_of(ticket)?).name(name),
+            )
+            .await
+        }
+        EffectKind::MoveChannel { parent, overwrites } => {
+            let mut request = http
+                .update_channel(channel_of(ticket)?)
+                .permission_overwrites(overwrites);
+            if let Some(parent) = parent {
+                request = request.parent_id(Some(*parent));
+            }
+            rest("update_channel", request).await
+        }
+        EffectKind::ArchiveThread => {
+            rest(
+                "update_thread",
+                http.update_thread(channel_of(ticket)?)
+                    .archived(true)
+                    .locked(true),
+            )
+            .await
+        }
+        EffectKind::UnarchiveThread => {
+            rest(
+                "update_thread",
+                http.update_thread(channel_of(ticket)?)
+                    .archived(false)
+                    .locked(false),
+            )
+            .await
+        }
+        EffectKind::DeleteChannel => {
+            let Some(channel) = ticket.channel.map(|c| c.id) else {
+                return Ok(());
+            };
+            let reason = format!("Helpline ticket {}", render::number(ticket));
+            match crate::metrics::rest(
+                "delete_channel",
+                http.delete_channel(channel).reason(&reason),
+            )
+            .await
+            {
+                Ok(_) => Ok(()),
+                Err(error) => {
+                    let error = Error::from(error);
+                    // Already gone is what deleting wanted.
+                    if error.discord_code() == Some(UNKNOWN_CHANNEL) {
+                        Ok(())
+                    } else {
+                        Err(error.into())
+                    }
+                }
+            }
+        }
+        EffectKind::RefreshControls => refresh_controls(bot, language, ticket).await,
+        EffectKind::PostWelcome {
+            content,
+            ping_roles,
+            answers,
+        } => {
+            let channel = channel_of(ticket)?;
+            let mentions = std::iter::once(format!("<@{}>", ticket.opener))
+                .chain(ping_roles.iter().map(|role| format!("<@&{role}>")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let allowed = AllowedMentions {
+                parse: Vec::new(),
+                replied_user: false,
+                roles: ping_roles.clone(),
+                users: vec![ticket.opener],
+            };
+            let embed = render::welcome_embed(bot, language, ticket, content.clone(), answers);
+            let components = render::welcome_controls(bot, language, ticket);
+            let message = post(
+                bot,
+                channel,
+                effect.key,
+                Post {
+                    content: Some(&mentions),
+                    embeds: &[embed],
+                    components: &components,
+                    allowed_mentions: Some(allowed),
+                    attachment: None,
+                },
+            )
+            .await?;
+            bot.inner
+                .store
+                .set_ticket_message(ticket.id, TicketMessage::Welcome, message.id)
+                .await
+                .map_err(Error::from)?;
+            // Pinning a pinned message changes nothing, so a retry may pin again.
+            rest("create_pin", http.create_pin(channel, message.id)).await
+        }
+        EffectKind::PostAutoResponse { content } => {
+            post(
+                bot,
+                channel_of(ticket)?,
+                effect.key,
+                Post {
+                    content: Some(content),
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        EffectKind::PingRoles { roles } => {
+            let content = roles
+                .iter()
+                .map(|role| format!("<@&{role}>"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let allowed = AllowedMentions {
+                parse: Vec::new(),
+                replied_user: false,
+                roles: roles.clone(),
+                users: Vec::new(),
+            };
+            post(
+                bot,
+                channel_of(ticket)?,
+                effect.key,
+                Post {
+                    content: Some(&content),
+                    allowed_mentions: Some(allowed),
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        EffectKind::PostNotice { notice } => {
+            let text = render::notice(bot, config, language, notice);
+            let closed = matches!(notice, Notice::Closed { .. });
+            let components = if closed {
+                render::closed_controls(bot, language, ticket)
+            } else {
+                Vec::new()
+            };
+            let message = post(
+                bot,
+                channel_of(ticket)?,
+                effect.key,
+                Post {
+                    content: Some(&text),
+                    components: &components,
+                    ..Post::default()
+                },
+            )
+            .await?;
+            if closed {
+                bot.inner
+                    .store
+                    .set_ticket_message(ticket.id, TicketMessage::Closed, message.id)
+                    .await
+                    .map_err(Error::from)?;
+            }
+            Ok(())
+        }
+        EffectKind::RequestApproval => {
+            let Some(log_channel) = config.log_channel() else {
+                return Ok(());
+            };
+            let title = translator.render(language, &LogKind::Requested);
+            let embed = render::log_embed(
+                bot,
+                language,
+                ticket,
+                &title,
+                Some(ticket.opened_by),
+                ticket.open_reason.clone(),
+                0xFEE75C,
+            );
+            let components = [crate::reply::row(vec![
+                crate::reply::button(
+                    crate::custom_id::CustomId::Approve(ticket.id).to_text(),
+                    translator.render(language, &helpline_domain::ActionKind::Approve),
+                    twilight_model::channel::message::component::ButtonStyle::Success,
+                ),
+                crate::reply::button(
+                    crate::custom_id::CustomId::Refuse(ticket.id).to_text(),
+                    translator.render(language, &helpline_domain::ActionKind::Refuse),
+                    twilight_model::channel::message::component::ButtonStyle::Danger,
+                ),
+            ])];
+            post(
+                bot,
+                log_channel,
+                effect.key,
+                Post {
+                    embeds: &[embed],
+                    components: &components,
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        EffectKind::Log { event } => {
+            let Some(log_channel) = config.log_channel() else {
+                return Ok(());
+            };
+            let embed = render::log_event_embed(bot, language, ticket, event);
+            post(
+                bot,
+                log_channel,
+                effect.key,
+                Post {
+                    embeds: &[embed],
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        EffectKind::PostTranscript => {
+            let Some(log_channel) = config.log_channel() else {
+                return Ok(());
+            };
+            let (filename, html) = transcript_file(bot, config, language, ticket).await?;
+            let content = translator.text(
+                language,
+                ui::TRANSCRIPT_MESSAGE,
+                &[("number", render::number(ticket).into())],
+            );
+            post(
+                bot,
+                log_channel,
+                effect.key,
+                Post {
+                    content: Some(&content),
+                    attachment: Some(Attachment::from_bytes(filename, html, 1)),
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        EffectKind::DmOpener {
+            notice,
+            with_transcript,
+        } => {
+            let text = render::notice(bot, config, language, notice);
+            let attachment = if *with_transcript {
+                let (filename, html) = transcript_file(bot, config, language, ticket).await?;
+                Some(Attachment::from_bytes(filename, html, 1))
+            } else {
+                None
+            };
+            let dm = crate::metrics::rest(
+                "create_private_channel",
+                http.create_private_channel(ticket.opener),
+            )
+            .await
+            .map_err(Error::from)?
+            .model()
+            .await
+            .map_err(Error::from)?;
+            post(
+                bot,
+                dm.id,
+                effect.key,
+                Post {
+                    content: Some(&text),
+                    attachment,
+                    ..Post::default()
+                },
+            )
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Sends a request whose answer the executor does not read.
+async fn rest<T>(
+    route: &'static str,
+    request: impl std::future::IntoFuture<
+        Output = Result<twilight_http::Response<T>, twilight_http::Error>,
+    >,
+) -> Result<(), Failure> {
+    crate::metrics::rest(route, request)
+        .await
+        .map(|_| ())
+        .map_err(|error| Failure::from(Error::from(error)))
+}
+
+/// Edits the buttons of the ticket's messages to match its state.
+async fn refresh_controls(bot: &Bot, language: Language, ticket: &Ticket) -> Result<(), Failure> {
+    let Some(channel) = ticket.channel.map(|c| c.id) else {
+        return Ok(());
+    };
+    let store = &bot.inner.store;
+    let slots = [
+        (
+            TicketMessage::Welcome,
+            render::welcome_controls(bot, language, ticket),
+        ),
+        (
+            TicketMessage::Closed,
+            render::closed_controls(bot, language, ticket),
+        ),
+    ];
+    for (slot, components) in slots {
+        let Some(message) = store
+            .ticket_message(ticket.id, slot)
+            .await
+            .map_err(Error::from)?
+        else {
+            continue;
+        };
+        let edited = crate::metrics::rest(
+            "update_message",
+            bot.inner
+                .http
+                .update_message(channel, message)
+                .components(Some(&components)),
+        )
+        .await;
+        if let Err(error) = edited {
+            let error = Error::from(error);
+            // Someone deleted the message: there are no buttons left to fix.
+            if error.discord_code() != Some(UNKNOWN_MESSAGE) {
+                return Err(error.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records the created channel on the ticket (a step of its own), deciding again if someone
+/// changed the ticket meanwhile.
+async fn record_channel(
+    bot: &Bot,
+    config: &GuildConfig,
+    ticket: &Ticket,
+    channel: TicketChannel,
+) -> Result<(), Failure> {
+    let store = &bot.inner.store;
+    let mut current = ticket.clone();
+    for _ in 0..5 {
+        let context = Context {
+            config,
+            bot_id: bot.inner.bot_id,
+            now: super::now(),
+        };
+        let transition = match apply(
+            &current,
+            &Actor::System,
+            Action::ChannelCreated { channel },
+            &context,
+        ) {
+            Ok(transition) => transition,
+            // Recorded already (by an earlier attempt), or the ticket ended meanwhile.
+            Err(refusal) if current.channel == Some(channel) => {
+                tracing::debug!(ticket = %ticket.id, %refusal, "channel already recorded");
+                return Ok(());
+            }
+            Err(refusal) => {
+                return Err(Failure::Permanent(Error::Unexpected(format!(
+                    "cannot record channel: {refusal}"
+                ))));
+            }
+        };
+        match store
+            .commit_ticket(&transition.ticket, current.version, &[], context.now)
+            .await
+        {
+            Ok(()) => {
+                bot.inner
+                    .ticket_channels
+                    .update(channel.id, crate::channels::Known::of(&transition.ticket));
+                return Ok(());
+            }
+            Err(helpline_store::Error::Conflict { .. }) => {
+                let Some(fresh) = store.ticket(ticket.id).await.map_err(Error::from)? else {
+                    return Err(Failure::Permanent(Error::Unexpected(
+                        "ticket vanished".into(),
+                    )));
+                };
+                current = fresh;
+            }
+            Err(error) => return Err(Error::from(error).into()),
+        }
+    }
+    Err(Failure::Transient(Error::Unexpected(
+        "the ticket kept changing while its channel was recorded".into(),
+    )))
+}
+
+fn channel_of(ticket: &Ticket) -> Result<ChannelId, Failure> {
+    ticket.channel.map(|c| c.id).ok_or_else(|| {
+        Failure::Permanent(Error::Unexpected(format!(
+            "ticket {} has no channel",
+            ticket.id
+        )))
+    })
+}
+
+/// The rendered transcript.
+async fn transcript_file(
+    bot: &Bot,
+    config: &GuildConfig,
+    language: Language,
+    ticket: &Ticket,
+) -> Result<(String, Vec<u8>), Failure> {
+    let store = &bot.inner.store;
+    let messages = store.transcript(ticket.id).await.map_err(Error::from)?;
+    let mut bytes = HashMap::new();
+    for message in &messages {
+        for attachment in message.attachments.iter().filter(|a| a.stored) {
+            if let Some(data) = store
+                .attachment(ticket.id, attachment.id)
+                .await
+                .map_err(Error::from)?
+            {
+                bytes.insert(attachment.id, data);
+            }
+        }
+    }
+    let translator = &bot.inner.translator;
+    let text = |key: &str, args: &[(&str, Arg<'_>)]| translator.text(language, key, args);
+    let guild_name = bot
+        .inner
+        .cache
+        .guild(config.guild_id)
+        .map(|guild| guild.name().to_owned())
+        .unwrap_or_default();
+    let closed = ticket
+        .close_reason
+        .as_ref()
+        .map(|reason| translator.render(language, reason))
+        .unwrap_or_default();
+    let labels = TranscriptLabels {
+        title: text(
+            ui::TRANSCRIPT_TITLE,
+            &[
+                ("number", render::number(ticket).into()),
+                ("guild", guild_name.into()),
+            ],
+        ),
+        summary: text(
+            ui::TRANSCRIPT_SUMMARY,
+            &[
+                ("opener", ticket.opener_name.clone().into()),
+                ("closed", closed.into()),
+            ],
+        ),
+        edited: text(ui::TRANSCRIPT_EDITED, &[]),
+        deleted: text(ui::TRANSCRIPT_DELETED, &[]),
+        previous_versions: text(ui::TRANSCRIPT_PREVIOUS, &[]),
+        attachment_not_kept: text(ui::TRANSCRIPT_NOT_KEPT, &[]),
+        no_messages: text(ui::TRANSCRIPT_EMPTY, &[]),
+    };
+    let html = transcript::render_html(&labels, &messages, &|id| bytes.get(&id).cloned());
+    Ok((
+        format!("transcript-{:04}.html", ticket.number),
+        html.into_bytes(),
+    ))
+}

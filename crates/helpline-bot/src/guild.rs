@@ -1,0 +1,180 @@
+//! What handlers and the executor both need to know of a guild: the bot's own permissions, and
+//! how a ticket channel is created (or found again after a lost answer) with room in a category.
+
+use crate::{Bot, Error};
+use helpline_domain::permissions::Permissions;
+use helpline_domain::{ChannelId, GuildId, Ticket};
+use twilight_model::channel::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType};
+use twilight_model::channel::{Channel, ChannelType};
+
+/// Discord's limit of channels in one category.
+const MAX_CHILDREN: usize = 50;
+
+/// The bot's guild-level permissions from the cache, when the cache knows the guild.
+pub(crate) fn bot_guild_permissions(bot: &Bot, guild_id: GuildId) -> Option<Permissions> {
+    let cache = &bot.inner.cache;
+    let guild = cache.guild(guild_id)?;
+    let is_owner = guild.owner_id() == bot.inner.bot_id;
+    drop(guild);
+    let everyone = cache.role(guild_id.cast())?.permissions;
+    let member = cache.member(guild_id, bot.inner.bot_id)?;
+    let roles: Vec<Permissions> = member
+        .roles()
+        .iter()
+        .filter_map(|role| cache.role(*role).map(|r| r.permissions))
+        .collect();
+    Some(helpline_domain::permissions::guild_permissions(
+        is_owner, everyone, roles,
+    ))
+}
+
+/// A channel Discord already made for this ticket, if an earlier attempt's answer was lost (a
+/// timeout or a 5xx after Discord created it, or a crash before it was recorded): a text
+/// channel with the ticket's name whose overwrites name the opener and which no ticket records.
+pub(crate) async fn find_ticket_channel(
+    bot: &Bot,
+    ticket: &Ticket,
+) -> Result<Option<Channel>, Error> {
+    let channels = crate::metrics::rest(
+        "guild_channels",
+        bot.inner.http.guild_channels(ticket.guild_id),
+    )
+    .await?
+    .models()
+    .await?;
+    for channel in channels {
+        let named = channel.kind == ChannelType::GuildText
+            && channel.name.as_deref() == Some(ticket.name.as_str());
+        let for_opener = channel
+            .permission_overwrites
+            .iter()
+            .flatten()
+            .any(|o| o.kind == PermissionOverwriteType::Member && o.id == ticket.opener.cast());
+        if named
+            && for_opener
+            && bot
+                .inner
+                .store
+                .ticket_by_channel(channel.id)
+                .await?
+                .is_none()
+        {
+            return Ok(Some(channel));
+        }
+    }
+    Ok(None)
+}
+
+/// Creates a ticket's text channel. A category holds at most 50 channels: when the ticket's is
+/// full, the ticket goes to an overflow category ("Tickets 2", "Tickets 3"…, made with the full
+/// one's overwrites when none has room) instead of failing.
+pub(crate) async fn create_ticket_channel(
+    bot: &Bot,
+    guild: GuildId,
+    name: &str,
+    parent: Option<ChannelId>,
+    overwrites: &[PermissionOverwrite],
+) -> Result<Channel, Error> {
+    let create = |parent: Option<ChannelId>| async move {
+        let mut request = bot
+            .inner
+            .http
+            .create_guild_channel(guild, name)
+            .kind(ChannelType::GuildText)
+            .permission_overwrites(overwrites);
+        if let Some(parent) = parent {
+            request = request.parent_id(parent);
+        }
+        crate::metrics::rest("create_guild_channel", request).await
+    };
+    let response = match (create(parent).await, parent) {
+        (Err(error), Some(full)) if is_category_full(&error) => {
+            let overflow = overflow_category(bot, guild, full).await?;
+            create(Some(overflow)).await?
+        }
+        (result, _) => result?,
+    };
+    let channel = response.model().await?;
+    remember(bot, &channel);
+    Ok(channel)
+}
+
+/// Puts a channel the bot just created in its cache at once, ahead of its CHANNEL_CREATE, so the
+/// next ticket counts it when it looks for room in a category.
+pub(crate) fn remember(bot: &Bot, channel: &Channel) {
+    bot.inner
+        .cache
+        .update(&twilight_model::gateway::payload::incoming::ChannelCreate(
+            channel.clone(),
+        ));
+}
+
+/// Whether Discord refused a channel because its category holds 50 already.
+fn is_category_full(error: &twilight_http::Error) -> bool {
+    matches!(
+        error.kind(),
+        twilight_http::error::ErrorType::Response { body, .. }
+            if String::from_utf8_lossy(body).contains("CHANNEL_PARENT_MAX_CHANNELS")
+    )
+}
+
+/// A category named like `full` ("Tickets 2"…) with room for a channel, created if needed.
+async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result<ChannelId, Error> {
+    let cache = &bot.inner.cache;
+    let full_channel = cache.channel(full).map(|c| c.value().clone());
+    let base = full_channel
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| "Tickets".to_owned());
+    let channels: Vec<Channel> = cache
+        .guild_channels(guild)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| cache.channel(*id).map(|c| c.value().clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let children = |category: ChannelId| {
+        channels
+            .iter()
+            .filter(|c| c.parent_id == Some(category))
+            .count()
+    };
+    let mut highest = 1;
+    for channel in channels
+        .iter()
+        .filter(|c| c.kind == ChannelType::GuildCategory && c.id != full)
+    {
+        let Some(number) = channel
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix(base.as_str()))
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if children(channel.id) < MAX_CHILDREN {
+            return Ok(channel.id);
+        }
+        highest = highest.max(number);
+    }
+    let overwrites = full_channel
+        .and_then(|c| c.permission_overwrites)
+        .unwrap_or_default();
+    let name = format!("{base} {}", highest + 1);
+    let category = crate::metrics::rest(
+        "create_guild_channel",
+        bot.inner
+            .http
+            .create_guild_channel(guild, &name)
+            .kind(ChannelType::GuildCategory)
+            .permission_overwrites(&overwrites),
+    )
+    .await?
+    .model()
+    .await?;
+    remember(bot, &category);
+    tracing::info!(guild_id = %guild, category = %category.id, "ticket category full, opened an overflow category");
+    Ok(category.id)
+}

@@ -1,0 +1,123 @@
+//! The reconciler: at start and on a timer it finishes what a crash, a 5xx or a timeout left
+//! undone. It resumes every ticket whose pending effects are due, announces tickets a crash
+//! left unannounced (created by the store, never committed with their effects), abandons open
+//! tickets left without a channel and with nothing pending, and forgets old outbox and
+//! interaction records.
+
+use crate::executor::{self, Mode};
+use crate::{Bot, Error};
+use futures_util::StreamExt as _;
+use helpline_domain::Timestamp;
+use helpline_domain::lifecycle::{Context, opened};
+use std::time::Duration;
+
+/// Tickets resumed at once.
+const CONCURRENCY: usize = 16;
+/// Tickets looked at per query.
+const BATCH: u32 = 256;
+/// Settled effects and interaction records are kept this long.
+const KEEP_RECORDS: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Tickets whose pending effects were run.
+    pub resumed: usize,
+    /// Tickets a crash left unannounced, announced now.
+    pub announced: usize,
+    /// Open tickets without a channel and without pending effects, abandoned.
+    pub abandoned: usize,
+}
+
+fn before(now: Timestamp, age: Duration) -> Timestamp {
+    Timestamp::from_millis(now.as_millis() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// One pass over the store.
+pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
+    let store = &bot.inner.store;
+    let mut done = Pass::default();
+    let now = executor::now();
+    // Each round settles its tickets' due effects (done, given up, or due later), so the
+    // rounds end; the bound only guards against a store that keeps answering the same.
+    for _ in 0..64 {
+        let due = store.due_tickets(now, BATCH).await?;
+        let count = due.len();
+        futures_util::stream::iter(due)
+            .for_each_concurrent(CONCURRENCY, |ticket| async move {
+                if let Err(error) = executor::run(bot, ticket, Mode::Resume).await {
+                    tracing::warn!(%ticket, %error, "cannot resume effects");
+                }
+            })
+            .await;
+        done.resumed += count;
+        if count < BATCH as usize {
+            break;
+        }
+    }
+    let stalled = store
+        .stalled_tickets(before(now, bot.inner.stall_after), BATCH)
+        .await?;
+    for ticket in stalled {
+        if bot.inner.departed.contains(ticket.guild_id) {
+            continue;
+        }
+        let Some(config) = store.guild_config(ticket.guild_id).await? else {
+            continue;
+        };
+        if ticket.version == 0 {
+            let context = Context {
+                config: &config,
+                bot_id: bot.inner.bot_id,
+                now: executor::now(),
+            };
+            let transition = opened(&ticket, &context);
+            match executor::commit(bot, &transition).await {
+                Ok(()) => {
+                    tracing::info!(ticket = %ticket.id, "announcing a ticket a crash left unannounced");
+                    executor::run(bot, ticket.id, Mode::Resume).await?;
+                    done.announced += 1;
+                }
+                Err(executor::Stop::Conflict) => {}
+                Err(executor::Stop::Failed(error)) => return Err(error),
+            }
+        } else {
+            tracing::warn!(ticket = %ticket.id, "abandoning an open ticket left without a channel");
+            executor::abandon(bot, &config, ticket.id).await?;
+            done.abandoned += 1;
+        }
+    }
+    let old = before(now, KEEP_RECORDS);
+    store.purge_effects(old).await?;
+    store.purge_interactions(old).await?;
+    let depth = store.outbox_depth().await?;
+    #[allow(clippy::cast_precision_loss)]
+    {
+        ::metrics::gauge!(crate::metrics::OUTBOX_PENDING).set(depth.pending as f64);
+        let age = depth
+            .oldest
+            .map_or(0.0, |oldest| now.since(oldest).as_secs_f64());
+        ::metrics::gauge!(crate::metrics::OUTBOX_OLDEST).set(age);
+    }
+    Ok(done)
+}
+
+/// Passes at start, then every `interval`, until the task is dropped.
+pub(crate) async fn run(bot: Bot, interval: Duration) {
+    loop {
+        match pass(&bot).await {
+            Ok(done) if done != Pass::default() => {
+                tracing::info!(
+                    resumed = done.resumed,
+                    announced = done.announced,
+                    abandoned = done.abandoned,
+                    "reconciled"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "reconciliation failed"),
+        }
+        ::metrics::counter!(crate::metrics::RECONCILER_PASSES).increment(1);
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -1,0 +1,166 @@
+//! What the bot's messages look like: the welcome message, the buttons that follow a ticket's
+//! state, notices and log entries. Rendered from the ticket as it is when the message is posted
+//! or edited, in the guild's language.
+
+use crate::Bot;
+use crate::custom_id::CustomId;
+use crate::reply::{button, empty_embed, row};
+use helpline_domain::{
+    GuildConfig, Language, LogEvent, LogKind, Notice, Ticket, TicketState, UserId,
+};
+use helpline_i18n::ui;
+use twilight_model::channel::message::Component;
+use twilight_model::channel::message::component::ButtonStyle;
+use twilight_model::channel::message::embed::{Embed, EmbedField};
+
+/// Ticket numbers as members see them: `#0012`.
+pub(crate) fn number(ticket: &Ticket) -> String {
+    format!("#{:04}", ticket.number)
+}
+
+/// The welcome message's buttons for the ticket's state: Claim (or Unclaim when claimed) and
+/// Close while it is open, none once it is closed (the closed notice carries Reopen and Delete).
+pub(crate) fn welcome_controls(bot: &Bot, language: Language, ticket: &Ticket) -> Vec<Component> {
+    let text = |key| bot.inner.translator.text(language, key, &[]);
+    let claim = match ticket.state {
+        TicketState::Open => button(
+            CustomId::Claim(ticket.id).to_text(),
+            text(ui::BUTTON_CLAIM),
+            ButtonStyle::Success,
+        ),
+        TicketState::Claimed => button(
+            CustomId::Unclaim(ticket.id).to_text(),
+            text(ui::BUTTON_UNCLAIM),
+            ButtonStyle::Secondary,
+        ),
+        _ => return Vec::new(),
+    };
+    vec![row(vec![
+        claim,
+        button(
+            CustomId::Close(ticket.id).to_text(),
+            text(ui::BUTTON_CLOSE),
+            ButtonStyle::Danger,
+        ),
+    ])]
+}
+
+/// The closed notice's buttons: Reopen and Delete while the ticket is closed, none after.
+pub(crate) fn closed_controls(bot: &Bot, language: Language, ticket: &Ticket) -> Vec<Component> {
+    if ticket.state != TicketState::Closed {
+        return Vec::new();
+    }
+    let text = |key| bot.inner.translator.text(language, key, &[]);
+    vec![row(vec![
+        button(
+            CustomId::Reopen(ticket.id).to_text(),
+            text(ui::BUTTON_REOPEN),
+            ButtonStyle::Success,
+        ),
+        button(
+            CustomId::Delete(ticket.id).to_text(),
+            text(ui::BUTTON_DELETE),
+            ButtonStyle::Danger,
+        ),
+    ])]
+}
+
+/// The welcome message's embed.
+pub(crate) fn welcome_embed(
+    bot: &Bot,
+    language: Language,
+    ticket: &Ticket,
+    content: String,
+    answers: &[helpline_domain::FormAnswer],
+) -> Embed {
+    Embed {
+        title: Some(bot.inner.translator.text(
+            language,
+            ui::WELCOME_TITLE,
+            &[("number", number(ticket).into())],
+        )),
+        description: Some(content),
+        fields: answers
+            .iter()
+            .map(|answer| EmbedField {
+                inline: false,
+                name: answer.question.clone(),
+                value: answer.answer.clone(),
+            })
+            .collect(),
+        color: Some(0x5865F2),
+        ..empty_embed()
+    }
+}
+
+/// A notice in the reader's language.
+pub(crate) fn notice(
+    bot: &Bot,
+    config: &GuildConfig,
+    language: Language,
+    notice: &Notice,
+) -> String {
+    let mut localizer = bot.inner.translator.localizer(language).with_config(config);
+    localizer.render(notice)
+}
+
+/// A log entry's embed.
+pub(crate) fn log_embed(
+    bot: &Bot,
+    language: Language,
+    ticket: &Ticket,
+    title: &str,
+    actor: Option<UserId>,
+    reason: Option<String>,
+    color: u32,
+) -> Embed {
+    let translator = &bot.inner.translator;
+    let field = |key: &str, value: String| EmbedField {
+        inline: true,
+        name: translator.text(language, key, &[]),
+        value,
+    };
+    let mut fields = vec![field(ui::LOG_FIELD_OPENER, format!("<@{}>", ticket.opener))];
+    if let Some(actor) = actor {
+        fields.push(field(ui::LOG_FIELD_ACTOR, format!("<@{actor}>")));
+    }
+    if let Some(channel) = ticket.channel {
+        fields.push(field(ui::LOG_FIELD_CHANNEL, format!("<#{}>", channel.id)));
+    }
+    if let Some(reason) = reason {
+        fields.push(EmbedField {
+            inline: false,
+            ..field(ui::LOG_FIELD_REASON, reason)
+        });
+    }
+    Embed {
+        title: Some(format!("{title} — {}", number(ticket))),
+        fields,
+        color: Some(color),
+        ..empty_embed()
+    }
+}
+
+/// The embed of a log event.
+pub(crate) fn log_event_embed(
+    bot: &Bot,
+    language: Language,
+    ticket: &Ticket,
+    event: &LogEvent,
+) -> Embed {
+    let translator = &bot.inner.translator;
+    let title = translator.render(language, &event.kind);
+    let reason = match (&event.close_reason, &event.reason) {
+        (Some(close), _) if event.kind == LogKind::Closed => {
+            Some(translator.render(language, close))
+        }
+        (_, Some(reason)) => Some(reason.clone()),
+        _ => None,
+    };
+    let color = match event.kind {
+        LogKind::Opened | LogKind::Reopened => 0x57F287,
+        LogKind::Closed | LogKind::Deleted | LogKind::Refused => 0xED4245,
+        _ => 0x5865F2,
+    };
+    log_embed(bot, language, ticket, &title, event.actor, reason, color)
+}
