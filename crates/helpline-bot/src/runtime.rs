@@ -229,7 +229,7 @@ impl RunningBot {
 
     /// Ends everything at once, as a crash would: nothing is closed or finished. The store
     /// keeps what was committed.
-    pub fn kill(mut self) {
+    pub fn kill(&mut self) {
         self.bot.inner.timers.abort_all();
         self.bot.inner.tasks.abort_all();
         self.shards.abort_all();

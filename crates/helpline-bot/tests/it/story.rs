@@ -7,7 +7,7 @@ use helpline_domain::{ChannelId, TicketState};
 use helpline_store::Page;
 
 /// The custom id of a button on a message, by its label.
-fn button_id(message: &twilight_model::channel::Message, label: &str) -> String {
+pub(crate) fn button_id(message: &twilight_model::channel::Message, label: &str) -> String {
     fn visit(
         components: &[twilight_model::channel::message::Component],
         label: &str,
@@ -26,7 +26,7 @@ fn button_id(message: &twilight_model::channel::Message, label: &str) -> String 
 }
 
 /// Clicks the panel's Open button as `user`; returns what they read and the ticket channel.
-async fn open_ticket(
+pub(crate) async fn open_ticket(
     world: &World,
     panel_channel: ChannelId,
     user: helpline_domain::UserId,
@@ -52,7 +52,7 @@ async fn open_ticket(
 
 /// Clicks the welcome message's Close, checks the confirmation, then confirms with "Close now";
 /// returns the confirmation's message id, the confirm button's id and what the person read.
-async fn close_now(
+pub(crate) async fn close_now(
     world: &World,
     channel: ChannelId,
     user: helpline_domain::UserId,

@@ -25,7 +25,49 @@ pub(crate) const LIMITS: StoreLimits = StoreLimits {
     max_attachment_bytes: 1 << 20,
 };
 
+/// The bot's configuration against `emulator`: a REST timeout short enough for tests to make
+/// timeouts happen, and a reconciler quick to notice.
+pub(crate) fn bot_config(emulator: &Emulator) -> BotConfig {
+    BotConfig {
+        rest_proxy: Some(RestProxy {
+            host: emulator.http_host().to_owned(),
+            use_http: true,
+        }),
+        gateway_url: Some(emulator.gateway_url().to_owned()),
+        store_limits: LIMITS,
+        rest_timeout: Duration::from_secs(2),
+        reconcile_interval: Duration::from_millis(200),
+        stall_after: Duration::from_secs(1),
+        ..BotConfig::new(emulator.bot_token().to_owned())
+    }
+}
+
+/// Starts the bot on `store` and waits for its session.
+pub(crate) async fn start_bot(emulator: &Emulator, store: &Arc<dyn Store>) -> RunningBot {
+    let bot = Bot::start(bot_config(emulator), store.clone())
+        .await
+        .expect("bot starts");
+    assert!(
+        emulator.wait_for_sessions(1, Duration::from_secs(10)).await,
+        "the bot identifies"
+    );
+    bot
+}
+
 impl World {
+    /// Kills the bot as a crash would (nothing finished, nothing closed) and starts a new one
+    /// on the same store, as an orchestrator restarting the process would.
+    pub(crate) async fn crash_and_restart(mut self) -> Self {
+        self.bot.kill();
+        let emulator = &self.emulator;
+        self.wait_until(|| emulator.sessions().iter().all(|s| !s.connected))
+            .await;
+        self.bot = start_bot(&self.emulator, &self.store).await;
+        let guild = self.guild;
+        self.wait_until(|| self.bot.bot.knows_guild(guild)).await;
+        self
+    }
+
     /// The world with the bot granted `bot_permissions`.
     pub(crate) async fn with_bot_permissions(bot_permissions: Permissions) -> Self {
         let emulator = Emulator::start(EmulatorConfig::default())
@@ -63,20 +105,7 @@ impl World {
             .expect("general");
         let store: Arc<dyn Store> =
             Arc::new(SqliteStore::open_in_memory(LIMITS).await.expect("store"));
-        let config = BotConfig {
-            rest_proxy: Some(RestProxy {
-                host: emulator.http_host().to_owned(),
-                use_http: true,
-            }),
-            gateway_url: Some(emulator.gateway_url().to_owned()),
-            store_limits: LIMITS,
-            ..BotConfig::new(emulator.bot_token().to_owned())
-        };
-        let bot = Bot::start(config, store.clone()).await.expect("bot starts");
-        assert!(
-            emulator.wait_for_sessions(1, Duration::from_secs(10)).await,
-            "the bot identifies"
-        );
+        let bot = start_bot(&emulator, &store).await;
         let world = Self {
             emulator,
             bot,
