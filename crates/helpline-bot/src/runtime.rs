@@ -525,9 +525,15 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
 }
 
 impl Error {
-    /// Whether a startup failure is the token's fault.
+    /// Whether a startup failure is the token's fault: Discord answered 401 (or twilight
+    /// already knows the token was invalidated).
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Self::Http(error) if matches!(error.kind(), twilight_http::error::ErrorType::Unauthorized))
+        use twilight_http::error::ErrorType;
+        matches!(self, Self::Http(error) if match error.kind() {
+            ErrorType::Unauthorized => true,
+            ErrorType::Response { status, .. } => status.get() == 401,
+            _ => false,
+        })
     }
 }
 

@@ -24,9 +24,47 @@ pub enum Error {
     /// The database failed.
     #[error("database error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database file cannot be used, for a reason an operator can fix.
+    #[error("{0}")]
+    Open(OpenProblem),
     /// The store's worker stopped (the store is shutting down).
     #[error("the store is closed")]
     Closed,
+}
+
+/// Why a database file cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenProblem {
+    /// The directory that should hold the file does not exist.
+    MissingDirectory(std::path::PathBuf),
+    /// The path names a directory (or something else that is not a regular file).
+    NotAFile(std::path::PathBuf),
+    /// The file or its directory cannot be written.
+    ReadOnly(std::path::PathBuf),
+    /// Another process holds the database.
+    Locked(std::path::PathBuf),
+    /// The file is not a SQLite database.
+    NotADatabase(std::path::PathBuf),
+}
+
+impl std::fmt::Display for OpenProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MissingDirectory(dir) => {
+                write!(f, "the directory {} does not exist", dir.display())
+            }
+            Self::NotAFile(path) => write!(f, "{} is not a file", path.display()),
+            Self::ReadOnly(path) => write!(f, "{} is read-only", path.display()),
+            Self::Locked(path) => write!(
+                f,
+                "{} is locked by another process (is another Helpline using it?)",
+                path.display()
+            ),
+            Self::NotADatabase(path) => {
+                write!(f, "{} is not a SQLite database", path.display())
+            }
+        }
+    }
 }
 
 /// The store's result type.

@@ -12,7 +12,7 @@
 mod error;
 mod sqlite;
 
-pub use error::{Error, Result};
+pub use error::{Error, OpenProblem, Result};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 use async_trait::async_trait;

@@ -773,6 +773,7 @@ mod tests {
             ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "42"),
             ("HELPLINE_LOG_FILTER", "warn,helpline=debug"),
             ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
+            ("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "3"),
         ])
         .unwrap();
         let settings = &loaded.settings;
@@ -795,6 +796,7 @@ mod tests {
             settings.metrics.listen,
             Some("0.0.0.0:9100".parse().unwrap())
         );
+        assert_eq!(settings.bot.shutdown_deadline_secs, 3);
         // Every setting was given, so none is left at its default.
         assert!(
             loaded
@@ -825,7 +827,8 @@ mod tests {
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
                     gateway_url = \"wss://example.com\"\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
-                    [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n";
+                    [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
+                    [bot]\nshutdown_deadline_secs = 1\n";
         let (_dir, path) = write_file(text);
         let loaded = load(Some(&path), env(&[]), &[]).unwrap();
         let file_keys: Vec<_> = loaded

@@ -81,7 +81,12 @@ async fn a_channel_deleted_by_hand_closes_its_ticket_and_the_member_can_open_aga
 
     // No stale "you already have a ticket": she opens a new one (once the panel's cooldown,
     // which counts the ended ticket as a recent open, is out of the way).
-    let mut config = world.store.guild_config(world.guild).await.unwrap().unwrap();
+    let mut config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
     config.panels[0].settings.cooldown_secs = 0;
     world.store.save_guild_config(&config).await.unwrap();
     let (reply, again) = open_ticket(&world, panel_channel, mia).await;

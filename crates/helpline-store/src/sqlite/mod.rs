@@ -39,6 +39,9 @@ struct Inner {
     jobs: mpsc::Sender<Job>,
     readers: Option<ReaderPool>,
     limits: StoreLimits,
+    /// The database file, held with an exclusive advisory lock so that a second process (a
+    /// second bot on the same file would act twice on every event) is refused.
+    _lock: Option<std::fs::File>,
 }
 
 #[derive(Debug)]
@@ -71,15 +74,32 @@ impl ReaderPool {
 impl SqliteStore {
     /// Opens (creating it if needed) the database file at `path` and applies pending
     /// migrations.
+    ///
+    /// A file that cannot be used fails with [`Error::Open`] saying why: its directory is
+    /// missing, it is not a file, it is read-only, another process holds it, or it is not a
+    /// SQLite database.
     pub async fn open(path: impl AsRef<Path>, limits: StoreLimits) -> Result<Self> {
         let path = path.as_ref().to_owned();
+        check_path(&path)?;
+        let lock = lock_file(&path)?;
         let writer_path = path.clone();
         let jobs = spawn_writer(move || {
-            let mut connection = Connection::open(&writer_path)?;
-            connection.pragma_update(None, "journal_mode", "WAL")?;
-            connection.pragma_update(None, "synchronous", "NORMAL")?;
+            let explain = |error: rusqlite::Error| explain_open_error(&writer_path, error);
+            let mut connection = Connection::open(&writer_path).map_err(explain)?;
+            connection
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(explain)?;
+            connection
+                .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(explain)?;
             configure(&connection)?;
-            migrate(&mut connection)?;
+            migrate(&mut connection).map_err(|error| match error {
+                Error::Backend(source) => match source.downcast::<rusqlite::Error>() {
+                    Ok(error) => explain(*error),
+                    Err(source) => Error::Backend(source),
+                },
+                other => other,
+            })?;
             Ok(connection)
         })
         .await?;
@@ -92,6 +112,7 @@ impl SqliteStore {
                 jobs,
                 readers,
                 limits,
+                _lock: Some(lock),
             }),
         })
     }
@@ -110,6 +131,7 @@ impl SqliteStore {
                 jobs,
                 readers: None,
                 limits,
+                _lock: None,
             }),
         })
     }
@@ -154,6 +176,72 @@ impl SqliteStore {
         })
         .await
         .map_err(|_| Error::Closed)?
+    }
+}
+
+/// Says what is wrong with a path before SQLite tries it (its own message would be "unable to
+/// open database file" for all of these).
+fn check_path(path: &Path) -> Result<()> {
+    use crate::OpenProblem;
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::Open(OpenProblem::MissingDirectory(parent)));
+    }
+    match std::fs::metadata(path) {
+        Ok(metadata) if !metadata.is_file() => {
+            return Err(Error::Open(OpenProblem::NotAFile(path.to_owned())));
+        }
+        Ok(metadata) if metadata.permissions().readonly() => {
+            return Err(Error::Open(OpenProblem::ReadOnly(path.to_owned())));
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let readonly = std::fs::metadata(&parent).is_ok_and(|m| m.permissions().readonly());
+            if readonly {
+                return Err(Error::Open(OpenProblem::ReadOnly(parent)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's errors on opening, in an operator's words where they have some.
+fn explain_open_error(path: &Path, error: rusqlite::Error) -> Error {
+    use crate::OpenProblem;
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly) => Error::Open(OpenProblem::ReadOnly(path.to_owned())),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            Error::Open(OpenProblem::Locked(path.to_owned()))
+        }
+        Some(ErrorCode::NotADatabase) => Error::Open(OpenProblem::NotADatabase(path.to_owned())),
+        Some(ErrorCode::CannotOpen) if path.is_dir() => {
+            Error::Open(OpenProblem::NotAFile(path.to_owned()))
+        }
+        _ => error.into(),
+    }
+}
+
+/// Takes the exclusive advisory lock on the database file.
+fn lock_file(path: &Path) -> Result<std::fs::File> {
+    use crate::OpenProblem;
+    // An empty file is what SQLite makes of a new database anyway.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|error| Error::Backend(Box::new(error)))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(Error::Open(OpenProblem::Locked(path.to_owned())))
+        }
+        Err(std::fs::TryLockError::Error(error)) => Err(Error::Backend(Box::new(error))),
     }
 }
 

@@ -71,13 +71,50 @@ async fn a_newer_schema_is_refused() {
 }
 
 #[tokio::test]
-async fn a_path_that_cannot_be_opened_is_an_error() {
+async fn open_errors_say_what_is_wrong() {
+    use helpline_store::{Error, OpenProblem};
     let dir = tempfile::tempdir().unwrap();
-    let error = SqliteStore::open(dir.path().join("missing-dir").join("db.sqlite3"), LIMITS)
-        .await
-        .unwrap_err();
+    let missing = dir.path().join("missing-dir").join("db.sqlite3");
+    let error = SqliteStore::open(&missing, LIMITS).await.unwrap_err();
     assert!(
-        matches!(error, helpline_store::Error::Backend(_)),
+        matches!(&error, Error::Open(OpenProblem::MissingDirectory(d)) if d == &dir.path().join("missing-dir")),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("does not exist"), "{error}");
+
+    let error = SqliteStore::open(dir.path(), LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::NotAFile(_))),
+        "{error:?}"
+    );
+
+    let text = dir.path().join("notes.txt");
+    std::fs::write(
+        &text,
+        "not a database, just some notes that are long enough",
+    )
+    .unwrap();
+    let error = SqliteStore::open(&text, LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::NotADatabase(_))),
+        "{error:?}"
+    );
+
+    let path = dir.path().join("helpline.sqlite3");
+    let store = SqliteStore::open(&path, LIMITS).await.unwrap();
+    let error = SqliteStore::open(&path, LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::Locked(_))),
+        "a second process on the same file is refused: {error:?}"
+    );
+    drop(store);
+    // Mode bits, not access checks: this holds even when the tests run as root.
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    let error = SqliteStore::open(&path, LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::ReadOnly(_))),
         "{error:?}"
     );
 }

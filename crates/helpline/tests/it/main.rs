@@ -376,3 +376,179 @@ fn run_connects_and_stops_resumably_on_sigterm() {
         "the SQLite store was created"
     );
 }
+
+/// The emulator on a runtime of its own, and `helpline run` started against it.
+struct RunAgainstEmulator {
+    runtime: tokio::runtime::Runtime,
+    emulator: discord_emulator::Emulator,
+    _dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl RunAgainstEmulator {
+    fn start(extra_env: &[(&str, &str)]) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime
+            .block_on(discord_emulator::Emulator::start(
+                discord_emulator::EmulatorConfig::default(),
+            ))
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let api = format!("http://{}", emulator.http_host());
+        let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
+            .arg("run")
+            .current_dir(dir.path())
+            .env_clear()
+            .env("DISCORD_TOKEN", emulator.bot_token())
+            .env("HELPLINE_DISCORD_API_URL", &api)
+            .env("HELPLINE_DISCORD_GATEWAY_URL", emulator.gateway_url())
+            .env("RUST_LOG", "warn")
+            .envs(extra_env.iter().copied())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let run = Self {
+            runtime,
+            emulator,
+            _dir: dir,
+            child,
+        };
+        let connected = run.runtime.block_on(
+            run.emulator
+                .wait_for_sessions(1, std::time::Duration::from_secs(20)),
+        );
+        assert!(connected, "the bot identified");
+        run
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the exit; returns its status, how long it took and what it logged.
+    fn wait(mut self) -> (std::process::ExitStatus, std::time::Duration, String) {
+        let started = std::time::Instant::now();
+        let status = self.child.wait().unwrap();
+        let elapsed = started.elapsed();
+        let mut err = String::new();
+        std::io::Read::read_to_string(self.child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        (status, elapsed, err)
+    }
+}
+
+#[test]
+fn run_refuses_half_a_redirection_before_touching_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = helpline(
+        dir.path(),
+        &["run"],
+        &[
+            ("DISCORD_TOKEN", TOKEN),
+            ("HELPLINE_DISCORD_API_URL", "http://127.0.0.1:9"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(&output);
+    assert!(
+        err.contains("discord.api_url is set but discord.gateway_url is not"),
+        "{err}"
+    );
+    let output = helpline(
+        dir.path(),
+        &["run"],
+        &[
+            ("DISCORD_TOKEN", TOKEN),
+            ("HELPLINE_DISCORD_GATEWAY_URL", "ws://127.0.0.1:9"),
+        ],
+    );
+    assert!(
+        stderr(&output).contains("discord.gateway_url is set but discord.api_url is not"),
+        "{output:?}"
+    );
+    assert!(!err.contains("very-secret"), "the token is never printed");
+    assert!(!dir.path().join("helpline.sqlite3").exists());
+}
+
+#[test]
+fn run_with_a_refused_token_says_so_and_creates_nothing() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let emulator = runtime
+        .block_on(discord_emulator::Emulator::start(
+            discord_emulator::EmulatorConfig::default(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let api = format!("http://{}", emulator.http_host());
+    let output = helpline(
+        dir.path(),
+        &["run"],
+        &[
+            ("DISCORD_TOKEN", TOKEN),
+            ("HELPLINE_DISCORD_API_URL", &api),
+            ("HELPLINE_DISCORD_GATEWAY_URL", emulator.gateway_url()),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(&output);
+    assert_eq!(
+        err, "error: Discord refused the bot token: check DISCORD_TOKEN\n",
+        "no raw 401"
+    );
+    assert!(
+        !dir.path().join("helpline.sqlite3").exists(),
+        "nothing is created on disk for a refused token"
+    );
+}
+
+#[test]
+fn run_stops_within_its_deadline_when_the_gateway_is_gone() {
+    let run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "2")]);
+    // Discord becomes unreachable: the shard keeps trying to reconnect.
+    run.emulator.shutdown();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.signal("TERM");
+    let (status, elapsed, err) = run.wait();
+    assert!(status.success(), "{status:?}\n{err}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(6),
+        "stopped in {elapsed:?}, past its 2 s deadline\n{err}"
+    );
+}
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    let run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "120")]);
+    run.emulator.shutdown();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.signal("TERM");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.signal("INT");
+    let (status, elapsed, err) = run.wait();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(10),
+        "took {elapsed:?} for a 120 s deadline\n{err}"
+    );
+}
+
+#[test]
+fn a_fatal_gateway_close_is_named_and_exits_non_zero() {
+    let run = RunAgainstEmulator::start(&[]);
+    assert_eq!(run.emulator.close_connections(None, 4014), 1);
+    let (status, _, err) = run.wait();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("code 4014") && err.contains("disallowed intents"),
+        "{err}"
+    );
+}
