@@ -1,7 +1,9 @@
 //! Load figures against the emulator, printed one per line (figures, not assertions):
 //! - interaction acknowledgement latency p50/p99 over 1,000 panel clicks (each opens a ticket);
 //! - gateway events handled per second for a MESSAGE_CREATE stream into ticket channels,
-//!   per CPU-second, next to twilight_gateway::parse's raw rate on the same payload.
+//!   per CPU-second, next to twilight_gateway::parse's raw rate on the same payload;
+//! - the time a restarted bot's reconciler takes to finish 1,000 tickets a crash interrupted
+//!   (committed with their effects, none performed), under Discord's rate limits.
 //!
 //! Run with `cargo bench -p helpline-bot --bench load`.
 
@@ -251,6 +253,142 @@ fn main() {
             rounds as f64 / elapsed,
             rounds as f64 / cpu
         );
+
+        repair(&emulator).await;
     });
     drop(emulator_runtime);
+}
+
+/// 1,000 tickets whose process died right after committing them: the next process's
+/// reconciler creates their channels, posts and pins their welcome messages and logs them.
+async fn repair(emulator: &Emulator) {
+    use helpline_domain::lifecycle::{Context, OpenRequest, opened, prepare_open};
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open_in_memory(StoreLimits::default())
+            .await
+            .expect("store"),
+    );
+    let mut guilds = Vec::new();
+    for g in 0..GUILDS {
+        let owner = emulator.create_user(&format!("repair-owner{g}"), "en-US");
+        let guild = emulator
+            .create_guild(&format!("Repair {g}"), owner, "en-US")
+            .expect("guild");
+        emulator
+            .set_bot_permissions(guild, BOT_REQUIRED)
+            .expect("bot permissions");
+        let general = emulator
+            .create_text_channel(guild, "general", None)
+            .expect("general");
+        let members: Vec<_> = (0..MEMBERS_PER_GUILD)
+            .map(|m| {
+                let user = emulator.create_user(&format!("r{g}-{m}"), "en-US");
+                emulator.add_member(guild, user, &[]).expect("member");
+                user
+            })
+            .collect();
+        store
+            .save_guild_config(&GuildConfig::new(guild))
+            .await
+            .expect("config");
+        guilds.push((guild, owner, general, members));
+    }
+    let config = || BotConfig {
+        rest_proxy: Some(RestProxy {
+            host: emulator.http_host().to_owned(),
+            use_http: true,
+        }),
+        gateway_url: Some(emulator.gateway_url().to_owned()),
+        ..BotConfig::new(emulator.bot_token().to_owned())
+    };
+    let running = Bot::start(config(), store.clone()).await.expect("bot");
+    while !guilds
+        .iter()
+        .all(|(guild, ..)| running.bot.knows_guild(*guild))
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for (guild, owner, general, _) in &guilds {
+        let outcome = emulator
+            .as_user(*owner)
+            .run_command(*guild, *general, "setup", &[])
+            .await
+            .expect("setup");
+        assert!(
+            outcome
+                .message()
+                .is_some_and(|m| m.text().contains("is ready"))
+        );
+    }
+    running.stop().await;
+    let now = helpline_domain::Timestamp::from_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    );
+    let mut tickets = Vec::new();
+    for (guild, _, _, members) in &guilds {
+        let config = store.guild_config(*guild).await.unwrap().unwrap();
+        for (m, member) in members.iter().enumerate() {
+            let request = OpenRequest {
+                ticket_id: helpline_domain::TicketId(guild.get() * 100 + m as u64),
+                panel_id: config.panels[0].id,
+                topic_id: None,
+                opener: *member,
+                opener_name: format!("member {m}"),
+                requested_by: helpline_domain::Member {
+                    user_id: *member,
+                    roles: Vec::new(),
+                    permissions: helpline_domain::permissions::Permissions::empty(),
+                },
+                reason: None,
+                answers: Vec::new(),
+            };
+            let (ticket, limits) = prepare_open(&config, request, now).expect("valid");
+            let helpline_store::OpenOutcome::Created(ticket) =
+                store.open_ticket(ticket, limits, now).await.unwrap()
+            else {
+                panic!("created");
+            };
+            let context = Context {
+                config: &config,
+                bot_id: emulator.bot_user_id(),
+                now,
+            };
+            let transition = opened(&ticket, &context);
+            store
+                .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+                .await
+                .unwrap();
+            tickets.push(ticket.id);
+        }
+    }
+    let pending = store.outbox_depth().await.unwrap().pending;
+    let requests_before = emulator.requests().len();
+    eprintln!(
+        "{} interrupted tickets, {pending} effects pending; restarting the bot",
+        tickets.len()
+    );
+    let started = Instant::now();
+    let running = Bot::start(config(), store.clone()).await.expect("bot");
+    loop {
+        if store.outbox_depth().await.unwrap().pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut with_channel = 0;
+    for id in &tickets {
+        with_channel += usize::from(store.ticket(*id).await.unwrap().unwrap().channel.is_some());
+    }
+    let requests = emulator.requests().len() - requests_before;
+    println!(
+        "reconciler: {with_channel}/{} interrupted tickets repaired ({pending} effects) in {elapsed:.1} s after restart, {requests} REST requests ({:.1} per ticket, {:.0} requests/s under the emulator's 50/s global limit)",
+        tickets.len(),
+        requests as f64 / tickets.len() as f64,
+        requests as f64 / elapsed,
+    );
+    running.stop().await;
 }

@@ -35,7 +35,7 @@ pub(crate) fn bot_config(emulator: &Emulator) -> BotConfig {
         }),
         gateway_url: Some(emulator.gateway_url().to_owned()),
         store_limits: LIMITS,
-        rest_timeout: Duration::from_secs(2),
+        rest_timeout: Duration::from_secs(5),
         reconcile_interval: Duration::from_millis(200),
         stall_after: Duration::from_secs(1),
         ..BotConfig::new(emulator.bot_token().to_owned())
