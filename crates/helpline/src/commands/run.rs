@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use helpline_bot::{Bot, BotConfig, RestProxy};
-use helpline_store::{SqliteStore, Store, StoreLimits};
+use helpline_store::{SqliteStore, Store};
 
 use crate::settings::{Settings, StoreBackend};
 use crate::telemetry;
@@ -25,9 +25,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let limits = StoreLimits {
-        max_attachment_bytes: settings.store.max_attachment_bytes,
-    };
+    let limits = settings.store.limits();
     let store: Arc<dyn Store> = match settings.store.backend {
         StoreBackend::Sqlite => {
             let path = &settings.store.sqlite_path;
