@@ -12,6 +12,9 @@ pub enum Error {
     /// The store failed.
     #[error("store failed: {0}")]
     Store(#[from] helpline_store::Error),
+    /// A transcript file could not be written or read.
+    #[error("transcript file failed: {0}")]
+    File(#[source] std::io::Error),
     /// Something the bot needs is missing or malformed (an interaction without a guild, …).
     #[error("{0}")]
     Unexpected(String),

@@ -21,6 +21,7 @@ pub mod metrics;
 mod reply;
 mod runtime;
 mod transcript;
+mod transcript_file;
 
 pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot};
