@@ -15,6 +15,9 @@ pub enum Error {
     /// The store failed.
     #[error("store failed: {0}")]
     Store(#[from] helpline_store::Error),
+    /// A transcript file could not be written or read.
+    #[error("transcript file failed: {0}")]
+    File(#[source] std::io::Error),
     /// Something the bot needs is missing or malformed (an interaction without a guild, …).
     #[error("{0}")]
     Unexpected(String),
@@ -36,7 +39,7 @@ impl Error {
                 | ErrorType::RequestTimedOut => true,
                 _ => false,
             },
-            Self::Store(_) => true,
+            Self::Store(_) | Self::File(_) => true,
             Self::Body(_) | Self::Json(_) | Self::Unexpected(_) => false,
         }
     }

@@ -26,6 +26,7 @@ mod reply;
 mod runtime;
 mod tasks;
 mod transcript;
+mod transcript_file;
 
 pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

@@ -36,6 +36,7 @@ pub use ticket::{
 };
 pub use time::Timestamp;
 pub use transcript::{
-    TranscriptAttachment, TranscriptEdit, TranscriptEmbed, TranscriptLabels, TranscriptMessage,
+    FilePlan, LeftOutLabels, TranscriptAttachment, TranscriptEdit, TranscriptEmbed,
+    TranscriptLabels, TranscriptMessage, TranscriptPart,
 };
 pub use validation::{Countable, Field, ValidationError};

@@ -1,9 +1,18 @@
 //! The transcript model (S8): every message of a ticket with its author, time, edits, embeds and
 //! attachments. Attachments are copied, not linked, because Discord's links expire.
+//!
+//! A transcript is rendered as one self-contained HTML file. Its attachments are written as they
+//! come ([`render_parts`], [`write_html`], [`write_base64`]) so that a caller never needs every
+//! attachment in memory at once, and [`plan_file`] decides which of them a file can embed and
+//! still fit a size limit such as Discord's upload limit: the largest are left out first, and
+//! the file says so.
 
 use crate::ids::{MessageId, UserId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::{self, Write};
 
 /// One earlier version of an edited message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,41 +93,435 @@ pub struct TranscriptLabels {
     pub no_messages: String,
 }
 
-/// Renders a transcript as one self-contained HTML page: styles inline, attachments embedded
-/// as `data:` URLs (Discord's own links expire), nothing fetched from elsewhere. Everything a
-/// member wrote is escaped; only `http` and `https` links become links, so `<script>`,
-/// `onerror=` and `javascript:` render as inert text.
+/// The words a transcript file needs once it leaves attachments out to fit an upload limit.
+///
+/// They are kept apart from [`TranscriptLabels`] so that code which builds those, and files that
+/// leave nothing out, need not change. `summary` is a function because the line says how many
+/// attachments were left out, and languages inflect that number differently.
+pub struct LeftOutLabels<'a> {
+    /// Shown after the name and size of a kept attachment this file leaves out, e.g. "the file
+    /// was left out of this copy to fit Discord's upload limit; the full transcript keeps it".
+    pub attachment: String,
+    /// The line under the summary of a file that left `count` (at least one) attachments out.
+    pub summary: Box<dyn Fn(usize) -> String + Send + Sync + 'a>,
+}
+
+impl fmt::Debug for LeftOutLabels<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LeftOutLabels")
+            .field("attachment", &self.attachment)
+            .field("summary", &(self.summary)(1))
+            .finish()
+    }
+}
+
+/// Which kept attachments one transcript file embeds, as [`plan_file`] decided, with the words
+/// for those it leaves out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePlan {
+    left_out: BTreeSet<u64>,
+    attachment_label: String,
+    summary: Option<String>,
+    estimated_bytes: u64,
+    fits: bool,
+}
+
+impl FilePlan {
+    /// A plan that embeds every kept attachment, for renderings with no size limit.
+    fn embed_all() -> Self {
+        Self {
+            left_out: BTreeSet::new(),
+            attachment_label: String::new(),
+            summary: None,
+            estimated_bytes: 0,
+            fits: true,
+        }
+    }
+
+    /// Whether the file leaves this kept attachment out.
+    pub fn is_left_out(&self, attachment_id: u64) -> bool {
+        self.left_out.contains(&attachment_id)
+    }
+
+    /// The ids of the kept attachments the file leaves out.
+    pub fn left_out(&self) -> &BTreeSet<u64> {
+        &self.left_out
+    }
+
+    /// The size, in bytes, of the file rendered with this plan. It is exact when every kept
+    /// attachment's bytes are as long as its `size` says, which is why callers should set
+    /// `size` from the store before planning.
+    pub fn estimated_bytes(&self) -> u64 {
+        self.estimated_bytes
+    }
+
+    /// Whether the file fits the budget it was planned for. It does not only when the text
+    /// alone, with every attachment left out, is larger than the budget.
+    pub fn fits(&self) -> bool {
+        self.fits
+    }
+}
+
+/// How a kept or unkept attachment appears in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shown {
+    /// Its bytes were never kept: named, with `attachment_not_kept`.
+    NotKept,
+    /// Kept, but left out of this file to fit the budget: named, with the left-out words.
+    LeftOut,
+    /// Embedded as a `data:` URL.
+    Embedded,
+}
+
+impl FilePlan {
+    fn shown(&self, attachment: &TranscriptAttachment) -> Shown {
+        if !attachment.stored {
+            Shown::NotKept
+        } else if self.is_left_out(attachment.id) {
+            Shown::LeftOut
+        } else {
+            Shown::Embedded
+        }
+    }
+}
+
+/// Decides which kept attachments a transcript file embeds so that it stays within
+/// `max_file_bytes`: it leaves out the largest first (the later one first among equals) until
+/// the file fits, because one large video should not cost the reader every screenshot.
+///
+/// The size is computed, not guessed: the HTML is measured as it would be written, and an
+/// embedded attachment of `size` bytes adds its markup, its `data:` URL prefix and the
+/// 4 × ⌈size / 3⌉ bytes of its base64. Attachments without kept bytes never count. When even
+/// leaving every attachment out does not fit, the plan leaves them all out and says it does not
+/// fit ([`FilePlan::fits`]).
+pub fn plan_file(
+    labels: &TranscriptLabels,
+    left_out: &LeftOutLabels<'_>,
+    messages: &[TranscriptMessage],
+    max_file_bytes: u64,
+) -> FilePlan {
+    let mut plan = FilePlan {
+        attachment_label: left_out.attachment.clone(),
+        ..FilePlan::embed_all()
+    };
+    let mut total = measure(|sink| render(sink, labels, messages, &plan));
+    // What each kept attachment costs embedded and left out, summed over its occurrences.
+    let mut costs: BTreeMap<u64, (u64, u64, u64)> = BTreeMap::new();
+    for attachment in messages
+        .iter()
+        .flat_map(|m| &m.attachments)
+        .filter(|a| a.stored)
+    {
+        let embedded = measure(|sink| {
+            let mut out = Out::new(sink);
+            attachment_block(&mut out, labels, &plan, attachment, Shown::Embedded)?;
+            out.flush()
+        });
+        let left = measure(|sink| {
+            let mut out = Out::new(sink);
+            attachment_block(&mut out, labels, &plan, attachment, Shown::LeftOut)?;
+            out.flush()
+        });
+        let cost = costs.entry(attachment.id).or_insert((0, 0, 0));
+        cost.0 = cost.0.max(attachment.size);
+        cost.1 = cost.1.saturating_add(embedded);
+        cost.2 = cost.2.saturating_add(left);
+    }
+    let mut largest_first: Vec<(u64, u64, u64, u64)> = costs
+        .into_iter()
+        .map(|(id, (size, embedded, left))| (id, size, embedded, left))
+        .collect();
+    largest_first.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    let summary_bytes = |count: usize| -> (Option<String>, u64) {
+        if count == 0 {
+            return (None, 0);
+        }
+        let summary = (left_out.summary)(count);
+        let bytes = measure(|sink| {
+            let mut out = Out::new(sink);
+            summary_line(&mut out, &summary);
+            out.flush()
+        });
+        (Some(summary), bytes)
+    };
+    let mut count = 0;
+    let (mut summary, mut summary_len) = (None, 0);
+    while total.saturating_add(summary_len) > max_file_bytes && count < largest_first.len() {
+        let (id, _, embedded, left) = largest_first[count];
+        total = total.saturating_sub(embedded).saturating_add(left);
+        plan.left_out.insert(id);
+        count += 1;
+        (summary, summary_len) = summary_bytes(count);
+    }
+    plan.summary = summary;
+    plan.estimated_bytes = total.saturating_add(summary_len);
+    plan.fits = plan.estimated_bytes <= max_file_bytes;
+    plan
+}
+
+/// One piece of a transcript file, in the order it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TranscriptPart {
+    /// HTML, written as it is.
+    Html(String),
+    /// The place of a kept attachment's bytes: write their base64 here ([`write_base64`]).
+    /// `size` is the length the plan counted on.
+    AttachmentData { id: u64, size: u64 },
+}
+
+/// Renders a transcript as [`write_html`] does, but as the list of its pieces, so that a caller
+/// whose attachment bytes come from an asynchronous store can write the HTML and then each
+/// attachment in turn, holding one attachment's bytes at a time.
+pub fn render_parts(
+    labels: &TranscriptLabels,
+    messages: &[TranscriptMessage],
+    plan: &FilePlan,
+) -> Vec<TranscriptPart> {
+    let mut parts = Parts(Vec::new());
+    // Collecting into memory cannot fail.
+    let _ = render(&mut parts, labels, messages, plan);
+    parts.0
+}
+
+/// Writes a transcript as one self-contained HTML page into `out`: styles inline, kept
+/// attachments embedded as `data:` URLs (Discord's own links expire) unless `plan` leaves them
+/// out, nothing fetched from elsewhere. Everything a member wrote is escaped; only `http` and
+/// `https` links become links, so `<script>`, `onerror=` and `javascript:` render as inert text.
+///
+/// `attachment_data` is called once for each embedded attachment, in order, and must write the
+/// base64 of its bytes ([`write_base64`]): the caller decides where bytes come from and how many
+/// it holds at once.
+pub fn write_html(
+    out: &mut dyn Write,
+    labels: &TranscriptLabels,
+    messages: &[TranscriptMessage],
+    plan: &FilePlan,
+    attachment_data: &mut dyn FnMut(&TranscriptAttachment, &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    render(
+        &mut Writer {
+            out,
+            attachment_data,
+        },
+        labels,
+        messages,
+        plan,
+    )
+}
+
+/// Renders a transcript as one HTML page held in memory, every kept attachment embedded (see
+/// [`write_html`]). `attachment_bytes` gives a kept attachment's bytes; one it has none for is
+/// shown as not kept. It holds every attachment at once: files that must stay small or bounded
+/// are written with [`plan_file`] and [`render_parts`] or [`write_html`] instead.
 pub fn render_html(
     labels: &TranscriptLabels,
     messages: &[TranscriptMessage],
     attachment_bytes: &dyn Fn(u64) -> Option<Vec<u8>>,
 ) -> String {
-    let mut html = String::with_capacity(4096 + messages.len() * 512);
+    let mut bytes = BTreeMap::new();
+    let messages: Vec<TranscriptMessage> = messages
+        .iter()
+        .map(|message| {
+            let mut message = message.clone();
+            for attachment in message.attachments.iter_mut().filter(|a| a.stored) {
+                match attachment_bytes(attachment.id) {
+                    Some(data) => {
+                        attachment.size = data.len() as u64;
+                        bytes.insert(attachment.id, data);
+                    }
+                    None => attachment.stored = false,
+                }
+            }
+            message
+        })
+        .collect();
+    let mut html = Vec::with_capacity(4096 + messages.len() * 512);
+    // Writing to a `Vec` cannot fail.
+    let _ = write_html(
+        &mut html,
+        labels,
+        &messages,
+        &FilePlan::embed_all(),
+        &mut |attachment, out| {
+            write_base64(
+                out,
+                bytes.get(&attachment.id).map_or(&[][..], Vec::as_slice),
+            )
+        },
+    );
+    // Only `&str` pieces and base64 were written.
+    String::from_utf8(html).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into())
+}
+
+/// Bytes encoded per step of [`write_base64`]: a multiple of 3, so only the last step pads.
+const BASE64_CHUNK: usize = 3 * 1024;
+
+/// Writes the standard base64 (with padding) of `bytes` into `out`, a few kilobytes at a time,
+/// so that the encoding of a large attachment is never held whole in memory.
+pub fn write_base64(out: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
+    let mut encoded = [0u8; BASE64_CHUNK / 3 * 4];
+    for chunk in bytes.chunks(BASE64_CHUNK) {
+        let len = encode_base64(chunk, &mut encoded);
+        out.write_all(&encoded[..len])?;
+    }
+    Ok(())
+}
+
+/// The length of the base64 of `len` bytes.
+fn base64_len(len: u64) -> u64 {
+    len.div_ceil(3).saturating_mul(4)
+}
+
+/// Where a rendering goes: text as it comes, and the place of each embedded attachment's bytes.
+trait Sink {
+    fn text(&mut self, text: &str) -> io::Result<()>;
+    fn attachment_data(&mut self, attachment: &TranscriptAttachment) -> io::Result<()>;
+}
+
+/// Counts the bytes a rendering would write, an attachment's bytes by their `size`.
+struct Counter(u64);
+
+impl Sink for Counter {
+    fn text(&mut self, text: &str) -> io::Result<()> {
+        self.0 = self.0.saturating_add(text.len() as u64);
+        Ok(())
+    }
+
+    fn attachment_data(&mut self, attachment: &TranscriptAttachment) -> io::Result<()> {
+        self.0 = self.0.saturating_add(base64_len(attachment.size));
+        Ok(())
+    }
+}
+
+fn measure(render: impl FnOnce(&mut Counter) -> io::Result<()>) -> u64 {
+    let mut counter = Counter(0);
+    // Counting cannot fail.
+    let _ = render(&mut counter);
+    counter.0
+}
+
+/// Collects a rendering as [`TranscriptPart`]s, consecutive text in one part.
+struct Parts(Vec<TranscriptPart>);
+
+impl Sink for Parts {
+    fn text(&mut self, text: &str) -> io::Result<()> {
+        match self.0.last_mut() {
+            Some(TranscriptPart::Html(html)) => html.push_str(text),
+            _ => self.0.push(TranscriptPart::Html(text.to_owned())),
+        }
+        Ok(())
+    }
+
+    fn attachment_data(&mut self, attachment: &TranscriptAttachment) -> io::Result<()> {
+        self.0.push(TranscriptPart::AttachmentData {
+            id: attachment.id,
+            size: attachment.size,
+        });
+        Ok(())
+    }
+}
+
+/// Writes a rendering into a [`Write`], attachment bytes from the caller.
+struct Writer<'a> {
+    out: &'a mut dyn Write,
+    attachment_data: &'a mut dyn FnMut(&TranscriptAttachment, &mut dyn Write) -> io::Result<()>,
+}
+
+impl Sink for Writer<'_> {
+    fn text(&mut self, text: &str) -> io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    fn attachment_data(&mut self, attachment: &TranscriptAttachment) -> io::Result<()> {
+        (self.attachment_data)(attachment, self.out)
+    }
+}
+
+/// Text is gathered here and handed to the sink in pieces of about this size.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// The HTML being rendered: text gathered in `buf`, handed to the sink when large enough and
+/// before each attachment's bytes.
+struct Out<'s> {
+    buf: String,
+    sink: &'s mut dyn Sink,
+}
+
+impl<'s> Out<'s> {
+    fn new(sink: &'s mut dyn Sink) -> Self {
+        Self {
+            buf: String::new(),
+            sink,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.sink.text(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush_if_large(&mut self) -> io::Result<()> {
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn attachment_data(&mut self, attachment: &TranscriptAttachment) -> io::Result<()> {
+        self.flush()?;
+        self.sink.attachment_data(attachment)
+    }
+}
+
+fn render(
+    sink: &mut dyn Sink,
+    labels: &TranscriptLabels,
+    messages: &[TranscriptMessage],
+    plan: &FilePlan,
+) -> io::Result<()> {
+    let mut out = Out::new(sink);
+    let html = &mut out.buf;
     html.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">");
     html.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'\">");
     html.push_str("<title>");
-    escape_into(&mut html, &labels.title);
+    escape_into(html, &labels.title);
     html.push_str("</title><style>");
     html.push_str(STYLE);
     html.push_str("</style></head><body><header><h1>");
-    escape_into(&mut html, &labels.title);
+    escape_into(html, &labels.title);
     html.push_str("</h1><p>");
-    escape_into(&mut html, &labels.summary);
-    html.push_str("</p></header><main>");
+    escape_into(html, &labels.summary);
+    html.push_str("</p>");
+    if let Some(summary) = &plan.summary {
+        summary_line(&mut out, summary);
+    }
+    let html = &mut out.buf;
+    html.push_str("</header><main>");
     if messages.is_empty() {
         html.push_str("<p class=\"empty\">");
-        escape_into(&mut html, &labels.no_messages);
+        escape_into(html, &labels.no_messages);
         html.push_str("</p>");
     }
     for message in messages {
-        render_message(&mut html, labels, message, attachment_bytes);
+        render_message(&mut out, labels, plan, message)?;
+        out.flush_if_large()?;
     }
-    html.push_str("</main></body></html>\n");
-    html
+    out.buf.push_str("</main></body></html>\n");
+    out.flush()
+}
+
+/// The line at the top of a file that left attachments out.
+fn summary_line(out: &mut Out<'_>, summary: &str) {
+    out.buf.push_str("<p class=\"left-out\">");
+    escape_into(&mut out.buf, summary);
+    out.buf.push_str("</p>");
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#313338;color:#dbdee1;margin:0;padding:24px}\
-header{border-bottom:1px solid #4e5058;margin-bottom:16px}h1{font-size:20px;margin:0 0 4px}\
+header{border-bottom:1px solid #4e5058;margin-bottom:16px}h1{font-size:20px;margin:0 0 4px}.left-out{color:#f0b232}\
 .message{padding:6px 0}.author{font-weight:600;color:#f2f3f5}.bot{font-size:11px;background:#5865f2;color:#fff;border-radius:3px;padding:0 4px;margin-left:4px}\
 time,.meta{color:#949ba4;font-size:12px;margin-left:6px}.content{white-space:pre-wrap;word-wrap:break-word}\
 .deleted .content{text-decoration:line-through;color:#949ba4}details{font-size:12px;color:#949ba4}\
@@ -126,11 +529,12 @@ time,.meta{color:#949ba4;font-size:12px;margin-left:6px}.content{white-space:pre
 .attachment{margin:4px 0}.attachment img{max-width:400px;max-height:300px;display:block}a{color:#00a8fc}";
 
 fn render_message(
-    html: &mut String,
+    out: &mut Out<'_>,
     labels: &TranscriptLabels,
+    plan: &FilePlan,
     message: &TranscriptMessage,
-    attachment_bytes: &dyn Fn(u64) -> Option<Vec<u8>>,
-) {
+) -> io::Result<()> {
+    let html = &mut out.buf;
     let class = if message.deleted_at.is_some() {
         "message deleted"
     } else {
@@ -175,9 +579,10 @@ fn render_message(
         render_embed(html, embed);
     }
     for attachment in &message.attachments {
-        render_attachment(html, labels, attachment, attachment_bytes);
+        attachment_block(out, labels, plan, attachment, plan.shown(attachment))?;
     }
-    html.push_str("</article>");
+    out.buf.push_str("</article>");
+    Ok(())
 }
 
 fn render_embed(html: &mut String, embed: &TranscriptEmbed) {
@@ -221,49 +626,65 @@ fn render_embed(html: &mut String, embed: &TranscriptEmbed) {
     html.push_str("</div>");
 }
 
-fn render_attachment(
-    html: &mut String,
+/// One attachment. An image is embedded once, as the image itself (a second copy for a
+/// download link would double what it costs against the upload limit); anything else is
+/// embedded as a download link.
+fn attachment_block(
+    out: &mut Out<'_>,
     labels: &TranscriptLabels,
+    plan: &FilePlan,
     attachment: &TranscriptAttachment,
-    attachment_bytes: &dyn Fn(u64) -> Option<Vec<u8>>,
-) {
+    shown: Shown,
+) -> io::Result<()> {
+    let html = &mut out.buf;
     html.push_str("<div class=\"attachment\">");
-    let bytes = if attachment.stored {
-        attachment_bytes(attachment.id)
-    } else {
-        None
-    };
-    let Some(bytes) = bytes else {
-        html.push_str("<span class=\"meta\">");
-        escape_into(html, &attachment.filename);
-        html.push_str(" — ");
-        escape_into(html, &labels.attachment_not_kept);
-        html.push_str("</span></div>");
-        return;
-    };
+    match shown {
+        Shown::NotKept => {
+            html.push_str("<span class=\"meta\">");
+            escape_into(html, &attachment.filename);
+            html.push_str(" — ");
+            escape_into(html, &labels.attachment_not_kept);
+            html.push_str("</span></div>");
+            return Ok(());
+        }
+        Shown::LeftOut => {
+            html.push_str("<span class=\"meta\">");
+            escape_into(html, &attachment.filename);
+            html.push_str(&format!(" ({} B) — ", attachment.size));
+            escape_into(html, &plan.attachment_label);
+            html.push_str("</span></div>");
+            return Ok(());
+        }
+        Shown::Embedded => {}
+    }
     let content_type = attachment
         .content_type
         .as_deref()
         .filter(|t| is_safe_media_type(t))
         .unwrap_or("application/octet-stream");
-    let data_url = format!("data:{content_type};base64,{}", base64(&bytes));
     if content_type.starts_with("image/") && content_type != "image/svg+xml" {
         html.push_str("<img alt=\"");
         escape_into(html, &attachment.filename);
-        html.push_str("\" src=\"");
-        html.push_str(&data_url);
+        html.push_str(&format!("\" src=\"data:{content_type};base64,"));
+        out.attachment_data(attachment)?;
+        let html = &mut out.buf;
+        html.push_str("\"><span class=\"meta\">");
+        escape_into(html, &attachment.filename);
+        html.push_str(&format!(" — {} B</span></div>", attachment.size));
+    } else {
+        html.push_str("<a download=\"");
+        escape_into(html, &attachment.filename);
+        html.push_str(&format!("\" href=\"data:{content_type};base64,"));
+        out.attachment_data(attachment)?;
+        let html = &mut out.buf;
         html.push_str("\">");
+        escape_into(html, &attachment.filename);
+        html.push_str(&format!(
+            "</a> <span class=\"meta\">{} B</span></div>",
+            attachment.size
+        ));
     }
-    html.push_str("<a download=\"");
-    escape_into(html, &attachment.filename);
-    html.push_str("\" href=\"");
-    html.push_str(&data_url);
-    html.push_str("\">");
-    escape_into(html, &attachment.filename);
-    html.push_str(&format!(
-        "</a> <span class=\"meta\">{} B</span></div>",
-        bytes.len()
-    ));
+    Ok(())
 }
 
 /// A media type made only of the characters media types use, so it cannot break out of the
@@ -334,10 +755,11 @@ fn format_time(at: Timestamp) -> String {
     )
 }
 
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
+/// Encodes `bytes` as standard base64 with padding into `out`, which must hold
+/// 4 × ⌈len / 3⌉ bytes; returns how many it wrote.
+fn encode_base64(bytes: &[u8], out: &mut [u8]) -> usize {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut written = 0;
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -345,20 +767,21 @@ fn base64(bytes: &[u8]) -> String {
             *chunk.get(2).unwrap_or(&0),
         ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
-        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            ALPHABET[(n >> 6) as usize & 63] as char
+        out[written] = ALPHABET[(n >> 18) as usize & 63];
+        out[written + 1] = ALPHABET[(n >> 12) as usize & 63];
+        out[written + 2] = if chunk.len() > 1 {
+            ALPHABET[(n >> 6) as usize & 63]
         } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            ALPHABET[n as usize & 63] as char
+            b'='
+        };
+        out[written + 3] = if chunk.len() > 2 {
+            ALPHABET[n as usize & 63]
         } else {
-            '='
-        });
+            b'='
+        };
+        written += 4;
     }
-    out
+    written
 }
 
 #[cfg(test)]
@@ -474,6 +897,241 @@ mod tests {
             .map(|m| html.find(m).unwrap())
             .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    fn base64(bytes: &[u8]) -> String {
+        let mut out = Vec::new();
+        write_base64(&mut out, bytes).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn left_out() -> LeftOutLabels<'static> {
+        LeftOutLabels {
+            attachment: "left out <here>".into(),
+            summary: Box::new(|count| format!("{count} left out & kept")),
+        }
+    }
+
+    fn attachment(id: u64, size: u64, content_type: &str) -> TranscriptAttachment {
+        TranscriptAttachment {
+            id,
+            filename: format!("file-{id}.bin"),
+            content_type: Some(content_type.into()),
+            size,
+            stored: true,
+        }
+    }
+
+    /// Bytes that stand for attachment `id`: `size` copies of its low byte.
+    fn fake_bytes(attachment: &TranscriptAttachment) -> Vec<u8> {
+        vec![attachment.id as u8; attachment.size as usize]
+    }
+
+    /// The file `plan` makes, every embedded attachment's bytes from [`fake_bytes`].
+    fn written(messages: &[TranscriptMessage], plan: &FilePlan) -> String {
+        let mut out = Vec::new();
+        write_html(&mut out, &labels(), messages, plan, &mut |a, out| {
+            write_base64(out, &fake_bytes(a))
+        })
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// One message per attachment size, alternating images and other files.
+    fn messages_with(sizes: &[u64]) -> Vec<TranscriptMessage> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(index, &size)| {
+                let id = index as u64 + 1;
+                let mut m = message(id, "see attached");
+                let content_type = if index % 2 == 0 {
+                    "image/png"
+                } else {
+                    "video/mp4"
+                };
+                m.attachments.push(attachment(id, size, content_type));
+                m
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unlimited_plan_embeds_everything_and_writes_what_render_html_renders() {
+        let mut messages = messages_with(&[10, 2000, 7]);
+        messages[1].attachments.push(TranscriptAttachment {
+            stored: false,
+            ..attachment(99, 1 << 30, "video/mp4")
+        });
+        let plan = plan_file(&labels(), &left_out(), &messages, u64::MAX);
+        assert!(plan.left_out().is_empty() && plan.fits());
+        let html = written(&messages, &plan);
+        assert_eq!(plan.estimated_bytes(), html.len() as u64);
+        assert!(
+            !html.contains("left-out\""),
+            "no summary line when nothing is left out"
+        );
+        let by_id: BTreeMap<u64, Vec<u8>> = messages
+            .iter()
+            .flat_map(|m| &m.attachments)
+            .filter(|a| a.stored)
+            .map(|a| (a.id, fake_bytes(a)))
+            .collect();
+        assert_eq!(
+            render_html(&labels(), &messages, &|id| by_id.get(&id).cloned()),
+            html
+        );
+        assert!(html.contains("file-99.bin — not kept"));
+    }
+
+    #[test]
+    fn a_tight_plan_leaves_the_largest_out_and_says_so() {
+        let messages = messages_with(&[3000, 100, 5000, 200, 4000]);
+        let everything = plan_file(&labels(), &left_out(), &messages, u64::MAX).estimated_bytes();
+        // Room for all but the two largest (5000 and 4000 bytes, 6668 and 5336 in base64).
+        let budget = everything - 9000;
+        let plan = plan_file(&labels(), &left_out(), &messages, budget);
+        assert_eq!(plan.left_out().iter().copied().collect::<Vec<_>>(), [3, 5]);
+        assert!(plan.fits() && plan.estimated_bytes() <= budget);
+        let html = written(&messages, &plan);
+        assert_eq!(
+            plan.estimated_bytes(),
+            html.len() as u64,
+            "the estimate is exact"
+        );
+        assert!(
+            html.contains("<p class=\"left-out\">2 left out &amp; kept</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("file-3.bin (5000 B) — left out &lt;here&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("file-5.bin (4000 B) — left out &lt;here&gt;"),
+            "{html}"
+        );
+        assert!(html.contains(&format!(
+            "src=\"data:image/png;base64,{}\"",
+            base64(&[1; 3000])
+        )));
+        assert!(html.contains(&format!(
+            "href=\"data:video/mp4;base64,{}\"",
+            base64(&[4; 200])
+        )));
+        assert_eq!(html.matches(";base64,").count(), 3);
+    }
+
+    #[test]
+    fn a_plan_that_cannot_fit_leaves_every_attachment_out() {
+        let messages = messages_with(&[10, 20]);
+        let plan = plan_file(&labels(), &left_out(), &messages, 100);
+        assert!(!plan.fits());
+        assert_eq!(plan.left_out().len(), 2);
+        let html = written(&messages, &plan);
+        assert_eq!(plan.estimated_bytes(), html.len() as u64);
+        assert!(!html.contains(";base64,"));
+    }
+
+    #[test]
+    fn parts_put_each_embedded_attachment_between_html() {
+        let messages = messages_with(&[3000, 100, 5000]);
+        let plan = plan_file(&labels(), &left_out(), &messages, u64::MAX);
+        let parts = render_parts(&labels(), &messages, &plan);
+        let data: Vec<(u64, u64)> = parts
+            .iter()
+            .filter_map(|part| match part {
+                TranscriptPart::AttachmentData { id, size } => Some((*id, *size)),
+                TranscriptPart::Html(_) => None,
+            })
+            .collect();
+        assert_eq!(data, [(1, 3000), (2, 100), (3, 5000)]);
+        assert!(
+            parts.windows(2).all(|w| matches!(
+                w,
+                [TranscriptPart::Html(_), _] | [_, TranscriptPart::Html(_)]
+            )),
+            "text is merged between attachments"
+        );
+        let mut assembled = Vec::new();
+        for part in &parts {
+            match part {
+                TranscriptPart::Html(html) => assembled.extend_from_slice(html.as_bytes()),
+                TranscriptPart::AttachmentData { id, size } => {
+                    write_base64(&mut assembled, &vec![*id as u8; *size as usize]).unwrap();
+                }
+            }
+        }
+        assert_eq!(
+            String::from_utf8(assembled).unwrap(),
+            written(&messages, &plan)
+        );
+    }
+
+    #[test]
+    fn images_are_embedded_once() {
+        let messages = messages_with(&[30]);
+        let html = written(
+            &messages,
+            &plan_file(&labels(), &left_out(), &messages, u64::MAX),
+        );
+        assert_eq!(html.matches(&base64(&[1; 30])).count(), 1, "{html}");
+        assert!(
+            html.contains("<span class=\"meta\">file-1.bin — 30 B</span>"),
+            "{html}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plans_fit_and_leave_the_largest_out_first(
+            sizes in proptest::collection::vec(0u64..5000, 0..12),
+            unkept in proptest::collection::vec(proptest::bool::ANY, 12),
+            budget in 0u64..40_000,
+        ) {
+            let mut messages = messages_with(&sizes);
+            for (message, unkept) in messages.iter_mut().zip(unkept) {
+                message.attachments[0].stored = !unkept;
+            }
+            let plan = plan_file(&labels(), &left_out(), &messages, budget);
+            let html = written(&messages, &plan);
+            proptest::prop_assert_eq!(plan.estimated_bytes(), html.len() as u64);
+            let kept: Vec<&TranscriptAttachment> = messages
+                .iter()
+                .flat_map(|m| &m.attachments)
+                .filter(|a| a.stored)
+                .collect();
+            if plan.fits() {
+                proptest::prop_assert!(plan.estimated_bytes() <= budget);
+            } else {
+                proptest::prop_assert_eq!(plan.left_out().len(), kept.len());
+            }
+            let (out, embedded): (Vec<&&TranscriptAttachment>, Vec<_>) =
+                kept.iter().partition(|a| plan.is_left_out(a.id));
+            let smallest_out = out.iter().map(|a| a.size).min().unwrap_or(u64::MAX);
+            let largest_in = embedded.iter().map(|a| a.size).max().unwrap_or(0);
+            proptest::prop_assert!(smallest_out >= largest_in, "largest first");
+            proptest::prop_assert!(
+                messages.iter().flat_map(|m| &m.attachments).all(|a| a.stored || !plan.is_left_out(a.id)),
+                "unkept attachments are never counted as left out"
+            );
+            // Leaving one fewer out would not have fitted: nothing is left out needlessly.
+            if let Some(last) = out.iter().filter(|a| a.size == smallest_out).map(|a| a.id).min() {
+                let mut fewer = plan.clone();
+                fewer.left_out.remove(&last);
+                fewer.summary = (!fewer.left_out.is_empty())
+                    .then(|| (left_out().summary)(fewer.left_out.len()));
+                proptest::prop_assert!(written(&messages, &fewer).len() as u64 > budget);
+            }
+        }
+
+        #[test]
+        fn chunked_base64_matches_one_pass(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..10_000)) {
+            let mut whole = vec![0; bytes.len().div_ceil(3) * 4];
+            let len = encode_base64(&bytes, &mut whole);
+            proptest::prop_assert_eq!(len, whole.len());
+            proptest::prop_assert_eq!(base64(&bytes).into_bytes(), whole);
+        }
     }
 
     #[test]

@@ -97,6 +97,10 @@ pub const TRANSCRIPT_DELETED: &str = "ui-transcript-deleted";
 pub const TRANSCRIPT_PREVIOUS: &str = "ui-transcript-previous";
 /// `ui-transcript-not_kept`
 pub const TRANSCRIPT_NOT_KEPT: &str = "ui-transcript-not_kept";
+/// `ui-transcript-left_out`
+pub const TRANSCRIPT_LEFT_OUT: &str = "ui-transcript-left_out";
+/// `ui-transcript-left_out_summary`, with `count`
+pub const TRANSCRIPT_LEFT_OUT_SUMMARY: &str = "ui-transcript-left_out_summary";
 /// `ui-transcript-empty`
 pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
 /// `ui-transcript-message`
@@ -172,6 +176,8 @@ pub const ALL: &[&str] = &[
     TRANSCRIPT_DELETED,
     TRANSCRIPT_PREVIOUS,
     TRANSCRIPT_NOT_KEPT,
+    TRANSCRIPT_LEFT_OUT,
+    TRANSCRIPT_LEFT_OUT_SUMMARY,
     TRANSCRIPT_EMPTY,
     TRANSCRIPT_MESSAGE,
     CMD_SETUP_NAME,

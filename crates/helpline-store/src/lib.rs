@@ -28,13 +28,23 @@ use std::time::Duration;
 pub struct StoreLimits {
     /// Attachments larger than this are recorded without their bytes.
     pub max_attachment_bytes: u64,
+    /// The most attachment bytes kept for one ticket: an attachment that would take the
+    /// ticket's total above it is recorded without its bytes, so that one member uploading file
+    /// after file cannot fill the disk (or the transcript) with a single ticket.
+    pub max_ticket_attachment_bytes: u64,
+}
+
+impl StoreLimits {
+    /// The defaults: 10 MiB per attachment, 100 MiB per ticket.
+    pub const DEFAULT: Self = Self {
+        max_attachment_bytes: 10 * 1024 * 1024,
+        max_ticket_attachment_bytes: 100 * 1024 * 1024,
+    };
 }
 
 impl Default for StoreLimits {
     fn default() -> Self {
-        Self {
-            max_attachment_bytes: 10 * 1024 * 1024,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -293,8 +303,11 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> Result<bool>;
 
-    /// Keeps an attachment's bytes; `false` (and nothing kept) when they exceed the size cap or
-    /// the message is not in the transcript.
+    /// Keeps an attachment's bytes; `false` (and nothing kept) when they exceed the size cap
+    /// ([`StoreLimits::max_attachment_bytes`]), when they would take the bytes kept for the
+    /// ticket above its budget ([`StoreLimits::max_ticket_attachment_bytes`], checked in the same
+    /// atomic write, so concurrent calls cannot overshoot it together), or when the message is
+    /// not in the transcript. Storing an attachment that is already kept returns `true`.
     async fn store_attachment(
         &self,
         ticket: TicketId,
@@ -305,6 +318,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// An attachment's kept bytes.
     async fn attachment(&self, ticket: TicketId, attachment_id: u64) -> Result<Option<Vec<u8>>>;
+
+    /// The id and length in bytes of every attachment kept for a ticket, by id, without reading
+    /// the bytes: what a transcript file counts on to fit an upload limit exactly.
+    async fn attachment_sizes(&self, ticket: TicketId) -> Result<Vec<(u64, u64)>>;
 
     /// A ticket's transcript in message order, attachments marked `stored` when kept.
     async fn transcript(&self, ticket: TicketId) -> Result<Vec<TranscriptMessage>>;

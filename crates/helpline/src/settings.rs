@@ -76,15 +76,28 @@ pub(crate) struct StoreSettings {
     /// Relative paths are relative to the working directory, not to the settings file.
     pub(crate) sqlite_path: PathBuf,
     pub(crate) max_attachment_bytes: u64,
+    pub(crate) max_ticket_attachment_bytes: u64,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
+        // The store's own defaults, so the two cannot drift apart.
+        let limits = helpline_store::StoreLimits::default();
         Self {
             backend: StoreBackend::Sqlite,
             sqlite_path: PathBuf::from(DEFAULT_SQLITE_PATH),
-            // The store's own default, so the two cannot drift apart.
-            max_attachment_bytes: helpline_store::StoreLimits::default().max_attachment_bytes,
+            max_attachment_bytes: limits.max_attachment_bytes,
+            max_ticket_attachment_bytes: limits.max_ticket_attachment_bytes,
+        }
+    }
+}
+
+impl StoreSettings {
+    /// The limits the store enforces, from these settings.
+    pub(crate) fn limits(&self) -> helpline_store::StoreLimits {
+        helpline_store::StoreLimits {
+            max_attachment_bytes: self.max_attachment_bytes,
+            max_ticket_attachment_bytes: self.max_ticket_attachment_bytes,
         }
     }
 }
@@ -367,6 +380,19 @@ pub(crate) const VARIABLES: &[Variable] = &[
         show: |settings| Some(integer(settings.store.max_attachment_bytes)),
     },
     Variable {
+        key: "store.max_ticket_attachment_bytes",
+        env: &["HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES"],
+        secret: false,
+        help: "Most attachment bytes, in total, the store keeps for one ticket.",
+        set: |settings, value| {
+            settings.store.max_ticket_attachment_bytes = value.parse().map_err(|_| {
+                format!("expected a whole number of bytes such as 104857600, got `{value}`")
+            })?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.store.max_ticket_attachment_bytes)),
+    },
+    Variable {
         key: "log.filter",
         env: &["HELPLINE_LOG_FILTER", "RUST_LOG"],
         secret: false,
@@ -647,6 +673,14 @@ mod tests {
         assert_eq!(settings.store.backend, StoreBackend::Sqlite);
         assert_eq!(settings.store.sqlite_path, Path::new("helpline.sqlite3"));
         assert_eq!(settings.store.max_attachment_bytes, 10 * 1024 * 1024);
+        assert_eq!(
+            settings.store.max_ticket_attachment_bytes,
+            100 * 1024 * 1024
+        );
+        assert_eq!(
+            settings.store.limits(),
+            helpline_store::StoreLimits::default()
+        );
         assert_eq!(settings.log.filter.as_str(), "info");
         assert_eq!(settings.metrics.listen, None);
         assert!(
@@ -667,6 +701,7 @@ mod tests {
             Some(&path),
             env(&[
                 ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "2"),
+                ("HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES", "5"),
                 ("HELPLINE_LOG_FILTER", "warn"),
             ]),
             &[("log.filter".to_owned(), "error".to_owned())],
@@ -675,6 +710,7 @@ mod tests {
         let settings = &loaded.settings;
         assert_eq!(settings.store.sqlite_path, Path::new("from-file.sqlite3"));
         assert_eq!(settings.store.max_attachment_bytes, 2);
+        assert_eq!(settings.store.max_ticket_attachment_bytes, 5);
         assert_eq!(settings.log.filter.as_str(), "error");
         assert_eq!(loaded.sources["store.sqlite_path"], Source::File);
         assert_eq!(
@@ -771,6 +807,7 @@ mod tests {
             ("HELPLINE_STORE_BACKEND", "sqlite"),
             ("HELPLINE_STORE_SQLITE_PATH", "/var/lib/helpline/db.sqlite3"),
             ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "42"),
+            ("HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES", "420"),
             ("HELPLINE_LOG_FILTER", "warn,helpline=debug"),
             ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
             ("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "3"),
@@ -791,6 +828,7 @@ mod tests {
             Path::new("/var/lib/helpline/db.sqlite3")
         );
         assert_eq!(settings.store.max_attachment_bytes, 42);
+        assert_eq!(settings.store.max_ticket_attachment_bytes, 420);
         assert_eq!(settings.log.filter.as_str(), "warn,helpline=debug");
         assert_eq!(
             settings.metrics.listen,
@@ -827,6 +865,7 @@ mod tests {
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
                     gateway_url = \"wss://example.com\"\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
+                    max_ticket_attachment_bytes = 30\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
                     [bot]\nshutdown_deadline_secs = 1\n";
         let (_dir, path) = write_file(text);

@@ -9,15 +9,13 @@ use crate::{Bot, Error};
 use helpline_domain::lifecycle::{Action, Context, apply};
 use helpline_domain::{
     Actor, ChannelId, Effect, EffectKind, GuildConfig, Language, LogKind, Notice, Ticket,
-    TicketChannel, TicketChannelKind, TranscriptLabels, transcript,
+    TicketChannel, TicketChannelKind, TranscriptLabels,
 };
 use helpline_i18n::{Arg, ui};
 use helpline_store::TicketMessage;
-use std::collections::HashMap;
 use twilight_http::request::AuditLogReason as _;
 use twilight_model::channel::ChannelType;
 use twilight_model::channel::message::AllowedMentions;
-use twilight_model::http::attachment::Attachment;
 
 /// Discord's codes for "already gone", which a deletion or an edit of the gone thing accepts.
 const UNKNOWN_CHANNEL: u64 = 10003;
@@ -358,19 +356,40 @@ pub(super) async fn perform(
             let Some(log_channel) = config.log_channel() else {
                 return Ok(());
             };
-            let (filename, html) = transcript_file(bot, config, language, ticket).await?;
+            let tier = bot
+                .inner
+                .cache
+                .guild(config.guild_id)
+                .map(|guild| guild.premium_tier())
+                .unwrap_or_default();
+            let file = transcript_file(
+                bot,
+                config,
+                language,
+                ticket,
+                crate::transcript_file::upload_limit(tier),
+            )
+            .await?;
             let content = translator.text(
                 language,
                 ui::TRANSCRIPT_MESSAGE,
                 &[("number", render::number(ticket).into())],
             );
+            // A transcript whose text alone is past the limit cannot be posted: say so
+            // rather than have Discord refuse the message (the store keeps it whole).
+            let attachment = if file.fits() {
+                Some(file.attachment(1).await.map_err(Failure::from)?)
+            } else {
+                tracing::warn!(ticket = %ticket.id, bytes = file.size(), "transcript too large to upload");
+                None
+            };
             post(
                 bot,
                 log_channel,
                 effect.key,
                 Post {
                     content: Some(&content),
-                    attachment: Some(Attachment::from_bytes(filename, html, 1)),
+                    attachment,
                     ..Post::default()
                 },
             )
@@ -383,8 +402,19 @@ pub(super) async fn perform(
         } => {
             let text = render::notice(bot, config, language, notice);
             let attachment = if *with_transcript {
-                let (filename, html) = transcript_file(bot, config, language, ticket).await?;
-                Some(Attachment::from_bytes(filename, html, 1))
+                let file = transcript_file(
+                    bot,
+                    config,
+                    language,
+                    ticket,
+                    crate::transcript_file::DM_UPLOAD_LIMIT,
+                )
+                .await?;
+                if file.fits() {
+                    Some(file.attachment(1).await.map_err(Failure::from)?)
+                } else {
+                    None
+                }
             } else {
                 None
             };
@@ -538,27 +568,15 @@ fn channel_of(ticket: &Ticket) -> Result<ChannelId, Failure> {
     })
 }
 
-/// The rendered transcript.
+/// The transcript rendered into a temporary file that fits `upload_limit`, attachments streamed
+/// in one at a time and the largest left out (and said so) when they would not fit.
 async fn transcript_file(
     bot: &Bot,
     config: &GuildConfig,
     language: Language,
     ticket: &Ticket,
-) -> Result<(String, Vec<u8>), Failure> {
-    let store = &bot.inner.store;
-    let messages = store.transcript(ticket.id).await.map_err(Error::from)?;
-    let mut bytes = HashMap::new();
-    for message in &messages {
-        for attachment in message.attachments.iter().filter(|a| a.stored) {
-            if let Some(data) = store
-                .attachment(ticket.id, attachment.id)
-                .await
-                .map_err(Error::from)?
-            {
-                bytes.insert(attachment.id, data);
-            }
-        }
-    }
+    upload_limit: u64,
+) -> Result<crate::transcript_file::RenderedTranscript, Failure> {
     let translator = &bot.inner.translator;
     let text = |key: &str, args: &[(&str, Arg<'_>)]| translator.text(language, key, args);
     let guild_name = bot
@@ -593,9 +611,19 @@ async fn transcript_file(
         attachment_not_kept: text(ui::TRANSCRIPT_NOT_KEPT, &[]),
         no_messages: text(ui::TRANSCRIPT_EMPTY, &[]),
     };
-    let html = transcript::render_html(&labels, &messages, &|id| bytes.get(&id).cloned());
-    Ok((
-        format!("transcript-{:04}.html", ticket.number),
-        html.into_bytes(),
-    ))
+    let left_out = crate::transcript_file::left_out_labels(translator, language);
+    let file = crate::transcript_file::render(
+        &*bot.inner.store,
+        ticket,
+        labels,
+        &left_out,
+        upload_limit,
+        &std::env::temp_dir(),
+    )
+    .await
+    .map_err(Failure::from)?;
+    if file.left_out() > 0 {
+        tracing::info!(ticket = %ticket.id, left_out = file.left_out(), upload_limit, "attachments left out of the transcript file");
+    }
+    Ok(file)
 }

@@ -23,6 +23,7 @@ pub(crate) struct World {
 
 pub(crate) const LIMITS: StoreLimits = StoreLimits {
     max_attachment_bytes: 1 << 20,
+    max_ticket_attachment_bytes: StoreLimits::DEFAULT.max_ticket_attachment_bytes,
 };
 
 /// The bot's configuration against `emulator`: a REST timeout short enough for tests to make

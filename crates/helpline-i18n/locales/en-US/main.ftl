@@ -350,6 +350,15 @@ ui-transcript-edited = edited
 ui-transcript-deleted = deleted
 ui-transcript-previous = Previous versions
 ui-transcript-not_kept = the file was not kept (too large or unavailable)
+# Shown after the name and size of an attachment that is kept but left out of the file posted
+# on Discord, because the file must fit Discord's upload limit.
+ui-transcript-left_out = the file was left out of this copy to fit Discord's upload limit (the complete transcript keeps it)
+# The line at the top of a transcript file that left `count` (at least 1) attachments out.
+ui-transcript-left_out_summary =
+    { $count ->
+        [one] { $count } attachment was left out of this file to fit Discord's upload limit. The complete transcript, with every attachment, is kept.
+       *[other] { $count } attachments were left out of this file to fit Discord's upload limit. The complete transcript, with every attachment, is kept.
+    }
 ui-transcript-empty = No messages were written in this ticket.
 ui-transcript-message = Transcript of ticket { $number }
 cmd-setup-name = setup

@@ -338,6 +338,12 @@ ui-transcript-edited = modifié
 ui-transcript-deleted = supprimé
 ui-transcript-previous = Versions précédentes
 ui-transcript-not_kept = le fichier n'a pas été conservé (trop volumineux ou indisponible)
+ui-transcript-left_out = le fichier a été retiré de cette copie pour respecter la limite d'envoi de Discord (la transcription complète le conserve)
+ui-transcript-left_out_summary =
+    { $count ->
+        [one] { $count } pièce jointe a été retirée de ce fichier pour respecter la limite d'envoi de Discord. La transcription complète, avec toutes les pièces jointes, est conservée.
+       *[other] { $count } pièces jointes ont été retirées de ce fichier pour respecter la limite d'envoi de Discord. La transcription complète, avec toutes les pièces jointes, est conservée.
+    }
 ui-transcript-empty = Aucun message n'a été écrit dans ce ticket.
 ui-transcript-message = Transcription du ticket { $number }
 cmd-setup-name = installer

@@ -240,6 +240,37 @@ fn french_plurals_follow_french_rules() {
 }
 
 #[test]
+fn transcripts_say_how_many_attachments_were_left_out() {
+    let translator = Translator::new();
+    let summary = |language, count: usize| {
+        translator
+            .try_text(
+                language,
+                crate::ui::TRANSCRIPT_LEFT_OUT_SUMMARY,
+                &[("count", count.into())],
+            )
+            .expect("the summary formats")
+    };
+    assert!(summary(Language::English, 1).starts_with("1 attachment was left out of this file"));
+    assert!(summary(Language::English, 3).starts_with("3 attachments were left out of this file"));
+    assert!(summary(Language::French, 1).starts_with("1 pièce jointe a été retirée de ce fichier"));
+    assert!(
+        summary(Language::French, 3).starts_with("3 pièces jointes ont été retirées de ce fichier")
+    );
+    for language in Language::ALL {
+        for count in [1, 2, 10] {
+            let text = summary(language, count);
+            assert!(text.contains("Discord"), "{text}");
+            assert!(text_problems(&text).is_empty(), "{text}");
+        }
+        let label = translator
+            .try_text(language, crate::ui::TRANSCRIPT_LEFT_OUT, &[])
+            .expect("the label formats");
+        assert!(text_problems(&label).is_empty(), "{label}");
+    }
+}
+
+#[test]
 fn durations_round_up_and_use_two_units() {
     let translator = Translator::new();
     let mut l = translator.localizer(Language::English);

@@ -712,18 +712,30 @@ impl Store for SqliteStore {
         attachment_id: u64,
         bytes: Vec<u8>,
     ) -> Result<bool> {
-        if bytes.len() as u64 > self.limits().max_attachment_bytes {
+        let limits = self.limits();
+        if bytes.len() as u64 > limits.max_attachment_bytes {
             return Ok(false);
         }
+        let ticket_budget = i64::try_from(limits.max_ticket_attachment_bytes).unwrap_or(i64::MAX);
         self.write(move |connection| {
+            // One statement on the one writer: the budget check and the insert cannot be split by
+            // another attachment of the same ticket. `length` of a blob reads no blob content.
             let inserted = connection
                 .prepare_cached(
                     "INSERT INTO attachments (ticket_id, attachment_id, message_id, bytes)
                      SELECT ?1, ?2, ?3, ?4 WHERE EXISTS
                        (SELECT 1 FROM transcript_messages WHERE ticket_id = ?1 AND message_id = ?3)
+                     AND (SELECT COALESCE(SUM(length(bytes)), 0) FROM attachments WHERE ticket_id = ?1)
+                         + length(?4) <= ?5
                      ON CONFLICT DO NOTHING",
                 )?
-                .execute(params![sql_id(ticket.0), sql_id(attachment_id), sql_id(message.get()), bytes])?;
+                .execute(params![
+                    sql_id(ticket.0),
+                    sql_id(attachment_id),
+                    sql_id(message.get()),
+                    bytes,
+                    ticket_budget
+                ])?;
             if inserted > 0 {
                 return Ok(true);
             }
@@ -745,6 +757,21 @@ impl Store for SqliteStore {
                     row.get(0)
                 })
                 .optional()?)
+        })
+        .await
+    }
+
+    async fn attachment_sizes(&self, ticket: TicketId) -> Result<Vec<(u64, u64)>> {
+        self.read(move |connection| {
+            Ok(connection
+                .prepare_cached(
+                    "SELECT attachment_id, length(bytes) FROM attachments WHERE ticket_id = ?1
+                     ORDER BY attachment_id",
+                )?
+                .query_map([sql_id(ticket.0)], |row| {
+                    Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64))
+                })?
+                .collect::<rusqlite::Result<_>>()?)
         })
         .await
     }

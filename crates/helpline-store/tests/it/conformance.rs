@@ -39,6 +39,8 @@ macro_rules! conformance_suite {
                 transcript_appends_once_and_keeps_edits_and_deletions,
                 batched_appends_match_single_ones,
                 attachments_are_kept_under_the_cap,
+                attachments_are_kept_within_the_ticket_budget,
+                concurrent_attachments_never_overshoot_the_ticket_budget,
                 panel_access_grants,
                 interactions_are_claimed_once,
                 effects_are_queued_with_their_ticket_and_settled_once,
@@ -653,7 +655,7 @@ pub(crate) async fn batched_appends_match_single_ones(store: Arc<dyn Store>) {
 }
 
 pub(crate) async fn attachments_are_kept_under_the_cap(store: Arc<dyn Store>) {
-    // Every backend under test is built with a 1 MiB cap.
+    // Every backend under test is built with a 1 MiB cap and a 3 MiB budget per ticket.
     let ticket = TicketId(88);
     let small = TranscriptAttachment {
         id: 501,
@@ -715,6 +717,125 @@ pub(crate) async fn attachments_are_kept_under_the_cap(store: Arc<dyn Store>) {
         .map(|a| (a.id, a.stored))
         .collect();
     assert_eq!(stored, [(501, true), (502, false)]);
+}
+
+/// `count` attachments of `size` bytes on one message of `ticket`, none kept yet.
+async fn message_with_attachments(
+    store: &Arc<dyn Store>,
+    ticket: TicketId,
+    message_id: u64,
+    count: u64,
+    size: u64,
+) {
+    let attachments = (1..=count)
+        .map(|id| TranscriptAttachment {
+            id,
+            filename: format!("part-{id}.bin"),
+            content_type: None,
+            size,
+            stored: false,
+        })
+        .collect();
+    store
+        .append_message(ticket, &message(message_id, "files", attachments))
+        .await
+        .unwrap();
+}
+
+pub(crate) async fn attachments_are_kept_within_the_ticket_budget(store: Arc<dyn Store>) {
+    // Every backend under test is built with a 1 MiB cap and a 3 MiB budget per ticket.
+    const MIB: usize = 1 << 20;
+    let ticket = TicketId(90);
+    let message_id = 7 << 22;
+    message_with_attachments(&store, ticket, message_id, 5, MIB as u64).await;
+    let keep = |id: u64, len: usize| {
+        let store = store.clone();
+        async move {
+            store
+                .store_attachment(ticket, Id::new(message_id), id, vec![id as u8; len])
+                .await
+                .unwrap()
+        }
+    };
+    assert!(keep(1, MIB).await && keep(2, MIB).await);
+    assert!(keep(3, MIB - 1).await, "exactly at the budget is within it");
+    assert!(!keep(4, 2).await, "one byte over the budget");
+    assert!(keep(5, 1).await, "the last byte of the budget");
+    assert!(!keep(4, 1).await, "the budget is spent");
+    assert!(keep(1, MIB).await, "an attachment already kept stays kept");
+    assert_eq!(
+        store.attachment(ticket, 4).await.unwrap(),
+        None,
+        "nothing kept"
+    );
+    assert_eq!(
+        store.attachment_sizes(ticket).await.unwrap(),
+        [
+            (1, MIB as u64),
+            (2, MIB as u64),
+            (3, MIB as u64 - 1),
+            (5, 1)
+        ]
+    );
+    let stored: Vec<(u64, bool)> = store.transcript(ticket).await.unwrap()[0]
+        .attachments
+        .iter()
+        .map(|a| (a.id, a.stored))
+        .collect();
+    assert_eq!(
+        stored,
+        [(1, true), (2, true), (3, true), (4, false), (5, true)]
+    );
+
+    // The budget is per ticket: another ticket's attachments do not count.
+    let other = TicketId(91);
+    message_with_attachments(&store, other, message_id, 1, MIB as u64).await;
+    assert!(
+        store
+            .store_attachment(other, Id::new(message_id), 1, vec![0; MIB])
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.attachment_sizes(other).await.unwrap(),
+        [(1, MIB as u64)]
+    );
+    assert!(
+        store
+            .attachment_sizes(TicketId(92))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub(crate) async fn concurrent_attachments_never_overshoot_the_ticket_budget(
+    store: Arc<dyn Store>,
+) {
+    // Twenty 512 KiB attachments at once against a 3 MiB budget: exactly six are kept.
+    const HALF_MIB: usize = 1 << 19;
+    let ticket = TicketId(93);
+    let message_id = 8 << 22;
+    message_with_attachments(&store, ticket, message_id, 20, HALF_MIB as u64).await;
+    let tasks: Vec<_> = (1..=20u64)
+        .map(|id| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .store_attachment(ticket, Id::new(message_id), id, vec![0; HALF_MIB])
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut kept = 0;
+    for task in tasks {
+        kept += usize::from(task.await.unwrap());
+    }
+    assert_eq!(kept, 6);
+    let sizes = store.attachment_sizes(ticket).await.unwrap();
+    assert_eq!(sizes.len(), 6);
+    assert_eq!(sizes.iter().map(|(_, len)| len).sum::<u64>(), 3 << 20);
 }
 
 pub(crate) async fn panel_access_grants(store: Arc<dyn Store>) {

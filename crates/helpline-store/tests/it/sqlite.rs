@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 const LIMITS: StoreLimits = StoreLimits {
     max_attachment_bytes: 1 << 20,
+    max_ticket_attachment_bytes: 3 << 20,
 };
 
 pub(crate) async fn file_backend() -> Backend {

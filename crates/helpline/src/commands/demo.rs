@@ -41,10 +41,8 @@ pub(crate) async fn run(
     if let Some(metrics) = settings.metrics.listen {
         telemetry::serve_metrics(metrics).await?;
     }
-    let demo = seed(listen, settings.store.max_attachment_bytes).await?;
-    let limits = StoreLimits {
-        max_attachment_bytes: settings.store.max_attachment_bytes,
-    };
+    let limits = settings.store.limits();
+    let demo = seed(listen, limits).await?;
     let config = BotConfig {
         rest_proxy: Some(RestProxy {
             host: demo.emulator.http_host().to_owned(),
@@ -76,7 +74,7 @@ pub(crate) async fn run(
     result
 }
 
-async fn seed(listen: SocketAddr, max_attachment_bytes: u64) -> anyhow::Result<Demo> {
+async fn seed(listen: SocketAddr, limits: StoreLimits) -> anyhow::Result<Demo> {
     let emulator = Emulator::start(EmulatorConfig {
         listen,
         ..EmulatorConfig::default()
@@ -103,12 +101,7 @@ async fn seed(listen: SocketAddr, max_attachment_bytes: u64) -> anyhow::Result<D
         emulator.add_member(guild, user, &[])?;
     }
     let general = emulator.create_text_channel(guild, "general", None)?;
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open_in_memory(StoreLimits {
-            max_attachment_bytes,
-        })
-        .await?,
-    );
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory(limits).await?);
     // Support is the staff role, as `/staff add` would record it.
     let mut config = GuildConfig::new(guild);
     config

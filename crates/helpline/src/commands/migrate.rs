@@ -4,7 +4,7 @@
 use std::io::Write as _;
 
 use anyhow::Context as _;
-use helpline_store::{SqliteStore, StoreLimits};
+use helpline_store::SqliteStore;
 
 use crate::settings::{StoreBackend, StoreSettings};
 
@@ -18,9 +18,7 @@ pub(crate) async fn run(store: &StoreSettings) -> anyhow::Result<()> {
 
 /// Opens the store, which creates and migrates it as needed, and returns its schema version.
 pub(crate) async fn migrate(store: &StoreSettings) -> anyhow::Result<u32> {
-    let limits = StoreLimits {
-        max_attachment_bytes: store.max_attachment_bytes,
-    };
+    let limits = store.limits();
     match store.backend {
         StoreBackend::Sqlite => {
             let path = &store.sqlite_path;

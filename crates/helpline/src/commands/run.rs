@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use helpline_bot::{Bot, BotConfig, RestProxy, ShardEnd};
-use helpline_store::{SqliteStore, Store, StoreLimits};
+use helpline_store::{SqliteStore, Store};
 
 use crate::settings::{Settings, StoreBackend};
 use crate::telemetry;
@@ -36,9 +36,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let limits = StoreLimits {
-        max_attachment_bytes: settings.store.max_attachment_bytes,
-    };
+    let limits = settings.store.limits();
     let config = BotConfig {
         rest_proxy,
         gateway_url: settings

@@ -48,7 +48,7 @@ fn config_with_a_misspelled_key_fails_naming_file_line_column_and_key() {
         format!(
             "error: cannot load settings: invalid config file {path}:2:1 (key `store.sqlite_pth`): \
              unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
-             `max_attachment_bytes`\n"
+             `max_attachment_bytes`, `max_ticket_attachment_bytes`\n"
         )
     );
 }
@@ -290,6 +290,7 @@ fn help_lists_every_environment_variable() {
         "HELPLINE_STORE_BACKEND",
         "HELPLINE_STORE_SQLITE_PATH",
         "HELPLINE_STORE_MAX_ATTACHMENT_BYTES",
+        "HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES",
         "HELPLINE_LOG_FILTER",
         "RUST_LOG",
         "HELPLINE_METRICS_LISTEN",
