@@ -4,6 +4,8 @@ use std::{collections::BTreeMap, fmt, net::SocketAddr, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
+use crate::faults::FaultRule;
+
 use twilight_model::{
     gateway::Intents,
     id::{
@@ -65,6 +67,9 @@ pub struct EmulatorConfig {
     pub gateway_max_payload: usize,
     /// Faults injected from the start (changeable at runtime through `/_emulator/faults`).
     pub faults: Faults,
+    /// Fault rules in force from the start, oldest first (more can be added at runtime with
+    /// `Emulator::add_fault_rule` or `POST /_emulator/faults/rules`).
+    pub fault_rules: Vec<FaultRule>,
 }
 
 /// Discord's REST rate limits as the emulator enforces them.
@@ -206,7 +211,8 @@ impl Default for RateLimitConfig {
     }
 }
 
-/// Faults injected for load and chaos tests. Every field defaults to "no fault".
+/// Faults injected for load and chaos tests, by chance over all requests. Every field defaults
+/// to "no fault". Faults aimed at particular requests are [`FaultRule`]s.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
@@ -272,6 +278,7 @@ impl Default for EmulatorConfig {
             gateway_send_window: Duration::from_secs(60),
             gateway_max_payload: 4096,
             faults: Faults::default(),
+            fault_rules: Vec::new(),
         }
     }
 }
@@ -305,6 +312,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("gateway_send_window", &self.gateway_send_window)
             .field("gateway_max_payload", &self.gateway_max_payload)
             .field("faults", &self.faults)
+            .field("fault_rules", &self.fault_rules)
             .finish()
     }
 }
