@@ -65,6 +65,11 @@ pub struct EmulatorConfig {
     pub gateway_send_window: Duration,
     /// Largest payload a client may send, in bytes, before close 4002 (Discord: 4096).
     pub gateway_max_payload: usize,
+    /// How long a message nonce is remembered for `enforce_nonce`: a message created with the
+    /// same nonce by the same author in the same channel within this window is answered with
+    /// the first message instead of a new one. Discord documents only "a few minutes"; the
+    /// default of 5 minutes is our guess.
+    pub nonce_window: Duration,
     /// Faults injected from the start (changeable at runtime through `/_emulator/faults`).
     pub faults: Faults,
     /// Fault rules in force from the start, oldest first (more can be added at runtime with
@@ -277,6 +282,7 @@ impl Default for EmulatorConfig {
             gateway_send_limit: 120,
             gateway_send_window: Duration::from_secs(60),
             gateway_max_payload: 4096,
+            nonce_window: Duration::from_secs(5 * 60),
             faults: Faults::default(),
             fault_rules: Vec::new(),
         }
@@ -311,6 +317,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("gateway_send_limit", &self.gateway_send_limit)
             .field("gateway_send_window", &self.gateway_send_window)
             .field("gateway_max_payload", &self.gateway_max_payload)
+            .field("nonce_window", &self.nonce_window)
             .field("faults", &self.faults)
             .field("fault_rules", &self.fault_rules)
             .finish()

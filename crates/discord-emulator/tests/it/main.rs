@@ -8,5 +8,6 @@ mod gateway;
 mod http;
 mod interactions;
 mod limits;
+mod messages;
 mod sharding;
 mod world;
