@@ -21,6 +21,9 @@
 //! | `GET /_emulator/permissions?user=&channel=` | | `{permissions, names, can_view}` |
 //! | `GET /_emulator/requests`, `/gateway-log`, `/sessions`; `DELETE /_emulator/records` | | records |
 //! | `GET`/`PUT /_emulator/faults` | `{rest_latency: {"METHOD /route" or "/route" or "*": {fixed_ms, jitter_ms}}, gateway_latency, error_rate, error_status, slow_rate, slow_delay_ms, gateway_drop_rate}` | the faults now |
+//! | `GET /_emulator/faults/rules` | | `[{id, method, route, times, action, remaining, fired}]` |
+//! | `POST /_emulator/faults/rules` | `{method?, route, times?, action: {type: "fail" \| "fail_after_running", status} or {type: "hold_after_running", delay_ms}}` | the rule with its `id` |
+//! | `DELETE /_emulator/faults/rules` | | 204 (every rule removed) |
 //! | `POST /_emulator/gateway/reconnect` | `{shards?: [id]}` (op 7) | `{reached}` |
 //! | `POST /_emulator/gateway/invalidate` | `{shards?, resumable?: bool}` (op 9) | `{reached}` |
 //! | `POST /_emulator/gateway/drop` | `{shards?}` (no close frame) | `{reached}` |
@@ -183,6 +186,12 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route("/records", delete(clear_records))
         .route("/sessions", get(sessions))
         .route("/faults", get(get_faults).put(put_faults))
+        .route(
+            "/faults/rules",
+            get(get_fault_rules)
+                .post(add_fault_rule)
+                .delete(clear_fault_rules),
+        )
         .route("/gateway/{action}", post(gateway_action))
         .route("/metrics", get(metrics))
         .route("/act/{user_id}/command", post(act_command))
@@ -485,6 +494,33 @@ async fn put_faults(State(emulator): State<Emulator>, Json(body): Json<Value>) -
     }
     emulator.set_faults(faults);
     Ok(Json(emulator.faults()).into_response())
+}
+
+async fn get_fault_rules(State(emulator): State<Emulator>) -> Response {
+    Json(emulator.fault_rules()).into_response()
+}
+
+async fn add_fault_rule(State(emulator): State<Emulator>, Json(body): Json<Value>) -> AdminResult {
+    let rule: crate::FaultRule =
+        serde_json::from_value(body).map_err(|error| bad_request(error.to_string()))?;
+    if let crate::FaultAction::Fail { status } | crate::FaultAction::FailAfterRunning { status } =
+        rule.action
+        && StatusCode::from_u16(status).is_err()
+    {
+        return Err(bad_request(format!("{status} is not an HTTP status")));
+    }
+    let id = emulator.add_fault_rule(rule);
+    let status = emulator
+        .fault_rules()
+        .into_iter()
+        .find(|status| status.id == id)
+        .ok_or_else(|| bad_request("the rule was cleared at once"))?;
+    Ok(Json(status).into_response())
+}
+
+async fn clear_fault_rules(State(emulator): State<Emulator>) -> Response {
+    emulator.clear_fault_rules();
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn gateway_action(

@@ -4,6 +4,8 @@ use std::{collections::BTreeMap, fmt, net::SocketAddr, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
+use crate::faults::FaultRule;
+
 use twilight_model::{
     gateway::Intents,
     id::{
@@ -63,8 +65,16 @@ pub struct EmulatorConfig {
     pub gateway_send_window: Duration,
     /// Largest payload a client may send, in bytes, before close 4002 (Discord: 4096).
     pub gateway_max_payload: usize,
+    /// How long a message nonce is remembered for `enforce_nonce`: a message created with the
+    /// same nonce by the same author in the same channel within this window is answered with
+    /// the first message instead of a new one. Discord documents only "a few minutes"; the
+    /// default of 5 minutes is our guess.
+    pub nonce_window: Duration,
     /// Faults injected from the start (changeable at runtime through `/_emulator/faults`).
     pub faults: Faults,
+    /// Fault rules in force from the start, oldest first (more can be added at runtime with
+    /// `Emulator::add_fault_rule` or `POST /_emulator/faults/rules`).
+    pub fault_rules: Vec<FaultRule>,
 }
 
 /// Discord's REST rate limits as the emulator enforces them.
@@ -206,7 +216,8 @@ impl Default for RateLimitConfig {
     }
 }
 
-/// Faults injected for load and chaos tests. Every field defaults to "no fault".
+/// Faults injected for load and chaos tests, by chance over all requests. Every field defaults
+/// to "no fault". Faults aimed at particular requests are [`FaultRule`]s.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Faults {
@@ -271,7 +282,9 @@ impl Default for EmulatorConfig {
             gateway_send_limit: 120,
             gateway_send_window: Duration::from_secs(60),
             gateway_max_payload: 4096,
+            nonce_window: Duration::from_secs(5 * 60),
             faults: Faults::default(),
+            fault_rules: Vec::new(),
         }
     }
 }
@@ -304,7 +317,9 @@ impl fmt::Debug for EmulatorConfig {
             .field("gateway_send_limit", &self.gateway_send_limit)
             .field("gateway_send_window", &self.gateway_send_window)
             .field("gateway_max_payload", &self.gateway_max_payload)
+            .field("nonce_window", &self.nonce_window)
             .field("faults", &self.faults)
+            .field("fault_rules", &self.fault_rules)
             .finish()
     }
 }

@@ -9,9 +9,11 @@
 //! Discord's headers and body, the invalid-request ban per IP; identify concurrency
 //! (`max_concurrency` per identify window, op 9 when broken), the `session_start_limit`
 //! budget, the gateway send limit (4008) and payload size (4002). Faults ([`Faults`]: latency,
-//! 5xx, slow answers, dropped websockets) are set at start or at runtime, op 7 and op 9 are sent
-//! on demand ([`Emulator::reconnect_shards`], [`Emulator::invalidate_sessions`]), and counters
-//! are served as Prometheus text on `/metrics`.
+//! 5xx, slow answers, dropped websockets, by chance; [`FaultRule`]s: counted failures, lost
+//! answers and held answers of the requests a test names) are set at start or at runtime,
+//! op 7 and op 9 are sent on demand ([`Emulator::reconnect_shards`],
+//! [`Emulator::invalidate_sessions`]), and counters are served as Prometheus text on
+//! `/metrics`.
 //!
 //! The crate owns the emulated world (users, guilds, roles, members, channels, messages,
 //! attachments, application commands, interactions, gateway sessions), a Rust API to build that
@@ -76,6 +78,7 @@ pub use crate::{
         RateLimitConfig, RouteLimit, default_route_limits,
     },
     error::{Error, Result},
+    faults::{FaultAction, FaultRule, FaultRuleId, FaultRuleParseError, FaultRuleStatus},
     gateway::{
         compression::TransportCompression,
         hub::{SessionInfo, shard_for_guild},
@@ -220,7 +223,7 @@ impl Emulator {
         let shared = Arc::new(Shared {
             records: Records::new(config.record_limit),
             rate_limits: Mutex::new(rest::ratelimit::Buckets::new(config.rate_limit.clone())),
-            faults: faults::FaultState::new(config.faults.clone()),
+            faults: faults::FaultState::new(config.faults.clone(), &config.fault_rules),
             metrics: metrics::Metrics::default(),
             config,
             http_host,
@@ -819,9 +822,31 @@ impl Emulator {
         self.shared.faults.get()
     }
 
-    /// Replaces the faults injected from now on.
+    /// Replaces the faults injected from now on (the fault rules are left as they are).
     pub fn set_faults(&self, faults: Faults) {
         self.shared.faults.set(faults);
+    }
+
+    /// Adds a fault rule after those in force; see [`FaultRule`] for which requests it hits.
+    /// The id tells how many times it fired ([`Emulator::fault_rule_fired`]).
+    pub fn add_fault_rule(&self, rule: FaultRule) -> FaultRuleId {
+        self.shared.faults.add_rule(rule)
+    }
+
+    /// Removes every fault rule (their counts are forgotten too).
+    pub fn clear_fault_rules(&self) {
+        self.shared.faults.clear_rules();
+    }
+
+    /// The fault rules in force, oldest first, with their hits left and fired counts (spent
+    /// rules included until [`Emulator::clear_fault_rules`]).
+    pub fn fault_rules(&self) -> Vec<FaultRuleStatus> {
+        self.shared.faults.rule_statuses()
+    }
+
+    /// How many requests a fault rule hit so far (0 for an unknown or cleared rule).
+    pub fn fault_rule_fired(&self, rule: FaultRuleId) -> u32 {
+        self.shared.faults.rule_fired(rule)
     }
 
     // Counters.

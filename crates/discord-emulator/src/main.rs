@@ -7,8 +7,8 @@ use std::{io::Write, net::SocketAddr, time::Duration};
 use anyhow::Context as _;
 use clap::Parser;
 use discord_emulator::{
-    DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, Emulator, EmulatorConfig, Faults, Latency,
-    RateLimitConfig, RouteLimit, default_route_limits,
+    DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults,
+    Latency, RateLimitConfig, RouteLimit, default_route_limits,
 };
 use twilight_model::{guild::Permissions, id::Id};
 
@@ -138,6 +138,14 @@ struct Args {
     /// close frame. Op 7, op 9 and drops on demand: POST /_emulator/gateway/{action}.
     #[arg(long, default_value_t = 0.0)]
     gateway_drop_rate: f64,
+    /// Fault rule: hit the requests of a route a counted number of times, as
+    /// `[METHOD] /route=ACTION:VALUE[xTIMES]` with ACTION `fail:STATUS` (answered without
+    /// running), `fail-after-running:STATUS` (runs, then the answer is lost) or
+    /// `hold-after-running:MS` (runs, then the answer is held), e.g.
+    /// `POST /channels/{channel_id}/messages=fail-after-running:502x2`. Repeatable; at
+    /// runtime: POST /_emulator/faults/rules.
+    #[arg(long = "fault-rule", value_name = "RULE")]
+    fault_rules: Vec<FaultRule>,
     /// Seed a small world: "Demo Server" with an owner, a staff role, two staff, three members
     /// and a #general channel, and print their ids.
     #[arg(long)]
@@ -210,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
             slow_delay_ms: args.slow_delay_ms,
             gateway_drop_rate: args.gateway_drop_rate.clamp(0.0, 1.0),
         },
+        fault_rules: args.fault_rules,
         ..EmulatorConfig::default()
     };
     let emulator = Emulator::start(config)

@@ -22,7 +22,7 @@ use crate::{
     discord_error::{DiscordError, DiscordResult},
     world::{
         World,
-        messages::{Draft, Origin, Patch},
+        messages::{Draft, Origin, Patch, with_nonce},
     },
 };
 
@@ -60,7 +60,10 @@ fn can_dm(world: &World, channel_id: Id<ChannelMarker>) -> bool {
 }
 
 /// `POST /channels/{channel_id}/messages`: needs VIEW_CHANNEL and SEND_MESSAGES, plus
-/// ATTACH_FILES for files, EMBED_LINKS for embeds, READ_MESSAGE_HISTORY for replies.
+/// ATTACH_FILES for files, EMBED_LINKS for embeds, READ_MESSAGE_HISTORY for replies. A
+/// `nonce` is echoed in the answer and in MESSAGE_CREATE; with `enforce_nonce`, a message the
+/// bot created in the channel with the same nonce within the nonce window is answered
+/// instead, and nothing is created.
 pub(super) async fn create_message(
     State(emulator): State<Emulator>,
     Path(channel_id): Path<String>,
@@ -89,9 +92,20 @@ pub(super) async fn create_message(
         return Err(DiscordError::missing_permissions());
     }
     let author = world.bot_user();
+    let nonce = draft.nonce.clone();
+    if draft.enforce_nonce
+        && let Some(nonce) = &nonce
+        && let Some((existing, first_nonce)) =
+            world.message_with_nonce(channel_id, author.id, nonce)
+    {
+        return Ok(json(&with_nonce(&existing, &first_nonce)));
+    }
     let message = world.compose_message(channel_id, author, draft, Origin::default())?;
-    let message = world.insert_message(message)?;
-    Ok(json(&message))
+    let message = world.insert_message_with_nonce(message, nonce.as_ref())?;
+    Ok(match &nonce {
+        Some(nonce) => json(&with_nonce(&message, nonce)),
+        None => json(&message),
+    })
 }
 
 fn query_id(

@@ -11,7 +11,10 @@ mod users;
 
 pub(crate) use channels::parse_overwrites as parse_overwrites_for_admin;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    time::Duration,
+};
 
 use axum::{
     Router,
@@ -29,6 +32,7 @@ use twilight_model::id::Id;
 use crate::{
     Emulator,
     discord_error::{DiscordError, DiscordResult, ErrorCode},
+    faults::FaultAction,
     records::{RequestRecord, summarize_body},
     world::messages::Upload,
 };
@@ -208,9 +212,10 @@ fn is_authorized(headers: &HeaderMap, token: &str) -> bool {
         .is_some_and(|given| given == token)
 }
 
-/// Around every REST route: the invalid-request ban, injected faults, the token, the global
-/// limit and the route's bucket (refused with 429 before the route runs), the rate-limit
-/// headers, the counters and the request log.
+/// Around every REST route: the invalid-request ban, injected faults and fault rules that
+/// answer without running, the token, the global limit and the route's bucket (refused with
+/// 429 before the route runs), the rate-limit headers, fault rules that apply after a
+/// successful run (a lost or held answer), the counters and the request log.
 async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().clone();
@@ -243,16 +248,25 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
+    let short_path = path.path().strip_prefix("/api/v10").unwrap_or(path.path());
+    let mut held = None;
     let response = 'answer: {
         let now = Instant::now();
         if shared.rate_limits().is_banned(client_ip, now) {
             shared.metrics.banned_request(client_ip);
             break 'answer ratelimit::banned_response();
         }
+        if let Some(FaultAction::Fail { status }) =
+            shared
+                .faults
+                .take_rule(method.as_str(), &short_route, short_path, false)
+        {
+            shared.metrics.injected_error();
+            break 'answer injected_error(status);
+        }
         if let Some(status) = faults.error {
             shared.metrics.injected_error();
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            break 'answer DiscordError::new(status, 0, format!("{status}")).into_response();
+            break 'answer injected_error(status);
         }
         let token_route = route.contains("/interactions/") || route.contains("/webhooks/");
         let exempt = token_route || route.ends_with("/gateway");
@@ -293,9 +307,26 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
             shared.count_invalid(client_ip, now);
         }
         taken.apply(response.headers_mut());
+        if response.status().is_success() {
+            match shared
+                .faults
+                .take_rule(method.as_str(), &short_route, short_path, true)
+            {
+                Some(FaultAction::FailAfterRunning { status }) => {
+                    shared.metrics.injected_error();
+                    let mut lost = injected_error(status);
+                    taken.apply(lost.headers_mut());
+                    break 'answer lost;
+                }
+                Some(FaultAction::HoldAfterRunning { delay_ms }) => {
+                    held = Some(Duration::from_millis(delay_ms));
+                }
+                _ => {}
+            }
+        }
         response
     };
-    if let Some(delay) = faults.slow {
+    for delay in [faults.slow, held].into_iter().flatten() {
         shared.metrics.slow_answer();
         tokio::time::sleep(delay).await;
     }
@@ -314,6 +345,13 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         body: body_summary,
     });
     response
+}
+
+/// An injected server error: Discord's JSON shape with code 0, as the rate-based errors and
+/// the fault rules answer.
+fn injected_error(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    DiscordError::new(status, 0, format!("{status}")).into_response()
 }
 
 /// Parses a snowflake path segment (`Value "abc" is not snowflake.` otherwise).

@@ -431,6 +431,7 @@ impl World {
                 messages: std::collections::BTreeMap::new(),
                 pins: Vec::new(),
                 dm_recipient: None,
+                nonces: std::collections::HashMap::new(),
             },
         );
         self.emit_guild_event("CHANNEL_CREATE", guild_id, &channel);
@@ -570,6 +571,7 @@ impl World {
                 messages: std::collections::BTreeMap::new(),
                 pins: Vec::new(),
                 dm_recipient: Some(user_id),
+                nonces: std::collections::HashMap::new(),
             },
         );
         self.dm_channels.insert(user_id, channel_id);

@@ -80,6 +80,48 @@ pub(crate) struct Draft {
     pub(crate) reference: Option<Id<MessageMarker>>,
     pub(crate) tts: bool,
     pub(crate) uploads: Vec<Upload>,
+    /// `nonce`, as sent: a string of at most 25 characters or an integer.
+    pub(crate) nonce: Option<Value>,
+    /// `enforce_nonce`: a second message with the same nonce returns the first one.
+    pub(crate) enforce_nonce: bool,
+}
+
+/// Most characters in a message nonce.
+const MAX_NONCE: usize = 25;
+
+fn parse_nonce(value: Option<&Value>) -> DiscordResult<Option<Value>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) if text.chars().count() > MAX_NONCE => {
+            Err(DiscordError::bad_length("nonce", 0, MAX_NONCE))
+        }
+        Some(Value::Number(number)) if !(number.is_u64() || number.is_i64()) => Err(
+            DiscordError::invalid_form("nonce", "NUMBER_TYPE_COERCE", "Value is not int."),
+        ),
+        Some(value @ (Value::String(_) | Value::Number(_))) => Ok(Some(value.clone())),
+        Some(_) => Err(DiscordError::invalid_form(
+            "nonce",
+            "BASE_TYPE_STRING",
+            "Must be a string or an integer.",
+        )),
+    }
+}
+
+/// A nonce as the key it is remembered under: `123` and `"123"` are the same nonce.
+pub(crate) fn nonce_key(nonce: &Value) -> String {
+    match nonce {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A message (or MESSAGE_CREATE) as JSON with the `nonce` it was created with.
+pub(crate) fn with_nonce(message: &impl serde::Serialize, nonce: &Value) -> Value {
+    let mut value = serde_json::to_value(message).unwrap_or(Value::Null);
+    if let Value::Object(object) = &mut value {
+        object.insert("nonce".to_owned(), nonce.clone());
+    }
+    value
 }
 
 fn patch<T>(
@@ -212,6 +254,11 @@ impl Draft {
             reference,
             tts: object.get("tts").and_then(Value::as_bool).unwrap_or(false),
             uploads,
+            nonce: parse_nonce(object.get("nonce"))?,
+            enforce_nonce: object
+                .get("enforce_nonce")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         })
     }
 
@@ -747,11 +794,56 @@ impl World {
 
     /// Stores a message in its channel and dispatches MESSAGE_CREATE.
     pub(crate) fn insert_message(&mut self, message: Message) -> DiscordResult<Message> {
+        self.insert_message_with_nonce(message, None)
+    }
+
+    /// Stores a message created with a nonce (remembered for `enforce_nonce`) and dispatches
+    /// MESSAGE_CREATE carrying the nonce.
+    pub(crate) fn insert_message_with_nonce(
+        &mut self,
+        message: Message,
+        nonce: Option<&Value>,
+    ) -> DiscordResult<Message> {
+        let window = self.config.nonce_window;
         let record = self.channel_mut(message.channel_id)?;
         record.channel.last_message_id = Some(message.id.cast());
         record.messages.insert(message.id, message.clone());
-        self.emit_message("MESSAGE_CREATE", &message);
+        if let Some(nonce) = nonce {
+            let now = tokio::time::Instant::now();
+            record
+                .nonces
+                .retain(|_, sent| now.saturating_duration_since(sent.at) < window);
+            record.nonces.insert(
+                (message.author.id, nonce_key(nonce)),
+                super::SentNonce {
+                    message_id: message.id,
+                    nonce: nonce.clone(),
+                    at: now,
+                },
+            );
+        }
+        self.emit_message_with_nonce("MESSAGE_CREATE", &message, nonce);
         Ok(message)
+    }
+
+    /// The message `author` created in the channel with this nonce within the nonce window,
+    /// if it still exists, with the nonce as it was first sent (what `enforce_nonce` answers
+    /// instead of a new message).
+    pub(crate) fn message_with_nonce(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        author: Id<UserMarker>,
+        nonce: &Value,
+    ) -> Option<(Message, Value)> {
+        let record = self.channels.get(&channel_id)?;
+        let sent = record.nonces.get(&(author, nonce_key(nonce)))?;
+        if tokio::time::Instant::now().saturating_duration_since(sent.at)
+            >= self.config.nonce_window
+        {
+            return None;
+        }
+        let message = record.messages.get(&sent.message_id)?;
+        Some((message.clone(), sent.nonce.clone()))
     }
 
     /// Applies an edit to a message (stored or ephemeral) after checking the limits.

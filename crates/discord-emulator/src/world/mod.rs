@@ -93,6 +93,17 @@ pub(crate) struct ChannelRecord {
     pub(crate) pins: Vec<(Id<MessageMarker>, Timestamp)>,
     /// For a DM: the user the bot talks to.
     pub(crate) dm_recipient: Option<Id<UserMarker>>,
+    /// Nonces of messages created lately, by author and nonce (as text), for `enforce_nonce`.
+    pub(crate) nonces: HashMap<(Id<UserMarker>, String), SentNonce>,
+}
+
+/// A message created with a nonce, remembered for [`EmulatorConfig::nonce_window`].
+#[derive(Clone, Debug)]
+pub(crate) struct SentNonce {
+    pub(crate) message_id: Id<MessageMarker>,
+    /// The nonce as it was sent (a string or an integer).
+    pub(crate) nonce: serde_json::Value,
+    pub(crate) at: tokio::time::Instant,
 }
 
 /// A file uploaded with a message, served back at its URL.
@@ -364,16 +375,31 @@ impl World {
     /// message without content, embeds, attachments and components (as Discord does for
     /// guild messages that neither come from the bot nor mention it).
     pub(crate) fn emit_message(&mut self, name: &'static str, message: &Message) {
+        self.emit_message_with_nonce(name, message, None);
+    }
+
+    /// [`World::emit_message`] for a message created with a nonce, which the event carries
+    /// as it was sent (twilight's `Message` has no `nonce` field).
+    pub(crate) fn emit_message_with_nonce(
+        &mut self,
+        name: &'static str,
+        message: &Message,
+        nonce: Option<&serde_json::Value>,
+    ) {
         let channel_type = self
             .channels
             .get(&message.channel_id)
             .map(|record| record.channel.kind);
         let serialize = |message: &Message| -> Arc<str> {
             if name == "MESSAGE_CREATE" {
-                to_json(&twilight_model::gateway::payload::incoming::MessageCreate {
+                let create = twilight_model::gateway::payload::incoming::MessageCreate {
                     channel_type,
                     message: message.clone(),
-                })
+                };
+                match nonce {
+                    Some(nonce) => to_json(&messages::with_nonce(&create, nonce)),
+                    None => to_json(&create),
+                }
             } else {
                 to_json(message)
             }

@@ -2,10 +2,12 @@
 //! websocket and HTTP clients. One binary; one module per area.
 
 mod common;
+mod faults;
 mod framing;
 mod gateway;
 mod http;
 mod interactions;
 mod limits;
+mod messages;
 mod sharding;
 mod world;
