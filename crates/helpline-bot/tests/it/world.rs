@@ -19,6 +19,8 @@ pub(crate) struct World {
     pub(crate) staff: [UserId; 2],
     pub(crate) staff_role: RoleId,
     pub(crate) members: [UserId; 3],
+    /// What the bot was started with (and is restarted with).
+    pub(crate) config: BotConfig,
 }
 
 pub(crate) const LIMITS: StoreLimits = StoreLimits {
@@ -44,8 +46,12 @@ pub(crate) fn bot_config(emulator: &Emulator) -> BotConfig {
 }
 
 /// Starts the bot on `store` and waits for its session.
-pub(crate) async fn start_bot(emulator: &Emulator, store: &Arc<dyn Store>) -> RunningBot {
-    let bot = Bot::start(bot_config(emulator), store.clone())
+pub(crate) async fn start_bot(
+    emulator: &Emulator,
+    store: &Arc<dyn Store>,
+    config: &BotConfig,
+) -> RunningBot {
+    let bot = Bot::start(config.clone(), store.clone())
         .await
         .expect("bot starts");
     assert!(
@@ -63,7 +69,7 @@ impl World {
         let emulator = &self.emulator;
         self.wait_until(|| emulator.sessions().iter().all(|s| !s.connected))
             .await;
-        self.bot = start_bot(&self.emulator, &self.store).await;
+        self.bot = start_bot(&self.emulator, &self.store, &self.config).await;
         let guild = self.guild;
         self.wait_until(|| self.bot.bot.knows_guild(guild)).await;
         self
@@ -71,6 +77,14 @@ impl World {
 
     /// The world with the bot granted `bot_permissions`.
     pub(crate) async fn with_bot_permissions(bot_permissions: Permissions) -> Self {
+        Self::build(bot_permissions, |_| {}).await
+    }
+
+    /// The world with the bot granted `bot_permissions` and its configuration changed by `tune`.
+    pub(crate) async fn build(
+        bot_permissions: Permissions,
+        tune: impl FnOnce(&mut BotConfig),
+    ) -> Self {
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .expect("emulator starts");
@@ -106,7 +120,9 @@ impl World {
             .expect("general");
         let store: Arc<dyn Store> =
             Arc::new(SqliteStore::open_in_memory(LIMITS).await.expect("store"));
-        let bot = start_bot(&emulator, &store).await;
+        let mut config = bot_config(&emulator);
+        tune(&mut config);
+        let bot = start_bot(&emulator, &store, &config).await;
         let world = Self {
             emulator,
             bot,
@@ -117,6 +133,7 @@ impl World {
             staff,
             staff_role,
             members,
+            config,
         };
         world.wait_until(|| world.bot.bot.knows_guild(guild)).await;
         world
