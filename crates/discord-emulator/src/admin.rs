@@ -9,11 +9,12 @@
 //! | `GET /_emulator/state` | | users, guilds (roles, channels, members), commands, sessions |
 //! | `POST /_emulator/users` | `{name, locale?}` | `{id}` |
 //! | `PATCH /_emulator/users/{user}` | `{accepts_dms}` | 204 |
-//! | `POST /_emulator/guilds` | `{name, owner_id, preferred_locale?, bot_permissions?}` | `{id, everyone_role_id, bot_role_id}` |
+//! | `POST /_emulator/guilds` | `{name, owner_id, preferred_locale?, bot_permissions?, premium_tier?}` | `{id, everyone_role_id, bot_role_id}` |
 //! | `POST /_emulator/guilds/{guild}/roles` | `{name, permissions?}` | `{id}` |
 //! | `PATCH`/`DELETE /_emulator/guilds/{guild}/roles/{role}` | `{name?, permissions?}` | 204 |
 //! | `PUT`/`DELETE /_emulator/guilds/{guild}/members/{user}` | `{roles?}` (add, or set roles) | 204 |
 //! | `PUT /_emulator/guilds/{guild}/bot-permissions` | `{permissions}` | 204 |
+//! | `PUT /_emulator/guilds/{guild}/premium-tier` | `{premium_tier: 0-3}` (decides the upload limit) | 204 |
 //! | `POST /_emulator/guilds/{guild}/channels` | `{name, type?, parent_id?, permission_overwrites?, topic?}` | the channel |
 //! | `PUT /_emulator/channels/{channel}/overwrites` | `[{id, type, allow, deny}]` | 204 |
 //! | `DELETE /_emulator/channels/{channel}` | | 204 |
@@ -56,7 +57,7 @@ use serde_json::{Value, json};
 use twilight_model::{
     application::command::{CommandOption, CommandOptionType, CommandType},
     channel::ChannelType,
-    guild::Permissions,
+    guild::{Permissions, PremiumTier},
     id::{
         Id,
         marker::{ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker},
@@ -176,6 +177,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
             "/guilds/{guild_id}/bot-permissions",
             put(put_bot_permissions),
         )
+        .route("/guilds/{guild_id}/premium-tier", put(put_premium_tier))
         .route("/guilds/{guild_id}/channels", post(create_channel))
         .route("/channels/{channel_id}", delete(delete_channel))
         .route("/channels/{channel_id}/overwrites", put(put_overwrites))
@@ -245,6 +247,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
                 "owner_id": guild.owner_id.to_string(),
                 "preferred_locale": guild.preferred_locale,
                 "bot_role_id": guild.bot_role.to_string(),
+                "premium_tier": u8::from(guild.premium_tier),
                 "roles": guild.roles,
                 "channels": channels,
                 "members": members,
@@ -293,6 +296,9 @@ async fn create_guild(State(emulator): State<Emulator>, Json(body): Json<Value>)
     let guild = emulator.create_guild(name, owner, locale)?;
     if let Some(permissions) = permissions_field(&body, "bot_permissions")? {
         emulator.set_bot_permissions(guild, permissions)?;
+    }
+    if let Some(tier) = premium_tier_field(&body)? {
+        emulator.set_premium_tier(guild, tier)?;
     }
     Ok(Json(json!({
         "id": guild.to_string(),
@@ -368,6 +374,28 @@ async fn put_bot_permissions(
     let permissions = permissions_field(&body, "permissions")?
         .ok_or_else(|| bad_request("permissions is required"))?;
     emulator.set_bot_permissions(id(&guild_id)?, permissions)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn premium_tier_field(body: &Value) -> Result<Option<PremiumTier>, AdminError> {
+    match body.get("premium_tier") {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .and_then(|tier| u8::try_from(tier).ok())
+            .filter(|tier| *tier <= 3)
+            .map(|tier| Some(PremiumTier::from(tier)))
+            .ok_or_else(|| bad_request("premium_tier must be 0, 1, 2 or 3")),
+    }
+}
+
+async fn put_premium_tier(
+    State(emulator): State<Emulator>,
+    Path(guild_id): Path<String>,
+    Json(body): Json<Value>,
+) -> AdminResult {
+    let tier = premium_tier_field(&body)?.ok_or_else(|| bad_request("premium_tier is required"))?;
+    emulator.set_premium_tier(id(&guild_id)?, tier)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -103,6 +103,14 @@ impl DiscordError {
         )
     }
 
+    pub(crate) fn entity_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            40005,
+            "Request entity too large",
+        )
+    }
+
     pub(crate) fn already_acknowledged() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

@@ -64,7 +64,7 @@ use std::{
 use tokio::{net::TcpListener, task::AbortHandle};
 use twilight_model::{
     channel::{Channel, ChannelType, Message, permission_overwrite::PermissionOverwrite},
-    guild::Permissions,
+    guild::{Permissions, PremiumTier},
     id::{
         Id,
         marker::{ApplicationMarker, ChannelMarker, GuildMarker, RoleMarker, UserMarker},
@@ -381,6 +381,30 @@ impl Emulator {
     ) -> Result<()> {
         let role = self.bot_role(guild)?;
         self.update_role(guild, role, None, Some(permissions))
+    }
+
+    /// Sets a guild's boost level (GUILD_UPDATE; GUILD_CREATE and `GET /guilds/{id}` report
+    /// it as `premium_tier`). It decides the upload limit of a message in the guild's
+    /// channels: 10 MiB at tiers 0 and 1, 50 MiB at tier 2, 100 MiB at tier 3 (DMs: 10 MiB);
+    /// heavier files are refused with 413 and code 40005.
+    pub fn set_premium_tier(&self, guild: Id<GuildMarker>, tier: PremiumTier) -> Result<()> {
+        if u8::from(tier) > 3 {
+            return Err(Error::InvalidInput(format!(
+                "premium tier {} does not exist (0 to 3)",
+                u8::from(tier)
+            )));
+        }
+        let mut world = self.world();
+        if !world.guilds.contains_key(&guild) {
+            return Err(Error::UnknownGuild(guild.get()));
+        }
+        Ok(world.set_premium_tier(guild, tier)?)
+    }
+
+    /// The most bytes the files of one message may weigh in a channel, from its guild's
+    /// boost level (10 MiB in DMs and for an unknown channel).
+    pub fn upload_limit(&self, channel: Id<ChannelMarker>) -> u64 {
+        self.world().upload_limit(channel)
     }
 
     /// Creates a role (GUILD_ROLE_CREATE).

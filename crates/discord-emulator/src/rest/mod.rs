@@ -44,8 +44,10 @@ macro_rules! api {
     };
 }
 
-/// Largest body accepted (Discord's upload limit is lower; this only protects the emulator).
-const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Largest body accepted: room for the 100 MiB of files a tier-3 guild allows plus the rest
+/// of a multipart body. The upload limit of a message is checked where messages are made;
+/// this only protects the emulator, which holds a body in memory while it reads it.
+const MAX_BODY: usize = 110 * 1024 * 1024;
 
 pub(crate) fn router(emulator: Emulator) -> Router {
     Router::new()
@@ -234,12 +236,7 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         .map(str::to_owned);
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return DiscordError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            40005,
-            "Request entity too large",
-        )
-        .into_response();
+        return DiscordError::entity_too_large().into_response();
     };
     let body_summary = summarize_body(content_type.as_deref(), &bytes);
     let short_route = route.strip_prefix("/api/v10").unwrap_or(&route).to_owned();

@@ -12,7 +12,7 @@ use twilight_model::{
             GuildDelete, MemberAdd, MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate,
         },
     },
-    guild::Permissions,
+    guild::{Permissions, PremiumTier},
     id::{
         Id,
         marker::{ChannelMarker, GuildMarker, RoleMarker, UserMarker},
@@ -136,6 +136,7 @@ impl World {
             members,
             channels: Vec::new(),
             bot_role,
+            premium_tier: PremiumTier::None,
         };
         self.guilds.insert(guild_id, guild);
         self.emit_guild_create(guild_id);
@@ -160,6 +161,26 @@ impl World {
             },
         };
         self.emit(&event);
+    }
+
+    /// Sets a guild's boost level (its upload limit follows) and announces GUILD_UPDATE.
+    pub(crate) fn set_premium_tier(
+        &mut self,
+        guild_id: Id<GuildMarker>,
+        tier: PremiumTier,
+    ) -> DiscordResult<()> {
+        let guild = self.guild_mut(guild_id)?;
+        guild.premium_tier = tier;
+        let guild = self.guild(guild_id)?;
+        let update = to_json(&self.guild_model(guild, false, false));
+        let event = Event {
+            name: "GUILD_UPDATE",
+            guild_id: Some(guild_id),
+            intents: Intents::GUILDS,
+            payload: Payload::Same(update),
+        };
+        self.emit(&event);
+        Ok(())
     }
 
     pub(crate) fn create_role(

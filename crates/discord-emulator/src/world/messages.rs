@@ -703,6 +703,7 @@ impl World {
         };
         validate_body(&content, &embeds)?;
         prepare_components(&mut components)?;
+        self.check_upload_size(channel_id, &draft.uploads)?;
         if content.trim().is_empty()
             && embeds.is_empty()
             && components.is_empty()
@@ -874,6 +875,8 @@ impl World {
             }
         }
         validate_body(&content, &embeds)?;
+        // Only the files of this edit count: those the message kept were uploaded before.
+        self.check_upload_size(message.channel_id, &draft.uploads)?;
         let mut attachments = message.attachments.clone();
         let refs = match &draft.attachments {
             Patch::Keep => Vec::new(),

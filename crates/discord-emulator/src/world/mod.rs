@@ -18,7 +18,7 @@ use twilight_model::{
     application::command::Command,
     channel::{Channel, ChannelType, Message},
     gateway::Intents,
-    guild::{Permissions, Role},
+    guild::{Permissions, PremiumTier, Role},
     id::{
         Id,
         marker::{
@@ -37,6 +37,18 @@ use crate::{
     permissions::{self, DM_PERMISSIONS, MemberView},
     snowflake::Snowflakes,
 };
+
+/// One mebibyte.
+const MIB: u64 = 1024 * 1024;
+
+/// Discord's upload limit for a guild's boost level (10 MiB without boosts and in DMs).
+pub(crate) fn upload_limit_of(tier: PremiumTier) -> u64 {
+    match tier {
+        PremiumTier::Tier2 => 50 * MIB,
+        PremiumTier::Tier3 => 100 * MIB,
+        _ => 10 * MIB,
+    }
+}
 
 /// A user of the emulated Discord.
 #[derive(Clone, Debug)]
@@ -71,6 +83,8 @@ pub(crate) struct GuildRecord {
     pub(crate) channels: Vec<Id<ChannelMarker>>,
     /// The bot's managed role, created when the bot joined.
     pub(crate) bot_role: Id<RoleMarker>,
+    /// Boost level, which decides the upload limit.
+    pub(crate) premium_tier: PremiumTier,
 }
 
 impl GuildRecord {
@@ -355,6 +369,34 @@ impl World {
             })
     }
 
+    /// The most bytes the files of one message may weigh in a channel: the upload limit of
+    /// the channel's guild by its boost level (10 MiB up to tier 1, 50 MiB at tier 2, 100 MiB
+    /// at tier 3), 10 MiB in DMs.
+    pub(crate) fn upload_limit(&self, channel_id: Id<ChannelMarker>) -> u64 {
+        let tier = self
+            .channels
+            .get(&channel_id)
+            .and_then(|record| record.channel.guild_id)
+            .and_then(|guild_id| self.guilds.get(&guild_id))
+            .map_or(PremiumTier::None, |guild| guild.premium_tier);
+        upload_limit_of(tier)
+    }
+
+    /// Refuses uploads heavier together than the channel's upload limit (413, 40005).
+    pub(crate) fn check_upload_size(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        uploads: &[messages::Upload],
+    ) -> DiscordResult<()> {
+        let total: u64 = uploads.iter().map(|upload| upload.bytes.len() as u64).sum();
+        let limit = self.upload_limit(channel_id);
+        if total > limit {
+            tracing::debug!(%channel_id, total, limit, "uploads over the upload limit");
+            return Err(DiscordError::entity_too_large());
+        }
+        Ok(())
+    }
+
     /// Dispatches an event to the gateway.
     pub(crate) fn emit(&mut self, event: &Event) {
         self.hub.dispatch(event);
@@ -454,5 +496,18 @@ impl World {
                 | ChannelType::PrivateThread
                 | ChannelType::GuildStageVoice
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upload_limits_follow_the_boost_level() {
+        assert_eq!(upload_limit_of(PremiumTier::None), 10 * MIB);
+        assert_eq!(upload_limit_of(PremiumTier::Tier1), 10 * MIB);
+        assert_eq!(upload_limit_of(PremiumTier::Tier2), 50 * MIB);
+        assert_eq!(upload_limit_of(PremiumTier::Tier3), 100 * MIB);
     }
 }

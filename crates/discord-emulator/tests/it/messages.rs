@@ -1,5 +1,5 @@
 //! Message creation as a retrying bot relies on it: nonces with `enforce_nonce`, and the upload
-//! limit of the channel's guild.
+//! limit of the channel's guild by its boost level.
 
 use std::time::Duration;
 
@@ -12,7 +12,11 @@ use twilight_http::{
     request::{Form, Request},
     routing::Route,
 };
-use twilight_model::id::{Id, marker::ChannelMarker};
+use twilight_model::{
+    guild::PremiumTier,
+    http::attachment::Attachment,
+    id::{Id, marker::ChannelMarker},
+};
 
 use crate::common::{self, RawSocket, bot_permissions, identify, next_dispatch, raw_gateway};
 
@@ -292,5 +296,233 @@ async fn a_nonce_over_25_characters_is_invalid_and_nonces_expire() {
     assert_ne!(
         after_the_window["id"], first["id"],
         "past the window a nonce is new again"
+    );
+}
+
+/// One mebibyte.
+const MIB: usize = 1024 * 1024;
+
+/// twilight-http with a timeout long enough for uploads of many megabytes in a debug build.
+fn patient_http(emulator: &discord_emulator::Emulator) -> Client {
+    Client::builder()
+        .proxy(emulator.http_host().to_owned(), true)
+        .token(emulator.bot_token().to_owned())
+        .timeout(Duration::from_secs(60))
+        .build()
+}
+
+fn file(name: &str, size: usize) -> Attachment {
+    Attachment::from_bytes(name.to_owned(), vec![b'x'; size], 0)
+}
+
+/// Posts files (their ids numbered in order) to a channel.
+async fn upload(
+    http: &Client,
+    channel: Id<ChannelMarker>,
+    files: &[(&str, usize)],
+) -> Result<twilight_model::channel::Message, twilight_http::Error> {
+    let attachments: Vec<Attachment> = files
+        .iter()
+        .enumerate()
+        .map(|(index, (name, size))| {
+            let mut attachment = file(name, *size);
+            attachment.id = index as u64;
+            attachment
+        })
+        .collect();
+    Ok(http
+        .create_message(channel)
+        .content("files")
+        .attachments(&attachments)
+        .await?
+        .model()
+        .await
+        .expect("a message"))
+}
+
+#[tokio::test]
+async fn files_over_ten_mebibytes_are_refused_without_boosts_and_in_dms() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, bot_permissions());
+    let http = patient_http(&emulator);
+    assert_eq!(emulator.upload_limit(world.general), 10 * MIB as u64);
+
+    let posted = upload(&http, world.general, &[("exact.bin", 10 * MIB)])
+        .await
+        .expect("exactly 10 MiB is allowed");
+    assert_eq!(posted.attachments[0].size, 10 * MIB as u64);
+
+    let error = upload(&http, world.general, &[("big.bin", 10 * MIB + 1)])
+        .await
+        .unwrap_err();
+    assert_eq!(discord_error(&error), (413, 40005));
+    let ErrorType::Response { body, .. } = error.kind() else {
+        unreachable!()
+    };
+    let body: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(body["message"], "Request entity too large");
+    let error = upload(
+        &http,
+        world.general,
+        &[("first.bin", 6 * MIB), ("second.bin", 5 * MIB)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        discord_error(&error),
+        (413, 40005),
+        "the files of a message count together"
+    );
+    assert_eq!(
+        emulator.messages(world.general).len(),
+        1,
+        "nothing else posted"
+    );
+
+    emulator
+        .set_premium_tier(world.guild, PremiumTier::Tier1)
+        .unwrap();
+    let error = upload(&http, world.general, &[("big.bin", 10 * MIB + 1)])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        discord_error(&error),
+        (413, 40005),
+        "tier 1 has no more room"
+    );
+
+    emulator
+        .set_premium_tier(world.guild, PremiumTier::Tier3)
+        .unwrap();
+    let dm = http
+        .create_private_channel(world.alice)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(emulator.upload_limit(dm.id), 10 * MIB as u64);
+    let error = upload(&http, dm.id, &[("big.bin", 10 * MIB + 1)])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        discord_error(&error),
+        (413, 40005),
+        "a DM has 10 MiB whatever the guilds"
+    );
+    assert!(emulator.dm_messages(world.alice).is_empty());
+}
+
+#[tokio::test]
+async fn boosted_guilds_take_fifty_and_a_hundred_mebibytes() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, bot_permissions());
+    let http = patient_http(&emulator);
+
+    emulator
+        .set_premium_tier(world.guild, PremiumTier::Tier2)
+        .unwrap();
+    assert_eq!(emulator.upload_limit(world.general), 50 * MIB as u64);
+    let error = upload(&http, world.general, &[("big.bin", 50 * MIB + 1)])
+        .await
+        .unwrap_err();
+    assert_eq!(discord_error(&error), (413, 40005));
+
+    emulator
+        .set_premium_tier(world.guild, PremiumTier::Tier3)
+        .unwrap();
+    let posted = upload(&http, world.general, &[("huge.bin", 100 * MIB)])
+        .await
+        .expect("a tier-3 guild takes 100 MiB");
+    assert_eq!(posted.attachments[0].size, 100 * MIB as u64);
+    let url = &posted.attachments[0].url;
+    assert_eq!(
+        emulator.attachment_bytes(url).map(|bytes| bytes.len()),
+        Some(100 * MIB)
+    );
+}
+
+#[tokio::test]
+async fn an_edit_with_new_files_is_held_to_the_limit() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, bot_permissions());
+    let http = patient_http(&emulator);
+    let posted = upload(&http, world.general, &[("first.bin", 6 * MIB)])
+        .await
+        .unwrap();
+
+    let error = http
+        .update_message(world.general, posted.id)
+        .attachments(&[file("second.bin", 10 * MIB + 1)])
+        .await
+        .unwrap_err();
+    assert_eq!(discord_error(&error), (413, 40005));
+    let edited = http
+        .update_message(world.general, posted.id)
+        .keep_attachment_ids(&[posted.attachments[0].id])
+        .attachments(&[file("second.bin", 6 * MIB)])
+        .await
+        .expect("only the new files count")
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(edited.attachments.len(), 2);
+}
+
+#[tokio::test]
+async fn the_premium_tier_shows_in_the_guild_and_through_the_admin_route() {
+    let emulator = common::start_with(|config| config.identify_window = Duration::ZERO).await;
+    let world = common::world(&emulator, bot_permissions());
+    let http = common::http(&emulator);
+    let guild = http
+        .guild(world.guild)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(guild.premium_tier, PremiumTier::None);
+
+    let mut socket = message_socket(&emulator).await;
+    let set = common::raw_request(
+        &emulator,
+        "PUT",
+        &format!("/_emulator/guilds/{}/premium-tier", world.guild),
+        None,
+        Some(r#"{"premium_tier": 3}"#),
+    )
+    .await;
+    assert_eq!(set.status, 204);
+    let update = next_dispatch(&mut socket, "GUILD_UPDATE").await;
+    assert_eq!(update["d"]["premium_tier"], 3);
+    assert_eq!(update["d"]["id"], world.guild.to_string());
+    let guild = http
+        .guild(world.guild)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(guild.premium_tier, PremiumTier::Tier3);
+    assert_eq!(emulator.upload_limit(world.general), 100 * MIB as u64);
+
+    let mut fresh = raw_gateway(&emulator, "v=10&encoding=json").await;
+    common::send_json(&mut fresh, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    let created = next_dispatch(&mut fresh, "GUILD_CREATE").await;
+    assert_eq!(created["d"]["premium_tier"], 3, "GUILD_CREATE reports it");
+
+    let invalid = common::raw_request(
+        &emulator,
+        "PUT",
+        &format!("/_emulator/guilds/{}/premium-tier", world.guild),
+        None,
+        Some(r#"{"premium_tier": 4}"#),
+    )
+    .await;
+    assert_eq!(invalid.status, 400);
+    assert!(
+        emulator
+            .set_premium_tier(world.guild, PremiumTier::Other(4))
+            .is_err()
     );
 }
