@@ -118,10 +118,13 @@ impl World {
         let general = emulator
             .create_text_channel(guild, "general", None)
             .expect("general");
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open_in_memory(LIMITS).await.expect("store"));
         let mut config = bot_config(&emulator);
         tune(&mut config);
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open_in_memory(config.store_limits)
+                .await
+                .expect("store"),
+        );
         let bot = start_bot(&emulator, &store, &config).await;
         let world = Self {
             emulator,
