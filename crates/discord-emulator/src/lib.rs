@@ -457,7 +457,8 @@ impl Emulator {
         Ok(())
     }
 
-    /// Adds a user to a guild with roles (GUILD_MEMBER_ADD).
+    /// Adds a user to a guild with roles (GUILD_MEMBER_ADD). Adding the bot back to a guild it
+    /// was removed from gives it its managed role again and sends it GUILD_CREATE.
     pub fn add_member(
         &self,
         guild: Id<GuildMarker>,
@@ -508,7 +509,10 @@ impl Emulator {
         Ok(world.set_member_roles(guild, user, roles)?)
     }
 
-    /// Removes a member, as a kick (GUILD_MEMBER_REMOVE).
+    /// Removes a member, as a kick (GUILD_MEMBER_REMOVE `{guild_id, user}`). Removing the bot
+    /// (`bot_user_id()`) sends it GUILD_DELETE `{id}` without `unavailable`, as Discord does;
+    /// after that no event of the guild reaches it, the guild routes answer 10004 Unknown
+    /// Guild and the routes of its channels 50001 Missing Access.
     pub fn remove_member(&self, guild: Id<GuildMarker>, user: Id<UserMarker>) -> Result<()> {
         let mut world = self.world();
         let guild_record = world

@@ -314,7 +314,11 @@ fn resolve_scope(
         None => Ok(Scope::Global),
         Some(guild_id) => {
             let guild_id = parse_id(guild_id)?;
-            world.bot_guild(guild_id)?;
+            // Commands of a guild the application is not in are refused with 50001.
+            if !world.bot_is_in(guild_id) {
+                world.guild(guild_id)?;
+                return Err(DiscordError::missing_access());
+            }
             Ok(Scope::Guild(guild_id))
         }
     }

@@ -19,7 +19,7 @@ use super::{json, no_content, parse_id};
 use crate::{
     Emulator,
     discord_error::{DiscordError, DiscordResult},
-    world::World,
+    world::{World, render::channel_value},
 };
 
 /// `GET /guilds/{guild_id}`.
@@ -33,7 +33,8 @@ pub(super) async fn get_guild(
     Ok(json(&world.guild_model(guild, false, false)))
 }
 
-/// `GET /guilds/{guild_id}/channels`: every channel, as bots see them.
+/// `GET /guilds/{guild_id}/channels`: every channel of the guild, those the bot cannot view
+/// included (as Discord answers bots), each with its overwrites, `parent_id` and `topic`.
 pub(super) async fn get_channels(
     State(emulator): State<Emulator>,
     Path(guild_id): Path<String>,
@@ -45,7 +46,7 @@ pub(super) async fn get_channels(
         .channels
         .iter()
         .filter_map(|channel_id| world.channels.get(channel_id))
-        .map(|record| &record.channel)
+        .map(|record| channel_value(&record.channel))
         .collect();
     Ok(json(&channels))
 }

@@ -9,7 +9,7 @@ use twilight_model::{
     gateway::{
         Intents,
         payload::incoming::{
-            GuildDelete, MemberAdd, MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate,
+            MemberAdd, MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate,
         },
     },
     guild::{Permissions, PremiumTier},
@@ -148,8 +148,8 @@ impl World {
         let Some(guild) = self.guilds.get(&guild_id) else {
             return;
         };
-        let with = to_json(&self.guild_model(guild, true, true));
-        let without = to_json(&self.guild_model(guild, true, false));
+        let with = to_json(&self.guild_create_value(guild, true));
+        let without = to_json(&self.guild_create_value(guild, false));
         let event = Event {
             name: "GUILD_CREATE",
             guild_id: Some(guild_id),
@@ -278,14 +278,23 @@ impl World {
             tracing::debug!(role_id = %missing, "unknown role for new member");
             return Err(DiscordError::unknown_role());
         }
+        let mut roles = roles.to_vec();
+        if user_id == self.bot_id() && !roles.contains(&guild.bot_role) {
+            roles.push(guild.bot_role);
+        }
         let member = MemberRecord {
             user_id,
-            roles: roles.to_vec(),
+            roles,
             joined_at: now_timestamp(),
             nick: None,
         };
         let model = self.member_model(&member);
         self.guild_mut(guild_id)?.members.insert(user_id, member);
+        if user_id == self.bot_id() {
+            // The bot joins (again): it gets the guild as on first join.
+            self.emit_guild_create(guild_id);
+            return Ok(());
+        }
         let event = Event::new(
             "GUILD_MEMBER_ADD",
             Some(guild_id),
@@ -349,7 +358,8 @@ impl World {
         self.emit(&event);
     }
 
-    /// Removes a member (they left or were kicked). Removing the bot sends it GUILD_DELETE.
+    /// Removes a member (they left or were kicked): GUILD_MEMBER_REMOVE `{guild_id, user}`.
+    /// Removing the bot sends it GUILD_DELETE `{id}` too, and nothing of the guild after.
     pub(crate) fn remove_member(
         &mut self,
         guild_id: Id<GuildMarker>,
@@ -368,17 +378,22 @@ impl World {
             Intents::GUILD_MEMBERS,
             &MemberRemove { guild_id, user },
         );
-        self.emit(&event);
-        if user_id == self.bot_id() {
-            self.emit_guild_event(
-                "GUILD_DELETE",
-                guild_id,
-                &GuildDelete {
-                    id: guild_id,
-                    unavailable: None,
-                },
-            );
+        if user_id != self.bot_id() {
+            self.emit(&event);
+            return Ok(());
         }
+        // The bot is no longer in the guild, so `emit` would hold these back: the bot is told
+        // of its own removal (Discord sends GUILD_MEMBER_REMOVE too, with GUILD_MEMBERS), then
+        // GUILD_DELETE without `unavailable`, which is how Discord says "removed" rather than
+        // "outage". Nothing of the guild reaches the bot after that.
+        self.hub.dispatch(&event);
+        let delete = Event::new(
+            "GUILD_DELETE",
+            Some(guild_id),
+            Intents::GUILDS,
+            &serde_json::json!({ "id": guild_id }),
+        );
+        self.hub.dispatch(&delete);
         Ok(())
     }
 
@@ -455,7 +470,7 @@ impl World {
                 nonces: std::collections::HashMap::new(),
             },
         );
-        self.emit_guild_event("CHANNEL_CREATE", guild_id, &channel);
+        self.emit_guild_event("CHANNEL_CREATE", guild_id, &render::channel_value(&channel));
         Ok(channel)
     }
 
@@ -536,7 +551,7 @@ impl World {
         let record = self.channel_mut(channel.id)?;
         record.channel = channel.clone();
         if let Some(guild_id) = channel.guild_id {
-            self.emit_guild_event("CHANNEL_UPDATE", guild_id, &channel);
+            self.emit_guild_event("CHANNEL_UPDATE", guild_id, &render::channel_value(&channel));
         }
         Ok(())
     }
@@ -568,9 +583,9 @@ impl World {
                 })
                 .collect();
             for orphan in orphans {
-                self.emit_guild_event("CHANNEL_UPDATE", guild_id, &orphan);
+                self.emit_guild_event("CHANNEL_UPDATE", guild_id, &render::channel_value(&orphan));
             }
-            self.emit_guild_event("CHANNEL_DELETE", guild_id, &channel);
+            self.emit_guild_event("CHANNEL_DELETE", guild_id, &render::channel_value(&channel));
         } else if let Some(recipient) = record.dm_recipient {
             self.dm_channels.remove(&recipient);
         }

@@ -260,11 +260,13 @@ impl World {
             .ok_or_else(DiscordError::unknown_channel)
     }
 
-    /// A guild the bot is in; 10004 if it does not exist, 50001 if the bot is not a member.
+    /// A guild the bot is in, for the guild routes: 10004 Unknown Guild when it does not
+    /// exist or the bot is not a member (Discord answers both alike since 2023, so a guild's
+    /// existence does not leak).
     pub(crate) fn bot_guild(&self, guild_id: Id<GuildMarker>) -> DiscordResult<&GuildRecord> {
         let guild = self.guild(guild_id)?;
         if !guild.members.contains_key(&self.bot_id()) {
-            return Err(DiscordError::missing_access());
+            return Err(DiscordError::unknown_guild());
         }
         Ok(guild)
     }
@@ -397,8 +399,21 @@ impl World {
         Ok(())
     }
 
-    /// Dispatches an event to the gateway.
+    /// Whether the bot is a member of the guild (its events reach the bot only then).
+    pub(crate) fn bot_is_in(&self, guild_id: Id<GuildMarker>) -> bool {
+        self.guilds
+            .get(&guild_id)
+            .is_some_and(|guild| guild.members.contains_key(&self.bot_id()))
+    }
+
+    /// Dispatches an event to the gateway; events of a guild the bot is not in are dropped,
+    /// as Discord sends a bot nothing of a guild it was removed from.
     pub(crate) fn emit(&mut self, event: &Event) {
+        if let Some(guild_id) = event.guild_id
+            && !self.bot_is_in(guild_id)
+        {
+            return;
+        }
         self.hub.dispatch(event);
     }
 

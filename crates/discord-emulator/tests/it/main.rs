@@ -5,6 +5,7 @@ mod common;
 mod faults;
 mod framing;
 mod gateway;
+mod healing;
 mod http;
 mod interactions;
 mod limits;
