@@ -96,7 +96,7 @@ async fn a_hundred_mib_of_attachments_closes_within_a_memory_bound() {
         .await;
     let peak = status_kib("VmHWM:");
     let raised_mib = peak.saturating_sub(before) as f64 / 1024.0;
-    println!(
+    eprintln!(
         "closing a ticket with 100 MiB of attachments: RSS {:.1} MiB before (emulator, bot and in-memory store in one process), peak {:.1} MiB during the close (+{raised_mib:.1} MiB)",
         before as f64 / 1024.0,
         peak as f64 / 1024.0

@@ -341,3 +341,67 @@ async fn a_ticket_a_crash_left_unannounced_gets_its_channel_after_restart() {
     assert_eq!(world.store.outbox_depth().await.unwrap().pending, 0);
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_ticket_left_without_channel_or_work_is_abandoned() {
+    let world = World::new().await;
+    let _panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = helpline_domain::Timestamp::from_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+            - 60_000,
+    );
+    let request = OpenRequest {
+        ticket_id: TicketId(777),
+        panel_id: config.panels[0].id,
+        topic_id: None,
+        opener: mia,
+        opener_name: "Mia".into(),
+        requested_by: Member {
+            user_id: mia,
+            roles: Vec::new(),
+            permissions: Permissions::empty(),
+        },
+        reason: None,
+        answers: Vec::new(),
+    };
+    let (ticket, limits) = prepare_open(&config, request, now).unwrap();
+    let OpenOutcome::Created(ticket) = world.store.open_ticket(ticket, limits, now).await.unwrap()
+    else {
+        panic!("created")
+    };
+    // Announced, but every effect was given up (Discord kept refusing) and no channel exists.
+    let transition = helpline_domain::lifecycle::opened(
+        &ticket,
+        &helpline_domain::lifecycle::Context {
+            config: &config,
+            bot_id: world.emulator.bot_user_id(),
+            now,
+        },
+    );
+    world
+        .store
+        .commit_ticket(&transition.ticket, ticket.version, &[], now)
+        .await
+        .unwrap();
+    // The reconciler's next pass (it runs on a timer too) abandons it.
+    world.bot.bot.reconcile().await.unwrap();
+    world
+        .wait_until_async(async || {
+            world.store.ticket(ticket.id).await.unwrap().unwrap().state == TicketState::Deleted
+        })
+        .await;
+    let ended = world.store.ticket(ticket.id).await.unwrap().unwrap();
+    assert_eq!(ended.state, TicketState::Deleted);
+    assert_eq!(ended.close_reason, Some(CloseReason::OpenFailed));
+    world.bot.stop().await;
+}
