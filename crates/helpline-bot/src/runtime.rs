@@ -213,12 +213,18 @@ impl RunningBot {
         let deadline = tokio::time::Instant::now() + self.deadline;
         let _ = self.shutdown.send(true);
         self.bot.inner.timers.abort_all();
-        let shards = async { while self.shards.join_next().await.is_some() {} };
-        if tokio::time::timeout_at(deadline, shards).await.is_err() {
+        // Handlers finish while the shards close; both within the one deadline.
+        let shard_set = &mut self.shards;
+        let shards = async { while shard_set.join_next().await.is_some() {} };
+        let (closed, finished) = tokio::join!(
+            tokio::time::timeout_at(deadline, shards),
+            self.bot.inner.tasks.wait(deadline)
+        );
+        if closed.is_err() {
             tracing::warn!("shards did not close in time; their sessions may not resume");
             self.shards.abort_all();
         }
-        if !self.bot.inner.tasks.wait(deadline).await {
+        if !finished {
             tracing::warn!(
                 in_flight = self.bot.inner.tasks.len(),
                 "handlers still running at the shutdown deadline; their effects stay in the outbox"

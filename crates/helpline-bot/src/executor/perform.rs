@@ -94,14 +94,8 @@ pub(super) async fn perform(
             .model()
             .await
             .map_err(|e| Failure::from(Error::from(e)))?;
-            for member in members {
-                crate::metrics::rest(
-                    "add_thread_member",
-                    http.add_thread_member(thread.id, *member),
-                )
-                .await
-                .map_err(|e| Failure::from(Error::from(e)))?;
-            }
+            // Recorded before anyone is invited, so a failed invitation never leaves a thread
+            // no ticket knows.
             record_channel(
                 bot,
                 config,
@@ -111,7 +105,18 @@ pub(super) async fn perform(
                     kind: TicketChannelKind::PrivateThread,
                 },
             )
-            .await
+            .await?;
+            for member in members {
+                if let Err(error) = crate::metrics::rest(
+                    "add_thread_member",
+                    http.add_thread_member(thread.id, *member),
+                )
+                .await
+                {
+                    tracing::warn!(ticket = %ticket.id, user = %member, %error, "cannot add a member to the ticket thread");
+                }
+            }
+            Ok(())
         }
         EffectKind::SetOverwrites { overwrites } => {
             let request = http
