@@ -75,9 +75,7 @@ where
     world
         .wait_until(|| world.emulator.fault_rule_fired(rule) == 1)
         .await;
-    world
-        .wait_until_async(async || world.store.outbox_depth().await.unwrap().pending == 0)
-        .await;
+    world.wait_for_outbox().await;
     world
 }
 
@@ -351,9 +349,7 @@ async fn reopening_and_deleting_survive_every_fault() {
         let (_, channel) = open_ticket(&world, panel, mia).await;
         let channel = channel.unwrap();
         close_now(&world, channel, mia).await;
-        world
-            .wait_until_async(async || world.store.outbox_depth().await.unwrap().pending == 0)
-            .await;
+        world.wait_for_outbox().await;
         let world = under_fault(
             world,
             "PATCH",
@@ -392,9 +388,7 @@ async fn reopening_and_deleting_survive_every_fault() {
 
         // Close again, then delete under the same fault.
         close_now(&world, channel, mia).await;
-        world
-            .wait_until_async(async || world.store.outbox_depth().await.unwrap().pending == 0)
-            .await;
+        world.wait_for_outbox().await;
         let world = under_fault(
             world,
             "DELETE",

@@ -2,11 +2,8 @@
 //! from a guild, stale buttons, and work a crash left halfway.
 
 use crate::story::{button_id, open_ticket};
-use crate::world::World;
-use helpline_domain::lifecycle::{OpenRequest, prepare_open};
-use helpline_domain::permissions::Permissions;
-use helpline_domain::{CloseReason, Member, OpenerLeaves, TicketId, TicketState};
-use helpline_store::OpenOutcome;
+use crate::world::{World, now_plus};
+use helpline_domain::{CloseReason, OpenerLeaves, TicketState};
 
 /// The log channel's embed titles.
 fn log_titles(world: &World, log: helpline_domain::ChannelId) -> Vec<String> {
@@ -188,9 +185,7 @@ async fn a_bot_removed_from_a_guild_drops_its_work_there_without_looping() {
         .wait_until(|| !world.bot.bot.knows_guild(world.guild))
         .await;
     // Whatever was pending for the guild is dropped; the data stays.
-    world
-        .wait_until_async(async || world.store.outbox_depth().await.unwrap().pending == 0)
-        .await;
+    world.wait_for_outbox().await;
     let requests = world.emulator.requests().len();
     world.bot.bot.reconcile().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -281,38 +276,8 @@ async fn a_ticket_a_crash_left_unannounced_gets_its_channel_after_restart() {
     let world = World::new().await;
     let _panel = world.set_up().await;
     let [mia, ..] = world.members;
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
     // The process stored the ticket and died before committing its effects.
-    let request = OpenRequest {
-        ticket_id: TicketId(4242),
-        panel_id: config.panels[0].id,
-        topic_id: None,
-        opener: mia,
-        opener_name: "Mia".into(),
-        requested_by: Member {
-            user_id: mia,
-            roles: Vec::new(),
-            permissions: Permissions::empty(),
-        },
-        reason: None,
-        answers: Vec::new(),
-    };
-    let now = helpline_domain::Timestamp::from_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64,
-    );
-    let (ticket, limits) = prepare_open(&config, request, now).unwrap();
-    let OpenOutcome::Created(ticket) = world.store.open_ticket(ticket, limits, now).await.unwrap()
-    else {
-        panic!("created")
-    };
+    let ticket = world.interrupted_open(4242, mia, now_plus(0)).await;
     assert_eq!(ticket.version, 0);
     let world = world.crash_and_restart().await;
     world
@@ -353,32 +318,8 @@ async fn an_open_ticket_left_without_channel_or_work_is_abandoned() {
         .await
         .unwrap()
         .unwrap();
-    let now = helpline_domain::Timestamp::from_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64
-            - 60_000,
-    );
-    let request = OpenRequest {
-        ticket_id: TicketId(777),
-        panel_id: config.panels[0].id,
-        topic_id: None,
-        opener: mia,
-        opener_name: "Mia".into(),
-        requested_by: Member {
-            user_id: mia,
-            roles: Vec::new(),
-            permissions: Permissions::empty(),
-        },
-        reason: None,
-        answers: Vec::new(),
-    };
-    let (ticket, limits) = prepare_open(&config, request, now).unwrap();
-    let OpenOutcome::Created(ticket) = world.store.open_ticket(ticket, limits, now).await.unwrap()
-    else {
-        panic!("created")
-    };
+    let now = now_plus(-60_000);
+    let ticket = world.interrupted_open(777, mia, now).await;
     // Announced, but every effect was given up (Discord kept refusing) and no channel exists.
     let transition = helpline_domain::lifecycle::opened(
         &ticket,

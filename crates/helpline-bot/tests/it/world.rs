@@ -28,6 +28,15 @@ pub(crate) const LIMITS: StoreLimits = StoreLimits {
     max_ticket_attachment_bytes: StoreLimits::DEFAULT.max_ticket_attachment_bytes,
 };
 
+/// Now, as the domain takes it, moved by `offset_ms`.
+pub(crate) fn now_plus(offset_ms: i64) -> helpline_domain::Timestamp {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    helpline_domain::Timestamp::from_millis(i64::try_from(millis).unwrap() + offset_ms)
+}
+
 /// The bot's configuration against `emulator`: a REST timeout short enough for tests to make
 /// timeouts happen, and a reconciler quick to notice.
 pub(crate) fn bot_config(emulator: &Emulator) -> BotConfig {
@@ -180,6 +189,43 @@ impl World {
             .unwrap()
             .expect("config saved");
         config.setup.expect("setup channels").panel_channel
+    }
+
+    /// Waits until no effect is pending.
+    pub(crate) async fn wait_for_outbox(&self) {
+        self.wait_until_async(async || self.store.outbox_depth().await.unwrap().pending == 0)
+            .await;
+    }
+
+    /// A ticket of `opener` on the first panel, created by the store at `at` as a process
+    /// that died right after `open_ticket` would leave it: numbered, never announced.
+    pub(crate) async fn interrupted_open(
+        &self,
+        id: u64,
+        opener: UserId,
+        at: helpline_domain::Timestamp,
+    ) -> helpline_domain::Ticket {
+        use helpline_domain::lifecycle::{OpenRequest, prepare_open};
+        let config = self.store.guild_config(self.guild).await.unwrap().unwrap();
+        let request = OpenRequest {
+            ticket_id: helpline_domain::TicketId(id),
+            panel_id: config.panels[0].id,
+            topic_id: None,
+            opener,
+            opener_name: "Mia".into(),
+            requested_by: helpline_domain::Member {
+                user_id: opener,
+                roles: Vec::new(),
+                permissions: Permissions::empty(),
+            },
+            reason: None,
+            answers: Vec::new(),
+        };
+        let (ticket, limits) = prepare_open(&config, request, at).unwrap();
+        match self.store.open_ticket(ticket, limits, at).await.unwrap() {
+            helpline_store::OpenOutcome::Created(ticket) => ticket,
+            other => panic!("not created: {other:?}"),
+        }
     }
 
     /// The log channel `/setup` made.

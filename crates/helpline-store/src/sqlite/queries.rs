@@ -294,6 +294,31 @@ fn change_message(
     Ok(true)
 }
 
+impl SqliteStore {
+    /// Gives up every pending effect whose `column` (`ticket_id` or `guild_id`) is `id`.
+    async fn give_up_pending(
+        &self,
+        column: &'static str,
+        id: i64,
+        at: Timestamp,
+        error: &str,
+    ) -> Result<u64> {
+        let error = error.to_owned();
+        self.write(move |connection| {
+            let sql = format!(
+                "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
+                 WHERE {column} = ?1 AND status = 'pending'"
+            );
+            let changed =
+                connection
+                    .prepare_cached(&sql)?
+                    .execute(params![id, at.as_millis(), error])?;
+            Ok(changed as u64)
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn guild_config(&self, guild: GuildId) -> Result<Option<GuildConfig>> {
@@ -511,17 +536,8 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
-        let error = error.to_owned();
-        self.write(move |connection| {
-            let changed = connection
-                .prepare_cached(
-                    "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
-                     WHERE ticket_id = ?1 AND status = 'pending'",
-                )?
-                .execute(params![sql_id(ticket.0), at.as_millis(), error])?;
-            Ok(changed as u64)
-        })
-        .await
+        self.give_up_pending("ticket_id", sql_id(ticket.0), at, error)
+            .await
     }
 
     async fn give_up_guild_effects(
@@ -530,17 +546,8 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
-        let error = error.to_owned();
-        self.write(move |connection| {
-            let changed = connection
-                .prepare_cached(
-                    "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
-                     WHERE guild_id = ?1 AND status = 'pending'",
-                )?
-                .execute(params![sql_id(guild.get()), at.as_millis(), error])?;
-            Ok(changed as u64)
-        })
-        .await
+        self.give_up_pending("guild_id", sql_id(guild.get()), at, error)
+            .await
     }
 
     async fn outbox_depth(&self) -> Result<OutboxDepth> {
