@@ -338,6 +338,21 @@ fn run_without_a_token_points_to_the_demo() {
 /// Kubernetes stops it: SIGTERM closes the gateway session resumably and exits 0.
 #[test]
 fn run_connects_and_stops_resumably_on_sigterm() {
+    let mut run = RunAgainstEmulator::start(&[]);
+    run.signal("TERM");
+    let (exit, _, err) = run.wait();
+    assert!(exit.success(), "{exit:?}\n{err}");
+    let sessions = run.emulator.sessions();
+    assert_eq!(sessions.len(), 1, "the session survives the shutdown");
+    assert!(!sessions[0].connected);
+    assert!(
+        run.dir.path().join("helpline.sqlite3").exists(),
+        "the SQLite store was created"
+    );
+}
+
+/// The emulator, on a runtime of its own (the test itself is synchronous).
+fn emulator_on_its_own_runtime() -> (tokio::runtime::Runtime, discord_emulator::Emulator) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -347,56 +362,20 @@ fn run_connects_and_stops_resumably_on_sigterm() {
             discord_emulator::EmulatorConfig::default(),
         ))
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let api = format!("http://{}", emulator.http_host());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpline"))
-        .arg("run")
-        .current_dir(dir.path())
-        .env_clear()
-        .env("DISCORD_TOKEN", emulator.bot_token())
-        .env("HELPLINE_DISCORD_API_URL", &api)
-        .env("HELPLINE_DISCORD_GATEWAY_URL", emulator.gateway_url())
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .unwrap();
-    let connected =
-        runtime.block_on(emulator.wait_for_sessions(1, std::time::Duration::from_secs(20)));
-    assert!(connected, "the bot identified");
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "{exit:?}");
-    let sessions = emulator.sessions();
-    assert_eq!(sessions.len(), 1, "the session survives the shutdown");
-    assert!(!sessions[0].connected);
-    assert!(
-        dir.path().join("helpline.sqlite3").exists(),
-        "the SQLite store was created"
-    );
+    (runtime, emulator)
 }
 
 /// The emulator on a runtime of its own, and `helpline run` started against it.
 struct RunAgainstEmulator {
     runtime: tokio::runtime::Runtime,
     emulator: discord_emulator::Emulator,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     child: std::process::Child,
 }
 
 impl RunAgainstEmulator {
     fn start(extra_env: &[(&str, &str)]) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = runtime
-            .block_on(discord_emulator::Emulator::start(
-                discord_emulator::EmulatorConfig::default(),
-            ))
-            .unwrap();
+        let (runtime, emulator) = emulator_on_its_own_runtime();
         let dir = tempfile::tempdir().unwrap();
         let api = format!("http://{}", emulator.http_host());
         let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
@@ -414,7 +393,7 @@ impl RunAgainstEmulator {
         let run = Self {
             runtime,
             emulator,
-            _dir: dir,
+            dir,
             child,
         };
         let connected = run.runtime.block_on(
@@ -434,7 +413,7 @@ impl RunAgainstEmulator {
     }
 
     /// Waits for the exit; returns its status, how long it took and what it logged.
-    fn wait(mut self) -> (std::process::ExitStatus, std::time::Duration, String) {
+    fn wait(&mut self) -> (std::process::ExitStatus, std::time::Duration, String) {
         let started = std::time::Instant::now();
         let status = self.child.wait().unwrap();
         let elapsed = started.elapsed();
@@ -479,15 +458,7 @@ fn run_refuses_half_a_redirection_before_touching_anything() {
 
 #[test]
 fn run_with_a_refused_token_says_so_and_creates_nothing() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let emulator = runtime
-        .block_on(discord_emulator::Emulator::start(
-            discord_emulator::EmulatorConfig::default(),
-        ))
-        .unwrap();
+    let (_runtime, emulator) = emulator_on_its_own_runtime();
     let dir = tempfile::tempdir().unwrap();
     let api = format!("http://{}", emulator.http_host());
     let output = helpline(
@@ -513,7 +484,7 @@ fn run_with_a_refused_token_says_so_and_creates_nothing() {
 
 #[test]
 fn run_stops_within_its_deadline_when_the_gateway_is_gone() {
-    let run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "2")]);
+    let mut run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "2")]);
     // Discord becomes unreachable: the shard keeps trying to reconnect.
     run.emulator.shutdown();
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -528,7 +499,7 @@ fn run_stops_within_its_deadline_when_the_gateway_is_gone() {
 
 #[test]
 fn a_second_signal_exits_at_once() {
-    let run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "120")]);
+    let mut run = RunAgainstEmulator::start(&[("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "120")]);
     run.emulator.shutdown();
     std::thread::sleep(std::time::Duration::from_millis(300));
     run.signal("TERM");
@@ -544,7 +515,7 @@ fn a_second_signal_exits_at_once() {
 
 #[test]
 fn a_fatal_gateway_close_is_named_and_exits_non_zero() {
-    let run = RunAgainstEmulator::start(&[]);
+    let mut run = RunAgainstEmulator::start(&[]);
     assert_eq!(run.emulator.close_connections(None, 4014), 1);
     let (status, _, err) = run.wait();
     assert_eq!(status.code(), Some(1), "{err}");
