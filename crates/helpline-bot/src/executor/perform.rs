@@ -533,9 +533,21 @@ async fn record_channel(
                 return Ok(());
             }
             Err(refusal) => {
-                return Err(Failure::Permanent(Error::Unexpected(format!(
-                    "cannot record channel: {refusal}"
-                ))));
+                // The ticket ended while Discord made its channel (the opener left, say): the
+                // channel would be an orphan no ticket knows, so it goes.
+                tracing::info!(ticket = %ticket.id, channel_id = %channel.id, %refusal, "deleting a channel made for a ticket that ended meanwhile");
+                if let Err(error) = crate::metrics::rest(
+                    "delete_channel",
+                    bot.inner.http.delete_channel(channel.id),
+                )
+                .await
+                {
+                    let error = Error::from(error);
+                    if error.discord_code() != Some(UNKNOWN_CHANNEL) {
+                        return Err(error.into());
+                    }
+                }
+                return Ok(());
             }
         };
         match store

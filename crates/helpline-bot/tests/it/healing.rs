@@ -346,3 +346,64 @@ async fn an_open_ticket_left_without_channel_or_work_is_abandoned() {
     assert_eq!(ended.close_reason, Some(CloseReason::OpenFailed));
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_made_for_a_ticket_that_ended_meanwhile_is_removed() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    // Discord takes 1.5 s to make the channel; Mia leaves the server in the meantime.
+    let mut faults = world.emulator.faults();
+    faults.rest_latency.insert(
+        "POST /guilds/{guild_id}/channels".to_owned(),
+        discord_emulator::Latency {
+            fixed_ms: 1_500,
+            jitter_ms: 0,
+        },
+    );
+    world.emulator.set_faults(faults);
+    let emulator = world.emulator.clone();
+    let panel_message = world.panel_message(panel);
+    let click = tokio::spawn(async move {
+        let _ = emulator
+            .as_user(mia)
+            .click_button(panel, panel_message.id, "hl:open:1")
+            .await;
+    });
+    world
+        .wait_until_async(async || {
+            let tickets = world
+                .store
+                .tickets_by_member(mia, helpline_store::Page::first(1))
+                .await
+                .unwrap();
+            tickets.first().is_some_and(|t| t.version >= 1)
+        })
+        .await;
+    world
+        .emulator
+        .as_user(mia)
+        .leave_guild(world.guild)
+        .await
+        .unwrap();
+    click.await.unwrap();
+    world.wait_for_outbox().await;
+    let ticket = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(ticket.state, TicketState::Closed);
+    assert_eq!(ticket.close_reason, Some(CloseReason::OpenerLeft));
+    world
+        .wait_until(|| {
+            !world
+                .emulator
+                .channels(world.guild)
+                .iter()
+                .any(|c| c.name.as_deref() == Some("ticket-0001"))
+        })
+        .await;
+    world.bot.stop().await;
+}
