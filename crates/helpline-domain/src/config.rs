@@ -850,7 +850,7 @@ fn add_roles(
     for role in roles {
         // @everyone as a staff role would make every member staff.
         if role.get() == guild_id.get() {
-            return Err(ValidationError::AlreadyPresent);
+            return Err(ValidationError::EveryoneRole);
         }
         if !list.contains(role) && !added.contains(role) {
             added.push(*role);

@@ -100,6 +100,9 @@ pub enum Action {
     /// The ticket's channel or thread was deleted on Discord, by hand or by another bot: the
     /// ticket ends there, its transcript kept (Helpline only).
     ChannelDeleted,
+    /// The guild's staff roles changed: the ticket channel's overwrites are computed again, so
+    /// a role no longer staff loses its access and a new one gains it (Helpline only).
+    RefreshAccess,
 }
 
 /// An [`Action`] without its data, for refusals, metrics and translation keys.
@@ -129,6 +132,7 @@ pub enum ActionKind {
     ChannelCreated,
     Abandon,
     ChannelDeleted,
+    RefreshAccess,
 }
 
 impl ActionKind {
@@ -158,6 +162,7 @@ impl ActionKind {
             Self::ChannelCreated => "channel_created",
             Self::Abandon => "abandon",
             Self::ChannelDeleted => "channel_deleted",
+            Self::RefreshAccess => "refresh_access",
         }
     }
 }
@@ -188,6 +193,7 @@ impl Action {
             Self::ChannelCreated { .. } => ActionKind::ChannelCreated,
             Self::Abandon => ActionKind::Abandon,
             Self::ChannelDeleted => ActionKind::ChannelDeleted,
+            Self::RefreshAccess => ActionKind::RefreshAccess,
         }
     }
 }
@@ -691,6 +697,31 @@ pub fn apply(
             next.close_request = None;
             next.closed_at = Some(now);
             next.deleted_at = Some(now);
+        }
+        Action::RefreshAccess => {
+            if actor != &Actor::System {
+                return Err(Refusal::SystemOnly);
+            }
+            if ticket.channel.is_none() {
+                return Err(Refusal::NotInTicket);
+            }
+            // A thread's access follows its members and the parent channel, not overwrites.
+            if is_thread {
+                return Err(Refusal::RolesNotInThreads);
+            }
+            match ticket.state {
+                TicketState::Open | TicketState::Claimed => {
+                    effects.push(EffectKind::SetOverwrites {
+                        overwrites: overwrites(ticket, context, true),
+                    });
+                }
+                TicketState::Closed => effects.push(EffectKind::SetOverwrites {
+                    overwrites: overwrites(ticket, context, false),
+                }),
+                TicketState::Requested | TicketState::Refused | TicketState::Deleted => {
+                    return Err(Refusal::AlreadyDeleted);
+                }
+            }
         }
         Action::ChannelDeleted => {
             if actor != &Actor::System {

@@ -1093,6 +1093,47 @@ fn auto_close_and_opener_leaving() {
 }
 
 #[test]
+fn new_staff_roles_reach_open_and_closed_tickets() {
+    let mut world = world();
+    let ticket = open_ticket(&world, None);
+    assert_eq!(
+        try_step(
+            &world,
+            &ticket,
+            Actor::Member(admin()),
+            Action::RefreshAccess
+        )
+        .unwrap_err(),
+        Refusal::SystemOnly
+    );
+    let helper = Id::new(HELPER_ROLE);
+    world.config.add_staff_roles(&[helper]).unwrap();
+    let refreshed = step(&world, &ticket, Actor::System, Action::RefreshAccess);
+    assert_eq!(kinds(&refreshed), ["save_ticket", "set_overwrites"]);
+    assert_eq!(refreshed.ticket.state, ticket.state);
+    let EffectKind::SetOverwrites { overwrites } = &refreshed.effects[1].kind else {
+        panic!()
+    };
+    assert!(
+        overwrites.iter().any(|o| o.id.get() == HELPER_ROLE),
+        "the new staff role sees the ticket"
+    );
+    // Closed: the opener stays read-only.
+    let closed = step(
+        &world,
+        &ticket,
+        Actor::Member(staff()),
+        Action::Close { reason: None },
+    );
+    let refreshed = step(&world, &closed.ticket, Actor::System, Action::RefreshAccess);
+    let EffectKind::SetOverwrites { overwrites } = &refreshed.effects[1].kind else {
+        panic!()
+    };
+    let opener = overwrites.iter().find(|o| o.id.get() == OPENER).unwrap();
+    assert!(!opener.allow.contains(Permissions::SEND_MESSAGES));
+}
+
+#[test]
 fn a_deleted_channel_ends_its_ticket_with_the_transcript_kept() {
     let world = world();
     let ticket = open_ticket(&world, None);
@@ -1259,6 +1300,7 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::OpenerLeft),
         Just(Action::Abandon),
         Just(Action::ChannelDeleted),
+        Just(Action::RefreshAccess),
         Just(Action::ChannelCreated {
             channel: TicketChannel {
                 id: Id::new(4_000),
@@ -1280,6 +1322,7 @@ fn may_succeed(who: Who, action: &Action) -> bool {
                 | Action::ChannelCreated { .. }
                 | Action::Abandon
                 | Action::ChannelDeleted
+                | Action::RefreshAccess
         ),
         Who::Opener => matches!(
             action,
@@ -1293,6 +1336,7 @@ fn may_succeed(who: Who, action: &Action) -> bool {
                 | Action::ChannelCreated { .. }
                 | Action::Abandon
                 | Action::ChannelDeleted
+                | Action::RefreshAccess
         ),
     }
 }

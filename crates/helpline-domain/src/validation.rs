@@ -181,6 +181,8 @@ pub enum ValidationError {
     UnknownPanel { panel: PanelId },
     /// A template is malformed.
     Template { field: Field, error: TemplateError },
+    /// `@everyone` was given as a staff role: every member would be staff.
+    EveryoneRole,
 }
 
 impl fmt::Display for ValidationError {
@@ -214,6 +216,7 @@ impl fmt::Display for ValidationError {
                 write!(f, "{} {name:?} is used twice", field.name())
             }
             Self::AlreadyPresent => f.write_str("already present"),
+            Self::EveryoneRole => f.write_str("@everyone cannot be a staff role"),
             Self::UnknownTopic { topic } => write!(f, "there is no topic {topic}"),
             Self::UnknownPanel { panel } => write!(f, "there is no panel {panel}"),
             Self::Template { field, error } => write!(f, "{}: {error}", field.name()),

@@ -311,6 +311,7 @@ impl Localize for ValidationError {
                 )
             }
             Self::AlreadyPresent => l.text("invalid-already_present", &[]),
+            Self::EveryoneRole => l.text("invalid-everyone_role", &[]),
             Self::UnknownTopic { topic } => l.text(
                 "invalid-unknown_topic",
                 &[("topic", topic.to_string().into())],
@@ -568,6 +569,7 @@ impl Localize for ActionKind {
             Self::ChannelCreated => "action-channel_created",
             Self::Abandon => "action-abandon",
             Self::ChannelDeleted => "action-channel_deleted",
+            Self::RefreshAccess => "action-refresh_access",
         };
         l.text(key, &[])
     }

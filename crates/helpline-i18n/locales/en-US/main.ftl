@@ -106,6 +106,7 @@ invalid-too_many = Too many { $what }: { $actual }, but at most { $max } are all
 invalid-no_topics = A panel with a select menu needs at least one topic. Add a topic to it, or use a button panel instead.
 invalid-duplicate_name = The name “{ $name }” is used twice in **{ $field }**. Give each one a different name.
 invalid-already_present = This role is already in the list.
+invalid-everyone_role = @everyone cannot be a staff role: every member would become staff. Choose a role given to your support team.
 invalid-unknown_topic = There is no topic #{ $topic }. Check the list of topics and try again.
 invalid-unknown_panel = There is no panel #{ $panel }. Check the list of panels and try again.
 # `error` is a translated template error.
@@ -234,6 +235,7 @@ action-opener_left = Opener left
 action-channel_created = Channel created
 action-abandon = Abandon
 action-channel_deleted = Channel deleted
+action-refresh_access = Update access
 
 ## Discord permissions, named as in Discord's own settings.
 

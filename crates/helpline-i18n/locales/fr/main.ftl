@@ -97,6 +97,7 @@ invalid-too_many = Limite dépassée pour les { $what } : { $actual }, pour { $
 invalid-no_topics = Un panel à menu déroulant doit proposer au moins un sujet. Ajoutez-lui un sujet, ou utilisez plutôt un panel à bouton.
 invalid-duplicate_name = Le nom « { $name } » est utilisé deux fois (champ **{ $field }**). Donnez un nom différent à chacun.
 invalid-already_present = Ce rôle figure déjà dans la liste.
+invalid-everyone_role = @everyone ne peut pas être un rôle du staff : tous les membres en feraient partie. Choisissez un rôle donné à votre équipe de support.
 invalid-unknown_topic = Il n'existe aucun sujet n° { $topic }. Vérifiez la liste des sujets puis réessayez.
 invalid-unknown_panel = Il n'existe aucun panel n° { $panel }. Vérifiez la liste des panels puis réessayez.
 invalid-template = Le champ **{ $field }** contient une erreur. { $error }
@@ -224,6 +225,7 @@ action-opener_left = Départ de l'auteur
 action-channel_created = Salon créé
 action-abandon = Abandonner
 action-channel_deleted = Salon supprimé
+action-refresh_access = Mettre à jour les accès
 
 ## Permissions Discord, avec les noms de l'interface française de Discord.
 

@@ -83,6 +83,7 @@ pub(crate) fn validation_errors() -> Vec<ValidationError> {
     });
     errors.push(ValidationError::NoTopics);
     errors.push(ValidationError::AlreadyPresent);
+    errors.push(ValidationError::EveryoneRole);
     errors.push(ValidationError::UnknownTopic { topic: TopicId(3) });
     errors.push(ValidationError::UnknownPanel { panel: PanelId(4) });
     for error in template_errors() {
@@ -106,6 +107,7 @@ const fn validation_error_variant(error: &ValidationError) -> usize {
         ValidationError::UnknownTopic { .. } => 7,
         ValidationError::UnknownPanel { .. } => 8,
         ValidationError::Template { .. } => 9,
+        ValidationError::EveryoneRole => 10,
     }
 }
 
@@ -347,7 +349,7 @@ const fn state_variant(state: &TicketState) -> usize {
     }
 }
 
-pub(crate) const ACTION_KINDS: [ActionKind; 23] = [
+pub(crate) const ACTION_KINDS: [ActionKind; 24] = [
     ActionKind::Open,
     ActionKind::Approve,
     ActionKind::Refuse,
@@ -371,6 +373,7 @@ pub(crate) const ACTION_KINDS: [ActionKind; 23] = [
     ActionKind::ChannelCreated,
     ActionKind::Abandon,
     ActionKind::ChannelDeleted,
+    ActionKind::RefreshAccess,
 ];
 
 const fn action_variant(action: &ActionKind) -> usize {
@@ -398,6 +401,7 @@ const fn action_variant(action: &ActionKind) -> usize {
         ActionKind::ChannelCreated => 20,
         ActionKind::Abandon => 21,
         ActionKind::ChannelDeleted => 22,
+        ActionKind::RefreshAccess => 23,
     }
 }
 
@@ -459,7 +463,7 @@ fn samples_cover_every_variant() {
         "ValidationError",
         &validation_errors(),
         validation_error_variant,
-        10,
+        11,
     );
     assert_covers(
         "TemplateError",
@@ -471,7 +475,7 @@ fn samples_cover_every_variant() {
     assert_covers("CloseReason", &close_reasons(), close_reason_variant, 6);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
-    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 23);
+    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 24);
     let nested: Vec<ValidationError> = refusals()
         .into_iter()
         .filter_map(|refusal| {
@@ -482,5 +486,5 @@ fn samples_cover_every_variant() {
             }
         })
         .collect();
-    assert_covers("Refusal::Invalid", &nested, validation_error_variant, 10);
+    assert_covers("Refusal::Invalid", &nested, validation_error_variant, 11);
 }
