@@ -1,10 +1,140 @@
-//! The slash commands, with names and descriptions in every language Helpline speaks,
-//! registered at start with one bulk overwrite.
+//! The command registry: every slash command Helpline registers, declared once. A command's
+//! identity — the name Discord dispatches by, and its options' names — is a constant here;
+//! names and descriptions shown to people come from i18n as localizations only, so a
+//! translator editing a French name can never break dispatch. Registered at start with one
+//! bulk overwrite.
 
 use helpline_domain::Language;
-use helpline_i18n::{Translator, ui};
+use helpline_i18n::Translator;
 use serde_json::{Map, Value, json};
 use twilight_model::application::command::Command;
+
+/// Command names, as Discord dispatches them.
+pub(crate) mod name {
+    pub(crate) const SETUP: &str = "setup";
+    pub(crate) const STAFF: &str = "staff";
+}
+
+/// Discord's option types.
+const SUB_COMMAND: u8 = 1;
+const BOOLEAN: u8 = 5;
+const CHANNEL: u8 = 7;
+const ROLE: u8 = 8;
+/// Discord's channel types.
+const GUILD_TEXT: u8 = 0;
+const GUILD_CATEGORY: u8 = 4;
+/// MANAGE_GUILD, as Discord's decimal string: only admins see admin commands by default.
+const MANAGE_GUILD: &str = "32";
+
+/// An option (or a subcommand, with options of its own).
+#[derive(Debug)]
+struct OptionSpec {
+    kind: u8,
+    /// The identity, and the English name.
+    name: &'static str,
+    /// `cmd-<key>-name` and `cmd-<key>-description` hold its words.
+    key: &'static str,
+    required: bool,
+    channel_types: &'static [u8],
+    options: Vec<OptionSpec>,
+}
+
+impl OptionSpec {
+    fn new(kind: u8, name: &'static str, key: &'static str) -> Self {
+        Self {
+            kind,
+            name,
+            key,
+            required: false,
+            channel_types: &[],
+            options: Vec::new(),
+        }
+    }
+
+    fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    fn channels(mut self, types: &'static [u8]) -> Self {
+        self.channel_types = types;
+        self
+    }
+
+    fn with(mut self, options: Vec<OptionSpec>) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+/// A slash command.
+#[derive(Debug)]
+struct CommandSpec {
+    name: &'static str,
+    key: &'static str,
+    default_member_permissions: Option<&'static str>,
+    options: Vec<OptionSpec>,
+}
+
+/// Up to five roles in one command: `role1` (required) to `role5`.
+fn roles(key_prefix: &'static [&'static str; 5]) -> Vec<OptionSpec> {
+    const NAMES: [&str; 5] = ["role1", "role2", "role3", "role4", "role5"];
+    NAMES
+        .iter()
+        .zip(key_prefix)
+        .enumerate()
+        .map(|(index, (name, key))| {
+            let option = OptionSpec::new(ROLE, name, key);
+            if index == 0 {
+                option.required()
+            } else {
+                option
+            }
+        })
+        .collect()
+}
+
+/// The role options of `/staff add` and `/staff remove` (their words are shared).
+const ROLE_KEYS: [&str; 5] = [
+    "staff-role1",
+    "staff-role2",
+    "staff-role3",
+    "staff-role4",
+    "staff-role5",
+];
+
+/// Every command.
+fn specs() -> Vec<CommandSpec> {
+    vec![
+        CommandSpec {
+            name: name::SETUP,
+            key: "setup",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(CHANNEL, "panel_channel", "setup-panel_channel")
+                    .channels(&[GUILD_TEXT]),
+                OptionSpec::new(CHANNEL, "log_channel", "setup-log_channel")
+                    .channels(&[GUILD_TEXT]),
+                OptionSpec::new(CHANNEL, "category", "setup-category").channels(&[GUILD_CATEGORY]),
+                OptionSpec::new(ROLE, "staff_role", "setup-staff_role"),
+                OptionSpec::new(BOOLEAN, "force", "setup-force"),
+            ],
+        },
+        CommandSpec {
+            name: name::STAFF,
+            key: "staff",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "add", "staff-add").with(roles(&ROLE_KEYS)),
+                OptionSpec::new(SUB_COMMAND, "remove", "staff-remove").with(roles(&ROLE_KEYS)),
+                OptionSpec::new(SUB_COMMAND, "list", "staff-list"),
+                OptionSpec::new(SUB_COMMAND, "mention", "staff-mention").with(vec![
+                    OptionSpec::new(BOOLEAN, "enabled", "staff-mention-enabled").required(),
+                ]),
+            ],
+        },
+    ]
+}
 
 /// Discord's locales for each of Helpline's languages.
 fn discord_locales(language: Language) -> &'static [&'static str] {
@@ -28,59 +158,67 @@ fn localizations(translator: &Translator, key: &str) -> Value {
     Value::Object(map)
 }
 
-fn option(
-    translator: &Translator,
-    kind: u8,
-    name_key: &str,
-    description_key: &str,
-    extra: Value,
-) -> Value {
-    let mut option = json!({
-        "type": kind,
-        "name": translator.text(Language::English, name_key, &[]),
-        "name_localizations": localizations(translator, name_key),
-        "description": translator.text(Language::English, description_key, &[]),
-        "description_localizations": localizations(translator, description_key),
-        "required": false,
-    });
-    if let (Value::Object(option), Value::Object(extra)) = (&mut option, extra) {
-        option.extend(extra);
-    }
-    option
+fn name_key(key: &str) -> String {
+    format!("cmd-{key}-name")
 }
 
-/// Discord's option types.
-const CHANNEL: u8 = 7;
-const BOOLEAN: u8 = 5;
-/// Discord's channel types.
-const GUILD_TEXT: u8 = 0;
-const GUILD_CATEGORY: u8 = 4;
-/// MANAGE_GUILD, as Discord's decimal string: only admins see `/setup` by default.
-const MANAGE_GUILD: &str = "32";
+fn description_key(key: &str) -> String {
+    format!("cmd-{key}-description")
+}
+
+fn option_json(translator: &Translator, option: &OptionSpec) -> Value {
+    let description = description_key(option.key);
+    let mut json = json!({
+        "type": option.kind,
+        "name": option.name,
+        "name_localizations": localizations(translator, &name_key(option.key)),
+        "description": translator.text(Language::English, &description, &[]),
+        "description_localizations": localizations(translator, &description),
+    });
+    let fields = json.as_object_mut().expect("an object");
+    if option.kind != SUB_COMMAND {
+        fields.insert("required".into(), Value::Bool(option.required));
+    }
+    if !option.channel_types.is_empty() {
+        fields.insert("channel_types".into(), json!(option.channel_types));
+    }
+    if !option.options.is_empty() {
+        let options: Vec<Value> = option
+            .options
+            .iter()
+            .map(|o| option_json(translator, o))
+            .collect();
+        fields.insert("options".into(), Value::Array(options));
+    }
+    json
+}
 
 /// Every slash command Helpline registers.
 pub(crate) fn all(translator: &Translator) -> Vec<Command> {
-    let en = |key: &str| translator.text(Language::English, key, &[]);
-    let setup = json!({
-        "type": 1,
-        "name": en(ui::CMD_SETUP_NAME),
-        "name_localizations": localizations(translator, ui::CMD_SETUP_NAME),
-        "description": en(ui::CMD_SETUP_DESCRIPTION),
-        "description_localizations": localizations(translator, ui::CMD_SETUP_DESCRIPTION),
-        "default_member_permissions": MANAGE_GUILD,
-        // Discord assigns versions; twilight's model requires one, and sends it back unread.
-        "version": "1",
-        "contexts": [0],
-        "options": [
-            option(translator, CHANNEL, ui::CMD_SETUP_PANEL_CHANNEL_NAME, ui::CMD_SETUP_PANEL_CHANNEL_DESCRIPTION, json!({"channel_types": [GUILD_TEXT]})),
-            option(translator, CHANNEL, ui::CMD_SETUP_LOG_CHANNEL_NAME, ui::CMD_SETUP_LOG_CHANNEL_DESCRIPTION, json!({"channel_types": [GUILD_TEXT]})),
-            option(translator, CHANNEL, ui::CMD_SETUP_CATEGORY_NAME, ui::CMD_SETUP_CATEGORY_DESCRIPTION, json!({"channel_types": [GUILD_CATEGORY]})),
-            option(translator, BOOLEAN, ui::CMD_SETUP_FORCE_NAME, ui::CMD_SETUP_FORCE_DESCRIPTION, json!({})),
-        ],
-    });
-    [setup]
-        .into_iter()
-        .map(|command| serde_json::from_value(command).expect("command definitions are valid"))
+    specs()
+        .iter()
+        .map(|spec| {
+            let description = description_key(spec.key);
+            let options: Vec<Value> = spec
+                .options
+                .iter()
+                .map(|o| option_json(translator, o))
+                .collect();
+            let command = json!({
+                "type": 1,
+                "name": spec.name,
+                "name_localizations": localizations(translator, &name_key(spec.key)),
+                "description": translator.text(Language::English, &description, &[]),
+                "description_localizations": localizations(translator, &description),
+                "default_member_permissions": spec.default_member_permissions,
+                // Discord assigns versions; twilight's model requires one, and sends it back
+                // unread.
+                "version": "1",
+                "contexts": [0],
+                "options": options,
+            });
+            serde_json::from_value(command).expect("command definitions are valid")
+        })
         .collect()
 }
 
@@ -88,45 +226,74 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn commands_fit_discord_rules() {
-        let translator = Translator::new();
-        for command in all(&translator) {
-            let check_name = |name: &str| {
-                assert!((1..=32).contains(&name.chars().count()), "{name}");
+    fn check_name(name: &str) {
+        assert!((1..=32).contains(&name.chars().count()), "{name}");
+        assert!(
+            name.chars()
+                .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'),
+            "{name}"
+        );
+    }
+
+    fn check_option(translator: &Translator, option: &OptionSpec) {
+        check_name(option.name);
+        for language in Language::ALL {
+            for key in [name_key(option.key), description_key(option.key)] {
                 assert!(
-                    name.chars()
-                        .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'),
-                    "{name}"
+                    translator.has_message(language, &key),
+                    "{key} in {language:?}"
                 );
-            };
-            check_name(&command.name);
-            for name in command.name_localizations.iter().flat_map(|m| m.values()) {
-                check_name(name);
             }
-            assert!((1..=100).contains(&command.description.chars().count()));
-            for option in &command.options {
-                check_name(&option.name);
-                for name in option.name_localizations.iter().flat_map(|m| m.values()) {
-                    check_name(name);
-                }
-                for description in option
-                    .description_localizations
-                    .iter()
-                    .flat_map(|m| m.values())
-                {
-                    assert!(
-                        (1..=100).contains(&description.chars().count()),
-                        "{description}"
-                    );
-                }
-            }
-            let french = command
-                .description_localizations
-                .as_ref()
-                .and_then(|m| m.get("fr"))
-                .unwrap();
-            assert_ne!(french, &command.description);
+            check_name(&translator.text(language, &name_key(option.key), &[]));
+            let description = translator.text(language, &description_key(option.key), &[]);
+            assert!(
+                (1..=100).contains(&description.chars().count()),
+                "{description}"
+            );
         }
+        assert!(option.options.len() <= 25);
+        for inner in &option.options {
+            check_option(translator, inner);
+        }
+    }
+
+    #[test]
+    fn commands_fit_discord_rules_and_have_words_in_every_language() {
+        let translator = Translator::new();
+        let specs = specs();
+        for spec in &specs {
+            check_name(spec.name);
+            for language in Language::ALL {
+                assert!(translator.has_message(language, &name_key(spec.key)));
+                check_name(&translator.text(language, &name_key(spec.key), &[]));
+                let description = translator.text(language, &description_key(spec.key), &[]);
+                assert!((1..=100).contains(&description.chars().count()));
+            }
+            for option in &spec.options {
+                check_option(&translator, option);
+            }
+        }
+        let commands = all(&translator);
+        assert_eq!(commands.len(), specs.len());
+        let french = commands[0]
+            .description_localizations
+            .as_ref()
+            .and_then(|m| m.get("fr"))
+            .unwrap();
+        assert_ne!(french, &commands[0].description);
+    }
+
+    #[test]
+    fn identity_does_not_follow_translations() {
+        let translator = Translator::new();
+        let commands = all(&translator);
+        assert_eq!(commands[0].name, name::SETUP);
+        assert_eq!(commands[1].name, name::STAFF);
+        let french = commands[0]
+            .name_localizations
+            .as_ref()
+            .and_then(|m| m.get("fr"))
+            .unwrap();
+        assert_eq!(french, "installer", "the French name is a localization");
     }
 }

@@ -7,6 +7,26 @@ pub const SETUP_DONE: &str = "ui-setup-done";
 pub const SETUP_ALREADY: &str = "ui-setup-already";
 /// `ui-setup-not_admin`
 pub const SETUP_NOT_ADMIN: &str = "ui-setup-not_admin";
+/// `ui-not_admin`: a configuration command by someone without Manage Server.
+pub const NOT_ADMIN: &str = "ui-not_admin";
+/// `ui-staff-added`, with `roles` (those added) and `all`
+pub const STAFF_ADDED: &str = "ui-staff-added";
+/// `ui-staff-already`, with `roles`
+pub const STAFF_ALREADY: &str = "ui-staff-already";
+/// `ui-staff-removed`, with `roles` (those removed) and `all`
+pub const STAFF_REMOVED: &str = "ui-staff-removed";
+/// `ui-staff-not_staff`, with `roles`
+pub const STAFF_NOT_STAFF: &str = "ui-staff-not_staff";
+/// `ui-staff-list`, with `roles`
+pub const STAFF_LIST: &str = "ui-staff-list";
+/// `ui-staff-none`
+pub const STAFF_NONE: &str = "ui-staff-none";
+/// `ui-staff-mention_on`
+pub const STAFF_MENTION_ON: &str = "ui-staff-mention_on";
+/// `ui-staff-mention_off`
+pub const STAFF_MENTION_OFF: &str = "ui-staff-mention_off";
+/// `ui-staff-foreign_role`, with `role`
+pub const STAFF_FOREIGN_ROLE: &str = "ui-staff-foreign_role";
 /// `ui-setup-failed`
 pub const SETUP_FAILED: &str = "ui-setup-failed";
 /// `ui-setup-wrong_channel`
@@ -105,32 +125,22 @@ pub const TRANSCRIPT_LEFT_OUT_SUMMARY: &str = "ui-transcript-left_out_summary";
 pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
 /// `ui-transcript-message`
 pub const TRANSCRIPT_MESSAGE: &str = "ui-transcript-message";
-/// `cmd-setup-name`
-pub const CMD_SETUP_NAME: &str = "cmd-setup-name";
-/// `cmd-setup-description`
-pub const CMD_SETUP_DESCRIPTION: &str = "cmd-setup-description";
-/// `cmd-setup-panel_channel-name`
-pub const CMD_SETUP_PANEL_CHANNEL_NAME: &str = "cmd-setup-panel_channel-name";
-/// `cmd-setup-panel_channel-description`
-pub const CMD_SETUP_PANEL_CHANNEL_DESCRIPTION: &str = "cmd-setup-panel_channel-description";
-/// `cmd-setup-log_channel-name`
-pub const CMD_SETUP_LOG_CHANNEL_NAME: &str = "cmd-setup-log_channel-name";
-/// `cmd-setup-log_channel-description`
-pub const CMD_SETUP_LOG_CHANNEL_DESCRIPTION: &str = "cmd-setup-log_channel-description";
-/// `cmd-setup-category-name`
-pub const CMD_SETUP_CATEGORY_NAME: &str = "cmd-setup-category-name";
-/// `cmd-setup-category-description`
-pub const CMD_SETUP_CATEGORY_DESCRIPTION: &str = "cmd-setup-category-description";
-/// `cmd-setup-force-name`
-pub const CMD_SETUP_FORCE_NAME: &str = "cmd-setup-force-name";
-/// `cmd-setup-force-description`
-pub const CMD_SETUP_FORCE_DESCRIPTION: &str = "cmd-setup-force-description";
 
 /// Every key above.
 pub const ALL: &[&str] = &[
     SETUP_DONE,
     SETUP_ALREADY,
     SETUP_NOT_ADMIN,
+    NOT_ADMIN,
+    STAFF_ADDED,
+    STAFF_ALREADY,
+    STAFF_REMOVED,
+    STAFF_NOT_STAFF,
+    STAFF_LIST,
+    STAFF_NONE,
+    STAFF_MENTION_ON,
+    STAFF_MENTION_OFF,
+    STAFF_FOREIGN_ROLE,
     SETUP_FAILED,
     SETUP_WRONG_CHANNEL,
     CATEGORY_NAME,
@@ -180,14 +190,4 @@ pub const ALL: &[&str] = &[
     TRANSCRIPT_LEFT_OUT_SUMMARY,
     TRANSCRIPT_EMPTY,
     TRANSCRIPT_MESSAGE,
-    CMD_SETUP_NAME,
-    CMD_SETUP_DESCRIPTION,
-    CMD_SETUP_PANEL_CHANNEL_NAME,
-    CMD_SETUP_PANEL_CHANNEL_DESCRIPTION,
-    CMD_SETUP_LOG_CHANNEL_NAME,
-    CMD_SETUP_LOG_CHANNEL_DESCRIPTION,
-    CMD_SETUP_CATEGORY_NAME,
-    CMD_SETUP_CATEGORY_DESCRIPTION,
-    CMD_SETUP_FORCE_NAME,
-    CMD_SETUP_FORCE_DESCRIPTION,
 ];

@@ -45,6 +45,38 @@ async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action) -> Result<
     Ok(())
 }
 
+/// The guild's staff roles changed: every ticket with a channel gets its overwrites computed
+/// again, so a role no longer staff loses its access and a new one gains it.
+pub(crate) async fn refresh_access(bot: &Bot, guild: GuildId) {
+    use helpline_domain::TicketState;
+    let states = [TicketState::Open, TicketState::Claimed, TicketState::Closed];
+    let mut before = None;
+    let mut refreshed = 0;
+    loop {
+        let page = Page { limit: 100, before };
+        let tickets = match bot.inner.store.tickets_by_guild(guild, &states, page).await {
+            Ok(tickets) => tickets,
+            Err(error) => {
+                tracing::warn!(guild_id = %guild, %error, "cannot list tickets to update their access");
+                return;
+            }
+        };
+        let Some(last) = tickets.last() else { break };
+        before = Some(last.number);
+        let full = tickets.len() == 100;
+        for ticket in tickets.iter().filter(|t| t.channel.is_some()) {
+            if let Err(error) = system_step(bot, ticket.id, &Action::RefreshAccess).await {
+                tracing::warn!(ticket = %ticket.id, %error, "cannot update a ticket's access");
+            }
+            refreshed += 1;
+        }
+        if !full {
+            break;
+        }
+    }
+    tracing::info!(guild_id = %guild, refreshed, "ticket access follows the staff roles");
+}
+
 /// CHANNEL_DELETE (or THREAD_DELETE): the ticket of that channel ends.
 pub(crate) async fn channel_deleted(bot: Bot, channel: ChannelId) {
     let ticket = match bot.inner.store.ticket_by_channel(channel).await {

@@ -4,6 +4,7 @@
 pub(crate) mod events;
 mod open;
 mod setup;
+mod staff;
 mod ticket;
 
 use crate::custom_id::CustomId;
@@ -24,7 +25,8 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
         Some(InteractionData::ApplicationCommand(data)) => {
             let responder = Responder::new(&bot, &interaction, received, "command");
             let result = match data.name.as_str() {
-                "setup" => setup::run(&bot, &responder, data).await,
+                crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
+                crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

@@ -30,6 +30,7 @@ struct Options {
     panel_channel: Option<ChannelId>,
     log_channel: Option<ChannelId>,
     category: Option<ChannelId>,
+    staff_role: Option<helpline_domain::RoleId>,
     force: bool,
 }
 
@@ -90,6 +91,13 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .unwrap_or_default();
         config
     });
+    if let Some(role) = options.staff_role
+        && let Err(invalid) = config.add_staff_roles(&[role])
+    {
+        return responder
+            .follow_up(&translator.render(lang, &invalid))
+            .await;
+    }
     let language = config.settings.language;
     let mut created = Created::default();
     match install(bot, guild, &options, &mut config, language, &mut created).await {
@@ -152,6 +160,7 @@ fn parse_options(data: &CommandData) -> Result<Options, ChannelId> {
                 options.category = Some(*id);
             }
             ("force", CommandOptionValue::Boolean(force)) => options.force = *force,
+            ("staff_role", CommandOptionValue::Role(role)) => options.staff_role = Some(*role),
             _ => {}
         }
     }

@@ -4,5 +4,6 @@
 mod bounded;
 mod faults;
 mod healing;
+mod staff;
 mod story;
 mod world;

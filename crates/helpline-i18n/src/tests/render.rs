@@ -101,6 +101,9 @@ fn every_message_is_used() {
         .expect("English parses")
         .into_keys()
         .filter(|key| !key.starts_with('-'))
+        // Command words belong to the bot's command registry, whose test checks each one it
+        // names exists in every language.
+        .filter(|key| !key.starts_with("cmd-"))
         .collect();
     let unused: Vec<&String> = defined.difference(&used).collect();
     assert!(unused.is_empty(), "messages nothing renders: {unused:?}");
