@@ -7,6 +7,8 @@ pub const SETUP_DONE: &str = "ui-setup-done";
 pub const SETUP_ALREADY: &str = "ui-setup-already";
 /// `ui-setup-not_admin`
 pub const SETUP_NOT_ADMIN: &str = "ui-setup-not_admin";
+/// `ui-setup-public_log`, with `channel`: a log channel every member can read.
+pub const SETUP_PUBLIC_LOG: &str = "ui-setup-public_log";
 /// `ui-not_admin`: a configuration command by someone without Manage Server.
 pub const NOT_ADMIN: &str = "ui-not_admin";
 /// `ui-staff-added`, with `roles` (those added) and `all`
@@ -131,6 +133,7 @@ pub const ALL: &[&str] = &[
     SETUP_DONE,
     SETUP_ALREADY,
     SETUP_NOT_ADMIN,
+    SETUP_PUBLIC_LOG,
     NOT_ADMIN,
     STAFF_ADDED,
     STAFF_ALREADY,

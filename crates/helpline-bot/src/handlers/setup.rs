@@ -81,6 +81,17 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
     if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
         return responder.follow_up(&reply).await;
     }
+    // Transcripts are private: a log channel every member reads would publish them.
+    if let Some(log) = options.log_channel
+        && everyone_can_view(bot, guild, log) == Some(true)
+    {
+        let reply = translator.text(
+            lang,
+            ui::SETUP_PUBLIC_LOG,
+            &[("channel", format!("<#{log}>").into())],
+        );
+        return responder.follow_up(&reply).await;
+    }
 
     let mut config = existing.unwrap_or_else(|| {
         let mut config = GuildConfig::new(guild);
@@ -195,7 +206,22 @@ async fn install(
     let text = |key: &str| translator.text(language, key, &[]);
     let bot_id = bot.inner.bot_id.get();
 
-    let category = match options.category {
+    // Reinstalling reuses what the previous setup made and still exists: never a second
+    // category, panel channel or log channel beside the old ones.
+    let previous = config.setup;
+    let exists = |channel: ChannelId, kind: ChannelType| {
+        bot.inner
+            .cache
+            .channel(channel)
+            .is_some_and(|c| c.guild_id == Some(guild) && c.kind == kind)
+    };
+    let reuse = |pick: fn(&SetupChannels) -> ChannelId, kind: ChannelType| {
+        previous.map(|p| pick(&p)).filter(|c| exists(*c, kind))
+    };
+    let category = match options
+        .category
+        .or_else(|| reuse(|p| p.category, ChannelType::GuildCategory))
+    {
         Some(category) => category,
         None => {
             let channel = crate::metrics::rest(
@@ -210,7 +236,10 @@ async fn install(
             channel.id
         }
     };
-    let panel_channel = match options.panel_channel {
+    let panel_channel = match options
+        .panel_channel
+        .or_else(|| reuse(|p| p.panel_channel, ChannelType::GuildText))
+    {
         Some(channel) => channel,
         None => {
             // Everyone reads the panel; only the bot writes in it.
@@ -239,32 +268,50 @@ async fn install(
             .await?
         }
     };
-    let log_channel = match options.log_channel {
-        Some(channel) => channel,
-        None => {
-            // Private: staff and admins (who see everything) and the bot.
-            let mut overwrites = vec![
-                overwrite(
-                    guild.get(),
-                    PermissionOverwriteType::Role,
-                    Permissions::empty(),
-                    Permissions::VIEW_CHANNEL,
-                ),
-                overwrite(
-                    bot_id,
-                    PermissionOverwriteType::Member,
-                    TICKET_BOT_ALLOW,
-                    Permissions::empty(),
-                ),
-            ];
-            for role in &config.staff_roles {
-                overwrites.push(overwrite(
-                    role.get(),
-                    PermissionOverwriteType::Role,
-                    Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY,
-                    Permissions::empty(),
-                ));
+    let private_log = |config: &GuildConfig| {
+        // Private: staff and admins (who see everything) and the bot.
+        let mut overwrites = vec![
+            overwrite(
+                guild.get(),
+                PermissionOverwriteType::Role,
+                Permissions::empty(),
+                Permissions::VIEW_CHANNEL,
+            ),
+            overwrite(
+                bot_id,
+                PermissionOverwriteType::Member,
+                TICKET_BOT_ALLOW,
+                Permissions::empty(),
+            ),
+        ];
+        for role in &config.staff_roles {
+            overwrites.push(overwrite(
+                role.get(),
+                PermissionOverwriteType::Role,
+                Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY,
+                Permissions::empty(),
+            ));
+        }
+        overwrites
+    };
+    let reused_log = reuse(|p| p.log_channel, ChannelType::GuildText);
+    let log_channel = match options.log_channel.or(reused_log) {
+        Some(channel) => {
+            // Helpline's own log channel, opened to everyone since: closed again.
+            if options.log_channel.is_none() && everyone_can_view(bot, guild, channel) == Some(true)
+            {
+                tracing::warn!(guild_id = %guild, channel_id = %channel, "the log channel had become public; making it private again");
+                crate::metrics::rest(
+                    "update_channel",
+                    http.update_channel(channel)
+                        .permission_overwrites(&private_log(config)),
+                )
+                .await?;
             }
+            channel
+        }
+        None => {
+            let overwrites = private_log(config);
             create_text_channel(
                 bot,
                 guild,
@@ -288,9 +335,18 @@ async fn install(
         .panel(panel_id)
         .cloned()
         .ok_or_else(|| Error::Unexpected("panel vanished".into()))?;
+    let old_message = panel.message_id.map(|message| (panel.channel_id, message));
     panel.channel_id = panel_channel;
     let message = post_panel(bot, config, &panel, language).await?;
     created.message = Some((panel_channel, message));
+    // The old panel message would keep opening tickets beside the new one.
+    if let Some((channel, old)) = old_message {
+        if let Err(error) =
+            crate::metrics::rest("delete_message", http.delete_message(channel, old)).await
+        {
+            tracing::info!(guild_id = %guild, %error, "the previous panel message could not be removed");
+        }
+    }
     panel.message_id = Some(message);
     config
         .update_panel(panel)
@@ -300,6 +356,27 @@ async fn install(
         panel_channel,
         log_channel,
     })
+}
+
+/// Whether `@everyone` can read `channel`, from the cache (`None` when it does not know).
+fn everyone_can_view(bot: &Bot, guild: GuildId, channel: ChannelId) -> Option<bool> {
+    let cache = &bot.inner.cache;
+    let everyone = cache.role(guild.cast())?.permissions;
+    let overwrites = cache
+        .channel(channel)?
+        .permission_overwrites
+        .clone()
+        .unwrap_or_default();
+    // A member with no role and no overwrite of their own: what every member gets at least.
+    let nobody = twilight_model::id::Id::new(1);
+    let permissions = helpline_domain::permissions::channel_permissions(
+        helpline_domain::permissions::guild_permissions(false, everyone, []),
+        guild,
+        nobody,
+        &[],
+        &overwrites,
+    );
+    Some(permissions.contains(Permissions::VIEW_CHANNEL))
 }
 
 /// Creates a text channel in `category` with exactly `overwrites`, noting it for undo.

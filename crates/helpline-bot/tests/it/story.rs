@@ -374,10 +374,76 @@ async fn setup_twice_needs_force_and_reuses_given_channels() {
     world.set_up().await;
     let again = world.setup_with(&[]).await;
     assert!(again.contains("already set up"), "{again}");
+    // A plain reinstall reuses the category, the panel and the log channel, and leaves one
+    // panel message.
+    let before = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap();
+    let channel_count = world.emulator.channels(world.guild).len();
+    let forced = world
+        .setup_with(&[("force", OptionValue::Boolean(true))])
+        .await;
+    assert!(forced.contains("is ready"), "{forced}");
+    let after = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .setup
+        .unwrap();
+    assert_eq!(after, before, "nothing made twice");
+    assert_eq!(world.emulator.channels(world.guild).len(), channel_count);
+    let panels = world
+        .emulator
+        .messages(before.panel_channel)
+        .into_iter()
+        .filter(|m| !m.components.is_empty())
+        .count();
+    assert_eq!(panels, 1, "the old panel message is gone");
+    // A log channel every member reads is refused: transcripts are private.
+    let refused = world
+        .setup_with(&[
+            ("force", OptionValue::Boolean(true)),
+            ("log_channel", OptionValue::Channel(world.general)),
+        ])
+        .await;
+    assert!(refused.contains("can be read by every member"), "{refused}");
+    assert_eq!(
+        world
+            .store
+            .guild_config(world.guild)
+            .await
+            .unwrap()
+            .unwrap()
+            .setup
+            .unwrap(),
+        before,
+        "nothing changed"
+    );
+    // A private channel of the admin's is taken.
     let existing_log = world
         .emulator
         .create_text_channel(world.guild, "staff-log", None)
         .unwrap();
+    world
+        .emulator
+        .set_channel_overwrites(
+            existing_log,
+            vec![twilight_model::channel::permission_overwrite::PermissionOverwrite {
+                id: world.guild.cast(),
+                kind: twilight_model::channel::permission_overwrite::PermissionOverwriteType::Role,
+                allow: Permissions::empty(),
+                deny: Permissions::VIEW_CHANNEL,
+            }],
+        )
+        .unwrap();
+    // (The bot sees the CHANNEL_UPDATE before the command: one shard, in order.)
     let forced = world
         .setup_with(&[
             ("force", OptionValue::Boolean(true)),

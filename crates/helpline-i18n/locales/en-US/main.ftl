@@ -318,6 +318,7 @@ ui-staff-mention_on = New tickets will mention the staff roles.
 ui-staff-mention_off = New tickets will no longer mention the staff roles.
 ui-staff-foreign_role = { $role } is not a role of this server (or it was deleted): nothing changed.
 ui-setup-failed = Setup could not finish, so everything it had created was removed. Check the bot's permissions and run `/setup` again.
+ui-setup-public_log = { $channel } can be read by every member, and transcripts are private: choose a channel only staff can see, or leave the option out and { -helpline } makes one.
 ui-setup-wrong_channel = { $channel } cannot be used here: choose a text channel for the panel and the log, and a category for the category.
 ui-category_name = Tickets
 ui-panel_channel_name = open-a-ticket

@@ -306,6 +306,7 @@ ui-staff-mention_on = Les nouveaux tickets mentionneront les rôles du staff.
 ui-staff-mention_off = Les nouveaux tickets ne mentionneront plus les rôles du staff.
 ui-staff-foreign_role = { $role } n'est pas un rôle de ce serveur (ou il a été supprimé) : rien n'a changé.
 ui-setup-failed = L'installation n'a pas pu aller à son terme : tout ce qu'elle avait créé a été supprimé. Vérifiez les permissions du bot, puis relancez `/setup`.
+ui-setup-public_log = Tous les membres peuvent lire { $channel }, or les transcriptions sont privées : choisissez un salon que seul le staff voit, ou laissez l'option de côté et { -helpline } en créera un.
 ui-setup-wrong_channel = Impossible d'utiliser { $channel } ici : choisissez un salon textuel pour le panel et les logs, et une catégorie pour la catégorie.
 ui-category_name = Tickets
 ui-panel_channel_name = ouvrir-un-ticket
