@@ -340,12 +340,11 @@ async fn install(
     let message = post_panel(bot, config, &panel, language).await?;
     created.message = Some((panel_channel, message));
     // The old panel message would keep opening tickets beside the new one.
-    if let Some((channel, old)) = old_message {
-        if let Err(error) =
+    if let Some((channel, old)) = old_message
+        && let Err(error) =
             crate::metrics::rest("delete_message", http.delete_message(channel, old)).await
-        {
-            tracing::info!(guild_id = %guild, %error, "the previous panel message could not be removed");
-        }
+    {
+        tracing::info!(guild_id = %guild, %error, "the previous panel message could not be removed");
     }
     panel.message_id = Some(message);
     config
