@@ -5,7 +5,8 @@
 //! - the time a restarted bot's reconciler takes to finish 1,000 tickets a crash interrupted
 //!   (committed with their effects, none performed), under Discord's rate limits.
 //!
-//! Run with `cargo bench -p helpline-bot --bench load`.
+//! Run with `cargo bench -p helpline-bot --bench load` (`HELPLINE_BENCH_ONLY=repair` for the
+//! reconciler figure alone).
 
 #![allow(clippy::print_stdout)]
 
@@ -96,6 +97,11 @@ fn main() {
         .expect("bot runtime");
     let people = emulator_runtime.handle().clone();
     runtime.block_on(async move {
+        // `HELPLINE_BENCH_ONLY=repair` runs the reconciler figure alone.
+        if std::env::var("HELPLINE_BENCH_ONLY").as_deref() == Ok("repair") {
+            repair(&emulator).await;
+            return;
+        }
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open_in_memory(StoreLimits::default()).await.expect("store"),
         );

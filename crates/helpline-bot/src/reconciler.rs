@@ -7,8 +7,8 @@
 use crate::executor::{self, Mode};
 use crate::{Bot, Error};
 use futures_util::StreamExt as _;
-use helpline_domain::Timestamp;
 use helpline_domain::lifecycle::{Context, opened};
+use helpline_domain::{GuildId, TicketId, Timestamp};
 use std::time::Duration;
 
 /// Tickets resumed at once.
@@ -33,6 +33,26 @@ fn before(now: Timestamp, age: Duration) -> Timestamp {
     Timestamp::from_millis(now.as_millis() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Orders tickets so that consecutive ones belong to different guilds where possible: Discord
+/// limits channel creation per guild (and most routes per channel), so resuming one guild's
+/// tickets side by side would wait on one bucket while others sit idle.
+fn interleave_guilds(due: Vec<(TicketId, GuildId)>) -> Vec<TicketId> {
+    let mut by_guild: Vec<(GuildId, std::collections::VecDeque<TicketId>)> = Vec::new();
+    for (ticket, guild) in due {
+        match by_guild.iter_mut().find(|(g, _)| *g == guild) {
+            Some((_, tickets)) => tickets.push_back(ticket),
+            None => by_guild.push((guild, std::collections::VecDeque::from([ticket]))),
+        }
+    }
+    let mut order = Vec::new();
+    while by_guild.iter().any(|(_, tickets)| !tickets.is_empty()) {
+        for (_, tickets) in &mut by_guild {
+            order.extend(tickets.pop_front());
+        }
+    }
+    order
+}
+
 /// One pass over the store.
 pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
     let store = &bot.inner.store;
@@ -43,7 +63,7 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
     for _ in 0..64 {
         let due = store.due_tickets(now, BATCH).await?;
         let count = due.len();
-        futures_util::stream::iter(due)
+        futures_util::stream::iter(interleave_guilds(due))
             .for_each_concurrent(CONCURRENCY, |ticket| async move {
                 if let Err(error) = executor::run(bot, ticket, Mode::Resume).await {
                     tracing::warn!(%ticket, %error, "cannot resume effects");
@@ -119,5 +139,26 @@ pub(crate) async fn run(bot: Bot, interval: Duration) {
         }
         ::metrics::counter!(crate::metrics::RECONCILER_PASSES).increment(1);
         tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helpline_domain::Id;
+
+    #[test]
+    fn guilds_take_turns() {
+        let (a, b, c) = (Id::new(1), Id::new(2), Id::new(3));
+        let due = vec![
+            (TicketId(1), a),
+            (TicketId(2), a),
+            (TicketId(3), a),
+            (TicketId(4), b),
+            (TicketId(5), c),
+            (TicketId(6), b),
+        ];
+        let order: Vec<u64> = interleave_guilds(due).into_iter().map(|t| t.0).collect();
+        assert_eq!(order, [1, 4, 5, 2, 6, 3]);
     }
 }

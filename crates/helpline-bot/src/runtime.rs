@@ -435,6 +435,9 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
     let id = shard.id();
     let mut messages = MessageWorker::start(&bot, id.number());
     let mut last_close: Option<u16> = None;
+    // Looked up once: setting it is then one atomic store per event.
+    let queue_depth =
+        ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string());
     loop {
         let item = tokio::select! {
             item = shard.next_event(EventTypeFlags::all()) => item,
@@ -525,8 +528,7 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
             _ => {}
         }
         #[allow(clippy::cast_precision_loss)]
-        ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string())
-            .set(messages.depth() as f64);
+        queue_depth.set(messages.depth() as f64);
     }
 }
 

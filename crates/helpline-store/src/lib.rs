@@ -204,8 +204,9 @@ pub trait Store: Send + Sync + 'static {
     /// A ticket's pending effects in the order they were decided (version, then step).
     async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>>;
 
-    /// Tickets with a pending effect due at `now`, the longest due first, at most `limit`.
-    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>>;
+    /// Tickets with a pending effect due at `now`, with their guild, the longest due first, at
+    /// most `limit`.
+    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>>;
 
     /// Marks an effect done; `false` when it was not pending (done already, given up, unknown).
     async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool>;

@@ -463,18 +463,20 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>> {
+    async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>> {
         self.read(move |connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT ticket_id, MIN(next_attempt_at) AS due FROM effects
+                "SELECT ticket_id, MIN(guild_id), MIN(next_attempt_at) AS due FROM effects
                  WHERE status = 'pending' AND next_attempt_at <= ?1
                  GROUP BY ticket_id ORDER BY due LIMIT ?2",
             )?;
-            let rows =
-                statement.query_map(params![now.as_millis(), limit], |row| row.get::<_, i64>(0))?;
+            let rows = statement.query_map(params![now.as_millis(), limit], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
             let mut due = Vec::new();
-            for id in rows {
-                due.push(TicketId(id? as u64));
+            for row in rows {
+                let (ticket, guild) = row?;
+                due.push((TicketId(ticket as u64), Id::new(guild as u64)));
             }
             Ok(due)
         })

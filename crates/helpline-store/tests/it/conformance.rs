@@ -1014,7 +1014,10 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
     assert_eq!(store.pending_effects(ticket.id).await.unwrap(), pending);
 
     // Due now, not before.
-    assert_eq!(store.due_tickets(now, 10).await.unwrap(), vec![ticket.id]);
+    assert_eq!(
+        store.due_tickets(now, 10).await.unwrap(),
+        vec![(ticket.id, guild(GUILD))]
+    );
     assert!(
         store
             .due_tickets(Timestamp::from_millis(now.as_millis() - 1), 10)
@@ -1051,9 +1054,12 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
         .unwrap();
     assert_eq!(
         store.due_tickets(later, 10).await.unwrap(),
-        vec![ticket.id, other.id]
+        vec![(ticket.id, guild(GUILD)), (other.id, guild(GUILD))]
     );
-    assert_eq!(store.due_tickets(later, 1).await.unwrap(), vec![ticket.id]);
+    assert_eq!(
+        store.due_tickets(later, 1).await.unwrap(),
+        vec![(ticket.id, guild(GUILD))]
+    );
 
     // Given up: no longer pending, and not settled twice.
     assert!(store.give_up_effect(second, later, "50013").await.unwrap());
