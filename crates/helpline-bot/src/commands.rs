@@ -13,6 +13,7 @@ use twilight_model::application::command::Command;
 pub(crate) mod name {
     pub(crate) const SETUP: &str = "setup";
     pub(crate) const STAFF: &str = "staff";
+    pub(crate) const SETTINGS: &str = "settings";
 }
 
 /// Discord's option types.
@@ -20,6 +21,8 @@ const SUB_COMMAND: u8 = 1;
 const BOOLEAN: u8 = 5;
 const CHANNEL: u8 = 7;
 const ROLE: u8 = 8;
+const STRING: u8 = 3;
+const INTEGER: u8 = 4;
 /// Discord's channel types.
 const GUILD_TEXT: u8 = 0;
 const GUILD_CATEGORY: u8 = 4;
@@ -36,6 +39,10 @@ struct OptionSpec {
     key: &'static str,
     required: bool,
     channel_types: &'static [u8],
+    /// For string options: the values offered, each with the key of its words.
+    choices: &'static [(&'static str, &'static str)],
+    /// For integer options: the range.
+    range: Option<(u64, u64)>,
     options: Vec<OptionSpec>,
 }
 
@@ -47,8 +54,20 @@ impl OptionSpec {
             key,
             required: false,
             channel_types: &[],
+            choices: &[],
+            range: None,
             options: Vec::new(),
         }
+    }
+
+    fn choices(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
+        self.choices = choices;
+        self
+    }
+
+    fn range(mut self, min: u64, max: u64) -> Self {
+        self.range = Some((min, max));
+        self
     }
 
     fn required(mut self) -> Self {
@@ -121,6 +140,37 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            name: name::SETTINGS,
+            key: "settings",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "show", "settings-show"),
+                OptionSpec::new(SUB_COMMAND, "set", "settings-set").with(vec![
+                    OptionSpec::new(STRING, "language", "settings-language")
+                        .choices(&[("en", "cmd-choice-english"), ("fr", "cmd-choice-french")]),
+                    OptionSpec::new(BOOLEAN, "claim_announcement", "settings-claim_announcement"),
+                    OptionSpec::new(BOOLEAN, "dm_on_close", "settings-dm_on_close"),
+                    OptionSpec::new(
+                        BOOLEAN,
+                        "admin_close_deletes",
+                        "settings-admin_close_deletes",
+                    ),
+                    OptionSpec::new(STRING, "opener_leaves", "settings-opener_leaves")
+                        .choices(&[("close", "cmd-choice-close"), ("keep", "cmd-choice-keep")]),
+                    OptionSpec::new(INTEGER, "retention_days", "settings-retention_days")
+                        .range(1, helpline_domain::config::MAX_RETENTION_DAYS),
+                    OptionSpec::new(STRING, "approval", "settings-approval").choices(&[
+                        ("automatic", "cmd-choice-automatic"),
+                        ("manual", "cmd-choice-manual"),
+                    ]),
+                    OptionSpec::new(INTEGER, "open_limit", "settings-open_limit")
+                        .range(1, helpline_domain::config::MAX_OPEN_LIMIT),
+                    OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
+                        .range(0, helpline_domain::config::MAX_COOLDOWN_SECS),
+                ]),
+            ],
+        },
+        CommandSpec {
             name: name::STAFF,
             key: "staff",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -181,6 +231,24 @@ fn option_json(translator: &Translator, option: &OptionSpec) -> Value {
     }
     if !option.channel_types.is_empty() {
         fields.insert("channel_types".into(), json!(option.channel_types));
+    }
+    if !option.choices.is_empty() {
+        let choices: Vec<Value> = option
+            .choices
+            .iter()
+            .map(|(value, key)| {
+                json!({
+                    "name": translator.text(Language::English, key, &[]),
+                    "name_localizations": localizations(translator, key),
+                    "value": value,
+                })
+            })
+            .collect();
+        fields.insert("choices".into(), Value::Array(choices));
+    }
+    if let Some((min, max)) = option.range {
+        fields.insert("min_value".into(), json!(min));
+        fields.insert("max_value".into(), json!(max));
     }
     if !option.options.is_empty() {
         let options: Vec<Value> = option
@@ -252,6 +320,18 @@ mod tests {
             );
         }
         assert!(option.options.len() <= 25);
+        assert!(option.choices.len() <= 25);
+        for (value, key) in option.choices {
+            assert!(value.len() <= 100);
+            for language in Language::ALL {
+                assert!(
+                    translator.has_message(language, key),
+                    "{key} in {language:?}"
+                );
+                let name = translator.text(language, key, &[]);
+                assert!((1..=100).contains(&name.chars().count()), "{name}");
+            }
+        }
         for inner in &option.options {
             check_option(translator, inner);
         }
@@ -288,7 +368,8 @@ mod tests {
         let translator = Translator::new();
         let commands = all(&translator);
         assert_eq!(commands[0].name, name::SETUP);
-        assert_eq!(commands[1].name, name::STAFF);
+        assert_eq!(commands[1].name, name::SETTINGS);
+        assert_eq!(commands[2].name, name::STAFF);
         let french = commands[0]
             .name_localizations
             .as_ref()

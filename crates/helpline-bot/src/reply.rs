@@ -166,6 +166,23 @@ impl<'a> Responder<'a> {
         .await
     }
 
+    /// An embed as the answer after a deferral.
+    pub(crate) async fn embed(&self, embed: Embed) -> Result<()> {
+        let mentions = no_mentions();
+        crate::metrics::rest(
+            "update_response",
+            self.bot
+                .inner
+                .http
+                .interaction(self.bot.inner.application_id)
+                .update_response(&self.interaction.token)
+                .embeds(Some(&[embed]))
+                .allowed_mentions(Some(&mentions)),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The answer after a deferral: fills in the deferred message.
     pub(crate) async fn follow_up(&self, content: &str) -> Result<()> {
         let mentions = no_mentions();

@@ -27,6 +27,42 @@ pub const STAFF_NONE: &str = "ui-staff-none";
 pub const STAFF_MENTION_ON: &str = "ui-staff-mention_on";
 /// `ui-staff-mention_off`
 pub const STAFF_MENTION_OFF: &str = "ui-staff-mention_off";
+/// `ui-settings-title`
+pub const SETTINGS_TITLE: &str = "ui-settings-title";
+/// `ui-settings-saved`
+pub const SETTINGS_SAVED: &str = "ui-settings-saved";
+/// `ui-settings-nothing`
+pub const SETTINGS_NOTHING: &str = "ui-settings-nothing";
+/// `ui-settings-language`
+pub const SETTINGS_LANGUAGE: &str = "ui-settings-language";
+/// `ui-settings-claim_announcement`
+pub const SETTINGS_CLAIM_ANNOUNCEMENT: &str = "ui-settings-claim_announcement";
+/// `ui-settings-dm_on_close`
+pub const SETTINGS_DM_ON_CLOSE: &str = "ui-settings-dm_on_close";
+/// `ui-settings-admin_close_deletes`
+pub const SETTINGS_ADMIN_CLOSE_DELETES: &str = "ui-settings-admin_close_deletes";
+/// `ui-settings-opener_leaves`
+pub const SETTINGS_OPENER_LEAVES: &str = "ui-settings-opener_leaves";
+/// `ui-settings-retention`
+pub const SETTINGS_RETENTION: &str = "ui-settings-retention";
+/// `ui-settings-approval`
+pub const SETTINGS_APPROVAL: &str = "ui-settings-approval";
+/// `ui-settings-open_limit`
+pub const SETTINGS_OPEN_LIMIT: &str = "ui-settings-open_limit";
+/// `ui-settings-cooldown`
+pub const SETTINGS_COOLDOWN: &str = "ui-settings-cooldown";
+/// `ui-settings-staff`
+pub const SETTINGS_STAFF: &str = "ui-settings-staff";
+/// `ui-settings-log`
+pub const SETTINGS_LOG: &str = "ui-settings-log";
+/// `ui-settings-on`
+pub const SETTINGS_ON: &str = "ui-settings-on";
+/// `ui-settings-off`
+pub const SETTINGS_OFF: &str = "ui-settings-off";
+/// `ui-settings-none`
+pub const SETTINGS_NONE: &str = "ui-settings-none";
+/// `ui-settings-days`
+pub const SETTINGS_DAYS: &str = "ui-settings-days";
 /// `ui-staff-foreign_role`, with `role`
 pub const STAFF_FOREIGN_ROLE: &str = "ui-staff-foreign_role";
 /// `ui-setup-failed`
@@ -144,6 +180,24 @@ pub const ALL: &[&str] = &[
     STAFF_MENTION_ON,
     STAFF_MENTION_OFF,
     STAFF_FOREIGN_ROLE,
+    SETTINGS_TITLE,
+    SETTINGS_SAVED,
+    SETTINGS_NOTHING,
+    SETTINGS_LANGUAGE,
+    SETTINGS_CLAIM_ANNOUNCEMENT,
+    SETTINGS_DM_ON_CLOSE,
+    SETTINGS_ADMIN_CLOSE_DELETES,
+    SETTINGS_OPENER_LEAVES,
+    SETTINGS_RETENTION,
+    SETTINGS_APPROVAL,
+    SETTINGS_OPEN_LIMIT,
+    SETTINGS_COOLDOWN,
+    SETTINGS_STAFF,
+    SETTINGS_LOG,
+    SETTINGS_ON,
+    SETTINGS_OFF,
+    SETTINGS_NONE,
+    SETTINGS_DAYS,
     SETUP_FAILED,
     SETUP_WRONG_CHANNEL,
     CATEGORY_NAME,

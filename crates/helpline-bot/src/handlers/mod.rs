@@ -3,6 +3,7 @@
 
 pub(crate) mod events;
 mod open;
+mod settings;
 mod setup;
 mod staff;
 mod ticket;
@@ -27,6 +28,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
             let result = match data.name.as_str() {
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
+                crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

@@ -4,6 +4,7 @@
 mod bounded;
 mod faults;
 mod healing;
+mod settings;
 mod staff;
 mod story;
 mod world;

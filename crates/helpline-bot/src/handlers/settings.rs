@@ -1,0 +1,223 @@
+//! `/settings show|set` (MISSION A6): the guild's settings in one embed, and typed options to
+//! change them. Panel settings (approval, limit, cooldown) apply to every panel of the guild.
+//! Every value is checked against its range before anything is saved; two admins saving at once
+//! both keep their change (optimistic concurrency, decided again).
+
+use super::{guild_id, language, member};
+use crate::reply::{Responder, empty_embed};
+use crate::{Bot, Error, Result};
+use helpline_domain::auth::may_configure;
+use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves};
+use helpline_i18n::ui;
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandDataOption, CommandOptionValue,
+};
+use twilight_model::channel::message::embed::{Embed, EmbedField};
+
+/// Times a change is decided again after another admin saved first.
+const ATTEMPTS: usize = 3;
+
+pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let translator = &bot.inner.translator;
+    let config = store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let actor =
+        member(interaction).ok_or_else(|| Error::Unexpected("settings without a member".into()))?;
+    if !may_configure(&actor) {
+        return responder
+            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
+            .await;
+    }
+    let Some(subcommand) = data.options.first() else {
+        return Err(Error::Unexpected("/settings without a subcommand".into()));
+    };
+    let CommandOptionValue::SubCommand(options) = &subcommand.value else {
+        return Err(Error::Unexpected("/settings without a subcommand".into()));
+    };
+    if subcommand.name == "show" {
+        let config = config.unwrap_or_else(|| GuildConfig::new(guild));
+        return responder.embed(show(bot, lang, &config)).await;
+    }
+    if options.is_empty() {
+        return responder
+            .follow_up(&translator.text(lang, ui::SETTINGS_NOTHING, &[]))
+            .await;
+    }
+    for _ in 0..ATTEMPTS {
+        let mut config = store
+            .guild_config(guild)
+            .await?
+            .unwrap_or_else(|| GuildConfig::new(guild));
+        apply(&mut config, options);
+        let valid = config.settings.validate().and_then(|()| {
+            config
+                .panels
+                .iter()
+                .try_for_each(|panel| panel.settings.validate())
+        });
+        if let Err(invalid) = valid {
+            return responder
+                .follow_up(&translator.render(lang, &invalid))
+                .await;
+        }
+        match store.save_guild_config(&config).await {
+            Ok(saved) => {
+                // The answer in the language the guild now speaks, if that is what changed.
+                let lang = language(bot, interaction, Some(&saved));
+                return responder.embed(show(bot, lang, &saved)).await;
+            }
+            Err(helpline_store::Error::Conflict { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    responder
+        .follow_up(&translator.text(lang, ui::CONFLICT, &[]))
+        .await
+}
+
+/// Applies the given options; Discord has checked their types, choices and ranges.
+fn apply(config: &mut GuildConfig, options: &[CommandDataOption]) {
+    for option in options {
+        let settings = &mut config.settings;
+        match (option.name.as_str(), &option.value) {
+            ("language", CommandOptionValue::String(tag)) => {
+                settings.language = match tag.as_str() {
+                    "fr" => Language::French,
+                    _ => Language::English,
+                };
+            }
+            ("claim_announcement", CommandOptionValue::Boolean(on)) => {
+                settings.claim_announcement = *on;
+            }
+            ("dm_on_close", CommandOptionValue::Boolean(on)) => settings.dm_on_close = *on,
+            ("admin_close_deletes", CommandOptionValue::Boolean(on)) => {
+                settings.admin_close_deletes = *on;
+            }
+            ("opener_leaves", CommandOptionValue::String(choice)) => {
+                settings.opener_leaves = if choice == "keep" {
+                    OpenerLeaves::Keep
+                } else {
+                    OpenerLeaves::Close
+                };
+            }
+            ("retention_days", CommandOptionValue::Integer(days)) => {
+                settings.transcript_retention_days = u32::try_from(*days).unwrap_or(0);
+            }
+            ("approval", CommandOptionValue::String(choice)) => {
+                let approval = if choice == "manual" {
+                    ApprovalMode::Manual
+                } else {
+                    ApprovalMode::Automatic
+                };
+                for panel in &mut config.panels {
+                    panel.settings.approval = approval;
+                }
+            }
+            ("open_limit", CommandOptionValue::Integer(limit)) => {
+                let limit = u32::try_from(*limit).unwrap_or(0);
+                for panel in &mut config.panels {
+                    panel.settings.open_limit = limit;
+                }
+            }
+            ("cooldown", CommandOptionValue::Integer(secs)) => {
+                let secs = u32::try_from(*secs).unwrap_or(u32::MAX);
+                for panel in &mut config.panels {
+                    panel.settings.cooldown_secs = secs;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every setting in one embed, in `lang`.
+fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
+    let translator = &bot.inner.translator;
+    let text = |key: &str| translator.text(lang, key, &[]);
+    let yes_no = |on: bool| {
+        text(if on {
+            ui::SETTINGS_ON
+        } else {
+            ui::SETTINGS_OFF
+        })
+    };
+    let settings = &config.settings;
+    let panel = config
+        .panels
+        .first()
+        .map(|p| p.settings.clone())
+        .unwrap_or_default();
+    let field = |name: &str, value: String| EmbedField {
+        inline: true,
+        name: text(name),
+        value,
+    };
+    let staff = if config.staff_roles.is_empty() {
+        text(ui::SETTINGS_NONE)
+    } else {
+        config
+            .staff_roles
+            .iter()
+            .map(|r| format!("<@&{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let language_name = match settings.language {
+        Language::English => "English",
+        Language::French => "Français",
+    };
+    let mut localizer = translator.localizer(lang);
+    let cooldown = localizer.duration(panel.cooldown_secs.into());
+    Embed {
+        title: Some(text(ui::SETTINGS_TITLE)),
+        color: Some(0x5865F2),
+        fields: vec![
+            field(ui::SETTINGS_LANGUAGE, language_name.to_owned()),
+            field(ui::SETTINGS_STAFF, staff),
+            field(
+                ui::SETTINGS_LOG,
+                config
+                    .log_channel()
+                    .map_or_else(|| text(ui::SETTINGS_NONE), |c| format!("<#{c}>")),
+            ),
+            field(
+                ui::SETTINGS_APPROVAL,
+                text(match panel.approval {
+                    ApprovalMode::Automatic => "cmd-choice-automatic",
+                    ApprovalMode::Manual => "cmd-choice-manual",
+                }),
+            ),
+            field(ui::SETTINGS_OPEN_LIMIT, panel.open_limit.to_string()),
+            field(ui::SETTINGS_COOLDOWN, cooldown),
+            field(
+                ui::SETTINGS_CLAIM_ANNOUNCEMENT,
+                yes_no(settings.claim_announcement),
+            ),
+            field(ui::SETTINGS_DM_ON_CLOSE, yes_no(settings.dm_on_close)),
+            field(
+                ui::SETTINGS_ADMIN_CLOSE_DELETES,
+                yes_no(settings.admin_close_deletes),
+            ),
+            field(
+                ui::SETTINGS_OPENER_LEAVES,
+                text(match settings.opener_leaves {
+                    OpenerLeaves::Close => "cmd-choice-close",
+                    OpenerLeaves::Keep => "cmd-choice-keep",
+                }),
+            ),
+            field(
+                ui::SETTINGS_RETENTION,
+                translator.text(
+                    lang,
+                    ui::SETTINGS_DAYS,
+                    &[("days", settings.transcript_retention_days.into())],
+                ),
+            ),
+        ],
+        ..empty_embed()
+    }
+}

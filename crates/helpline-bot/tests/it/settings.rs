@@ -1,0 +1,126 @@
+//! Admins see and change the guild's settings with `/settings`, and members meet the result.
+
+use crate::story::open_ticket;
+use crate::world::World;
+use discord_emulator::OptionValue;
+use helpline_domain::{ApprovalMode, Language, OpenerLeaves};
+
+/// Runs `/settings <subcommand>` as the admin; returns the embed's fields as (name, value).
+async fn settings(
+    world: &World,
+    subcommand: &str,
+    options: &[(&str, OptionValue)],
+) -> (String, Vec<(String, String)>) {
+    let outcome = world
+        .emulator
+        .as_user(world.admin)
+        .run_command(
+            world.guild,
+            world.general,
+            &format!("settings {subcommand}"),
+            options,
+        )
+        .await
+        .expect("the command runs");
+    let message = outcome.expect_message();
+    assert!(message.ephemeral);
+    let fields = message
+        .message
+        .embeds
+        .first()
+        .map(|embed| {
+            embed
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    (message.text(), fields)
+}
+
+fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no field {name} in {fields:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_change_settings_and_members_meet_them() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let (text, fields) = settings(&world, "show", &[]).await;
+    assert!(text.starts_with("Helpline settings"), "{text}");
+    assert_eq!(value(&fields, "Language"), "English");
+    assert_eq!(value(&fields, "Approval"), "Automatic");
+    assert_eq!(value(&fields, "Open tickets per member"), "1");
+    assert_eq!(value(&fields, "Wait between two tickets"), "1 minute");
+    assert_eq!(value(&fields, "Transcripts kept"), "365 days");
+    assert_eq!(
+        value(&fields, "Staff roles"),
+        format!("<@&{}>", world.staff_role)
+    );
+
+    // Nothing to change is said so.
+    let (text, fields) = settings(&world, "set", &[]).await;
+    assert!(fields.is_empty());
+    assert!(text.contains("at least one setting"), "{text}");
+
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[
+            ("language", OptionValue::String("fr".into())),
+            ("approval", OptionValue::String("manual".into())),
+            ("open_limit", OptionValue::Integer(2)),
+            ("cooldown", OptionValue::Integer(0)),
+            ("opener_leaves", OptionValue::String("keep".into())),
+            ("retention_days", OptionValue::Integer(30)),
+            ("dm_on_close", OptionValue::Boolean(false)),
+        ],
+    )
+    .await;
+    // The admin's own locale (en-US) answers; the guild now speaks French.
+    assert_eq!(value(&fields, "Language"), "Français");
+    assert_eq!(value(&fields, "Approval"), "Staff accept each ticket");
+    assert_eq!(value(&fields, "Open tickets per member"), "2");
+    assert_eq!(value(&fields, "Transcripts kept"), "30 days");
+    assert_eq!(
+        value(&fields, "Transcript sent to the opener on close"),
+        "no"
+    );
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(config.settings.language, Language::French);
+    assert_eq!(config.settings.opener_leaves, OpenerLeaves::Keep);
+    assert!(
+        config
+            .panels
+            .iter()
+            .all(|p| p.settings.approval == ApprovalMode::Manual && p.settings.open_limit == 2)
+    );
+
+    // A member's click now goes to staff for approval, and the log speaks French.
+    let (reply, channel) = open_ticket(&world, panel, mia).await;
+    assert!(channel.is_none(), "no channel before staff accept: {reply}");
+    assert!(reply.contains("sent to the staff"), "{reply}");
+    let log = world.log_channel().await;
+    world
+        .wait_until(|| {
+            world.emulator.messages(log).iter().any(|m| {
+                m.embeds
+                    .first()
+                    .and_then(|e| e.title.as_deref())
+                    .is_some_and(|t| t.starts_with("Demande de ticket"))
+            })
+        })
+        .await;
+    world.bot.stop().await;
+}
