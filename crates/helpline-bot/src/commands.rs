@@ -290,6 +290,36 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
         .collect()
 }
 
+/// Whether the commands Discord has registered are the ones Helpline declares: compared as
+/// declared, without what Discord adds (ids, versions, the application) and in any order. When
+/// in doubt (Discord fills in a default we do not send) they differ, and the caller overwrites.
+pub(crate) fn same(registered: &[Command], declared: &[Command]) -> bool {
+    fn comparable(command: &Command) -> Value {
+        let mut value = serde_json::to_value(command).unwrap_or(Value::Null);
+        if let Value::Object(fields) = &mut value {
+            for key in ["id", "application_id", "version", "guild_id"] {
+                fields.remove(key);
+            }
+            fields.retain(|_, value| !value.is_null());
+        }
+        value
+    }
+    if registered.len() != declared.len() {
+        return false;
+    }
+    let mut registered: Vec<Value> = registered.iter().map(comparable).collect();
+    let mut declared: Vec<Value> = declared.iter().map(comparable).collect();
+    let by_name = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    registered.sort_by_key(by_name);
+    declared.sort_by_key(by_name);
+    registered == declared
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +391,23 @@ mod tests {
             .and_then(|m| m.get("fr"))
             .unwrap();
         assert_ne!(french, &commands[0].description);
+    }
+
+    #[test]
+    fn a_registered_set_is_recognised_and_a_changed_one_is_not() {
+        let translator = Translator::new();
+        let declared = all(&translator);
+        let mut registered = declared.clone();
+        registered.reverse();
+        for (n, command) in registered.iter_mut().enumerate() {
+            command.id = Some(twilight_model::id::Id::new(100 + n as u64));
+            command.application_id = Some(twilight_model::id::Id::new(7));
+            command.version = twilight_model::id::Id::new(42);
+        }
+        assert!(same(&registered, &declared));
+        registered[0].description.push('!');
+        assert!(!same(&registered, &declared));
+        assert!(!same(&declared[1..], &declared));
     }
 
     #[test]

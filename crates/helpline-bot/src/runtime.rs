@@ -319,12 +319,31 @@ impl Bot {
             .build();
         let translator = Translator::new();
         let commands = commands::all(&translator);
-        crate::metrics::rest(
-            "set_global_commands",
+        // One bulk overwrite, and only when the registered set differs: every overwrite counts
+        // against Discord's daily command-creation limit.
+        let registered = crate::metrics::rest(
+            "global_commands",
             http.interaction(application.id)
-                .set_global_commands(&commands),
+                .global_commands()
+                .with_localizations(true),
         )
+        .await?
+        .models()
         .await?;
+        if commands::same(&registered, &commands) {
+            tracing::debug!(
+                commands = commands.len(),
+                "slash commands already registered"
+            );
+        } else {
+            crate::metrics::rest(
+                "set_global_commands",
+                http.interaction(application.id)
+                    .set_global_commands(&commands),
+            )
+            .await?;
+            tracing::info!(commands = commands.len(), "slash commands registered");
+        }
 
         let shard_count = match config.shard_count {
             Some(count) => count,

@@ -306,6 +306,14 @@ async fn a_ticket_a_crash_left_unannounced_gets_its_channel_after_restart() {
     );
     button_id(&welcome, "Claim");
     world.wait_for_outbox().await;
+    // The restarted process found its commands registered and did not overwrite them.
+    let overwrites = world
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.route.ends_with("/commands"))
+        .count();
+    assert_eq!(overwrites, 1, "one bulk overwrite, by the first process");
     world.bot.stop().await;
 }
 
