@@ -579,9 +579,9 @@ pub struct GuildConfig {
     pub version: u64,
 }
 
-/// The default welcome message template.
-pub const DEFAULT_WELCOME: &str =
-    "$author, thank you for opening a ticket. $staff will be with you shortly.\n\n$reason";
+/// The default welcome message template (English; the bot puts the guild's language's in a new
+/// configuration). It reads well without staff roles too: `$staff` ends the sentence.
+pub const DEFAULT_WELCOME: &str = "$author, thank you for opening a ticket: the staff will be with you shortly. $staff\n\n$reason";
 /// The default ticket name template.
 pub const DEFAULT_NAME: &str = "ticket-$counter";
 

@@ -119,6 +119,9 @@ pub const REFUSED: &str = "ui-refused";
 pub const DELETED: &str = "ui-deleted";
 /// `ui-welcome-title`
 pub const WELCOME_TITLE: &str = "ui-welcome-title";
+/// `ui-default-welcome`: the default welcome template's first paragraph (with `$author` and
+/// `$staff` placeholders, not Fluent variables).
+pub const DEFAULT_WELCOME: &str = "ui-default-welcome";
 /// `ui-unknown_ticket`
 pub const UNKNOWN_TICKET: &str = "ui-unknown_ticket";
 /// `ui-in_progress`
@@ -225,6 +228,7 @@ pub const ALL: &[&str] = &[
     REFUSED,
     DELETED,
     WELCOME_TITLE,
+    DEFAULT_WELCOME,
     UNKNOWN_TICKET,
     IN_PROGRESS,
     CONFLICT,

@@ -53,6 +53,8 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
         apply(&mut config, options);
+        let guild_language = config.settings.language;
+        crate::render::follow_language(bot, &mut config, guild_language);
         let valid = config.settings.validate().and_then(|()| {
             config
                 .panels

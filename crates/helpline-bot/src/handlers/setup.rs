@@ -100,6 +100,8 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .as_deref()
             .and_then(Language::from_discord_locale)
             .unwrap_or_default();
+        let guild_language = config.settings.language;
+        crate::render::follow_language(bot, &mut config, guild_language);
         config
     });
     if let Some(role) = options.staff_role

@@ -122,5 +122,23 @@ async fn admins_change_settings_and_members_meet_them() {
             })
         })
         .await;
+
+    // Back to automatic: Max's ticket opens at once, welcomed in French, the guild's language
+    // (the default welcome follows it; a guild's own template would not change).
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[("approval", OptionValue::String("automatic".into()))],
+    )
+    .await;
+    assert_eq!(value(&fields, "Approval"), "Automatic");
+    let [_, max, _] = world.members;
+    let (_, channel) = open_ticket(&world, panel, max).await;
+    let welcome = world.emulator.pins(channel.unwrap()).remove(0);
+    let text = welcome.embeds[0].description.clone().unwrap();
+    assert!(
+        text.starts_with(&format!("<@{max}>, merci d'avoir ouvert un ticket")),
+        "{text}"
+    );
     world.bot.stop().await;
 }

@@ -366,6 +366,8 @@ ui-approved = The ticket was accepted: { $channel }
 ui-refused = The ticket request was refused.
 ui-deleted = The ticket is being deleted.
 ui-welcome-title = Ticket { $number }
+# The default welcome message's first paragraph; `$author` and `$staff` are template placeholders, kept as they are.
+ui-default-welcome = $author, thank you for opening a ticket: the staff will be with you shortly. $staff
 ui-unknown_ticket = This ticket no longer exists.
 ui-in_progress = This is already being handled: please wait a moment.
 ui-conflict = Someone changed this ticket at the same moment. Please try again.

@@ -354,6 +354,7 @@ ui-approved = Le ticket a été accepté : { $channel }
 ui-refused = La demande de ticket a été refusée.
 ui-deleted = Le ticket va être supprimé.
 ui-welcome-title = Ticket { $number }
+ui-default-welcome = $author, merci d'avoir ouvert un ticket : le staff va vous répondre sous peu. $staff
 ui-unknown_ticket = Ce ticket n'existe plus.
 ui-in_progress = Cette action est déjà en cours : patientez un instant.
 ui-conflict = Quelqu'un a modifié ce ticket au même moment. Veuillez réessayer.
