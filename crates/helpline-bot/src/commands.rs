@@ -14,6 +14,7 @@ pub(crate) mod name {
     pub(crate) const SETUP: &str = "setup";
     pub(crate) const STAFF: &str = "staff";
     pub(crate) const SETTINGS: &str = "settings";
+    pub(crate) const TICKET: &str = "ticket";
 }
 
 /// Discord's option types.
@@ -43,6 +44,8 @@ struct OptionSpec {
     choices: &'static [(&'static str, &'static str)],
     /// For integer options: the range.
     range: Option<(u64, u64)>,
+    /// For string options: the longest value.
+    max_length: Option<u64>,
     options: Vec<OptionSpec>,
 }
 
@@ -56,12 +59,18 @@ impl OptionSpec {
             channel_types: &[],
             choices: &[],
             range: None,
+            max_length: None,
             options: Vec::new(),
         }
     }
 
     fn choices(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
         self.choices = choices;
+        self
+    }
+
+    fn length(mut self, max: u64) -> Self {
+        self.max_length = Some(max);
         self
     }
 
@@ -171,6 +180,16 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            name: name::TICKET,
+            key: "ticket",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "topic", "ticket-topic"),
+                OptionSpec::new(STRING, "reason", "ticket-reason")
+                    .length(helpline_domain::limits::REASON as u64),
+            ],
+        },
+        CommandSpec {
             name: name::STAFF,
             key: "staff",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -245,6 +264,9 @@ fn option_json(translator: &Translator, option: &OptionSpec) -> Value {
             })
             .collect();
         fields.insert("choices".into(), Value::Array(choices));
+    }
+    if let Some(max) = option.max_length {
+        fields.insert("max_length".into(), json!(max));
     }
     if let Some((min, max)) = option.range {
         fields.insert("min_value".into(), json!(min));
@@ -416,7 +438,8 @@ mod tests {
         let commands = all(&translator);
         assert_eq!(commands[0].name, name::SETUP);
         assert_eq!(commands[1].name, name::SETTINGS);
-        assert_eq!(commands[2].name, name::STAFF);
+        assert_eq!(commands[2].name, name::TICKET);
+        assert_eq!(commands[3].name, name::STAFF);
         let french = commands[0]
             .name_localizations
             .as_ref()

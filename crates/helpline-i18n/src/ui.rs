@@ -63,6 +63,12 @@ pub const SETTINGS_OFF: &str = "ui-settings-off";
 pub const SETTINGS_NONE: &str = "ui-settings-none";
 /// `ui-settings-days`
 pub const SETTINGS_DAYS: &str = "ui-settings-days";
+/// `ui-not_set_up`
+pub const NOT_SET_UP: &str = "ui-not_set_up";
+/// `ui-ticket-no_topics`
+pub const TICKET_NO_TOPICS: &str = "ui-ticket-no_topics";
+/// `ui-ticket-unknown_topic`, with `topic` and `topics`
+pub const TICKET_UNKNOWN_TOPIC: &str = "ui-ticket-unknown_topic";
 /// `ui-staff-foreign_role`, with `role`
 pub const STAFF_FOREIGN_ROLE: &str = "ui-staff-foreign_role";
 /// `ui-setup-failed`
@@ -183,6 +189,9 @@ pub const ALL: &[&str] = &[
     STAFF_MENTION_ON,
     STAFF_MENTION_OFF,
     STAFF_FOREIGN_ROLE,
+    NOT_SET_UP,
+    TICKET_NO_TOPICS,
+    TICKET_UNKNOWN_TOPIC,
     SETTINGS_TITLE,
     SETTINGS_SAVED,
     SETTINGS_NOTHING,

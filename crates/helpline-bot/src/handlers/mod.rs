@@ -29,6 +29,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
+                crate::commands::name::TICKET => open::command(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

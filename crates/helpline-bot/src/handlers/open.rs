@@ -18,6 +18,85 @@ pub(super) async fn run(
     topic: Option<TopicId>,
 ) -> Result<()> {
     responder.defer(true).await?;
+    open(bot, responder, panel, topic, None).await
+}
+
+/// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
+/// topic (the guild's first panel without one), with the member's reason.
+pub(super) async fn command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &twilight_model::application::interaction::application_command::CommandData,
+) -> Result<()> {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let translator = &bot.inner.translator;
+    let config = bot.inner.store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let text_option = |name: &str| {
+        data.options
+            .iter()
+            .find_map(|o| match (&o.value, o.name == name) {
+                (CommandOptionValue::String(value), true) => Some(value.clone()),
+                _ => None,
+            })
+    };
+    let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
+        return responder
+            .follow_up(&translator.text(lang, ui::NOT_SET_UP, &[]))
+            .await;
+    };
+    let topic = match text_option("topic") {
+        None => None,
+        Some(name) => {
+            let wanted = name.trim();
+            match config
+                .topics
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(wanted))
+            {
+                Some(topic) => Some(topic.id),
+                None => {
+                    let names = config
+                        .topics
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let reply = if names.is_empty() {
+                        translator.text(lang, ui::TICKET_NO_TOPICS, &[])
+                    } else {
+                        translator.text(
+                            lang,
+                            ui::TICKET_UNKNOWN_TOPIC,
+                            &[
+                                ("topic", wanted.to_owned().into()),
+                                ("topics", names.into()),
+                            ],
+                        )
+                    };
+                    return responder.follow_up(&reply).await;
+                }
+            }
+        }
+    };
+    let panel = topic
+        .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))
+        .unwrap_or(&config.panels[0])
+        .id;
+    open(bot, responder, panel, topic, text_option("reason")).await
+}
+
+/// Opens a ticket on `panel` for the member of an acknowledged interaction.
+async fn open(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    panel: PanelId,
+    topic: Option<TopicId>,
+    reason: Option<String>,
+) -> Result<()> {
     let interaction = responder.interaction;
     let guild = guild_id(interaction)?;
     let store = &bot.inner.store;
@@ -44,7 +123,7 @@ pub(super) async fn run(
         opener: actor.user_id,
         opener_name: display_name(interaction),
         requested_by: actor,
-        reason: None,
+        reason,
         answers: Vec::new(),
     };
     let (ticket, limits) = match prepare_open(&config, request, now) {

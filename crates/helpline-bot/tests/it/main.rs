@@ -7,4 +7,5 @@ mod healing;
 mod settings;
 mod staff;
 mod story;
+mod ticket_command;
 mod world;

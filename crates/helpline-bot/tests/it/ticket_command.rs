@@ -1,0 +1,111 @@
+//! Members open tickets with `/ticket [topic] [reason]`, as a panel click would.
+
+use crate::world::World;
+use discord_emulator::OptionValue;
+use helpline_domain::Topic;
+
+/// Runs `/ticket` as `user`; returns what they read.
+async fn ticket(
+    world: &World,
+    user: helpline_domain::UserId,
+    options: &[(&str, OptionValue)],
+) -> String {
+    let outcome = world
+        .emulator
+        .as_user(user)
+        .run_command(world.guild, world.general, "ticket", options)
+        .await
+        .expect("members may run /ticket");
+    let message = outcome.expect_message();
+    assert!(message.ephemeral);
+    message.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_open_tickets_with_a_command() {
+    let world = World::new().await;
+    let [mia, max, noa] = world.members;
+    let reply = ticket(&world, mia, &[]).await;
+    assert!(reply.contains("not set up"), "{reply}");
+
+    world.set_up().await;
+    let reply = ticket(
+        &world,
+        mia,
+        &[("reason", OptionValue::String("My invoice is wrong".into()))],
+    )
+    .await;
+    assert!(reply.starts_with("Your ticket is open"), "{reply}");
+    let opened = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(opened.open_reason.as_deref(), Some("My invoice is wrong"));
+    let welcome = world.emulator.pins(opened.channel.unwrap().id).remove(0);
+    assert!(
+        welcome.embeds[0]
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("My invoice is wrong")),
+        "the reason is in the welcome message"
+    );
+    // The same limit as the panel: one open ticket.
+    let again = ticket(&world, mia, &[]).await;
+    assert!(again.contains("already"), "{again}");
+
+    // Topics by name, whatever the case; an unknown one lists those that exist.
+    let reply = ticket(
+        &world,
+        max,
+        &[("topic", OptionValue::String("Billing".into()))],
+    )
+    .await;
+    // Max reads French, his locale.
+    assert_eq!(
+        reply,
+        "Ce serveur n'a pas de sujets\u{a0}: lancez /ticket sans en préciser."
+    );
+    let mut config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    let billing = config.add_topic(|id| Topic::new(id, "Billing")).unwrap();
+    config.panels[0].topics.push(billing);
+    world.store.save_guild_config(&config).await.unwrap();
+    let reply = ticket(
+        &world,
+        max,
+        &[("topic", OptionValue::String("refunds".into()))],
+    )
+    .await;
+    assert_eq!(
+        reply,
+        "Aucun sujet ne s'appelle «\u{a0}refunds\u{a0}». Sujets\u{a0}: Billing."
+    );
+    let reply = ticket(
+        &world,
+        noa,
+        &[("topic", OptionValue::String("refunds".into()))],
+    )
+    .await;
+    assert_eq!(reply, "There is no topic named “refunds”. Topics: Billing.");
+    let reply = ticket(
+        &world,
+        noa,
+        &[("topic", OptionValue::String("billing".into()))],
+    )
+    .await;
+    assert!(reply.starts_with("Your ticket is open"), "{reply}");
+    let opened = world
+        .store
+        .tickets_by_member(noa, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(opened.topic_id, Some(billing));
+    world.bot.stop().await;
+}
