@@ -15,6 +15,7 @@ pub(crate) mod name {
     pub(crate) const STAFF: &str = "staff";
     pub(crate) const SETTINGS: &str = "settings";
     pub(crate) const TICKET: &str = "ticket";
+    pub(crate) const HELPLINE: &str = "helpline";
 }
 
 /// Discord's option types.
@@ -177,6 +178,16 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
                         .range(0, helpline_domain::config::MAX_COOLDOWN_SECS),
                 ]),
+            ],
+        },
+        CommandSpec {
+            name: name::HELPLINE,
+            key: "helpline",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "disable", "helpline-disable"),
+                OptionSpec::new(SUB_COMMAND, "enable", "helpline-enable"),
+                OptionSpec::new(SUB_COMMAND, "reset", "helpline-reset"),
             ],
         },
         CommandSpec {
@@ -438,8 +449,9 @@ mod tests {
         let commands = all(&translator);
         assert_eq!(commands[0].name, name::SETUP);
         assert_eq!(commands[1].name, name::SETTINGS);
-        assert_eq!(commands[2].name, name::TICKET);
-        assert_eq!(commands[3].name, name::STAFF);
+        assert_eq!(commands[2].name, name::HELPLINE);
+        assert_eq!(commands[3].name, name::TICKET);
+        assert_eq!(commands[4].name, name::STAFF);
         let french = commands[0]
             .name_localizations
             .as_ref()

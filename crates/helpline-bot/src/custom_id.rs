@@ -27,6 +27,10 @@ pub(crate) enum CustomId {
     Approve(TicketId),
     /// Staff refuse a requested ticket.
     Refuse(TicketId),
+    /// An admin confirms `/helpline disable` in this guild (the id is the guild's).
+    ConfirmDisable(u64),
+    /// An admin confirms `/helpline reset` in this guild.
+    ConfirmReset(u64),
 }
 
 /// The text input of the close modal.
@@ -64,6 +68,8 @@ impl CustomId {
             "delete" => only(Self::Delete(ticket)),
             "approve" => only(Self::Approve(ticket)),
             "refuse" => only(Self::Refuse(ticket)),
+            "disable" => only(Self::ConfirmDisable(first)),
+            "reset" => only(Self::ConfirmReset(first)),
             _ => None,
         }
     }
@@ -85,6 +91,8 @@ impl CustomId {
             Self::Delete(ticket) => format!("hl:delete:{ticket}"),
             Self::Approve(ticket) => format!("hl:approve:{ticket}"),
             Self::Refuse(ticket) => format!("hl:refuse:{ticket}"),
+            Self::ConfirmDisable(guild) => format!("hl:disable:{guild}"),
+            Self::ConfirmReset(guild) => format!("hl:reset:{guild}"),
         }
     }
 }
@@ -114,6 +122,8 @@ mod tests {
             CustomId::Delete(TicketId(1)),
             CustomId::Approve(TicketId(1)),
             CustomId::Refuse(TicketId(1)),
+            CustomId::ConfirmDisable(u64::MAX),
+            CustomId::ConfirmReset(1),
         ];
         for id in ids {
             let text = id.to_text();

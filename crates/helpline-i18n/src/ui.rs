@@ -63,6 +63,20 @@ pub const SETTINGS_OFF: &str = "ui-settings-off";
 pub const SETTINGS_NONE: &str = "ui-settings-none";
 /// `ui-settings-days`
 pub const SETTINGS_DAYS: &str = "ui-settings-days";
+/// `ui-helpline-confirm_disable`
+pub const HELPLINE_CONFIRM_DISABLE: &str = "ui-helpline-confirm_disable";
+/// `ui-helpline-confirm_reset`
+pub const HELPLINE_CONFIRM_RESET: &str = "ui-helpline-confirm_reset";
+/// `ui-helpline-button_disable`
+pub const HELPLINE_BUTTON_DISABLE: &str = "ui-helpline-button_disable";
+/// `ui-helpline-button_reset`
+pub const HELPLINE_BUTTON_RESET: &str = "ui-helpline-button_reset";
+/// `ui-helpline-disabled`
+pub const HELPLINE_DISABLED: &str = "ui-helpline-disabled";
+/// `ui-helpline-enabled`
+pub const HELPLINE_ENABLED: &str = "ui-helpline-enabled";
+/// `ui-helpline-reset`
+pub const HELPLINE_RESET: &str = "ui-helpline-reset";
 /// `ui-not_set_up`
 pub const NOT_SET_UP: &str = "ui-not_set_up";
 /// `ui-ticket-no_topics`
@@ -190,6 +204,13 @@ pub const ALL: &[&str] = &[
     STAFF_MENTION_OFF,
     STAFF_FOREIGN_ROLE,
     NOT_SET_UP,
+    HELPLINE_CONFIRM_DISABLE,
+    HELPLINE_CONFIRM_RESET,
+    HELPLINE_BUTTON_DISABLE,
+    HELPLINE_BUTTON_RESET,
+    HELPLINE_DISABLED,
+    HELPLINE_ENABLED,
+    HELPLINE_RESET,
     TICKET_NO_TOPICS,
     TICKET_UNKNOWN_TOPIC,
     SETTINGS_TITLE,

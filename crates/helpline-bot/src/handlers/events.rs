@@ -17,9 +17,11 @@ async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action) -> Result<
         let Some(ticket) = store.ticket(ticket_id).await? else {
             return Ok(());
         };
-        let Some(config) = store.guild_config(ticket.guild_id).await? else {
-            return Ok(());
-        };
+        // A reset guild's tickets still end with their channel or opener.
+        let config = store
+            .guild_config(ticket.guild_id)
+            .await?
+            .unwrap_or_else(|| helpline_domain::GuildConfig::new(ticket.guild_id));
         let context = Context {
             config: &config,
             bot_id: bot.inner.bot_id,

@@ -2,6 +2,7 @@
 //! handler, then answered; every failure becomes a translated answer and a log line.
 
 pub(crate) mod events;
+mod helpline;
 mod open;
 mod settings;
 mod setup;
@@ -30,6 +31,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
                 crate::commands::name::TICKET => open::command(&bot, &responder, data).await,
+                crate::commands::name::HELPLINE => helpline::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await
@@ -48,6 +50,12 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                             .map(helpline_domain::TopicId)
                     });
                     open::run(&bot, &responder, panel, topic).await
+                }
+                Some(CustomId::ConfirmDisable(guild)) => {
+                    helpline::confirmed(&bot, &responder, guild, false).await
+                }
+                Some(CustomId::ConfirmReset(guild)) => {
+                    helpline::confirmed(&bot, &responder, guild, true).await
                 }
                 Some(id) => ticket::component(&bot, &responder, id).await,
                 None => {

@@ -52,9 +52,10 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
             )
             .await
         }
-        CustomId::Open { .. } | CustomId::CloseModal(_) => {
-            Err(Error::Unexpected("misrouted component".into()))
-        }
+        CustomId::Open { .. }
+        | CustomId::CloseModal(_)
+        | CustomId::ConfirmDisable(_)
+        | CustomId::ConfirmReset(_) => Err(Error::Unexpected("misrouted component".into())),
     }
 }
 
@@ -142,8 +143,9 @@ async fn confirm_close(
         .await
 }
 
-/// The reader's language, and the guild's configuration with the ticket — `None` when either is
-/// missing or the ticket belongs to another guild (as unknown as a missing one).
+/// The reader's language, and the guild's configuration (a blank one after a reset) with the
+/// ticket — `None` when the ticket is missing or belongs to another guild (as unknown as a
+/// missing one).
 async fn load(
     bot: &Bot,
     interaction: &twilight_model::application::interaction::Interaction,
@@ -160,7 +162,9 @@ async fn load(
         .ticket(ticket_id)
         .await?
         .filter(|t| t.guild_id == guild);
-    Ok((lang, config.zip(ticket)))
+    // A guild whose configuration was reset keeps its tickets: admins can still close them.
+    let config = config.unwrap_or_else(|| helpline_domain::GuildConfig::new(guild));
+    Ok((lang, ticket.map(|ticket| (config, ticket))))
 }
 
 /// Decides `action` on the ticket and performs it, answering the member.

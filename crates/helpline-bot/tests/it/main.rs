@@ -4,6 +4,7 @@
 mod bounded;
 mod faults;
 mod healing;
+mod helpline_command;
 mod settings;
 mod staff;
 mod story;
