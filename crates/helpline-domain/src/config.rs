@@ -1124,4 +1124,149 @@ mod tests {
         assert!(config.set_template(Field::NameTemplate, "t-$nope").is_err());
         assert_eq!(config.name_template.source(), DEFAULT_NAME);
     }
+
+    /// One configuration command, as `/staff`, `/settings`, `/topic` and `/panel` apply them.
+    #[derive(Clone, Debug)]
+    enum Command {
+        AddStaff(Vec<u64>),
+        RemoveStaff(Vec<u64>),
+        AddTopic(String),
+        RemoveTopic(u32),
+        AddPanel { select: bool, topics: Vec<u32> },
+        RemovePanel(u32),
+        OpenLimit(u32),
+        Cooldown(u32),
+        Retention(u32),
+        AutoClose(Option<u32>),
+        Template(String),
+    }
+
+    fn any_command() -> impl proptest::strategy::Strategy<Value = Command> {
+        use proptest::prelude::*;
+        // Weighted toward additions, so that sequences reach the limits (25 staff roles, 50
+        // topics, 25 panels) and not only their first steps.
+        let roles = prop::collection::vec(0u64..80, 1..7);
+        prop_oneof![
+            8 => roles.clone().prop_map(Command::AddStaff),
+            1 => roles.prop_map(Command::RemoveStaff),
+            6 => "[A-Za-z ]{0,30}".prop_map(Command::AddTopic),
+            1 => (0u32..60).prop_map(Command::RemoveTopic),
+            3 => (any::<bool>(), prop::collection::vec(0u32..60, 0..30))
+                .prop_map(|(select, topics)| Command::AddPanel { select, topics }),
+            1 => (0u32..30).prop_map(Command::RemovePanel),
+            1 => (0u32..40).prop_map(Command::OpenLimit),
+            1 => (0u32..100_000).prop_map(Command::Cooldown),
+            1 => (0u32..5_000).prop_map(Command::Retention),
+            1 => prop::option::of(0u32..3_000).prop_map(Command::AutoClose),
+            1 => "[a-z$ ]{0,40}".prop_map(Command::Template),
+        ]
+    }
+
+    /// Applies a command the way the handlers do: on a copy, kept only when it succeeds. The
+    /// configuration methods check what they change themselves: when one succeeds, the whole
+    /// configuration must still validate. Plain settings are checked by the handler (as
+    /// `/settings set` does) before they are kept.
+    fn run(config: &mut GuildConfig, command: Command) -> Result<(), String> {
+        let mut next = config.clone();
+        let checked_by_the_method = matches!(
+            command,
+            Command::AddStaff(_)
+                | Command::RemoveStaff(_)
+                | Command::AddTopic(_)
+                | Command::RemoveTopic(_)
+                | Command::AddPanel { .. }
+                | Command::RemovePanel(_)
+                | Command::Template(_)
+        );
+        let description = format!("{command:?}");
+        let applied = match command {
+            Command::AddStaff(roles) => next
+                .add_staff_roles(
+                    &roles
+                        .into_iter()
+                        .map(|r| Id::new(r + 1))
+                        .collect::<Vec<_>>(),
+                )
+                .map(drop),
+            Command::RemoveStaff(roles) => next
+                .remove_staff_roles(
+                    &roles
+                        .into_iter()
+                        .map(|r| Id::new(r + 1))
+                        .collect::<Vec<_>>(),
+                )
+                .map(drop),
+            Command::AddTopic(name) => next.add_topic(|id| Topic::new(id, name)).map(drop),
+            Command::RemoveTopic(id) => next.remove_topic(TopicId(id)).map(drop),
+            Command::AddPanel { select, topics } => next
+                .add_panel(|id| Panel {
+                    style: if select {
+                        PanelStyle::SelectMenu
+                    } else {
+                        PanelStyle::Buttons
+                    },
+                    topics: topics.into_iter().map(TopicId).collect(),
+                    ..Panel::new(id, Id::new(99))
+                })
+                .map(drop),
+            Command::RemovePanel(id) => next.remove_panel(PanelId(id)).map(drop),
+            Command::OpenLimit(limit) => {
+                for panel in &mut next.panels {
+                    panel.settings.open_limit = limit;
+                }
+                Ok(())
+            }
+            Command::Cooldown(secs) => {
+                for panel in &mut next.panels {
+                    panel.settings.cooldown_secs = secs;
+                }
+                Ok(())
+            }
+            Command::Retention(days) => {
+                next.settings.transcript_retention_days = days;
+                Ok(())
+            }
+            Command::AutoClose(hours) => {
+                next.settings.auto_close_hours = hours;
+                Ok(())
+            }
+            Command::Template(source) => next.set_template(Field::WelcomeTemplate, &source),
+        };
+        if applied.is_err() {
+            return Ok(());
+        }
+        match next.validate() {
+            Ok(()) => {
+                *config = next;
+                Ok(())
+            }
+            Err(error) if checked_by_the_method => Err(format!(
+                "{description} succeeded but left an invalid configuration: {error}"
+            )),
+            Err(_) => Ok(()),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Whatever admins type, in whatever order, the configuration stays valid: every
+        /// command either applies whole or changes nothing.
+        #[test]
+        fn any_sequence_of_configuration_commands_leaves_a_valid_config(
+            commands in proptest::collection::vec(any_command(), 1..120)
+        ) {
+            let mut config = guild();
+            for command in commands {
+                if let Err(broken) = run(&mut config, command) {
+                    proptest::prop_assert!(false, "{}", broken);
+                }
+                proptest::prop_assert!(config.validate().is_ok(), "{config:?}");
+                proptest::prop_assert!(
+                    !config.staff_roles.iter().any(|r| r.get() == config.guild_id.get()),
+                    "@everyone is never staff"
+                );
+            }
+        }
+    }
 }
