@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, anyhow, bail, ensure};
-use discord_emulator::{Emulator, EmulatorConfig, InteractionOutcome};
+use discord_emulator::{Emulator, EmulatorConfig, InteractionOutcome, OptionValue};
 use helpline_bot::{Bot, BotConfig, RestProxy};
 use helpline_domain::permissions::{BOT_REQUIRED, Permissions};
-use helpline_domain::{ChannelId, GuildConfig, GuildId, RoleId, UserId};
+use helpline_domain::{ChannelId, GuildId, RoleId, UserId};
 use helpline_store::{SqliteStore, Store, StoreLimits};
 use twilight_model::channel::Message;
 use twilight_model::channel::message::Component;
@@ -67,6 +67,8 @@ pub(crate) async fn run(
     let result = if script {
         play(&demo).await
     } else {
+        // Ada names the staff the way an admin does; then it is the visitor's turn.
+        staff_add(&demo).await?;
         interactive(&demo).await
     };
     running.stop().await;
@@ -102,12 +104,6 @@ async fn seed(listen: SocketAddr, limits: StoreLimits) -> anyhow::Result<Demo> {
     }
     let general = emulator.create_text_channel(guild, "general", None)?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open_in_memory(limits).await?);
-    // Support is the staff role, as `/staff add` would record it.
-    let mut config = GuildConfig::new(guild);
-    config
-        .add_staff_roles(&[staff_role])
-        .map_err(|error| anyhow!("{error}"))?;
-    store.save_guild_config(&config).await?;
     Ok(Demo {
         emulator,
         store,
@@ -200,6 +196,26 @@ fn reply(outcome: &InteractionOutcome) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow!("no answer, the person saw {:?}", outcome.answer()))
 }
 
+/// Ada makes Support the staff role with `/staff add`.
+async fn staff_add(demo: &Demo) -> anyhow::Result<String> {
+    let outcome = demo
+        .emulator
+        .as_user(demo.admin)
+        .run_command(
+            demo.guild,
+            demo.general,
+            "staff add",
+            &[("role1", OptionValue::Role(demo.staff_role))],
+        )
+        .await?;
+    let text = reply(&outcome)?;
+    ensure!(
+        text.contains("can now answer tickets"),
+        "unexpected answer {text:?}"
+    );
+    Ok(text)
+}
+
 /// Plays the story; returns the first failed step.
 #[allow(clippy::print_stdout)]
 async fn play(demo: &Demo) -> anyhow::Result<()> {
@@ -222,6 +238,11 @@ async fn play(demo: &Demo) -> anyhow::Result<()> {
     let (mia, _) = demo.members[0];
     let (sam, _) = demo.staff[0];
 
+    run(
+        "Ada (admin) names the staff with /staff add",
+        staff_add(demo).await,
+    )
+    .await?;
     let setup = async {
         let outcome = emulator
             .as_user(demo.admin)
