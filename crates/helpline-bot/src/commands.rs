@@ -16,6 +16,7 @@ pub(crate) mod name {
     pub(crate) const SETTINGS: &str = "settings";
     pub(crate) const TICKET: &str = "ticket";
     pub(crate) const HELPLINE: &str = "helpline";
+    pub(crate) const TOPIC: &str = "topic";
 }
 
 /// Discord's option types.
@@ -178,6 +179,30 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
                         .range(0, helpline_domain::config::MAX_COOLDOWN_SECS),
                 ]),
+            ],
+        },
+        CommandSpec {
+            name: name::TOPIC,
+            key: "topic",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "add", "topic-add").with(vec![
+                    OptionSpec::new(STRING, "name", "topic-name")
+                        .required()
+                        .length(helpline_domain::config::TOPIC_NAME as u64),
+                    OptionSpec::new(STRING, "description", "topic-description")
+                        .length(helpline_domain::limits::SELECT_OPTION_TEXT as u64),
+                    OptionSpec::new(CHANNEL, "category", "topic-category")
+                        .channels(&[GUILD_CATEGORY]),
+                    OptionSpec::new(STRING, "auto_response", "topic-auto_response")
+                        .length(helpline_domain::limits::MESSAGE_CONTENT as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "remove", "topic-remove").with(vec![
+                    OptionSpec::new(STRING, "name", "topic-name")
+                        .required()
+                        .length(helpline_domain::config::TOPIC_NAME as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "list", "topic-list"),
             ],
         },
         CommandSpec {
@@ -449,9 +474,10 @@ mod tests {
         let commands = all(&translator);
         assert_eq!(commands[0].name, name::SETUP);
         assert_eq!(commands[1].name, name::SETTINGS);
-        assert_eq!(commands[2].name, name::HELPLINE);
-        assert_eq!(commands[3].name, name::TICKET);
-        assert_eq!(commands[4].name, name::STAFF);
+        assert_eq!(commands[2].name, name::TOPIC);
+        assert_eq!(commands[3].name, name::HELPLINE);
+        assert_eq!(commands[4].name, name::TICKET);
+        assert_eq!(commands[5].name, name::STAFF);
         let french = commands[0]
             .name_localizations
             .as_ref()

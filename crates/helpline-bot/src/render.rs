@@ -8,9 +8,11 @@ use crate::reply::{button, empty_embed, row};
 use helpline_domain::{
     GuildConfig, Language, LogEvent, LogKind, Notice, Ticket, TicketState, UserId,
 };
+use helpline_domain::{Panel, PanelContent, PanelStyle};
 use helpline_i18n::ui;
 use twilight_model::channel::message::Component;
 use twilight_model::channel::message::component::ButtonStyle;
+use twilight_model::channel::message::component::{SelectMenu, SelectMenuOption, SelectMenuType};
 use twilight_model::channel::message::embed::{Embed, EmbedField};
 
 /// The default welcome template in `language`: what a new guild gets, and what a guild still on
@@ -192,4 +194,107 @@ pub(crate) fn log_event_embed(
         _ => 0x5865F2,
     };
     log_embed(bot, language, ticket, &title, event.actor, reason, color)
+}
+
+/// A panel message: its embed, and its buttons or select menu.
+pub(crate) fn panel_message(
+    bot: &Bot,
+    config: &GuildConfig,
+    panel: &Panel,
+    language: Language,
+) -> (Embed, Vec<Component>) {
+    let translator = &bot.inner.translator;
+    let text = |key: &str| translator.text(language, key, &[]);
+    let (title, description) = match &panel.content {
+        PanelContent::Embed { title, description } => (
+            if title.is_empty() {
+                text(ui::PANEL_TITLE)
+            } else {
+                title.clone()
+            },
+            if description.is_empty() {
+                text(ui::PANEL_DESCRIPTION)
+            } else {
+                description.clone()
+            },
+        ),
+        PanelContent::CopiedMessage { .. } => (text(ui::PANEL_TITLE), text(ui::PANEL_DESCRIPTION)),
+    };
+    let label = if panel.button_label.is_empty() {
+        text(ui::BUTTON_OPEN)
+    } else {
+        panel.button_label.clone()
+    };
+    let components = match panel.style {
+        PanelStyle::Buttons if panel.topics.is_empty() => {
+            vec![row(vec![button(
+                CustomId::Open {
+                    panel: panel.id,
+                    topic: None,
+                }
+                .to_text(),
+                label,
+                ButtonStyle::Primary,
+            )])]
+        }
+        PanelStyle::SelectMenu => vec![row(vec![Component::SelectMenu(SelectMenu {
+            channel_types: None,
+            custom_id: CustomId::Open {
+                panel: panel.id,
+                topic: None,
+            }
+            .to_text(),
+            default_values: None,
+            disabled: false,
+            id: None,
+            kind: SelectMenuType::Text,
+            max_values: Some(1),
+            min_values: Some(1),
+            options: Some(
+                panel
+                    .topics
+                    .iter()
+                    .filter_map(|id| config.topic(*id))
+                    .map(|topic| SelectMenuOption {
+                        default: false,
+                        description: topic.description.clone(),
+                        emoji: None,
+                        label: topic.name.clone(),
+                        value: topic.id.to_string(),
+                    })
+                    .collect(),
+            ),
+            placeholder: (!panel.select_placeholder.is_empty())
+                .then(|| panel.select_placeholder.clone()),
+            required: None,
+        })])],
+        PanelStyle::Buttons => panel
+            .button_rows()
+            .into_iter()
+            .map(|topics| {
+                row(topics
+                    .iter()
+                    .filter_map(|id| config.topic(*id))
+                    .map(|topic| {
+                        button(
+                            CustomId::Open {
+                                panel: panel.id,
+                                topic: Some(topic.id),
+                            }
+                            .to_text(),
+                            topic.name.clone(),
+                            ButtonStyle::Primary,
+                        )
+                    })
+                    .collect())
+            })
+            .collect(),
+    };
+    let embed = Embed {
+        color: Some(0x5865F2),
+        description: Some(description),
+        title: Some(title),
+        ..empty_embed()
+    };
+    (embed, components)
 }

@@ -77,6 +77,14 @@ pub const HELPLINE_DISABLED: &str = "ui-helpline-disabled";
 pub const HELPLINE_ENABLED: &str = "ui-helpline-enabled";
 /// `ui-helpline-reset`
 pub const HELPLINE_RESET: &str = "ui-helpline-reset";
+/// `ui-topic-added`, with `name` and `channel`
+pub const TOPIC_ADDED: &str = "ui-topic-added";
+/// `ui-topic-removed`, with `name`
+pub const TOPIC_REMOVED: &str = "ui-topic-removed";
+/// `ui-topic-list`, with `topics`
+pub const TOPIC_LIST: &str = "ui-topic-list";
+/// `ui-topic-none`
+pub const TOPIC_NONE: &str = "ui-topic-none";
 /// `ui-not_set_up`
 pub const NOT_SET_UP: &str = "ui-not_set_up";
 /// `ui-ticket-no_topics`
@@ -204,6 +212,10 @@ pub const ALL: &[&str] = &[
     STAFF_MENTION_OFF,
     STAFF_FOREIGN_ROLE,
     NOT_SET_UP,
+    TOPIC_ADDED,
+    TOPIC_REMOVED,
+    TOPIC_LIST,
+    TOPIC_NONE,
     HELPLINE_CONFIRM_DISABLE,
     HELPLINE_CONFIRM_RESET,
     HELPLINE_BUTTON_DISABLE,

@@ -8,6 +8,7 @@ mod settings;
 mod setup;
 mod staff;
 mod ticket;
+mod topic;
 
 use crate::custom_id::CustomId;
 use crate::reply::Responder;
@@ -32,6 +33,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
                 crate::commands::name::TICKET => open::command(&bot, &responder, data).await,
                 crate::commands::name::HELPLINE => helpline::run(&bot, &responder, data).await,
+                crate::commands::name::TOPIC => topic::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

@@ -3,25 +3,16 @@
 //! of it happens, or whatever it created is removed again.
 
 use super::{guild_id, language, member, missing_bot_permissions_reply};
-use crate::custom_id::CustomId;
-use crate::reply::{Responder, button, empty_embed, no_mentions, row};
+use crate::reply::{Responder, no_mentions};
 use crate::{Bot, Error, Result};
 use helpline_domain::auth::may_configure;
 use helpline_domain::permissions::{Permissions, TICKET_BOT_ALLOW};
-use helpline_domain::{
-    ChannelId, GuildConfig, GuildId, Language, MessageId, Panel, PanelContent, PanelStyle,
-    SetupChannels,
-};
+use helpline_domain::{ChannelId, GuildConfig, GuildId, Language, MessageId, Panel, SetupChannels};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandOptionValue,
 };
 use twilight_model::channel::ChannelType;
-use twilight_model::channel::message::Component;
-use twilight_model::channel::message::component::{
-    ButtonStyle, SelectMenu, SelectMenuOption, SelectMenuType,
-};
-use twilight_model::channel::message::embed::Embed;
 use twilight_model::channel::permission_overwrite::{PermissionOverwrite, PermissionOverwriteType};
 
 /// What `/setup` was given.
@@ -411,99 +402,7 @@ async fn post_panel(
     panel: &Panel,
     language: Language,
 ) -> Result<MessageId> {
-    let translator = &bot.inner.translator;
-    let text = |key: &str| translator.text(language, key, &[]);
-    let (title, description) = match &panel.content {
-        PanelContent::Embed { title, description } => (
-            if title.is_empty() {
-                text(ui::PANEL_TITLE)
-            } else {
-                title.clone()
-            },
-            if description.is_empty() {
-                text(ui::PANEL_DESCRIPTION)
-            } else {
-                description.clone()
-            },
-        ),
-        PanelContent::CopiedMessage { .. } => (text(ui::PANEL_TITLE), text(ui::PANEL_DESCRIPTION)),
-    };
-    let label = if panel.button_label.is_empty() {
-        text(ui::BUTTON_OPEN)
-    } else {
-        panel.button_label.clone()
-    };
-    let components = match panel.style {
-        PanelStyle::Buttons if panel.topics.is_empty() => {
-            vec![row(vec![button(
-                CustomId::Open {
-                    panel: panel.id,
-                    topic: None,
-                }
-                .to_text(),
-                label,
-                ButtonStyle::Primary,
-            )])]
-        }
-        PanelStyle::SelectMenu => vec![row(vec![Component::SelectMenu(SelectMenu {
-            channel_types: None,
-            custom_id: CustomId::Open {
-                panel: panel.id,
-                topic: None,
-            }
-            .to_text(),
-            default_values: None,
-            disabled: false,
-            id: None,
-            kind: SelectMenuType::Text,
-            max_values: Some(1),
-            min_values: Some(1),
-            options: Some(
-                panel
-                    .topics
-                    .iter()
-                    .filter_map(|id| config.topic(*id))
-                    .map(|topic| SelectMenuOption {
-                        default: false,
-                        description: topic.description.clone(),
-                        emoji: None,
-                        label: topic.name.clone(),
-                        value: topic.id.to_string(),
-                    })
-                    .collect(),
-            ),
-            placeholder: (!panel.select_placeholder.is_empty())
-                .then(|| panel.select_placeholder.clone()),
-            required: None,
-        })])],
-        PanelStyle::Buttons => panel
-            .button_rows()
-            .into_iter()
-            .map(|topics| {
-                row(topics
-                    .iter()
-                    .filter_map(|id| config.topic(*id))
-                    .map(|topic| {
-                        button(
-                            CustomId::Open {
-                                panel: panel.id,
-                                topic: Some(topic.id),
-                            }
-                            .to_text(),
-                            topic.name.clone(),
-                            ButtonStyle::Primary,
-                        )
-                    })
-                    .collect())
-            })
-            .collect(),
-    };
-    let embed = Embed {
-        color: Some(0x5865F2),
-        description: Some(description),
-        title: Some(title),
-        ..empty_embed()
-    };
+    let (embed, components) = crate::render::panel_message(bot, config, panel, language);
     let mentions = no_mentions();
     let message = crate::metrics::rest(
         "create_message",

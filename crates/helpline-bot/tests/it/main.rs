@@ -9,4 +9,5 @@ mod settings;
 mod staff;
 mod story;
 mod ticket_command;
+mod topic_command;
 mod world;

@@ -1,0 +1,186 @@
+//! `/topic add|remove|list` (MISSION A3): the topics members choose from. A topic goes on the
+//! guild's first panel (the one `/setup` posts; `/panel` will choose), whose posted message is
+//! edited at once so members see the new buttons. Removing a topic keeps its tickets. Names are
+//! unique whatever their case; every limit is checked before anything is saved.
+
+use super::{guild_id, language, member};
+use crate::reply::{Responder, no_mentions};
+use crate::{Bot, Error, Result};
+use helpline_domain::auth::may_configure;
+use helpline_domain::{GuildConfig, Panel, Topic};
+use helpline_i18n::ui;
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandDataOption, CommandOptionValue,
+};
+
+/// Times a change is decided again after another admin saved first.
+const ATTEMPTS: usize = 3;
+
+fn string(options: &[CommandDataOption], name: &str) -> Option<String> {
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name == name) {
+            (CommandOptionValue::String(value), true) => Some(value.trim().to_owned()),
+            _ => None,
+        })
+}
+
+pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let store = &bot.inner.store;
+    let translator = &bot.inner.translator;
+    let config = store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let text = |key: &str| translator.text(lang, key, &[]);
+    let actor =
+        member(interaction).ok_or_else(|| Error::Unexpected("topic without a member".into()))?;
+    if !may_configure(&actor) {
+        return responder.follow_up(&text(ui::NOT_ADMIN)).await;
+    }
+    if config.as_ref().is_none_or(|c| c.panels.is_empty()) {
+        return responder.follow_up(&text(ui::NOT_SET_UP)).await;
+    }
+    let Some(subcommand) = data.options.first() else {
+        return Err(Error::Unexpected("/topic without a subcommand".into()));
+    };
+    let CommandOptionValue::SubCommand(options) = &subcommand.value else {
+        return Err(Error::Unexpected("/topic without a subcommand".into()));
+    };
+    if subcommand.name == "list" {
+        let config = config.unwrap_or_else(|| GuildConfig::new(guild));
+        let reply = if config.topics.is_empty() {
+            text(ui::TOPIC_NONE)
+        } else {
+            translator.text(lang, ui::TOPIC_LIST, &[("topics", names(&config).into())])
+        };
+        return responder.follow_up(&reply).await;
+    }
+    let name = string(options, "name").unwrap_or_default();
+    for _ in 0..ATTEMPTS {
+        let Some(mut config) = store.guild_config(guild).await? else {
+            return responder.follow_up(&text(ui::NOT_SET_UP)).await;
+        };
+        let changed = if subcommand.name == "add" {
+            add(&mut config, &name, options)
+        } else {
+            remove(&mut config, &name)
+        };
+        let (reply, shown) = match changed {
+            Ok(Some(done)) => done,
+            Ok(None) => {
+                let reply = translator.text(
+                    lang,
+                    ui::TICKET_UNKNOWN_TOPIC,
+                    &[
+                        ("topic", name.clone().into()),
+                        ("topics", names(&config).into()),
+                    ],
+                );
+                return responder.follow_up(&reply).await;
+            }
+            Err(invalid) => {
+                return responder
+                    .follow_up(&translator.render(lang, &invalid))
+                    .await;
+            }
+        };
+        match store.save_guild_config(&config).await {
+            Ok(saved) => {
+                let panel = saved.panels[0].clone();
+                refresh_panel(bot, &saved, &panel).await;
+                let reply = translator.text(
+                    lang,
+                    reply,
+                    &[
+                        ("name", shown.into()),
+                        ("channel", format!("<#{}>", panel.channel_id).into()),
+                    ],
+                );
+                return responder.follow_up(&reply).await;
+            }
+            Err(helpline_store::Error::Conflict { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    responder.follow_up(&text(ui::CONFLICT)).await
+}
+
+/// Adds the topic to the first panel; the reply's key and the name to show, or why not.
+fn add(
+    config: &mut GuildConfig,
+    name: &str,
+    options: &[CommandDataOption],
+) -> std::result::Result<Option<(&'static str, String)>, helpline_domain::ValidationError> {
+    let description = string(options, "description").filter(|d| !d.is_empty());
+    let auto_response = string(options, "auto_response").filter(|r| !r.is_empty());
+    let category = options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::Channel(id), "category") => Some(*id),
+            _ => None,
+        });
+    let mut next = config.clone();
+    let id = next.add_topic(|id| Topic {
+        description,
+        auto_response,
+        category,
+        ..Topic::new(id, name)
+    })?;
+    let mut panel: Panel = next.panels[0].clone();
+    panel.topics.push(id);
+    next.update_panel(panel)?;
+    next.validate()?;
+    *config = next;
+    Ok(Some((ui::TOPIC_ADDED, name.to_owned())))
+}
+
+/// Removes the topic named `name` (whatever the case); `None` when there is none.
+fn remove(
+    config: &mut GuildConfig,
+    name: &str,
+) -> std::result::Result<Option<(&'static str, String)>, helpline_domain::ValidationError> {
+    let Some(id) = config
+        .topics
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name))
+        .map(|t| t.id)
+    else {
+        return Ok(None);
+    };
+    let removed = config.remove_topic(id)?;
+    Ok(Some((ui::TOPIC_REMOVED, removed.name)))
+}
+
+fn names(config: &GuildConfig) -> String {
+    config
+        .topics
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Edits the posted panel message to show the panel as configured now.
+pub(crate) async fn refresh_panel(bot: &Bot, config: &GuildConfig, panel: &Panel) {
+    let Some(message) = panel.message_id else {
+        return;
+    };
+    let (embed, components) =
+        crate::render::panel_message(bot, config, panel, config.settings.language);
+    let mentions = no_mentions();
+    let edited = crate::metrics::rest(
+        "update_message",
+        bot.inner
+            .http
+            .update_message(panel.channel_id, message)
+            .embeds(Some(&[embed]))
+            .components(Some(&components))
+            .allowed_mentions(Some(&mentions)),
+    )
+    .await;
+    if let Err(error) = edited {
+        tracing::warn!(guild_id = %config.guild_id, %error, "cannot update the panel message");
+    }
+}
