@@ -52,6 +52,8 @@ mod records;
 mod rest;
 mod seen;
 mod snowflake;
+mod token;
+mod wire;
 mod world;
 
 use std::{
@@ -86,6 +88,7 @@ pub use crate::{
     permissions::DEFAULT_EVERYONE_PERMISSIONS,
     records::{Direction, GatewayRecord, RequestRecord},
     seen::{Answer, SeenButton, SeenMessage, SeenModal, SeenTextInput},
+    token::bot_token_for,
 };
 use crate::{
     discord_error::DiscordError,

@@ -7,8 +7,8 @@ use std::{io::Write, net::SocketAddr, time::Duration};
 use anyhow::Context as _;
 use clap::Parser;
 use discord_emulator::{
-    DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults,
-    Latency, RateLimitConfig, RouteLimit, default_route_limits,
+    DEFAULT_APPLICATION_ID, Emulator, EmulatorConfig, FaultRule, Faults, Latency, RateLimitConfig,
+    RouteLimit, bot_token_for, default_route_limits,
 };
 use twilight_model::{guild::Permissions, id::Id};
 
@@ -23,9 +23,10 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "DISCORD_EMULATOR_LISTEN", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
-    /// Bot token clients must present (without "Bot ").
-    #[arg(long, env = "DISCORD_EMULATOR_TOKEN", default_value = DEFAULT_BOT_TOKEN, hide_env_values = true)]
-    token: String,
+    /// Bot token clients must present (without "Bot "). Default: a token shaped like
+    /// Discord's for the application id (for the default id, the library's DEFAULT_BOT_TOKEN).
+    #[arg(long, env = "DISCORD_EMULATOR_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// Application id, also the bot user's id.
     #[arg(long, default_value_t = DEFAULT_APPLICATION_ID)]
     application_id: u64,
@@ -166,7 +167,9 @@ async fn main() -> anyhow::Result<()> {
         Id::new_checked(args.application_id).context("--application-id must not be 0")?;
     let config = EmulatorConfig {
         listen: args.listen,
-        bot_token: args.token,
+        bot_token: args
+            .token
+            .unwrap_or_else(|| bot_token_for(application_id.get())),
         application_id,
         bot_user_id: application_id.cast(),
         bot_name: args.bot_name,

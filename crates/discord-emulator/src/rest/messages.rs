@@ -22,7 +22,7 @@ use crate::{
     discord_error::{DiscordError, DiscordResult},
     world::{
         World,
-        messages::{Draft, Origin, Patch, with_nonce},
+        messages::{Draft, Origin, Patch},
     },
 };
 
@@ -98,14 +98,17 @@ pub(super) async fn create_message(
         && let Some((existing, first_nonce)) =
             world.message_with_nonce(channel_id, author.id, nonce)
     {
-        return Ok(json(&with_nonce(&existing, &first_nonce)));
+        return Ok(json(&crate::wire::message_with_nonce(
+            &existing,
+            Some(&first_nonce),
+        )));
     }
     let message = world.compose_message(channel_id, author, draft, Origin::default())?;
     let message = world.insert_message_with_nonce(message, nonce.as_ref())?;
-    Ok(match &nonce {
-        Some(nonce) => json(&with_nonce(&message, nonce)),
-        None => json(&message),
-    })
+    Ok(json(&crate::wire::message_with_nonce(
+        &message,
+        nonce.as_ref(),
+    )))
 }
 
 fn query_id(
@@ -182,7 +185,7 @@ pub(super) async fn list_messages(
             .map(|(_, message)| message)
             .collect()
     };
-    Ok(json(&selected))
+    Ok(json(&crate::wire::messages(&selected)))
 }
 
 /// `GET /channels/{channel_id}/messages/{message_id}`: needs READ_MESSAGE_HISTORY.
@@ -202,7 +205,7 @@ pub(super) async fn get_message(
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?;
-    Ok(json(message))
+    Ok(json(&crate::wire::message(message)))
 }
 
 /// `PATCH /channels/{channel_id}/messages/{message_id}`: only the bot's own messages, except
@@ -244,7 +247,7 @@ pub(super) async fn update_message(
         return Err(DiscordError::missing_permissions());
     }
     let message = world.edit_stored_message(channel_id, message_id, draft)?;
-    Ok(json(&message))
+    Ok(json(&crate::wire::message(&message)))
 }
 
 /// `DELETE /channels/{channel_id}/messages/{message_id}`: the bot's own messages, or any with
@@ -327,7 +330,7 @@ pub(super) async fn list_pins(
         .rev()
         .filter_map(|(message_id, _)| record.messages.get(message_id))
         .collect();
-    Ok(json(&pins))
+    Ok(json(&crate::wire::messages(&pins)))
 }
 
 /// `GET /channels/{channel_id}/messages/pins?limit`: `{items: [{pinned_at, message}], has_more}`.
@@ -356,7 +359,7 @@ pub(super) async fn list_pins_paginated(
             record
                 .messages
                 .get(message_id)
-                .map(|message| json!({ "pinned_at": pinned_at, "message": message }))
+                .map(|message| json!({ "pinned_at": pinned_at, "message": crate::wire::message(message) }))
         })
         .collect();
     let has_more = items.len() > limit;

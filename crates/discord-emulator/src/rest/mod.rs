@@ -303,7 +303,11 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         if matches!(response.status().as_u16(), 401 | 403) {
             shared.count_invalid(client_ip, now);
         }
-        taken.apply(response.headers_mut());
+        // Discord sends no rate-limit headers on interaction callbacks.
+        let headers = !short_route.ends_with("/callback");
+        if headers {
+            taken.apply(response.headers_mut());
+        }
         if response.status().is_success() {
             match shared
                 .faults
@@ -312,7 +316,9 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
                 Some(FaultAction::FailAfterRunning { status }) => {
                     shared.metrics.injected_error();
                     let mut lost = injected_error(status);
-                    taken.apply(lost.headers_mut());
+                    if headers {
+                        taken.apply(lost.headers_mut());
+                    }
                     break 'answer lost;
                 }
                 Some(FaultAction::HoldAfterRunning { delay_ms }) => {

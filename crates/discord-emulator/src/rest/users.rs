@@ -46,7 +46,7 @@ pub(super) async fn get_gateway_bot(State(emulator): State<Emulator>) -> Respons
 
 /// `GET /users/@me`.
 pub(super) async fn get_current_user(State(emulator): State<Emulator>) -> Response {
-    json(&emulator.world().current_user())
+    json(&crate::wire::current_user(&emulator.world().current_user()))
 }
 
 /// `GET /users/{user_id}`.
@@ -56,7 +56,7 @@ pub(super) async fn get_user(
 ) -> DiscordResult<Response> {
     let user_id: Id<UserMarker> = parse_id(&user_id)?;
     let world = emulator.world();
-    Ok(json(&world.user(user_id)?.user))
+    Ok(json(&crate::wire::user(&world.user(user_id)?.user)))
 }
 
 /// `GET /users/@me/guilds`.
@@ -72,6 +72,7 @@ pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) ->
                 "id": guild.id.to_string(),
                 "name": guild.name,
                 "icon": null,
+                "banner": null,
                 "owner": guild.owner_id == bot,
                 "permissions": world.guild_permissions(guild.id, bot).bits().to_string(),
                 "features": [],
@@ -107,25 +108,50 @@ pub(super) async fn create_dm(
         .ok_or_else(|| DiscordError::required("recipient_id"))?;
     let mut world = emulator.world();
     let channel = world.dm_channel(recipient)?;
-    Ok(json(&channel))
+    Ok(json(&crate::wire::channel(&channel)))
 }
 
-/// `GET /applications/@me`.
+/// `GET /applications/@me` and `GET /oauth2/applications/@me`: the application with every
+/// key Discord sends a bot for its own application.
 pub(super) async fn get_current_application(State(emulator): State<Emulator>) -> Response {
     let world = emulator.world();
-    let bot = world.bot_user();
+    let bot = crate::wire::user(&world.bot_user());
+    let flags: u64 = (1 << 15) | (1 << 19) | (1 << 23);
+    let guild_count = world
+        .guilds
+        .values()
+        .filter(|guild| guild.members.contains_key(&world.bot_id()))
+        .count();
     json(&json!({
         "id": world.config.application_id.to_string(),
-        "name": bot.name,
+        "name": bot["username"],
         "icon": null,
         "description": "",
+        "type": null,
         "bot_public": true,
         "bot_require_code_grant": false,
         "verify_key": "0".repeat(64),
-        "flags": (1 << 15) | (1 << 19),
+        "flags": flags,
+        "flags_new": flags.to_string(),
         "team": null,
         "bot": bot,
         "owner": bot,
-        "approximate_guild_count": world.guilds.len(),
+        "redirect_uris": [],
+        "interactions_endpoint_url": null,
+        "role_connections_verification_url": null,
+        "event_webhooks_url": null,
+        "event_webhooks_status": 1,
+        "event_webhooks_types": [],
+        "tags": [],
+        "approximate_guild_count": guild_count,
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["applications.commands", "bot"],
+        "integration_types_config": {
+            "0": { "oauth2_install_params": { "scopes": ["applications.commands", "bot"], "permissions": "0" } },
+        },
+        "install_params": { "scopes": ["applications.commands", "bot"], "permissions": "0" },
+        "max_participants": null,
     }))
 }

@@ -10,5 +10,7 @@ mod http;
 mod interactions;
 mod limits;
 mod messages;
+mod openapi;
 mod sharding;
+mod wire;
 mod world;
