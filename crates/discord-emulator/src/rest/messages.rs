@@ -275,6 +275,72 @@ pub(super) async fn delete_message(
     Ok(no_content())
 }
 
+/// How old a message may be for a bulk delete: 14 days.
+const BULK_DELETE_MAX_AGE_MS: u64 = 14 * 24 * 60 * 60 * 1000;
+
+/// `POST /channels/{channel_id}/messages/bulk-delete` `{messages: [2..=100 ids]}`: needs
+/// MANAGE_MESSAGES, refuses DMs (50003) and messages 14 days old or older (50034); ids of
+/// messages that are not there are skipped. One MESSAGE_DELETE_BULK `{ids, channel_id,
+/// guild_id}`.
+pub(super) async fn bulk_delete(
+    State(emulator): State<Emulator>,
+    Path(channel_id): Path<String>,
+    request: Request,
+) -> DiscordResult<Response> {
+    let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
+    let (body, _) = read_body(request).await?;
+    let ids = body
+        .get("messages")
+        .ok_or_else(|| DiscordError::required("messages"))?
+        .as_array()
+        .ok_or_else(|| {
+            DiscordError::invalid_form("messages", "BASE_TYPE_ARRAY", "Must be an array.")
+        })?;
+    if !(2..=100).contains(&ids.len()) {
+        return Err(DiscordError::bad_length("messages", 2, 100));
+    }
+    let mut message_ids = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        let id = crate::world::messages::snowflake_value(id)
+            .and_then(Id::<MessageMarker>::new_checked)
+            .ok_or_else(|| {
+                DiscordError::invalid_form(
+                    &format!("messages.{index}"),
+                    "NUMBER_TYPE_COERCE",
+                    "Value is not snowflake.",
+                )
+            })?;
+        if !message_ids.contains(&id) {
+            message_ids.push(id);
+        }
+    }
+    let mut world = emulator.world();
+    let permissions = bot_message_permissions(&world, channel_id)?;
+    if world.channel(channel_id)?.channel.guild_id.is_none() {
+        return Err(DiscordError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            50003,
+            "Cannot execute action on a DM channel",
+        ));
+    }
+    if !permissions.contains(Permissions::MANAGE_MESSAGES) {
+        return Err(DiscordError::missing_permissions());
+    }
+    let oldest = crate::snowflake::unix_ms().saturating_sub(BULK_DELETE_MAX_AGE_MS);
+    if message_ids
+        .iter()
+        .any(|id| (id.get() >> 22) + crate::snowflake::DISCORD_EPOCH_MS <= oldest)
+    {
+        return Err(DiscordError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            50034,
+            "You can only bulk delete messages that are under 14 days old.",
+        ));
+    }
+    world.bulk_delete_messages(channel_id, &message_ids)?;
+    Ok(no_content())
+}
+
 fn require_pin_permission(world: &World, channel_id: Id<ChannelMarker>) -> DiscordResult<()> {
     let permissions = bot_message_permissions(world, channel_id)?;
     let is_dm = world.channel(channel_id)?.channel.guild_id.is_none();

@@ -133,6 +133,10 @@ pub(crate) fn router(emulator: Emulator) -> Router {
             get(messages::list_messages).post(messages::create_message),
         )
         .route(
+            api!("/channels/{channel_id}/messages/bulk-delete"),
+            post(messages::bulk_delete),
+        )
+        .route(
             api!("/channels/{channel_id}/messages/pins"),
             get(messages::list_pins_paginated),
         )

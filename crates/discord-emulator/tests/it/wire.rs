@@ -219,6 +219,20 @@ fn check_dispatch(report: &mut Report, payload: &Value) {
                 .map(|object| object.remove("guild_id"));
             report.check_named(&what, "GuildMemberResponse", &member);
         }
+        "MESSAGE_DELETE_BULK" | "MESSAGE_DELETE" => {
+            let ids = data["ids"]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![data["id"].clone()]);
+            for value in ids.iter().chain([&data["channel_id"]]) {
+                report.check_named(&what, "SnowflakeType", value);
+            }
+        }
+        "GUILD_ROLE_DELETE" => {
+            for key in ["guild_id", "role_id"] {
+                report.check_named(&format!("{what} .{key}"), "SnowflakeType", &data[key]);
+            }
+        }
         "GUILD_MEMBER_REMOVE" => {
             report.check_named(&format!("{what} .user"), "UserResponse", &data["user"]);
         }
@@ -842,6 +856,35 @@ async fn every_route_and_dispatch_matches_discords_description() {
     .await;
     rest.validate("GET", "/users/@me", "/users/@me (bad token)", &unauthorized);
 
+    // Bulk deletes: two of the bot's messages, then a refused one (a single id).
+    let bulk = "/channels/{channel_id}/messages/bulk-delete";
+    let mut doomed = Vec::new();
+    for content in ["one", "two"] {
+        let message = rest
+            .call(
+                "POST",
+                messages,
+                &format!("/channels/{text_id}/messages"),
+                Some(json!({ "content": content })),
+            )
+            .await;
+        doomed.push(id(&message));
+    }
+    rest.call(
+        "POST",
+        bulk,
+        &format!("/channels/{text_id}/messages/bulk-delete"),
+        Some(json!({ "messages": doomed })),
+    )
+    .await;
+    rest.call(
+        "POST",
+        bulk,
+        &format!("/channels/{text_id}/messages/bulk-delete"),
+        Some(json!({ "messages": [rich_id] })),
+    )
+    .await;
+
     // Deleting: a message, channels, the guild left.
     rest.call(
         "DELETE",
@@ -899,6 +942,13 @@ async fn every_route_and_dispatch_matches_discords_description() {
     drop(gateway_tx);
     gateway.abort();
 
+    let bulk_deleted = seen
+        .iter()
+        .find(|payload| payload["t"] == "MESSAGE_DELETE_BULK")
+        .map(|payload| payload["d"].clone())
+        .unwrap_or_default();
+    assert_eq!(bulk_deleted["ids"], json!(doomed));
+    assert_eq!(bulk_deleted["guild_id"], json!(guild));
     let mut report = rest.report;
     let mut names: Vec<&str> = seen
         .iter()
