@@ -2,7 +2,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{Path, State},
+    extract::{Path, Request, State},
     response::Response,
 };
 use serde_json::{Value, json};
@@ -18,6 +18,7 @@ use super::{json, json_body, no_content, parse_id};
 use crate::{
     Emulator,
     discord_error::{DiscordError, DiscordResult},
+    oauth2::Grant,
     world::messages::snowflake_value,
 };
 
@@ -44,9 +45,29 @@ pub(super) async fn get_gateway_bot(State(emulator): State<Emulator>) -> Respons
     json(&info)
 }
 
-/// `GET /users/@me`.
-pub(super) async fn get_current_user(State(emulator): State<Emulator>) -> Response {
-    json(&crate::wire::current_user(&emulator.world().current_user()))
+/// `GET /users/@me`: the bot, or with an OAuth2 bearer token (scope `identify`) its user,
+/// with `email` and `verified` only under the `email` scope.
+pub(super) async fn get_current_user(
+    State(emulator): State<Emulator>,
+    request: Request,
+) -> DiscordResult<Response> {
+    let world = emulator.world();
+    let Some(grant) = request.extensions().get::<Grant>() else {
+        return Ok(json(&crate::wire::current_user(&world.current_user())));
+    };
+    if !grant.has_scope("identify") {
+        return Err(DiscordError::unauthorized());
+    }
+    let record = world.user(grant.user_id)?;
+    let mut user = crate::wire::user(&record.user);
+    user["mfa_enabled"] = json!(false);
+    user["locale"] = json!(record.locale);
+    user["premium_type"] = json!(0);
+    if grant.has_scope("email") {
+        user["email"] = json!(format!("{}@users.emulator.invalid", record.user.name));
+        user["verified"] = json!(true);
+    }
+    Ok(json(&user))
 }
 
 /// `GET /users/{user_id}`.
@@ -59,10 +80,18 @@ pub(super) async fn get_user(
     Ok(json(&crate::wire::user(&world.user(user_id)?.user)))
 }
 
-/// `GET /users/@me/guilds`.
-pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) -> Response {
+/// `GET /users/@me/guilds`: the bot's guilds, or with an OAuth2 bearer token (scope
+/// `guilds`) its user's, each with `owner` and the user's `permissions` in it.
+pub(super) async fn get_current_user_guilds(
+    State(emulator): State<Emulator>,
+    request: Request,
+) -> DiscordResult<Response> {
     let world = emulator.world();
-    let bot = world.bot_id();
+    let bot = match request.extensions().get::<Grant>() {
+        None => world.bot_id(),
+        Some(grant) if grant.has_scope("guilds") => grant.user_id,
+        Some(_) => return Err(DiscordError::unauthorized()),
+    };
     let guilds: Vec<Value> = world
         .guilds
         .values()
@@ -79,7 +108,7 @@ pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) ->
             })
         })
         .collect();
-    json(&guilds)
+    Ok(json(&guilds))
 }
 
 /// `DELETE /users/@me/guilds/{guild_id}`: the bot leaves a guild.

@@ -10,6 +10,7 @@ mod http;
 mod interactions;
 mod limits;
 mod messages;
+mod oauth2;
 mod openapi;
 mod sharding;
 mod wire;
