@@ -2,6 +2,7 @@
 //! websocket and HTTP clients. One binary; one module per area.
 
 mod common;
+mod discord_py;
 mod faults;
 mod framing;
 mod gateway;
