@@ -17,6 +17,12 @@ use twilight_model::{guild::Permissions, id::Id};
 /// rate limits, identify concurrency, session budget and gateway limits; faults can be set at
 /// start (below) or at runtime (PUT /_emulator/faults, POST /_emulator/gateway/{reconnect,
 /// invalidate, drop, close}); counters are served as Prometheus text on /metrics.
+///
+/// It sends Discord's wire format (the keys Discord sends, null where Discord sends null,
+/// checked against Discord's OpenAPI spec in its tests), reads JSON in text or binary frames,
+/// and serves OAuth2 for web panels (/oauth2/authorize, /api/v10/oauth2/token, bearer
+/// /users/@me and /users/@me/guilds). It does not serve threads, reactions, voice, presences,
+/// other webhooks or the ETF encoding, and it does not check request bodies against the spec.
 #[derive(Debug, Parser)]
 #[command(name = "discord-emulator", version)]
 struct Args {

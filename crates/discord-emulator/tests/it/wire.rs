@@ -666,6 +666,31 @@ async fn every_route_and_dispatch_matches_discords_description() {
     )
     .await;
 
+    // An upload (multipart, through twilight-http), read back: the attachment's keys.
+    let file = twilight_model::http::attachment::Attachment::from_bytes(
+        "transcript-1.html".to_owned(),
+        b"<p>hello</p>".to_vec(),
+        0,
+    );
+    let upload = common::http(&emulator)
+        .create_message(text_id.parse().map(twilight_model::id::Id::new).unwrap())
+        .content("transcript")
+        .attachments(&[file])
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let read = rest
+        .call(
+            "GET",
+            message_one,
+            &format!("/channels/{text_id}/messages/{}", upload.id),
+            None,
+        )
+        .await;
+    assert_eq!(read["attachments"][0]["filename"], "transcript-1.html");
+
     // Interactions: a command answered with a button, the button answered with an update,
     // follow-ups and the original response.
     let actor = emulator.as_user(world.alice);
