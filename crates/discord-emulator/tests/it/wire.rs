@@ -233,6 +233,11 @@ fn check_dispatch(report: &mut Report, payload: &Value) {
                 report.check_named(&format!("{what} .{key}"), "SnowflakeType", &data[key]);
             }
         }
+        "GUILD_MEMBERS_CHUNK" => {
+            for item in data["members"].as_array().into_iter().flatten() {
+                report.check_named(&format!("{what} .members[]"), "GuildMemberResponse", item);
+            }
+        }
         "GUILD_MEMBER_REMOVE" => {
             report.check_named(&format!("{what} .user"), "UserResponse", &data["user"]);
         }
@@ -927,6 +932,20 @@ async fn every_route_and_dispatch_matches_discords_description() {
     .await;
     rest.call("DELETE", channel_one, &format!("/channels/{text_id}"), None)
         .await;
+    // Request Guild Members (op 8) without a nonce: the chunk has none either.
+    gateway_tx
+        .send(json!({ "op": 8, "d": { "guild_id": guild, "query": "", "limit": 0 } }))
+        .unwrap();
+    let chunk = next_named(&mut rx, &mut seen, "GUILD_MEMBERS_CHUNK").await;
+    assert!(
+        chunk.get("nonce").is_none(),
+        "no nonce asked, none echoed: {chunk}"
+    );
+    gateway_tx
+        .send(json!({ "op": 8, "d": { "guild_id": guild, "user_ids": [alice], "nonce": "n8" } }))
+        .unwrap();
+    let chunk = next_named(&mut rx, &mut seen, "GUILD_MEMBERS_CHUNK").await;
+    assert_eq!(chunk["nonce"], "n8");
     let helpers = emulator
         .create_role(
             world.guild,
