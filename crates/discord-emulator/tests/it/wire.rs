@@ -993,6 +993,13 @@ async fn every_route_and_dispatch_matches_discords_description() {
         .unwrap_or_default();
     assert_eq!(bulk_deleted["ids"], json!(doomed));
     assert_eq!(bulk_deleted["guild_id"], json!(guild));
+    // `WIRE_DUMP=1 cargo nextest run -p discord-emulator every_route --no-capture` prints
+    // every dispatch, to eyeball them against Discord's.
+    if std::env::var_os("WIRE_DUMP").is_some() {
+        for payload in &seen {
+            eprintln!("{payload}");
+        }
+    }
     let mut report = rest.report;
     let mut names: Vec<&str> = seen
         .iter()
