@@ -11,7 +11,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need, check formatting, run clippy with -D warnings,
+  test    install what the tests need (nextest, discord.py in target/venv), check
+          formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks";
 
@@ -103,6 +104,7 @@ fn ensure_tools() -> Result<()> {
             )?;
         }
     }
+    ensure_discord_py()?;
     if !has_nextest() {
         run(
             "installing cargo-nextest from crates.io",
@@ -110,6 +112,33 @@ fn ensure_tools() -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The discord.py release the emulator's `discord_py` test runs.
+const DISCORD_PY: &str = "discord.py==2.7.1";
+
+/// Installs discord.py into `target/venv` (from PyPI, with `python3 -m venv` and pip) when
+/// it is missing: the emulator's tests run it, unmodified, against the emulator.
+fn ensure_discord_py() -> Result<()> {
+    let venv = workspace_root().join("target/venv");
+    let python = venv.join("bin/python");
+    let present = Command::new(&python)
+        .args(["-c", "import discord"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if present {
+        return Ok(());
+    }
+    if !python.exists() {
+        run(
+            "creating target/venv for discord.py (python3 -m venv)",
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        )?;
+    }
+    run(
+        &format!("installing {DISCORD_PY} from PyPI into target/venv"),
+        Command::new(&python).args(["-m", "pip", "install", "--quiet", DISCORD_PY]),
+    )
 }
 
 fn test() -> Result<()> {

@@ -215,6 +215,7 @@ async fn info(State(emulator): State<Emulator>) -> Response {
         "application_id": emulator.application_id().to_string(),
         "bot_user_id": emulator.bot_user_id().to_string(),
         "bot_token": emulator.bot_token(),
+        "client_secret": emulator.client_secret(),
     }))
     .into_response()
 }

@@ -252,8 +252,10 @@ pub struct Latency {
 /// Default application id (and bot user id): a snowflake from 2020.
 pub const DEFAULT_APPLICATION_ID: u64 = 700_000_000_000_000_001;
 
-/// Default bot token.
-pub const DEFAULT_BOT_TOKEN: &str = "emulator-bot-token";
+/// Default bot token: [`bot_token_for`](crate::bot_token_for) the default bot id, shaped
+/// like a Discord token.
+pub const DEFAULT_BOT_TOKEN: &str =
+    "NzAwMDAwMDAwMDAwMDAwMDAx.GHOSAA.O3oOtQ5806Riz5tfot9SQ6b9P6XlCFlgoIX8Lg";
 
 impl Default for EmulatorConfig {
     fn default() -> Self {

@@ -12,7 +12,7 @@ use twilight_model::{
         Message,
         message::{Component, MessageFlags, MessageType},
     },
-    gateway::{Intents, payload::incoming::InteractionCreate},
+    gateway::Intents,
     id::{
         AnonymizableId, Id,
         marker::{
@@ -193,7 +193,7 @@ impl World {
             "INTERACTION_CREATE",
             interaction.guild_id,
             Intents::empty(),
-            &InteractionCreate(interaction.clone()),
+            &crate::wire::interaction(interaction),
         );
         self.emit(&event);
     }
@@ -435,7 +435,7 @@ impl World {
             interaction["response_message_id"] = json!(message.id.to_string());
             interaction["response_message_loading"] = json!(kind == 5);
             interaction["response_message_ephemeral"] = json!(ephemeral);
-            resource["message"] = serde_json::to_value(message).unwrap_or(Value::Null);
+            resource["message"] = crate::wire::message(message);
         }
         Ok(CallbackResult {
             body: json!({ "interaction": interaction, "resource": resource }),

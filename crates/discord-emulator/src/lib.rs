@@ -47,11 +47,14 @@ mod faults;
 mod gateway;
 mod interactions;
 mod metrics;
+mod oauth2;
 mod permissions;
 mod records;
 mod rest;
 mod seen;
 mod snowflake;
+mod token;
+mod wire;
 mod world;
 
 use std::{
@@ -83,9 +86,11 @@ pub use crate::{
         compression::TransportCompression,
         hub::{SessionInfo, shard_for_guild},
     },
+    oauth2::client_secret_for,
     permissions::DEFAULT_EVERYONE_PERMISSIONS,
     records::{Direction, GatewayRecord, RequestRecord},
     seen::{Answer, SeenButton, SeenMessage, SeenModal, SeenTextInput},
+    token::bot_token_for,
 };
 use crate::{
     discord_error::DiscordError,
@@ -105,6 +110,7 @@ pub(crate) struct Shared {
     pub(crate) rate_limits: Mutex<rest::ratelimit::Buckets>,
     pub(crate) faults: faults::FaultState,
     pub(crate) metrics: metrics::Metrics,
+    pub(crate) oauth: oauth2::OAuthState,
     server: Mutex<Option<AbortHandle>>,
 }
 
@@ -225,6 +231,7 @@ impl Emulator {
             rate_limits: Mutex::new(rest::ratelimit::Buckets::new(config.rate_limit.clone())),
             faults: faults::FaultState::new(config.faults.clone(), &config.fault_rules),
             metrics: metrics::Metrics::default(),
+            oauth: oauth2::OAuthState::default(),
             config,
             http_host,
             base_url,
@@ -253,6 +260,7 @@ impl Emulator {
         axum::Router::new()
             .merge(gateway::router(self.clone()))
             .merge(rest::router(self.clone()))
+            .merge(oauth2::router(self.clone()))
             .nest("/_emulator", admin::router(self.clone()))
             .route(
                 "/metrics",
@@ -314,7 +322,12 @@ impl Emulator {
         self.shared.config.application_id
     }
 
-    /// The bot's user id.
+    /// The application's OAuth2 client secret, for `POST /oauth2/token`.
+    pub fn client_secret(&self) -> String {
+        client_secret_for(self.application_id().get())
+    }
+
+    /// The bot user's id.
     pub fn bot_user_id(&self) -> Id<UserMarker> {
         self.shared.config.bot_user_id
     }

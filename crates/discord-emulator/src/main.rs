@@ -7,8 +7,8 @@ use std::{io::Write, net::SocketAddr, time::Duration};
 use anyhow::Context as _;
 use clap::Parser;
 use discord_emulator::{
-    DEFAULT_APPLICATION_ID, DEFAULT_BOT_TOKEN, Emulator, EmulatorConfig, FaultRule, Faults,
-    Latency, RateLimitConfig, RouteLimit, default_route_limits,
+    DEFAULT_APPLICATION_ID, Emulator, EmulatorConfig, FaultRule, Faults, Latency, RateLimitConfig,
+    RouteLimit, bot_token_for, default_route_limits,
 };
 use twilight_model::{guild::Permissions, id::Id};
 
@@ -17,15 +17,22 @@ use twilight_model::{guild::Permissions, id::Id};
 /// rate limits, identify concurrency, session budget and gateway limits; faults can be set at
 /// start (below) or at runtime (PUT /_emulator/faults, POST /_emulator/gateway/{reconnect,
 /// invalidate, drop, close}); counters are served as Prometheus text on /metrics.
+///
+/// It sends Discord's wire format (the keys Discord sends, null where Discord sends null,
+/// checked against Discord's OpenAPI spec in its tests), reads JSON in text or binary frames,
+/// and serves OAuth2 for web panels (/oauth2/authorize, /api/v10/oauth2/token, bearer
+/// /users/@me and /users/@me/guilds). It does not serve threads, reactions, voice, presences,
+/// other webhooks or the ETF encoding, and it does not check request bodies against the spec.
 #[derive(Debug, Parser)]
 #[command(name = "discord-emulator", version)]
 struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "DISCORD_EMULATOR_LISTEN", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
-    /// Bot token clients must present (without "Bot ").
-    #[arg(long, env = "DISCORD_EMULATOR_TOKEN", default_value = DEFAULT_BOT_TOKEN, hide_env_values = true)]
-    token: String,
+    /// Bot token clients must present (without "Bot "). Default: a token shaped like
+    /// Discord's for the application id (for the default id, the library's DEFAULT_BOT_TOKEN).
+    #[arg(long, env = "DISCORD_EMULATOR_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// Application id, also the bot user's id.
     #[arg(long, default_value_t = DEFAULT_APPLICATION_ID)]
     application_id: u64,
@@ -166,7 +173,9 @@ async fn main() -> anyhow::Result<()> {
         Id::new_checked(args.application_id).context("--application-id must not be 0")?;
     let config = EmulatorConfig {
         listen: args.listen,
-        bot_token: args.token,
+        bot_token: args
+            .token
+            .unwrap_or_else(|| bot_token_for(application_id.get())),
         application_id,
         bot_user_id: application_id.cast(),
         bot_name: args.bot_name,

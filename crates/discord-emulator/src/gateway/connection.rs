@@ -21,7 +21,7 @@ use twilight_model::{
 
 use super::{
     compression::{Compressor, Encoded, TransportCompression},
-    hub::{IdentifyRefusal, Outbound, shard_for_guild, to_json},
+    hub::{IdentifyRefusal, Outbound, dispatch_json, shard_for_guild},
 };
 use crate::{
     Emulator,
@@ -130,10 +130,19 @@ impl Connection {
                             return end;
                         }
                     }
-                    Some(Ok(Message::Binary(_))) => {
-                        self.close(4002, "Error while decoding payload.").await;
-                        return End::ServerClosed;
-                    }
+                    // Discord reads a JSON payload sent in a binary frame as it reads a text
+                    // frame; what is not UTF-8 JSON cannot be decoded.
+                    Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => {
+                            if let Some(end) = self.handle(text).await {
+                                return end;
+                            }
+                        }
+                        Err(_) => {
+                            self.close(4002, "Error while decoding payload.").await;
+                            return End::ServerClosed;
+                        }
+                    },
                     Some(Ok(Message::Close(frame))) => {
                         let code = frame.map(|frame| frame.code);
                         self.record(Direction::Received, None, None, None, format!("close {code:?}"));
@@ -468,11 +477,14 @@ impl Connection {
                     .iter()
                     .filter_map(|id| world.guilds.get(id))
                     .map(|guild| {
-                        to_json(&world.guild_model(
-                            guild,
-                            true,
-                            intents.contains(Intents::GUILD_MEMBERS),
-                        ))
+                        dispatch_json(
+                            "GUILD_CREATE",
+                            &world.guild_model(
+                                guild,
+                                true,
+                                intents.contains(Intents::GUILD_MEMBERS),
+                            ),
+                        )
                     })
                     .collect();
                 world.hub.create_session(
@@ -482,7 +494,9 @@ impl Connection {
                     self.id,
                     self.tx.clone(),
                 );
-                world.hub.send_to(&session_id, "READY", &to_json(&ready));
+                world
+                    .hub
+                    .send_to(&session_id, "READY", &dispatch_json("READY", &ready));
                 for payload in guild_payloads {
                     world.hub.send_to(&session_id, "GUILD_CREATE", &payload);
                 }
@@ -596,16 +610,21 @@ impl Connection {
         if limit > 0 {
             members.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
-        let chunk = json!({
+        let mut chunk = json!({
             "guild_id": guild_id.to_string(),
             "members": members,
             "chunk_index": 0,
             "chunk_count": 1,
             "not_found": [],
-            "nonce": data.get("nonce").cloned().unwrap_or(Value::Null),
         });
-        world
-            .hub
-            .send_to(session_id, "GUILD_MEMBERS_CHUNK", &chunk.to_string());
+        // Discord echoes a nonce only when the request had one.
+        if let Some(nonce) = data.get("nonce").filter(|nonce| !nonce.is_null()) {
+            chunk["nonce"] = nonce.clone();
+        }
+        world.hub.send_to(
+            session_id,
+            "GUILD_MEMBERS_CHUNK",
+            &dispatch_json("GUILD_MEMBERS_CHUNK", &chunk),
+        );
     }
 }

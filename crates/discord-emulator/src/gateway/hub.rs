@@ -83,9 +83,14 @@ impl Event {
             name,
             guild_id,
             intents,
-            payload: Payload::Same(to_json(data)),
+            payload: Payload::Same(dispatch_json(name, data)),
         }
     }
+}
+
+/// Serializes the data of the dispatch `name` in Discord's wire format.
+pub(crate) fn dispatch_json(name: &str, data: &impl Serialize) -> Arc<str> {
+    to_json(&crate::wire::dispatch(name, data))
 }
 
 /// Serializes gateway data; the emulator's own payload types always serialize.

@@ -26,7 +26,6 @@ use crate::{
         World,
         build::{NewChannel, normalize_channel_name},
         messages::snowflake_value,
-        render::channel_value,
     },
 };
 
@@ -241,7 +240,7 @@ pub(super) async fn create_channel(
             topic,
         },
     )?;
-    Ok(json(&channel_value(&channel)))
+    Ok(json(&crate::wire::channel(&channel)))
 }
 
 /// `GET /channels/{channel_id}`.
@@ -252,7 +251,9 @@ pub(super) async fn get_channel(
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
     let world = emulator.world();
     world.bot_channel_permissions(channel_id)?;
-    Ok(json(&channel_value(&world.channel(channel_id)?.channel)))
+    Ok(json(&crate::wire::channel(
+        &world.channel(channel_id)?.channel,
+    )))
 }
 
 /// `PATCH /channels/{channel_id}`: needs MANAGE_CHANNELS, and MANAGE_ROLES to change overwrites.
@@ -332,7 +333,7 @@ pub(super) async fn update_channel(
         channel.permission_overwrites = Some(overwrites);
     }
     world.replace_channel(channel.clone())?;
-    Ok(json(&channel_value(&channel)))
+    Ok(json(&crate::wire::channel(&channel)))
 }
 
 /// `DELETE /channels/{channel_id}`: needs MANAGE_CHANNELS; for a DM, closes it.
@@ -344,11 +345,11 @@ pub(super) async fn delete_channel(
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
     if record.channel.guild_id.is_none() {
-        return Ok(json(&channel_value(&record.channel)));
+        return Ok(json(&crate::wire::channel(&record.channel)));
     }
     world.require_bot(channel_id, Permissions::MANAGE_CHANNELS)?;
     let channel = world.remove_channel(channel_id)?;
-    Ok(json(&channel_value(&channel)))
+    Ok(json(&crate::wire::channel(&channel)))
 }
 
 /// `PUT /channels/{channel_id}/permissions/{overwrite_id}`: needs MANAGE_ROLES in the channel.

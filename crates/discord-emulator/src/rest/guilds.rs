@@ -19,7 +19,7 @@ use super::{json, no_content, parse_id};
 use crate::{
     Emulator,
     discord_error::{DiscordError, DiscordResult},
-    world::{World, render::channel_value},
+    world::World,
 };
 
 /// `GET /guilds/{guild_id}`.
@@ -30,7 +30,9 @@ pub(super) async fn get_guild(
     let guild_id: Id<GuildMarker> = parse_id(&guild_id)?;
     let world = emulator.world();
     let guild = world.bot_guild(guild_id)?;
-    Ok(json(&world.guild_model(guild, false, false)))
+    Ok(json(&crate::wire::guild(
+        &world.guild_model(guild, false, false),
+    )))
 }
 
 /// `GET /guilds/{guild_id}/channels`: every channel of the guild, those the bot cannot view
@@ -46,7 +48,7 @@ pub(super) async fn get_channels(
         .channels
         .iter()
         .filter_map(|channel_id| world.channels.get(channel_id))
-        .map(|record| channel_value(&record.channel))
+        .map(|record| crate::wire::channel(&record.channel))
         .collect();
     Ok(json(&channels))
 }
@@ -58,7 +60,7 @@ pub(super) async fn get_roles(
 ) -> DiscordResult<Response> {
     let guild_id: Id<GuildMarker> = parse_id(&guild_id)?;
     let world = emulator.world();
-    Ok(json(&world.bot_guild(guild_id)?.roles))
+    Ok(json(&crate::wire::roles(&world.bot_guild(guild_id)?.roles)))
 }
 
 /// `GET /guilds/{guild_id}/members/{user_id}`.
@@ -74,7 +76,7 @@ pub(super) async fn get_member(
         .members
         .get(&user_id)
         .ok_or_else(DiscordError::unknown_member)?;
-    Ok(json(&world.member_model(member)))
+    Ok(json(&crate::wire::member(&world.member_model(member))))
 }
 
 /// `GET /guilds/{guild_id}/members?limit&after`: needs the GUILD_MEMBERS privileged intent
@@ -114,7 +116,7 @@ pub(super) async fn list_members(
         .values()
         .filter(|member| after.is_none_or(|after| member.user_id > after))
         .take(limit)
-        .map(|member| world.member_model(member))
+        .map(|member| crate::wire::member(&world.member_model(member)))
         .collect();
     Ok(json(&members))
 }

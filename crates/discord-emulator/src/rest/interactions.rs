@@ -34,12 +34,19 @@ pub(super) async fn callback(
         .interaction_callback(interaction_id, &token, &body, uploads)?;
     if query
         .get("with_response")
-        .is_some_and(|value| value == "true")
+        .is_some_and(|value| truthy(value))
     {
         Ok(json(&result.body))
     } else {
         Ok(no_content())
     }
+}
+
+/// A query-string boolean as Discord reads it: `true`, `True`, `1`, `yes`, `on` are true.
+fn truthy(value: &str) -> bool {
+    ["true", "1", "yes", "on", "t", "y"]
+        .iter()
+        .any(|word| value.trim().eq_ignore_ascii_case(word))
 }
 
 /// `POST /webhooks/{application_id}/{token}`: a follow-up message (always answered with the
@@ -55,7 +62,7 @@ pub(super) async fn create_followup(
     let message = emulator
         .world()
         .create_followup(application, &token, draft)?;
-    Ok(json(&message))
+    Ok(json(&crate::wire::message(&message)))
 }
 
 /// `GET /webhooks/{application_id}/{token}/messages/{message_id|@original}`.
@@ -67,7 +74,7 @@ pub(super) async fn get_message(
     let message = emulator
         .world()
         .get_webhook_message(application, &token, &message)?;
-    Ok(json(&message))
+    Ok(json(&crate::wire::message(&message)))
 }
 
 /// `PATCH /webhooks/{application_id}/{token}/messages/{message_id|@original}`.
@@ -82,7 +89,7 @@ pub(super) async fn update_message(
     let message = emulator
         .world()
         .edit_webhook_message(application, &token, &message, draft)?;
-    Ok(json(&message))
+    Ok(json(&crate::wire::message(&message)))
 }
 
 /// `DELETE /webhooks/{application_id}/{token}/messages/{message_id|@original}`.

@@ -22,7 +22,7 @@ use crate::{
     discord_error::{DiscordError, DiscordResult},
     world::{
         World,
-        messages::{Draft, Origin, Patch, with_nonce},
+        messages::{Draft, Origin, Patch},
     },
 };
 
@@ -98,14 +98,17 @@ pub(super) async fn create_message(
         && let Some((existing, first_nonce)) =
             world.message_with_nonce(channel_id, author.id, nonce)
     {
-        return Ok(json(&with_nonce(&existing, &first_nonce)));
+        return Ok(json(&crate::wire::message_with_nonce(
+            &existing,
+            Some(&first_nonce),
+        )));
     }
     let message = world.compose_message(channel_id, author, draft, Origin::default())?;
     let message = world.insert_message_with_nonce(message, nonce.as_ref())?;
-    Ok(match &nonce {
-        Some(nonce) => json(&with_nonce(&message, nonce)),
-        None => json(&message),
-    })
+    Ok(json(&crate::wire::message_with_nonce(
+        &message,
+        nonce.as_ref(),
+    )))
 }
 
 fn query_id(
@@ -182,7 +185,7 @@ pub(super) async fn list_messages(
             .map(|(_, message)| message)
             .collect()
     };
-    Ok(json(&selected))
+    Ok(json(&crate::wire::messages(&selected)))
 }
 
 /// `GET /channels/{channel_id}/messages/{message_id}`: needs READ_MESSAGE_HISTORY.
@@ -202,7 +205,7 @@ pub(super) async fn get_message(
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?;
-    Ok(json(message))
+    Ok(json(&crate::wire::message(message)))
 }
 
 /// `PATCH /channels/{channel_id}/messages/{message_id}`: only the bot's own messages, except
@@ -244,7 +247,7 @@ pub(super) async fn update_message(
         return Err(DiscordError::missing_permissions());
     }
     let message = world.edit_stored_message(channel_id, message_id, draft)?;
-    Ok(json(&message))
+    Ok(json(&crate::wire::message(&message)))
 }
 
 /// `DELETE /channels/{channel_id}/messages/{message_id}`: the bot's own messages, or any with
@@ -269,6 +272,72 @@ pub(super) async fn delete_message(
         return Err(DiscordError::missing_permissions());
     }
     world.delete_stored_message(channel_id, message_id)?;
+    Ok(no_content())
+}
+
+/// How old a message may be for a bulk delete: 14 days.
+const BULK_DELETE_MAX_AGE_MS: u64 = 14 * 24 * 60 * 60 * 1000;
+
+/// `POST /channels/{channel_id}/messages/bulk-delete` `{messages: [2..=100 ids]}`: needs
+/// MANAGE_MESSAGES, refuses DMs (50003) and messages 14 days old or older (50034); ids of
+/// messages that are not there are skipped. One MESSAGE_DELETE_BULK `{ids, channel_id,
+/// guild_id}`.
+pub(super) async fn bulk_delete(
+    State(emulator): State<Emulator>,
+    Path(channel_id): Path<String>,
+    request: Request,
+) -> DiscordResult<Response> {
+    let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
+    let (body, _) = read_body(request).await?;
+    let ids = body
+        .get("messages")
+        .ok_or_else(|| DiscordError::required("messages"))?
+        .as_array()
+        .ok_or_else(|| {
+            DiscordError::invalid_form("messages", "BASE_TYPE_ARRAY", "Must be an array.")
+        })?;
+    if !(2..=100).contains(&ids.len()) {
+        return Err(DiscordError::bad_length("messages", 2, 100));
+    }
+    let mut message_ids = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        let id = crate::world::messages::snowflake_value(id)
+            .and_then(Id::<MessageMarker>::new_checked)
+            .ok_or_else(|| {
+                DiscordError::invalid_form(
+                    &format!("messages.{index}"),
+                    "NUMBER_TYPE_COERCE",
+                    "Value is not snowflake.",
+                )
+            })?;
+        if !message_ids.contains(&id) {
+            message_ids.push(id);
+        }
+    }
+    let mut world = emulator.world();
+    let permissions = bot_message_permissions(&world, channel_id)?;
+    if world.channel(channel_id)?.channel.guild_id.is_none() {
+        return Err(DiscordError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            50003,
+            "Cannot execute action on a DM channel",
+        ));
+    }
+    if !permissions.contains(Permissions::MANAGE_MESSAGES) {
+        return Err(DiscordError::missing_permissions());
+    }
+    let oldest = crate::snowflake::unix_ms().saturating_sub(BULK_DELETE_MAX_AGE_MS);
+    if message_ids
+        .iter()
+        .any(|id| (id.get() >> 22) + crate::snowflake::DISCORD_EPOCH_MS <= oldest)
+    {
+        return Err(DiscordError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            50034,
+            "You can only bulk delete messages that are under 14 days old.",
+        ));
+    }
+    world.bulk_delete_messages(channel_id, &message_ids)?;
     Ok(no_content())
 }
 
@@ -327,7 +396,7 @@ pub(super) async fn list_pins(
         .rev()
         .filter_map(|(message_id, _)| record.messages.get(message_id))
         .collect();
-    Ok(json(&pins))
+    Ok(json(&crate::wire::messages(&pins)))
 }
 
 /// `GET /channels/{channel_id}/messages/pins?limit`: `{items: [{pinned_at, message}], has_more}`.
@@ -356,7 +425,7 @@ pub(super) async fn list_pins_paginated(
             record
                 .messages
                 .get(message_id)
-                .map(|message| json!({ "pinned_at": pinned_at, "message": message }))
+                .map(|message| json!({ "pinned_at": pinned_at, "message": crate::wire::message(message) }))
         })
         .collect();
     let has_more = items.len() > limit;

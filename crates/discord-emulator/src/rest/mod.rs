@@ -55,6 +55,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route(api!("/gateway/bot"), get(users::get_gateway_bot))
         .route(api!("/users/@me"), get(users::get_current_user))
         .route(api!("/users/@me/channels"), post(users::create_dm))
+        .route(api!("/oauth2/token"), post(crate::oauth2::token))
         .route(
             api!("/users/@me/guilds"),
             get(users::get_current_user_guilds),
@@ -133,6 +134,10 @@ pub(crate) fn router(emulator: Emulator) -> Router {
             get(messages::list_messages).post(messages::create_message),
         )
         .route(
+            api!("/channels/{channel_id}/messages/bulk-delete"),
+            post(messages::bulk_delete),
+        )
+        .route(
             api!("/channels/{channel_id}/messages/pins"),
             get(messages::list_pins_paginated),
         )
@@ -206,6 +211,16 @@ async fn method_not_allowed() -> Response {
     DiscordError::method_not_allowed().into_response()
 }
 
+/// The grant behind an `Authorization: Bearer` header.
+fn bearer_grant(headers: &HeaderMap, emulator: &Emulator) -> Option<crate::oauth2::Grant> {
+    let token = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    emulator.shared.oauth.bearer(token.trim())
+}
+
 fn is_authorized(headers: &HeaderMap, token: &str) -> bool {
     headers
         .get(header::AUTHORIZATION)
@@ -234,7 +249,7 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return DiscordError::entity_too_large().into_response();
     };
@@ -266,7 +281,17 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
             break 'answer injected_error(status);
         }
         let token_route = route.contains("/interactions/") || route.contains("/webhooks/");
-        let exempt = token_route || route.ends_with("/gateway");
+        // A web panel's user: an OAuth2 bearer token, for the routes of its scopes.
+        let bearer = matches!(short_route.as_str(), "/users/@me" | "/users/@me/guilds")
+            .then(|| bearer_grant(&parts.headers, &emulator))
+            .flatten();
+        let exempt = token_route
+            || route.ends_with("/gateway")
+            || short_route == "/oauth2/token"
+            || bearer.is_some();
+        if let Some(grant) = bearer {
+            parts.extensions.insert(grant);
+        }
         if !exempt && !is_authorized(&parts.headers, &shared.config.bot_token) {
             shared.count_invalid(client_ip, now);
             break 'answer DiscordError::unauthorized().into_response();
@@ -303,7 +328,11 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
         if matches!(response.status().as_u16(), 401 | 403) {
             shared.count_invalid(client_ip, now);
         }
-        taken.apply(response.headers_mut());
+        // Discord sends no rate-limit headers on interaction callbacks.
+        let headers = !short_route.ends_with("/callback");
+        if headers {
+            taken.apply(response.headers_mut());
+        }
         if response.status().is_success() {
             match shared
                 .faults
@@ -312,7 +341,9 @@ async fn api_layer(State(emulator): State<Emulator>, request: Request, next: Nex
                 Some(FaultAction::FailAfterRunning { status }) => {
                     shared.metrics.injected_error();
                     let mut lost = injected_error(status);
-                    taken.apply(lost.headers_mut());
+                    if headers {
+                        taken.apply(lost.headers_mut());
+                    }
                     break 'answer lost;
                 }
                 Some(FaultAction::HoldAfterRunning { delay_ms }) => {

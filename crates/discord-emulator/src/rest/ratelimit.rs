@@ -3,7 +3,7 @@
 //!
 //! Every bucketed response carries `X-RateLimit-Limit`, `-Remaining`, `-Reset`, `-Reset-After`,
 //! `-Bucket` and `-Scope` (`user` or `shared`; twilight-http 0.18 only learns bucket state when
-//! `Scope` is present). A request over a limit is refused before it runs with 429, a
+//! `Scope` is present), except interaction callbacks, which Discord answers without them. A request over a limit is refused before it runs with 429, a
 //! `Retry-After` header in whole seconds and `{"message", "retry_after", "global", "code"}`;
 //! a global 429 also carries `X-RateLimit-Global: true` and `X-RateLimit-Scope: global`.
 //! 401, 403 and 429s other than `shared` count as invalid requests of the client's IP; past

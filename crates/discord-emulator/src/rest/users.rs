@@ -2,7 +2,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{Path, State},
+    extract::{Path, Request, State},
     response::Response,
 };
 use serde_json::{Value, json};
@@ -18,6 +18,7 @@ use super::{json, json_body, no_content, parse_id};
 use crate::{
     Emulator,
     discord_error::{DiscordError, DiscordResult},
+    oauth2::Grant,
     world::messages::snowflake_value,
 };
 
@@ -44,9 +45,29 @@ pub(super) async fn get_gateway_bot(State(emulator): State<Emulator>) -> Respons
     json(&info)
 }
 
-/// `GET /users/@me`.
-pub(super) async fn get_current_user(State(emulator): State<Emulator>) -> Response {
-    json(&emulator.world().current_user())
+/// `GET /users/@me`: the bot, or with an OAuth2 bearer token (scope `identify`) its user,
+/// with `email` and `verified` only under the `email` scope.
+pub(super) async fn get_current_user(
+    State(emulator): State<Emulator>,
+    request: Request,
+) -> DiscordResult<Response> {
+    let world = emulator.world();
+    let Some(grant) = request.extensions().get::<Grant>() else {
+        return Ok(json(&crate::wire::current_user(&world.current_user())));
+    };
+    if !grant.has_scope("identify") {
+        return Err(DiscordError::unauthorized());
+    }
+    let record = world.user(grant.user_id)?;
+    let mut user = crate::wire::user(&record.user);
+    user["mfa_enabled"] = json!(false);
+    user["locale"] = json!(record.locale);
+    user["premium_type"] = json!(0);
+    if grant.has_scope("email") {
+        user["email"] = json!(format!("{}@users.emulator.invalid", record.user.name));
+        user["verified"] = json!(true);
+    }
+    Ok(json(&user))
 }
 
 /// `GET /users/{user_id}`.
@@ -56,13 +77,21 @@ pub(super) async fn get_user(
 ) -> DiscordResult<Response> {
     let user_id: Id<UserMarker> = parse_id(&user_id)?;
     let world = emulator.world();
-    Ok(json(&world.user(user_id)?.user))
+    Ok(json(&crate::wire::user(&world.user(user_id)?.user)))
 }
 
-/// `GET /users/@me/guilds`.
-pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) -> Response {
+/// `GET /users/@me/guilds`: the bot's guilds, or with an OAuth2 bearer token (scope
+/// `guilds`) its user's, each with `owner` and the user's `permissions` in it.
+pub(super) async fn get_current_user_guilds(
+    State(emulator): State<Emulator>,
+    request: Request,
+) -> DiscordResult<Response> {
     let world = emulator.world();
-    let bot = world.bot_id();
+    let bot = match request.extensions().get::<Grant>() {
+        None => world.bot_id(),
+        Some(grant) if grant.has_scope("guilds") => grant.user_id,
+        Some(_) => return Err(DiscordError::unauthorized()),
+    };
     let guilds: Vec<Value> = world
         .guilds
         .values()
@@ -72,13 +101,14 @@ pub(super) async fn get_current_user_guilds(State(emulator): State<Emulator>) ->
                 "id": guild.id.to_string(),
                 "name": guild.name,
                 "icon": null,
+                "banner": null,
                 "owner": guild.owner_id == bot,
                 "permissions": world.guild_permissions(guild.id, bot).bits().to_string(),
                 "features": [],
             })
         })
         .collect();
-    json(&guilds)
+    Ok(json(&guilds))
 }
 
 /// `DELETE /users/@me/guilds/{guild_id}`: the bot leaves a guild.
@@ -107,25 +137,50 @@ pub(super) async fn create_dm(
         .ok_or_else(|| DiscordError::required("recipient_id"))?;
     let mut world = emulator.world();
     let channel = world.dm_channel(recipient)?;
-    Ok(json(&channel))
+    Ok(json(&crate::wire::channel(&channel)))
 }
 
-/// `GET /applications/@me`.
+/// `GET /applications/@me` and `GET /oauth2/applications/@me`: the application with every
+/// key Discord sends a bot for its own application.
 pub(super) async fn get_current_application(State(emulator): State<Emulator>) -> Response {
     let world = emulator.world();
-    let bot = world.bot_user();
+    let bot = crate::wire::user(&world.bot_user());
+    let flags: u64 = (1 << 15) | (1 << 19) | (1 << 23);
+    let guild_count = world
+        .guilds
+        .values()
+        .filter(|guild| guild.members.contains_key(&world.bot_id()))
+        .count();
     json(&json!({
         "id": world.config.application_id.to_string(),
-        "name": bot.name,
+        "name": bot["username"],
         "icon": null,
         "description": "",
+        "type": null,
         "bot_public": true,
         "bot_require_code_grant": false,
         "verify_key": "0".repeat(64),
-        "flags": (1 << 15) | (1 << 19),
+        "flags": flags,
+        "flags_new": flags.to_string(),
         "team": null,
         "bot": bot,
         "owner": bot,
-        "approximate_guild_count": world.guilds.len(),
+        "redirect_uris": [],
+        "interactions_endpoint_url": null,
+        "role_connections_verification_url": null,
+        "event_webhooks_url": null,
+        "event_webhooks_status": 1,
+        "event_webhooks_types": [],
+        "tags": [],
+        "approximate_guild_count": guild_count,
+        "approximate_user_install_count": 0,
+        "approximate_user_authorization_count": 0,
+        "explicit_content_filter": 0,
+        "eligible_oauth2_scopes": ["applications.commands", "bot"],
+        "integration_types_config": {
+            "0": { "oauth2_install_params": { "scopes": ["applications.commands", "bot"], "permissions": "0" } },
+        },
+        "install_params": { "scopes": ["applications.commands", "bot"], "permissions": "0" },
+        "max_participants": null,
     }))
 }

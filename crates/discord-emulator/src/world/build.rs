@@ -22,7 +22,7 @@ use twilight_model::{
 use super::{ChannelRecord, GuildRecord, MemberRecord, UserRecord, World, render};
 use crate::{
     discord_error::{DiscordError, DiscordResult},
-    gateway::hub::{Event, Payload, to_json},
+    gateway::hub::{Event, Payload, dispatch_json},
     permissions::DEFAULT_EVERYONE_PERMISSIONS,
     snowflake::now_timestamp,
 };
@@ -148,8 +148,8 @@ impl World {
         let Some(guild) = self.guilds.get(&guild_id) else {
             return;
         };
-        let with = to_json(&self.guild_create_value(guild, true));
-        let without = to_json(&self.guild_create_value(guild, false));
+        let with = dispatch_json("GUILD_CREATE", &self.guild_model(guild, true, true));
+        let without = dispatch_json("GUILD_CREATE", &self.guild_model(guild, true, false));
         let event = Event {
             name: "GUILD_CREATE",
             guild_id: Some(guild_id),
@@ -172,7 +172,7 @@ impl World {
         let guild = self.guild_mut(guild_id)?;
         guild.premium_tier = tier;
         let guild = self.guild(guild_id)?;
-        let update = to_json(&self.guild_model(guild, false, false));
+        let update = dispatch_json("GUILD_UPDATE", &self.guild_model(guild, false, false));
         let event = Event {
             name: "GUILD_UPDATE",
             guild_id: Some(guild_id),
@@ -470,7 +470,7 @@ impl World {
                 nonces: std::collections::HashMap::new(),
             },
         );
-        self.emit_guild_event("CHANNEL_CREATE", guild_id, &render::channel_value(&channel));
+        self.emit_guild_event("CHANNEL_CREATE", guild_id, &crate::wire::channel(&channel));
         Ok(channel)
     }
 
@@ -551,7 +551,7 @@ impl World {
         let record = self.channel_mut(channel.id)?;
         record.channel = channel.clone();
         if let Some(guild_id) = channel.guild_id {
-            self.emit_guild_event("CHANNEL_UPDATE", guild_id, &render::channel_value(&channel));
+            self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&channel));
         }
         Ok(())
     }
@@ -583,9 +583,9 @@ impl World {
                 })
                 .collect();
             for orphan in orphans {
-                self.emit_guild_event("CHANNEL_UPDATE", guild_id, &render::channel_value(&orphan));
+                self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&orphan));
             }
-            self.emit_guild_event("CHANNEL_DELETE", guild_id, &render::channel_value(&channel));
+            self.emit_guild_event("CHANNEL_DELETE", guild_id, &crate::wire::channel(&channel));
         } else if let Some(recipient) = record.dm_recipient {
             self.dm_channels.remove(&recipient);
         }

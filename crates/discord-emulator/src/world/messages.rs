@@ -971,6 +971,46 @@ impl World {
         Ok(())
     }
 
+    /// Deletes the stored ones of `message_ids` (and their pins): one MESSAGE_DELETE_BULK
+    /// with the ids that were there.
+    pub(crate) fn bulk_delete_messages(
+        &mut self,
+        channel_id: Id<ChannelMarker>,
+        message_ids: &[Id<MessageMarker>],
+    ) -> DiscordResult<()> {
+        let record = self.channel_mut(channel_id)?;
+        let deleted: Vec<Id<MessageMarker>> = message_ids
+            .iter()
+            .copied()
+            .filter(|id| record.messages.remove(id).is_some())
+            .collect();
+        let before = record.pins.len();
+        record.pins.retain(|(id, _)| !deleted.contains(id));
+        let unpinned = record.pins.len() != before;
+        let guild_id = record.channel.guild_id;
+        if deleted.is_empty() {
+            return Ok(());
+        }
+        let mut data = serde_json::json!({
+            "ids": deleted.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "channel_id": channel_id.to_string(),
+        });
+        if let Some(guild_id) = guild_id {
+            data["guild_id"] = serde_json::json!(guild_id.to_string());
+        }
+        let event = crate::gateway::hub::Event::new(
+            "MESSAGE_DELETE_BULK",
+            guild_id,
+            twilight_model::gateway::Intents::GUILD_MESSAGES,
+            &data,
+        );
+        self.emit(&event);
+        if unpinned {
+            self.emit_pins_update(channel_id);
+        }
+        Ok(())
+    }
+
     /// Pins a message: the flag, a "pinned a message" system message, CHANNEL_PINS_UPDATE.
     pub(crate) fn pin_message(
         &mut self,

@@ -32,7 +32,7 @@ use twilight_model::{
 use crate::{
     config::EmulatorConfig,
     discord_error::{DiscordError, DiscordResult},
-    gateway::hub::{Event, Hub, Payload, to_json},
+    gateway::hub::{Event, Hub, Payload, dispatch_json},
     interactions::Interactions,
     permissions::{self, DM_PERMISSIONS, MemberView},
     snowflake::Snowflakes,
@@ -454,11 +454,11 @@ impl World {
                     message: message.clone(),
                 };
                 match nonce {
-                    Some(nonce) => to_json(&messages::with_nonce(&create, nonce)),
-                    None => to_json(&create),
+                    Some(nonce) => dispatch_json(name, &messages::with_nonce(&create, nonce)),
+                    None => dispatch_json(name, &create),
                 }
             } else {
-                to_json(message)
+                dispatch_json(name, message)
             }
         };
         let with = serialize(message);

@@ -129,46 +129,6 @@ pub(crate) fn new_guild_channel(
     }
 }
 
-/// A channel as Discord's JSON shows it. twilight's `Channel` leaves out `None` fields, but
-/// Discord sends `parent_id: null` for every guild channel outside a category and
-/// `topic: null` for the channel types that have a topic (text, announcement, forum, media).
-pub(crate) fn channel_value(channel: &Channel) -> serde_json::Value {
-    let mut value = serde_json::to_value(channel).unwrap_or(serde_json::Value::Null);
-    complete_channel_value(&mut value);
-    value
-}
-
-/// Adds the `null` fields Discord sends to a guild channel serialized by twilight.
-pub(crate) fn complete_channel_value(value: &mut serde_json::Value) {
-    let serde_json::Value::Object(object) = value else {
-        return;
-    };
-    if object
-        .get("guild_id")
-        .is_none_or(serde_json::Value::is_null)
-    {
-        return;
-    }
-    object.entry("parent_id").or_insert(serde_json::Value::Null);
-    let has_topic = object
-        .get("type")
-        .and_then(serde_json::Value::as_u64)
-        .and_then(|kind| u8::try_from(kind).ok())
-        .map(ChannelType::from)
-        .is_some_and(|kind| {
-            matches!(
-                kind,
-                ChannelType::GuildText
-                    | ChannelType::GuildAnnouncement
-                    | ChannelType::GuildForum
-                    | ChannelType::GuildMedia
-            )
-        });
-    if has_topic {
-        object.entry("topic").or_insert(serde_json::Value::Null);
-    }
-}
-
 /// The bot's DM channel with a user.
 pub(crate) fn new_dm_channel(id: Id<ChannelMarker>, recipient: User) -> Channel {
     Channel {
@@ -281,20 +241,6 @@ impl World {
             roles: member.roles.clone(),
             user: with_user.then(|| self.user_model(member.user_id)),
         }
-    }
-
-    /// A guild as GUILD_CREATE shows it, with its channels as Discord's JSON shows them.
-    pub(crate) fn guild_create_value(
-        &self,
-        guild: &GuildRecord,
-        all_members: bool,
-    ) -> serde_json::Value {
-        let mut value = serde_json::to_value(self.guild_model(guild, true, all_members))
-            .unwrap_or(serde_json::Value::Null);
-        if let Some(serde_json::Value::Array(channels)) = value.get_mut("channels") {
-            channels.iter_mut().for_each(complete_channel_value);
-        }
-        value
     }
 
     /// A guild as GUILD_CREATE (with channels and members) or `GET /guilds/{id}` shows it.

@@ -207,6 +207,26 @@ pub(crate) async fn raw_request(
     authorization: Option<&str>,
     body: Option<&str>,
 ) -> RawResponse {
+    raw_request_typed(
+        emulator,
+        method,
+        path,
+        authorization,
+        body,
+        "application/json",
+    )
+    .await
+}
+
+/// [`raw_request`] with a body of another content type (a form, for OAuth2).
+pub(crate) async fn raw_request_typed(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+    body: Option<&str>,
+    content_type: &str,
+) -> RawResponse {
     let mut stream = TcpStream::connect(emulator.http_host()).await.unwrap();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
@@ -217,7 +237,7 @@ pub(crate) async fn raw_request(
     }
     let body = body.unwrap_or_default();
     if !body.is_empty() {
-        request.push_str("Content-Type: application/json\r\n");
+        request.push_str(&format!("Content-Type: {content_type}\r\n"));
     }
     request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     stream.write_all(request.as_bytes()).await.unwrap();

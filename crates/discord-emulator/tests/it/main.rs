@@ -2,6 +2,7 @@
 //! websocket and HTTP clients. One binary; one module per area.
 
 mod common;
+mod discord_py;
 mod faults;
 mod framing;
 mod gateway;
@@ -10,5 +11,8 @@ mod http;
 mod interactions;
 mod limits;
 mod messages;
+mod oauth2;
+mod openapi;
 mod sharding;
+mod wire;
 mod world;
