@@ -240,7 +240,10 @@ pub(super) async fn create_channel(
             topic,
         },
     )?;
-    Ok(json(&crate::wire::channel(&channel)))
+    // Discord answers a new channel with 201 Created.
+    let mut response = json(&crate::wire::channel(&channel));
+    *response.status_mut() = axum::http::StatusCode::CREATED;
+    Ok(response)
 }
 
 /// `GET /channels/{channel_id}`.

@@ -215,7 +215,10 @@ async fn bot_created_overwrites_respect_what_the_bot_holds() {
         Some(&body.to_string()),
     )
     .await;
-    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.status, 201,
+        "Discord answers a new channel with 201 Created"
+    );
     assert_eq!(
         response.json()["permission_overwrites"][0]["allow"],
         Permissions::SEND_MESSAGES.bits().to_string()
