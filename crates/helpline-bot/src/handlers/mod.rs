@@ -1,6 +1,7 @@
 //! Interaction routing: each interaction is acknowledged within Discord's 3 seconds by its
 //! handler, then answered; every failure becomes a translated answer and a log line.
 
+mod admin;
 pub(crate) mod events;
 mod helpline;
 mod open;

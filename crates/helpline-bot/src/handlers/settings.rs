@@ -3,10 +3,9 @@
 //! Every value is checked against its range before anything is saved; two admins saving at once
 //! both keep their change (optimistic concurrency, decided again).
 
-use super::{guild_id, language, member};
+use super::language;
 use crate::reply::{Responder, empty_embed};
-use crate::{Bot, Error, Result};
-use helpline_domain::auth::may_configure;
+use crate::{Bot, Result};
 use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
@@ -18,27 +17,15 @@ use twilight_model::channel::message::embed::{Embed, EmbedField};
 const ATTEMPTS: usize = 3;
 
 pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
-    responder.defer(true).await?;
+    let Some(command) = super::admin::subcommand(bot, responder, data).await? else {
+        return Ok(());
+    };
+    let (guild, lang, options, config) =
+        (command.guild, command.lang, command.options, command.config);
     let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
     let store = &bot.inner.store;
     let translator = &bot.inner.translator;
-    let config = store.guild_config(guild).await?;
-    let lang = language(bot, interaction, config.as_ref());
-    let actor =
-        member(interaction).ok_or_else(|| Error::Unexpected("settings without a member".into()))?;
-    if !may_configure(&actor) {
-        return responder
-            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
-            .await;
-    }
-    let Some(subcommand) = data.options.first() else {
-        return Err(Error::Unexpected("/settings without a subcommand".into()));
-    };
-    let CommandOptionValue::SubCommand(options) = &subcommand.value else {
-        return Err(Error::Unexpected("/settings without a subcommand".into()));
-    };
-    if subcommand.name == "show" {
+    if command.name == "show" {
         let config = config.unwrap_or_else(|| GuildConfig::new(guild));
         return responder.embed(show(bot, lang, &config)).await;
     }

@@ -4,10 +4,8 @@
 //! is saved with optimistic concurrency and the change decided again). Open tickets follow: a
 //! role made staff gains access to them, a role taken off loses it.
 
-use super::{guild_id, language, member};
 use crate::reply::Responder;
 use crate::{Bot, Error, Result};
-use helpline_domain::auth::may_configure;
 use helpline_domain::{GuildConfig, GuildId, RoleId};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
@@ -25,28 +23,16 @@ enum Change {
 }
 
 pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
-    responder.defer(true).await?;
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
+    let Some(command) = super::admin::subcommand(bot, responder, data).await? else {
+        return Ok(());
+    };
+    let (guild, lang, options) = (command.guild, command.lang, command.options);
+    let config = command.config;
     let store = &bot.inner.store;
     let translator = &bot.inner.translator;
-    let config = store.guild_config(guild).await?;
-    let lang = language(bot, interaction, config.as_ref());
-    let actor =
-        member(interaction).ok_or_else(|| Error::Unexpected("staff without a member".into()))?;
-    if !may_configure(&actor) {
-        return responder
-            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
-            .await;
-    }
-    let Some(subcommand) = data.options.first() else {
-        return Err(Error::Unexpected("/staff without a subcommand".into()));
-    };
-    let CommandOptionValue::SubCommand(options) = &subcommand.value else {
-        return Err(Error::Unexpected("/staff without a subcommand".into()));
-    };
+    let subcommand_name = command.name;
     let change =
-        match subcommand.name.as_str() {
+        match subcommand_name {
             "add" | "remove" => {
                 let roles = roles(options);
                 if let Some(foreign) = roles
@@ -60,7 +46,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                     );
                     return responder.follow_up(&reply).await;
                 }
-                if subcommand.name == "add" {
+                if subcommand_name == "add" {
                     Change::Add(roles)
                 } else {
                     Change::Remove(roles)

@@ -3,10 +3,8 @@
 //! edited at once so members see the new buttons. Removing a topic keeps its tickets. Names are
 //! unique whatever their case; every limit is checked before anything is saved.
 
-use super::{guild_id, language, member};
 use crate::reply::{Responder, no_mentions};
-use crate::{Bot, Error, Result};
-use helpline_domain::auth::may_configure;
+use crate::{Bot, Result};
 use helpline_domain::{GuildConfig, Panel, Topic};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
@@ -26,29 +24,18 @@ fn string(options: &[CommandDataOption], name: &str) -> Option<String> {
 }
 
 pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
-    responder.defer(true).await?;
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
+    let Some(command) = super::admin::subcommand(bot, responder, data).await? else {
+        return Ok(());
+    };
+    let (guild, lang, options, config) =
+        (command.guild, command.lang, command.options, command.config);
     let store = &bot.inner.store;
     let translator = &bot.inner.translator;
-    let config = store.guild_config(guild).await?;
-    let lang = language(bot, interaction, config.as_ref());
     let text = |key: &str| translator.text(lang, key, &[]);
-    let actor =
-        member(interaction).ok_or_else(|| Error::Unexpected("topic without a member".into()))?;
-    if !may_configure(&actor) {
-        return responder.follow_up(&text(ui::NOT_ADMIN)).await;
-    }
     if config.as_ref().is_none_or(|c| c.panels.is_empty()) {
         return responder.follow_up(&text(ui::NOT_SET_UP)).await;
     }
-    let Some(subcommand) = data.options.first() else {
-        return Err(Error::Unexpected("/topic without a subcommand".into()));
-    };
-    let CommandOptionValue::SubCommand(options) = &subcommand.value else {
-        return Err(Error::Unexpected("/topic without a subcommand".into()));
-    };
-    if subcommand.name == "list" {
+    if command.name == "list" {
         let config = config.unwrap_or_else(|| GuildConfig::new(guild));
         let reply = if config.topics.is_empty() {
             text(ui::TOPIC_NONE)
@@ -62,7 +49,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         let Some(mut config) = store.guild_config(guild).await? else {
             return responder.follow_up(&text(ui::NOT_SET_UP)).await;
         };
-        let changed = if subcommand.name == "add" {
+        let changed = if command.name == "add" {
             add(&mut config, &name, options)
         } else {
             remove(&mut config, &name)
