@@ -133,6 +133,16 @@ const ROLE_KEYS: [&str; 5] = [
     "staff-role5",
 ];
 
+/// `role1`…`role5` and, for one topic's staff only, `topic`.
+fn roles_and_topic() -> Vec<OptionSpec> {
+    let mut options = roles(&ROLE_KEYS);
+    options.push(
+        OptionSpec::new(STRING, "topic", "staff-topic")
+            .length(helpline_domain::config::TOPIC_NAME as u64),
+    );
+    options
+}
+
 /// Every command.
 fn specs() -> Vec<CommandSpec> {
     vec![
@@ -230,8 +240,8 @@ fn specs() -> Vec<CommandSpec> {
             key: "staff",
             default_member_permissions: Some(MANAGE_GUILD),
             options: vec![
-                OptionSpec::new(SUB_COMMAND, "add", "staff-add").with(roles(&ROLE_KEYS)),
-                OptionSpec::new(SUB_COMMAND, "remove", "staff-remove").with(roles(&ROLE_KEYS)),
+                OptionSpec::new(SUB_COMMAND, "add", "staff-add").with(roles_and_topic()),
+                OptionSpec::new(SUB_COMMAND, "remove", "staff-remove").with(roles_and_topic()),
                 OptionSpec::new(SUB_COMMAND, "list", "staff-list"),
                 OptionSpec::new(SUB_COMMAND, "mention", "staff-mention").with(vec![
                     OptionSpec::new(BOOLEAN, "enabled", "staff-mention-enabled").required(),

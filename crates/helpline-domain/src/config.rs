@@ -795,6 +795,31 @@ impl GuildConfig {
         add_roles(&mut topic.staff_roles, roles, guild_id)
     }
 
+    /// Removes up to 5 staff roles from one topic; returns those that were its staff.
+    pub fn remove_topic_staff_roles(
+        &mut self,
+        topic: TopicId,
+        roles: &[RoleId],
+    ) -> Result<Vec<RoleId>, ValidationError> {
+        check_count(
+            Countable::RolesPerCommand,
+            roles.len(),
+            MAX_ROLES_PER_COMMAND,
+        )?;
+        let topic = self
+            .topics
+            .iter_mut()
+            .find(|t| t.id == topic)
+            .ok_or(ValidationError::UnknownTopic { topic })?;
+        let removed: Vec<RoleId> = roles
+            .iter()
+            .copied()
+            .filter(|r| topic.staff_roles.contains(r))
+            .collect();
+        topic.staff_roles.retain(|r| !removed.contains(r));
+        Ok(removed)
+    }
+
     /// Sets a template after parsing it; an unknown placeholder is refused with the valid ones.
     pub fn set_template(&mut self, field: Field, source: &str) -> Result<(), ValidationError> {
         let template =
@@ -1130,6 +1155,8 @@ mod tests {
     enum Command {
         AddStaff(Vec<u64>),
         RemoveStaff(Vec<u64>),
+        AddTopicStaff(u32, Vec<u64>),
+        RemoveTopicStaff(u32, Vec<u64>),
         AddTopic(String),
         RemoveTopic(u32),
         AddPanel { select: bool, topics: Vec<u32> },
@@ -1148,7 +1175,9 @@ mod tests {
         let roles = prop::collection::vec(0u64..80, 1..7);
         prop_oneof![
             8 => roles.clone().prop_map(Command::AddStaff),
-            1 => roles.prop_map(Command::RemoveStaff),
+            1 => roles.clone().prop_map(Command::RemoveStaff),
+            3 => ((0u32..60), roles.clone()).prop_map(|(t, r)| Command::AddTopicStaff(t, r)),
+            1 => ((0u32..60), roles).prop_map(|(t, r)| Command::RemoveTopicStaff(t, r)),
             6 => "[A-Za-z ]{0,30}".prop_map(Command::AddTopic),
             1 => (0u32..60).prop_map(Command::RemoveTopic),
             3 => (any::<bool>(), prop::collection::vec(0u32..60, 0..30))
@@ -1172,6 +1201,8 @@ mod tests {
             command,
             Command::AddStaff(_)
                 | Command::RemoveStaff(_)
+                | Command::AddTopicStaff(..)
+                | Command::RemoveTopicStaff(..)
                 | Command::AddTopic(_)
                 | Command::RemoveTopic(_)
                 | Command::AddPanel { .. }
@@ -1190,6 +1221,24 @@ mod tests {
                 .map(drop),
             Command::RemoveStaff(roles) => next
                 .remove_staff_roles(
+                    &roles
+                        .into_iter()
+                        .map(|r| Id::new(r + 1))
+                        .collect::<Vec<_>>(),
+                )
+                .map(drop),
+            Command::AddTopicStaff(topic, roles) => next
+                .add_topic_staff_roles(
+                    TopicId(topic),
+                    &roles
+                        .into_iter()
+                        .map(|r| Id::new(r + 1))
+                        .collect::<Vec<_>>(),
+                )
+                .map(drop),
+            Command::RemoveTopicStaff(topic, roles) => next
+                .remove_topic_staff_roles(
+                    TopicId(topic),
                     &roles
                         .into_iter()
                         .map(|r| Id::new(r + 1))

@@ -17,6 +17,10 @@ pub const STAFF_ADDED: &str = "ui-staff-added";
 pub const STAFF_ALREADY: &str = "ui-staff-already";
 /// `ui-staff-removed`, with `roles` (those removed) and `all`
 pub const STAFF_REMOVED: &str = "ui-staff-removed";
+/// `ui-staff-topic_added`, with `roles`, `topic` and `all`
+pub const STAFF_TOPIC_ADDED: &str = "ui-staff-topic_added";
+/// `ui-staff-topic_removed`, with `roles`, `topic` and `all`
+pub const STAFF_TOPIC_REMOVED: &str = "ui-staff-topic_removed";
 /// `ui-staff-not_staff`, with `roles`
 pub const STAFF_NOT_STAFF: &str = "ui-staff-not_staff";
 /// `ui-staff-list`, with `roles`
@@ -206,6 +210,8 @@ pub const ALL: &[&str] = &[
     STAFF_ALREADY,
     STAFF_REMOVED,
     STAFF_NOT_STAFF,
+    STAFF_TOPIC_ADDED,
+    STAFF_TOPIC_REMOVED,
     STAFF_LIST,
     STAFF_NONE,
     STAFF_MENTION_ON,

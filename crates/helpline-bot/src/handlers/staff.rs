@@ -6,7 +6,7 @@
 
 use crate::reply::Responder;
 use crate::{Bot, Error, Result};
-use helpline_domain::{GuildConfig, GuildId, RoleId};
+use helpline_domain::{GuildConfig, GuildId, RoleId, TopicId};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
@@ -17,8 +17,9 @@ const ATTEMPTS: usize = 3;
 
 /// What the admin asked.
 enum Change {
-    Add(Vec<RoleId>),
-    Remove(Vec<RoleId>),
+    /// Roles made staff, guild-wide or of one topic.
+    Add(Vec<RoleId>, Option<TopicId>),
+    Remove(Vec<RoleId>, Option<TopicId>),
     Mention(bool),
 }
 
@@ -46,10 +47,41 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                     );
                     return responder.follow_up(&reply).await;
                 }
+                let topic = match topic_option(options) {
+                    None => None,
+                    Some(name) => {
+                        let config = config.clone().unwrap_or_else(|| GuildConfig::new(guild));
+                        match config
+                            .topics
+                            .iter()
+                            .find(|t| t.name.eq_ignore_ascii_case(&name))
+                        {
+                            Some(topic) => Some(topic.id),
+                            None => {
+                                let names = config
+                                    .topics
+                                    .iter()
+                                    .map(|t| t.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                let reply = if names.is_empty() {
+                                    translator.text(lang, ui::TOPIC_NONE, &[])
+                                } else {
+                                    translator.text(
+                                        lang,
+                                        ui::TICKET_UNKNOWN_TOPIC,
+                                        &[("topic", name.into()), ("topics", names.into())],
+                                    )
+                                };
+                                return responder.follow_up(&reply).await;
+                            }
+                        }
+                    }
+                };
                 if subcommand_name == "add" {
-                    Change::Add(roles)
+                    Change::Add(roles, topic)
                 } else {
-                    Change::Remove(roles)
+                    Change::Remove(roles, topic)
                 }
             }
             "mention" => Change::Mention(options.iter().any(|o| {
@@ -67,7 +99,50 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
         let reply = match &change {
-            Change::Add(roles) => match config.add_staff_roles(roles) {
+            Change::Add(roles, Some(topic)) => match config.add_topic_staff_roles(*topic, roles) {
+                Ok(added) if added.is_empty() => {
+                    return responder
+                        .follow_up(&translator.text(
+                            lang,
+                            ui::STAFF_ALREADY,
+                            &[("roles", mentions(roles).into())],
+                        ))
+                        .await;
+                }
+                Ok(added) => topic_reply(bot, lang, &config, *topic, ui::STAFF_TOPIC_ADDED, &added),
+                Err(invalid) => {
+                    return responder
+                        .follow_up(&translator.render(lang, &invalid))
+                        .await;
+                }
+            },
+            Change::Remove(roles, Some(topic)) => {
+                match config.remove_topic_staff_roles(*topic, roles) {
+                    Ok(removed) if removed.is_empty() => {
+                        return responder
+                            .follow_up(&translator.text(
+                                lang,
+                                ui::STAFF_NOT_STAFF,
+                                &[("roles", mentions(roles).into())],
+                            ))
+                            .await;
+                    }
+                    Ok(removed) => topic_reply(
+                        bot,
+                        lang,
+                        &config,
+                        *topic,
+                        ui::STAFF_TOPIC_REMOVED,
+                        &removed,
+                    ),
+                    Err(invalid) => {
+                        return responder
+                            .follow_up(&translator.render(lang, &invalid))
+                            .await;
+                    }
+                }
+            }
+            Change::Add(roles, None) => match config.add_staff_roles(roles) {
                 Ok(added) if added.is_empty() => {
                     return responder
                         .follow_up(&translator.text(
@@ -91,7 +166,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                         .await;
                 }
             },
-            Change::Remove(roles) => match config.remove_staff_roles(roles) {
+            Change::Remove(roles, None) => match config.remove_staff_roles(roles) {
                 Ok(removed) if removed.is_empty() => {
                     return responder
                         .follow_up(&translator.text(
@@ -148,6 +223,41 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
     responder
         .follow_up(&translator.text(lang, ui::CONFLICT, &[]))
         .await
+}
+
+/// The `topic` option's name.
+fn topic_option(options: &[CommandDataOption]) -> Option<String> {
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::String(name), "topic") => Some(name.trim().to_owned()),
+            _ => None,
+        })
+}
+
+/// The answer to a change of a topic's staff: the roles changed and the topic's staff now.
+fn topic_reply(
+    bot: &Bot,
+    lang: helpline_domain::Language,
+    config: &GuildConfig,
+    topic: TopicId,
+    key: &str,
+    changed: &[RoleId],
+) -> String {
+    let topic = config.topic(topic);
+    let name = topic.map(|t| t.name.clone()).unwrap_or_default();
+    let all = topic
+        .filter(|t| !t.staff_roles.is_empty())
+        .map_or_else(|| "—".to_owned(), |t| mentions(&t.staff_roles));
+    bot.inner.translator.text(
+        lang,
+        key,
+        &[
+            ("roles", mentions(changed).into()),
+            ("topic", name.into()),
+            ("all", all.into()),
+        ],
+    )
 }
 
 /// The roles of `role1`…`role5`, in order, without repeats.

@@ -130,6 +130,71 @@ async fn admins_add_topics_the_panel_shows_them_and_members_open_by_topic() {
         })
         .await;
 
+    // A role answering only Billing tickets: it gains access to Mia's, then loses it.
+    let [_, _, noa] = world.members;
+    let helpers = world
+        .emulator
+        .create_role(
+            world.guild,
+            "Billing helpers",
+            helpline_domain::permissions::Permissions::empty(),
+        )
+        .unwrap();
+    world
+        .emulator
+        .set_member_roles(world.guild, noa, &[helpers])
+        .unwrap();
+    assert!(!world.emulator.can_view(noa, channel));
+    let staff = |subcommand: &'static str, topic: &'static str| {
+        let world = &world;
+        async move {
+            world
+                .emulator
+                .as_user(world.admin)
+                .run_command(
+                    world.guild,
+                    world.general,
+                    &format!("staff {subcommand}"),
+                    &[
+                        ("role1", OptionValue::Role(helpers)),
+                        ("topic", OptionValue::String(topic.into())),
+                    ],
+                )
+                .await
+                .unwrap()
+                .expect_message()
+                .text()
+        }
+    };
+    assert_eq!(
+        staff("add", "billing").await,
+        format!(
+            "<@&{helpers}> can now answer **Billing** tickets. Staff for Billing: <@&{helpers}>."
+        )
+    );
+    world
+        .wait_until(|| world.emulator.can_view(noa, channel))
+        .await;
+    let guild_staff = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap()
+        .staff_roles;
+    assert!(!guild_staff.contains(&helpers), "not staff elsewhere");
+    assert_eq!(
+        staff("add", "Shipping").await,
+        "There is no topic named “Shipping”. Topics: Billing, Bugs."
+    );
+    assert_eq!(
+        staff("remove", "Billing").await,
+        format!("<@&{helpers}> no longer answer **Billing** tickets. Staff for Billing: —.")
+    );
+    world
+        .wait_until(|| !world.emulator.can_view(noa, channel))
+        .await;
+
     // Bugs goes; Billing and its ticket stay.
     let reply = topic(
         &world,
