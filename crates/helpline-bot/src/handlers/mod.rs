@@ -110,6 +110,47 @@ async fn finish(bot: &Bot, responder: &Responder<'_>, result: Result<()>) -> &'s
     "error"
 }
 
+/// The topic named `name`, whatever its case — or the answer to give instead: the guild's
+/// topics listed, or `none_key`'s words when it has none.
+fn find_topic(
+    bot: &Bot,
+    lang: Language,
+    config: &GuildConfig,
+    name: &str,
+    none_key: &str,
+) -> std::result::Result<helpline_domain::TopicId, String> {
+    let name = name.trim();
+    if let Some(topic) = config
+        .topics
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case(name))
+    {
+        return Ok(topic.id);
+    }
+    let translator = &bot.inner.translator;
+    if config.topics.is_empty() {
+        return Err(translator.text(lang, none_key, &[]));
+    }
+    Err(translator.text(
+        lang,
+        ui::TICKET_UNKNOWN_TOPIC,
+        &[
+            ("topic", name.to_owned().into()),
+            ("topics", topic_names(config).into()),
+        ],
+    ))
+}
+
+/// The guild's topic names, in order, comma-separated.
+fn topic_names(config: &GuildConfig) -> String {
+    config
+        .topics
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The value of a modal's text input.
 fn modal_value(data: &ModalInteractionData, custom_id: &str) -> Option<String> {
     fn find(components: &[ModalInteractionComponent], custom_id: &str) -> Option<String> {

@@ -50,37 +50,10 @@ pub(super) async fn command(
     };
     let topic = match text_option("topic") {
         None => None,
-        Some(name) => {
-            let wanted = name.trim();
-            match config
-                .topics
-                .iter()
-                .find(|t| t.name.eq_ignore_ascii_case(wanted))
-            {
-                Some(topic) => Some(topic.id),
-                None => {
-                    let names = config
-                        .topics
-                        .iter()
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let reply = if names.is_empty() {
-                        translator.text(lang, ui::TICKET_NO_TOPICS, &[])
-                    } else {
-                        translator.text(
-                            lang,
-                            ui::TICKET_UNKNOWN_TOPIC,
-                            &[
-                                ("topic", wanted.to_owned().into()),
-                                ("topics", names.into()),
-                            ],
-                        )
-                    };
-                    return responder.follow_up(&reply).await;
-                }
-            }
-        }
+        Some(name) => match super::find_topic(bot, lang, &config, &name, ui::TICKET_NO_TOPICS) {
+            Ok(topic) => Some(topic),
+            Err(reply) => return responder.follow_up(&reply).await,
+        },
     };
     let panel = topic
         .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))

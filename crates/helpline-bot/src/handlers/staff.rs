@@ -51,30 +51,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                     None => None,
                     Some(name) => {
                         let config = config.clone().unwrap_or_else(|| GuildConfig::new(guild));
-                        match config
-                            .topics
-                            .iter()
-                            .find(|t| t.name.eq_ignore_ascii_case(&name))
-                        {
-                            Some(topic) => Some(topic.id),
-                            None => {
-                                let names = config
-                                    .topics
-                                    .iter()
-                                    .map(|t| t.name.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ");
-                                let reply = if names.is_empty() {
-                                    translator.text(lang, ui::TOPIC_NONE, &[])
-                                } else {
-                                    translator.text(
-                                        lang,
-                                        ui::TICKET_UNKNOWN_TOPIC,
-                                        &[("topic", name.into()), ("topics", names.into())],
-                                    )
-                                };
-                                return responder.follow_up(&reply).await;
-                            }
+                        match super::find_topic(bot, lang, &config, &name, ui::TOPIC_NONE) {
+                            Ok(topic) => Some(topic),
+                            Err(reply) => return responder.follow_up(&reply).await,
                         }
                     }
                 };
@@ -99,42 +78,30 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
         let reply = match &change {
-            Change::Add(roles, Some(topic)) => match config.add_topic_staff_roles(*topic, roles) {
-                Ok(added) if added.is_empty() => {
-                    return responder
-                        .follow_up(&translator.text(
-                            lang,
-                            ui::STAFF_ALREADY,
-                            &[("roles", mentions(roles).into())],
-                        ))
-                        .await;
-                }
-                Ok(added) => topic_reply(bot, lang, &config, *topic, ui::STAFF_TOPIC_ADDED, &added),
-                Err(invalid) => {
-                    return responder
-                        .follow_up(&translator.render(lang, &invalid))
-                        .await;
-                }
-            },
-            Change::Remove(roles, Some(topic)) => {
-                match config.remove_topic_staff_roles(*topic, roles) {
-                    Ok(removed) if removed.is_empty() => {
+            Change::Add(roles, topic) | Change::Remove(roles, topic) => {
+                let adding = matches!(change, Change::Add(..));
+                let changed = match (adding, topic) {
+                    (true, None) => config.add_staff_roles(roles),
+                    (false, None) => config.remove_staff_roles(roles),
+                    (true, Some(topic)) => config.add_topic_staff_roles(*topic, roles),
+                    (false, Some(topic)) => config.remove_topic_staff_roles(*topic, roles),
+                };
+                match changed {
+                    Ok(changed) if changed.is_empty() => {
+                        let key = if adding {
+                            ui::STAFF_ALREADY
+                        } else {
+                            ui::STAFF_NOT_STAFF
+                        };
                         return responder
                             .follow_up(&translator.text(
                                 lang,
-                                ui::STAFF_NOT_STAFF,
+                                key,
                                 &[("roles", mentions(roles).into())],
                             ))
                             .await;
                     }
-                    Ok(removed) => topic_reply(
-                        bot,
-                        lang,
-                        &config,
-                        *topic,
-                        ui::STAFF_TOPIC_REMOVED,
-                        &removed,
-                    ),
+                    Ok(changed) => changed_reply(bot, lang, &config, *topic, adding, &changed),
                     Err(invalid) => {
                         return responder
                             .follow_up(&translator.render(lang, &invalid))
@@ -142,58 +109,6 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                     }
                 }
             }
-            Change::Add(roles, None) => match config.add_staff_roles(roles) {
-                Ok(added) if added.is_empty() => {
-                    return responder
-                        .follow_up(&translator.text(
-                            lang,
-                            ui::STAFF_ALREADY,
-                            &[("roles", mentions(roles).into())],
-                        ))
-                        .await;
-                }
-                Ok(added) => translator.text(
-                    lang,
-                    ui::STAFF_ADDED,
-                    &[
-                        ("roles", mentions(&added).into()),
-                        ("all", mentions(&config.staff_roles).into()),
-                    ],
-                ),
-                Err(invalid) => {
-                    return responder
-                        .follow_up(&translator.render(lang, &invalid))
-                        .await;
-                }
-            },
-            Change::Remove(roles, None) => match config.remove_staff_roles(roles) {
-                Ok(removed) if removed.is_empty() => {
-                    return responder
-                        .follow_up(&translator.text(
-                            lang,
-                            ui::STAFF_NOT_STAFF,
-                            &[("roles", mentions(roles).into())],
-                        ))
-                        .await;
-                }
-                Ok(removed) => {
-                    let all = if config.staff_roles.is_empty() {
-                        "—".to_owned()
-                    } else {
-                        mentions(&config.staff_roles)
-                    };
-                    translator.text(
-                        lang,
-                        ui::STAFF_REMOVED,
-                        &[("roles", mentions(&removed).into()), ("all", all.into())],
-                    )
-                }
-                Err(invalid) => {
-                    return responder
-                        .follow_up(&translator.render(lang, &invalid))
-                        .await;
-                }
-            },
             Change::Mention(enabled) => {
                 config.settings.mention_staff = *enabled;
                 let key = if *enabled {
@@ -235,20 +150,31 @@ fn topic_option(options: &[CommandDataOption]) -> Option<String> {
         })
 }
 
-/// The answer to a change of a topic's staff: the roles changed and the topic's staff now.
-fn topic_reply(
+/// The answer to a change of the staff: the roles changed, and the staff of the guild (or of
+/// the topic) now.
+fn changed_reply(
     bot: &Bot,
     lang: helpline_domain::Language,
     config: &GuildConfig,
-    topic: TopicId,
-    key: &str,
+    topic: Option<TopicId>,
+    adding: bool,
     changed: &[RoleId],
 ) -> String {
-    let topic = config.topic(topic);
-    let name = topic.map(|t| t.name.clone()).unwrap_or_default();
-    let all = topic
-        .filter(|t| !t.staff_roles.is_empty())
-        .map_or_else(|| "—".to_owned(), |t| mentions(&t.staff_roles));
+    let (staff, name) = match topic.and_then(|id| config.topic(id)) {
+        Some(topic) => (topic.staff_roles.as_slice(), topic.name.clone()),
+        None => (config.staff_roles.as_slice(), String::new()),
+    };
+    let all = if staff.is_empty() {
+        "—".to_owned()
+    } else {
+        mentions(staff)
+    };
+    let key = match (adding, topic.is_some()) {
+        (true, false) => ui::STAFF_ADDED,
+        (false, false) => ui::STAFF_REMOVED,
+        (true, true) => ui::STAFF_TOPIC_ADDED,
+        (false, true) => ui::STAFF_TOPIC_REMOVED,
+    };
     bot.inner.translator.text(
         lang,
         key,

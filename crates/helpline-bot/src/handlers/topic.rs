@@ -40,7 +40,11 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         let reply = if config.topics.is_empty() {
             text(ui::TOPIC_NONE)
         } else {
-            translator.text(lang, ui::TOPIC_LIST, &[("topics", names(&config).into())])
+            translator.text(
+                lang,
+                ui::TOPIC_LIST,
+                &[("topics", super::topic_names(&config).into())],
+            )
         };
         return responder.follow_up(&reply).await;
     }
@@ -52,21 +56,15 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         let changed = if command.name == "add" {
             add(&mut config, &name, options)
         } else {
-            remove(&mut config, &name)
+            match super::find_topic(bot, lang, &config, &name, ui::TOPIC_NONE) {
+                Ok(id) => config
+                    .remove_topic(id)
+                    .map(|removed| (ui::TOPIC_REMOVED, removed.name)),
+                Err(reply) => return responder.follow_up(&reply).await,
+            }
         };
         let (reply, shown) = match changed {
-            Ok(Some(done)) => done,
-            Ok(None) => {
-                let reply = translator.text(
-                    lang,
-                    ui::TICKET_UNKNOWN_TOPIC,
-                    &[
-                        ("topic", name.clone().into()),
-                        ("topics", names(&config).into()),
-                    ],
-                );
-                return responder.follow_up(&reply).await;
-            }
+            Ok(done) => done,
             Err(invalid) => {
                 return responder
                     .follow_up(&translator.render(lang, &invalid))
@@ -99,7 +97,7 @@ fn add(
     config: &mut GuildConfig,
     name: &str,
     options: &[CommandDataOption],
-) -> std::result::Result<Option<(&'static str, String)>, helpline_domain::ValidationError> {
+) -> std::result::Result<(&'static str, String), helpline_domain::ValidationError> {
     let description = string(options, "description").filter(|d| !d.is_empty());
     let auto_response = string(options, "auto_response").filter(|r| !r.is_empty());
     let category = options
@@ -120,33 +118,7 @@ fn add(
     next.update_panel(panel)?;
     next.validate()?;
     *config = next;
-    Ok(Some((ui::TOPIC_ADDED, name.to_owned())))
-}
-
-/// Removes the topic named `name` (whatever the case); `None` when there is none.
-fn remove(
-    config: &mut GuildConfig,
-    name: &str,
-) -> std::result::Result<Option<(&'static str, String)>, helpline_domain::ValidationError> {
-    let Some(id) = config
-        .topics
-        .iter()
-        .find(|t| t.name.eq_ignore_ascii_case(name))
-        .map(|t| t.id)
-    else {
-        return Ok(None);
-    };
-    let removed = config.remove_topic(id)?;
-    Ok(Some((ui::TOPIC_REMOVED, removed.name)))
-}
-
-fn names(config: &GuildConfig) -> String {
-    config
-        .topics
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Ok((ui::TOPIC_ADDED, name.to_owned()))
 }
 
 /// Edits the posted panel message to show the panel as configured now.
