@@ -17,6 +17,9 @@ pub(crate) mod name {
     pub(crate) const TICKET: &str = "ticket";
     pub(crate) const HELPLINE: &str = "helpline";
     pub(crate) const TOPIC: &str = "topic";
+    pub(crate) const PANEL: &str = "panel";
+    /// The message context-menu command (its name is what Discord shows, in English).
+    pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
 
 /// Discord's option types.
@@ -97,9 +100,14 @@ impl OptionSpec {
     }
 }
 
-/// A slash command.
+/// Discord's command types.
+const CHAT_INPUT: u8 = 1;
+const MESSAGE: u8 = 3;
+
+/// A slash command, or a message context-menu command (no description, no options).
 #[derive(Debug)]
 struct CommandSpec {
+    kind: u8,
     name: &'static str,
     key: &'static str,
     default_member_permissions: Option<&'static str>,
@@ -143,10 +151,63 @@ fn roles_and_topic() -> Vec<OptionSpec> {
     options
 }
 
+/// The options `/panel create` and `/panel edit` share: how the panel looks and its settings.
+fn panel_options() -> Vec<OptionSpec> {
+    use helpline_domain::{config, limits};
+    vec![
+        OptionSpec::new(STRING, "style", "panel-style").choices(&[
+            ("buttons", "cmd-choice-buttons"),
+            ("select", "cmd-choice-select"),
+        ]),
+        OptionSpec::new(STRING, "topics", "panel-topics").length(limits::MESSAGE_CONTENT as u64),
+        OptionSpec::new(STRING, "message_id", "panel-message_id").length(20),
+        OptionSpec::new(STRING, "title", "panel-title").length(limits::EMBED_TITLE as u64),
+        OptionSpec::new(STRING, "description", "panel-description")
+            .length(limits::EMBED_DESCRIPTION as u64),
+        OptionSpec::new(STRING, "button_label", "panel-button_label")
+            .length(limits::BUTTON_LABEL as u64),
+        OptionSpec::new(STRING, "placeholder", "panel-placeholder")
+            .length(limits::SELECT_PLACEHOLDER as u64),
+        OptionSpec::new(STRING, "approval", "settings-approval").choices(&[
+            ("automatic", "cmd-choice-automatic"),
+            ("manual", "cmd-choice-manual"),
+        ]),
+        OptionSpec::new(STRING, "reason", "panel-reason").choices(&[
+            ("optional", "cmd-choice-optional"),
+            ("required", "cmd-choice-required"),
+        ]),
+        OptionSpec::new(INTEGER, "open_limit", "settings-open_limit")
+            .range(1, config::MAX_OPEN_LIMIT),
+        OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
+            .range(0, config::MAX_COOLDOWN_SECS),
+    ]
+}
+
+/// The panel an admin names in `/panel edit|delete|post`.
+fn panel_option() -> OptionSpec {
+    OptionSpec::new(STRING, "panel", "panel-panel")
+        .required()
+        .length(helpline_domain::config::PANEL_NAME as u64)
+}
+
 /// Every command.
 fn specs() -> Vec<CommandSpec> {
+    let mut create = vec![
+        OptionSpec::new(STRING, "name", "panel-name")
+            .required()
+            .length(helpline_domain::config::PANEL_NAME as u64),
+        OptionSpec::new(CHANNEL, "channel", "panel-channel").channels(&[GUILD_TEXT]),
+    ];
+    create.extend(panel_options());
+    let mut edit = vec![
+        panel_option(),
+        OptionSpec::new(STRING, "name", "panel-rename")
+            .length(helpline_domain::config::PANEL_NAME as u64),
+    ];
+    edit.extend(panel_options());
     vec![
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::SETUP,
             key: "setup",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -161,6 +222,7 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::SETTINGS,
             key: "settings",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -192,6 +254,7 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::TOPIC,
             key: "topic",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -200,6 +263,8 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(STRING, "name", "topic-name")
                         .required()
                         .length(helpline_domain::config::TOPIC_NAME as u64),
+                    OptionSpec::new(STRING, "panel", "topic-panel")
+                        .length(helpline_domain::config::PANEL_NAME as u64),
                     OptionSpec::new(STRING, "description", "topic-description")
                         .length(helpline_domain::limits::SELECT_OPTION_TEXT as u64),
                     OptionSpec::new(CHANNEL, "category", "topic-category")
@@ -216,6 +281,7 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::HELPLINE,
             key: "helpline",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -226,6 +292,7 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::TICKET,
             key: "ticket",
             default_member_permissions: None,
@@ -236,6 +303,7 @@ fn specs() -> Vec<CommandSpec> {
             ],
         },
         CommandSpec {
+            kind: CHAT_INPUT,
             name: name::STAFF,
             key: "staff",
             default_member_permissions: Some(MANAGE_GUILD),
@@ -247,6 +315,30 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(BOOLEAN, "enabled", "staff-mention-enabled").required(),
                 ]),
             ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::PANEL,
+            key: "panel",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "create", "panel-create").with(create),
+                OptionSpec::new(SUB_COMMAND, "edit", "panel-edit").with(edit),
+                OptionSpec::new(SUB_COMMAND, "delete", "panel-delete").with(vec![panel_option()]),
+                OptionSpec::new(SUB_COMMAND, "list", "panel-list"),
+                OptionSpec::new(SUB_COMMAND, "post", "panel-post").with(vec![
+                    panel_option(),
+                    OptionSpec::new(CHANNEL, "channel", "panel-post-channel")
+                        .channels(&[GUILD_TEXT]),
+                ]),
+            ],
+        },
+        CommandSpec {
+            kind: MESSAGE,
+            name: name::USE_PANEL,
+            key: "use_panel",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: Vec::new(),
         },
     ]
 }
@@ -334,6 +426,18 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
     specs()
         .iter()
         .map(|spec| {
+            if spec.kind == MESSAGE {
+                let command = json!({
+                    "type": MESSAGE,
+                    "name": spec.name,
+                    "name_localizations": localizations(translator, &name_key(spec.key)),
+                    "description": "",
+                    "default_member_permissions": spec.default_member_permissions,
+                    "version": "1",
+                    "contexts": [0],
+                });
+                return serde_json::from_value(command).expect("command definitions are valid");
+            }
             let description = description_key(spec.key);
             let options: Vec<Value> = spec
                 .options
@@ -341,7 +445,7 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
                 .map(|o| option_json(translator, o))
                 .collect();
             let command = json!({
-                "type": 1,
+                "type": CHAT_INPUT,
                 "name": spec.name,
                 "name_localizations": localizations(translator, &name_key(spec.key)),
                 "description": translator.text(Language::English, &description, &[]),
@@ -440,6 +544,14 @@ mod tests {
         let translator = Translator::new();
         let specs = specs();
         for spec in &specs {
+            if spec.kind == MESSAGE {
+                for language in Language::ALL {
+                    let name = translator.text(language, &name_key(spec.key), &[]);
+                    assert!((1..=32).contains(&name.chars().count()), "{name}");
+                }
+                assert!(spec.options.is_empty());
+                continue;
+            }
             check_name(spec.name);
             for language in Language::ALL {
                 assert!(translator.has_message(language, &name_key(spec.key)));

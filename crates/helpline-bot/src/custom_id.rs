@@ -31,7 +31,12 @@ pub(crate) enum CustomId {
     ConfirmDisable(u64),
     /// An admin confirms `/helpline reset` in this guild.
     ConfirmReset(u64),
+    /// The panel-name modal of "Use as ticket panel" on this message (channel, message).
+    UsePanel(u64, u64),
 }
+
+/// The text input of the "Use as ticket panel" modal.
+pub(crate) const PANEL_NAME_INPUT: &str = "name";
 
 /// The text input of the close modal.
 pub(crate) const CLOSE_REASON_INPUT: &str = "reason";
@@ -70,6 +75,7 @@ impl CustomId {
             "refuse" => only(Self::Refuse(ticket)),
             "disable" => only(Self::ConfirmDisable(first)),
             "reset" => only(Self::ConfirmReset(first)),
+            "use_panel" => Some(Self::UsePanel(first, second?)),
             _ => None,
         }
     }
@@ -93,6 +99,7 @@ impl CustomId {
             Self::Refuse(ticket) => format!("hl:refuse:{ticket}"),
             Self::ConfirmDisable(guild) => format!("hl:disable:{guild}"),
             Self::ConfirmReset(guild) => format!("hl:reset:{guild}"),
+            Self::UsePanel(channel, message) => format!("hl:use_panel:{channel}:{message}"),
         }
     }
 }
@@ -124,6 +131,7 @@ mod tests {
             CustomId::Refuse(TicketId(1)),
             CustomId::ConfirmDisable(u64::MAX),
             CustomId::ConfirmReset(1),
+            CustomId::UsePanel(u64::MAX, u64::MAX),
         ];
         for id in ids {
             let text = id.to_text();
@@ -140,6 +148,7 @@ mod tests {
             "xx:claim:1",
             "hl:nope:1",
             "hl:open:1:2:3",
+            "hl:use_panel:1",
         ] {
             assert_eq!(CustomId::parse(garbage), None, "{garbage}");
         }

@@ -56,3 +56,14 @@ impl Error {
         }
     }
 }
+
+/// Whether Discord refused a request for good (a 4xx other than 429): a wrong id, a message
+/// deleted, a permission missing. Trying again does not help; the person is told instead.
+pub(crate) fn is_client_error(error: &twilight_http::Error) -> bool {
+    match error.kind() {
+        twilight_http::error::ErrorType::Response { status, .. } => {
+            (400..500).contains(&status.get()) && status.get() != 429
+        }
+        _ => false,
+    }
+}

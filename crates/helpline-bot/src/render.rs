@@ -196,29 +196,41 @@ pub(crate) fn log_event_embed(
     log_embed(bot, language, ticket, &title, event.actor, reason, color)
 }
 
-/// A panel message: its embed, and its buttons or select menu.
+/// A panel message: its text (empty for Helpline's embed), its embeds, and its buttons or select
+/// menu.
 pub(crate) fn panel_message(
     bot: &Bot,
     config: &GuildConfig,
     panel: &Panel,
     language: Language,
-) -> (Embed, Vec<Component>) {
+) -> (String, Vec<Embed>, Vec<Component>) {
     let translator = &bot.inner.translator;
     let text = |key: &str| translator.text(language, key, &[]);
-    let (title, description) = match &panel.content {
+    let (content, embeds) = match &panel.content {
         PanelContent::Embed { title, description } => (
-            if title.is_empty() {
-                text(ui::PANEL_TITLE)
-            } else {
-                title.clone()
-            },
-            if description.is_empty() {
-                text(ui::PANEL_DESCRIPTION)
-            } else {
-                description.clone()
-            },
+            String::new(),
+            vec![Embed {
+                color: Some(0x5865F2),
+                title: Some(if title.is_empty() {
+                    text(ui::PANEL_TITLE)
+                } else {
+                    title.clone()
+                }),
+                description: Some(if description.is_empty() {
+                    text(ui::PANEL_DESCRIPTION)
+                } else {
+                    description.clone()
+                }),
+                ..empty_embed()
+            }],
         ),
-        PanelContent::CopiedMessage { .. } => (text(ui::PANEL_TITLE), text(ui::PANEL_DESCRIPTION)),
+        // The copy as it was taken; embeds that no longer parse (never expected) are left out.
+        PanelContent::CopiedMessage {
+            content, embeds, ..
+        } => (
+            content.clone(),
+            serde_json::from_str::<Vec<Embed>>(embeds).unwrap_or_default(),
+        ),
     };
     let label = if panel.button_label.is_empty() {
         text(ui::BUTTON_OPEN)
@@ -290,11 +302,5 @@ pub(crate) fn panel_message(
             })
             .collect(),
     };
-    let embed = Embed {
-        color: Some(0x5865F2),
-        description: Some(description),
-        title: Some(title),
-        ..empty_embed()
-    };
-    (embed, components)
+    (content, embeds, components)
 }

@@ -21,6 +21,8 @@ pub const MAX_TOPICS: usize = 50;
 pub const MAX_PANELS: usize = 25;
 /// Topic names are also select option labels.
 pub const TOPIC_NAME: usize = limits::SELECT_OPTION_TEXT;
+/// The longest panel name (it is typed as a command option, and shown in lists).
+pub const PANEL_NAME: usize = 50;
 /// The longest ticket open limit per member and panel.
 pub const MAX_OPEN_LIMIT: u64 = 25;
 /// The longest open cooldown, one day.
@@ -220,10 +222,16 @@ pub enum PanelStyle {
 pub enum PanelContent {
     /// Helpline's embed with this title and description (translated defaults when empty).
     Embed { title: String, description: String },
-    /// A copy of an existing message's content and embeds.
+    /// A copy of an existing message's content and embeds, taken when the admin chose it.
     CopiedMessage {
         channel_id: ChannelId,
         message_id: MessageId,
+        /// The message's text.
+        #[serde(default)]
+        content: String,
+        /// Its embeds, as Discord's JSON, shown as they were.
+        #[serde(default)]
+        embeds: String,
     },
 }
 
@@ -231,6 +239,9 @@ pub enum PanelContent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Panel {
     pub id: PanelId,
+    /// How admins name it in `/panel` and `/topic` (unique whatever the case).
+    #[serde(default)]
+    pub name: String,
     /// Where the panel message is posted.
     pub channel_id: ChannelId,
     /// The posted message, once posted.
@@ -251,6 +262,7 @@ impl Panel {
     pub fn new(id: PanelId, channel_id: ChannelId) -> Self {
         Self {
             id,
+            name: String::new(),
             channel_id,
             message_id: None,
             style: PanelStyle::Buttons,
@@ -272,19 +284,25 @@ impl Panel {
 
     /// Checks this panel against Discord's limits and the guild's topics.
     pub fn validate(&self, topics: &[Topic]) -> Result<(), ValidationError> {
+        check_len(Field::PanelName, &self.name, PANEL_NAME)?;
         check_len(Field::ButtonLabel, &self.button_label, limits::BUTTON_LABEL)?;
         check_len(
             Field::SelectPlaceholder,
             &self.select_placeholder,
             limits::SELECT_PLACEHOLDER,
         )?;
-        if let PanelContent::Embed { title, description } = &self.content {
-            check_len(Field::PanelTitle, title, limits::EMBED_TITLE)?;
-            check_len(
-                Field::PanelDescription,
-                description,
-                limits::EMBED_DESCRIPTION,
-            )?;
+        match &self.content {
+            PanelContent::Embed { title, description } => {
+                check_len(Field::PanelTitle, title, limits::EMBED_TITLE)?;
+                check_len(
+                    Field::PanelDescription,
+                    description,
+                    limits::EMBED_DESCRIPTION,
+                )?;
+            }
+            PanelContent::CopiedMessage { content, .. } => {
+                check_len(Field::PanelDescription, content, limits::MESSAGE_CONTENT)?;
+            }
         }
         match self.style {
             PanelStyle::Buttons => check_count(
@@ -732,6 +750,7 @@ impl GuildConfig {
         check_count(Countable::Panels, self.panels.len() + 1, MAX_PANELS)?;
         let panel = build(PanelId(self.next_id));
         panel.validate(&self.topics)?;
+        self.check_panel_name(&panel)?;
         let id = PanelId(self.take_id());
         self.panels.push(Panel { id, ..panel });
         Ok(id)
@@ -740,6 +759,7 @@ impl GuildConfig {
     /// Replaces a panel with an edited copy, validated.
     pub fn update_panel(&mut self, panel: Panel) -> Result<(), ValidationError> {
         panel.validate(&self.topics)?;
+        self.check_panel_name(&panel)?;
         let slot = self
             .panels
             .iter_mut()
@@ -747,6 +767,31 @@ impl GuildConfig {
             .ok_or(ValidationError::UnknownPanel { panel: panel.id })?;
         *slot = panel;
         Ok(())
+    }
+
+    /// Two panels may not share a name, whatever its case (an unnamed panel of an older
+    /// configuration is named by its channel instead).
+    fn check_panel_name(&self, panel: &Panel) -> Result<(), ValidationError> {
+        if !panel.name.is_empty()
+            && self
+                .panels
+                .iter()
+                .any(|p| p.id != panel.id && p.name.eq_ignore_ascii_case(&panel.name))
+        {
+            return Err(ValidationError::DuplicateName {
+                field: Field::PanelName,
+                name: panel.name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The panel named `name`, whatever its case.
+    pub fn panel_named(&self, name: &str) -> Option<&Panel> {
+        let name = name.trim();
+        self.panels
+            .iter()
+            .find(|p| !p.name.is_empty() && p.name.eq_ignore_ascii_case(name))
     }
 
     /// Removes a panel.
@@ -856,6 +901,7 @@ impl GuildConfig {
         }
         for panel in &self.panels {
             panel.validate(&self.topics)?;
+            self.check_panel_name(panel)?;
         }
         Ok(())
     }
@@ -1159,7 +1205,12 @@ mod tests {
         RemoveTopicStaff(u32, Vec<u64>),
         AddTopic(String),
         RemoveTopic(u32),
-        AddPanel { select: bool, topics: Vec<u32> },
+        AddPanel {
+            name: String,
+            select: bool,
+            topics: Vec<u32>,
+        },
+        RenamePanel(u32, String),
         RemovePanel(u32),
         OpenLimit(u32),
         Cooldown(u32),
@@ -1180,8 +1231,9 @@ mod tests {
             1 => ((0u32..60), roles).prop_map(|(t, r)| Command::RemoveTopicStaff(t, r)),
             6 => "[A-Za-z ]{0,30}".prop_map(Command::AddTopic),
             1 => (0u32..60).prop_map(Command::RemoveTopic),
-            3 => (any::<bool>(), prop::collection::vec(0u32..60, 0..30))
-                .prop_map(|(select, topics)| Command::AddPanel { select, topics }),
+            3 => ("[A-Za-z]{0,3}", any::<bool>(), prop::collection::vec(0u32..60, 0..30))
+                .prop_map(|(name, select, topics)| Command::AddPanel { name, select, topics }),
+            1 => ((0u32..60), "[A-Za-z]{0,3}").prop_map(|(p, n)| Command::RenamePanel(p, n)),
             1 => (0u32..30).prop_map(Command::RemovePanel),
             1 => (0u32..40).prop_map(Command::OpenLimit),
             1 => (0u32..100_000).prop_map(Command::Cooldown),
@@ -1206,6 +1258,7 @@ mod tests {
                 | Command::AddTopic(_)
                 | Command::RemoveTopic(_)
                 | Command::AddPanel { .. }
+                | Command::RenamePanel(..)
                 | Command::RemovePanel(_)
                 | Command::Template(_)
         );
@@ -1247,8 +1300,13 @@ mod tests {
                 .map(drop),
             Command::AddTopic(name) => next.add_topic(|id| Topic::new(id, name)).map(drop),
             Command::RemoveTopic(id) => next.remove_topic(TopicId(id)).map(drop),
-            Command::AddPanel { select, topics } => next
+            Command::AddPanel {
+                name,
+                select,
+                topics,
+            } => next
                 .add_panel(|id| Panel {
+                    name,
                     style: if select {
                         PanelStyle::SelectMenu
                     } else {
@@ -1258,6 +1316,10 @@ mod tests {
                     ..Panel::new(id, Id::new(99))
                 })
                 .map(drop),
+            Command::RenamePanel(id, name) => match next.panel(PanelId(id)).cloned() {
+                Some(panel) => next.update_panel(Panel { name, ..panel }),
+                None => Err(ValidationError::UnknownPanel { panel: PanelId(id) }),
+            },
             Command::RemovePanel(id) => next.remove_panel(PanelId(id)).map(drop),
             Command::OpenLimit(limit) => {
                 for panel in &mut next.panels {

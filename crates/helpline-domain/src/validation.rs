@@ -32,11 +32,12 @@ pub enum Field {
     Cooldown,
     AutoCloseHours,
     RetentionDays,
+    PanelName,
 }
 
 impl Field {
     /// Every field, for exhaustive tests and translations.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::TopicName,
         Self::TopicDescription,
         Self::TopicEmoji,
@@ -59,6 +60,7 @@ impl Field {
         Self::Cooldown,
         Self::AutoCloseHours,
         Self::RetentionDays,
+        Self::PanelName,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -86,6 +88,7 @@ impl Field {
             Self::Cooldown => "cooldown",
             Self::AutoCloseHours => "auto_close_hours",
             Self::RetentionDays => "retention_days",
+            Self::PanelName => "panel_name",
         }
     }
 }

@@ -244,7 +244,8 @@ const fn unit(field: Field) -> Unit {
         | Field::ChannelName
         | Field::WelcomeTemplate
         | Field::NameTemplate
-        | Field::Reason => Unit::Plain,
+        | Field::Reason
+        | Field::PanelName => Unit::Plain,
     }
 }
 
@@ -377,6 +378,7 @@ impl Localize for Field {
             Self::Cooldown => "field-cooldown",
             Self::AutoCloseHours => "field-auto_close_hours",
             Self::RetentionDays => "field-retention_days",
+            Self::PanelName => "field-panel_name",
         };
         l.text(key, &[])
     }

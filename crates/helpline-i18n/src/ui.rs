@@ -199,8 +199,54 @@ pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
 /// `ui-transcript-message`
 pub const TRANSCRIPT_MESSAGE: &str = "ui-transcript-message";
 
+/// `ui-panel-unknown`, with `panel` and `panels`
+pub const PANEL_UNKNOWN: &str = "ui-panel-unknown";
+/// `ui-panel-none`
+pub const PANEL_NONE: &str = "ui-panel-none";
+/// `ui-panel-line`, with `name`, `channel`, `style`, `topics`, `limit`, `cooldown`, `approval` and `reason`
+pub const PANEL_LINE: &str = "ui-panel-line";
+/// `ui-panel-cannot_read`, with `channel`
+pub const PANEL_CANNOT_READ: &str = "ui-panel-cannot_read";
+/// `ui-panel-empty_message`
+pub const PANEL_EMPTY_MESSAGE: &str = "ui-panel-empty_message";
+/// `ui-panel-created`, with `name` and `channel`
+pub const PANEL_CREATED: &str = "ui-panel-created";
+/// `ui-panel-cannot_post`, with `channel`
+pub const PANEL_CANNOT_POST: &str = "ui-panel-cannot_post";
+/// `ui-panel-edited`, with `name`
+pub const PANEL_EDITED: &str = "ui-panel-edited";
+/// `ui-panel-message_gone`, with `name`
+pub const PANEL_MESSAGE_GONE: &str = "ui-panel-message_gone";
+/// `ui-panel-deleted`, with `name`
+pub const PANEL_DELETED: &str = "ui-panel-deleted";
+/// `ui-panel-posted`, with `name` and `channel`
+pub const PANEL_POSTED: &str = "ui-panel-posted";
+/// `ui-panel-use_title`
+pub const PANEL_USE_TITLE: &str = "ui-panel-use_title";
+/// `ui-panel-use_name`
+pub const PANEL_USE_NAME: &str = "ui-panel-use_name";
+/// `ui-panel-default_name`
+pub const PANEL_DEFAULT_NAME: &str = "ui-panel-default_name";
+/// `ui-config_conflict`
+pub const CONFIG_CONFLICT: &str = "ui-config_conflict";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    PANEL_UNKNOWN,
+    PANEL_NONE,
+    PANEL_LINE,
+    PANEL_CANNOT_READ,
+    PANEL_EMPTY_MESSAGE,
+    PANEL_CREATED,
+    PANEL_CANNOT_POST,
+    PANEL_EDITED,
+    PANEL_MESSAGE_GONE,
+    PANEL_DELETED,
+    PANEL_POSTED,
+    PANEL_USE_TITLE,
+    PANEL_USE_NAME,
+    PANEL_DEFAULT_NAME,
+    CONFIG_CONFLICT,
     SETUP_DONE,
     SETUP_ALREADY,
     SETUP_NOT_ADMIN,

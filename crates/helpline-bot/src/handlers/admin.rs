@@ -61,3 +61,76 @@ pub(super) async fn subcommand<'a>(
         options,
     }))
 }
+
+/// A string option, trimmed.
+pub(super) fn string(options: &[CommandDataOption], name: &str) -> Option<String> {
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name == name) {
+            (CommandOptionValue::String(value), true) => Some(value.trim().to_owned()),
+            _ => None,
+        })
+}
+
+/// A channel option.
+pub(super) fn channel(
+    options: &[CommandDataOption],
+    name: &str,
+) -> Option<helpline_domain::ChannelId> {
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name == name) {
+            (CommandOptionValue::Channel(id), true) => Some(*id),
+            _ => None,
+        })
+}
+
+/// An integer option (Discord has checked its range).
+pub(super) fn integer(options: &[CommandDataOption], name: &str) -> Option<i64> {
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name == name) {
+            (CommandOptionValue::Integer(value), true) => Some(*value),
+            _ => None,
+        })
+}
+
+/// Times a change is decided again after another admin saved first.
+pub(super) const ATTEMPTS: usize = 3;
+
+/// The outcome of [`save`].
+pub(super) enum Saved<T> {
+    /// Saved: the configuration as stored, and what the decision returned.
+    Done(Box<GuildConfig>, T),
+    /// Refused, with the reply to give; nothing was saved.
+    Refused(String),
+    /// Other admins kept saving first; nothing was saved.
+    Conflict,
+}
+
+/// Decides a change on the guild's stored configuration and saves it with optimistic
+/// concurrency: when another admin saved in between, the change is decided again on what they
+/// saved, so neither change is lost; a decision refused (`Err(reply)`) saves nothing.
+pub(super) async fn save<T>(
+    bot: &Bot,
+    guild: GuildId,
+    mut decide: impl FnMut(&mut GuildConfig) -> std::result::Result<T, String>,
+) -> Result<Saved<T>> {
+    let store = &bot.inner.store;
+    for _ in 0..ATTEMPTS {
+        let mut config = store
+            .guild_config(guild)
+            .await?
+            .unwrap_or_else(|| GuildConfig::new(guild));
+        let decided = match decide(&mut config) {
+            Ok(decided) => decided,
+            Err(reply) => return Ok(Saved::Refused(reply)),
+        };
+        match store.save_guild_config(&config).await {
+            Ok(saved) => return Ok(Saved::Done(Box::new(saved), decided)),
+            Err(helpline_store::Error::Conflict { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(Saved::Conflict)
+}

@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod events;
 mod helpline;
 mod open;
+mod panel;
 mod settings;
 mod setup;
 mod staff;
@@ -29,6 +30,12 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
         Some(InteractionData::ApplicationCommand(data)) => {
             let responder = Responder::new(&bot, &interaction, received, "command");
             let result = match data.name.as_str() {
+                crate::commands::name::USE_PANEL
+                    if data.kind == twilight_model::application::command::CommandType::Message =>
+                {
+                    panel::use_message(&bot, &responder, data).await
+                }
+                crate::commands::name::PANEL => panel::run(&bot, &responder, data).await,
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
@@ -74,6 +81,10 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 Some(CustomId::CloseModal(ticket)) => {
                     let reason = modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
                     ticket::close_with_reason(&bot, &responder, ticket, reason).await
+                }
+                Some(CustomId::UsePanel(channel, message)) => {
+                    let name = modal_value(data, crate::custom_id::PANEL_NAME_INPUT);
+                    panel::use_message_named(&bot, &responder, channel, message, name).await
                 }
                 _ => {
                     tracing::warn!(custom_id = %data.custom_id, "unknown modal");

@@ -3,7 +3,7 @@
 //! of it happens, or whatever it created is removed again.
 
 use super::{guild_id, language, member, missing_bot_permissions_reply};
-use crate::reply::{Responder, no_mentions};
+use crate::reply::Responder;
 use crate::{Bot, Error, Result};
 use helpline_domain::auth::may_configure;
 use helpline_domain::permissions::{Permissions, TICKET_BOT_ALLOW};
@@ -321,7 +321,10 @@ async fn install(
     let panel_id = match config.panels.first() {
         Some(panel) => panel.id,
         None => config
-            .add_panel(|id| Panel::new(id, panel_channel))
+            .add_panel(|id| Panel {
+                name: text(ui::PANEL_DEFAULT_NAME),
+                ..Panel::new(id, panel_channel)
+            })
             .map_err(|error| Error::Unexpected(format!("default panel invalid: {error}")))?,
     };
     let mut panel = config
@@ -330,7 +333,10 @@ async fn install(
         .ok_or_else(|| Error::Unexpected("panel vanished".into()))?;
     let old_message = panel.message_id.map(|message| (panel.channel_id, message));
     panel.channel_id = panel_channel;
-    let message = post_panel(bot, config, &panel, language).await?;
+    if panel.name.is_empty() {
+        panel.name = text(ui::PANEL_DEFAULT_NAME);
+    }
+    let message = super::panel::post(bot, config, &panel).await?;
     created.message = Some((panel_channel, message));
     // The old panel message would keep opening tickets beside the new one.
     if let Some((channel, old)) = old_message
@@ -393,30 +399,6 @@ async fn create_text_channel(
         .await?;
     created.channels.push(channel.id);
     Ok(channel.id)
-}
-
-/// Posts a panel message: an embed and its buttons or select menu.
-async fn post_panel(
-    bot: &Bot,
-    config: &GuildConfig,
-    panel: &Panel,
-    language: Language,
-) -> Result<MessageId> {
-    let (embed, components) = crate::render::panel_message(bot, config, panel, language);
-    let mentions = no_mentions();
-    let message = crate::metrics::rest(
-        "create_message",
-        bot.inner
-            .http
-            .create_message(panel.channel_id)
-            .embeds(&[embed])
-            .components(&components)
-            .allowed_mentions(Some(&mentions)),
-    )
-    .await?
-    .model()
-    .await?;
-    Ok(message.id)
 }
 
 /// Removes what a failed setup created, newest first.

@@ -55,7 +55,8 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
         CustomId::Open { .. }
         | CustomId::CloseModal(_)
         | CustomId::ConfirmDisable(_)
-        | CustomId::ConfirmReset(_) => Err(Error::Unexpected("misrouted component".into())),
+        | CustomId::ConfirmReset(_)
+        | CustomId::UsePanel(..) => Err(Error::Unexpected("misrouted component".into())),
     }
 }
 

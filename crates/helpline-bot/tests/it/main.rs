@@ -5,6 +5,7 @@ mod bounded;
 mod faults;
 mod healing;
 mod helpline_command;
+mod panel_command;
 mod settings;
 mod staff;
 mod story;
