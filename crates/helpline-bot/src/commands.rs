@@ -250,6 +250,14 @@ fn specs() -> Vec<CommandSpec> {
                         .range(1, helpline_domain::config::MAX_OPEN_LIMIT),
                     OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
                         .range(0, helpline_domain::config::MAX_COOLDOWN_SECS),
+                    OptionSpec::new(STRING, "reason", "panel-reason").choices(&[
+                        ("optional", "cmd-choice-optional"),
+                        ("required", "cmd-choice-required"),
+                    ]),
+                    OptionSpec::new(CHANNEL, "log_channel", "settings-log_channel")
+                        .channels(&[GUILD_TEXT]),
+                    OptionSpec::new(CHANNEL, "default_category", "settings-default_category")
+                        .channels(&[GUILD_CATEGORY]),
                 ]),
             ],
         },

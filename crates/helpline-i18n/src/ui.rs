@@ -230,8 +230,15 @@ pub const PANEL_DEFAULT_NAME: &str = "ui-panel-default_name";
 /// `ui-config_conflict`
 pub const CONFIG_CONFLICT: &str = "ui-config_conflict";
 
+/// `ui-settings-reason`
+pub const SETTINGS_REASON: &str = "ui-settings-reason";
+/// `ui-settings-category`
+pub const SETTINGS_CATEGORY: &str = "ui-settings-category";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    SETTINGS_REASON,
+    SETTINGS_CATEGORY,
     PANEL_UNKNOWN,
     PANEL_NONE,
     PANEL_LINE,

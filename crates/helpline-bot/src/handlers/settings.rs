@@ -1,12 +1,14 @@
 //! `/settings show|set` (MISSION A6): the guild's settings in one embed, and typed options to
-//! change them. Panel settings (approval, limit, cooldown) apply to every panel of the guild.
+//! change them. Panel settings (approval, reason, limit, cooldown) given here apply to every
+//! panel of the guild; `/panel edit` sets them for one. A log channel every member can read is
+//! refused.
 //! Every value is checked against its range before anything is saved; two admins saving at once
 //! both keep their change (optimistic concurrency, decided again).
 
 use super::language;
 use crate::reply::{Responder, empty_embed};
 use crate::{Bot, Result};
-use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves};
+use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
@@ -33,6 +35,17 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         return responder
             .follow_up(&translator.text(lang, ui::SETTINGS_NOTHING, &[]))
             .await;
+    }
+    // Transcripts are private: a log channel every member can read is refused, as in /setup.
+    if let Some(log) = super::admin::channel(options, "log_channel")
+        && super::setup::everyone_can_view(bot, guild, log) == Some(true)
+    {
+        let reply = translator.text(
+            lang,
+            ui::SETUP_PUBLIC_LOG,
+            &[("channel", format!("<#{log}>").into())],
+        );
+        return responder.follow_up(&reply).await;
     }
     for _ in 0..ATTEMPTS {
         let mut config = store
@@ -118,6 +131,22 @@ fn apply(config: &mut GuildConfig, options: &[CommandDataOption]) {
                     panel.settings.cooldown_secs = secs;
                 }
             }
+            ("reason", CommandOptionValue::String(choice)) => {
+                let reason = if choice == "required" {
+                    ReasonMode::Required
+                } else {
+                    ReasonMode::Optional
+                };
+                for panel in &mut config.panels {
+                    panel.settings.reason = reason;
+                }
+            }
+            ("log_channel", CommandOptionValue::Channel(channel)) => {
+                settings.log_channel = Some(*channel);
+            }
+            ("default_category", CommandOptionValue::Channel(category)) => {
+                settings.default_category = Some(*category);
+            }
             _ => {}
         }
     }
@@ -180,6 +209,10 @@ fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
                     ApprovalMode::Manual => "cmd-choice-manual",
                 }),
             ),
+            field(
+                ui::SETTINGS_REASON,
+                text(super::panel::reason_key(panel.reason)),
+            ),
             field(ui::SETTINGS_OPEN_LIMIT, panel.open_limit.to_string()),
             field(ui::SETTINGS_COOLDOWN, cooldown),
             field(
@@ -197,6 +230,12 @@ fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
                     OpenerLeaves::Close => "cmd-choice-close",
                     OpenerLeaves::Keep => "cmd-choice-keep",
                 }),
+            ),
+            field(
+                ui::SETTINGS_CATEGORY,
+                config
+                    .category_for(None)
+                    .map_or_else(|| text(ui::SETTINGS_NONE), |c| format!("<#{c}>")),
             ),
             field(
                 ui::SETTINGS_RETENTION,

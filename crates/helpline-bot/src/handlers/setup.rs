@@ -357,7 +357,7 @@ async fn install(
 }
 
 /// Whether `@everyone` can read `channel`, from the cache (`None` when it does not know).
-fn everyone_can_view(bot: &Bot, guild: GuildId, channel: ChannelId) -> Option<bool> {
+pub(super) fn everyone_can_view(bot: &Bot, guild: GuildId, channel: ChannelId) -> Option<bool> {
     let cache = &bot.inner.cache;
     let everyone = cache.role(guild.cast())?.permissions;
     let overwrites = cache

@@ -142,3 +142,98 @@ async fn admins_change_settings_and_members_meet_them() {
     );
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_channel_stays_private_and_new_tickets_follow_the_default_category() {
+    use helpline_domain::permissions::Permissions;
+    use twilight_model::channel::permission_overwrite::{
+        PermissionOverwrite, PermissionOverwriteType,
+    };
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let before = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    // #general is readable by every member: refused, nothing changes.
+    let (text, fields) = settings(
+        &world,
+        "set",
+        &[("log_channel", OptionValue::Channel(world.general))],
+    )
+    .await;
+    assert!(fields.is_empty());
+    assert!(text.contains("can be read by every member"), "{text}");
+    let after = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.settings, before.settings);
+
+    let staff_log = world
+        .emulator
+        .create_text_channel(world.guild, "staff-log", None)
+        .unwrap();
+    world
+        .emulator
+        .set_channel_overwrites(
+            staff_log,
+            vec![PermissionOverwrite {
+                id: world.guild.cast(),
+                kind: PermissionOverwriteType::Role,
+                allow: Permissions::empty(),
+                deny: Permissions::VIEW_CHANNEL,
+            }],
+        )
+        .unwrap();
+    let escalations = world
+        .emulator
+        .create_category(world.guild, "Escalations")
+        .unwrap();
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[
+            ("log_channel", OptionValue::Channel(staff_log)),
+            ("default_category", OptionValue::Channel(escalations)),
+            ("reason", OptionValue::String("required".into())),
+        ],
+    )
+    .await;
+    assert_eq!(value(&fields, "Log channel"), format!("<#{staff_log}>"));
+    assert_eq!(
+        value(&fields, "Category of new tickets"),
+        format!("<#{escalations}>")
+    );
+    assert_eq!(value(&fields, "Reason when opening"), "Required");
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        config
+            .panels
+            .iter()
+            .all(|p| p.settings.reason == helpline_domain::ReasonMode::Required)
+    );
+    // Back to optional (the form is another test's): Mia's ticket goes to the new category.
+    settings(
+        &world,
+        "set",
+        &[("reason", OptionValue::String("optional".into()))],
+    )
+    .await;
+    let [mia, ..] = world.members;
+    let (_, channel) = open_ticket(&world, panel, mia).await;
+    assert_eq!(
+        world.emulator.channel(channel.unwrap()).unwrap().parent_id,
+        Some(escalations)
+    );
+    world.bot.stop().await;
+}
