@@ -286,6 +286,11 @@ fn specs() -> Vec<CommandSpec> {
                         .length(helpline_domain::config::TOPIC_NAME as u64),
                 ]),
                 OptionSpec::new(SUB_COMMAND, "list", "topic-list"),
+                OptionSpec::new(SUB_COMMAND, "questions", "topic-questions").with(vec![
+                    OptionSpec::new(STRING, "name", "topic-name")
+                        .required()
+                        .length(helpline_domain::config::TOPIC_NAME as u64),
+                ]),
             ],
         },
         CommandSpec {

@@ -11,6 +11,11 @@ pub(crate) enum CustomId {
         panel: PanelId,
         topic: Option<TopicId>,
     },
+    /// The open form of a panel (and topic): its submission opens the ticket.
+    Form {
+        panel: PanelId,
+        topic: Option<TopicId>,
+    },
     Claim(TicketId),
     Unclaim(TicketId),
     /// The Close button: asks for confirmation.
@@ -31,6 +36,8 @@ pub(crate) enum CustomId {
     ConfirmDisable(u64),
     /// An admin confirms `/helpline reset` in this guild.
     ConfirmReset(u64),
+    /// The `/topic questions` modal of this topic.
+    Questions(TopicId),
     /// The panel-name modal of "Use as ticket panel" on this message (channel, message).
     UsePanel(u64, u64),
 }
@@ -38,8 +45,13 @@ pub(crate) enum CustomId {
 /// The text input of the "Use as ticket panel" modal.
 pub(crate) const PANEL_NAME_INPUT: &str = "name";
 
-/// The text input of the close modal.
+/// The text input of the close modal, and the reason input of the open form.
 pub(crate) const CLOSE_REASON_INPUT: &str = "reason";
+
+/// The input of the open form's question `index` (0 to 4).
+pub(crate) fn question_input(index: usize) -> String {
+    format!("q{index}")
+}
 
 impl CustomId {
     pub(crate) fn parse(text: &str) -> Option<Self> {
@@ -63,6 +75,13 @@ impl CustomId {
                     None => None,
                 },
             }),
+            "form" => Some(Self::Form {
+                panel: PanelId(u32::try_from(first).ok()?),
+                topic: match second {
+                    Some(topic) => Some(TopicId(u32::try_from(topic).ok()?)),
+                    None => None,
+                },
+            }),
             "claim" => only(Self::Claim(ticket)),
             "unclaim" => only(Self::Unclaim(ticket)),
             "close" => only(Self::Close(ticket)),
@@ -76,6 +95,7 @@ impl CustomId {
             "disable" => only(Self::ConfirmDisable(first)),
             "reset" => only(Self::ConfirmReset(first)),
             "use_panel" => Some(Self::UsePanel(first, second?)),
+            "questions" => only(Self::Questions(TopicId(u32::try_from(first).ok()?))),
             _ => None,
         }
     }
@@ -87,6 +107,11 @@ impl CustomId {
                 panel,
                 topic: Some(topic),
             } => format!("hl:open:{panel}:{topic}"),
+            Self::Form { panel, topic: None } => format!("hl:form:{panel}"),
+            Self::Form {
+                panel,
+                topic: Some(topic),
+            } => format!("hl:form:{panel}:{topic}"),
             Self::Claim(ticket) => format!("hl:claim:{ticket}"),
             Self::Unclaim(ticket) => format!("hl:unclaim:{ticket}"),
             Self::Close(ticket) => format!("hl:close:{ticket}"),
@@ -100,6 +125,7 @@ impl CustomId {
             Self::ConfirmDisable(guild) => format!("hl:disable:{guild}"),
             Self::ConfirmReset(guild) => format!("hl:reset:{guild}"),
             Self::UsePanel(channel, message) => format!("hl:use_panel:{channel}:{message}"),
+            Self::Questions(topic) => format!("hl:questions:{topic}"),
         }
     }
 }
@@ -119,6 +145,14 @@ mod tests {
                 panel: PanelId(3),
                 topic: Some(TopicId(9)),
             },
+            CustomId::Form {
+                panel: PanelId(3),
+                topic: Some(TopicId(u32::MAX)),
+            },
+            CustomId::Form {
+                panel: PanelId(u32::MAX),
+                topic: None,
+            },
             CustomId::Claim(TicketId(u64::MAX)),
             CustomId::Unclaim(TicketId(7)),
             CustomId::Close(TicketId(1)),
@@ -132,6 +166,7 @@ mod tests {
             CustomId::ConfirmDisable(u64::MAX),
             CustomId::ConfirmReset(1),
             CustomId::UsePanel(u64::MAX, u64::MAX),
+            CustomId::Questions(TopicId(7)),
         ];
         for id in ids {
             let text = id.to_text();

@@ -235,8 +235,28 @@ pub const SETTINGS_REASON: &str = "ui-settings-reason";
 /// `ui-settings-category`
 pub const SETTINGS_CATEGORY: &str = "ui-settings-category";
 
+/// `ui-open-reason_label`
+pub const OPEN_REASON_LABEL: &str = "ui-open-reason_label";
+
+/// `ui-questions-title`, with `topic`
+pub const QUESTIONS_TITLE: &str = "ui-questions-title";
+/// `ui-questions-label`, with `number`
+pub const QUESTIONS_LABEL: &str = "ui-questions-label";
+/// `ui-questions-help`
+pub const QUESTIONS_HELP: &str = "ui-questions-help";
+/// `ui-questions-bad_line`, with `line` and `number`
+pub const QUESTIONS_BAD_LINE: &str = "ui-questions-bad_line";
+/// `ui-questions-saved`, with `topic` and `count`
+pub const QUESTIONS_SAVED: &str = "ui-questions-saved";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    QUESTIONS_TITLE,
+    QUESTIONS_LABEL,
+    QUESTIONS_HELP,
+    QUESTIONS_BAD_LINE,
+    QUESTIONS_SAVED,
+    OPEN_REASON_LABEL,
     SETTINGS_REASON,
     SETTINGS_CATEGORY,
     PANEL_UNKNOWN,

@@ -6,6 +6,7 @@ pub(crate) mod events;
 mod helpline;
 mod open;
 mod panel;
+mod questions;
 mod settings;
 mod setup;
 mod staff;
@@ -41,6 +42,11 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
                 crate::commands::name::TICKET => open::command(&bot, &responder, data).await,
                 crate::commands::name::HELPLINE => helpline::run(&bot, &responder, data).await,
+                crate::commands::name::TOPIC
+                    if data.options.first().is_some_and(|o| o.name == "questions") =>
+                {
+                    questions::show(&bot, &responder, data).await
+                }
                 crate::commands::name::TOPIC => topic::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
@@ -81,6 +87,12 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 Some(CustomId::CloseModal(ticket)) => {
                     let reason = modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
                     ticket::close_with_reason(&bot, &responder, ticket, reason).await
+                }
+                Some(CustomId::Form { panel, topic }) => {
+                    open::submitted(&bot, &responder, panel, topic, data).await
+                }
+                Some(CustomId::Questions(topic)) => {
+                    questions::submitted(&bot, &responder, topic, data).await
                 }
                 Some(CustomId::UsePanel(channel, message)) => {
                     let name = modal_value(data, crate::custom_id::PANEL_NAME_INPUT);
@@ -162,7 +174,7 @@ fn topic_names(config: &GuildConfig) -> String {
         .join(", ")
 }
 
-/// The value of a modal's text input.
+/// The value of a modal's text input, or the choice made in its select input.
 fn modal_value(data: &ModalInteractionData, custom_id: &str) -> Option<String> {
     fn find(components: &[ModalInteractionComponent], custom_id: &str) -> Option<String> {
         components.iter().find_map(|component| match component {
@@ -172,6 +184,9 @@ fn modal_value(data: &ModalInteractionData, custom_id: &str) -> Option<String> {
             }
             ModalInteractionComponent::TextInput(input) if input.custom_id == custom_id => {
                 Some(input.value.clone())
+            }
+            ModalInteractionComponent::StringSelect(select) if select.custom_id == custom_id => {
+                Some(select.values.join(", "))
             }
             _ => None,
         })

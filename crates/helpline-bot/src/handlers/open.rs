@@ -3,13 +3,18 @@
 //! finds the same ticket), create its private channel and welcome the member.
 
 use super::{display_name, guild_id, language, member, missing_bot_permissions_reply};
+use crate::custom_id::CustomId;
 use crate::executor::{self, Stop};
 use crate::reply::Responder;
 use crate::{Bot, Error, Result};
 use helpline_domain::lifecycle::{Context, OpenRequest, Refusal, opened, prepare_open};
-use helpline_domain::{PanelId, TicketId, TopicId};
+use helpline_domain::{FormAnswer, PanelId, TicketId, TopicId, limits};
 use helpline_i18n::ui;
 use helpline_store::OpenOutcome;
+use twilight_model::channel::message::Component;
+use twilight_model::channel::message::component::{
+    Label, SelectMenu, SelectMenuOption, SelectMenuType, TextInput, TextInputStyle,
+};
 
 pub(super) async fn run(
     bot: &Bot,
@@ -17,19 +22,28 @@ pub(super) async fn run(
     panel: PanelId,
     topic: Option<TopicId>,
 ) -> Result<()> {
+    // A form is the first answer, instead of the deferral.
+    if let Some(guild) = responder.interaction.guild_id
+        && let Some(config) = bot.inner.store.guild_config(guild).await?
+    {
+        let lang = language(bot, responder.interaction, Some(&config));
+        if let Some((custom_id, title, inputs)) = form(bot, lang, &config, panel, topic, None) {
+            return responder.modal(custom_id, title, inputs).await;
+        }
+    }
     responder.defer(true).await?;
-    open(bot, responder, panel, topic, None).await
+    open(bot, responder, panel, topic, None, Vec::new()).await
 }
 
 /// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
-/// topic (the guild's first panel without one), with the member's reason.
+/// topic (the guild's first panel without one), with the member's reason; the topic's form
+/// when it has one (the reason given filled in).
 pub(super) async fn command(
     bot: &Bot,
     responder: &Responder<'_>,
     data: &twilight_model::application::interaction::application_command::CommandData,
 ) -> Result<()> {
     use twilight_model::application::interaction::application_command::CommandOptionValue;
-    responder.defer(true).await?;
     let interaction = responder.interaction;
     let guild = guild_id(interaction)?;
     let translator = &bot.inner.translator;
@@ -45,21 +59,184 @@ pub(super) async fn command(
     };
     let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
         return responder
-            .follow_up(&translator.text(lang, ui::NOT_SET_UP, &[]))
+            .message(translator.text(lang, ui::NOT_SET_UP, &[]), Vec::new())
             .await;
     };
     let topic = match text_option("topic") {
         None => None,
         Some(name) => match super::find_topic(bot, lang, &config, &name, ui::TICKET_NO_TOPICS) {
             Ok(topic) => Some(topic),
-            Err(reply) => return responder.follow_up(&reply).await,
+            Err(reply) => return responder.message(reply, Vec::new()).await,
         },
     };
     let panel = topic
         .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))
         .unwrap_or(&config.panels[0])
         .id;
-    open(bot, responder, panel, topic, text_option("reason")).await
+    let reason = text_option("reason");
+    if let Some((custom_id, title, inputs)) =
+        form(bot, lang, &config, panel, topic, reason.as_deref())
+    {
+        return responder.modal(custom_id, title, inputs).await;
+    }
+    responder.defer(true).await?;
+    open(bot, responder, panel, topic, reason, Vec::new()).await
+}
+
+/// The open form of `panel` and `topic` (M1, B6), when it shows one: the reason first when the
+/// panel requires it, then the topic's questions, text or select. Its custom id, title and
+/// inputs.
+fn form(
+    bot: &Bot,
+    lang: helpline_domain::Language,
+    config: &helpline_domain::GuildConfig,
+    panel: PanelId,
+    topic: Option<TopicId>,
+    reason: Option<&str>,
+) -> Option<(String, String, Vec<Component>)> {
+    use helpline_domain::config::{QuestionStyle, ReasonMode};
+    let shown = config.panel(panel)?;
+    let topic_config = topic.and_then(|id| config.topic(id));
+    // A topic not on the panel, a disabled guild: the refusal comes from the open itself.
+    if !config.enabled
+        || topic.is_some_and(|id| !shown.topics.contains(&id))
+        || !shown.shows_form(topic_config)
+    {
+        return None;
+    }
+    let translator = &bot.inner.translator;
+    let mut inputs = Vec::new();
+    if shown.settings.reason == ReasonMode::Required {
+        inputs.push(labelled(
+            translator.text(lang, ui::OPEN_REASON_LABEL, &[]),
+            None,
+            Component::TextInput(text(
+                crate::custom_id::CLOSE_REASON_INPUT,
+                TextInputStyle::Paragraph,
+                true,
+                None,
+                Some(limits::REASON as u16),
+                None,
+                reason,
+            )),
+        ));
+    }
+    for (index, question) in topic_config
+        .map_or(&[][..], |t| &t.questions)
+        .iter()
+        .enumerate()
+    {
+        let custom_id = crate::custom_id::question_input(index);
+        let component = match &question.style {
+            QuestionStyle::Select { choices } => Component::SelectMenu(SelectMenu {
+                channel_types: None,
+                custom_id,
+                default_values: None,
+                disabled: false,
+                id: None,
+                kind: SelectMenuType::Text,
+                max_values: Some(1),
+                min_values: Some(u8::from(question.required)),
+                options: Some(
+                    choices
+                        .iter()
+                        .map(|choice| SelectMenuOption {
+                            default: false,
+                            description: choice.description.clone(),
+                            emoji: None,
+                            label: choice.label.clone(),
+                            value: choice.label.clone(),
+                        })
+                        .collect(),
+                ),
+                placeholder: question.placeholder.clone(),
+                required: Some(question.required),
+            }),
+            style => Component::TextInput(text(
+                &custom_id,
+                if *style == QuestionStyle::Short {
+                    TextInputStyle::Short
+                } else {
+                    TextInputStyle::Paragraph
+                },
+                question.required,
+                question.min_length,
+                question.max_length,
+                question.placeholder.clone(),
+                None,
+            )),
+        };
+        inputs.push(labelled(question.label.clone(), None, component));
+    }
+    let title = topic_config.map_or_else(
+        || translator.text(lang, ui::BUTTON_OPEN, &[]),
+        |t| t.name.clone(),
+    );
+    let title: String = title.chars().take(limits::MODAL_TITLE).collect();
+    Some((CustomId::Form { panel, topic }.to_text(), title, inputs))
+}
+
+fn labelled(label: String, description: Option<String>, component: Component) -> Component {
+    Component::Label(Label {
+        component: Box::new(component),
+        description,
+        id: None,
+        label,
+    })
+}
+
+fn text(
+    custom_id: &str,
+    style: TextInputStyle,
+    required: bool,
+    min_length: Option<u16>,
+    max_length: Option<u16>,
+    placeholder: Option<String>,
+    value: Option<&str>,
+) -> TextInput {
+    #[allow(deprecated)] // `label` on the input itself; Discord reads the Label component's.
+    TextInput {
+        custom_id: custom_id.to_owned(),
+        id: None,
+        label: None,
+        max_length,
+        min_length,
+        placeholder,
+        required: Some(required),
+        style,
+        value: value.map(str::to_owned),
+    }
+}
+
+/// The open form's submission: its answers, checked by the domain, go with the ticket.
+pub(super) async fn submitted(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    panel: PanelId,
+    topic: Option<TopicId>,
+    data: &twilight_model::application::interaction::modal::ModalInteractionData,
+) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let config = bot.inner.store.guild_config(guild).await?;
+    let questions = topic
+        .and_then(|id| config.as_ref()?.topic(id))
+        .map(|t| t.questions.clone())
+        .unwrap_or_default();
+    let answers = questions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, question)| {
+            let answer = super::modal_value(data, &crate::custom_id::question_input(index))?;
+            Some(FormAnswer {
+                question: question.label.clone(),
+                answer: answer.trim().to_owned(),
+            })
+        })
+        .collect();
+    let reason = super::modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
+    open(bot, responder, panel, topic, reason, answers).await
 }
 
 /// Opens a ticket on `panel` for the member of an acknowledged interaction.
@@ -69,6 +246,7 @@ async fn open(
     panel: PanelId,
     topic: Option<TopicId>,
     reason: Option<String>,
+    answers: Vec<FormAnswer>,
 ) -> Result<()> {
     let interaction = responder.interaction;
     let guild = guild_id(interaction)?;
@@ -97,7 +275,7 @@ async fn open(
         opener_name: display_name(interaction),
         requested_by: actor,
         reason,
-        answers: Vec::new(),
+        answers,
     };
     let (ticket, limits) = match prepare_open(&config, request, now) {
         Ok(prepared) => prepared,

@@ -53,10 +53,12 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
             .await
         }
         CustomId::Open { .. }
+        | CustomId::Form { .. }
         | CustomId::CloseModal(_)
         | CustomId::ConfirmDisable(_)
         | CustomId::ConfirmReset(_)
-        | CustomId::UsePanel(..) => Err(Error::Unexpected("misrouted component".into())),
+        | CustomId::UsePanel(..)
+        | CustomId::Questions(_) => Err(Error::Unexpected("misrouted component".into())),
     }
 }
 

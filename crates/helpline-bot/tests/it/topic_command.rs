@@ -217,3 +217,214 @@ async fn admins_add_topics_the_panel_shows_them_and_members_open_by_topic() {
     assert!(world.store.ticket(ticket.id).await.unwrap().is_some());
     world.bot.stop().await;
 }
+
+/// The inputs of a modal: (custom id, kind, prefilled value).
+fn modal_inputs(
+    modal: &discord_emulator::SeenModal,
+) -> Vec<(String, &'static str, Option<String>)> {
+    use twilight_model::channel::message::Component;
+    modal
+        .components
+        .iter()
+        .filter_map(|component| match component {
+            Component::Label(label) => match &*label.component {
+                Component::TextInput(input) => {
+                    Some((input.custom_id.clone(), "text", input.value.clone()))
+                }
+                Component::SelectMenu(menu) => Some((menu.custom_id.clone(), "select", None)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_asks_its_questions_and_the_answers_go_with_the_ticket() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    topic(
+        &world,
+        "add",
+        &[("name", OptionValue::String("Billing".into()))],
+    )
+    .await;
+    let admin = world.emulator.as_user(world.admin);
+    let outcome = admin
+        .run_command(
+            world.guild,
+            world.general,
+            "topic questions",
+            &[("name", OptionValue::String("billing".into()))],
+        )
+        .await
+        .unwrap();
+    let modal = outcome.expect_modal().clone();
+    assert_eq!(modal.title, "Form of Billing");
+    assert_eq!(modal_inputs(&modal).len(), 5);
+    // A line Helpline cannot read: nothing is saved.
+    let reply = admin
+        .submit_modal(
+            world.general,
+            &modal.custom_id,
+            &[("q0", "Order\ntype: essay")],
+        )
+        .await
+        .unwrap();
+    let text = reply.expect_message().text();
+    assert!(
+        text.starts_with("Question 1: I cannot read “type: essay”"),
+        "{text}"
+    );
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(config.topics[0].questions.is_empty());
+
+    let outcome = admin
+        .run_command(
+            world.guild,
+            world.general,
+            "topic questions",
+            &[("name", OptionValue::String("Billing".into()))],
+        )
+        .await
+        .unwrap();
+    let modal = outcome.expect_modal().clone();
+    let reply = admin
+        .submit_modal(
+            world.general,
+            &modal.custom_id,
+            &[
+                ("q0", "Order number\ntype: short\nlength: 3-20"),
+                ("q1", "Plan\ntype: select\nchoices: Free, Pro"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.expect_message().text(),
+        "**Billing** now asks 2 questions when a ticket opens."
+    );
+    // The questions read back as written.
+    let outcome = admin
+        .run_command(
+            world.guild,
+            world.general,
+            "topic questions",
+            &[("name", OptionValue::String("Billing".into()))],
+        )
+        .await
+        .unwrap();
+    let inputs = modal_inputs(outcome.expect_modal());
+    assert_eq!(
+        inputs[1].2.as_deref(),
+        Some("Plan\ntype: select\nchoices: Free, Pro\nrequired: yes")
+    );
+    // The panel requires a reason: it takes the form's first input.
+    let edited = admin
+        .run_command(
+            world.guild,
+            world.general,
+            "panel edit",
+            &[
+                ("panel", OptionValue::String("support".into())),
+                ("reason", OptionValue::String("required".into())),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(edited.expect_message().text().contains("saved"));
+
+    // Mia clicks Billing: the form comes first, then her ticket with her answers.
+    let [mia, max, _] = world.members;
+    let message = world.panel_message(panel);
+    let outcome = world
+        .emulator
+        .as_user(mia)
+        .click_button(
+            panel,
+            message.id,
+            &crate::story::button_id(&message, "Billing"),
+        )
+        .await
+        .unwrap();
+    let form = outcome.expect_modal().clone();
+    assert_eq!(form.title, "Billing");
+    let kinds: Vec<(String, &str)> = modal_inputs(&form)
+        .into_iter()
+        .map(|(id, kind, _)| (id, kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("reason".to_owned(), "text"),
+            ("q0".to_owned(), "text"),
+            ("q1".to_owned(), "select")
+        ]
+    );
+    let opened = world
+        .emulator
+        .as_user(mia)
+        .submit_modal(
+            panel,
+            &form.custom_id,
+            &[("reason", "Charged twice"), ("q0", "A-1234"), ("q1", "Pro")],
+        )
+        .await
+        .unwrap();
+    let text = opened.expect_message().text();
+    assert!(text.starts_with("Your ticket is open"), "{text}");
+    let ticket = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(ticket.open_reason.as_deref(), Some("Charged twice"));
+    let answers: Vec<(&str, &str)> = ticket
+        .answers
+        .iter()
+        .map(|a| (a.question.as_str(), a.answer.as_str()))
+        .collect();
+    assert_eq!(answers, [("Order number", "A-1234"), ("Plan", "Pro")]);
+    let channel = ticket.channel.unwrap().id;
+    world
+        .wait_until(|| !world.emulator.pins(channel).is_empty())
+        .await;
+    let welcome = world.emulator.pins(channel).remove(0);
+    let fields: Vec<(String, String)> = welcome.embeds[0]
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), f.value.clone()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("Order number".to_owned(), "A-1234".to_owned()),
+            ("Plan".to_owned(), "Pro".to_owned())
+        ]
+    );
+
+    // /ticket shows the same form, with the reason given already filled in (in French for Max).
+    let outcome = world
+        .emulator
+        .as_user(max)
+        .run_command(
+            world.guild,
+            world.general,
+            "ticket",
+            &[
+                ("topic", OptionValue::String("Billing".into())),
+                ("reason", OptionValue::String("Facture".into())),
+            ],
+        )
+        .await
+        .unwrap();
+    let form = outcome.expect_modal();
+    assert_eq!(modal_inputs(form)[0].2.as_deref(), Some("Facture"));
+    world.bot.stop().await;
+}

@@ -578,3 +578,15 @@ cmd-settings-log_channel-name = log_channel
 cmd-settings-log_channel-description = Where ticket events and transcripts go (only staff may read it)
 cmd-settings-default_category-name = default_category
 cmd-settings-default_category-description = The category of tickets whose topic names none
+ui-open-reason_label = Why are you opening this ticket?
+ui-questions-title = Form of { $topic }
+ui-questions-label = Question { $number }
+ui-questions-help = First line: the question. Then type: short/paragraph/select, choices: A, B, required: yes/no
+ui-questions-bad_line = Question { $number }: I cannot read “{ $line }”. Write type: short, paragraph or select; choices: A, B; required: yes or no; length: 5-200; placeholder: text. Nothing was saved.
+ui-questions-saved = { $count ->
+    [0] The form of **{ $topic }** is removed: its tickets open at once.
+    [one] **{ $topic }** now asks one question when a ticket opens.
+   *[other] **{ $topic }** now asks { $count } questions when a ticket opens.
+}
+cmd-topic-questions-name = questions
+cmd-topic-questions-description = Edit the form members fill in when they open a ticket of this topic

@@ -562,3 +562,15 @@ cmd-settings-log_channel-name = salon_journal
 cmd-settings-log_channel-description = Où vont les événements et transcriptions (lisible par le staff seul)
 cmd-settings-default_category-name = categorie_par_defaut
 cmd-settings-default_category-description = La catégorie des tickets dont le sujet n'en indique aucune
+ui-open-reason_label = Pourquoi ouvrez-vous ce ticket ?
+ui-questions-title = Formulaire de { $topic }
+ui-questions-label = Question { $number }
+ui-questions-help = 1re ligne : la question. Puis genre : court/long/liste, choix : A, B, obligatoire : oui/non
+ui-questions-bad_line = Question { $number } : je ne comprends pas « { $line } ». Écrivez genre : court, long ou liste ; choix : A, B ; obligatoire : oui ou non ; longueur : 5-200 ; indication : texte. Rien n'a été enregistré.
+ui-questions-saved = { $count ->
+    [0] Le formulaire de **{ $topic }** est retiré : ses tickets s'ouvrent aussitôt.
+    [one] **{ $topic }** pose maintenant une question à l'ouverture d'un ticket.
+   *[other] **{ $topic }** pose maintenant { $count } questions à l'ouverture d'un ticket.
+}
+cmd-topic-questions-name = questions
+cmd-topic-questions-description = Modifier le formulaire rempli à l'ouverture d'un ticket de ce sujet
