@@ -183,6 +183,24 @@ fn panel_options() -> Vec<OptionSpec> {
     ]
 }
 
+/// What `/topic add` and `/topic edit` set on a topic.
+fn topic_options() -> Vec<OptionSpec> {
+    use helpline_domain::limits;
+    vec![
+        OptionSpec::new(STRING, "description", "topic-description")
+            .length(limits::SELECT_OPTION_TEXT as u64),
+        OptionSpec::new(STRING, "emoji", "topic-emoji").length(64),
+        OptionSpec::new(CHANNEL, "category", "topic-category").channels(&[GUILD_CATEGORY]),
+        OptionSpec::new(STRING, "auto_response", "topic-auto_response")
+            .length(limits::MESSAGE_CONTENT as u64),
+        OptionSpec::new(STRING, "welcome", "topic-welcome")
+            .length(limits::EMBED_DESCRIPTION as u64),
+        OptionSpec::new(STRING, "name_template", "topic-name_template")
+            .length(limits::CHANNEL_NAME as u64),
+        OptionSpec::new(ROLE, "ping_role", "topic-ping_role"),
+    ]
+}
+
 /// The panel an admin names in `/panel edit|delete|post`.
 fn panel_option() -> OptionSpec {
     OptionSpec::new(STRING, "panel", "panel-panel")
@@ -205,6 +223,24 @@ fn specs() -> Vec<CommandSpec> {
             .length(helpline_domain::config::PANEL_NAME as u64),
     ];
     edit.extend(panel_options());
+    let topic_name = || {
+        OptionSpec::new(STRING, "name", "topic-name")
+            .required()
+            .length(helpline_domain::config::TOPIC_NAME as u64)
+    };
+    let mut topic_add = vec![
+        topic_name(),
+        OptionSpec::new(STRING, "panel", "topic-panel")
+            .length(helpline_domain::config::PANEL_NAME as u64),
+    ];
+    topic_add.extend(topic_options());
+    let mut topic_edit = vec![
+        topic_name(),
+        OptionSpec::new(STRING, "rename", "topic-rename")
+            .length(helpline_domain::config::TOPIC_NAME as u64),
+    ];
+    topic_edit.extend(topic_options());
+    topic_edit.push(OptionSpec::new(BOOLEAN, "no_ping", "topic-no_ping"));
     vec![
         CommandSpec {
             kind: CHAT_INPUT,
@@ -267,19 +303,8 @@ fn specs() -> Vec<CommandSpec> {
             key: "topic",
             default_member_permissions: Some(MANAGE_GUILD),
             options: vec![
-                OptionSpec::new(SUB_COMMAND, "add", "topic-add").with(vec![
-                    OptionSpec::new(STRING, "name", "topic-name")
-                        .required()
-                        .length(helpline_domain::config::TOPIC_NAME as u64),
-                    OptionSpec::new(STRING, "panel", "topic-panel")
-                        .length(helpline_domain::config::PANEL_NAME as u64),
-                    OptionSpec::new(STRING, "description", "topic-description")
-                        .length(helpline_domain::limits::SELECT_OPTION_TEXT as u64),
-                    OptionSpec::new(CHANNEL, "category", "topic-category")
-                        .channels(&[GUILD_CATEGORY]),
-                    OptionSpec::new(STRING, "auto_response", "topic-auto_response")
-                        .length(helpline_domain::limits::MESSAGE_CONTENT as u64),
-                ]),
+                OptionSpec::new(SUB_COMMAND, "add", "topic-add").with(topic_add),
+                OptionSpec::new(SUB_COMMAND, "edit", "topic-edit").with(topic_edit),
                 OptionSpec::new(SUB_COMMAND, "remove", "topic-remove").with(vec![
                     OptionSpec::new(STRING, "name", "topic-name")
                         .required()

@@ -249,8 +249,12 @@ pub const QUESTIONS_BAD_LINE: &str = "ui-questions-bad_line";
 /// `ui-questions-saved`, with `topic` and `count`
 pub const QUESTIONS_SAVED: &str = "ui-questions-saved";
 
+/// `ui-topic-edited`, with `name` and `channel`
+pub const TOPIC_EDITED: &str = "ui-topic-edited";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    TOPIC_EDITED,
     QUESTIONS_TITLE,
     QUESTIONS_LABEL,
     QUESTIONS_HELP,

@@ -1,14 +1,14 @@
-//! `/topic add|remove|list` (MISSION A3): the topics members choose from. A topic goes on the
+//! `/topic add|edit|remove|list` (MISSION A3): the topics members choose from. A topic goes on the
 //! panel named by `panel:` (the guild's first panel, the one `/setup` posts, by default), whose
 //! posted message is edited at once so members see the new buttons. Removing a topic keeps its tickets. Names are
 //! unique whatever their case; every limit is checked before anything is saved.
 
 use crate::reply::Responder;
 use crate::{Bot, Result};
-use helpline_domain::{GuildConfig, Panel, Topic};
+use helpline_domain::{Field, GuildConfig, Panel, Template, Topic, TopicId, ValidationError};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
-    CommandData, CommandDataOption,
+    CommandData, CommandDataOption, CommandOptionValue,
 };
 
 use super::admin::{ATTEMPTS, channel, string};
@@ -72,9 +72,13 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                         .find(|p| p.topics.contains(&id))
                         .unwrap_or(&config.panels[0])
                         .id;
-                    config
-                        .remove_topic(id)
-                        .map(|removed| (ui::TOPIC_REMOVED, removed.name, panel))
+                    if command.name == "edit" {
+                        edit(&mut config, id, options).map(|shown| (ui::TOPIC_EDITED, shown, panel))
+                    } else {
+                        config
+                            .remove_topic(id)
+                            .map(|removed| (ui::TOPIC_REMOVED, removed.name, panel))
+                    }
                 }
                 Err(reply) => return responder.follow_up(&reply).await,
             }
@@ -116,24 +120,88 @@ fn add(
     name: &str,
     panel: helpline_domain::PanelId,
     options: &[CommandDataOption],
-) -> std::result::Result<String, helpline_domain::ValidationError> {
-    let description = string(options, "description").filter(|d| !d.is_empty());
-    let auto_response = string(options, "auto_response").filter(|r| !r.is_empty());
-    let category = channel(options, "category");
+) -> std::result::Result<String, ValidationError> {
     let mut next = config.clone();
-    let id = next.add_topic(|id| Topic {
-        description,
-        auto_response,
-        category,
-        ..Topic::new(id, name)
-    })?;
+    let mut topic = Topic::new(TopicId(0), name);
+    fill(&mut topic, options)?;
+    let id = next.add_topic(|id| Topic { id, ..topic })?;
     let mut panel: Panel = next
         .panel(panel)
         .cloned()
-        .ok_or(helpline_domain::ValidationError::UnknownPanel { panel })?;
+        .ok_or(ValidationError::UnknownPanel { panel })?;
     panel.topics.push(id);
     next.update_panel(panel)?;
     next.validate()?;
     *config = next;
     Ok(name.to_owned())
+}
+
+/// `/topic edit`: the options given change the topic; the name to show, or why not.
+fn edit(
+    config: &mut GuildConfig,
+    id: TopicId,
+    options: &[CommandDataOption],
+) -> std::result::Result<String, ValidationError> {
+    let mut topic = config
+        .topic(id)
+        .cloned()
+        .ok_or(ValidationError::UnknownTopic { topic: id })?;
+    if let Some(name) = string(options, "rename") {
+        topic.name = name;
+    }
+    fill(&mut topic, options)?;
+    if options
+        .iter()
+        .any(|o| o.name == "no_ping" && matches!(o.value, CommandOptionValue::Boolean(true)))
+    {
+        topic.ping_roles.clear();
+    }
+    let name = topic.name.clone();
+    config.update_topic(topic)?;
+    config.validate()?;
+    Ok(name)
+}
+
+/// Sets what `/topic add` and `/topic edit` share; templates are parsed (placeholders
+/// checked) here.
+fn fill(
+    topic: &mut Topic,
+    options: &[CommandDataOption],
+) -> std::result::Result<(), ValidationError> {
+    if let Some(description) = string(options, "description") {
+        topic.description = Some(description);
+    }
+    if let Some(emoji) = string(options, "emoji") {
+        topic.emoji = Some(emoji);
+    }
+    if let Some(category) = channel(options, "category") {
+        topic.category = Some(category);
+    }
+    if let Some(response) = string(options, "auto_response") {
+        topic.auto_response = Some(response);
+    }
+    for (option, field) in [
+        ("welcome", Field::WelcomeTemplate),
+        ("name_template", Field::NameTemplate),
+    ] {
+        if let Some(source) = string(options, option) {
+            let template = Template::parse(&source)
+                .map_err(|error| ValidationError::Template { field, error })?;
+            if field == Field::WelcomeTemplate {
+                topic.welcome_template = Some(template);
+            } else {
+                topic.name_template = Some(template);
+            }
+        }
+    }
+    if let Some(role) = options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::Role(role), "ping_role") => Some(*role),
+            _ => None,
+        })
+    {
+        topic.ping_roles = vec![role];
+    }
+    Ok(())
 }

@@ -428,3 +428,96 @@ async fn a_topic_asks_its_questions_and_the_answers_go_with_the_ticket() {
     assert_eq!(modal_inputs(form)[0].2.as_deref(), Some("Facture"));
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_edit_a_topic_its_welcome_name_and_pings_follow() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    topic(
+        &world,
+        "add",
+        &[("name", OptionValue::String("Billing".into()))],
+    )
+    .await;
+    let accountants = world
+        .emulator
+        .create_role(
+            world.guild,
+            "Accountants",
+            helpline_domain::permissions::Permissions::empty(),
+        )
+        .unwrap();
+    // An unknown placeholder names the valid ones; nothing changes.
+    let refused = topic(
+        &world,
+        "edit",
+        &[
+            ("name", OptionValue::String("Billing".into())),
+            ("welcome", OptionValue::String("Hi $user".into())),
+        ],
+    )
+    .await;
+    assert!(refused.contains("$author"), "{refused}");
+    let reply = topic(
+        &world,
+        "edit",
+        &[
+            ("name", OptionValue::String("billing".into())),
+            ("rename", OptionValue::String("Invoices".into())),
+            (
+                "welcome",
+                OptionValue::String("Hi $author, about $topic: an accountant comes.".into()),
+            ),
+            (
+                "name_template",
+                OptionValue::String("invoice-$counter".into()),
+            ),
+            ("ping_role", OptionValue::Role(accountants)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        reply,
+        format!("Topic **Invoices** saved; the panel in <#{panel}> shows it.")
+    );
+    world
+        .wait_until(|| labels(&world.panel_message(panel)) == ["Invoices"])
+        .await;
+    let [mia, ..] = world.members;
+    let message = world.panel_message(panel);
+    world
+        .emulator
+        .as_user(mia)
+        .click_button(
+            panel,
+            message.id,
+            &crate::story::button_id(&message, "Invoices"),
+        )
+        .await
+        .unwrap();
+    let ticket = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    let channel = ticket.channel.unwrap().id;
+    assert_eq!(
+        world.emulator.channel(channel).unwrap().name.as_deref(),
+        Some("invoice-0001")
+    );
+    world
+        .wait_until(|| !world.emulator.pins(channel).is_empty())
+        .await;
+    let welcome = world.emulator.pins(channel).remove(0);
+    assert_eq!(
+        welcome.embeds[0].description.as_deref(),
+        Some(format!("Hi <@{mia}>, about Invoices: an accountant comes.").as_str())
+    );
+    assert!(
+        welcome.content.contains(&format!("<@&{accountants}>")),
+        "{}",
+        welcome.content
+    );
+    world.bot.stop().await;
+}
