@@ -227,6 +227,15 @@ impl InteractionOutcome {
         }
     }
 
+    /// The suggestions of an autocomplete; panics with what was seen instead.
+    #[track_caller]
+    pub fn expect_choices(&self) -> &[(String, String)] {
+        match &self.answer {
+            Answer::Choices(choices) => choices,
+            other => panic!("expected suggestions, the user saw {other:?}"),
+        }
+    }
+
     /// The modal of the first answer; panics with what was seen instead.
     #[track_caller]
     pub fn expect_modal(&self) -> &SeenModal {
@@ -782,6 +791,88 @@ impl Actor {
             };
             let interaction = context.interaction(
                 InteractionType::ApplicationCommand,
+                Some(InteractionData::ApplicationCommand(Box::new(data))),
+                None,
+            )?;
+            self.start(interaction, None, MessageType::ChatInputCommand, &mut world)
+        };
+        Ok(InteractionOutcome::begin(self.emulator.clone(), id).await)
+    }
+
+    /// Types in an option of a slash command (without a subcommand) whose option is declared
+    /// with `autocomplete`: the bot receives an APPLICATION_COMMAND_AUTOCOMPLETE interaction
+    /// with `focused` (name, text so far) marked, beside the `options` already filled in; its
+    /// suggestions are the answer (`Answer::Choices`).
+    pub async fn autocomplete(
+        &self,
+        guild: Id<GuildMarker>,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        options: &[(&str, OptionValue)],
+        focused: (&str, &str),
+    ) -> Result<InteractionOutcome> {
+        let id = {
+            let mut world = self.emulator.world();
+            let channel_guild = self.enter(&world, channel, Permissions::USE_SLASH_COMMANDS)?;
+            if channel_guild != Some(guild) {
+                return Err(Error::ChannelNotInGuild {
+                    channel: channel.get(),
+                    guild: guild.get(),
+                });
+            }
+            let command =
+                self.available_command(&world, Some(guild), name, CommandType::ChatInput)?;
+            let definition = command
+                .options
+                .iter()
+                .find(|option| option.name == focused.0)
+                .filter(|option| option.autocomplete == Some(true))
+                .ok_or_else(|| {
+                    Error::InvalidOption(format!("{} does not autocomplete", focused.0))
+                })?;
+            let mut context = Context {
+                world: &mut world,
+                user_id: self.user_id,
+                guild_id: Some(guild),
+                channel_id: channel,
+            };
+            let mut resolved = InteractionDataResolved {
+                attachments: HashMap::new(),
+                channels: HashMap::new(),
+                members: HashMap::new(),
+                messages: HashMap::new(),
+                roles: HashMap::new(),
+                users: HashMap::new(),
+            };
+            let mut data_options = Vec::new();
+            for (option_name, value) in options {
+                let option = command
+                    .options
+                    .iter()
+                    .find(|option| option.name == *option_name)
+                    .ok_or_else(|| Error::InvalidOption(format!("no option {option_name}")))?;
+                data_options.push(CommandDataOption {
+                    name: option.name.clone(),
+                    value: context.option_value(option, value, &mut resolved)?,
+                });
+            }
+            data_options.push(CommandDataOption {
+                name: definition.name.clone(),
+                value: CommandOptionValue::Focused(focused.1.to_owned(), definition.kind),
+            });
+            let data = CommandData {
+                guild_id: command.guild_id,
+                id: command
+                    .id
+                    .ok_or_else(|| Error::UnknownCommand(name.to_owned()))?,
+                kind: CommandType::ChatInput,
+                name: command.name.clone(),
+                options: data_options,
+                resolved: None,
+                target_id: None,
+            };
+            let interaction = context.interaction(
+                InteractionType::ApplicationCommandAutocomplete,
                 Some(InteractionData::ApplicationCommand(Box::new(data))),
                 None,
             )?;

@@ -376,7 +376,7 @@ impl World {
                 if interaction_kind != InteractionType::ApplicationCommandAutocomplete {
                     return Err(invalid_response_type(kind));
                 }
-                None
+                Some(Answer::Choices(parse_choices(&data)?))
             }
             9 => {
                 if matches!(
@@ -681,4 +681,43 @@ fn parse_modal(data: &Value) -> DiscordResult<SeenModal> {
         title,
         components,
     })
+}
+
+/// The choices of an autocomplete answer, checked as Discord does: at most 25, names and
+/// values of 1 to 100 characters.
+fn parse_choices(data: &Value) -> DiscordResult<Vec<(String, String)>> {
+    let choices = data
+        .get("choices")
+        .and_then(Value::as_array)
+        .ok_or_else(|| DiscordError::required("data.choices"))?;
+    if choices.len() > 25 {
+        return Err(DiscordError::invalid_form(
+            "data.choices",
+            "BASE_TYPE_MAX_LENGTH",
+            "Must be 25 or fewer in length.",
+        ));
+    }
+    choices
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| {
+            let text = |field: &str| -> DiscordResult<String> {
+                let path = format!("data.choices.{index}.{field}");
+                let value = match choice.get(field) {
+                    Some(Value::String(text)) => text.clone(),
+                    Some(Value::Number(number)) if field == "value" => number.to_string(),
+                    _ => return Err(DiscordError::required(&path)),
+                };
+                if !(1..=100).contains(&value.chars().count()) {
+                    return Err(DiscordError::invalid_form(
+                        &path,
+                        "BASE_TYPE_BAD_LENGTH",
+                        "Must be between 1 and 100 in length.",
+                    ));
+                }
+                Ok(value)
+            };
+            Ok((text("name")?, text("value")?))
+        })
+        .collect()
 }

@@ -37,6 +37,8 @@ pub enum Answer {
         /// The deleted message.
         message_id: Id<MessageMarker>,
     },
+    /// The suggestions answering an autocomplete: (name shown, value), in order.
+    Choices(Vec<(String, String)>),
     /// No acknowledgement within the deadline: "This interaction failed".
     Failed,
 }

@@ -51,6 +51,8 @@ struct OptionSpec {
     range: Option<(u64, u64)>,
     /// For string options: the longest value.
     max_length: Option<u64>,
+    /// Suggestions come from Helpline as the member types.
+    autocomplete: bool,
     options: Vec<OptionSpec>,
 }
 
@@ -65,8 +67,14 @@ impl OptionSpec {
             choices: &[],
             range: None,
             max_length: None,
+            autocomplete: false,
             options: Vec::new(),
         }
+    }
+
+    fn autocomplete(mut self) -> Self {
+        self.autocomplete = true;
+        self
     }
 
     fn choices(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
@@ -335,7 +343,9 @@ fn specs() -> Vec<CommandSpec> {
             key: "ticket",
             default_member_permissions: None,
             options: vec![
-                OptionSpec::new(STRING, "topic", "ticket-topic"),
+                OptionSpec::new(STRING, "topic", "ticket-topic")
+                    .autocomplete()
+                    .length(helpline_domain::config::TOPIC_NAME as u64),
                 OptionSpec::new(STRING, "reason", "ticket-reason")
                     .length(helpline_domain::limits::REASON as u64),
             ],
@@ -443,6 +453,9 @@ fn option_json(translator: &Translator, option: &OptionSpec) -> Value {
     }
     if let Some(max) = option.max_length {
         fields.insert("max_length".into(), json!(max));
+    }
+    if option.autocomplete {
+        fields.insert("autocomplete".into(), Value::Bool(true));
     }
     if let Some((min, max)) = option.range {
         fields.insert("min_value".into(), json!(min));

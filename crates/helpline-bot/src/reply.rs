@@ -147,6 +147,28 @@ impl<'a> Responder<'a> {
         .await
     }
 
+    /// Suggestions for the option a member is typing in (autocomplete): (name shown, value).
+    pub(crate) async fn choices(&self, choices: Vec<(String, String)>) -> Result<()> {
+        use twilight_model::application::command::{CommandOptionChoice, CommandOptionChoiceValue};
+        self.respond(InteractionResponse {
+            kind: InteractionResponseType::ApplicationCommandAutocompleteResult,
+            data: Some(InteractionResponseData {
+                choices: Some(
+                    choices
+                        .into_iter()
+                        .map(|(name, value)| CommandOptionChoice {
+                            name,
+                            name_localizations: None,
+                            value: CommandOptionChoiceValue::String(value),
+                        })
+                        .collect(),
+                ),
+                ..InteractionResponseData::default()
+            }),
+        })
+        .await
+    }
+
     /// A modal.
     pub(crate) async fn modal(
         &self,

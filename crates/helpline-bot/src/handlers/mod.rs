@@ -23,11 +23,18 @@ use std::time::Instant;
 use twilight_model::application::interaction::modal::{
     ModalInteractionComponent, ModalInteractionData,
 };
-use twilight_model::application::interaction::{Interaction, InteractionData};
+use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
 
 /// Handles one interaction to the end.
 pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: Instant) {
     let (kind, result) = match &interaction.data {
+        Some(InteractionData::ApplicationCommand(data))
+            if interaction.kind == InteractionType::ApplicationCommandAutocomplete =>
+        {
+            let responder = Responder::new(&bot, &interaction, received, "autocomplete");
+            let result = open::suggest_topics(&bot, &responder, data).await;
+            ("autocomplete", finish(&bot, &responder, result).await)
+        }
         Some(InteractionData::ApplicationCommand(data)) => {
             let responder = Responder::new(&bot, &interaction, received, "command");
             let result = match data.name.as_str() {

@@ -83,6 +83,37 @@ pub(super) async fn command(
     open(bot, responder, panel, topic, reason, Vec::new()).await
 }
 
+/// Suggests the guild's topics matching what the member typed in `/ticket topic:` (any part of
+/// the name, whatever its case), at most 25 as Discord allows; none outside a set-up guild.
+pub(super) async fn suggest_topics(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &twilight_model::application::interaction::application_command::CommandData,
+) -> Result<()> {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    let typed = data
+        .options
+        .iter()
+        .find_map(|o| match &o.value {
+            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let config = match responder.interaction.guild_id {
+        Some(guild) => bot.inner.store.guild_config(guild).await?,
+        None => None,
+    };
+    let choices = config
+        .iter()
+        .filter(|c| c.enabled)
+        .flat_map(|c| c.topics.iter())
+        .filter(|t| t.name.to_lowercase().contains(&typed))
+        .take(limits::SELECT_OPTIONS)
+        .map(|t| (t.name.clone(), t.name.clone()))
+        .collect();
+    responder.choices(choices).await
+}
+
 /// The open form of `panel` and `topic` (M1, B6), when it shows one: the reason first when the
 /// panel requires it, then the topic's questions, text or select. Its custom id, title and
 /// inputs.

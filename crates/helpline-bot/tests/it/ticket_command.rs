@@ -109,3 +109,44 @@ async fn members_open_tickets_with_a_command() {
     assert_eq!(opened.topic_id, Some(billing));
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticket_suggests_topics_as_the_member_types() {
+    use discord_emulator::OptionValue;
+    let world = crate::world::World::new().await;
+    world.set_up().await;
+    for name in ["Billing", "Bugs", "Partners"] {
+        world
+            .emulator
+            .as_user(world.admin)
+            .run_command(
+                world.guild,
+                world.general,
+                "topic add",
+                &[("name", OptionValue::String(name.into()))],
+            )
+            .await
+            .unwrap();
+    }
+    let [mia, ..] = world.members;
+    let suggest = |typed: &'static str| {
+        let world = &world;
+        async move {
+            world
+                .emulator
+                .as_user(mia)
+                .autocomplete(world.guild, world.general, "ticket", &[], ("topic", typed))
+                .await
+                .unwrap()
+                .expect_choices()
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(suggest("b").await, ["Billing", "Bugs"]);
+    assert_eq!(suggest("PART").await, ["Partners"]);
+    assert_eq!(suggest("").await.len(), 3);
+    assert!(suggest("refund").await.is_empty());
+    world.bot.stop().await;
+}
