@@ -270,7 +270,7 @@ pub(crate) fn panel_message(
                     .map(|topic| SelectMenuOption {
                         default: false,
                         description: topic.description.clone(),
-                        emoji: None,
+                        emoji: topic.emoji.as_deref().and_then(emoji),
                         label: topic.name.clone(),
                         value: topic.id.to_string(),
                     })
@@ -288,7 +288,7 @@ pub(crate) fn panel_message(
                     .iter()
                     .filter_map(|id| config.topic(*id))
                     .map(|topic| {
-                        button(
+                        let mut button = button(
                             CustomId::Open {
                                 panel: panel.id,
                                 topic: Some(topic.id),
@@ -296,11 +296,40 @@ pub(crate) fn panel_message(
                             .to_text(),
                             topic.name.clone(),
                             ButtonStyle::Primary,
-                        )
+                        );
+                        if let Component::Button(inner) = &mut button {
+                            inner.emoji = topic.emoji.as_deref().and_then(emoji);
+                        }
+                        button
                     })
                     .collect())
             })
             .collect(),
     };
     (content, embeds, components)
+}
+
+/// A topic's emoji as Discord takes it on a button or select option: a unicode emoji, or a
+/// custom one written `<:name:id>` (`<a:name:id>` when animated). The domain has checked it.
+fn emoji(text: &str) -> Option<twilight_model::channel::message::EmojiReactionType> {
+    use twilight_model::channel::message::EmojiReactionType;
+    match text
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_suffix('>'))
+    {
+        Some(inner) => {
+            let mut parts = inner.split(':');
+            let animated = parts.next()? == "a";
+            let name = parts.next()?.to_owned();
+            let id = parts.next()?.parse().ok()?;
+            Some(EmojiReactionType::Custom {
+                animated,
+                id: twilight_model::id::Id::new_checked(id)?,
+                name: Some(name),
+            })
+        }
+        None => Some(EmojiReactionType::Unicode {
+            name: text.to_owned(),
+        }),
+    }
 }

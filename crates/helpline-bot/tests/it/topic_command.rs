@@ -473,6 +473,7 @@ async fn admins_edit_a_topic_its_welcome_name_and_pings_follow() {
                 OptionValue::String("invoice-$counter".into()),
             ),
             ("ping_role", OptionValue::Role(accountants)),
+            ("emoji", OptionValue::String("🧾".into())),
         ],
     )
     .await;
@@ -483,6 +484,19 @@ async fn admins_edit_a_topic_its_welcome_name_and_pings_follow() {
     world
         .wait_until(|| labels(&world.panel_message(panel)) == ["Invoices"])
         .await;
+    let shown = world.panel_message(panel);
+    let twilight_model::channel::message::Component::ActionRow(row) = &shown.components[0] else {
+        panic!("a row");
+    };
+    let twilight_model::channel::message::Component::Button(button) = &row.components[0] else {
+        panic!("a button");
+    };
+    assert_eq!(
+        button.emoji,
+        Some(twilight_model::channel::message::EmojiReactionType::Unicode {
+            name: "🧾".into()
+        })
+    );
     let [mia, ..] = world.members;
     let message = world.panel_message(panel);
     world
