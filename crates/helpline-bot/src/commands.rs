@@ -315,7 +315,6 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(SUB_COMMAND, "edit", "topic-edit").with(topic_edit),
                 OptionSpec::new(SUB_COMMAND, "remove", "topic-remove").with(vec![
                     OptionSpec::new(STRING, "name", "topic-name")
-                        .required()
                         .length(helpline_domain::config::TOPIC_NAME as u64),
                 ]),
                 OptionSpec::new(SUB_COMMAND, "list", "topic-list"),

@@ -36,6 +36,8 @@ pub(crate) enum CustomId {
     ConfirmDisable(u64),
     /// An admin confirms `/helpline reset` in this guild.
     ConfirmReset(u64),
+    /// The select menu of `/topic remove` without a name, in this guild.
+    RemoveTopic(u64),
     /// The `/topic questions` modal of this topic.
     Questions(TopicId),
     /// The panel-name modal of "Use as ticket panel" on this message (channel, message).
@@ -95,6 +97,7 @@ impl CustomId {
             "disable" => only(Self::ConfirmDisable(first)),
             "reset" => only(Self::ConfirmReset(first)),
             "use_panel" => Some(Self::UsePanel(first, second?)),
+            "remove_topic" => only(Self::RemoveTopic(first)),
             "questions" => only(Self::Questions(TopicId(u32::try_from(first).ok()?))),
             _ => None,
         }
@@ -126,6 +129,7 @@ impl CustomId {
             Self::ConfirmReset(guild) => format!("hl:reset:{guild}"),
             Self::UsePanel(channel, message) => format!("hl:use_panel:{channel}:{message}"),
             Self::Questions(topic) => format!("hl:questions:{topic}"),
+            Self::RemoveTopic(guild) => format!("hl:remove_topic:{guild}"),
         }
     }
 }
@@ -167,6 +171,7 @@ mod tests {
             CustomId::ConfirmReset(1),
             CustomId::UsePanel(u64::MAX, u64::MAX),
             CustomId::Questions(TopicId(7)),
+            CustomId::RemoveTopic(u64::MAX),
         ];
         for id in ids {
             let text = id.to_text();

@@ -205,6 +205,28 @@ impl<'a> Responder<'a> {
         Ok(())
     }
 
+    /// The answer after a deferral, with components (a select menu to choose from).
+    pub(crate) async fn follow_up_with(
+        &self,
+        content: &str,
+        components: &[Component],
+    ) -> Result<()> {
+        let mentions = no_mentions();
+        crate::metrics::rest(
+            "update_response",
+            self.bot
+                .inner
+                .http
+                .interaction(self.bot.inner.application_id)
+                .update_response(&self.interaction.token)
+                .content(Some(content))
+                .components(Some(components))
+                .allowed_mentions(Some(&mentions)),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// The answer after a deferral: fills in the deferred message.
     pub(crate) async fn follow_up(&self, content: &str) -> Result<()> {
         let mentions = no_mentions();

@@ -252,8 +252,12 @@ pub const QUESTIONS_SAVED: &str = "ui-questions-saved";
 /// `ui-topic-edited`, with `name` and `channel`
 pub const TOPIC_EDITED: &str = "ui-topic-edited";
 
+/// `ui-topic-choose_remove`
+pub const TOPIC_CHOOSE_REMOVE: &str = "ui-topic-choose_remove";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    TOPIC_CHOOSE_REMOVE,
     TOPIC_EDITED,
     QUESTIONS_TITLE,
     QUESTIONS_LABEL,

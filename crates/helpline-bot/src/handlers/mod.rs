@@ -74,6 +74,11 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                     });
                     open::run(&bot, &responder, panel, topic).await
                 }
+                Some(CustomId::RemoveTopic(_)) => {
+                    let chosen = data.values.first().and_then(|v| v.parse().ok());
+                    topic::remove_chosen(&bot, &responder, chosen.map(helpline_domain::TopicId))
+                        .await
+                }
                 Some(CustomId::ConfirmDisable(guild)) => {
                     helpline::confirmed(&bot, &responder, guild, false).await
                 }

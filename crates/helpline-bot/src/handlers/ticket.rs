@@ -58,7 +58,8 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
         | CustomId::ConfirmDisable(_)
         | CustomId::ConfirmReset(_)
         | CustomId::UsePanel(..)
-        | CustomId::Questions(_) => Err(Error::Unexpected("misrouted component".into())),
+        | CustomId::Questions(_)
+        | CustomId::RemoveTopic(_) => Err(Error::Unexpected("misrouted component".into())),
     }
 }
 

@@ -3,6 +3,7 @@
 //! posted message is edited at once so members see the new buttons. Removing a topic keeps its tickets. Names are
 //! unique whatever their case; every limit is checked before anything is saved.
 
+use crate::custom_id::CustomId;
 use crate::reply::Responder;
 use crate::{Bot, Result};
 use helpline_domain::{Field, GuildConfig, Panel, Template, Topic, TopicId, ValidationError};
@@ -10,6 +11,8 @@ use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
 };
+use twilight_model::channel::message::Component;
+use twilight_model::channel::message::component::{SelectMenu, SelectMenuOption, SelectMenuType};
 
 use super::admin::{ATTEMPTS, channel, string};
 
@@ -38,7 +41,45 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         };
         return responder.follow_up(&reply).await;
     }
-    let name = string(options, "name").unwrap_or_default();
+    let Some(name) = string(options, "name") else {
+        // `/topic remove` without a name: the topics to choose from.
+        let config = config.unwrap_or_else(|| GuildConfig::new(guild));
+        if config.topics.is_empty() {
+            return responder.follow_up(&text(ui::TOPIC_NONE)).await;
+        }
+        let menu = Component::SelectMenu(SelectMenu {
+            channel_types: None,
+            custom_id: CustomId::RemoveTopic(guild.get()).to_text(),
+            default_values: None,
+            disabled: false,
+            id: None,
+            kind: SelectMenuType::Text,
+            max_values: Some(1),
+            min_values: Some(1),
+            options: Some(
+                config
+                    .topics
+                    .iter()
+                    .take(helpline_domain::limits::SELECT_OPTIONS)
+                    .map(|topic| SelectMenuOption {
+                        default: false,
+                        description: topic.description.clone(),
+                        emoji: None,
+                        label: topic.name.clone(),
+                        value: topic.id.to_string(),
+                    })
+                    .collect(),
+            ),
+            placeholder: None,
+            required: None,
+        });
+        return responder
+            .follow_up_with(
+                &text(ui::TOPIC_CHOOSE_REMOVE),
+                &[crate::reply::row(vec![menu])],
+            )
+            .await;
+    };
     let panel_name = string(options, "panel");
     for _ in 0..ATTEMPTS {
         let Some(mut config) = store.guild_config(guild).await? else {
@@ -112,6 +153,55 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         }
     }
     responder.follow_up(&text(ui::CONFLICT)).await
+}
+
+/// The topic an admin chose in the select menu of `/topic remove`: removed, its panel edited.
+pub(super) async fn remove_chosen(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    topic: Option<TopicId>,
+) -> Result<()> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = super::guild_id(interaction)?;
+    let config = bot.inner.store.guild_config(guild).await?;
+    let lang = super::language(bot, interaction, config.as_ref());
+    let translator = &bot.inner.translator;
+    let actor = super::member(interaction)
+        .ok_or_else(|| crate::Error::Unexpected("a select without a member".into()))?;
+    if !helpline_domain::auth::may_configure(&actor) {
+        return responder
+            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
+            .await;
+    }
+    let Some(topic) = topic else {
+        return responder
+            .follow_up(&translator.text(lang, ui::STALE, &[]))
+            .await;
+    };
+    let saved = super::admin::save(bot, guild, |config| {
+        let panel = config
+            .panels
+            .iter()
+            .find(|p| p.topics.contains(&topic))
+            .map(|p| p.id);
+        config
+            .remove_topic(topic)
+            .map(|removed| (removed.name, panel))
+            .map_err(|invalid| translator.render(lang, &invalid))
+    })
+    .await?;
+    let reply = match saved {
+        super::admin::Saved::Done(config, (name, panel)) => {
+            if let Some(panel) = panel.and_then(|id| config.panel(id)) {
+                super::panel::refresh(bot, &config, panel).await;
+            }
+            translator.text(lang, ui::TOPIC_REMOVED, &[("name", name.into())])
+        }
+        super::admin::Saved::Refused(reply) => reply,
+        super::admin::Saved::Conflict => translator.text(lang, ui::CONFIG_CONFLICT, &[]),
+    };
+    responder.follow_up(&reply).await
 }
 
 /// Adds the topic to `panel`; the name to show, or why not.

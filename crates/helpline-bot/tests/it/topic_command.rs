@@ -493,9 +493,11 @@ async fn admins_edit_a_topic_its_welcome_name_and_pings_follow() {
     };
     assert_eq!(
         button.emoji,
-        Some(twilight_model::channel::message::EmojiReactionType::Unicode {
-            name: "🧾".into()
-        })
+        Some(
+            twilight_model::channel::message::EmojiReactionType::Unicode {
+                name: "🧾".into()
+            }
+        )
     );
     let [mia, ..] = world.members;
     let message = world.panel_message(panel);
@@ -533,5 +535,54 @@ async fn admins_edit_a_topic_its_welcome_name_and_pings_follow() {
         "{}",
         welcome.content
     );
+    world.bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_without_a_name_offers_the_topics_to_choose_from() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    for name in ["Billing", "Bugs"] {
+        topic(&world, "add", &[("name", OptionValue::String(name.into()))]).await;
+    }
+    let outcome = world
+        .emulator
+        .as_user(world.admin)
+        .run_command(world.guild, world.general, "topic remove", &[])
+        .await
+        .unwrap();
+    let shown = outcome.expect_message();
+    assert_eq!(
+        shown.text(),
+        "Which topic do you want to remove? Its tickets are kept."
+    );
+    let message = shown.message.clone();
+    let twilight_model::channel::message::Component::ActionRow(row) = &message.components[0] else {
+        panic!("a row");
+    };
+    let twilight_model::channel::message::Component::SelectMenu(menu) = &row.components[0] else {
+        panic!("a select menu");
+    };
+    let bugs = menu
+        .options
+        .iter()
+        .flatten()
+        .find(|o| o.label == "Bugs")
+        .unwrap()
+        .value
+        .clone();
+    let chosen = world
+        .emulator
+        .as_user(world.admin)
+        .select(world.general, message.id, &menu.custom_id, &[bugs.as_str()])
+        .await
+        .unwrap();
+    assert_eq!(
+        chosen.expect_message().text(),
+        "Topic **Bugs** removed; its tickets are kept."
+    );
+    world
+        .wait_until(|| labels(&world.panel_message(panel)) == ["Billing"])
+        .await;
     world.bot.stop().await;
 }

@@ -605,3 +605,4 @@ cmd-topic-ping_role-name = ping_role
 cmd-topic-ping_role-description = A role pinged when a ticket of this topic opens
 cmd-topic-no_ping-name = no_ping
 cmd-topic-no_ping-description = Ping no role for this topic any more
+ui-topic-choose_remove = Which topic do you want to remove? Its tickets are kept.

@@ -589,3 +589,4 @@ cmd-topic-ping_role-name = role_notifie
 cmd-topic-ping_role-description = Un rôle notifié à l'ouverture d'un ticket de ce sujet
 cmd-topic-no_ping-name = sans_notification
 cmd-topic-no_ping-description = Ne plus notifier de rôle pour ce sujet
+ui-topic-choose_remove = Quel sujet voulez-vous retirer ? Ses tickets sont conservés.
