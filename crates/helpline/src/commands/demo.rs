@@ -2,7 +2,7 @@
 //! Server" — an admin, two staff, three members — so anyone can try Helpline without a token.
 //! Interactive, it prints how to act as each person through the emulator's admin routes;
 //! with `--script` it plays the whole story (setup, open, write, claim, close, transcript,
-//! delete), prints one line per step, and exits non-zero naming the step that failed.
+//! delete, then a second panel with a topic and its form), prints one line per step, and exits non-zero naming the step that failed.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -407,6 +407,104 @@ async fn play(demo: &Demo) -> anyhow::Result<()> {
         Ok(text)
     };
     run("Sam deletes it", delete.await).await?;
+
+    // The configuration an admin adds next: a second panel with a topic and its form.
+    let admin = emulator.as_user(demo.admin);
+    let create_panel = async {
+        let outcome = admin
+            .run_command(
+                demo.guild,
+                demo.general,
+                "panel create",
+                &[
+                    ("name", OptionValue::String("Sales".into())),
+                    ("open_limit", OptionValue::Integer(2)),
+                ],
+            )
+            .await?;
+        let text = reply(&outcome)?;
+        ensure!(
+            text.starts_with("Panel **Sales** posted"),
+            "unexpected answer {text:?}"
+        );
+        Ok(text)
+    };
+    run(
+        "Ada (admin) creates a Sales panel with /panel create",
+        create_panel.await,
+    )
+    .await?;
+    let add_topic = async {
+        let outcome = admin
+            .run_command(
+                demo.guild,
+                demo.general,
+                "topic add",
+                &[
+                    ("name", OptionValue::String("Quotes".into())),
+                    ("panel", OptionValue::String("Sales".into())),
+                ],
+            )
+            .await?;
+        let text = reply(&outcome)?;
+        ensure!(
+            text.starts_with("Topic **Quotes** added"),
+            "unexpected answer {text:?}"
+        );
+        Ok(text)
+    };
+    run(
+        "Ada (admin) adds the topic Quotes to it with /topic add",
+        add_topic.await,
+    )
+    .await?;
+    let questions = async {
+        let outcome = admin
+            .run_command(
+                demo.guild,
+                demo.general,
+                "topic questions",
+                &[("name", OptionValue::String("Quotes".into()))],
+            )
+            .await?;
+        let modal = outcome.modal().context("no questions form")?.clone();
+        let outcome = admin
+            .submit_modal(
+                demo.general,
+                &modal.custom_id,
+                &[("q0", "Team size\ntype: select\nchoices: 1-10, 11-100, 100+")],
+            )
+            .await?;
+        reply(&outcome)
+    };
+    run(
+        "Ada (admin) gives Quotes a question with /topic questions",
+        questions.await,
+    )
+    .await?;
+    let (max, _) = demo.members[1];
+    let open_quote = async {
+        let outcome = emulator
+            .as_user(max)
+            .run_command(
+                demo.guild,
+                demo.general,
+                "ticket",
+                &[("topic", OptionValue::String("Quotes".into()))],
+            )
+            .await?;
+        let form = outcome.modal().context("no form shown")?.clone();
+        let outcome = emulator
+            .as_user(max)
+            .submit_modal(demo.general, &form.custom_id, &[("q0", "11-100")])
+            .await?;
+        reply(&outcome)
+    };
+    run(
+        "Max opens a Quotes ticket with /ticket, answering its form",
+        open_quote.await,
+    )
+    .await?;
     println!("the whole story played");
     Ok(())
 }

@@ -316,7 +316,7 @@ fn demo_script_plays_the_whole_story() {
     let out = stdout(&output);
     assert!(output.status.success(), "{out}\n{}", stderr(&output));
     let steps: Vec<&str> = out.lines().filter(|line| line.starts_with("ok ")).collect();
-    assert_eq!(steps.len(), 8, "{out}");
+    assert_eq!(steps.len(), 12, "{out}");
     assert!(out.contains("Your ticket is open"), "{out}");
     assert!(out.contains("transcript-0001.html"), "{out}");
     assert!(out.ends_with("the whole story played\n"), "{out}");
