@@ -2,6 +2,7 @@
 //! would on Discord (run a command, click, type, upload) and the tests check what they see.
 
 mod bounded;
+mod configuration;
 mod faults;
 mod healing;
 mod helpline_command;
