@@ -28,6 +28,36 @@ pub(crate) fn bot_guild_permissions(bot: &Bot, guild_id: GuildId) -> Option<Perm
     ))
 }
 
+/// The bot's permissions in a channel (or category) from the cache, when it knows them.
+pub(crate) fn bot_channel_permissions(
+    bot: &Bot,
+    guild_id: GuildId,
+    channel: ChannelId,
+) -> Option<Permissions> {
+    let guild_permissions = bot_guild_permissions(bot, guild_id)?;
+    let cache = &bot.inner.cache;
+    let overwrites = cache
+        .channel(channel)?
+        .permission_overwrites
+        .clone()
+        .unwrap_or_default();
+    let roles = cache.member(guild_id, bot.inner.bot_id)?.roles().to_vec();
+    Some(helpline_domain::permissions::channel_permissions(
+        guild_permissions,
+        guild_id,
+        bot.inner.bot_id,
+        &roles,
+        &overwrites,
+    ))
+}
+
+/// Whether the bot can make ticket channels in `category`: `false` only when the cache knows
+/// it cannot (View Channel and Manage Channels there); when in doubt, Discord decides.
+pub(crate) fn can_fill_category(bot: &Bot, guild_id: GuildId, category: ChannelId) -> bool {
+    bot_channel_permissions(bot, guild_id, category)
+        .is_none_or(|held| held.contains(Permissions::VIEW_CHANNEL | Permissions::MANAGE_CHANNELS))
+}
+
 /// A channel Discord already made for this ticket, if an earlier attempt's answer was lost (a
 /// timeout or a 5xx after Discord created it, or a crash before it was recorded): a text
 /// channel with the ticket's name whose overwrites name the opener and which no ticket records.

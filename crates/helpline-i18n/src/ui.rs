@@ -255,8 +255,12 @@ pub const TOPIC_EDITED: &str = "ui-topic-edited";
 /// `ui-topic-choose_remove`
 pub const TOPIC_CHOOSE_REMOVE: &str = "ui-topic-choose_remove";
 
+/// `ui-category_unusable`, with `category`
+pub const CATEGORY_UNUSABLE: &str = "ui-category_unusable";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    CATEGORY_UNUSABLE,
     TOPIC_CHOOSE_REMOVE,
     TOPIC_EDITED,
     QUESTIONS_TITLE,

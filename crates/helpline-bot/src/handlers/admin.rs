@@ -134,3 +134,21 @@ pub(super) async fn save<T>(
     }
     Ok(Saved::Conflict)
 }
+
+/// The answer to give when a category option (`category`, `default_category`) names one the
+/// bot cannot create ticket channels in; `None` when it can (or the cache cannot tell).
+pub(super) fn unusable_category(
+    bot: &Bot,
+    lang: Language,
+    guild: GuildId,
+    options: &[CommandDataOption],
+) -> Option<String> {
+    let category = channel(options, "category").or_else(|| channel(options, "default_category"))?;
+    (!crate::guild::can_fill_category(bot, guild, category)).then(|| {
+        bot.inner.translator.text(
+            lang,
+            ui::CATEGORY_UNUSABLE,
+            &[("category", format!("<#{category}>").into())],
+        )
+    })
+}

@@ -47,6 +47,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         );
         return responder.follow_up(&reply).await;
     }
+    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options) {
+        return responder.follow_up(&reply).await;
+    }
     for _ in 0..ATTEMPTS {
         let mut config = store
             .guild_config(guild)

@@ -80,6 +80,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             )
             .await;
     };
+    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options) {
+        return responder.follow_up(&reply).await;
+    }
     let panel_name = string(options, "panel");
     for _ in 0..ATTEMPTS {
         let Some(mut config) = store.guild_config(guild).await? else {

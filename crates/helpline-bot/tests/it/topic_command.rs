@@ -586,3 +586,52 @@ async fn remove_without_a_name_offers_the_topics_to_choose_from() {
         .await;
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_category_the_bot_cannot_fill_is_refused_before_anything_is_saved() {
+    use twilight_model::channel::permission_overwrite::{
+        PermissionOverwrite, PermissionOverwriteType,
+    };
+    let world = World::new().await;
+    world.set_up().await;
+    let locked = world
+        .emulator
+        .create_category(world.guild, "Locked")
+        .unwrap();
+    world
+        .emulator
+        .set_channel_overwrites(
+            locked,
+            vec![PermissionOverwrite {
+                id: world.emulator.bot_user_id().cast(),
+                kind: PermissionOverwriteType::Member,
+                allow: helpline_domain::permissions::Permissions::empty(),
+                deny: helpline_domain::permissions::Permissions::MANAGE_CHANNELS,
+            }],
+        )
+        .unwrap();
+    // (The bot sees the CHANNEL_UPDATE before the command: one shard, in order.)
+    let refused = topic(
+        &world,
+        "add",
+        &[
+            ("name", OptionValue::String("Billing".into())),
+            ("category", OptionValue::Channel(locked)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        refused,
+        format!(
+            "I cannot create ticket channels in <#{locked}>: give me View Channel and Manage Channels there, then try again. Nothing was saved."
+        )
+    );
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(config.topics.is_empty());
+    world.bot.stop().await;
+}

@@ -606,3 +606,4 @@ cmd-topic-ping_role-description = A role pinged when a ticket of this topic open
 cmd-topic-no_ping-name = no_ping
 cmd-topic-no_ping-description = Ping no role for this topic any more
 ui-topic-choose_remove = Which topic do you want to remove? Its tickets are kept.
+ui-category_unusable = I cannot create ticket channels in { $category }: give me View Channel and Manage Channels there, then try again. Nothing was saved.

@@ -590,3 +590,4 @@ cmd-topic-ping_role-description = Un rôle notifié à l'ouverture d'un ticket d
 cmd-topic-no_ping-name = sans_notification
 cmd-topic-no_ping-description = Ne plus notifier de rôle pour ce sujet
 ui-topic-choose_remove = Quel sujet voulez-vous retirer ? Ses tickets sont conservés.
+ui-category_unusable = Je ne peux pas créer de salons de ticket dans { $category } : donnez-moi Voir le salon et Gérer les salons, puis réessayez. Rien n'a été enregistré.
