@@ -745,12 +745,7 @@ impl Actor {
         let id = {
             let mut world = self.emulator.world();
             let channel_guild = self.enter(&world, channel, Permissions::USE_SLASH_COMMANDS)?;
-            if channel_guild != Some(guild) {
-                return Err(Error::ChannelNotInGuild {
-                    channel: channel.get(),
-                    guild: guild.get(),
-                });
-            }
+            in_guild(channel_guild, channel, guild)?;
             let path: Vec<&str> = name.split_whitespace().collect();
             let (command_name, sub_path) = path
                 .split_first()
@@ -763,14 +758,7 @@ impl Actor {
                 guild_id: Some(guild),
                 channel_id: channel,
             };
-            let mut resolved = InteractionDataResolved {
-                attachments: HashMap::new(),
-                channels: HashMap::new(),
-                members: HashMap::new(),
-                messages: HashMap::new(),
-                roles: HashMap::new(),
-                users: HashMap::new(),
-            };
+            let mut resolved = empty_resolved();
             let data_options =
                 context.build_options(&command.options, sub_path, options, &mut resolved)?;
             let has_resolved = !(resolved.attachments.is_empty()
@@ -814,12 +802,7 @@ impl Actor {
         let id = {
             let mut world = self.emulator.world();
             let channel_guild = self.enter(&world, channel, Permissions::USE_SLASH_COMMANDS)?;
-            if channel_guild != Some(guild) {
-                return Err(Error::ChannelNotInGuild {
-                    channel: channel.get(),
-                    guild: guild.get(),
-                });
-            }
+            in_guild(channel_guild, channel, guild)?;
             let command =
                 self.available_command(&world, Some(guild), name, CommandType::ChatInput)?;
             let definition = command
@@ -836,14 +819,7 @@ impl Actor {
                 guild_id: Some(guild),
                 channel_id: channel,
             };
-            let mut resolved = InteractionDataResolved {
-                attachments: HashMap::new(),
-                channels: HashMap::new(),
-                members: HashMap::new(),
-                messages: HashMap::new(),
-                roles: HashMap::new(),
-                users: HashMap::new(),
-            };
+            let mut resolved = empty_resolved();
             let mut data_options = Vec::new();
             for (option_name, value) in options {
                 let option = command
@@ -896,23 +872,11 @@ impl Actor {
                 channel,
                 Permissions::USE_SLASH_COMMANDS | Permissions::READ_MESSAGE_HISTORY,
             )?;
-            if channel_guild != Some(guild) {
-                return Err(Error::ChannelNotInGuild {
-                    channel: channel.get(),
-                    guild: guild.get(),
-                });
-            }
+            in_guild(channel_guild, channel, guild)?;
             let target = self.visible_message(&world, channel, message)?;
             let command =
                 self.available_command(&world, Some(guild), name, CommandType::Message)?;
-            let mut resolved = InteractionDataResolved {
-                attachments: HashMap::new(),
-                channels: HashMap::new(),
-                members: HashMap::new(),
-                messages: HashMap::new(),
-                roles: HashMap::new(),
-                users: HashMap::new(),
-            };
+            let mut resolved = empty_resolved();
             resolved.messages.insert(message, target);
             let data = CommandData {
                 guild_id: command.guild_id,
@@ -1381,6 +1345,34 @@ impl Context<'_> {
 
 /// The submitted components of a modal, mirroring its layout (rows or labels), with each text
 /// input's value checked against its constraints.
+/// Nothing resolved yet, to fill in.
+fn empty_resolved() -> InteractionDataResolved {
+    InteractionDataResolved {
+        attachments: HashMap::new(),
+        channels: HashMap::new(),
+        members: HashMap::new(),
+        messages: HashMap::new(),
+        roles: HashMap::new(),
+        users: HashMap::new(),
+    }
+}
+
+/// A command runs in a channel of the guild it is run in.
+fn in_guild(
+    channel_guild: Option<Id<GuildMarker>>,
+    channel: Id<ChannelMarker>,
+    guild: Id<GuildMarker>,
+) -> Result<()> {
+    if channel_guild == Some(guild) {
+        Ok(())
+    } else {
+        Err(Error::ChannelNotInGuild {
+            channel: channel.get(),
+            guild: guild.get(),
+        })
+    }
+}
+
 fn modal_submission(
     modal: &ShownModal,
     fields: &[(&str, &str)],

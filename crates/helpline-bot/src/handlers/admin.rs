@@ -152,3 +152,27 @@ pub(super) fn unusable_category(
         )
     })
 }
+
+/// What an admin's component or modal (a select of `/topic remove`, a form of `/topic questions`
+/// or "Use as ticket panel") does first: acknowledge, load the configuration, choose the
+/// language, and check again that the one submitting may configure Helpline (a form can outlive
+/// a role change). `None` once the refusal is answered.
+pub(super) async fn acknowledged(
+    bot: &Bot,
+    responder: &Responder<'_>,
+) -> Result<Option<(GuildId, Option<GuildConfig>, Language)>> {
+    responder.defer(true).await?;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let config = bot.inner.store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let actor = member(interaction)
+        .ok_or_else(|| Error::Unexpected("an admin's answer without a member".into()))?;
+    if !may_configure(&actor) {
+        responder
+            .follow_up(&bot.inner.translator.text(lang, ui::NOT_ADMIN, &[]))
+            .await?;
+        return Ok(None);
+    }
+    Ok(Some((guild, config, lang)))
+}

@@ -622,19 +622,10 @@ pub(super) async fn use_message_named(
     message_id: u64,
     name: Option<String>,
 ) -> Result<()> {
-    responder.defer(true).await?;
-    let interaction = responder.interaction;
-    let guild = super::guild_id(interaction)?;
-    let config = bot.inner.store.guild_config(guild).await?;
-    let lang = super::language(bot, interaction, config.as_ref());
+    let Some((guild, config, lang)) = super::admin::acknowledged(bot, responder).await? else {
+        return Ok(());
+    };
     let translator = &bot.inner.translator;
-    let actor = super::member(interaction)
-        .ok_or_else(|| Error::Unexpected("modal without a member".into()))?;
-    if !may_configure(&actor) {
-        return responder
-            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
-            .await;
-    }
     let Some(config) = config.filter(|c| c.setup.is_some()) else {
         return responder
             .follow_up(&translator.text(lang, ui::NOT_SET_UP, &[]))

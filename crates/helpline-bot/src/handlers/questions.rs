@@ -211,19 +211,10 @@ pub(super) async fn submitted(
     topic: TopicId,
     data: &ModalInteractionData,
 ) -> Result<()> {
-    responder.defer(true).await?;
-    let interaction = responder.interaction;
-    let guild = super::guild_id(interaction)?;
-    let config = bot.inner.store.guild_config(guild).await?;
-    let lang = super::language(bot, interaction, config.as_ref());
+    let Some((guild, _, lang)) = super::admin::acknowledged(bot, responder).await? else {
+        return Ok(());
+    };
     let translator = &bot.inner.translator;
-    let actor = super::member(interaction)
-        .ok_or_else(|| Error::Unexpected("modal without a member".into()))?;
-    if !may_configure(&actor) {
-        return responder
-            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
-            .await;
-    }
     let mut questions = Vec::new();
     for index in 0..helpline_domain::limits::MODAL_COMPONENTS {
         let text = super::modal_value(data, &question_input(index)).unwrap_or_default();

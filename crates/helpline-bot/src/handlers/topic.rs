@@ -164,19 +164,10 @@ pub(super) async fn remove_chosen(
     responder: &Responder<'_>,
     topic: Option<TopicId>,
 ) -> Result<()> {
-    responder.defer(true).await?;
-    let interaction = responder.interaction;
-    let guild = super::guild_id(interaction)?;
-    let config = bot.inner.store.guild_config(guild).await?;
-    let lang = super::language(bot, interaction, config.as_ref());
+    let Some((guild, _, lang)) = super::admin::acknowledged(bot, responder).await? else {
+        return Ok(());
+    };
     let translator = &bot.inner.translator;
-    let actor = super::member(interaction)
-        .ok_or_else(|| crate::Error::Unexpected("a select without a member".into()))?;
-    if !helpline_domain::auth::may_configure(&actor) {
-        return responder
-            .follow_up(&translator.text(lang, ui::NOT_ADMIN, &[]))
-            .await;
-    }
     let Some(topic) = topic else {
         return responder
             .follow_up(&translator.text(lang, ui::STALE, &[]))
