@@ -229,19 +229,7 @@ impl<'a> Responder<'a> {
 
     /// The answer after a deferral: fills in the deferred message.
     pub(crate) async fn follow_up(&self, content: &str) -> Result<()> {
-        let mentions = no_mentions();
-        crate::metrics::rest(
-            "update_response",
-            self.bot
-                .inner
-                .http
-                .interaction(self.bot.inner.application_id)
-                .update_response(&self.interaction.token)
-                .content(Some(content))
-                .allowed_mentions(Some(&mentions)),
-        )
-        .await?;
-        Ok(())
+        self.follow_up_with(content, &[]).await
     }
 }
 
