@@ -18,6 +18,7 @@ pub(crate) mod name {
     pub(crate) const HELPLINE: &str = "helpline";
     pub(crate) const TOPIC: &str = "topic";
     pub(crate) const PANEL: &str = "panel";
+    pub(crate) const CLOSE: &str = "close";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -378,6 +379,16 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(CHANNEL, "channel", "panel-post-channel")
                         .channels(&[GUILD_TEXT]),
                 ]),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::CLOSE,
+            key: "close",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "reason", "close-reason")
+                    .length(helpline_domain::limits::REASON as u64),
             ],
         },
         CommandSpec {

@@ -258,8 +258,12 @@ pub const TOPIC_CHOOSE_REMOVE: &str = "ui-topic-choose_remove";
 /// `ui-category_unusable`, with `category`
 pub const CATEGORY_UNUSABLE: &str = "ui-category_unusable";
 
+/// `ui-not_in_ticket`
+pub const NOT_IN_TICKET: &str = "ui-not_in_ticket";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    NOT_IN_TICKET,
     CATEGORY_UNUSABLE,
     TOPIC_CHOOSE_REMOVE,
     TOPIC_EDITED,

@@ -44,6 +44,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                     panel::use_message(&bot, &responder, data).await
                 }
                 crate::commands::name::PANEL => panel::run(&bot, &responder, data).await,
+                crate::commands::name::CLOSE => ticket::close_command(&bot, &responder, data).await,
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,

@@ -21,8 +21,10 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
         CustomId::Unclaim(ticket) => {
             act(bot, responder, ticket, || Action::Unclaim, ui::UNCLAIMED).await
         }
-        CustomId::Close(ticket) => confirm_close(bot, responder, ticket, false).await,
-        CustomId::CloseWithReason(ticket) => confirm_close(bot, responder, ticket, true).await,
+        CustomId::Close(ticket) => confirm_close(bot, responder, ticket, false, None).await,
+        CustomId::CloseWithReason(ticket) => {
+            confirm_close(bot, responder, ticket, true, None).await
+        }
         CustomId::CloseNow(ticket) => {
             act(
                 bot,
@@ -88,6 +90,7 @@ async fn confirm_close(
     responder: &Responder<'_>,
     ticket_id: TicketId,
     with_reason: bool,
+    reason: Option<String>,
 ) -> Result<()> {
     let interaction = responder.interaction;
     let translator = &bot.inner.translator;
@@ -116,12 +119,19 @@ async fn confirm_close(
             ui::CLOSE_MODAL_TITLE,
             &[("number", number(&ticket).into())],
         );
-        let input = text_input(
+        let mut input = text_input(
             CLOSE_REASON_INPUT,
             translator.text(lang, ui::CLOSE_REASON_LABEL, &[]),
             false,
             limits::REASON as u16,
         );
+        // `/close reason:` fills it in: submitting is the confirmation.
+        if let twilight_model::channel::message::Component::Label(label) = &mut input
+            && let twilight_model::channel::message::Component::TextInput(text) =
+                &mut *label.component
+        {
+            text.value = reason;
+        }
         return responder
             .modal(
                 CustomId::CloseModal(ticket.id).to_text(),
@@ -145,6 +155,41 @@ async fn confirm_close(
     responder
         .message(translator.text(lang, ui::CLOSE_CONFIRM, &[]), vec![buttons])
         .await
+}
+
+/// `/close [reason]` (S2) in a ticket channel, by its opener or staff: the same confirmation as
+/// the Close button (without a reason), or the reason form filled in with the reason given.
+/// Anywhere else it says it works in a ticket only.
+pub(super) async fn close_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &twilight_model::application::interaction::application_command::CommandData,
+) -> Result<()> {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let ticket = match interaction.channel.as_ref() {
+        Some(channel) => bot.inner.store.ticket_by_channel(channel.id).await?,
+        None => None,
+    };
+    let Some(ticket) = ticket.filter(|t| t.guild_id == guild) else {
+        let config = bot.inner.store.guild_config(guild).await?;
+        let lang = language(bot, interaction, config.as_ref());
+        return responder
+            .message(
+                bot.inner.translator.text(lang, ui::NOT_IN_TICKET, &[]),
+                Vec::new(),
+            )
+            .await;
+    };
+    let reason = data
+        .options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::String(reason), "reason") => Some(reason.trim().to_owned()),
+            _ => None,
+        });
+    confirm_close(bot, responder, ticket.id, reason.is_some(), reason).await
 }
 
 /// The reader's language, and the guild's configuration (a blank one after a reset) with the

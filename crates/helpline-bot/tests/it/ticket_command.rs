@@ -150,3 +150,81 @@ async fn ticket_suggests_topics_as_the_member_types() {
     assert!(suggest("refund").await.is_empty());
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_in_a_ticket_asks_first_and_a_reason_fills_the_form() {
+    use discord_emulator::OptionValue;
+    let world = crate::world::World::new().await;
+    let panel = world.set_up().await;
+    let [mia, max, _] = world.members;
+    // Outside a ticket it says where it works.
+    let outcome = world
+        .emulator
+        .as_user(mia)
+        .run_command(world.guild, world.general, "close", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.expect_message().text(),
+        "This command works in a ticket channel: run it there."
+    );
+
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    // Mia's /close asks for confirmation, like the Close button.
+    let outcome = world
+        .emulator
+        .as_user(mia)
+        .run_command(world.guild, channel, "close", &[])
+        .await
+        .unwrap();
+    let confirm = outcome.expect_message();
+    assert!(confirm.ephemeral);
+    assert_eq!(
+        confirm.text(),
+        "Close this ticket? The conversation will be saved as a transcript."
+    );
+    // Staff close with a reason: the reason form comes filled in; submitting closes.
+    let sam = world.staff[0];
+    let outcome = world
+        .emulator
+        .as_user(sam)
+        .run_command(
+            world.guild,
+            channel,
+            "close",
+            &[("reason", OptionValue::String("Refund sent".into()))],
+        )
+        .await
+        .unwrap();
+    let modal = outcome.expect_modal().clone();
+    let closed = world
+        .emulator
+        .as_user(sam)
+        .submit_modal(channel, &modal.custom_id, &[])
+        .await
+        .unwrap();
+    assert_eq!(closed.expect_message().text(), "The ticket is closed.");
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.state, helpline_domain::TicketState::Closed);
+    assert!(
+        format!("{:?}", ticket.close_reason).contains("Refund sent"),
+        "{:?}",
+        ticket.close_reason
+    );
+    // Max cannot see the channel, so he cannot run /close in it.
+    assert!(
+        world
+            .emulator
+            .as_user(max)
+            .run_command(world.guild, channel, "close", &[])
+            .await
+            .is_err()
+    );
+    world.bot.stop().await;
+}
