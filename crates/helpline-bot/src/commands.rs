@@ -19,6 +19,8 @@ pub(crate) mod name {
     pub(crate) const TOPIC: &str = "topic";
     pub(crate) const PANEL: &str = "panel";
     pub(crate) const CLOSE: &str = "close";
+    pub(crate) const CLAIM: &str = "claim";
+    pub(crate) const UNCLAIM: &str = "unclaim";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -390,6 +392,20 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(STRING, "reason", "close-reason")
                     .length(helpline_domain::limits::REASON as u64),
             ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::CLAIM,
+            key: "claim",
+            default_member_permissions: None,
+            options: Vec::new(),
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::UNCLAIM,
+            key: "unclaim",
+            default_member_permissions: None,
+            options: Vec::new(),
         },
         CommandSpec {
             kind: MESSAGE,

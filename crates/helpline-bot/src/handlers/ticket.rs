@@ -166,21 +166,8 @@ pub(super) async fn close_command(
     data: &twilight_model::application::interaction::application_command::CommandData,
 ) -> Result<()> {
     use twilight_model::application::interaction::application_command::CommandOptionValue;
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
-    let ticket = match interaction.channel.as_ref() {
-        Some(channel) => bot.inner.store.ticket_by_channel(channel.id).await?,
-        None => None,
-    };
-    let Some(ticket) = ticket.filter(|t| t.guild_id == guild) else {
-        let config = bot.inner.store.guild_config(guild).await?;
-        let lang = language(bot, interaction, config.as_ref());
-        return responder
-            .message(
-                bot.inner.translator.text(lang, ui::NOT_IN_TICKET, &[]),
-                Vec::new(),
-            )
-            .await;
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
     };
     let reason = data
         .options
@@ -189,7 +176,42 @@ pub(super) async fn close_command(
             (CommandOptionValue::String(reason), "reason") => Some(reason.trim().to_owned()),
             _ => None,
         });
-    confirm_close(bot, responder, ticket.id, reason.is_some(), reason).await
+    confirm_close(bot, responder, ticket, reason.is_some(), reason).await
+}
+
+/// `/claim` and `/unclaim` (S1) in a ticket channel: the same as the welcome message's button.
+pub(super) async fn claim_command(bot: &Bot, responder: &Responder<'_>, claim: bool) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    if claim {
+        act(bot, responder, ticket, || Action::Claim, ui::CLAIMED).await
+    } else {
+        act(bot, responder, ticket, || Action::Unclaim, ui::UNCLAIMED).await
+    }
+}
+
+/// The ticket of the channel a command runs in; `None` once the member is told the command
+/// works in a ticket channel only.
+async fn ticket_here(bot: &Bot, responder: &Responder<'_>) -> Result<Option<TicketId>> {
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let ticket = match interaction.channel.as_ref() {
+        Some(channel) => bot.inner.store.ticket_by_channel(channel.id).await?,
+        None => None,
+    };
+    if let Some(ticket) = ticket.filter(|t| t.guild_id == guild) {
+        return Ok(Some(ticket.id));
+    }
+    let config = bot.inner.store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    responder
+        .message(
+            bot.inner.translator.text(lang, ui::NOT_IN_TICKET, &[]),
+            Vec::new(),
+        )
+        .await?;
+    Ok(None)
 }
 
 /// The reader's language, and the guild's configuration (a blank one after a reset) with the

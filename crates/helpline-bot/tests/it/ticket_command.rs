@@ -184,8 +184,40 @@ async fn close_in_a_ticket_asks_first_and_a_reason_fills_the_form() {
         confirm.text(),
         "Close this ticket? The conversation will be saved as a transcript."
     );
-    // Staff close with a reason: the reason form comes filled in; submitting closes.
+    // Staff claim and release it with /claim and /unclaim; a member cannot claim.
     let sam = world.staff[0];
+    let said = |user, command: &'static str| {
+        let world = &world;
+        async move {
+            world
+                .emulator
+                .as_user(user)
+                .run_command(world.guild, channel, command, &[])
+                .await
+                .unwrap()
+                .expect_message()
+                .text()
+        }
+    };
+    assert_eq!(said(sam, "claim").await, "You claimed this ticket.");
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.claimer, Some(sam));
+    assert_eq!(said(sam, "unclaim").await, "You released this ticket.");
+    let refused = said(mia, "claim").await;
+    assert_ne!(refused, "You claimed this ticket.");
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.claimer, None, "{refused}");
+    // Staff close with a reason: the reason form comes filled in; submitting closes.
     let outcome = world
         .emulator
         .as_user(sam)

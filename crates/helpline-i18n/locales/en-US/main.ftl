@@ -612,3 +612,7 @@ cmd-close-name = close
 cmd-close-description = Close this ticket (its opener or staff)
 cmd-close-reason-name = reason
 cmd-close-reason-description = Why it is closed (kept in the transcript and the log)
+cmd-claim-name = claim
+cmd-claim-description = Take this ticket: you answer it (staff)
+cmd-unclaim-name = unclaim
+cmd-unclaim-description = Give this ticket back to the whole staff

@@ -596,3 +596,7 @@ cmd-close-name = fermer
 cmd-close-description = Fermer ce ticket (son auteur ou le staff)
 cmd-close-reason-name = raison
 cmd-close-reason-description = Pourquoi il est fermé (gardé dans la transcription et le journal)
+cmd-claim-name = prendre
+cmd-claim-description = Prendre ce ticket : c'est vous qui répondez (staff)
+cmd-unclaim-name = rendre
+cmd-unclaim-description = Rendre ce ticket à tout le staff
