@@ -22,17 +22,17 @@ pub(super) async fn run(
     panel: PanelId,
     topic: Option<TopicId>,
 ) -> Result<()> {
+    let guild = guild_id(responder.interaction)?;
+    let config = bot.inner.store.guild_config(guild).await?;
     // A form is the first answer, instead of the deferral.
-    if let Some(guild) = responder.interaction.guild_id
-        && let Some(config) = bot.inner.store.guild_config(guild).await?
-    {
-        let lang = language(bot, responder.interaction, Some(&config));
-        if let Some((custom_id, title, inputs)) = form(bot, lang, &config, panel, topic, None) {
+    if let Some(config) = &config {
+        let lang = language(bot, responder.interaction, Some(config));
+        if let Some((custom_id, title, inputs)) = form(bot, lang, config, panel, topic, None) {
             return responder.modal(custom_id, title, inputs).await;
         }
     }
     responder.defer(true).await?;
-    open(bot, responder, panel, topic, None, Vec::new()).await
+    open(bot, responder, config, panel, topic, None, Vec::new()).await
 }
 
 /// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
@@ -80,7 +80,16 @@ pub(super) async fn command(
         return responder.modal(custom_id, title, inputs).await;
     }
     responder.defer(true).await?;
-    open(bot, responder, panel, topic, reason, Vec::new()).await
+    open(
+        bot,
+        responder,
+        Some(config),
+        panel,
+        topic,
+        reason,
+        Vec::new(),
+    )
+    .await
 }
 
 /// Suggests the guild's topics matching what the member typed in `/ticket topic:` (any part of
@@ -267,23 +276,24 @@ pub(super) async fn submitted(
         })
         .collect();
     let reason = super::modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
-    open(bot, responder, panel, topic, reason, answers).await
+    open(bot, responder, config, panel, topic, reason, answers).await
 }
 
-/// Opens a ticket on `panel` for the member of an acknowledged interaction.
+/// Opens a ticket on `panel` for the member of an acknowledged interaction, with the guild's
+/// configuration its caller loaded (once per interaction).
 async fn open(
     bot: &Bot,
     responder: &Responder<'_>,
+    config: Option<helpline_domain::GuildConfig>,
     panel: PanelId,
     topic: Option<TopicId>,
     reason: Option<String>,
     answers: Vec<FormAnswer>,
 ) -> Result<()> {
     let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
     let store = &bot.inner.store;
     let translator = &bot.inner.translator;
-    let Some(config) = store.guild_config(guild).await? else {
+    let Some(config) = config else {
         let lang = language(bot, interaction, None);
         return responder
             .follow_up(&translator.render(lang, &Refusal::UnknownPanel { panel }))

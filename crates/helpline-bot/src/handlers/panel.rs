@@ -46,9 +46,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                 Err(reply) => return responder.follow_up(&reply).await,
             };
             match subcommand {
-                "edit" => edit(bot, lang, guild, id, options).await?,
+                "edit" => edit(bot, lang, &config, id, options).await?,
                 "delete" => delete(bot, lang, guild, id).await?,
-                _ => post_again(bot, lang, guild, id, channel(options, "channel")).await?,
+                _ => post_again(bot, lang, &config, id, channel(options, "channel")).await?,
             }
         }
     };
@@ -56,7 +56,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
 }
 
 /// The panel named `name`, or the answer to give: the guild's panels listed.
-fn find_panel(
+pub(super) fn find_panel(
     bot: &Bot,
     lang: Language,
     config: &GuildConfig,
@@ -84,7 +84,7 @@ fn shown_name(panel: &Panel) -> String {
     }
 }
 
-pub(super) fn names(config: &GuildConfig) -> String {
+fn names(config: &GuildConfig) -> String {
     config
         .panels
         .iter()
@@ -425,21 +425,19 @@ async fn take_back(bot: &Bot, channel: ChannelId, message: Option<MessageId>) {
 async fn edit(
     bot: &Bot,
     lang: Language,
-    guild: GuildId,
+    loaded: &GuildConfig,
     id: PanelId,
     options: &[CommandDataOption],
 ) -> Result<String> {
     let translator = &bot.inner.translator;
-    let current = bot.inner.store.guild_config(guild).await?;
-    let source = current
-        .as_ref()
-        .and_then(|c| c.panel(id))
-        .map(|p| p.channel_id);
-    let copied = match (string(options, "message_id"), source) {
-        (Some(message), Some(channel)) => match copy_message(bot, lang, channel, &message).await? {
-            Ok(content) => Some(content),
-            Err(reply) => return Ok(reply),
-        },
+    let guild = loaded.guild_id;
+    let copied = match (string(options, "message_id"), loaded.panel(id)) {
+        (Some(message), Some(panel)) => {
+            match copy_message(bot, lang, panel.channel_id, &message).await? {
+                Ok(content) => Some(content),
+                Err(reply) => return Ok(reply),
+            }
+        }
         _ => None,
     };
     let saved = admin::save(bot, guild, |config| {
@@ -502,20 +500,18 @@ async fn delete(bot: &Bot, lang: Language, guild: GuildId, id: PanelId) -> Resul
 async fn post_again(
     bot: &Bot,
     lang: Language,
-    guild: GuildId,
+    config: &GuildConfig,
     id: PanelId,
     target: Option<ChannelId>,
 ) -> Result<String> {
     let translator = &bot.inner.translator;
-    let Some(config) = bot.inner.store.guild_config(guild).await? else {
-        return Ok(translator.text(lang, ui::NOT_SET_UP, &[]));
-    };
+    let guild = config.guild_id;
     let Some(mut panel) = config.panel(id).cloned() else {
         return Ok(translator.text(lang, ui::CONFIG_CONFLICT, &[]));
     };
     let previous = panel.message_id.map(|message| (panel.channel_id, message));
     panel.channel_id = target.unwrap_or(panel.channel_id);
-    let message = match post(bot, &config, &panel).await {
+    let message = match post(bot, config, &panel).await {
         Ok(message) => message,
         Err(error) => {
             tracing::info!(guild_id = %guild, %error, "cannot post a panel");

@@ -21,7 +21,7 @@ use helpline_domain::auth::may_configure;
 use helpline_domain::{FormQuestion, QuestionStyle, SelectChoice, TopicId};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
-    CommandData, CommandDataOption, CommandOptionValue,
+    CommandData, CommandOptionValue,
 };
 use twilight_model::application::interaction::modal::ModalInteractionData;
 
@@ -146,7 +146,7 @@ pub(super) async fn show(bot: &Bot, responder: &Responder<'_>, data: &CommandDat
         return say(translator.text(lang, ui::NOT_SET_UP, &[])).await;
     };
     let name = match data.options.first().map(|o| &o.value) {
-        Some(CommandOptionValue::SubCommand(options)) => name_option(options),
+        Some(CommandOptionValue::SubCommand(options)) => super::admin::string(options, "name"),
         _ => None,
     }
     .unwrap_or_default();
@@ -198,10 +198,6 @@ pub(super) async fn show(bot: &Bot, responder: &Responder<'_>, data: &CommandDat
     responder
         .modal(CustomId::Questions(topic.id).to_text(), title, inputs)
         .await
-}
-
-fn name_option(options: &[CommandDataOption]) -> Option<String> {
-    super::admin::string(options, "name")
 }
 
 /// The questions modal's submission: the questions parsed, checked and saved.

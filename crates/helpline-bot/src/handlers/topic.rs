@@ -91,19 +91,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         let changed = if command.name == "add" {
             let panel = match &panel_name {
                 None => config.panels[0].id,
-                Some(wanted) => match config.panel_named(wanted) {
-                    Some(panel) => panel.id,
-                    None => {
-                        let reply = translator.text(
-                            lang,
-                            ui::PANEL_UNKNOWN,
-                            &[
-                                ("panel", wanted.clone().into()),
-                                ("panels", super::panel::names(&config).into()),
-                            ],
-                        );
-                        return responder.follow_up(&reply).await;
-                    }
+                Some(wanted) => match super::panel::find_panel(bot, lang, &config, wanted) {
+                    Ok(panel) => panel,
+                    Err(reply) => return responder.follow_up(&reply).await,
                 },
             };
             add(&mut config, &name, panel, options).map(|shown| (ui::TOPIC_ADDED, shown, panel))
