@@ -10,14 +10,7 @@ use helpline_domain::TicketState;
 use helpline_domain::permissions::Permissions;
 
 async fn admin(world: &World, command: &str, options: &[(&str, OptionValue)]) -> String {
-    world
-        .emulator
-        .as_user(world.admin)
-        .run_command(world.guild, world.general, command, options)
-        .await
-        .expect("the command runs")
-        .expect_message()
-        .text()
+    world.admin_runs(world.general, command, options).await
 }
 
 fn text(value: &str) -> OptionValue {

@@ -15,15 +15,7 @@ async fn admin(
     command: &str,
     options: &[(&str, OptionValue)],
 ) -> String {
-    let outcome = world
-        .emulator
-        .as_user(world.admin)
-        .run_command(world.guild, channel, command, options)
-        .await
-        .expect("the command runs");
-    let message = outcome.expect_message();
-    assert!(message.ephemeral);
-    message.text()
+    world.admin_runs(channel, command, options).await
 }
 
 fn text(value: &str) -> OptionValue {

@@ -6,20 +6,9 @@ use discord_emulator::OptionValue;
 
 /// Runs `/topic <subcommand>` as the admin; returns what they read.
 async fn topic(world: &World, subcommand: &str, options: &[(&str, OptionValue)]) -> String {
-    let outcome = world
-        .emulator
-        .as_user(world.admin)
-        .run_command(
-            world.guild,
-            world.general,
-            &format!("topic {subcommand}"),
-            options,
-        )
+    world
+        .admin_runs(world.general, &format!("topic {subcommand}"), options)
         .await
-        .expect("the command runs");
-    let message = outcome.expect_message();
-    assert!(message.ephemeral);
-    message.text()
 }
 
 fn labels(message: &twilight_model::channel::Message) -> Vec<String> {

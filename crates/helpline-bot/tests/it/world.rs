@@ -292,6 +292,24 @@ impl World {
             .expect("a panel message")
     }
 
+    /// Runs a command as the admin in `channel`; returns the ephemeral answer they read.
+    pub(crate) async fn admin_runs(
+        &self,
+        channel: ChannelId,
+        command: &str,
+        options: &[(&str, OptionValue)],
+    ) -> String {
+        let outcome = self
+            .emulator
+            .as_user(self.admin)
+            .run_command(self.guild, channel, command, options)
+            .await
+            .expect("the command runs");
+        let message = outcome.expect_message();
+        assert!(message.ephemeral, "only the admin sees it");
+        message.text()
+    }
+
     /// `/setup` with options.
     pub(crate) async fn setup_with(&self, options: &[(&str, OptionValue)]) -> String {
         let outcome = self
