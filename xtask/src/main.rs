@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need (nextest, discord.py in target/venv), check
+  test    install what the tests need (nextest, redis-server, discord.py in target/venv), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks";
@@ -105,6 +105,7 @@ fn ensure_tools() -> Result<()> {
         }
     }
     ensure_discord_py()?;
+    ensure_packages()?;
     if !has_nextest() {
         run(
             "installing cargo-nextest from crates.io",
@@ -112,6 +113,49 @@ fn ensure_tools() -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Debian packages the tests start as children: the program each provides and its package.
+const PACKAGES: &[(&str, &str)] = &[("redis-server", "redis-server")];
+
+/// Installs the Debian packages whose programs are missing (`apt-get`, as root; `sudo` when
+/// not root).
+fn ensure_packages() -> Result<()> {
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(program, _)| {
+            !Command::new("sh")
+                .args(["-c", &format!("command -v {program}")])
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.starts_with(b"0"));
+    let apt = |args: &[&str]| {
+        let mut command = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run(
+        "updating the package lists (apt-get update)",
+        &mut apt(&["update", "-qq"]),
+    )?;
+    let mut install = apt(&["install", "-y", "-qq"]);
+    install.args(&missing);
+    run(&format!("installing {}", missing.join(", ")), &mut install)
 }
 
 /// The discord.py release the emulator's `discord_py` test runs.
