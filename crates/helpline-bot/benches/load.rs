@@ -353,7 +353,7 @@ async fn repair(emulator: &Emulator) {
             };
             let (ticket, limits) = prepare_open(&config, request, now).expect("valid");
             let helpline_store::OpenOutcome::Created(ticket) =
-                store.open_ticket(ticket, limits, now).await.unwrap()
+                store.open_ticket(ticket, limits, now, None).await.unwrap()
             else {
                 panic!("created");
             };
@@ -364,7 +364,13 @@ async fn repair(emulator: &Emulator) {
             };
             let transition = opened(&ticket, &context);
             store
-                .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+                .commit_ticket(
+                    &transition.ticket,
+                    ticket.version,
+                    &transition.effects,
+                    now,
+                    None,
+                )
                 .await
                 .unwrap();
             tickets.push(ticket.id);

@@ -18,6 +18,9 @@ pub enum Error {
     /// A transcript file could not be written or read.
     #[error("transcript file failed: {0}")]
     File(#[source] std::io::Error),
+    /// This process does not hold the shard's lease (any more): another one acts for it.
+    #[error("shard {shard} is not held by this process")]
+    LeaseLost { shard: u32 },
     /// Something the bot needs is missing or malformed (an interaction without a guild, …).
     #[error("{0}")]
     Unexpected(String),
@@ -39,7 +42,8 @@ impl Error {
                 | ErrorType::RequestTimedOut => true,
                 _ => false,
             },
-            Self::Store(_) | Self::File(_) => true,
+            // A lost lease: the holder acts; trying again here finds it lost and stops.
+            Self::Store(_) | Self::File(_) | Self::LeaseLost { .. } => true,
             Self::Body(_) | Self::Json(_) | Self::Unexpected(_) => false,
         }
     }

@@ -11,6 +11,7 @@
 //! code path knows which one it talks to.
 
 mod channels;
+mod cluster;
 mod commands;
 mod custom_id;
 mod download;
@@ -28,5 +29,6 @@ mod tasks;
 mod transcript;
 mod transcript_file;
 
+pub use cluster::ClusterConfig;
 pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

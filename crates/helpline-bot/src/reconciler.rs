@@ -61,8 +61,13 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
     // Each round settles its tickets' due effects (done, given up, or due later), so the
     // rounds end; the bound only guards against a store that keeps answering the same.
     for _ in 0..64 {
-        let due = store.due_tickets(now, BATCH).await?;
+        let mut due = store.due_tickets(now, BATCH).await?;
         let count = due.len();
+        // Other processes' shards are theirs to resume.
+        due.retain(|(_, guild)| bot.inner.leases.holds(*guild));
+        if due.is_empty() {
+            break;
+        }
         futures_util::stream::iter(interleave_guilds(due))
             .for_each_concurrent(CONCURRENCY, |ticket| async move {
                 if let Err(error) = executor::run(bot, ticket, Mode::Resume).await {
@@ -79,7 +84,8 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
         .stalled_tickets(before(now, bot.inner.stall_after), BATCH)
         .await?;
     for ticket in stalled {
-        if bot.inner.departed.contains(ticket.guild_id) {
+        if bot.inner.departed.contains(ticket.guild_id) || !bot.inner.leases.holds(ticket.guild_id)
+        {
             continue;
         }
         let Some(config) = store.guild_config(ticket.guild_id).await? else {

@@ -1,10 +1,12 @@
 //! Starting and running the bot: the REST client, command registration, the shards and the
 //! event loop of each, and a clean shutdown that keeps sessions resumable.
 
+use crate::cluster::{Order, ShardDone};
 use crate::download::Downloader;
 use crate::tasks::Tasks;
 use crate::transcript::MessageEvent;
 use crate::{Error, Result, commands, handlers, metrics, transcript};
+use helpline_cluster::{Coordinator, Grant, SavedSession};
 use helpline_domain::UserId;
 use helpline_i18n::Translator;
 use helpline_store::{Store, StoreLimits};
@@ -16,7 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
 use twilight_gateway::{
-    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, StreamExt as _,
 };
 use twilight_http::Client;
 use twilight_model::id::Id;
@@ -45,6 +47,11 @@ pub struct BotConfig {
     pub stall_after: Duration,
     /// How long [`RunningBot::stop`] lets in-flight work finish and sessions close.
     pub shutdown_deadline: Duration,
+    /// How this process shares the shards with others; a single node (every shard here,
+    /// coordination in this process's memory, writes unfenced) when `None`.
+    pub cluster: Option<crate::ClusterConfig>,
+    /// Between two identifies of one bucket (`shard % max_concurrency`): Discord's 5 s.
+    pub identify_interval: Duration,
 }
 
 impl BotConfig {
@@ -60,8 +67,15 @@ impl BotConfig {
             reconcile_interval: Duration::from_secs(30),
             stall_after: Duration::from_secs(120),
             shutdown_deadline: Duration::from_secs(10),
+            cluster: None,
+            identify_interval: helpline_cluster_identify_delay(),
         }
     }
+}
+
+/// Discord's identify window.
+fn helpline_cluster_identify_delay() -> Duration {
+    Duration::from_secs(5)
 }
 
 impl fmt::Debug for BotConfig {
@@ -76,6 +90,8 @@ impl fmt::Debug for BotConfig {
             .field("reconcile_interval", &self.reconcile_interval)
             .field("stall_after", &self.stall_after)
             .field("shutdown_deadline", &self.shutdown_deadline)
+            .field("cluster", &self.cluster)
+            .field("identify_interval", &self.identify_interval)
             .finish()
     }
 }
@@ -140,6 +156,8 @@ pub(crate) struct Inner {
     pub(crate) timers: Tasks,
     pub(crate) departed: crate::tasks::Departed,
     pub(crate) stall_after: Duration,
+    /// The shards this process holds, and the fence of each.
+    pub(crate) leases: crate::cluster::Leases,
 }
 
 impl fmt::Debug for Inner {
@@ -156,6 +174,7 @@ impl fmt::Debug for Inner {
 pub struct RunningBot {
     pub bot: Bot,
     shutdown: watch::Sender<bool>,
+    /// The shard supervisor (`cluster.rs`): it owns the shard tasks.
     shards: JoinSet<ShardEnd>,
     deadline: Duration,
 }
@@ -245,7 +264,9 @@ impl RunningBot {
     pub async fn fatal(&mut self) -> ShardEnd {
         loop {
             match self.shards.join_next().await {
-                Some(Ok(ShardEnd::Stopped)) => {}
+                Some(Ok(ShardEnd::Stopped)) => {
+                    std::future::pending::<()>().await;
+                }
                 Some(Ok(end)) => return end,
                 Some(Err(error)) => {
                     return ShardEnd::Fatal {
@@ -281,16 +302,17 @@ fn client(config: &BotConfig) -> Client {
 }
 
 impl Bot {
-    /// Asks Discord who the token belongs to, without starting anything: a refused token is
+    /// Asks Discord who the token belongs to (the bot's user id), without starting anything: a
+    /// refused token is
     /// an error for which [`Error::is_unauthorized`] holds.
-    pub async fn check_token(config: &BotConfig) -> Result<()> {
+    pub async fn check_token(config: &BotConfig) -> Result<UserId> {
         install_crypto_provider();
         let http = client(config);
-        crate::metrics::rest("current_user", http.current_user())
+        let user = crate::metrics::rest("current_user", http.current_user())
             .await?
             .model()
             .await?;
-        Ok(())
+        Ok(user.id)
     }
 
     /// Connects: learns who the bot is, registers the slash commands (bulk overwrite) and
@@ -345,17 +367,39 @@ impl Bot {
             tracing::info!(commands = commands.len(), "slash commands registered");
         }
 
-        let shard_count = match config.shard_count {
-            Some(count) => count,
-            None => {
-                crate::metrics::rest("gateway", http.gateway().authed())
-                    .await?
-                    .model()
-                    .await?
-                    .shards
-            }
-        };
-        let mut gateway = ConfigBuilder::new(config.token.clone(), INTENTS);
+        // Discord's recommendation, its identify concurrency and the day's session budget.
+        let recommended = crate::metrics::rest("gateway", http.gateway().authed())
+            .await?
+            .model()
+            .await?;
+        let shard_count = config.shard_count.unwrap_or(recommended.shards);
+        let limit = recommended.session_start_limit;
+        // A single node's coordination starts afresh with each start: nothing else shares it.
+        let cluster = config
+            .cluster
+            .clone()
+            .unwrap_or_else(crate::ClusterConfig::single_node);
+        let coordinator = cluster.coordinator.clone();
+        coordinator
+            .observe_budget(limit.remaining, Duration::from_millis(limit.reset_after))
+            .await
+            .map_err(|error| Error::Unexpected(format!("cluster coordinator: {error}")))?;
+        helpline_cluster::metrics::describe();
+        let interval = config.identify_interval;
+        let queue = helpline_cluster::ClusterQueue::new(
+            coordinator,
+            helpline_cluster::IdentifyPacing {
+                max_concurrency: u32::from(limit.max_concurrency),
+                // A margin for the time between a slot and the gateway reading the identify.
+                interval: interval + interval / 20 + Duration::from_millis(100),
+                // A twentieth of the day's budget is never spent: kept for the operator.
+                reserve: limit.total / 20,
+            },
+            Arc::new(GatewayBudget {
+                http: client(&config),
+            }),
+        );
+        let mut gateway = ConfigBuilder::new(config.token.clone(), INTENTS).queue(queue);
         if let Some(url) = &config.gateway_url {
             gateway = gateway.proxy_url(url.clone());
         }
@@ -377,19 +421,29 @@ impl Bot {
                 timers: Tasks::default(),
                 departed: crate::tasks::Departed::default(),
                 stall_after: config.stall_after,
+                leases: crate::cluster::Leases::new(shard_count, cluster.fenced),
             }),
         };
         let (shutdown, stopping) = watch::channel(false);
         let mut shards = JoinSet::new();
-        for index in 0..shard_count {
-            let shard = Shard::with_config(ShardId::new(index, shard_count), gateway.clone());
-            shards.spawn(run_shard(bot.clone(), shard, stopping.clone()));
-        }
+        let process = cluster.process.clone();
+        shards.spawn(crate::cluster::supervise(
+            bot.clone(),
+            cluster,
+            gateway,
+            stopping,
+        ));
         bot.inner.timers.spawn(crate::reconciler::run(
             bot.clone(),
             config.reconcile_interval,
         ));
-        tracing::info!(shards = shard_count, bot_id = %bot_user.id, "bot started");
+        tracing::info!(
+            shards = shard_count,
+            process = %process,
+            max_concurrency = limit.max_concurrency,
+            bot_id = %bot_user.id,
+            "bot started"
+        );
         Ok(RunningBot {
             bot,
             shutdown,
@@ -450,17 +504,52 @@ impl MessageWorker {
     }
 }
 
-async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<bool>) -> ShardEnd {
+/// What a shard's session is, to resume it elsewhere.
+fn saved_session(shard: &Shard<helpline_cluster::ClusterQueue>) -> Option<SavedSession> {
+    shard.session().map(|session| SavedSession {
+        id: session.id().to_owned(),
+        sequence: session.sequence(),
+        resume_url: shard.resume_url().map(str::to_owned),
+    })
+}
+
+/// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
+/// saved every `save_every` (and after READY) so a process taking the shard after a crash
+/// resumes it.
+pub(crate) async fn run_shard(
+    bot: Bot,
+    mut shard: Shard<helpline_cluster::ClusterQueue>,
+    mut orders: watch::Receiver<Order>,
+    grant: Grant,
+    coordinator: Arc<dyn Coordinator>,
+    save_every: Duration,
+) -> ShardDone {
     let id = shard.id();
     let mut messages = MessageWorker::start(&bot, id.number());
     let mut last_close: Option<u16> = None;
+    let mut last_save = Instant::now();
+    let mut saved_id: Option<String> = None;
+    let done = |end, session| ShardDone {
+        grant,
+        end,
+        session,
+    };
     // Looked up once: setting it is then one atomic store per event.
     let queue_depth =
         ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string());
     loop {
         let item = tokio::select! {
             item = shard.next_event(EventTypeFlags::all()) => item,
-            _ = stopping.changed() => {
+            changed = orders.changed() => {
+                let order = if changed.is_ok() { *orders.borrow() } else { Order::Abandon };
+                match order {
+                    Order::Run => continue,
+                    Order::Abandon => {
+                        tracing::warn!(shard = id.number(), "shard abandoned: its lease is lost");
+                        return done(ShardEnd::Stopped, None);
+                    }
+                    Order::Close => {}
+                }
                 shard.close(CloseFrame::RESUME);
                 // Drain until the close completes so the session stays resumable.
                 while let Some(item) = shard.next_event(EventTypeFlags::empty()).await {
@@ -469,7 +558,7 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
                     }
                 }
                 tracing::info!(shard = id.number(), "shard closed");
-                return ShardEnd::Stopped;
+                return done(ShardEnd::Stopped, saved_session(&shard));
             }
         };
         let Some(item) = item else {
@@ -484,11 +573,14 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
             );
             ::metrics::counter!(metrics::GATEWAY_FATAL_CLOSES, "code" => code.to_string())
                 .increment(1);
-            return ShardEnd::Fatal {
-                shard: id.number(),
-                code,
-                meaning,
-            };
+            return done(
+                ShardEnd::Fatal {
+                    shard: id.number(),
+                    code,
+                    meaning,
+                },
+                None,
+            );
         };
         let event = match item {
             Ok(event) => event,
@@ -548,6 +640,47 @@ async fn run_shard(bot: Bot, mut shard: Shard, mut stopping: watch::Receiver<boo
         }
         #[allow(clippy::cast_precision_loss)]
         queue_depth.set(messages.depth() as f64);
+        let new_session = shard.session().map(twilight_gateway::Session::id) != saved_id.as_deref();
+        if new_session || last_save.elapsed() >= save_every {
+            if let Some(session) = saved_session(&shard) {
+                saved_id = Some(session.id.clone());
+                let coordinator = coordinator.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = coordinator.save_session(grant, &session).await {
+                        tracing::debug!(shard = grant.shard, %error, "cannot save the session");
+                    }
+                });
+            }
+            last_save = Instant::now();
+        }
+    }
+}
+
+/// The day's session budget, from `/gateway/bot`.
+#[derive(Debug)]
+struct GatewayBudget {
+    http: Client,
+}
+
+#[async_trait::async_trait]
+impl helpline_cluster::BudgetSource for GatewayBudget {
+    async fn refresh(&self, coordinator: &dyn Coordinator) {
+        let answer = match crate::metrics::rest("gateway", self.http.gateway().authed()).await {
+            Ok(response) => response.model().await.map_err(Error::from),
+            Err(error) => Err(Error::from(error)),
+        };
+        match answer {
+            Ok(info) => {
+                let limit = info.session_start_limit;
+                if let Err(error) = coordinator
+                    .observe_budget(limit.remaining, Duration::from_millis(limit.reset_after))
+                    .await
+                {
+                    tracing::warn!(%error, "cannot record the session budget");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the session budget from Discord"),
+        }
     }
 }
 

@@ -41,7 +41,7 @@ async fn open_many(store: Arc<dyn Store>, config: Arc<GuildConfig>, ids: std::op
         };
         let (ticket, limits) = prepare_open(&config, request, now).expect("valid open");
         let outcome = store
-            .open_ticket(ticket, limits, now)
+            .open_ticket(ticket, limits, now, None)
             .await
             .expect("store works");
         assert!(matches!(outcome, OpenOutcome::Created(_)));

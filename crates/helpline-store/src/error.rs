@@ -11,6 +11,13 @@ pub enum Error {
         expected: u64,
         actual: Option<u64>,
     },
+    /// Another process holds a newer lease on the shard: this one must stop acting for it.
+    #[error("shard {shard}: fencing token {token} is older than {current}")]
+    Fenced {
+        shard: u32,
+        token: u64,
+        current: u64,
+    },
     /// The caller broke the trait's contract (for instance a version that does not follow).
     #[error("invalid store call: {0}")]
     Invalid(String),

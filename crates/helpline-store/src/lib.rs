@@ -141,6 +141,15 @@ impl TicketMessage {
     }
 }
 
+/// A shard lease's fencing token (granted by the cluster's coordinator). A write carrying one is
+/// accepted only while no newer token of that shard has been seen, so a process that lost its
+/// lease while paused cannot act when it wakes. Single-node writes carry none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fence {
+    pub shard: u32,
+    pub token: u64,
+}
+
 /// Helpline's storage. Every method is atomic on its own.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -158,11 +167,14 @@ pub trait Store: Send + Sync + 'static {
     /// number of its guild, unless a ticket with its id exists, the opener already has
     /// `limits.max_open` active tickets on its panel, or opened one there less than
     /// `limits.cooldown` before `now`. All of it atomically.
+    /// With a `fence`, the write is refused with [`Error::Fenced`] when a newer token of its
+    /// shard was seen.
     async fn open_ticket(
         &self,
         ticket: Ticket,
         limits: OpenLimits,
         now: Timestamp,
+        fence: Option<Fence>,
     ) -> Result<OpenOutcome>;
 
     /// A ticket by id.
@@ -190,7 +202,8 @@ pub trait Store: Send + Sync + 'static {
     /// Stores `ticket` as [`update_ticket`](Self::update_ticket) does and, in the same atomic
     /// write, queues `effects` in the outbox, due at `now` (a [`EffectKind::SaveTicket`] among
     /// them is the write itself and is not queued). An effect whose key is already queued is
-    /// left as it is.
+    /// left as it is. With a `fence`, refused with [`Error::Fenced`] when a newer token of its
+    /// shard was seen.
     ///
     /// [`EffectKind::SaveTicket`]: helpline_domain::EffectKind::SaveTicket
     async fn commit_ticket(
@@ -199,7 +212,16 @@ pub trait Store: Send + Sync + 'static {
         expected_version: u64,
         effects: &[Effect],
         now: Timestamp,
+        fence: Option<Fence>,
     ) -> Result<()>;
+
+    /// Records that `fence` was granted (a process took the shard): from now on writes with an
+    /// older token are refused. [`Error::Fenced`] when a newer one was already seen.
+    async fn advance_fence(&self, fence: Fence) -> Result<()>;
+
+    /// [`Error::Fenced`] when a newer token of `fence`'s shard was seen; checked before an
+    /// effect is performed on Discord.
+    async fn check_fence(&self, fence: Fence) -> Result<()>;
 
     /// A ticket's pending effects in the order they were decided (version, then step).
     async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>>;

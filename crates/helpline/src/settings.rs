@@ -41,6 +41,31 @@ pub(crate) struct Settings {
     pub(crate) log: LogSettings,
     pub(crate) metrics: MetricsSettings,
     pub(crate) bot: BotSettings,
+    pub(crate) cluster: ClusterSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct ClusterSettings {
+    /// Redis shared by the processes of a cluster; a single node when unset. May hold a
+    /// password, so it is a secret.
+    pub(crate) redis_url: Option<Secret>,
+    /// This process's name in the cluster, unique (a StatefulSet pod's name); `helpline-<pid>`
+    /// when unset.
+    pub(crate) process_name: Option<String>,
+    pub(crate) lease_ttl_ms: u64,
+    pub(crate) renew_interval_ms: u64,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            process_name: None,
+            lease_ttl_ms: 15_000,
+            renew_interval_ms: 5_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -58,7 +83,7 @@ impl Default for BotSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct DiscordSettings {
     /// The bot token; required by `run`, not by `migrate` or `config`.
@@ -67,6 +92,22 @@ pub(crate) struct DiscordSettings {
     pub(crate) api_url: Option<HttpUrl>,
     /// URL of Discord's gateway, set to reach the emulator instead.
     pub(crate) gateway_url: Option<WebSocketUrl>,
+    /// How many shards; Discord's recommendation when `auto`.
+    pub(crate) shard_count: ShardCount,
+    /// Milliseconds between two identifies of one bucket.
+    pub(crate) identify_interval_ms: u64,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            api_url: None,
+            gateway_url: None,
+            shard_count: ShardCount(None),
+            identify_interval_ms: 5_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -121,6 +162,34 @@ impl Default for LogSettings {
 pub(crate) struct MetricsSettings {
     /// Where to serve Prometheus' `/metrics`; no endpoint when unset.
     pub(crate) listen: Option<SocketAddr>,
+}
+
+/// A shard count: `auto` (Discord's recommendation) or a positive number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub(crate) struct ShardCount(pub(crate) Option<u32>);
+
+impl TryFrom<toml::Value> for ShardCount {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, Self::Error> {
+        match value {
+            toml::Value::String(text) if text == "auto" => Ok(Self(None)),
+            toml::Value::Integer(count) => u32::try_from(count)
+                .ok()
+                .filter(|count| *count > 0)
+                .map(|count| Self(Some(count)))
+                .ok_or_else(|| {
+                    format!(
+                        "the shard count must be from 1 to {}, got {count}",
+                        u32::MAX
+                    )
+                }),
+            other => Err(format!(
+                "expected `auto` or a number of shards such as 16, got {other}"
+            )),
+        }
+    }
 }
 
 /// Which store holds tickets, transcripts and guild config.
@@ -342,6 +411,43 @@ pub(crate) const VARIABLES: &[Variable] = &[
         },
     },
     Variable {
+        key: "discord.shard_count",
+        env: &["HELPLINE_DISCORD_SHARD_COUNT"],
+        secret: false,
+        help: "How many shards: `auto` (Discord's recommendation) or a number.",
+        set: |settings, value| {
+            settings.discord.shard_count = match value {
+                "" | "auto" => ShardCount(None),
+                value => {
+                    ShardCount::try_from(toml::Value::Integer(value.parse().map_err(|_| {
+                        format!("expected `auto` or a number of shards such as 16, got `{value}`")
+                    })?))?
+                }
+            };
+            Ok(())
+        },
+        show: |settings| {
+            Some(
+                settings
+                    .discord
+                    .shard_count
+                    .0
+                    .map_or_else(|| string("auto"), |count| integer(u64::from(count))),
+            )
+        },
+    },
+    Variable {
+        key: "discord.identify_interval_ms",
+        env: &["HELPLINE_DISCORD_IDENTIFY_INTERVAL_MS"],
+        secret: false,
+        help: "Milliseconds between two identifies of one bucket: Discord's 5000; lower only for an emulator that allows it.",
+        set: |settings, value| {
+            settings.discord.identify_interval_ms = milliseconds(value)?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.discord.identify_interval_ms)),
+    },
+    Variable {
         key: "store.backend",
         env: &["HELPLINE_STORE_BACKEND"],
         secret: false,
@@ -431,7 +537,73 @@ pub(crate) const VARIABLES: &[Variable] = &[
         },
         show: |settings| Some(integer(settings.bot.shutdown_deadline_secs)),
     },
+    Variable {
+        key: "cluster.redis_url",
+        env: &["HELPLINE_CLUSTER_REDIS_URL"],
+        secret: true,
+        help: "Redis shared by the processes of a cluster (redis://host:6379); a single node when unset.",
+        set: |settings, value| {
+            settings.cluster.redis_url = optional(value, |value: String| {
+                if value.starts_with("redis://") {
+                    Secret::try_from(value).map_err(str::to_owned)
+                } else {
+                    Err("expected a URL like redis://HOST:6379".to_owned())
+                }
+            })?;
+            Ok(())
+        },
+        show: |settings| settings.cluster.redis_url.as_ref().map(string),
+    },
+    Variable {
+        key: "cluster.process_name",
+        env: &["HELPLINE_CLUSTER_PROCESS_NAME", "HOSTNAME"],
+        secret: false,
+        help: "This process's name in the cluster, unique (a pod's name); helpline-<pid> when unset.",
+        set: |settings, value| {
+            settings.cluster.process_name = optional(value, |value: String| {
+                if value.len() <= 128 && !value.contains(char::is_whitespace) {
+                    Ok(value)
+                } else {
+                    Err("expected a name without spaces, at most 128 characters".to_owned())
+                }
+            })?;
+            Ok(())
+        },
+        show: |settings| settings.cluster.process_name.as_deref().map(string),
+    },
+    Variable {
+        key: "cluster.lease_ttl_ms",
+        env: &["HELPLINE_CLUSTER_LEASE_TTL_MS"],
+        secret: false,
+        help: "Milliseconds a shard lease lasts without renewal; another process takes the shard after it.",
+        set: |settings, value| {
+            settings.cluster.lease_ttl_ms = milliseconds(value)?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.cluster.lease_ttl_ms)),
+    },
+    Variable {
+        key: "cluster.renew_interval_ms",
+        env: &["HELPLINE_CLUSTER_RENEW_INTERVAL_MS"],
+        secret: false,
+        help: "Milliseconds between lease renewals (and rebalancing); at most a third of the lease TTL.",
+        set: |settings, value| {
+            settings.cluster.renew_interval_ms = milliseconds(value)?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.cluster.renew_interval_ms)),
+    },
 ];
+
+fn milliseconds(value: &str) -> Result<u64, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|millis| *millis > 0)
+        .ok_or_else(|| {
+            format!("expected a whole number of milliseconds such as 5000, got `{value}`")
+        })
+}
 
 fn optional<T, E: fmt::Display>(
     value: &str,
@@ -811,6 +983,15 @@ mod tests {
             ("HELPLINE_LOG_FILTER", "warn,helpline=debug"),
             ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
             ("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "3"),
+            ("HELPLINE_DISCORD_SHARD_COUNT", "16"),
+            ("HELPLINE_DISCORD_IDENTIFY_INTERVAL_MS", "1000"),
+            (
+                "HELPLINE_CLUSTER_REDIS_URL",
+                "redis://:hunter2@redis:6379/0",
+            ),
+            ("HELPLINE_CLUSTER_PROCESS_NAME", "helpline-shards-2"),
+            ("HELPLINE_CLUSTER_LEASE_TTL_MS", "9000"),
+            ("HELPLINE_CLUSTER_RENEW_INTERVAL_MS", "3000"),
         ])
         .unwrap();
         let settings = &loaded.settings;
@@ -835,6 +1016,18 @@ mod tests {
             Some("0.0.0.0:9100".parse().unwrap())
         );
         assert_eq!(settings.bot.shutdown_deadline_secs, 3);
+        assert_eq!(settings.discord.shard_count, ShardCount(Some(16)));
+        assert_eq!(settings.discord.identify_interval_ms, 1000);
+        assert_eq!(
+            settings.cluster.redis_url.as_ref().unwrap().expose(),
+            "redis://:hunter2@redis:6379/0"
+        );
+        assert_eq!(
+            settings.cluster.process_name.as_deref(),
+            Some("helpline-shards-2")
+        );
+        assert_eq!(settings.cluster.lease_ttl_ms, 9000);
+        assert_eq!(settings.cluster.renew_interval_ms, 3000);
         // Every setting was given, so none is left at its default.
         assert!(
             loaded
@@ -863,11 +1056,13 @@ mod tests {
             );
         }
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
-                    gateway_url = \"wss://example.com\"\n\
+                    gateway_url = \"wss://example.com\"\nshard_count = 4\nidentify_interval_ms = 6000\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
                     max_ticket_attachment_bytes = 30\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
-                    [bot]\nshutdown_deadline_secs = 1\n";
+                    [bot]\nshutdown_deadline_secs = 1\n\
+                    [cluster]\nredis_url = \"redis://r:6379\"\nprocess_name = \"p\"\n\
+                    lease_ttl_ms = 9\nrenew_interval_ms = 3\n";
         let (_dir, path) = write_file(text);
         let loaded = load(Some(&path), env(&[]), &[]).unwrap();
         let file_keys: Vec<_> = loaded

@@ -131,9 +131,20 @@ fn backoff(attempts: u32) -> Duration {
 /// Writes the step's ticket and queues its effects, atomically.
 pub(crate) async fn commit(bot: &Bot, transition: &Transition) -> Result<(), Stop> {
     let expected = transition.ticket.version.saturating_sub(1);
+    let fence = bot
+        .inner
+        .leases
+        .fence(transition.ticket.guild_id)
+        .map_err(Stop::Failed)?;
     bot.inner
         .store
-        .commit_ticket(&transition.ticket, expected, &transition.effects, now())
+        .commit_ticket(
+            &transition.ticket,
+            expected,
+            &transition.effects,
+            now(),
+            fence,
+        )
         .await?;
     if let Some(channel) = transition.ticket.channel {
         bot.inner
@@ -186,6 +197,11 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
             report.waiting = true;
             schedule(bot, ticket_id, pending.next_attempt_at);
             break;
+        }
+        // Only the holder of the guild's shard acts on Discord: a process that lost its lease
+        // (paused past it, cut from the coordinator) leaves the effect to the new holder.
+        if let Some(fence) = bot.inner.leases.fence(ticket.guild_id)? {
+            store.check_fence(fence).await?;
         }
         let key = pending.effect.key;
         let name = pending.effect.kind.name();
@@ -288,7 +304,13 @@ pub(crate) async fn abandon(
             }
         };
         match store
-            .commit_ticket(&transition.ticket, ticket.version, &[], context.now)
+            .commit_ticket(
+                &transition.ticket,
+                ticket.version,
+                &[],
+                context.now,
+                bot.inner.leases.fence(ticket.guild_id)?,
+            )
             .await
         {
             Ok(()) => break,

@@ -551,7 +551,13 @@ async fn record_channel(
             }
         };
         match store
-            .commit_ticket(&transition.ticket, current.version, &[], context.now)
+            .commit_ticket(
+                &transition.ticket,
+                current.version,
+                &[],
+                context.now,
+                bot.inner.leases.fence(transition.ticket.guild_id)?,
+            )
             .await
         {
             Ok(()) => {

@@ -326,7 +326,8 @@ async fn open(
                 .await;
         }
     };
-    let ticket = match store.open_ticket(ticket, limits, now).await? {
+    let fence = bot.inner.leases.fence(ticket.guild_id)?;
+    let ticket = match store.open_ticket(ticket, limits, now, fence).await? {
         OpenOutcome::Created(ticket) => ticket,
         OpenOutcome::Existing(ticket) => {
             let reply = match ticket.channel {

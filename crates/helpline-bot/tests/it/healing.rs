@@ -341,7 +341,7 @@ async fn an_open_ticket_left_without_channel_or_work_is_abandoned() {
     );
     world
         .store
-        .commit_ticket(&transition.ticket, ticket.version, &[], now)
+        .commit_ticket(&transition.ticket, ticket.version, &[], now, None)
         .await
         .unwrap();
     // The reconciler's next pass (it runs on a timer too) abandons it.

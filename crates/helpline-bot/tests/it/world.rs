@@ -222,7 +222,12 @@ impl World {
             answers: Vec::new(),
         };
         let (ticket, limits) = prepare_open(&config, request, at).unwrap();
-        match self.store.open_ticket(ticket, limits, at).await.unwrap() {
+        match self
+            .store
+            .open_ticket(ticket, limits, at, None)
+            .await
+            .unwrap()
+        {
             helpline_store::OpenOutcome::Created(ticket) => ticket,
             other => panic!("not created: {other:?}"),
         }

@@ -21,7 +21,11 @@ use tokio::sync::oneshot;
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migrations, in order; the database's `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema_2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema_2.sql"),
+    include_str!("schema_3.sql"),
+];
 
 /// Idle read connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
@@ -39,8 +43,9 @@ struct Inner {
     jobs: mpsc::Sender<Job>,
     readers: Option<ReaderPool>,
     limits: StoreLimits,
-    /// The database file, held with an exclusive advisory lock so that a second process (a
-    /// second bot on the same file would act twice on every event) is refused.
+    /// The database file, held with an advisory lock: exclusive for a single node (a second
+    /// bot on the same file would act twice on every event), shared by the processes of a
+    /// cluster on one machine (which coordinate through leases and fencing tokens).
     _lock: Option<std::fs::File>,
 }
 
@@ -79,9 +84,21 @@ impl SqliteStore {
     /// missing, it is not a file, it is read-only, another process holds it, or it is not a
     /// SQLite database.
     pub async fn open(path: impl AsRef<Path>, limits: StoreLimits) -> Result<Self> {
-        let path = path.as_ref().to_owned();
+        Self::open_with(path.as_ref(), limits, Sharing::Exclusive).await
+    }
+
+    /// Opens the database as [`open`](Self::open) does, shared with the other processes of a
+    /// cluster on this machine: they all hold a shared lock, so a single-node process (which
+    /// wants the file alone) is refused while they run, and they are refused while it runs.
+    /// Writers then take turns on SQLite's own file lock (with a busy timeout).
+    pub async fn open_shared(path: impl AsRef<Path>, limits: StoreLimits) -> Result<Self> {
+        Self::open_with(path.as_ref(), limits, Sharing::Shared).await
+    }
+
+    async fn open_with(path: &Path, limits: StoreLimits, sharing: Sharing) -> Result<Self> {
+        let path = path.to_owned();
         check_path(&path)?;
-        let lock = lock_file(&path)?;
+        let lock = lock_file(&path, sharing)?;
         let writer_path = path.clone();
         let jobs = spawn_writer(move || {
             let explain = |error: rusqlite::Error| explain_open_error(&writer_path, error);
@@ -225,8 +242,15 @@ fn explain_open_error(path: &Path, error: rusqlite::Error) -> Error {
     }
 }
 
-/// Takes the exclusive advisory lock on the database file.
-fn lock_file(path: &Path) -> Result<std::fs::File> {
+/// Who else may hold the database file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sharing {
+    Exclusive,
+    Shared,
+}
+
+/// Takes the advisory lock on the database file.
+fn lock_file(path: &Path, sharing: Sharing) -> Result<std::fs::File> {
     use crate::OpenProblem;
     // An empty file is what SQLite makes of a new database anyway.
     let file = std::fs::OpenOptions::new()
@@ -236,7 +260,11 @@ fn lock_file(path: &Path) -> Result<std::fs::File> {
         .truncate(false)
         .open(path)
         .map_err(|error| Error::Backend(Box::new(error)))?;
-    match file.try_lock() {
+    let locked = match sharing {
+        Sharing::Exclusive => file.try_lock(),
+        Sharing::Shared => file.try_lock_shared(),
+    };
+    match locked {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => {
             Err(Error::Open(OpenProblem::Locked(path.to_owned())))
@@ -294,7 +322,13 @@ fn migrate(connection: &mut Connection) -> Result<()> {
         )));
     }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
-        let transaction = connection.transaction()?;
+        // Immediate, and the version read again inside: processes of a cluster sharing the
+        // file may start together, and only one of them applies each migration.
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if user_version(&transaction)? as usize > index {
+            continue;
+        }
         transaction.execute_batch(migration)?;
         transaction.pragma_update(None, "user_version", index + 1)?;
         transaction.commit()?;

@@ -3,8 +3,8 @@
 
 use super::SqliteStore;
 use crate::{
-    Error, InteractionClaim, OpenOutcome, OutboxDepth, Page, PanelAccess, PendingEffect, Result,
-    Store, TicketMessage,
+    Error, Fence, InteractionClaim, OpenOutcome, OutboxDepth, Page, PanelAccess, PendingEffect,
+    Result, Store, TicketMessage,
 };
 use async_trait::async_trait;
 use helpline_domain::lifecycle::OpenLimits;
@@ -75,13 +75,44 @@ fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an older token than the shard's highest, and records a newer one, in the caller's
+/// transaction.
+fn fenced(connection: &Connection, fence: Option<Fence>, advance: bool) -> Result<()> {
+    let Some(fence) = fence else {
+        return Ok(());
+    };
+    let current: Option<i64> = connection
+        .prepare_cached("SELECT token FROM shard_fences WHERE shard = ?1")?
+        .query_row([fence.shard], |row| row.get(0))
+        .optional()?;
+    let current = current.map_or(0, |token| token as u64);
+    if current > fence.token {
+        return Err(Error::Fenced {
+            shard: fence.shard,
+            token: fence.token,
+            current,
+        });
+    }
+    if advance && current < fence.token {
+        connection
+            .prepare_cached(
+                "INSERT INTO shard_fences (shard, token) VALUES (?1, ?2)
+                 ON CONFLICT (shard) DO UPDATE SET token = excluded.token",
+            )?
+            .execute(params![fence.shard, sql_id(fence.token)])?;
+    }
+    Ok(())
+}
+
 fn open_ticket(
     connection: &mut Connection,
     mut ticket: Ticket,
     limits: OpenLimits,
     now: Timestamp,
+    fence: Option<Fence>,
 ) -> Result<OpenOutcome> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    fenced(&transaction, fence, true)?;
     if let Some(existing) = ticket_by_id(&transaction, ticket.id)? {
         return Ok(OpenOutcome::Existing(existing));
     }
@@ -131,7 +162,14 @@ fn open_ticket(
 }
 
 fn update_ticket(connection: &mut Connection, ticket: &Ticket, expected: u64) -> Result<()> {
-    commit_ticket(connection, ticket, expected, &[], Timestamp::from_millis(0))
+    commit_ticket(
+        connection,
+        ticket,
+        expected,
+        &[],
+        Timestamp::from_millis(0),
+        None,
+    )
 }
 
 /// Writes the ticket if it is still at `expected`, and queues its effects, in one transaction.
@@ -141,6 +179,7 @@ fn commit_ticket(
     expected: u64,
     effects: &[Effect],
     now: Timestamp,
+    fence: Option<Fence>,
 ) -> Result<()> {
     if ticket.version != expected + 1 {
         return Err(Error::Invalid(format!(
@@ -150,6 +189,7 @@ fn commit_ticket(
     }
     let data = encode(ticket)?;
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    fenced(&transaction, fence, true)?;
     let changed = transaction
         .prepare_cached(
             "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6
@@ -354,8 +394,9 @@ impl Store for SqliteStore {
         ticket: Ticket,
         limits: OpenLimits,
         now: Timestamp,
+        fence: Option<Fence>,
     ) -> Result<OpenOutcome> {
-        self.write(move |connection| open_ticket(connection, ticket, limits, now))
+        self.write(move |connection| open_ticket(connection, ticket, limits, now, fence))
             .await
     }
 
@@ -430,13 +471,30 @@ impl Store for SqliteStore {
         expected_version: u64,
         effects: &[Effect],
         now: Timestamp,
+        fence: Option<Fence>,
     ) -> Result<()> {
         let ticket = ticket.clone();
         let effects = effects.to_vec();
         self.write(move |connection| {
-            commit_ticket(connection, &ticket, expected_version, &effects, now)
+            commit_ticket(connection, &ticket, expected_version, &effects, now, fence)
         })
         .await
+    }
+
+    async fn advance_fence(&self, fence: Fence) -> Result<()> {
+        self.write(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            fenced(&transaction, Some(fence), true)?;
+            transaction.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn check_fence(&self, fence: Fence) -> Result<()> {
+        self.read(move |connection| fenced(connection, Some(fence), false))
+            .await
     }
 
     async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>> {

@@ -46,7 +46,8 @@ macro_rules! conformance_suite {
                 effects_are_queued_with_their_ticket_and_settled_once,
                 the_outbox_gives_up_by_ticket_and_guild_and_purges,
                 stalled_tickets_are_those_nothing_works_on,
-                ticket_messages_are_remembered_per_slot
+                ticket_messages_are_remembered_per_slot,
+                writes_with_an_older_fencing_token_are_refused
             );
         }
     };
@@ -72,7 +73,7 @@ fn user(id: u64) -> UserId {
     Id::new(id)
 }
 
-fn config(guild_id: u64, open_limit: u32, cooldown_secs: u32) -> GuildConfig {
+pub(crate) fn config(guild_id: u64, open_limit: u32, cooldown_secs: u32) -> GuildConfig {
     let mut config = GuildConfig::new(guild(guild_id));
     let mut panel = Panel::new(PANEL, Id::new(77));
     panel.settings.open_limit = open_limit;
@@ -85,7 +86,12 @@ fn config(guild_id: u64, open_limit: u32, cooldown_secs: u32) -> GuildConfig {
 }
 
 /// A ticket as the bot builds it for `opener`, through the domain's own open check.
-fn new_ticket(config: &GuildConfig, id: u64, opener: u64, now: Timestamp) -> (Ticket, OpenLimits) {
+pub(crate) fn new_ticket(
+    config: &GuildConfig,
+    id: u64,
+    opener: u64,
+    now: Timestamp,
+) -> (Ticket, OpenLimits) {
     let request = OpenRequest {
         ticket_id: TicketId(id),
         panel_id: PANEL,
@@ -112,7 +118,7 @@ async fn create(
 ) -> Ticket {
     let (ticket, limits) = new_ticket(config, id, opener, now);
     match store
-        .open_ticket(ticket, limits, now)
+        .open_ticket(ticket, limits, now, None)
         .await
         .expect("store works")
     {
@@ -199,7 +205,7 @@ pub(crate) async fn open_numbers_tickets_and_is_idempotent(store: Arc<dyn Store>
 
     // The same ticket id again (a redelivered interaction) finds the first ticket.
     let (again, limits) = new_ticket(&config, 10, 1, now);
-    match store.open_ticket(again, limits, now).await.unwrap() {
+    match store.open_ticket(again, limits, now, None).await.unwrap() {
         OpenOutcome::Existing(existing) => assert_eq!(existing, first),
         other => panic!("expected the existing ticket, got {other:?}"),
     }
@@ -225,7 +231,7 @@ pub(crate) async fn fifty_concurrent_opens_by_one_member_make_one_ticket(store: 
         let (store, config) = (store.clone(), config.clone());
         tasks.push(tokio::spawn(async move {
             let (ticket, limits) = new_ticket(&config, 100 + n, 7, now);
-            store.open_ticket(ticket, limits, now).await.unwrap()
+            store.open_ticket(ticket, limits, now, None).await.unwrap()
         }));
     }
     let mut created = 0;
@@ -253,7 +259,7 @@ pub(crate) async fn two_hundred_concurrent_opens_number_one_to_two_hundred(store
         let (store, config) = (store.clone(), config.clone());
         tasks.push(tokio::spawn(async move {
             let (ticket, limits) = new_ticket(&config, 1_000 + n, 10_000 + n, now);
-            match store.open_ticket(ticket, limits, now).await.unwrap() {
+            match store.open_ticket(ticket, limits, now, None).await.unwrap() {
                 OpenOutcome::Created(ticket) => ticket.number,
                 other => panic!("unexpected outcome {other:?}"),
             }
@@ -279,7 +285,11 @@ pub(crate) async fn open_limit_counts_only_active_tickets_of_the_panel(store: Ar
     let a = create(&store, &config, 1, 9, now).await;
     let b = create(&store, &config, 2, 9, now).await;
     let (third, limits) = new_ticket(&config, 3, 9, now);
-    match store.open_ticket(third.clone(), limits, now).await.unwrap() {
+    match store
+        .open_ticket(third.clone(), limits, now, None)
+        .await
+        .unwrap()
+    {
         OpenOutcome::LimitReached { limit: 2, open } => {
             assert_eq!(open.iter().map(|t| t.id).collect::<Vec<_>>(), [a.id, b.id]);
         }
@@ -290,7 +300,7 @@ pub(crate) async fn open_limit_counts_only_active_tickets_of_the_panel(store: Ar
     create(&store, &config_for_other_guild(), 5, 9, now).await;
     // A closed ticket no longer counts.
     set_state(&store, &a, TicketState::Closed, now).await;
-    match store.open_ticket(third, limits, now).await.unwrap() {
+    match store.open_ticket(third, limits, now, None).await.unwrap() {
         OpenOutcome::Created(ticket) => assert_eq!(ticket.number, 4),
         other => panic!("expected a ticket, got {other:?}"),
     }
@@ -303,7 +313,7 @@ pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {
     let later = start.plus(Duration::from_secs(45));
     let (ticket, limits) = new_ticket(&config, 2, 9, later);
     match store
-        .open_ticket(ticket.clone(), limits, later)
+        .open_ticket(ticket.clone(), limits, later, None)
         .await
         .unwrap()
     {
@@ -312,7 +322,10 @@ pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {
     }
     let after = start.plus(Duration::from_secs(60));
     assert!(matches!(
-        store.open_ticket(ticket, limits, after).await.unwrap(),
+        store
+            .open_ticket(ticket, limits, after, None)
+            .await
+            .unwrap(),
         OpenOutcome::Created(_)
     ));
     // Nothing was numbered for the refused attempt.
@@ -968,7 +981,13 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
         .collect();
     assert!(queued.len() >= 3, "channel, welcome and log at least");
     store
-        .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+        .commit_ticket(
+            &transition.ticket,
+            ticket.version,
+            &transition.effects,
+            now,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1007,7 +1026,7 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
     }];
     assert!(matches!(
         store
-            .commit_ticket(&stale, ticket.version, &stale_effects, now)
+            .commit_ticket(&stale, ticket.version, &stale_effects, now, None)
             .await,
         Err(Error::Conflict { .. })
     ));
@@ -1049,6 +1068,7 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
             other.version,
             &other_transition.effects,
             later,
+            None,
         )
         .await
         .unwrap();
@@ -1074,7 +1094,13 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
     let mut next = transition.ticket.clone();
     next.version += 1;
     store
-        .commit_ticket(&next, transition.ticket.version, &transition.effects, later)
+        .commit_ticket(
+            &next,
+            transition.ticket.version,
+            &transition.effects,
+            later,
+            None,
+        )
         .await
         .unwrap();
     let again = store.pending_effects(ticket.id).await.unwrap();
@@ -1098,7 +1124,7 @@ pub(crate) async fn effects_are_queued_with_their_ticket_and_settled_once(store:
     }];
     assert!(matches!(
         store
-            .commit_ticket(&foreign, next.version, &wrong, later)
+            .commit_ticket(&foreign, next.version, &wrong, later, None)
             .await,
         Err(Error::Invalid(_))
     ));
@@ -1113,7 +1139,13 @@ pub(crate) async fn the_outbox_gives_up_by_ticket_and_guild_and_purges(store: Ar
         let ticket = create(&store, &config, id, 9 + id, now).await;
         let transition = opening(&config, &ticket, now);
         store
-            .commit_ticket(&transition.ticket, ticket.version, &transition.effects, now)
+            .commit_ticket(
+                &transition.ticket,
+                ticket.version,
+                &transition.effects,
+                now,
+                None,
+            )
             .await
             .unwrap();
         committed.push((ticket.id, transition.effects.len() as u64 - 1));
@@ -1178,6 +1210,7 @@ pub(crate) async fn stalled_tickets_are_those_nothing_works_on(store: Arc<dyn St
             working.version,
             &transition.effects,
             now,
+            None,
         )
         .await
         .unwrap();
@@ -1220,7 +1253,7 @@ pub(crate) async fn stalled_tickets_are_those_nothing_works_on(store: Arc<dyn St
     assert_eq!(requested.state, TicketState::Requested);
     let announced = opening(&manual, &requested, now);
     store
-        .commit_ticket(&announced.ticket, requested.version, &[], now)
+        .commit_ticket(&announced.ticket, requested.version, &[], now, None)
         .await
         .unwrap();
     assert!(store.stalled_tickets(cutoff, 10).await.unwrap().is_empty());
@@ -1269,4 +1302,92 @@ pub(crate) async fn ticket_messages_are_remembered_per_slot(store: Arc<dyn Store
             .unwrap(),
         None
     );
+}
+
+pub(crate) async fn writes_with_an_older_fencing_token_are_refused(store: Arc<dyn Store>) {
+    use helpline_store::Fence;
+    let config = config(GUILD, 5, 0);
+    let now = Timestamp::from_secs(90_000);
+    let old = Fence { shard: 3, token: 4 };
+    let new = Fence { shard: 3, token: 5 };
+    fn fenced<T>(result: helpline_store::Result<T>) -> bool {
+        matches!(
+            result,
+            Err(Error::Fenced {
+                shard: 3,
+                token: 4,
+                current: 5
+            })
+        )
+    }
+    // Nothing seen yet: the old holder writes, and its token is recorded.
+    store.check_fence(old).await.unwrap();
+    let (ticket, limits) = new_ticket(&config, 1, 7, now);
+    let OpenOutcome::Created(ticket) = store
+        .open_ticket(ticket, limits, now, Some(old))
+        .await
+        .unwrap()
+    else {
+        panic!("the first open is created");
+    };
+    // A process takes the shard: from then on the old token is refused everywhere.
+    store.advance_fence(new).await.unwrap();
+    assert!(fenced(store.check_fence(old).await));
+    assert!(
+        fenced(store.advance_fence(old).await),
+        "tokens never go back"
+    );
+    let (refused, _) = new_ticket(&config, 2, 8, now);
+    assert!(fenced(
+        store
+            .open_ticket(refused.clone(), limits, now, Some(old))
+            .await
+    ));
+    assert_eq!(
+        store.ticket(refused.id).await.unwrap(),
+        None,
+        "nothing written"
+    );
+    let transition = opening(&config, &ticket, now);
+    assert!(fenced(
+        store
+            .commit_ticket(
+                &transition.ticket,
+                ticket.version,
+                &transition.effects,
+                now,
+                Some(old)
+            )
+            .await
+    ));
+    assert_eq!(store.ticket(ticket.id).await.unwrap(), Some(ticket.clone()));
+    assert!(
+        store.pending_effects(ticket.id).await.unwrap().is_empty(),
+        "nothing queued"
+    );
+    // The new holder writes; other shards and unfenced writes are not concerned.
+    store
+        .commit_ticket(
+            &transition.ticket,
+            ticket.version,
+            &transition.effects,
+            now,
+            Some(new),
+        )
+        .await
+        .unwrap();
+    store.check_fence(new).await.unwrap();
+    store
+        .check_fence(Fence { shard: 4, token: 1 })
+        .await
+        .unwrap();
+    store.advance_fence(new).await.unwrap();
+    let (unfenced, _) = new_ticket(&config, 3, 9, now);
+    assert!(matches!(
+        store
+            .open_ticket(unfenced, limits, now, None)
+            .await
+            .unwrap(),
+        OpenOutcome::Created(_)
+    ));
 }

@@ -119,3 +119,57 @@ async fn open_errors_say_what_is_wrong() {
         "{error:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_of_a_cluster_share_the_file_and_a_single_node_is_refused_beside_them() {
+    use helpline_domain::Timestamp;
+    use helpline_store::{Error, OpenOutcome, OpenProblem};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("helpline.sqlite3");
+    // Two processes start together: the migrations are applied once.
+    let (one, two) = tokio::join!(
+        SqliteStore::open_shared(&path, LIMITS),
+        SqliteStore::open_shared(&path, LIMITS)
+    );
+    let (one, two) = (Arc::new(one.unwrap()), Arc::new(two.unwrap()));
+    assert_eq!(one.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let error = SqliteStore::open(&path, LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::Locked(_))),
+        "a single node wants the file alone: {error:?}"
+    );
+    let config = Arc::new(crate::conformance::config(1, 1, 0));
+    let now = Timestamp::from_secs(1_000_000);
+    let mut opens = tokio::task::JoinSet::new();
+    for member in 1..=100u64 {
+        let store: Arc<dyn Store> = if member % 2 == 0 {
+            one.clone()
+        } else {
+            two.clone()
+        };
+        let config = config.clone();
+        opens.spawn(async move {
+            let (ticket, limits) =
+                crate::conformance::new_ticket(&config, 1_000 + member, member, now);
+            match store.open_ticket(ticket, limits, now, None).await.unwrap() {
+                OpenOutcome::Created(ticket) => ticket.number,
+                other => panic!("{other:?}"),
+            }
+        });
+    }
+    let mut numbers = opens.join_all().await;
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=100).collect::<Vec<u32>>(),
+        "gapless across both writers"
+    );
+    drop((one, two));
+    let single = SqliteStore::open(&path, LIMITS).await.unwrap();
+    let error = SqliteStore::open_shared(&path, LIMITS).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Open(OpenProblem::Locked(_))),
+        "{error:?}"
+    );
+    drop(single);
+}

@@ -1,11 +1,13 @@
-//! `helpline run`: the bot, single node — SQLite, the in-process rate limiter, every shard in
-//! this process — against Discord (or whatever `discord.api_url` and `discord.gateway_url` name).
+//! `helpline run`: the bot against Discord (or whatever `discord.api_url` and
+//! `discord.gateway_url` name). A single node — SQLite held alone, every shard here — unless
+//! `cluster.redis_url` is set: then the process is a member of a cluster, holding the shards its
+//! leases give it, with every write fenced.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use helpline_bot::{Bot, BotConfig, RestProxy, ShardEnd};
+use helpline_bot::{Bot, BotConfig, ClusterConfig, RestProxy, ShardEnd};
 use helpline_store::{SqliteStore, Store};
 
 use crate::settings::{Settings, StoreBackend};
@@ -37,7 +39,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         None => None,
     };
     let limits = settings.store.limits();
-    let config = BotConfig {
+    let mut config = BotConfig {
         rest_proxy,
         gateway_url: settings
             .discord
@@ -46,22 +48,58 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             .map(|url| url.as_str().to_owned()),
         store_limits: limits,
         shutdown_deadline: Duration::from_secs(settings.bot.shutdown_deadline_secs),
+        shard_count: settings.discord.shard_count.0,
+        identify_interval: Duration::from_millis(settings.discord.identify_interval_ms),
         ..BotConfig::new(token.expose().to_owned())
     };
+    let cluster = &settings.cluster;
+    if cluster.renew_interval_ms.saturating_mul(3) > cluster.lease_ttl_ms {
+        bail!(
+            "cluster.renew_interval_ms ({}) must be at most a third of cluster.lease_ttl_ms ({}): a lease would expire between renewals",
+            cluster.renew_interval_ms,
+            cluster.lease_ttl_ms
+        );
+    }
     // Nothing is created on disk for a token Discord refuses.
-    Bot::check_token(&config).await.map_err(|error| {
+    let bot_id = Bot::check_token(&config).await.map_err(|error| {
         if error.is_unauthorized() {
             anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
         } else {
             anyhow::anyhow!("cannot reach Discord: {error}")
         }
     })?;
+    if let Some(url) = &cluster.redis_url {
+        // Keys under the bot's id: two bots can share a Redis server.
+        let coordinator = helpline_cluster::RedisCoordinator::connect(
+            url.expose(),
+            &format!("helpline:{bot_id}:"),
+            Duration::from_secs(2),
+        )
+        .await
+        .context("cannot reach cluster.redis_url")?;
+        config.cluster = Some(ClusterConfig {
+            coordinator: Arc::new(coordinator),
+            process: cluster
+                .process_name
+                .clone()
+                .unwrap_or_else(|| format!("helpline-{}", std::process::id())),
+            lease_ttl: Duration::from_millis(cluster.lease_ttl_ms),
+            renew_interval: Duration::from_millis(cluster.renew_interval_ms),
+            fenced: true,
+        });
+    }
     let store: Arc<dyn Store> = match settings.store.backend {
         StoreBackend::Sqlite => {
             let path = &settings.store.sqlite_path;
+            // The processes of a cluster on one machine share the file; a single node holds
+            // it alone.
+            let opened = if config.cluster.is_some() {
+                SqliteStore::open_shared(path, limits).await
+            } else {
+                SqliteStore::open(path, limits).await
+            };
             Arc::new(
-                SqliteStore::open(path, limits)
-                    .await
+                opened
                     .with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
             )
         }

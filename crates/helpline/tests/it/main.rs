@@ -1,6 +1,8 @@
 //! Runs the built `helpline` binary the way an operator would and checks its exit code,
 //! stdout and stderr.
 
+mod cluster;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
