@@ -111,6 +111,11 @@ impl Leases {
         }
     }
 
+    /// Whether this process still holds `shard`'s lease (always on a single node).
+    pub(crate) fn valid(&self, shard: u32) -> bool {
+        !self.fenced || self.local(shard).is_some()
+    }
+
     /// Whether this process acts for `guild` (always on a single node).
     pub(crate) fn holds(&self, guild: GuildId) -> bool {
         !self.fenced || self.local(self.shard_of(guild)).is_some()
@@ -161,6 +166,11 @@ pub(crate) struct ShardDone {
     pub(crate) session: Option<SavedSession>,
 }
 
+/// Leases held without running their shard, and until when: taken with a token the store had
+/// already seen beaten (the coordinator lost its data), they keep everyone else off the shard
+/// for a lease TTL, so a process still running it from before has stopped by then.
+type Parked = HashMap<u32, (Grant, Instant)>;
+
 /// Removes the shard `done` ran from `running`, unless it runs again under a newer grant.
 fn finished(running: &mut HashMap<u32, Running>, done: &ShardDone) -> Option<Running> {
     let shard = done.grant.shard;
@@ -181,6 +191,7 @@ pub(crate) async fn supervise(
     let leases = &bot.inner.leases;
     let shard_count = leases.shard_count;
     let mut running: HashMap<u32, Running> = HashMap::new();
+    let mut parked: Parked = HashMap::new();
     let mut tasks: JoinSet<ShardDone> = JoinSet::new();
     let mut tick = tokio::time::interval(cluster.renew_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -198,7 +209,7 @@ pub(crate) async fn supervise(
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                round(&bot, &cluster, &gateway, &mut running, &mut tasks).await;
+                round(&bot, &cluster, &gateway, &mut running, &mut parked, &mut tasks).await;
             }
             Some(done) = tasks.join_next() => {
                 let Ok(done) = done else { continue };
@@ -212,6 +223,9 @@ pub(crate) async fn supervise(
                 hand_over(coordinator.as_ref(), &cluster.process, shard.grant, done.session, "rebalance").await;
             }
             _ = stopping.changed() => {
+                for (grant, _) in parked.into_values() {
+                    let _ = coordinator.release(grant, &cluster.process).await;
+                }
                 stop_all(&bot, &cluster, &mut running, &mut tasks).await;
                 return ShardEnd::Stopped;
             }
@@ -284,6 +298,7 @@ async fn round(
     cluster: &ClusterConfig,
     gateway: &Config<ClusterQueue>,
     running: &mut HashMap<u32, Running>,
+    parked: &mut Parked,
     tasks: &mut JoinSet<ShardDone>,
 ) {
     let coordinator = cluster.coordinator.as_ref();
@@ -297,17 +312,20 @@ async fn round(
         tracing::warn!(%error, "cannot reach the cluster coordinator");
     }
     let mut lost = Vec::new();
-    for (&shard, state) in running.iter() {
-        match coordinator
-            .renew(state.grant, &cluster.process, cluster.lease_ttl)
-            .await
-        {
+    // Renewed together: a slow coordinator costs one timeout per round, not one per shard.
+    let renewals =
+        futures_util::future::join_all(running.iter().map(|(&shard, state)| async move {
+            let renewed = coordinator
+                .renew(state.grant, &cluster.process, cluster.lease_ttl)
+                .await;
+            (shard, state.grant, renewed)
+        }))
+        .await;
+    for (shard, grant, renewed) in renewals {
+        match renewed {
             Ok(true) => {
                 ::metrics::counter!(helpline_cluster::metrics::LEASE_RENEWALS, "outcome" => "renewed").increment(1);
-                leases.set(Local {
-                    grant: state.grant,
-                    valid_until,
-                });
+                leases.set(Local { grant, valid_until });
             }
             Ok(false) => {
                 ::metrics::counter!(helpline_cluster::metrics::LEASE_RENEWALS, "outcome" => "lost")
@@ -334,6 +352,22 @@ async fn round(
         }
     }
     leases.record();
+    let mut unpark = Vec::new();
+    for (&shard, &(grant, until)) in parked.iter() {
+        let renewed = coordinator
+            .renew(grant, &cluster.process, cluster.lease_ttl)
+            .await
+            .unwrap_or(false);
+        if !renewed || Instant::now() >= until {
+            unpark.push(shard);
+        }
+    }
+    for shard in unpark {
+        if let Some((grant, _)) = parked.remove(&shard) {
+            // The next grant, to whoever takes it, has a token above the store's.
+            let _ = coordinator.release(grant, &cluster.process).await;
+        }
+    }
 
     let (members, holders) = match (
         coordinator.members().await,
@@ -346,6 +380,16 @@ async fn round(
         }
     };
     let plan = balance::plan(&cluster.process, &members, &holders);
+    // Leases still under this process's name but not running here: a former self (killed,
+    // restarted under the same name) held them. Taken back at once, with new tokens.
+    let orphans = holders.iter().enumerate().filter_map(|(shard, holder)| {
+        let shard = u32::try_from(shard).ok()?;
+        (holder.as_deref() == Some(cluster.process.as_str())
+            && !running.contains_key(&shard)
+            && !parked.contains_key(&shard))
+        .then_some(shard)
+    });
+    let take: Vec<u32> = orphans.chain(plan.take).collect();
     for shard in plan.hand_back {
         if let Some(state) = running.get_mut(&shard)
             && !state.handing_back
@@ -354,7 +398,7 @@ async fn round(
             let _ = state.order.send(Order::Close);
         }
     }
-    for shard in plan.take {
+    for shard in take {
         let grant = match coordinator
             .acquire(shard, &cluster.process, cluster.lease_ttl)
             .await
@@ -372,10 +416,27 @@ async fn round(
                 shard,
                 token: grant.token,
             };
-            if let Err(error) = bot.inner.store.advance_fence(fence).await {
-                tracing::warn!(shard, %error, "the store refused the new lease's token");
-                let _ = coordinator.release(grant, &cluster.process).await;
-                continue;
+            match bot.inner.store.advance_fence(fence).await {
+                Ok(()) => {}
+                Err(helpline_store::Error::Fenced { current, .. }) => {
+                    tracing::warn!(
+                        shard,
+                        token = grant.token,
+                        store_token = current,
+                        "the coordinator's token is behind the store's: it lost its data (a Redis restarted empty?); keeping the shard unused for a lease TTL so that a process still running it stops first"
+                    );
+                    ::metrics::counter!(helpline_cluster::metrics::FENCING_REJECTIONS).increment(1);
+                    if let Err(error) = coordinator.raise_token(shard, current).await {
+                        tracing::warn!(shard, %error, "cannot raise the shard's token");
+                    }
+                    parked.insert(shard, (grant, Instant::now() + cluster.lease_ttl));
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(shard, %error, "cannot record the new lease's token");
+                    let _ = coordinator.release(grant, &cluster.process).await;
+                    continue;
+                }
             }
         }
         ::metrics::counter!(helpline_cluster::metrics::LEASES_ACQUIRED).increment(1);

@@ -463,6 +463,9 @@ impl Bot {
     }
 }
 
+/// How often an idle shard checks that its lease is still valid.
+const LEASE_WATCH: Duration = Duration::from_millis(250);
+
 /// Message events waiting for a shard's transcript worker; past this the shard waits.
 const MESSAGE_QUEUE: usize = 4096;
 
@@ -537,9 +540,19 @@ pub(crate) async fn run_shard(
     // Looked up once: setting it is then one atomic store per event.
     let queue_depth =
         ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string());
+    // The lease is checked on every event and, between events, on this tick: a shard whose
+    // lease ends locally stops even when its supervisor is stuck waiting on the coordinator.
+    let mut watchdog = tokio::time::interval(LEASE_WATCH);
     loop {
         let item = tokio::select! {
             item = shard.next_event(EventTypeFlags::all()) => item,
+            _ = watchdog.tick() => {
+                if bot.inner.leases.valid(id.number()) {
+                    continue;
+                }
+                tracing::warn!(shard = id.number(), "lease expired without renewal; the shard stops");
+                return done(ShardEnd::Stopped, None);
+            }
             changed = orders.changed() => {
                 let order = if changed.is_ok() { *orders.borrow() } else { Order::Abandon };
                 match order {
@@ -590,6 +603,15 @@ pub(crate) async fn run_shard(
                 continue;
             }
         };
+        if !bot.inner.leases.valid(id.number()) {
+            // Woken past the lease (paused, cut off): another process may run the shard now.
+            ::metrics::counter!(helpline_cluster::metrics::FENCING_REJECTIONS).increment(1);
+            tracing::warn!(
+                shard = id.number(),
+                "lease expired; the shard stops without acting on the event"
+            );
+            return done(ShardEnd::Stopped, None);
+        }
         let received = Instant::now();
         ::metrics::counter!(metrics::GATEWAY_EVENTS, "type" => event.kind().name().unwrap_or("other")).increment(1);
         bot.inner.cache.update(&event);

@@ -70,8 +70,10 @@ pub enum Spend {
 /// The shared state of a cluster. Every method is one atomic step on the backend.
 #[async_trait::async_trait]
 pub trait Coordinator: Send + Sync + std::fmt::Debug + 'static {
-    /// Grants `shard`'s lease to `holder` for `ttl` if nobody holds it, with a new fencing
-    /// token; `None` when it is held (by anyone, `holder` included).
+    /// Grants `shard`'s lease to `holder` for `ttl`, with a new fencing token, if nobody holds
+    /// it or `holder` itself does (a process restarted under the same name, as a StatefulSet
+    /// pod is, takes its leases back at once; the token fences its former self). `None` when
+    /// another holder has it.
     async fn acquire(&self, shard: u32, holder: &str, ttl: Duration) -> Result<Option<Grant>>;
 
     /// Extends a lease `holder` still holds with this grant's token; `false` when it expired
@@ -86,6 +88,10 @@ pub trait Coordinator: Send + Sync + std::fmt::Debug + 'static {
 
     /// The last token granted on `shard` (0 when never granted).
     async fn current_token(&self, shard: u32) -> Result<u64>;
+
+    /// Makes the next token of `shard` greater than `floor`: after the coordinator lost its
+    /// data (a Redis restarted empty), the store still remembers higher tokens.
+    async fn raise_token(&self, shard: u32, floor: u64) -> Result<()>;
 
     /// Says `member` is alive for `ttl`.
     async fn heartbeat(&self, member: &str, ttl: Duration) -> Result<()>;

@@ -44,7 +44,11 @@ impl MemoryCoordinator {
 impl Coordinator for MemoryCoordinator {
     async fn acquire(&self, shard: u32, holder: &str, ttl: Duration) -> Result<Option<Grant>> {
         Ok(self.with(|state, now| {
-            if state.leases.contains_key(&shard) {
+            if state
+                .leases
+                .get(&shard)
+                .is_some_and(|(held_by, ..)| held_by != holder)
+            {
                 return None;
             }
             let token = state.tokens.entry(shard).or_default();
@@ -89,6 +93,14 @@ impl Coordinator for MemoryCoordinator {
 
     async fn current_token(&self, shard: u32) -> Result<u64> {
         Ok(self.with(|state, _| state.tokens.get(&shard).copied().unwrap_or(0)))
+    }
+
+    async fn raise_token(&self, shard: u32, floor: u64) -> Result<()> {
+        self.with(|state, _| {
+            let token = state.tokens.entry(shard).or_default();
+            *token = (*token).max(floor);
+        });
+        Ok(())
     }
 
     async fn heartbeat(&self, member: &str, ttl: Duration) -> Result<()> {

@@ -39,6 +39,7 @@ struct Scripts {
     renew: Script,
     release: Script,
     holders: Script,
+    raise_token: Script,
     heartbeat: Script,
     members: Script,
     save_session: Script,
@@ -57,7 +58,8 @@ fn scripts() -> Scripts {
     Scripts {
         // KEYS: lease, fence. ARGV: holder, ttl ms.
         acquire: Script::from_lua(
-            "if redis.call('EXISTS', KEYS[1]) == 1 then return false end \
+            "local held = redis.call('GET', KEYS[1]) \
+             if held and string.match(held, '^(.*)\\n') ~= ARGV[1] then return false end \
              local token = redis.call('INCR', KEYS[2]) \
              redis.call('SET', KEYS[1], ARGV[1] .. '\\n' .. token, 'PX', ARGV[2]) \
              return token",
@@ -78,6 +80,11 @@ fn scripts() -> Scripts {
                local v = redis.call('GET', key) \
                if v then out[i] = string.match(v, '^(.*)\\n') else out[i] = '' end end \
              return out",
+        ),
+        // KEYS: fence. ARGV: floor.
+        raise_token: Script::from_lua(
+            "local token = tonumber(redis.call('GET', KEYS[1]) or '0') \
+             if token < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end return 1",
         ),
         // KEYS: members. ARGV: member, ttl ms.
         heartbeat: with_now(
@@ -256,6 +263,17 @@ impl Coordinator for RedisCoordinator {
             .await
             .map_err(redis_error)?;
         Ok(token.unwrap_or(0))
+    }
+
+    async fn raise_token(&self, shard: u32, floor: u64) -> Result<()> {
+        let _: i64 = self
+            .run(
+                &self.scripts.raise_token,
+                vec![self.key(&format!("fence:{shard}"))],
+                vec![token_value(floor)],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn heartbeat(&self, member: &str, ttl: Duration) -> Result<()> {

@@ -216,7 +216,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
 
     /// Records that `fence` was granted (a process took the shard): from now on writes with an
-    /// older token are refused. [`Error::Fenced`] when a newer one was already seen.
+    /// older token are refused. [`Error::Fenced`] when this token or a newer one was already
+    /// seen (the coordinator lost its data and grants old tokens again).
     async fn advance_fence(&self, fence: Fence) -> Result<()>;
 
     /// [`Error::Fenced`] when a newer token of `fence`'s shard was seen; checked before an

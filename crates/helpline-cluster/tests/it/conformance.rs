@@ -69,23 +69,46 @@ conformance!(
     identify_slots_are_an_interval_apart,
     the_budget_is_spent_down_to_its_reserve,
     concurrent_acquires_have_one_winner,
+    tokens_can_be_raised_but_never_lowered,
 );
+
+async fn tokens_can_be_raised_but_never_lowered(backend: Backend) {
+    backend.one.raise_token(6, 41).await.unwrap();
+    let grant = backend.two.acquire(6, "a", TTL).await.unwrap().unwrap();
+    assert_eq!(grant.token, 42, "the next token is above the floor");
+    backend.one.raise_token(6, 3).await.unwrap();
+    assert_eq!(
+        backend.one.current_token(6).await.unwrap(),
+        42,
+        "never lowered"
+    );
+    assert!(
+        backend.two.renew(grant, "a", TTL).await.unwrap(),
+        "raising does not touch the lease"
+    );
+}
 
 async fn a_lease_is_granted_to_one_holder(backend: Backend) {
     let grant = backend.one.acquire(3, "a", TTL).await.unwrap();
     assert_eq!(grant, Some(Grant { shard: 3, token: 1 }));
     assert_eq!(backend.two.acquire(3, "b", TTL).await.unwrap(), None);
+    let again = backend.one.acquire(3, "a", TTL).await.unwrap();
     assert_eq!(
-        backend.one.acquire(3, "a", TTL).await.unwrap(),
-        None,
-        "not even to its holder"
+        again,
+        Some(Grant { shard: 3, token: 2 }),
+        "its holder, restarted under the same name, takes it back with a new token"
     );
+    assert!(
+        !backend.one.renew(grant.unwrap(), "a", TTL).await.unwrap(),
+        "the former self's grant is stale"
+    );
+    assert_eq!(backend.two.acquire(3, "b", TTL).await.unwrap(), None);
     assert_eq!(
         backend.two.acquire(4, "b", TTL).await.unwrap(),
         Some(Grant { shard: 4, token: 1 }),
         "tokens are per shard"
     );
-    assert_eq!(backend.two.current_token(3).await.unwrap(), 1);
+    assert_eq!(backend.two.current_token(3).await.unwrap(), 2);
     assert_eq!(backend.two.current_token(9).await.unwrap(), 0);
 }
 

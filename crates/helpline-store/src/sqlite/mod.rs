@@ -103,20 +103,37 @@ impl SqliteStore {
         let jobs = spawn_writer(move || {
             let explain = |error: rusqlite::Error| explain_open_error(&writer_path, error);
             let mut connection = Connection::open(&writer_path).map_err(explain)?;
+            // Before anything takes a lock: processes of a cluster open the file together.
             connection
-                .pragma_update(None, "journal_mode", "WAL")
+                .busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(explain)?;
-            connection
-                .pragma_update(None, "synchronous", "NORMAL")
-                .map_err(explain)?;
-            configure(&connection)?;
-            migrate(&mut connection).map_err(|error| match error {
-                Error::Backend(source) => match source.downcast::<rusqlite::Error>() {
-                    Ok(error) => explain(*error),
-                    Err(source) => Error::Backend(source),
-                },
-                other => other,
-            })?;
+            // Switching a new file to WAL needs it alone, and SQLite answers a second process
+            // doing the same at that moment with SQLITE_BUSY at once (its deadlock guard skips
+            // the busy timeout): a shared file's setup is tried again for a while.
+            let attempts = if sharing == Sharing::Shared { 100 } else { 1 };
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let setup = (|| -> Result<()> {
+                    connection.pragma_update(None, "journal_mode", "WAL")?;
+                    connection.pragma_update(None, "synchronous", "NORMAL")?;
+                    configure(&connection)?;
+                    migrate(&mut connection)
+                })();
+                let error = match setup {
+                    Ok(()) => break,
+                    Err(Error::Backend(source)) => match source.downcast::<rusqlite::Error>() {
+                        Ok(error) => explain(*error),
+                        Err(source) => Error::Backend(source),
+                    },
+                    Err(other) => other,
+                };
+                let busy = matches!(error, Error::Open(crate::OpenProblem::Locked(_)));
+                if !busy || attempt >= attempts {
+                    return Err(error);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
             Ok(connection)
         })
         .await?;

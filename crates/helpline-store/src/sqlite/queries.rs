@@ -75,9 +75,19 @@ fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
     Ok(())
 }
 
-/// Refuses an older token than the shard's highest, and records a newer one, in the caller's
-/// transaction.
-fn fenced(connection: &Connection, fence: Option<Fence>, advance: bool) -> Result<()> {
+/// What a fence check does in the caller's transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fencing {
+    /// Refuses a token older than the shard's highest.
+    Check,
+    /// Refuses an older token and records a newer one (a write).
+    Write,
+    /// A new grant: refuses a token not newer than the highest (a coordinator that lost its
+    /// data grants old tokens again), and records it.
+    Grant,
+}
+
+fn fenced(connection: &Connection, fence: Option<Fence>, mode: Fencing) -> Result<()> {
     let Some(fence) = fence else {
         return Ok(());
     };
@@ -86,14 +96,14 @@ fn fenced(connection: &Connection, fence: Option<Fence>, advance: bool) -> Resul
         .query_row([fence.shard], |row| row.get(0))
         .optional()?;
     let current = current.map_or(0, |token| token as u64);
-    if current > fence.token {
+    if current > fence.token || (mode == Fencing::Grant && current == fence.token) {
         return Err(Error::Fenced {
             shard: fence.shard,
             token: fence.token,
             current,
         });
     }
-    if advance && current < fence.token {
+    if mode != Fencing::Check && current < fence.token {
         connection
             .prepare_cached(
                 "INSERT INTO shard_fences (shard, token) VALUES (?1, ?2)
@@ -112,7 +122,7 @@ fn open_ticket(
     fence: Option<Fence>,
 ) -> Result<OpenOutcome> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    fenced(&transaction, fence, true)?;
+    fenced(&transaction, fence, Fencing::Write)?;
     if let Some(existing) = ticket_by_id(&transaction, ticket.id)? {
         return Ok(OpenOutcome::Existing(existing));
     }
@@ -189,7 +199,7 @@ fn commit_ticket(
     }
     let data = encode(ticket)?;
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    fenced(&transaction, fence, true)?;
+    fenced(&transaction, fence, Fencing::Write)?;
     let changed = transaction
         .prepare_cached(
             "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6
@@ -485,7 +495,7 @@ impl Store for SqliteStore {
         self.write(move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            fenced(&transaction, Some(fence), true)?;
+            fenced(&transaction, Some(fence), Fencing::Grant)?;
             transaction.commit()?;
             Ok(())
         })
@@ -493,7 +503,7 @@ impl Store for SqliteStore {
     }
 
     async fn check_fence(&self, fence: Fence) -> Result<()> {
-        self.read(move |connection| fenced(connection, Some(fence), false))
+        self.read(move |connection| fenced(connection, Some(fence), Fencing::Check))
             .await
     }
 

@@ -1381,7 +1381,21 @@ pub(crate) async fn writes_with_an_older_fencing_token_are_refused(store: Arc<dy
         .check_fence(Fence { shard: 4, token: 1 })
         .await
         .unwrap();
-    store.advance_fence(new).await.unwrap();
+    assert!(
+        matches!(
+            store.advance_fence(new).await,
+            Err(Error::Fenced {
+                shard: 3,
+                token: 5,
+                current: 5
+            })
+        ),
+        "a token is granted once: seen again, the coordinator lost its data"
+    );
+    store
+        .advance_fence(Fence { shard: 3, token: 6 })
+        .await
+        .unwrap();
     let (unfenced, _) = new_ticket(&config, 3, 9, now);
     assert!(matches!(
         store

@@ -1,40 +1,44 @@
-//! Several `helpline run` processes, one emulator, one `redis-server`: the shards are split
-//! between the processes, identified once each within Discord's identify buckets, and resumed —
-//! never identified again — through a rolling restart.
+//! Several `helpline run` processes, one emulator, one `redis-server`, one shared SQLite file:
+//! the shards are split between the processes, identified once each within Discord's identify
+//! buckets, resumed — never identified again — through a rolling restart and a crash loop; a
+//! process paused past its lease is fenced; Redis lost and restarted empty never runs a shard
+//! twice; scaling out and back under clicks loses and duplicates no ticket.
 
+use discord_emulator::{Emulator, EmulatorConfig};
 use helpline_cluster::{Coordinator, RedisCoordinator, RedisServer};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
 
-const SHARDS: u32 = 16;
-const PROCESSES: usize = 4;
-const MAX_CONCURRENCY: u32 = 4;
 const IDENTIFY_WINDOW: Duration = Duration::from_millis(1000);
+const LEASE_TTL_MS: u64 = 3000;
 
 struct Cluster {
     runtime: tokio::runtime::Runtime,
-    emulator: discord_emulator::Emulator,
+    emulator: Emulator,
     redis: RedisServer,
     coordinator: RedisCoordinator,
     dir: tempfile::TempDir,
+    shards: u32,
+    max_concurrency: u32,
     processes: Vec<Option<Child>>,
+    metrics_ports: Vec<u16>,
 }
 
 impl Cluster {
-    fn start() -> Self {
+    fn start(shards: u32, processes: usize, max_concurrency: u32) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .unwrap();
         let emulator = runtime
-            .block_on(discord_emulator::Emulator::start(
-                discord_emulator::EmulatorConfig {
-                    recommended_shards: SHARDS,
-                    max_concurrency: MAX_CONCURRENCY,
-                    identify_window: IDENTIFY_WINDOW,
-                    ..discord_emulator::EmulatorConfig::default()
-                },
-            ))
+            .block_on(Emulator::start(EmulatorConfig {
+                recommended_shards: shards,
+                max_concurrency,
+                identify_window: IDENTIFY_WINDOW,
+                ..EmulatorConfig::default()
+            }))
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let redis = RedisServer::start(dir.path()).unwrap();
@@ -46,13 +50,25 @@ impl Cluster {
                 Duration::from_secs(2),
             ))
             .unwrap();
+        let metrics_ports = (0..processes)
+            .map(|_| {
+                std::net::TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port()
+            })
+            .collect();
         Self {
             runtime,
             emulator,
             redis,
             coordinator,
             dir,
-            processes: (0..PROCESSES).map(|_| None).collect(),
+            shards,
+            max_concurrency,
+            processes: (0..processes).map(|_| None).collect(),
+            metrics_ports,
         }
     }
 
@@ -75,66 +91,129 @@ impl Cluster {
             )
             .env("HELPLINE_CLUSTER_REDIS_URL", self.redis.url())
             .env("HELPLINE_CLUSTER_PROCESS_NAME", Self::name(index))
-            .env("HELPLINE_CLUSTER_LEASE_TTL_MS", "3000")
+            .env("HELPLINE_CLUSTER_LEASE_TTL_MS", LEASE_TTL_MS.to_string())
             .env("HELPLINE_CLUSTER_RENEW_INTERVAL_MS", "500")
             .env("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "5")
+            .env(
+                "HELPLINE_METRICS_LISTEN",
+                format!("127.0.0.1:{}", self.metrics_ports[index]),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(self.log(index))
             .spawn()
             .unwrap();
         self.processes[index] = Some(child);
     }
 
-    /// SIGTERM, and the exit waited for.
-    fn stop(&mut self, index: usize) {
-        let mut child = self.processes[index].take().unwrap();
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let exit = child.wait().unwrap();
-        assert!(exit.success(), "{} exited with {exit:?}", Self::name(index));
-    }
-
-    /// Who holds each shard's lease.
-    fn holders(&self) -> Vec<Option<String>> {
-        self.runtime
-            .block_on(self.coordinator.holders(SHARDS))
+    /// Where process `index` logs (appended across its restarts).
+    fn log(&self, index: usize) -> std::fs::File {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join(format!("{}.log", Self::name(index))))
             .unwrap()
     }
 
+    /// Every process's log, for a failure message.
+    fn logs(&self) -> String {
+        (0..self.processes.len())
+            .map(|index| {
+                let path = self.dir.path().join(format!("{}.log", Self::name(index)));
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(15).collect();
+                format!(
+                    "--- {}:\n{}",
+                    Self::name(index),
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn signal(&self, index: usize, name: &str) {
+        let child = self.processes[index].as_ref().unwrap();
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// SIGTERM, and the exit waited for.
+    fn stop(&mut self, index: usize) {
+        self.signal(index, "TERM");
+        let exit = self.processes[index].take().unwrap().wait().unwrap();
+        assert!(exit.success(), "{} exited with {exit:?}", Self::name(index));
+    }
+
+    /// SIGKILL: a crash.
+    fn kill(&mut self, index: usize) {
+        let mut child = self.processes[index].take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Who holds each shard's lease (`None` for all while Redis is down).
+    fn holders(&self) -> Option<Vec<Option<String>>> {
+        self.runtime
+            .block_on(self.coordinator.holders(self.shards))
+            .ok()
+    }
+
+    /// The shards with a connected session, one entry per session.
+    fn connected(&self) -> Vec<u32> {
+        self.emulator
+            .sessions()
+            .iter()
+            .filter(|session| session.connected)
+            .map(|session| session.shard[0])
+            .collect()
+    }
+
+    /// No shard has two connected sessions.
+    fn assert_one_session_per_shard(&self) {
+        let mut connected = self.connected();
+        let total = connected.len();
+        connected.sort_unstable();
+        connected.dedup();
+        assert_eq!(
+            connected.len(),
+            total,
+            "a shard runs twice: {:?}",
+            self.connected()
+        );
+        assert_eq!(self.emulator.duplicate_shard_sessions(), 0);
+    }
+
     /// Waits until every shard is held by one of `members`, each holding its fair share, and
-    /// every shard has exactly one connected session.
+    /// every shard has exactly one connected session; checks on the way that no shard ever
+    /// has two.
     fn wait_settled(&self, members: &[usize], timeout: Duration) -> Duration {
         let started = Instant::now();
         loop {
-            let holders = self.holders();
-            let share = SHARDS as usize / members.len();
-            let even = members.iter().all(|&index| {
-                let name = Self::name(index);
-                let held = holders
-                    .iter()
-                    .filter(|h| h.as_deref() == Some(&name))
-                    .count();
-                held == share || held == share + 1
-            }) && holders.iter().all(Option::is_some);
-            let sessions = self.emulator.sessions();
-            let connected: Vec<u32> = sessions
-                .iter()
-                .filter(|session| session.connected)
-                .map(|session| session.shard[0])
-                .collect();
-            let mut shards = connected.clone();
-            shards.sort_unstable();
-            shards.dedup();
-            if even && connected.len() == SHARDS as usize && shards.len() == SHARDS as usize {
+            self.assert_one_session_per_shard();
+            let holders = self.holders().unwrap_or_default();
+            let share = self.shards as usize / members.len();
+            let even = holders.len() == self.shards as usize
+                && holders.iter().all(Option::is_some)
+                && members.iter().all(|&index| {
+                    let name = Self::name(index);
+                    let held = holders
+                        .iter()
+                        .filter(|h| h.as_deref() == Some(&name))
+                        .count();
+                    held == share || held == share + 1
+                });
+            if even && self.connected().len() == self.shards as usize {
                 return started.elapsed();
             }
             assert!(
                 started.elapsed() < timeout,
-                "not settled after {timeout:?}: holders {holders:?}, connected shards {connected:?}"
+                "not settled after {timeout:?}: holders {holders:?}, connected shards {:?}\n{}",
+                self.connected(),
+                self.logs()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -143,6 +222,101 @@ impl Cluster {
     /// Identifies the emulator admitted (sessions started) so far.
     fn identifies(&self) -> u32 {
         self.emulator.config().session_start_limit - self.emulator.session_starts_remaining()
+    }
+
+    fn shard_of(&self, guild: Id<GuildMarker>) -> u32 {
+        u32::try_from((guild.get() >> 22) % u64::from(self.shards)).unwrap()
+    }
+
+    /// A counter of a process's `/metrics`, summed over its labels matching `labels`.
+    fn counter(&self, index: usize, name: &str, labels: &str) -> f64 {
+        use std::io::{Read as _, Write as _};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.metrics_ports[index])).unwrap();
+        write!(stream, "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut body = String::new();
+        stream.read_to_string(&mut body).unwrap();
+        body.lines()
+            .filter(|line| line.starts_with(name) && line.contains(labels))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    /// A guild with an admin who ran `/setup`, and `members` members; returns the guild, the
+    /// members and the panel's open button.
+    fn guild_with_panel(&self, members: usize) -> (Id<GuildMarker>, Vec<Id<UserMarker>>, Button) {
+        let emulator = &self.emulator;
+        let admin = emulator.create_user("Ada", "en-US");
+        let guild = emulator
+            .create_guild("Cluster Server", admin, "en-US")
+            .unwrap();
+        emulator
+            .set_bot_permissions(guild, helpline_domain::permissions::BOT_REQUIRED)
+            .unwrap();
+        let general = emulator
+            .create_text_channel(guild, "general", None)
+            .unwrap();
+        let users: Vec<_> = (0..members)
+            .map(|i| {
+                let user = emulator.create_user(&format!("member{i}"), "en-US");
+                emulator.add_member(guild, user, &[]).unwrap();
+                user
+            })
+            .collect();
+        let outcome = self.runtime.block_on(async {
+            // The guild's shard may be moving: an admin tries again as a person would.
+            for _ in 0..20 {
+                let outcome = emulator
+                    .as_user(admin)
+                    .run_command(guild, general, "setup", &[])
+                    .await
+                    .unwrap();
+                if !outcome.failed() {
+                    return outcome;
+                }
+            }
+            panic!("/setup never answered");
+        });
+        let text = outcome.expect_message().text();
+        assert!(text.contains("is ready"), "{text}");
+        let button = wait_for(Duration::from_secs(20), || open_button(emulator, guild));
+        (guild, users, button)
+    }
+
+    /// A member clicks the open button until Helpline answers (a click can fail while its
+    /// shard moves: the person sees "This interaction failed" and clicks again).
+    fn open(&self, user: Id<UserMarker>, button: &Button) -> u32 {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let outcome = self
+                .runtime
+                .block_on(self.emulator.as_user(user).click_button(
+                    button.channel,
+                    button.message,
+                    &button.custom_id,
+                ));
+            if outcome.is_ok_and(|outcome| !outcome.failed()) {
+                return attempts;
+            }
+            assert!(attempts < 30, "the click never answered");
+        }
+    }
+
+    /// Ticket channels of `guild`, by name, sorted (the log channel is not one).
+    fn ticket_channels(&self, guild: Id<GuildMarker>) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .emulator
+            .channels(guild)
+            .into_iter()
+            .filter_map(|channel| channel.name)
+            .filter(|name| {
+                name.strip_prefix("ticket-")
+                    .is_some_and(|number| number.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        names.sort();
+        names
     }
 }
 
@@ -155,19 +329,64 @@ impl Drop for Cluster {
     }
 }
 
+#[derive(Clone, Debug)]
+struct Button {
+    channel: Id<ChannelMarker>,
+    message: Id<MessageMarker>,
+    custom_id: String,
+}
+
+fn open_button(emulator: &Emulator, guild: Id<GuildMarker>) -> Option<Button> {
+    use twilight_model::channel::message::Component;
+    for channel in emulator.channels(guild) {
+        for message in emulator.messages(channel.id) {
+            for row in &message.components {
+                let Component::ActionRow(row) = row else {
+                    continue;
+                };
+                for component in &row.components {
+                    if let Component::Button(button) = component
+                        && let Some(id) = &button.custom_id
+                        && id.starts_with("hl:open:")
+                    {
+                        return Some(Button {
+                            channel: channel.id,
+                            message: message.id,
+                            custom_id: id.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn wait_for<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn four_processes_split_sixteen_shards_and_a_rolling_restart_resumes_every_session() {
-    let mut cluster = Cluster::start();
+    const SHARDS: u32 = 16;
+    let mut cluster = Cluster::start(SHARDS, 4, 4);
     let started = Instant::now();
-    for index in 0..PROCESSES {
+    for index in 0..4 {
         cluster.spawn(index);
     }
-    let all: Vec<usize> = (0..PROCESSES).collect();
+    let all: Vec<usize> = (0..4).collect();
     cluster.wait_settled(&all, Duration::from_secs(60));
     let cold_start = started.elapsed();
-    let ideal = IDENTIFY_WINDOW * SHARDS.div_ceil(MAX_CONCURRENCY);
+    let ideal = IDENTIFY_WINDOW * SHARDS.div_ceil(cluster.max_concurrency);
     eprintln!(
-        "cold start of {SHARDS} shards over {PROCESSES} processes: {cold_start:?}, {:.2}x the identify floor of {ideal:?}",
+        "cold start of {SHARDS} shards over 4 processes: {cold_start:?}, {:.2}x the identify floor of {ideal:?}",
         cold_start.as_secs_f64() / ideal.as_secs_f64()
     );
     assert_eq!(cluster.identifies(), SHARDS, "each shard identified once");
@@ -176,13 +395,8 @@ fn four_processes_split_sixteen_shards_and_a_rolling_restart_resumes_every_sessi
         0,
         "no identify bucket breached"
     );
-    assert_eq!(
-        cluster.emulator.duplicate_shard_sessions(),
-        0,
-        "no shard ran twice"
-    );
-    let holders = cluster.holders();
-    for index in 0..PROCESSES {
+    let holders = cluster.holders().unwrap();
+    for index in 0..4 {
         let name = Cluster::name(index);
         assert_eq!(
             holders
@@ -194,17 +408,73 @@ fn four_processes_split_sixteen_shards_and_a_rolling_restart_resumes_every_sessi
         );
     }
 
+    // A member's ticket, whose messages during the roll must all reach its transcript.
+    let (guild, members, button) = cluster.guild_with_panel(1);
+    cluster.open(members[0], &button);
+    let channel = wait_for(Duration::from_secs(20), || {
+        cluster
+            .emulator
+            .channels(guild)
+            .into_iter()
+            .find(|channel| channel.name.as_deref() == Some("ticket-0001"))
+    })
+    .id;
+    let mut sent = Vec::new();
+    let mut say = |cluster: &Cluster, text: String| {
+        let message = cluster
+            .runtime
+            .block_on(cluster.emulator.as_user(members[0]).send_message(
+                channel,
+                &text,
+                Vec::<(String, Vec<u8>)>::new(),
+            ))
+            .unwrap();
+        sent.push(message.id.get());
+    };
+
     // Rolling restart: each process in turn stops (closing its sessions with 4000 and handing
     // its leases back) and starts again. The others resume its shards, then hand a share back.
     let resumes_before = cluster.emulator.resumes();
     let mut takeovers = Vec::new();
-    for index in 0..PROCESSES {
+    for index in 0..4 {
+        say(&cluster, format!("before stopping {index}"));
         cluster.stop(index);
+        say(&cluster, format!("while {index} is stopped"));
         let others: Vec<usize> = all.iter().copied().filter(|&i| i != index).collect();
         takeovers.push(cluster.wait_settled(&others, Duration::from_secs(60)));
         cluster.spawn(index);
+        say(&cluster, format!("while {index} starts"));
         cluster.wait_settled(&all, Duration::from_secs(60));
     }
+    let store = cluster
+        .runtime
+        .block_on(helpline_store::SqliteStore::open_shared(
+            cluster.dir.path().join("helpline.sqlite3"),
+            helpline_store::StoreLimits::default(),
+        ))
+        .unwrap();
+    let kept = wait_for(Duration::from_secs(10), || {
+        use helpline_store::Store as _;
+        let ticket = cluster
+            .runtime
+            .block_on(store.ticket_by_channel(channel))
+            .unwrap()?;
+        let transcript = cluster
+            .runtime
+            .block_on(store.transcript(ticket.id))
+            .unwrap();
+        let kept: Vec<u64> = transcript
+            .iter()
+            .map(|message| message.message_id.get())
+            .filter(|id| sent.contains(id))
+            .collect();
+        (kept.len() == sent.len()).then_some(kept)
+    });
+    assert_eq!(
+        kept, sent,
+        "every message sent during the roll, once, in order"
+    );
+    drop(store);
     eprintln!("time for the others to take a stopped process's shards: {takeovers:?}");
     assert_eq!(
         cluster.identifies(),
@@ -216,13 +486,162 @@ fn four_processes_split_sixteen_shards_and_a_rolling_restart_resumes_every_sessi
         "every shard moved at least once, by resuming"
     );
     assert_eq!(cluster.emulator.identify_concurrency_refusals(), 0);
-    assert_eq!(cluster.emulator.duplicate_shard_sessions(), 0);
-    for index in 0..PROCESSES {
+    for index in 0..4 {
         cluster.stop(index);
     }
     assert_eq!(
-        cluster.holders(),
+        cluster.holders().unwrap(),
         vec![None; SHARDS as usize],
         "a process leaving hands its shards back"
     );
+}
+
+#[test]
+fn a_process_paused_past_its_lease_is_fenced_and_clicks_during_the_pause_make_one_ticket() {
+    let mut cluster = Cluster::start(4, 2, 4);
+    cluster.spawn(0);
+    cluster.spawn(1);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    let (guild, members, button) = cluster.guild_with_panel(1);
+    let shard = cluster.shard_of(guild);
+    let holder = cluster.holders().unwrap()[shard as usize].clone().unwrap();
+    let paused = usize::from(holder != Cluster::name(0));
+    let other = Cluster::name(1 - paused);
+
+    cluster.signal(paused, "STOP");
+    let stopped = Instant::now();
+    // The member clicks during the pause: nobody answers; the paused process will find the
+    // click waiting when it wakes.
+    let first = cluster
+        .runtime
+        .block_on(cluster.emulator.as_user(members[0]).click_button(
+            button.channel,
+            button.message,
+            &button.custom_id,
+        ));
+    assert!(
+        first.unwrap().failed(),
+        "nobody answers while the holder is paused"
+    );
+    wait_for(Duration::from_secs(20), || {
+        let holders = cluster.holders()?;
+        (holders[shard as usize].as_deref() == Some(other.as_str())
+            && cluster.connected().contains(&shard))
+        .then_some(())
+    });
+    let takeover = stopped.elapsed();
+    // The member tries again and is answered by the new holder.
+    cluster.open(members[0], &button);
+    cluster.signal(paused, "CONT");
+    // The woken process finds its lease gone: it acts on nothing it had buffered.
+    let fenced = wait_for(Duration::from_secs(10), || {
+        let fenced = cluster.counter(paused, "helpline_cluster_fencing_rejections_total", "")
+            + cluster.counter(
+                paused,
+                "helpline_cluster_lease_renewals_total",
+                "outcome=\"lost\"",
+            );
+        (fenced > 0.0).then_some(fenced)
+    });
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    std::thread::sleep(Duration::from_secs(1));
+    eprintln!("takeover of a paused process's shard: {takeover:?}; fenced acts: {fenced}");
+    assert_eq!(
+        cluster.ticket_channels(guild),
+        ["ticket-0001"],
+        "exactly one ticket for the clicks"
+    );
+    cluster.assert_one_session_per_shard();
+}
+
+#[test]
+fn redis_lost_and_restarted_empty_never_runs_a_shard_twice() {
+    let mut cluster = Cluster::start(4, 2, 4);
+    cluster.spawn(0);
+    cluster.spawn(1);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    for outage in [Duration::from_secs(5), Duration::from_millis(1000)] {
+        cluster.redis.stop();
+        let down = Instant::now();
+        while down.elapsed() < outage {
+            cluster.assert_one_session_per_shard();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if outage > Duration::from_millis(LEASE_TTL_MS) {
+            assert!(
+                cluster.connected().is_empty(),
+                "past their leases, the processes stop acting: {:?}",
+                cluster.connected()
+            );
+        }
+        cluster.redis.restart().unwrap();
+        let back = cluster.wait_settled(&[0, 1], Duration::from_secs(60));
+        eprintln!("redis down for {outage:?}: shards back {back:?} after it restarted empty");
+    }
+    cluster.assert_one_session_per_shard();
+    assert_eq!(cluster.emulator.identify_concurrency_refusals(), 0);
+}
+
+#[test]
+fn a_process_crash_looping_fifty_times_resumes_instead_of_identifying() {
+    let mut cluster = Cluster::start(4, 2, 2);
+    cluster.spawn(0);
+    cluster.spawn(1);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    let before = cluster.identifies();
+    for _ in 0..50 {
+        cluster.kill(1);
+        cluster.spawn(1);
+        cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    }
+    let spent = cluster.identifies() - before;
+    eprintln!(
+        "50 crashes of a process holding 2 shards spent {spent} identifies of the day's {}",
+        cluster.emulator.config().session_start_limit
+    );
+    assert_eq!(cluster.emulator.identify_concurrency_refusals(), 0);
+    assert!(
+        spent <= 10,
+        "crashes resume their saved sessions: {spent} identifies"
+    );
+}
+
+#[test]
+fn scaling_out_and_back_under_clicks_loses_and_duplicates_no_ticket() {
+    let mut cluster = Cluster::start(4, 4, 4);
+    cluster.spawn(0);
+    cluster.spawn(1);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    let guilds: Vec<_> = (0..3).map(|_| cluster.guild_with_panel(8)).collect();
+    let mut clicks = guilds
+        .iter()
+        .flat_map(|(_, members, button)| members.iter().map(move |member| (*member, button)));
+    let mut retries = 0;
+    let mut click = |cluster: &Cluster, count: usize| {
+        for (member, button) in clicks.by_ref().take(count) {
+            retries += cluster.open(member, button) - 1;
+        }
+    };
+    click(&cluster, 4);
+    cluster.spawn(2);
+    cluster.spawn(3);
+    click(&cluster, 8);
+    cluster.wait_settled(&[0, 1, 2, 3], Duration::from_secs(30));
+    cluster.stop(2);
+    click(&cluster, 4);
+    cluster.stop(3);
+    click(&cluster, 8);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    eprintln!("clicks answered after a retry while shards moved: {retries}");
+    for (guild, members, _) in &guilds {
+        let expected: Vec<String> = (1..=members.len())
+            .map(|n| format!("ticket-{n:04}"))
+            .collect();
+        assert_eq!(
+            cluster.ticket_channels(*guild),
+            expected,
+            "one ticket per member, numbered without gaps"
+        );
+    }
+    cluster.assert_one_session_per_shard();
 }
