@@ -3,3 +3,4 @@
 
 mod balance;
 mod conformance;
+mod queue;
