@@ -32,6 +32,9 @@ pub struct BotConfig {
     /// Where Discord's REST API is served instead of discord.com (the emulator, or a REST
     /// proxy); Discord itself when `None`.
     pub rest_proxy: Option<RestProxy>,
+    /// Whether twilight's in-process rate limiter runs: off behind `helpline proxy`, which
+    /// keeps the cluster's shared budget (and twilight would wait on headers twice).
+    pub rest_ratelimiter: bool,
     /// The gateway URL (`ws://…`); Discord's when `None`.
     pub gateway_url: Option<String>,
     /// How many shards; Discord's recommendation (`GET /gateway/bot`) when `None`.
@@ -60,6 +63,7 @@ impl BotConfig {
         Self {
             token,
             rest_proxy: None,
+            rest_ratelimiter: true,
             gateway_url: None,
             shard_count: None,
             store_limits: StoreLimits::default(),
@@ -83,6 +87,7 @@ impl fmt::Debug for BotConfig {
         f.debug_struct("BotConfig")
             .field("token", &"[redacted]")
             .field("rest_proxy", &self.rest_proxy)
+            .field("rest_ratelimiter", &self.rest_ratelimiter)
             .field("gateway_url", &self.gateway_url)
             .field("shard_count", &self.shard_count)
             .field("store_limits", &self.store_limits)
@@ -297,6 +302,9 @@ fn client(config: &BotConfig) -> Client {
         .timeout(config.rest_timeout);
     if let Some(proxy) = &config.rest_proxy {
         builder = builder.proxy(proxy.host.clone(), proxy.use_http);
+    }
+    if !config.rest_ratelimiter {
+        builder = builder.ratelimiter(None);
     }
     builder.build()
 }

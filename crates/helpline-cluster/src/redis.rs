@@ -165,6 +165,23 @@ impl RedisCoordinator {
         // The first connection must work: a wrong URL is the operator's to fix now.
         client.init().await.map_err(redis_error)?;
         let scripts = scripts();
+        // Loaded up front, so that no first call of a burst meets NOSCRIPT.
+        for script in [
+            &scripts.acquire,
+            &scripts.renew,
+            &scripts.release,
+            &scripts.holders,
+            &scripts.raise_token,
+            &scripts.heartbeat,
+            &scripts.members,
+            &scripts.save_session,
+            &scripts.clear_session,
+            &scripts.identify_slot,
+            &scripts.observe_budget,
+            &scripts.spend_identify,
+        ] {
+            script.load(&client).await.map_err(redis_error)?;
+        }
         Ok(Self {
             client,
             prefix: prefix.to_owned(),

@@ -42,6 +42,9 @@ pub(crate) enum Command {
     /// Run the bot against Discord: single node, SQLite, every shard in this process. Needs
     /// the bot token (DISCORD_TOKEN).
     Run,
+    /// Serve the REST egress proxy every bot process of a cluster sends its Discord calls
+    /// through: one rate-limit budget for all (shared through cluster.redis_url).
+    Proxy,
     /// Open the store, apply any pending migrations and print the schema version.
     Migrate,
     /// Print the effective settings, secrets redacted, and where each value came from.

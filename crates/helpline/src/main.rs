@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             arguments.script,
         )),
         Command::Run => runtime()?.block_on(commands::run::run(&loaded.settings)),
+        Command::Proxy => runtime()?.block_on(commands::proxy::run(&loaded.settings)),
         Command::Migrate => runtime()?.block_on(commands::migrate::run(&loaded.settings.store)),
         Command::Config(arguments) => commands::config::run(&loaded, arguments.format),
     }

@@ -42,6 +42,34 @@ pub(crate) struct Settings {
     pub(crate) metrics: MetricsSettings,
     pub(crate) bot: BotSettings,
     pub(crate) cluster: ClusterSettings,
+    pub(crate) proxy: ProxySettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct ProxySettings {
+    /// Where `helpline proxy` listens.
+    pub(crate) listen: SocketAddr,
+    /// Where it forwards: Discord, or the emulator.
+    pub(crate) upstream_url: HttpUrl,
+    pub(crate) global_limit: u32,
+    pub(crate) hold_deadline_ms: u64,
+    pub(crate) invalid_threshold: u64,
+    /// The egress IP's name: replicas behind one IP share its invalid-request count.
+    pub(crate) egress: String,
+}
+
+impl Default for ProxySettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            upstream_url: HttpUrl("https://discord.com".to_owned()),
+            global_limit: 50,
+            hold_deadline_ms: 8_000,
+            invalid_threshold: 5_000,
+            egress: "default".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -92,6 +120,8 @@ pub(crate) struct DiscordSettings {
     pub(crate) api_url: Option<HttpUrl>,
     /// URL of Discord's gateway, set to reach the emulator instead.
     pub(crate) gateway_url: Option<WebSocketUrl>,
+    /// A `helpline proxy` every REST call goes through (twilight's own limiter off).
+    pub(crate) rest_proxy: Option<HttpUrl>,
     /// How many shards; Discord's recommendation when `auto`.
     pub(crate) shard_count: ShardCount,
     /// Milliseconds between two identifies of one bucket.
@@ -104,6 +134,7 @@ impl Default for DiscordSettings {
             token: None,
             api_url: None,
             gateway_url: None,
+            rest_proxy: None,
             shard_count: ShardCount(None),
             identify_interval_ms: 5_000,
         }
@@ -411,6 +442,23 @@ pub(crate) const VARIABLES: &[Variable] = &[
         },
     },
     Variable {
+        key: "discord.rest_proxy",
+        env: &["HELPLINE_DISCORD_REST_PROXY"],
+        secret: false,
+        help: "A `helpline proxy` (http://host:port) every REST call goes through, sharing the cluster's rate limits.",
+        set: |settings, value| {
+            settings.discord.rest_proxy = optional(value, HttpUrl::try_from)?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .discord
+                .rest_proxy
+                .as_ref()
+                .map(|url| string(url.as_str()))
+        },
+    },
+    Variable {
         key: "discord.shard_count",
         env: &["HELPLINE_DISCORD_SHARD_COUNT"],
         secret: false,
@@ -592,6 +640,89 @@ pub(crate) const VARIABLES: &[Variable] = &[
             Ok(())
         },
         show: |settings| Some(integer(settings.cluster.renew_interval_ms)),
+    },
+    Variable {
+        key: "proxy.listen",
+        env: &["HELPLINE_PROXY_LISTEN"],
+        secret: false,
+        help: "Socket address `helpline proxy` serves on, such as 0.0.0.0:8081.",
+        set: |settings, value| {
+            settings.proxy.listen = value.parse().map_err(|_| {
+                format!("expected a socket address such as 0.0.0.0:8081, got `{value}`")
+            })?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.proxy.listen)),
+    },
+    Variable {
+        key: "proxy.upstream_url",
+        env: &["HELPLINE_PROXY_UPSTREAM_URL"],
+        secret: false,
+        help: "Where `helpline proxy` forwards: https://discord.com, or the emulator's URL.",
+        set: |settings, value| {
+            settings.proxy.upstream_url = HttpUrl::try_from(value.to_owned())?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.proxy.upstream_url.as_str())),
+    },
+    Variable {
+        key: "proxy.global_limit",
+        env: &["HELPLINE_PROXY_GLOBAL_LIMIT"],
+        secret: false,
+        help: "REST requests per second of the bot across the cluster (Discord's default: 50).",
+        set: |settings, value| {
+            settings.proxy.global_limit = value
+                .parse()
+                .ok()
+                .filter(|limit| *limit > 0)
+                .ok_or_else(|| {
+                    format!("expected a number of requests such as 50, got `{value}`")
+                })?;
+            Ok(())
+        },
+        show: |settings| Some(integer(u64::from(settings.proxy.global_limit))),
+    },
+    Variable {
+        key: "proxy.hold_deadline_ms",
+        env: &["HELPLINE_PROXY_HOLD_DEADLINE_MS"],
+        secret: false,
+        help: "Milliseconds a request may wait for its turn before the proxy answers 503.",
+        set: |settings, value| {
+            settings.proxy.hold_deadline_ms = milliseconds(value)?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.proxy.hold_deadline_ms)),
+    },
+    Variable {
+        key: "proxy.invalid_threshold",
+        env: &["HELPLINE_PROXY_INVALID_THRESHOLD"],
+        secret: false,
+        help: "Invalid requests (401, 403, 429) in ten minutes at which the proxy stops forwarding; Discord bans at 10000.",
+        set: |settings, value| {
+            settings.proxy.invalid_threshold = value
+                .parse()
+                .ok()
+                .filter(|limit| *limit > 0 && *limit < 10_000)
+                .ok_or_else(|| {
+                    format!("expected a number below 10000 such as 5000, got `{value}`")
+                })?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.proxy.invalid_threshold)),
+    },
+    Variable {
+        key: "proxy.egress",
+        env: &["HELPLINE_PROXY_EGRESS"],
+        secret: false,
+        help: "Name of the IP the proxy reaches Discord from: replicas behind one IP share its invalid-request count.",
+        set: |settings, value| {
+            if value.is_empty() || value.contains(char::is_whitespace) {
+                return Err("expected a name without spaces".to_owned());
+            }
+            settings.proxy.egress = value.to_owned();
+            Ok(())
+        },
+        show: |settings| Some(string(&settings.proxy.egress)),
     },
 ];
 
@@ -992,6 +1123,13 @@ mod tests {
             ("HELPLINE_CLUSTER_PROCESS_NAME", "helpline-shards-2"),
             ("HELPLINE_CLUSTER_LEASE_TTL_MS", "9000"),
             ("HELPLINE_CLUSTER_RENEW_INTERVAL_MS", "3000"),
+            ("HELPLINE_DISCORD_REST_PROXY", "http://proxy:8081"),
+            ("HELPLINE_PROXY_LISTEN", "0.0.0.0:8082"),
+            ("HELPLINE_PROXY_UPSTREAM_URL", "http://127.0.0.1:3000"),
+            ("HELPLINE_PROXY_GLOBAL_LIMIT", "120"),
+            ("HELPLINE_PROXY_HOLD_DEADLINE_MS", "4000"),
+            ("HELPLINE_PROXY_INVALID_THRESHOLD", "4000"),
+            ("HELPLINE_PROXY_EGRESS", "nat-a"),
         ])
         .unwrap();
         let settings = &loaded.settings;
@@ -1028,6 +1166,19 @@ mod tests {
         );
         assert_eq!(settings.cluster.lease_ttl_ms, 9000);
         assert_eq!(settings.cluster.renew_interval_ms, 3000);
+        assert_eq!(
+            settings.discord.rest_proxy.as_ref().unwrap().as_str(),
+            "http://proxy:8081"
+        );
+        assert_eq!(settings.proxy.listen, "0.0.0.0:8082".parse().unwrap());
+        assert_eq!(
+            settings.proxy.upstream_url.as_str(),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(settings.proxy.global_limit, 120);
+        assert_eq!(settings.proxy.hold_deadline_ms, 4000);
+        assert_eq!(settings.proxy.invalid_threshold, 4000);
+        assert_eq!(settings.proxy.egress, "nat-a");
         // Every setting was given, so none is left at its default.
         assert!(
             loaded
@@ -1056,13 +1207,17 @@ mod tests {
             );
         }
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
-                    gateway_url = \"wss://example.com\"\nshard_count = 4\nidentify_interval_ms = 6000\n\
+                    gateway_url = \"wss://example.com\"\nrest_proxy = \"http://p\"\n\
+                    shard_count = 4\nidentify_interval_ms = 6000\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
                     max_ticket_attachment_bytes = 30\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
                     [bot]\nshutdown_deadline_secs = 1\n\
                     [cluster]\nredis_url = \"redis://r:6379\"\nprocess_name = \"p\"\n\
-                    lease_ttl_ms = 9\nrenew_interval_ms = 3\n";
+                    lease_ttl_ms = 9\nrenew_interval_ms = 3\n\
+                    [proxy]\nlisten = \"0.0.0.0:1\"\nupstream_url = \"http://u\"\n\
+                    global_limit = 5\nhold_deadline_ms = 7\ninvalid_threshold = 9\n\
+                    egress = \"e\"\n";
         let (_dir, path) = write_file(text);
         let loaded = load(Some(&path), env(&[]), &[]).unwrap();
         let file_keys: Vec<_> = loaded

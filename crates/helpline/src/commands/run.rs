@@ -19,8 +19,11 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             "no bot token: set DISCORD_TOKEN (or discord.token in the settings file), or try `helpline demo`"
         );
     };
-    // Half a redirection would send the REST calls to one Discord and the gateway to another.
+    // Half a redirection would send the REST calls to one Discord and the gateway to another
+    // (behind a REST proxy, the proxy's upstream is the operator's to match).
+    let proxied = settings.discord.rest_proxy.is_some();
     match (&settings.discord.api_url, &settings.discord.gateway_url) {
+        (None, Some(_)) if proxied => {}
         (Some(_), None) => bail!(
             "discord.api_url is set but discord.gateway_url is not: set both (the emulator prints them) or neither (Discord)"
         ),
@@ -29,10 +32,14 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
         _ => {}
     }
-    let rest_proxy = match &settings.discord.api_url {
+    let (key, rest_url) = match (&settings.discord.rest_proxy, &settings.discord.api_url) {
+        (Some(url), _) => ("discord.rest_proxy", Some(url)),
+        (None, url) => ("discord.api_url", url.as_ref()),
+    };
+    let rest_proxy = match rest_url {
         Some(url) => Some(RestProxy::from_url(url.as_str()).with_context(|| {
             format!(
-                "discord.api_url `{}` must be a scheme and a host, such as http://127.0.0.1:8080",
+                "{key} `{}` must be a scheme and a host, such as http://127.0.0.1:8080",
                 url.as_str()
             )
         })?),
@@ -49,6 +56,8 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         store_limits: limits,
         shutdown_deadline: Duration::from_secs(settings.bot.shutdown_deadline_secs),
         shard_count: settings.discord.shard_count.0,
+        // Behind `helpline proxy` the shared budget is the proxy's to keep.
+        rest_ratelimiter: !proxied,
         identify_interval: Duration::from_millis(settings.discord.identify_interval_ms),
         ..BotConfig::new(token.expose().to_owned())
     };
