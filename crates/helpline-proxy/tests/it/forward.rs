@@ -296,3 +296,169 @@ async fn shared_scope_429s_are_not_invalid_requests() {
         "a shared 429 is not invalid"
     );
 }
+
+/// A Service in front of the replicas: each connection goes to the next replica that accepts
+/// it, as kube-proxy spreads connections over a Service's ready endpoints.
+async fn service(backends: Vec<SocketAddr>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let next = AtomicU64::new(0);
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let start = next.fetch_add(1, Ordering::Relaxed) as usize;
+            let backends = backends.clone();
+            tokio::spawn(async move {
+                for i in 0..backends.len() {
+                    let backend = backends[(start + i) % backends.len()];
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(backend).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    address
+}
+
+/// A replica on a runtime of its own, so that killing it ends its connections too, as a
+/// killed pod's would; returns its address and its kill switch.
+fn replica_in_its_own_runtime(
+    redis_url: String,
+    upstream: String,
+) -> (SocketAddr, std::sync::mpsc::Sender<()>) {
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    let (kill, killed) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.spawn(async move {
+            let limits: Arc<dyn Limits> = Arc::new(
+                RedisLimits::connect(&redis_url, "helpline:proxy:", Duration::from_secs(2))
+                    .await
+                    .unwrap(),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            address_tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = helpline_proxy::router(ProxyConfig::new(upstream), limits);
+            let _ = axum::serve(listener, app).await;
+        });
+        let _ = killed.recv();
+        runtime.shutdown_background();
+    });
+    (address_rx.recv().unwrap(), kill)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_killed_mid_load_fails_over_and_nothing_is_sent_twice() {
+    let setup = setup(RateLimitConfig::default(), 0, |_| {}).await;
+    let upstream = format!("http://{}", setup.emulator.http_host());
+    let (first, kill_first) = replica_in_its_own_runtime(setup.redis.url(), upstream.clone());
+    let (second, _keep_second) = replica_in_its_own_runtime(setup.redis.url(), upstream);
+    let address = service(vec![first, second]).await;
+    let token = setup.emulator.bot_token().to_owned();
+    let sent = Arc::new(AtomicU64::new(0));
+    let mut senders = tokio::task::JoinSet::new();
+    for client_index in 0..4u64 {
+        let client = behind(address, &token);
+        let channels = setup.channels.clone();
+        let sent = sent.clone();
+        senders.spawn(async move {
+            let mut retries = 0;
+            for n in 0..15u64 {
+                let channel = channels[((client_index + n) % channels.len() as u64) as usize];
+                let content = format!("message {client_index}-{n}");
+                // As the executor does: the same nonce until Discord has it.
+                let payload = format!(
+                    "{{\"content\":\"{content}\",\"nonce\":\"c{client_index}n{n}\",\"enforce_nonce\":true}}"
+                );
+                loop {
+                    let attempt = client
+                        .create_message(channel)
+                        .payload_json(payload.as_bytes())
+                        .await;
+                    if attempt.is_ok() {
+                        break;
+                    }
+                    retries += 1;
+                    assert!(retries < 100, "{attempt:?}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                sent.fetch_add(1, Ordering::Relaxed);
+            }
+            retries
+        });
+    }
+    // Mid-load, one replica dies with its connections.
+    while sent.load(Ordering::Relaxed) < 15 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    kill_first.send(()).unwrap();
+    let retries: u32 = senders.join_all().await.into_iter().sum();
+    let mut contents: Vec<String> = setup
+        .channels
+        .iter()
+        .flat_map(|channel| setup.emulator.messages(*channel))
+        .map(|message| message.content)
+        .collect();
+    contents.sort();
+    let mut expected: Vec<String> = (0..4)
+        .flat_map(|c| (0..15).map(move |n| format!("message {c}-{n}")))
+        .collect();
+    expected.sort();
+    eprintln!("replica killed after 15 of 60 messages: {retries} retried sends");
+    assert_eq!(
+        contents, expected,
+        "every message once: a retried send reused its nonce"
+    );
+    assert_eq!(rate_limited(&setup.emulator), (0, 0, 0));
+}
+
+/// Latencies of `count` channel reads paced at `per_second`, sorted.
+async fn paced(
+    client: &Client,
+    channel: Id<ChannelMarker>,
+    per_second: u32,
+    count: u32,
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / per_second);
+    for _ in 0..count {
+        tick.tick().await;
+        let sent = Instant::now();
+        client.channel(channel).await.unwrap();
+        latencies.push(sent.elapsed());
+    }
+    latencies.sort();
+    latencies
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latency_the_proxy_adds_at_half_the_budget() {
+    let setup = setup(RateLimitConfig::default(), 1, |_| {}).await;
+    let token = setup.emulator.bot_token().to_owned();
+    let through = behind(setup.proxies[0], &token);
+    let straight = Client::builder()
+        .token(token)
+        .proxy(setup.emulator.http_host().to_owned(), true)
+        .ratelimiter(None)
+        .build();
+    let p = |latencies: &[Duration], q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    let direct = paced(&straight, setup.channels[0], 25, 100).await;
+    let proxied = paced(&through, setup.channels[1], 25, 100).await;
+    eprintln!(
+        "at 25 requests/s: p50 {:?} direct, {:?} through the proxy; p99 {:?} direct, {:?} through the proxy (+{:?})",
+        p(&direct, 0.5),
+        p(&proxied, 0.5),
+        p(&direct, 0.99),
+        p(&proxied, 0.99),
+        p(&proxied, 0.99).saturating_sub(p(&direct, 0.99))
+    );
+    assert_eq!(rate_limited(&setup.emulator), (0, 0, 0));
+}

@@ -24,6 +24,9 @@ struct Cluster {
     max_concurrency: u32,
     processes: Vec<Option<Child>>,
     metrics_ports: Vec<u16>,
+    /// Settings given to every bot process (a REST proxy, …).
+    env: Vec<(String, String)>,
+    proxies: Vec<Child>,
 }
 
 impl Cluster {
@@ -69,6 +72,8 @@ impl Cluster {
             max_concurrency,
             processes: (0..processes).map(|_| None).collect(),
             metrics_ports,
+            env: Vec::new(),
+            proxies: Vec::new(),
         }
     }
 
@@ -99,11 +104,57 @@ impl Cluster {
                 format!("127.0.0.1:{}", self.metrics_ports[index]),
             )
             .env("RUST_LOG", "warn")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(self.log(index))
             .spawn()
             .unwrap();
         self.processes[index] = Some(child);
+    }
+
+    /// Starts a `helpline proxy` replica towards the emulator, sharing this cluster's Redis;
+    /// returns its URL.
+    fn spawn_proxy(&mut self) -> String {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
+            .arg("proxy")
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("HELPLINE_PROXY_LISTEN", format!("127.0.0.1:{port}"))
+            .env(
+                "HELPLINE_PROXY_UPSTREAM_URL",
+                format!("http://{}", self.emulator.http_host()),
+            )
+            .env("HELPLINE_CLUSTER_REDIS_URL", self.redis.url())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for(Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+        });
+        self.proxies.push(child);
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// CPU seconds a child process used so far (user + system, from /proc).
+    fn cpu_seconds(pid: u32) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
+            f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()
+        });
+        ticks / 100.0
     }
 
     /// Where process `index` logs (appended across its restarts).
@@ -139,6 +190,14 @@ impl Cluster {
             .status()
             .unwrap();
         assert!(status.success());
+    }
+
+    /// Starts bot process `index` with its REST calls through the proxy at `url`.
+    fn spawn_with_proxy(&mut self, index: usize, url: &str) {
+        let env = std::mem::take(&mut self.env);
+        self.env = vec![("HELPLINE_DISCORD_REST_PROXY".to_owned(), url.to_owned())];
+        self.spawn(index);
+        self.env = env;
     }
 
     /// SIGTERM, and the exit waited for.
@@ -322,7 +381,12 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        for child in self.processes.iter_mut().flatten() {
+        for child in self
+            .processes
+            .iter_mut()
+            .flatten()
+            .chain(self.proxies.iter_mut())
+        {
             let _ = child.kill();
             let _ = child.wait();
         }
@@ -644,4 +708,57 @@ fn scaling_out_and_back_under_clicks_loses_and_duplicates_no_ticket() {
         );
     }
     cluster.assert_one_session_per_shard();
+}
+
+#[test]
+fn bot_processes_behind_two_proxy_replicas_open_tickets_without_a_429() {
+    let mut cluster = Cluster::start(4, 2, 4);
+    let first = cluster.spawn_proxy();
+    let second = cluster.spawn_proxy();
+    // Each bot process reaches one replica (a Service would spread them).
+    cluster.spawn_with_proxy(0, &first);
+    cluster.spawn_with_proxy(1, &second);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+    let cpu_before: f64 = cluster
+        .proxies
+        .iter()
+        .map(|p| Cluster::cpu_seconds(p.id()))
+        .sum();
+    let requests_before = cluster.emulator.requests().len();
+    let guilds: Vec<_> = (0..3).map(|_| cluster.guild_with_panel(6)).collect();
+    let mut retries = 0;
+    for (_, members, button) in &guilds {
+        for member in members {
+            retries += cluster.open(*member, button) - 1;
+        }
+    }
+    for (guild, members, _) in &guilds {
+        let expected: Vec<String> = (1..=members.len())
+            .map(|n| format!("ticket-{n:04}"))
+            .collect();
+        wait_for(Duration::from_secs(30), || {
+            (cluster.ticket_channels(*guild) == expected).then_some(())
+        });
+    }
+    // Every ticket's effects done: channel, welcome, pin, log.
+    std::thread::sleep(Duration::from_secs(2));
+    let requests = cluster.emulator.requests().len() - requests_before;
+    let cpu: f64 = cluster
+        .proxies
+        .iter()
+        .map(|p| Cluster::cpu_seconds(p.id()))
+        .sum::<f64>()
+        - cpu_before;
+    eprintln!(
+        "18 tickets through 2 proxy replicas: {requests} REST requests, proxy CPU {:.0} ms per 1,000 requests, {retries} retried clicks",
+        cpu * 1000.0 / requests as f64 * 1000.0
+    );
+    assert_eq!(
+        (
+            cluster.emulator.rate_limited_count("user"),
+            cluster.emulator.rate_limited_count("global")
+        ),
+        (0, 0),
+        "no 429 reached Discord's budget"
+    );
 }
