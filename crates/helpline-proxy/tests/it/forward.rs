@@ -137,7 +137,13 @@ async fn four_bot_processes_through_two_replicas_keep_to_the_global_budget() {
     let clients = (0..4)
         .map(|i| behind(setup.proxies[i % 2], &token))
         .collect();
-    let length = Duration::from_secs(6);
+    // Six seconds in the test run; `HELPLINE_P1_SECS=60` for the minute the figure is quoted for.
+    let seconds: u64 = std::env::var("HELPLINE_P1_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6)
+        .max(3);
+    let length = Duration::from_secs(seconds);
     let started = Instant::now();
     let (ok, failed) = load(clients, &setup.channels, 12, length).await;
     let elapsed = started.elapsed().as_secs_f64();
@@ -146,14 +152,16 @@ async fn four_bot_processes_through_two_replicas_keep_to_the_global_budget() {
     let mut arrivals: Vec<u64> = setup.emulator.requests().iter().map(|r| r.at_ms).collect();
     arrivals.sort_unstable();
     let first = arrivals[0];
+    let steady_ms = (seconds - 2) * 1000;
     let steady = arrivals
         .iter()
-        .filter(|at| (first + 1000..first + 5000).contains(*at))
+        .filter(|at| (first + 1000..first + 1000 + steady_ms).contains(*at))
         .count();
-    let ratio = steady as f64 / (4.0 * 50.0);
+    let ratio = steady as f64 / (steady_ms as f64 / 1000.0 * 50.0);
     let (user, global, _) = rate_limited(&setup.emulator);
     eprintln!(
-        "through the proxy: {ok} answered in {elapsed:.1} s; {steady} reached Discord in the 4 steady seconds = {ratio:.3} of the 50/s budget; 429s user {user}, global {global}; failed {failed}"
+        "through the proxy: {ok} answered in {elapsed:.1} s; {steady} reached Discord in the {} steady seconds = {ratio:.3} of the 50/s budget; 429s user {user}, global {global}; failed {failed}",
+        seconds - 2
     );
     assert_eq!((user, global), (0, 0), "no 429 reached the bots");
     assert_eq!(failed, 0, "every request answered within the hold deadline");
