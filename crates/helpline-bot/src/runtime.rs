@@ -558,6 +558,7 @@ pub(crate) async fn run_shard(
                 if bot.inner.leases.valid(id.number()) {
                     continue;
                 }
+                ::metrics::counter!(helpline_cluster::metrics::FENCING_REJECTIONS).increment(1);
                 tracing::warn!(shard = id.number(), "lease expired without renewal; the shard stops");
                 return done(ShardEnd::Stopped, None);
             }

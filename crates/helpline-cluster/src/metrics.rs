@@ -9,7 +9,8 @@ pub const LEASE_RENEWALS: &str = "helpline_cluster_lease_renewals_total";
 pub const LEASES_ACQUIRED: &str = "helpline_cluster_leases_acquired_total";
 /// Leases handed back, by `reason` (`rebalance`, `shutdown`).
 pub const LEASES_RELEASED: &str = "helpline_cluster_leases_released_total";
-/// Writes refused because another process holds a newer fencing token.
+/// Acts refused because the process's lease on the shard ended: writes with an older token,
+/// events of a shard past its lease, a shard stopped by its watchdog.
 pub const FENCING_REJECTIONS: &str = "helpline_cluster_fencing_rejections_total";
 /// Seconds a shard waited for its identify slot (histogram).
 pub const IDENTIFY_WAIT: &str = "helpline_cluster_identify_wait_seconds";
@@ -28,7 +29,7 @@ pub fn describe() {
     metrics::describe_counter!(LEASES_RELEASED, "Shard leases handed back, by reason.");
     metrics::describe_counter!(
         FENCING_REJECTIONS,
-        "Writes refused because another process holds a newer fencing token."
+        "Acts refused because this process's lease on the shard ended (writes, events, shards stopped)."
     );
     metrics::describe_histogram!(
         IDENTIFY_WAIT,

@@ -574,8 +574,9 @@ fn a_process_paused_past_its_lease_is_fenced_and_clicks_during_the_pause_make_on
 
     cluster.signal(paused, "STOP");
     let stopped = Instant::now();
-    // The member clicks during the pause: nobody answers; the paused process will find the
-    // click waiting when it wakes.
+    // The member clicks during the pause. The paused process will find the click waiting when
+    // it wakes; the new holder may answer it from the replay if it resumes within Discord's
+    // 3 s, or the member sees "This interaction failed" and clicks again below.
     let first = cluster
         .runtime
         .block_on(cluster.emulator.as_user(members[0]).click_button(
@@ -583,10 +584,7 @@ fn a_process_paused_past_its_lease_is_fenced_and_clicks_during_the_pause_make_on
             button.message,
             &button.custom_id,
         ));
-    assert!(
-        first.unwrap().failed(),
-        "nobody answers while the holder is paused"
-    );
+    let answered_from_the_replay = first.is_ok_and(|outcome| !outcome.failed());
     wait_for(Duration::from_secs(20), || {
         let holders = cluster.holders()?;
         (holders[shard as usize].as_deref() == Some(other.as_str())
@@ -609,7 +607,9 @@ fn a_process_paused_past_its_lease_is_fenced_and_clicks_during_the_pause_make_on
     });
     cluster.wait_settled(&[0, 1], Duration::from_secs(30));
     std::thread::sleep(Duration::from_secs(1));
-    eprintln!("takeover of a paused process's shard: {takeover:?}; fenced acts: {fenced}");
+    eprintln!(
+        "takeover of a paused process's shard: {takeover:?}; fenced acts: {fenced}; the click during the pause answered from the replay: {answered_from_the_replay}"
+    );
     assert_eq!(
         cluster.ticket_channels(guild),
         ["ticket-0001"],
