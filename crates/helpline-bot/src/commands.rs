@@ -21,6 +21,11 @@ pub(crate) mod name {
     pub(crate) const CLOSE: &str = "close";
     pub(crate) const CLAIM: &str = "claim";
     pub(crate) const UNCLAIM: &str = "unclaim";
+    pub(crate) const TRANSFER: &str = "transfer";
+    pub(crate) const ADD: &str = "add";
+    pub(crate) const REMOVE: &str = "remove";
+    pub(crate) const RENAME: &str = "rename";
+    pub(crate) const REOPEN: &str = "reopen";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -28,6 +33,7 @@ pub(crate) mod name {
 /// Discord's option types.
 const SUB_COMMAND: u8 = 1;
 const BOOLEAN: u8 = 5;
+const USER: u8 = 6;
 const CHANNEL: u8 = 7;
 const ROLE: u8 = 8;
 const STRING: u8 = 3;
@@ -404,6 +410,59 @@ fn specs() -> Vec<CommandSpec> {
             kind: CHAT_INPUT,
             name: name::UNCLAIM,
             key: "unclaim",
+            default_member_permissions: None,
+            options: Vec::new(),
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::TRANSFER,
+            key: "transfer",
+            default_member_permissions: None,
+            options: vec![OptionSpec::new(USER, "member", "transfer-member").required()],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::ADD,
+            key: "add",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "member", "add-member").with(vec![
+                    OptionSpec::new(USER, "member", "add-member-member").required(),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "role", "add-role").with(vec![
+                    OptionSpec::new(ROLE, "role", "add-role-role").required(),
+                ]),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::REMOVE,
+            key: "remove",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "member", "remove-member").with(vec![
+                    OptionSpec::new(USER, "member", "remove-member-member").required(),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "role", "remove-role").with(vec![
+                    OptionSpec::new(ROLE, "role", "remove-role-role").required(),
+                ]),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::RENAME,
+            key: "rename",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "name", "rename-name")
+                    .required()
+                    .length(helpline_domain::limits::CHANNEL_NAME as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::REOPEN,
+            key: "reopen",
             default_member_permissions: None,
             options: Vec::new(),
         },

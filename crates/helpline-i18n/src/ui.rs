@@ -261,8 +261,33 @@ pub const CATEGORY_UNUSABLE: &str = "ui-category_unusable";
 /// `ui-not_in_ticket`
 pub const NOT_IN_TICKET: &str = "ui-not_in_ticket";
 
+/// `ui-transferred`
+pub const TRANSFERRED: &str = "ui-transferred";
+/// `ui-member_added`
+pub const MEMBER_ADDED: &str = "ui-member_added";
+/// `ui-member_removed`
+pub const MEMBER_REMOVED: &str = "ui-member_removed";
+/// `ui-role_added`
+pub const ROLE_ADDED: &str = "ui-role_added";
+/// `ui-role_removed`
+pub const ROLE_REMOVED: &str = "ui-role_removed";
+/// `ui-renamed`
+pub const RENAMED: &str = "ui-renamed";
+/// `ui-not_a_member`: a user option naming someone who is not on the server.
+pub const NOT_A_MEMBER: &str = "ui-not_a_member";
+/// `ui-not_everyone`: `@everyone` cannot be given a ticket.
+pub const NOT_EVERYONE: &str = "ui-not_everyone";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
+    TRANSFERRED,
+    MEMBER_ADDED,
+    MEMBER_REMOVED,
+    ROLE_ADDED,
+    ROLE_REMOVED,
+    RENAMED,
+    NOT_A_MEMBER,
+    NOT_EVERYONE,
     NOT_IN_TICKET,
     CATEGORY_UNUSABLE,
     TOPIC_CHOOSE_REMOVE,

@@ -49,6 +49,19 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::UNCLAIM => {
                     ticket::claim_command(&bot, &responder, false).await
                 }
+                crate::commands::name::TRANSFER => {
+                    ticket::transfer_command(&bot, &responder, data).await
+                }
+                crate::commands::name::ADD => {
+                    ticket::participant_command(&bot, &responder, data, true).await
+                }
+                crate::commands::name::REMOVE => {
+                    ticket::participant_command(&bot, &responder, data, false).await
+                }
+                crate::commands::name::RENAME => {
+                    ticket::rename_command(&bot, &responder, data).await
+                }
+                crate::commands::name::REOPEN => ticket::reopen_command(&bot, &responder).await,
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,

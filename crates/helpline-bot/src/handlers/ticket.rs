@@ -10,6 +10,9 @@ use crate::{Bot, Error, Result};
 use helpline_domain::lifecycle::{Action, Context, apply};
 use helpline_domain::{Actor, TicketId, TicketState, limits};
 use helpline_i18n::ui;
+use twilight_model::application::interaction::application_command::{
+    CommandData, CommandOptionValue,
+};
 use twilight_model::channel::message::component::ButtonStyle;
 
 /// How many times a step is decided again after losing a race for the ticket.
@@ -163,9 +166,8 @@ async fn confirm_close(
 pub(super) async fn close_command(
     bot: &Bot,
     responder: &Responder<'_>,
-    data: &twilight_model::application::interaction::application_command::CommandData,
+    data: &CommandData,
 ) -> Result<()> {
-    use twilight_model::application::interaction::application_command::CommandOptionValue;
     let Some(ticket) = ticket_here(bot, responder).await? else {
         return Ok(());
     };
@@ -189,6 +191,195 @@ pub(super) async fn claim_command(bot: &Bot, responder: &Responder<'_>, claim: b
     } else {
         act(bot, responder, ticket, || Action::Unclaim, ui::UNCLAIMED).await
     }
+}
+
+/// `/transfer member` (S1): the ticket is handed to another staff member, who now holds the
+/// claim.
+pub(super) async fn transfer_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    let Some(to) = resolved_member(data, &data.options, "member") else {
+        return not_a_member(bot, responder).await;
+    };
+    act(
+        bot,
+        responder,
+        ticket,
+        || Action::Transfer { to: to.clone() },
+        ui::TRANSFERRED,
+    )
+    .await
+}
+
+/// `/add member|role` and `/remove member|role` (S3): someone more can see and write in the
+/// ticket, or no longer. Staff roles and admins cannot be removed (the domain refuses).
+pub(super) async fn participant_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+    add: bool,
+) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    let Some(sub) = data.options.first() else {
+        return Err(Error::Unexpected("add/remove without a subcommand".into()));
+    };
+    let CommandOptionValue::SubCommand(options) = &sub.value else {
+        return Err(Error::Unexpected("add/remove without a subcommand".into()));
+    };
+    match sub.name.as_str() {
+        "member" => {
+            let Some(member) = resolved_member(data, options, "member") else {
+                return not_a_member(bot, responder).await;
+            };
+            if add {
+                let user = member.user_id;
+                act(
+                    bot,
+                    responder,
+                    ticket,
+                    || Action::AddMember { user },
+                    ui::MEMBER_ADDED,
+                )
+                .await
+            } else {
+                act(
+                    bot,
+                    responder,
+                    ticket,
+                    || Action::RemoveMember {
+                        member: member.clone(),
+                    },
+                    ui::MEMBER_REMOVED,
+                )
+                .await
+            }
+        }
+        "role" => {
+            let guild = guild_id(responder.interaction)?;
+            let role = options
+                .iter()
+                .find_map(|o| match (&o.value, o.name.as_str()) {
+                    (CommandOptionValue::Role(role), "role") => Some(*role),
+                    _ => None,
+                });
+            // Only a role of this guild, as Discord resolved it with the command.
+            let permissions = role.and_then(|role| {
+                data.resolved
+                    .as_ref()?
+                    .roles
+                    .get(&role)
+                    .map(|resolved| resolved.permissions)
+            });
+            let (Some(role), Some(role_permissions)) = (role, permissions) else {
+                return Err(Error::Unexpected("role option without its role".into()));
+            };
+            if role == guild.cast() {
+                let lang = language(bot, responder.interaction, None);
+                return responder
+                    .message(
+                        bot.inner.translator.text(lang, ui::NOT_EVERYONE, &[]),
+                        Vec::new(),
+                    )
+                    .await;
+            }
+            let action = move || {
+                if add {
+                    Action::AddRole {
+                        role,
+                        role_permissions,
+                    }
+                } else {
+                    Action::RemoveRole {
+                        role,
+                        role_permissions,
+                    }
+                }
+            };
+            let done = if add {
+                ui::ROLE_ADDED
+            } else {
+                ui::ROLE_REMOVED
+            };
+            act(bot, responder, ticket, action, done).await
+        }
+        other => Err(Error::Unexpected(format!(
+            "unknown add/remove subcommand {other}"
+        ))),
+    }
+}
+
+/// `/rename name` (S5): the ticket channel takes a new name.
+pub(super) async fn rename_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    let name = data
+        .options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::String(name), "name") => Some(name.trim().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    act(
+        bot,
+        responder,
+        ticket,
+        || Action::Rename { name: name.clone() },
+        ui::RENAMED,
+    )
+    .await
+}
+
+/// `/reopen` (S6) in a closed ticket's channel: as the Reopen button.
+pub(super) async fn reopen_command(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    act(bot, responder, ticket, || Action::Reopen, ui::REOPENED).await
+}
+
+/// A user option's member as Discord resolved it with the command (roles and permissions);
+/// `None` for a user who is not a member of the guild.
+fn resolved_member(
+    data: &CommandData,
+    options: &[twilight_model::application::interaction::application_command::CommandDataOption],
+    name: &str,
+) -> Option<helpline_domain::Member> {
+    let user = options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::User(user), option) if option == name => Some(*user),
+            _ => None,
+        })?;
+    let member = data.resolved.as_ref()?.members.get(&user)?;
+    Some(helpline_domain::Member {
+        user_id: user,
+        roles: member.roles.clone(),
+        permissions: member.permissions,
+    })
+}
+
+/// Says the user chosen is not a member of this server.
+async fn not_a_member(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
+    let lang = language(bot, responder.interaction, None);
+    responder
+        .message(
+            bot.inner.translator.text(lang, ui::NOT_A_MEMBER, &[]),
+            Vec::new(),
+        )
+        .await
 }
 
 /// The ticket of the channel a command runs in; `None` once the member is told the command

@@ -9,6 +9,7 @@ mod helpline_command;
 mod panel_command;
 mod settings;
 mod staff;
+mod staff_commands;
 mod story;
 mod ticket_command;
 mod topic_command;

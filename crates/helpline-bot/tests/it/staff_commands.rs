@@ -1,0 +1,181 @@
+//! Staff in a ticket channel: `/transfer`, `/add` and `/remove` (members and roles), `/rename`
+//! and `/reopen`, each as staff would type it, with the refusals members and bad inputs get.
+
+use crate::world::World;
+use discord_emulator::OptionValue;
+use twilight_model::guild::Permissions;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_transfer_add_remove_rename_and_reopen_from_a_ticket() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, max, noa] = world.members;
+    let [sam, sky] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    let says = |user, command: &'static str, options: Vec<(&'static str, OptionValue)>| {
+        let world = &world;
+        async move {
+            let outcome = world
+                .emulator
+                .as_user(user)
+                .run_command(world.guild, channel, command, &options)
+                .await
+                .unwrap();
+            let text = outcome.expect_message().text();
+            world.wait_for_outbox().await;
+            text
+        }
+    };
+    let ticket = || async {
+        world
+            .store
+            .ticket_by_channel(channel)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+
+    // Transfer: Sam hands the ticket to Sky, who now holds the claim.
+    assert_eq!(
+        says(sam, "transfer", vec![("member", OptionValue::User(sky))]).await,
+        "The ticket is now in the hands of the staff member you chose."
+    );
+    assert_eq!(ticket().await.claimer, Some(sky));
+    // A member cannot transfer, nor hand a ticket to someone who is not staff.
+    let refused = says(mia, "transfer", vec![("member", OptionValue::User(sam))]).await;
+    assert_ne!(
+        refused,
+        "The ticket is now in the hands of the staff member you chose."
+    );
+    let refused = says(sam, "transfer", vec![("member", OptionValue::User(noa))]).await;
+    assert_ne!(
+        refused,
+        "The ticket is now in the hands of the staff member you chose."
+    );
+    assert_eq!(ticket().await.claimer, Some(sky), "refusals change nothing");
+
+    // Add and remove a member: Max sees the channel, then no longer.
+    assert!(!world.emulator.can_view(max, channel));
+    // Sky reads French: each staff member is answered in their own language.
+    assert_eq!(
+        says(sky, "add member", vec![("member", OptionValue::User(max))]).await,
+        "Cette personne voit désormais ce ticket et peut y écrire."
+    );
+    assert!(world.emulator.can_view(max, channel), "Max was added");
+    assert_eq!(
+        says(
+            sam,
+            "remove member",
+            vec![("member", OptionValue::User(max))]
+        )
+        .await,
+        "They no longer see this ticket."
+    );
+    assert!(!world.emulator.can_view(max, channel), "Max was removed");
+    // Staff and the opener cannot be removed; a member cannot add anyone.
+    let refused = says(
+        sam,
+        "remove member",
+        vec![("member", OptionValue::User(sam))],
+    )
+    .await;
+    assert_ne!(refused, "They no longer see this ticket.");
+    assert!(world.emulator.can_view(sam, channel));
+    let refused = says(mia, "add member", vec![("member", OptionValue::User(noa))]).await;
+    assert_ne!(refused, "They can now see this ticket and write in it.");
+    assert!(!world.emulator.can_view(noa, channel));
+
+    // Add and remove a role; @everyone is refused with the reason.
+    let helpers = world
+        .emulator
+        .create_role(world.guild, "Helpers", Permissions::empty())
+        .unwrap();
+    world
+        .emulator
+        .set_member_roles(world.guild, noa, &[helpers])
+        .unwrap();
+    assert_eq!(
+        says(sam, "add role", vec![("role", OptionValue::Role(helpers))]).await,
+        "Members of that role can now see this ticket and write in it."
+    );
+    assert!(world.emulator.can_view(noa, channel));
+    assert_eq!(
+        says(
+            sam,
+            "remove role",
+            vec![("role", OptionValue::Role(helpers))]
+        )
+        .await,
+        "Members of that role no longer see this ticket (unless they are staff)."
+    );
+    assert!(!world.emulator.can_view(noa, channel));
+    let everyone = world.emulator.everyone_role(world.guild);
+    assert_eq!(
+        says(sam, "add role", vec![("role", OptionValue::Role(everyone))]).await,
+        "@everyone cannot be added to a ticket: it would make it public."
+    );
+    assert!(!world.emulator.can_view(max, channel), "still private");
+
+    // Rename.
+    assert_eq!(
+        says(
+            sam,
+            "rename",
+            vec![("name", OptionValue::String("refund-mia".into()))]
+        )
+        .await,
+        "The ticket channel is renamed."
+    );
+    assert_eq!(
+        world.emulator.channel(channel).unwrap().name.as_deref(),
+        Some("refund-mia")
+    );
+
+    // Close, then reopen with /reopen.
+    let closed = world
+        .emulator
+        .as_user(sam)
+        .run_command(world.guild, channel, "close", &[])
+        .await
+        .unwrap();
+    let confirm = closed.expect_message().clone();
+    let button = confirm
+        .buttons()
+        .into_iter()
+        .find(|b| b.label.as_deref() == Some("Close now"))
+        .expect("the confirmation's Close button");
+    world
+        .emulator
+        .as_user(sam)
+        .click_button(channel, confirm.id(), button.custom_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    world.wait_for_outbox().await;
+    assert_eq!(ticket().await.state, helpline_domain::TicketState::Closed);
+    assert_eq!(
+        says(sam, "reopen", vec![]).await,
+        "The ticket is open again."
+    );
+    assert_ne!(ticket().await.state, helpline_domain::TicketState::Closed);
+    // Outside a ticket, every one of them says where it works.
+    for command in ["transfer", "rename", "reopen"] {
+        let options = match command {
+            "transfer" => vec![("member", OptionValue::User(sam))],
+            "rename" => vec![("name", OptionValue::String("x".into()))],
+            _ => vec![],
+        };
+        let outcome = world
+            .emulator
+            .as_user(sam)
+            .run_command(world.guild, world.general, command, &options)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome.expect_message().text(),
+            "This command works in a ticket channel: run it there.",
+            "{command}"
+        );
+    }
+    world.bot.stop().await;
+}
