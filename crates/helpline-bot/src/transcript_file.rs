@@ -12,7 +12,7 @@
 
 use crate::{Error, Result};
 use helpline_domain::transcript::{self, LeftOutLabels, TranscriptPart};
-use helpline_domain::{Language, Ticket, TranscriptLabels};
+use helpline_domain::{Language, Ticket, TranscriptLabels, TranscriptMessage};
 use helpline_i18n::{Translator, ui};
 use helpline_store::Store;
 use std::collections::HashMap;
@@ -147,15 +147,20 @@ impl RenderedTranscript {
 /// The plan is made on the caller's task (it measures the transcript's text without keeping a
 /// rendering of it); the HTML is produced and the file written on the blocking pool; kept
 /// attachments are read from the store one at a time, each dropped once written.
+///
+/// `complete` finishes the labels once the messages are known (names for their mentions,
+/// the participants).
 pub(crate) async fn render(
     store: &dyn Store,
     ticket: &Ticket,
-    labels: TranscriptLabels,
+    mut labels: TranscriptLabels,
+    complete: impl FnOnce(&mut TranscriptLabels, &[TranscriptMessage]),
     left_out: &LeftOutLabels<'_>,
     upload_limit: u64,
     dir: &Path,
 ) -> Result<RenderedTranscript> {
     let mut messages = store.transcript(ticket.id).await?;
+    complete(&mut labels, &messages);
     // Sizes as kept, not as Discord announced them, so that the plan's estimate is exact; an
     // attachment the transcript marks kept but the store does not list is shown as not kept.
     let sizes: HashMap<u64, u64> = store

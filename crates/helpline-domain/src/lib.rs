@@ -36,7 +36,7 @@ pub use ticket::{
 };
 pub use time::Timestamp;
 pub use transcript::{
-    FilePlan, LeftOutLabels, TranscriptAttachment, TranscriptEdit, TranscriptEmbed,
-    TranscriptLabels, TranscriptMessage, TranscriptPart,
+    FilePlan, LeftOutLabels, Mention, MentionNames, TranscriptAttachment, TranscriptEdit,
+    TranscriptEmbed, TranscriptLabels, TranscriptMessage, TranscriptPart,
 };
 pub use validation::{Countable, Field, ValidationError};

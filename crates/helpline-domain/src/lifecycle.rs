@@ -398,6 +398,7 @@ pub fn prepare_open(
         last_activity_at: now,
         closed_at: None,
         reopened_at: None,
+        opener_language: None,
         deleted_at: None,
         version: 0,
     };

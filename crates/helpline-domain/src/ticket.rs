@@ -129,6 +129,9 @@ pub struct Ticket {
     pub opener_name: String,
     /// Who opened it: the opener, or a staff member opening it for them (S4).
     pub opened_by: UserId,
+    /// The language the opener reads, for direct messages to them; the guild's when unknown.
+    #[serde(default)]
+    pub opener_language: Option<crate::Language>,
     pub channel: Option<TicketChannel>,
     /// The channel or thread name; empty until the ticket is opened (approved).
     pub name: String,

@@ -91,6 +91,93 @@ pub struct TranscriptLabels {
     /// Shown for an attachment whose bytes were not kept (too large or unavailable).
     pub attachment_not_kept: String,
     pub no_messages: String,
+    /// The ticket's facts under the title, each a label and its value (server, number, topic,
+    /// opener, claimer, closer, reason, dates, participants, form answers).
+    pub details: Vec<(String, String)>,
+    /// Names for the mentions in messages.
+    pub names: MentionNames,
+}
+
+/// The names `<@user>`, `<@&role>` and `<#channel>` mentions are shown as; a mention without
+/// a name shows as `unknown` (its raw id stays in the title attribute).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MentionNames {
+    pub users: std::collections::BTreeMap<u64, String>,
+    pub roles: std::collections::BTreeMap<u64, String>,
+    pub channels: std::collections::BTreeMap<u64, String>,
+    /// Shown for a mention of something without a name.
+    pub unknown: String,
+}
+
+/// A mention in message text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mention {
+    User(u64),
+    Role(u64),
+    Channel(u64),
+}
+
+/// The mention starting at `text[0]` (`<@1>`, `<@!1>`, `<@&1>`, `<#1>`) and its length.
+fn mention_at(text: &str) -> Option<(Mention, usize)> {
+    let rest = text.strip_prefix('<')?;
+    let (kind, digits) = if let Some(d) = rest.strip_prefix("@&") {
+        (2, d)
+    } else if let Some(d) = rest.strip_prefix("@!") {
+        (1, d)
+    } else if let Some(d) = rest.strip_prefix('@') {
+        (1, d)
+    } else if let Some(d) = rest.strip_prefix('#') {
+        (3, d)
+    } else {
+        return None;
+    };
+    let end = digits.find('>')?;
+    let id: u64 = digits[..end]
+        .parse()
+        .ok()
+        .filter(|_| end > 0 && end <= 20)?;
+    let mention = match kind {
+        1 => Mention::User(id),
+        2 => Mention::Role(id),
+        _ => Mention::Channel(id),
+    };
+    Some((mention, text.len() - digits.len() + end + 1))
+}
+
+/// Every mention in the messages, so a caller can look their names up.
+pub fn mentions(messages: &[TranscriptMessage]) -> Vec<Mention> {
+    let mut found = Vec::new();
+    let texts = messages.iter().flat_map(|message| {
+        std::iter::once(message.content.as_str()).chain(message.embeds.iter().flat_map(|embed| {
+            embed
+                .description
+                .as_deref()
+                .into_iter()
+                .chain(embed.fields.iter().map(|(_, value)| value.as_str()))
+        }))
+    });
+    for text in texts {
+        let mut at = 0;
+        while let Some(offset) = text[at..].find('<') {
+            let start = at + offset;
+            match mention_at(&text[start..]) {
+                Some((mention, len)) => {
+                    if !found.contains(&mention) {
+                        found.push(mention);
+                    }
+                    at = start + len;
+                }
+                None => at = start + 1,
+            }
+        }
+    }
+    found
+}
+
+/// Whether a message has nothing a reader would see: a system message (a pin notice, a thread
+/// notice) captured as an empty bot message.
+fn is_empty(message: &TranscriptMessage) -> bool {
+    message.content.trim().is_empty() && message.embeds.is_empty() && message.attachments.is_empty()
 }
 
 /// The words a transcript file needs once it leaves attachments out to fit an upload limit.
@@ -495,17 +582,28 @@ fn render(
     html.push_str("</h1><p>");
     escape_into(html, &labels.summary);
     html.push_str("</p>");
+    if !labels.details.is_empty() {
+        html.push_str("<dl>");
+        for (label, value) in &labels.details {
+            html.push_str("<dt>");
+            escape_into(html, label);
+            html.push_str("</dt><dd>");
+            escape_into(html, value);
+            html.push_str("</dd>");
+        }
+        html.push_str("</dl>");
+    }
     if let Some(summary) = &plan.summary {
         summary_line(&mut out, summary);
     }
     let html = &mut out.buf;
     html.push_str("</header><main>");
-    if messages.is_empty() {
+    if messages.iter().all(is_empty) {
         html.push_str("<p class=\"empty\">");
         escape_into(html, &labels.no_messages);
         html.push_str("</p>");
     }
-    for message in messages {
+    for message in messages.iter().filter(|message| !is_empty(message)) {
         render_message(&mut out, labels, plan, message)?;
         out.flush_if_large()?;
     }
@@ -526,7 +624,9 @@ header{border-bottom:1px solid #4e5058;margin-bottom:16px}h1{font-size:20px;marg
 time,.meta{color:#949ba4;font-size:12px;margin-left:6px}.content{white-space:pre-wrap;word-wrap:break-word}\
 .deleted .content{text-decoration:line-through;color:#949ba4}details{font-size:12px;color:#949ba4}\
 .embed{border-left:4px solid #4e5058;background:#2b2d31;padding:8px 12px;margin:4px 0;max-width:520px}\
-.attachment{margin:4px 0}.attachment img{max-width:400px;max-height:300px;display:block}a{color:#00a8fc}";
+.attachment{margin:4px 0}.attachment img{max-width:400px;max-height:300px;display:block}a{color:#00a8fc}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px}dt{color:#949ba4}dd{margin:0}\
+.mention{background:#3c4270;color:#c9cdfb;border-radius:3px;padding:0 2px}";
 
 fn render_message(
     out: &mut Out<'_>,
@@ -562,7 +662,7 @@ fn render_message(
         html.push_str(&format!(" {})</span>", format_time(deleted)));
     }
     html.push_str("</div><div class=\"content\">");
-    linkify_into(html, &message.content);
+    rich_into(html, &message.content, &labels.names);
     html.push_str("</div>");
     if !message.edits.is_empty() {
         html.push_str("<details><summary>");
@@ -576,7 +676,7 @@ fn render_message(
         html.push_str("</ol></details>");
     }
     for embed in &message.embeds {
-        render_embed(html, embed);
+        render_embed(html, embed, &labels.names);
     }
     for attachment in &message.attachments {
         attachment_block(out, labels, plan, attachment, plan.shown(attachment))?;
@@ -585,7 +685,7 @@ fn render_message(
     Ok(())
 }
 
-fn render_embed(html: &mut String, embed: &TranscriptEmbed) {
+fn render_embed(html: &mut String, embed: &TranscriptEmbed, names: &MentionNames) {
     let color = embed
         .color
         .map_or_else(|| "#4e5058".to_owned(), |c| format!("#{c:06x}"));
@@ -608,14 +708,14 @@ fn render_embed(html: &mut String, embed: &TranscriptEmbed) {
     }
     if let Some(description) = &embed.description {
         html.push_str("<div class=\"content\">");
-        linkify_into(html, description);
+        rich_into(html, description, names);
         html.push_str("</div>");
     }
     for (name, value) in &embed.fields {
         html.push_str("<div><span class=\"author\">");
         escape_into(html, name);
         html.push_str("</span><div class=\"content\">");
-        linkify_into(html, value);
+        rich_into(html, value, names);
         html.push_str("</div></div>");
     }
     if let Some(footer) = &embed.footer {
@@ -717,6 +817,33 @@ pub fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// Escapes text, shows mentions as names (the raw id in a title attribute) and turns
+/// `http(s)://` URLs into links; nothing else becomes markup.
+fn rich_into(out: &mut String, text: &str, names: &MentionNames) {
+    let mut rest = text;
+    while let Some(offset) = rest.find('<') {
+        match mention_at(&rest[offset..]) {
+            Some((mention, len)) => {
+                linkify_into(out, &rest[..offset]);
+                let (sigil, id, name) = match mention {
+                    Mention::User(id) => ('@', id, names.users.get(&id)),
+                    Mention::Role(id) => ('@', id, names.roles.get(&id)),
+                    Mention::Channel(id) => ('#', id, names.channels.get(&id)),
+                };
+                out.push_str(&format!("<span class=\"mention\" title=\"{id}\">{sigil}"));
+                escape_into(out, name.unwrap_or(&names.unknown));
+                out.push_str("</span>");
+                rest = &rest[offset + len..];
+            }
+            None => {
+                linkify_into(out, &rest[..=offset]);
+                rest = &rest[offset + 1..];
+            }
+        }
+    }
+    linkify_into(out, rest);
+}
+
 /// Escapes text and turns `http(s)://` URLs into links; nothing else becomes markup.
 fn linkify_into(out: &mut String, text: &str) {
     let mut rest = text;
@@ -745,7 +872,8 @@ fn find_url(text: &str) -> Option<usize> {
 }
 
 /// `YYYY-MM-DD HH:MM UTC`.
-fn format_time(at: Timestamp) -> String {
+/// A moment as transcripts show it: `2026-12-03 16:10 UTC`.
+pub fn format_time(at: Timestamp) -> String {
     let (year, month, day) = at.civil_date();
     let seconds_of_day = at.as_secs().rem_euclid(86_400);
     format!(
@@ -798,7 +926,57 @@ mod tests {
             previous_versions: "Previous versions".into(),
             attachment_not_kept: "not kept".into(),
             no_messages: "No messages".into(),
+            details: vec![
+                ("Server".into(), "<Demo> Server".into()),
+                ("Opened by".into(), "Alice".into()),
+            ],
+            names: MentionNames {
+                users: [(7, "Bob <b>".to_owned())].into_iter().collect(),
+                roles: [(8, "Support".to_owned())].into_iter().collect(),
+                channels: [(9, "general".to_owned())].into_iter().collect(),
+                unknown: "unknown".into(),
+            },
         }
+    }
+
+    #[test]
+    fn mentions_show_as_names_with_their_id_and_stay_escaped() {
+        let html = render_html(
+            &labels(),
+            &[message(
+                1,
+                "hi <@7> and <@!7>, ask <@&8> in <#9>; <@123> <@x> <3 <@&>",
+            )],
+            &|_| None,
+        );
+        assert!(html.contains("<span class=\"mention\" title=\"7\">@Bob &lt;b&gt;</span> and <span class=\"mention\" title=\"7\">@Bob &lt;b&gt;</span>"), "{html}");
+        assert!(html.contains("<span class=\"mention\" title=\"8\">@Support</span>"));
+        assert!(html.contains("<span class=\"mention\" title=\"9\">#general</span>"));
+        assert!(html.contains("<span class=\"mention\" title=\"123\">@unknown</span>"));
+        assert!(
+            html.contains("&lt;@x&gt; &lt;3 &lt;@&amp;&gt;"),
+            "not mentions stay text: {html}"
+        );
+        assert!(!html.contains("<@"), "no raw mention left");
+        assert_eq!(
+            mentions(&[message(1, "<@7> <@&8> <#9> <@7>")]),
+            [Mention::User(7), Mention::Role(8), Mention::Channel(9)]
+        );
+    }
+
+    #[test]
+    fn the_header_lists_the_ticket_and_empty_system_messages_are_dropped() {
+        let mut pin_notice = message(2, "");
+        pin_notice.author_is_bot = true;
+        let html = render_html(&labels(), &[message(1, "hello"), pin_notice], &|_| None);
+        assert!(html.contains("<dl><dt>Server</dt><dd>&lt;Demo&gt; Server</dd><dt>Opened by</dt><dd>Alice</dd></dl>"), "{html}");
+        assert!(html.contains("id=\"m1\""));
+        assert!(
+            !html.contains("id=\"m2\""),
+            "the empty pin notice is not shown"
+        );
+        let only_notice = render_html(&labels(), &[message(3, " ")], &|_| None);
+        assert!(only_notice.contains("No messages"));
     }
 
     fn message(id: u64, content: &str) -> TranscriptMessage {

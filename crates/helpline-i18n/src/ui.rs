@@ -198,6 +198,34 @@ pub const TRANSCRIPT_LEFT_OUT_SUMMARY: &str = "ui-transcript-left_out_summary";
 pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
 /// `ui-transcript-message`
 pub const TRANSCRIPT_MESSAGE: &str = "ui-transcript-message";
+/// `ui-transcript-field-server`
+pub const TRANSCRIPT_FIELD_SERVER: &str = "ui-transcript-field-server";
+/// `ui-transcript-field-number`
+pub const TRANSCRIPT_FIELD_NUMBER: &str = "ui-transcript-field-number";
+/// `ui-transcript-field-topic`
+pub const TRANSCRIPT_FIELD_TOPIC: &str = "ui-transcript-field-topic";
+/// `ui-transcript-field-opener`
+pub const TRANSCRIPT_FIELD_OPENER: &str = "ui-transcript-field-opener";
+/// `ui-transcript-field-opened_for`
+pub const TRANSCRIPT_FIELD_OPENED_FOR: &str = "ui-transcript-field-opened_for";
+/// `ui-transcript-field-open_reason`
+pub const TRANSCRIPT_FIELD_OPEN_REASON: &str = "ui-transcript-field-open_reason";
+/// `ui-transcript-field-claimer`
+pub const TRANSCRIPT_FIELD_CLAIMER: &str = "ui-transcript-field-claimer";
+/// `ui-transcript-field-closer`
+pub const TRANSCRIPT_FIELD_CLOSER: &str = "ui-transcript-field-closer";
+/// `ui-transcript-field-close_reason`
+pub const TRANSCRIPT_FIELD_CLOSE_REASON: &str = "ui-transcript-field-close_reason";
+/// `ui-transcript-field-opened`
+pub const TRANSCRIPT_FIELD_OPENED: &str = "ui-transcript-field-opened";
+/// `ui-transcript-field-closed`
+pub const TRANSCRIPT_FIELD_CLOSED: &str = "ui-transcript-field-closed";
+/// `ui-transcript-field-participants`
+pub const TRANSCRIPT_FIELD_PARTICIPANTS: &str = "ui-transcript-field-participants";
+/// `ui-transcript-unknown`
+pub const TRANSCRIPT_UNKNOWN: &str = "ui-transcript-unknown";
+/// `ui-dm-about`, with `number` and `guild`: the first line of a DM about a ticket.
+pub const DM_ABOUT: &str = "ui-dm-about";
 
 /// `ui-panel-unknown`, with `panel` and `panels`
 pub const PANEL_UNKNOWN: &str = "ui-panel-unknown";
@@ -413,4 +441,18 @@ pub const ALL: &[&str] = &[
     TRANSCRIPT_LEFT_OUT_SUMMARY,
     TRANSCRIPT_EMPTY,
     TRANSCRIPT_MESSAGE,
+    TRANSCRIPT_FIELD_SERVER,
+    TRANSCRIPT_FIELD_NUMBER,
+    TRANSCRIPT_FIELD_TOPIC,
+    TRANSCRIPT_FIELD_OPENER,
+    TRANSCRIPT_FIELD_OPENED_FOR,
+    TRANSCRIPT_FIELD_OPEN_REASON,
+    TRANSCRIPT_FIELD_CLAIMER,
+    TRANSCRIPT_FIELD_CLOSER,
+    TRANSCRIPT_FIELD_CLOSE_REASON,
+    TRANSCRIPT_FIELD_OPENED,
+    TRANSCRIPT_FIELD_CLOSED,
+    TRANSCRIPT_FIELD_PARTICIPANTS,
+    TRANSCRIPT_UNKNOWN,
+    DM_ABOUT,
 ];

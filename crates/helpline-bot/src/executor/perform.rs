@@ -8,8 +8,9 @@ use crate::render;
 use crate::{Bot, Error};
 use helpline_domain::lifecycle::{Action, Context, apply};
 use helpline_domain::{
-    Actor, ChannelId, Effect, EffectKind, GuildConfig, Language, LogKind, Notice, Ticket,
-    TicketChannel, TicketChannelKind, TranscriptLabels,
+    Actor, ChannelId, Effect, EffectKind, GuildConfig, Language, LogKind, Mention, MentionNames,
+    Notice, RoleId, Ticket, TicketChannel, TicketChannelKind, TranscriptLabels, TranscriptMessage,
+    UserId, transcript,
 };
 use helpline_i18n::{Arg, ui};
 use helpline_store::TicketMessage;
@@ -405,7 +406,24 @@ pub(super) async fn perform(
             notice,
             with_transcript,
         } => {
-            let text = render::notice(bot, config, language, notice);
+            // A DM is read away from the server: it names the server and the ticket, in the
+            // opener's language.
+            let language = ticket.opener_language.unwrap_or(language);
+            let guild_name = bot
+                .inner
+                .cache
+                .guild(config.guild_id)
+                .map(|guild| guild.name().to_owned())
+                .unwrap_or_default();
+            let about = translator.text(
+                language,
+                ui::DM_ABOUT,
+                &[
+                    ("number", render::number(ticket).into()),
+                    ("guild", guild_name.into()),
+                ],
+            );
+            let text = format!("{about}\n{}", render::notice(bot, config, language, notice));
             let attachment = if *with_transcript {
                 let file = transcript_file(
                     bot,
@@ -613,6 +631,50 @@ async fn transcript_file(
         .as_ref()
         .map(|reason| translator.render(language, reason))
         .unwrap_or_default();
+    let mut details = vec![
+        (text(ui::TRANSCRIPT_FIELD_SERVER, &[]), guild_name.clone()),
+        (
+            text(ui::TRANSCRIPT_FIELD_NUMBER, &[]),
+            render::number(ticket),
+        ),
+    ];
+    let mut detail = |key: &str, value: String| details.push((text(key, &[]), value));
+    if let Some(topic) = ticket.topic_id.and_then(|id| config.topic(id)) {
+        detail(ui::TRANSCRIPT_FIELD_TOPIC, topic.name.clone());
+    }
+    let guild = config.guild_id;
+    let name_of = |user| user_name(bot, guild, user).unwrap_or_else(|| format!("{user}"));
+    detail(ui::TRANSCRIPT_FIELD_OPENER, ticket.opener_name.clone());
+    if ticket.opened_by != ticket.opener {
+        detail(ui::TRANSCRIPT_FIELD_OPENED_FOR, name_of(ticket.opened_by));
+    }
+    if let Some(reason) = &ticket.open_reason {
+        detail(ui::TRANSCRIPT_FIELD_OPEN_REASON, reason.clone());
+    }
+    for answer in &ticket.answers {
+        details.push((answer.question.clone(), answer.answer.clone()));
+    }
+    let mut detail = |key: &str, value: String| details.push((text(key, &[]), value));
+    if let Some(claimer) = ticket.claimer {
+        detail(ui::TRANSCRIPT_FIELD_CLAIMER, name_of(claimer));
+    }
+    detail(
+        ui::TRANSCRIPT_FIELD_OPENED,
+        transcript::format_time(ticket.opened_at.unwrap_or(ticket.created_at)),
+    );
+    if let Some(closed_at) = ticket.closed_at {
+        detail(
+            ui::TRANSCRIPT_FIELD_CLOSED,
+            transcript::format_time(closed_at),
+        );
+    }
+    if let Some(closer) = ticket.closed_by {
+        detail(ui::TRANSCRIPT_FIELD_CLOSER, name_of(closer));
+    }
+    if !closed.is_empty() {
+        detail(ui::TRANSCRIPT_FIELD_CLOSE_REASON, closed.clone());
+    }
+    let participants_label = text(ui::TRANSCRIPT_FIELD_PARTICIPANTS, &[]);
     let labels = TranscriptLabels {
         title: text(
             ui::TRANSCRIPT_TITLE,
@@ -633,12 +695,62 @@ async fn transcript_file(
         previous_versions: text(ui::TRANSCRIPT_PREVIOUS, &[]),
         attachment_not_kept: text(ui::TRANSCRIPT_NOT_KEPT, &[]),
         no_messages: text(ui::TRANSCRIPT_EMPTY, &[]),
+        details,
+        names: MentionNames {
+            unknown: text(ui::TRANSCRIPT_UNKNOWN, &[]),
+            ..MentionNames::default()
+        },
+    };
+    // Names for the mentions and the participants, once the messages are read: the cache
+    // first, then the name an author wrote under.
+    let complete = |labels: &mut TranscriptLabels, messages: &[TranscriptMessage]| {
+        let mut authors: Vec<(UserId, &str)> = Vec::new();
+        for message in messages {
+            if !message.author_is_bot && !authors.iter().any(|(id, _)| *id == message.author_id) {
+                authors.push((message.author_id, message.author_name.as_str()));
+            }
+        }
+        if !authors.is_empty() {
+            let names: Vec<&str> = authors.iter().map(|(_, name)| *name).collect();
+            labels.details.push((participants_label, names.join(", ")));
+        }
+        let cache = &bot.inner.cache;
+        for mention in transcript::mentions(messages) {
+            match mention {
+                Mention::User(id) => {
+                    let user = UserId::new(id);
+                    let name = user_name(bot, guild, user).or_else(|| {
+                        messages
+                            .iter()
+                            .find(|message| message.author_id == user)
+                            .map(|message| message.author_name.clone())
+                    });
+                    if let Some(name) = name {
+                        labels.names.users.insert(id, name);
+                    }
+                }
+                Mention::Role(id) => {
+                    if let Some(role) = cache.role(RoleId::new(id)) {
+                        labels.names.roles.insert(id, role.name.clone());
+                    }
+                }
+                Mention::Channel(id) => {
+                    if let Some(name) = cache
+                        .channel(ChannelId::new(id))
+                        .and_then(|channel| channel.name.clone())
+                    {
+                        labels.names.channels.insert(id, name);
+                    }
+                }
+            }
+        }
     };
     let left_out = crate::transcript_file::left_out_labels(translator, language);
     let file = crate::transcript_file::render(
         &*bot.inner.store,
         ticket,
         labels,
+        complete,
         &left_out,
         upload_limit,
         &std::env::temp_dir(),
@@ -649,4 +761,21 @@ async fn transcript_file(
         tracing::info!(ticket = %ticket.id, left_out = file.left_out(), upload_limit, "attachments left out of the transcript file");
     }
     Ok(file)
+}
+
+/// A member's name as the guild shows it (nickname, then display name, then username), from
+/// the cache.
+fn user_name(bot: &Bot, guild: helpline_domain::GuildId, user: UserId) -> Option<String> {
+    let cache = &bot.inner.cache;
+    if let Some(nick) = cache
+        .member(guild, user)
+        .and_then(|m| m.nick().map(str::to_owned))
+    {
+        return Some(nick);
+    }
+    cache.user(user).map(|user| {
+        user.global_name
+            .clone()
+            .unwrap_or_else(|| user.name.clone())
+    })
 }

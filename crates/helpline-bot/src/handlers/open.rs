@@ -318,7 +318,7 @@ async fn open(
         reason,
         answers,
     };
-    let (ticket, limits) = match prepare_open(&config, request, now) {
+    let (mut ticket, limits) = match prepare_open(&config, request, now) {
         Ok(prepared) => prepared,
         Err(refusal) => {
             return responder
@@ -326,6 +326,9 @@ async fn open(
                 .await;
         }
     };
+    // Direct messages to the opener (approval, refusal, the transcript on close) speak the
+    // language they use Discord in.
+    ticket.opener_language = Some(lang);
     let fence = bot.inner.leases.fence(ticket.guild_id)?;
     let ticket = match store.open_ticket(ticket, limits, now, fence).await? {
         OpenOutcome::Created(ticket) => ticket,

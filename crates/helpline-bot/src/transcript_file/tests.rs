@@ -47,6 +47,8 @@ fn labels() -> TranscriptLabels {
         previous_versions: "Previous versions".into(),
         attachment_not_kept: "not kept".into(),
         no_messages: "No messages".into(),
+        details: Vec::new(),
+        names: Default::default(),
     }
 }
 
@@ -134,9 +136,17 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
     let translator = Translator::new();
     let words = left_out_labels(&translator, Language::English);
 
-    let rendered = render(&store, &ticket, labels(), &words, 4 * MIB, dir.path())
-        .await
-        .unwrap();
+    let rendered = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        4 * MIB,
+        dir.path(),
+    )
+    .await
+    .unwrap();
     assert_eq!(rendered.filename(), "transcript-0012.html");
     assert!(rendered.fits());
     assert!(
@@ -168,9 +178,17 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
     assert!(!rendered.fits_upload(2 * MIB) && rendered.fits_upload(DM_UPLOAD_LIMIT));
 
     // A limit that allows everything embeds everything and says nothing is left out.
-    let whole = render(&store, &ticket, labels(), &words, 50 * MIB, dir.path())
-        .await
-        .unwrap();
+    let whole = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        50 * MIB,
+        dir.path(),
+    )
+    .await
+    .unwrap();
     assert_eq!(whole.left_out(), 0);
     assert!(whole.fits());
     let html = read(&whole).await;
@@ -179,9 +197,17 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
     assert!(html.contains(&base64(&bytes_of(10, sizes[9]))));
     // The upload limit is all the file depends on: the first file is the same when rendered
     // again (one rendering can serve the log post and the DM).
-    let again = render(&store, &ticket, labels(), &words, 4 * MIB, dir.path())
-        .await
-        .unwrap();
+    let again = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        4 * MIB,
+        dir.path(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         again.bytes().await.unwrap(),
         rendered.bytes().await.unwrap()
@@ -221,9 +247,17 @@ async fn unkept_and_left_out_attachments_are_told_apart_in_french() {
     let translator = Translator::new();
     let words = left_out_labels(&translator, Language::French);
     let dir = tempfile::tempdir().unwrap();
-    let rendered = render(&store, &ticket, labels(), &words, 2 * MIB, dir.path())
-        .await
-        .unwrap();
+    let rendered = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        2 * MIB,
+        dir.path(),
+    )
+    .await
+    .unwrap();
     assert_eq!(rendered.left_out(), 1);
     let html = read(&rendered).await;
     assert!(
@@ -252,6 +286,7 @@ async fn the_file_is_deleted_when_dropped_and_uploads_as_an_attachment() {
         &store,
         &ticket,
         labels(),
+        |_, _| {},
         &words,
         DM_UPLOAD_LIMIT,
         dir.path(),
@@ -269,9 +304,17 @@ async fn the_file_is_deleted_when_dropped_and_uploads_as_an_attachment() {
     assert!(!path.exists());
 
     let missing = dir.path().join("gone");
-    let error = render(&store, &ticket, labels(), &words, DM_UPLOAD_LIMIT, &missing)
-        .await
-        .unwrap_err();
+    let error = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        DM_UPLOAD_LIMIT,
+        &missing,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(error, Error::File(_)), "{error}");
 }
 
@@ -315,9 +358,17 @@ async fn memory_stays_near_one_attachment() {
     let small = self::ticket(9);
     with_attachments(&store, &small, &[KIB]).await;
     drop(
-        render(&store, &small, labels(), &words, u64::MAX, dir.path())
-            .await
-            .unwrap(),
+        render(
+            &store,
+            &small,
+            labels(),
+            |_, _| {},
+            &words,
+            u64::MAX,
+            dir.path(),
+        )
+        .await
+        .unwrap(),
     );
 
     // What reading one attachment from the store costs by itself: SQLite's copy of the blob
@@ -335,9 +386,17 @@ async fn memory_stays_near_one_attachment() {
 
     let before = status_kib("VmRSS:").unwrap_or(0);
     let peak_reset = reset_peak();
-    let rendered = render(&store, &ticket, labels(), &words, u64::MAX, dir.path())
-        .await
-        .unwrap();
+    let rendered = render(
+        &store,
+        &ticket,
+        labels(),
+        |_, _| {},
+        &words,
+        u64::MAX,
+        dir.path(),
+    )
+    .await
+    .unwrap();
     let peak = status_kib("VmHWM:").unwrap_or(0);
     eprintln!(
         "streaming: file {} MiB, {} left out; VmRSS before {before} KiB, peak {peak} KiB \

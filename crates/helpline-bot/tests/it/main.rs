@@ -13,4 +13,5 @@ mod staff_commands;
 mod story;
 mod ticket_command;
 mod topic_command;
+mod transcript_reads;
 mod world;

@@ -414,6 +414,21 @@ ui-transcript-left_out_summary =
     }
 ui-transcript-empty = No messages were written in this ticket.
 ui-transcript-message = Transcript of ticket { $number }
+ui-transcript-field-server = Server
+ui-transcript-field-number = Ticket
+ui-transcript-field-topic = Topic
+ui-transcript-field-opener = Opened by
+ui-transcript-field-opened_for = Opened on their behalf by
+ui-transcript-field-open_reason = Reason for opening
+ui-transcript-field-claimer = Claimed by
+ui-transcript-field-closer = Closed by
+ui-transcript-field-close_reason = Closed because
+ui-transcript-field-opened = Opened
+ui-transcript-field-closed = Closed
+ui-transcript-field-participants = Participants
+ui-transcript-unknown = unknown
+# The first line of a direct message about a ticket, naming it and its server.
+ui-dm-about = About your ticket { $number } on { $guild }:
 cmd-setup-name = setup
 cmd-setup-description = Create the ticket category, the panel channel and the log channel
 cmd-setup-panel_channel-name = panel_channel

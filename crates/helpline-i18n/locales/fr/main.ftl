@@ -398,6 +398,21 @@ ui-transcript-left_out_summary =
     }
 ui-transcript-empty = Aucun message n'a été écrit dans ce ticket.
 ui-transcript-message = Transcription du ticket { $number }
+ui-transcript-field-server = Serveur
+ui-transcript-field-number = Ticket
+ui-transcript-field-topic = Sujet
+ui-transcript-field-opener = Ouvert par
+ui-transcript-field-opened_for = Ouvert pour ce membre par
+ui-transcript-field-open_reason = Motif d'ouverture
+ui-transcript-field-claimer = Pris en charge par
+ui-transcript-field-closer = Fermé par
+ui-transcript-field-close_reason = Motif de fermeture
+ui-transcript-field-opened = Ouvert le
+ui-transcript-field-closed = Fermé le
+ui-transcript-field-participants = Participants
+ui-transcript-unknown = inconnu
+# The first line of a direct message about a ticket, naming it and its server.
+ui-dm-about = À propos de votre ticket { $number } sur { $guild } :
 cmd-setup-name = installer
 cmd-setup-description = Créer la catégorie des tickets, le salon du panel et le salon des logs
 cmd-setup-panel_channel-name = salon_panel

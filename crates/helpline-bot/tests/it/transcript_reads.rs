@@ -1,0 +1,99 @@
+//! Transcripts and notices a person reads: the header names the ticket and who took part,
+//! mentions show as names, the pin notice is not an empty message, and the opener's DM names
+//! the server and the ticket in their own language.
+
+use crate::world::World;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transcript_names_people_and_the_dm_speaks_the_openers_language() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let emulator = &world.emulator;
+    // Max reads Discord in French; the server speaks English.
+    let [_, max, _] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, max).await;
+    let channel = channel.unwrap();
+    emulator
+        .as_user(sam)
+        .run_command(world.guild, channel, "claim", &[])
+        .await
+        .unwrap();
+    let role = world.staff_role;
+    let general = world.general;
+    emulator
+        .as_user(max)
+        .send_message(
+            channel,
+            &format!("Bonjour <@{sam}>, <@&{role}> : voir <#{general}> et <@42>"),
+            Vec::<(String, Vec<u8>)>::new(),
+        )
+        .await
+        .unwrap();
+    emulator
+        .as_user(sam)
+        .send_message(channel, "On it.", Vec::<(String, Vec<u8>)>::new())
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, 2).await;
+    crate::story::close_now(&world, channel, sam).await;
+    world.wait_for_outbox().await;
+
+    let log = emulator.messages(world.log_channel().await);
+    let file = log
+        .iter()
+        .flat_map(|m| m.attachments.iter())
+        .find(|a| a.filename == "transcript-0001.html")
+        .expect("the transcript is posted");
+    let html = String::from_utf8(emulator.attachment_bytes(&file.url).unwrap()).unwrap();
+    for fact in [
+        "<dt>Server</dt><dd>Demo Server</dd>",
+        "<dt>Ticket</dt><dd>#0001</dd>",
+        "<dt>Opened by</dt><dd>Max</dd>",
+        "<dt>Claimed by</dt><dd>Sam</dd>",
+        "<dt>Closed by</dt><dd>Sam</dd>",
+        "<dt>Participants</dt><dd>Max, Sam</dd>",
+        "<dt>Opened</dt><dd>",
+        "<dt>Closed</dt><dd>",
+    ] {
+        assert!(html.contains(fact), "{fact} in {html}");
+    }
+    assert!(
+        html.contains(&format!("title=\"{sam}\">@Sam</span>")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("title=\"{role}\">@Support</span>")));
+    assert!(html.contains(&format!("title=\"{general}\">#general</span>")));
+    assert!(
+        html.contains("title=\"42\">@unknown</span>"),
+        "a stranger stays unnamed"
+    );
+    assert!(!html.contains("&lt;@"), "no raw mention is left: {html}");
+    // The welcome, the claim notice, the two messages and the close notice; no empty message.
+    assert_eq!(html.matches("<article").count(), 5, "{html}");
+    assert!(!html.contains("<div class=\"content\"></div>"), "{html}");
+
+    // Max's DM: the server and the ticket first, in French, with a French transcript.
+    let dm = emulator
+        .dm_messages(max)
+        .into_iter()
+        .find(|m| {
+            m.attachments
+                .iter()
+                .any(|a| a.filename == "transcript-0001.html")
+        })
+        .expect("Max gets the transcript");
+    assert!(
+        dm.content
+            .starts_with("À propos de votre ticket #0001 sur Demo Server\u{a0}:\n"),
+        "{}",
+        dm.content
+    );
+    let copy =
+        String::from_utf8(emulator.attachment_bytes(&dm.attachments[0].url).unwrap()).unwrap();
+    assert!(
+        copy.contains("<dt>Serveur</dt><dd>Demo Server</dd>"),
+        "{copy}"
+    );
+    assert!(copy.contains("<dt>Fermé par</dt><dd>Sam</dd>"));
+}
