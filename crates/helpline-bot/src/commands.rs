@@ -19,6 +19,7 @@ pub(crate) mod name {
     pub(crate) const TOPIC: &str = "topic";
     pub(crate) const PANEL: &str = "panel";
     pub(crate) const CLOSE: &str = "close";
+    pub(crate) const CLOSE_REQUEST: &str = "close-request";
     pub(crate) const CLAIM: &str = "claim";
     pub(crate) const UNCLAIM: &str = "unclaim";
     pub(crate) const TRANSFER: &str = "transfer";
@@ -295,6 +296,15 @@ fn specs() -> Vec<CommandSpec> {
                         .choices(&[("close", "cmd-choice-close"), ("keep", "cmd-choice-keep")]),
                     OptionSpec::new(INTEGER, "retention_days", "settings-retention_days")
                         .range(1, helpline_domain::config::MAX_RETENTION_DAYS),
+                    OptionSpec::new(INTEGER, "auto_close_hours", "settings-auto_close_hours")
+                        .range(0, helpline_domain::config::MAX_AUTO_CLOSE_HOURS),
+                    OptionSpec::new(
+                        INTEGER,
+                        "close_request_hours",
+                        "settings-close_request_hours",
+                    )
+                    .range(1, helpline_domain::config::MAX_AUTO_CLOSE_HOURS),
+                    OptionSpec::new(BOOLEAN, "claim_restricts", "settings-claim_restricts"),
                     OptionSpec::new(STRING, "approval", "settings-approval").choices(&[
                         ("automatic", "cmd-choice-automatic"),
                         ("manual", "cmd-choice-manual"),
@@ -396,6 +406,16 @@ fn specs() -> Vec<CommandSpec> {
             default_member_permissions: None,
             options: vec![
                 OptionSpec::new(STRING, "reason", "close-reason")
+                    .length(helpline_domain::limits::REASON as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::CLOSE_REQUEST,
+            key: "close_request",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "reason", "close_request-reason")
                     .length(helpline_domain::limits::REASON as u64),
             ],
         },

@@ -28,6 +28,10 @@ pub(crate) enum CustomId {
     CloseModal(TicketId),
     Reopen(TicketId),
     Delete(TicketId),
+    /// The opener accepts staff's close request.
+    CloseAccept(TicketId),
+    /// The opener declines it.
+    CloseDecline(TicketId),
     /// Staff accept a requested ticket (manual approval).
     Approve(TicketId),
     /// Staff refuse a requested ticket.
@@ -92,6 +96,8 @@ impl CustomId {
             "close_modal" => only(Self::CloseModal(ticket)),
             "reopen" => only(Self::Reopen(ticket)),
             "delete" => only(Self::Delete(ticket)),
+            "close_accept" => only(Self::CloseAccept(ticket)),
+            "close_decline" => only(Self::CloseDecline(ticket)),
             "approve" => only(Self::Approve(ticket)),
             "refuse" => only(Self::Refuse(ticket)),
             "disable" => only(Self::ConfirmDisable(first)),
@@ -123,6 +129,8 @@ impl CustomId {
             Self::CloseModal(ticket) => format!("hl:close_modal:{ticket}"),
             Self::Reopen(ticket) => format!("hl:reopen:{ticket}"),
             Self::Delete(ticket) => format!("hl:delete:{ticket}"),
+            Self::CloseAccept(ticket) => format!("hl:close_accept:{ticket}"),
+            Self::CloseDecline(ticket) => format!("hl:close_decline:{ticket}"),
             Self::Approve(ticket) => format!("hl:approve:{ticket}"),
             Self::Refuse(ticket) => format!("hl:refuse:{ticket}"),
             Self::ConfirmDisable(guild) => format!("hl:disable:{guild}"),
@@ -165,6 +173,8 @@ mod tests {
             CustomId::CloseModal(TicketId(1)),
             CustomId::Reopen(TicketId(1)),
             CustomId::Delete(TicketId(1)),
+            CustomId::CloseAccept(TicketId(1)),
+            CustomId::CloseDecline(TicketId(u64::MAX)),
             CustomId::Approve(TicketId(1)),
             CustomId::Refuse(TicketId(1)),
             CustomId::ConfirmDisable(u64::MAX),

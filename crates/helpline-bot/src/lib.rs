@@ -11,6 +11,7 @@
 //! code path knows which one it talks to.
 
 mod channels;
+mod clock;
 mod cluster;
 mod commands;
 mod custom_id;
@@ -26,9 +27,11 @@ mod render;
 mod reply;
 mod runtime;
 mod tasks;
+mod timers;
 mod transcript;
 mod transcript_file;
 
+pub use clock::Clock;
 pub use cluster::ClusterConfig;
 pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

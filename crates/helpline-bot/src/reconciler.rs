@@ -57,7 +57,7 @@ fn interleave_guilds(due: Vec<(TicketId, GuildId)>) -> Vec<TicketId> {
 pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
     let store = &bot.inner.store;
     let mut done = Pass::default();
-    let now = executor::now();
+    let now = bot.now();
     // Each round settles its tickets' due effects (done, given up, or due later), so the
     // rounds end; the bound only guards against a store that keeps answering the same.
     for _ in 0..64 {
@@ -95,7 +95,7 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
             let context = Context {
                 config: &config,
                 bot_id: bot.inner.bot_id,
-                now: executor::now(),
+                now: bot.now(),
             };
             let transition = opened(&ticket, &context);
             match executor::commit(bot, &transition).await {

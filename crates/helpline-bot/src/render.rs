@@ -96,6 +96,30 @@ pub(crate) fn closed_controls(bot: &Bot, language: Language, ticket: &Ticket) ->
     ])]
 }
 
+/// The close request's buttons while it waits for the opener's answer.
+pub(crate) fn close_request_controls(
+    bot: &Bot,
+    language: Language,
+    ticket: &Ticket,
+) -> Vec<Component> {
+    if ticket.close_request.is_none() || !ticket.state.is_active() {
+        return Vec::new();
+    }
+    let text = |key| bot.inner.translator.text(language, key, &[]);
+    vec![row(vec![
+        button(
+            CustomId::CloseAccept(ticket.id).to_text(),
+            text(ui::BUTTON_ACCEPT_CLOSE),
+            ButtonStyle::Success,
+        ),
+        button(
+            CustomId::CloseDecline(ticket.id).to_text(),
+            text(ui::BUTTON_DECLINE_CLOSE),
+            ButtonStyle::Secondary,
+        ),
+    ])]
+}
+
 /// The welcome message's embed.
 pub(crate) fn welcome_embed(
     bot: &Bot,

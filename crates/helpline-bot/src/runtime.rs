@@ -55,6 +55,11 @@ pub struct BotConfig {
     pub cluster: Option<crate::ClusterConfig>,
     /// Between two identifies of one bucket (`shard % max_concurrency`): Discord's 5 s.
     pub identify_interval: Duration,
+    /// The time tickets' timers are decided on; the system clock but in tests.
+    pub clock: crate::Clock,
+    /// How often the scheduler looks for due timers (auto-close, close requests); it also
+    /// looks whenever the clock is moved.
+    pub timer_interval: Duration,
 }
 
 impl BotConfig {
@@ -73,6 +78,8 @@ impl BotConfig {
             shutdown_deadline: Duration::from_secs(10),
             cluster: None,
             identify_interval: helpline_cluster_identify_delay(),
+            clock: crate::Clock::system(),
+            timer_interval: Duration::from_secs(30),
         }
     }
 }
@@ -163,6 +170,7 @@ pub(crate) struct Inner {
     pub(crate) stall_after: Duration,
     /// The shards this process holds, and the fence of each.
     pub(crate) leases: crate::cluster::Leases,
+    pub(crate) clock: crate::Clock,
 }
 
 impl fmt::Debug for Inner {
@@ -310,6 +318,11 @@ fn client(config: &BotConfig) -> Client {
 }
 
 impl Bot {
+    /// Now, on the bot's clock.
+    pub(crate) fn now(&self) -> helpline_domain::Timestamp {
+        self.inner.clock.now()
+    }
+
     /// Asks Discord who the token belongs to (the bot's user id), without starting anything: a
     /// refused token is
     /// an error for which [`Error::is_unauthorized`] holds.
@@ -430,6 +443,7 @@ impl Bot {
                 departed: crate::tasks::Departed::default(),
                 stall_after: config.stall_after,
                 leases: crate::cluster::Leases::new(shard_count, cluster.fenced),
+                clock: config.clock.clone(),
             }),
         };
         let (shutdown, stopping) = watch::channel(false);
@@ -445,6 +459,9 @@ impl Bot {
             bot.clone(),
             config.reconcile_interval,
         ));
+        bot.inner
+            .timers
+            .spawn(crate::timers::run(bot.clone(), config.timer_interval));
         tracing::info!(
             shards = shard_count,
             process = %process,

@@ -4,7 +4,6 @@
 
 use crate::Bot;
 use crate::channels::{Known, Lookup};
-use crate::executor;
 use helpline_domain::auth::{Standing, standing};
 use helpline_domain::permissions::Permissions;
 use helpline_domain::{
@@ -30,7 +29,7 @@ async fn ticket_of(bot: &Bot, channel: helpline_domain::ChannelId) -> Option<Kno
         Ok(ticket) => {
             bot.inner
                 .ticket_channels
-                .learn(channel, ticket.as_ref(), executor::now());
+                .learn(channel, ticket.as_ref(), bot.now());
             ticket.as_ref().map(Known::of)
         }
         Err(error) => {
@@ -131,7 +130,9 @@ async fn messages_created(bot: &Bot, created: &mut Vec<Message>) {
 /// What follows a new transcript message: activity marks and the attachments' bytes.
 async fn message_appended(bot: &Bot, ticket: Known, message: Message) {
     if !message.author.bot {
-        record_activity(bot, ticket, &message, timestamp(message.timestamp)).await;
+        // Seen now: on the bot's clock, which tests move forward past an auto-close warning.
+        let at = timestamp(message.timestamp).max(bot.now());
+        record_activity(bot, ticket, &message, at).await;
     }
     // Downloads may take seconds: they must not hold up the channel's next events.
     let cap = bot.inner.store_limits.max_attachment_bytes;
@@ -233,7 +234,7 @@ async fn record_activity(bot: &Bot, known: Known, message: &Message, at: Timesta
         return;
     }
     let mut next = ticket.clone();
-    next.record_message(is_staff, at);
+    next.record_message(is_staff, at, &config.settings);
     next.version += 1;
     // Losing a race here only loses an activity mark a later message will set again.
     match store.update_ticket(&next, ticket.version).await {
@@ -252,9 +253,7 @@ pub(crate) async fn message_updated(bot: &Bot, update: MessageUpdate) {
     let Some(ticket) = ticket_of(bot, update.channel_id).await else {
         return;
     };
-    let at = update
-        .edited_timestamp
-        .map_or_else(executor::now, timestamp);
+    let at = update.edited_timestamp.map_or_else(|| bot.now(), timestamp);
     if let Err(error) = bot
         .inner
         .store
@@ -275,7 +274,7 @@ pub(crate) async fn message_deleted(bot: &Bot, delete: MessageDelete) {
     if let Err(error) = bot
         .inner
         .store
-        .record_deletion(ticket.ticket, delete.id, executor::now())
+        .record_deletion(ticket.ticket, delete.id, bot.now())
         .await
     {
         tracing::warn!(ticket = %ticket.ticket, %error, "cannot record deletion");

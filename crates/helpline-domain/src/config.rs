@@ -103,8 +103,14 @@ pub struct Settings {
     pub admin_close_deletes: bool,
     /// DM the opener on close, with the transcript.
     pub dm_on_close: bool,
-    /// Close a ticket after this many hours without a message, if set.
+    /// Close a ticket after this many hours without a message, if set; a warning is posted an
+    /// hour before.
     pub auto_close_hours: Option<u32>,
+    /// A close request nobody answers closes the ticket after this many hours (S2).
+    pub close_request_hours: u32,
+    /// Claiming restricts the ticket to its claimer and admins: other staff cannot close,
+    /// unclaim or transfer it (S1).
+    pub claim_restricts: bool,
     /// The guild's language, used when a member's locale is not one Helpline speaks.
     pub language: Language,
     /// The private channel where ticket events are logged.
@@ -136,6 +142,8 @@ impl Default for Settings {
             admin_close_deletes: false,
             dm_on_close: true,
             auto_close_hours: None,
+            close_request_hours: 24,
+            claim_restricts: false,
             language: Language::English,
             log_channel: None,
             default_category: None,
@@ -152,11 +160,22 @@ impl Settings {
             check_range(Field::AutoCloseHours, hours.into(), 1, MAX_AUTO_CLOSE_HOURS)?;
         }
         check_range(
+            Field::CloseRequestHours,
+            self.close_request_hours.into(),
+            1,
+            MAX_AUTO_CLOSE_HOURS,
+        )?;
+        check_range(
             Field::RetentionDays,
             self.transcript_retention_days.into(),
             1,
             MAX_RETENTION_DAYS,
         )
+    }
+
+    /// How long a close request waits for the opener's answer.
+    pub fn close_request_timeout(&self) -> Duration {
+        Duration::from_secs(u64::from(self.close_request_hours) * 3600)
     }
 
     /// The inactivity after which tickets auto-close, if enabled.

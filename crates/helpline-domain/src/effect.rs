@@ -93,6 +93,10 @@ pub enum Notice {
     OpenerLeft {
         user: UserId,
     },
+    /// Nobody wrote for a while: the ticket closes at `closes_at` unless someone writes.
+    AutoCloseWarning {
+        closes_at: crate::Timestamp,
+    },
 }
 
 /// Events of the log channel (S7).

@@ -14,6 +14,7 @@ use crate::permissions::{Permissions, TicketAudience, ticket_overwrites};
 use crate::template::{TemplateContext, text_channel_name};
 use crate::ticket::{
     CloseReason, CloseRequest, FormAnswer, Ticket, TicketChannel, TicketChannelKind, TicketState,
+    TimerKind,
 };
 use crate::time::Timestamp;
 use crate::validation::{Field, ValidationError};
@@ -87,6 +88,9 @@ pub enum Action {
     Delete,
     /// The auto-close timer fired (Helpline only).
     AutoClose,
+    /// The ticket's timer is due (Helpline only): whatever is due now happens (a close
+    /// request expires, the auto-close warning, auto-close), and the timer moves on.
+    Timer,
     /// The opener left the server (Helpline only).
     OpenerLeft,
     /// The ticket's channel or thread was created (Helpline only).
@@ -128,6 +132,7 @@ pub enum ActionKind {
     Reopen,
     Delete,
     AutoClose,
+    Timer,
     OpenerLeft,
     ChannelCreated,
     Abandon,
@@ -158,6 +163,7 @@ impl ActionKind {
             Self::Reopen => "reopen",
             Self::Delete => "delete",
             Self::AutoClose => "auto_close",
+            Self::Timer => "timer",
             Self::OpenerLeft => "opener_left",
             Self::ChannelCreated => "channel_created",
             Self::Abandon => "abandon",
@@ -189,6 +195,7 @@ impl Action {
             Self::Reopen => ActionKind::Reopen,
             Self::Delete => ActionKind::Delete,
             Self::AutoClose => ActionKind::AutoClose,
+            Self::Timer => ActionKind::Timer,
             Self::OpenerLeft => ActionKind::OpenerLeft,
             Self::ChannelCreated { .. } => ActionKind::ChannelCreated,
             Self::Abandon => ActionKind::Abandon,
@@ -366,7 +373,7 @@ pub fn prepare_open(
     }
     // Staff opening for a member skip approval: they are the approvers.
     let needs_approval = panel.settings.approval == ApprovalMode::Manual && !for_someone_else;
-    let ticket = Ticket {
+    let mut ticket = Ticket {
         id: request.ticket_id,
         guild_id: config.guild_id,
         number: 0,
@@ -400,8 +407,11 @@ pub fn prepare_open(
         reopened_at: None,
         opener_language: None,
         deleted_at: None,
+        timer: None,
+        auto_close_warned: false,
         version: 0,
     };
+    ticket.schedule(&config.settings);
     let limits = OpenLimits {
         max_open: panel.settings.open_limit,
         cooldown: Duration::from_secs(panel.settings.cooldown_secs.into()),
@@ -432,6 +442,7 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
             effects.push(log(&ticket, LogKind::Opened, Some(ticket.opened_by)));
         }
     }
+    ticket.schedule(&context.config.settings);
     Transition {
         effects: effects.finish(),
         ticket,
@@ -625,6 +636,34 @@ fn require_staff(actor: &Actor, ticket: &Ticket, config: &GuildConfig) -> Result
         Some((user, Standing::Staff | Standing::Admin)) => Ok(user),
         Some(_) => Err(Refusal::NotStaff),
         None => Err(Refusal::NotStaff),
+    }
+}
+
+/// Requires a staff member who may act on the ticket: any staff, or only its claimer and
+/// admins when the guild's claims restrict tickets (S1).
+fn require_in_charge(
+    actor: &Actor,
+    ticket: &Ticket,
+    config: &GuildConfig,
+) -> Result<UserId, Refusal> {
+    let user = require_staff(actor, ticket, config)?;
+    if let Some((_, Standing::Staff)) = actor_standing(actor, ticket, config) {
+        restricted_to_claimer(user, ticket, config)?;
+    }
+    Ok(user)
+}
+
+/// Refuses a staff member (not an admin) other than the claimer when claims restrict tickets.
+fn restricted_to_claimer(
+    user: UserId,
+    ticket: &Ticket,
+    config: &GuildConfig,
+) -> Result<(), Refusal> {
+    match ticket.claimer {
+        Some(claimer) if config.settings.claim_restricts && claimer != user => {
+            Err(Refusal::NotClaimer { claimer })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -867,6 +906,9 @@ pub fn apply(
             if standing == Standing::Member && by != ticket.opener {
                 return Err(Refusal::NotOpenerOrStaff);
             }
+            if standing == Standing::Staff {
+                restricted_to_claimer(by, ticket, config)?;
+            }
             require_open(ticket)?;
             let reason =
                 normalize_reason(reason)?.map_or(CloseReason::NoneGiven, CloseReason::Given);
@@ -883,7 +925,7 @@ pub fn apply(
             }
         }
         Action::RequestClose { reason } => {
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             require_open(ticket)?;
             if ticket.close_request.is_some() {
                 return Err(Refusal::CloseRequestPending);
@@ -922,13 +964,14 @@ pub fn apply(
                     is_thread,
                 );
             } else {
+                effects.push(EffectKind::RefreshControls);
                 effects.push(EffectKind::PostNotice {
                     notice: Notice::CloseRequestDeclined { by: user },
                 });
             }
         }
         Action::AddMember { user } => {
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             require_open(ticket)?;
             if ticket.is_participant(user) || user == context.bot_id {
                 return Err(Refusal::AlreadyInTicket);
@@ -946,7 +989,7 @@ pub fn apply(
             });
         }
         Action::RemoveMember { member } => {
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             require_open(ticket)?;
             if member.user_id == ticket.opener {
                 return Err(Refusal::CannotRemoveOpener);
@@ -982,7 +1025,7 @@ pub fn apply(
             role_permissions,
         } => {
             let adding = matches!(action, Action::AddRole { .. });
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             require_open(ticket)?;
             if role.get() == ticket.guild_id.get() {
                 return Err(Refusal::EveryoneRole);
@@ -1020,7 +1063,7 @@ pub fn apply(
             effects.push(EffectKind::PostNotice { notice });
         }
         Action::Rename { name } => {
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             if matches!(
                 ticket.state,
                 TicketState::Requested | TicketState::Refused | TicketState::Deleted
@@ -1052,7 +1095,7 @@ pub fn apply(
             });
         }
         Action::Move { topic } => {
-            let by = require_staff(actor, ticket, config)?;
+            let by = require_in_charge(actor, ticket, config)?;
             require_open(ticket)?;
             let new_topic = config.topic(topic).ok_or(Refusal::UnknownTopic { topic })?;
             if ticket.topic_id == Some(topic) {
@@ -1132,6 +1175,53 @@ pub fn apply(
                 is_thread,
             );
         }
+        Action::Timer => {
+            if actor != &Actor::System {
+                return Err(Refusal::SystemOnly);
+            }
+            require_open(ticket)?;
+            // Decided on the settings of now: a timer stored before a settings change may no
+            // longer be due, and then only moves.
+            match ticket.next_timer(&config.settings) {
+                Some(timer) if timer.at <= now => match timer.kind {
+                    TimerKind::CloseRequestExpires => {
+                        let by = ticket.close_request.as_ref().map(|request| request.by);
+                        next.close_request = None;
+                        close(
+                            &mut next,
+                            &mut effects,
+                            context,
+                            by,
+                            CloseReason::CloseRequestUnanswered(
+                                config.settings.close_request_hours,
+                            ),
+                            is_thread,
+                        );
+                    }
+                    TimerKind::AutoCloseWarning => {
+                        next.auto_close_warned = true;
+                        let closes_at = ticket
+                            .last_activity_at
+                            .plus(config.settings.auto_close_after().unwrap_or_default());
+                        effects.push(EffectKind::PostNotice {
+                            notice: Notice::AutoCloseWarning { closes_at },
+                        });
+                    }
+                    TimerKind::AutoClose => {
+                        let hours = config.settings.auto_close_hours.unwrap_or_default();
+                        close(
+                            &mut next,
+                            &mut effects,
+                            context,
+                            None,
+                            CloseReason::Inactive(hours),
+                            is_thread,
+                        );
+                    }
+                },
+                _ => {}
+            }
+        }
         Action::OpenerLeft => {
             if actor != &Actor::System {
                 return Err(Refusal::SystemOnly);
@@ -1159,6 +1249,7 @@ pub fn apply(
             }
         }
     }
+    next.schedule(&config.settings);
     Ok(Transition {
         effects: effects.finish(),
         ticket: next,

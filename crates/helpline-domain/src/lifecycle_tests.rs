@@ -1063,7 +1063,7 @@ fn auto_close_and_opener_leaving() {
     );
     // Activity resets the timer.
     let mut active = ticket.clone();
-    active.record_message(false, at(20 * 3600));
+    active.record_message(false, at(20 * 3600), &world.config.settings);
     assert_eq!(
         apply(&active, &Actor::System, Action::AutoClose, &late).unwrap_err(),
         Refusal::NotInactive
@@ -1211,10 +1211,10 @@ fn a_ticket_whose_channel_failed_is_abandoned() {
 fn first_staff_response_is_recorded_once() {
     let world = world();
     let mut ticket = open_ticket(&world, None);
-    ticket.record_message(false, at(10));
+    ticket.record_message(false, at(10), &world.config.settings);
     assert_eq!(ticket.first_response_at, None);
-    ticket.record_message(true, at(20));
-    ticket.record_message(true, at(30));
+    ticket.record_message(true, at(20), &world.config.settings);
+    ticket.record_message(true, at(30), &world.config.settings);
     assert_eq!(
         (ticket.first_response_at, ticket.last_activity_at),
         (Some(at(20)), at(30))
@@ -1384,4 +1384,163 @@ proptest! {
             }
         }
     }
+}
+
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn fire(world: &World, ticket: &Ticket, now: Timestamp) -> Transition {
+    let context = Context {
+        config: &world.config,
+        bot_id: Id::new(BOT),
+        now,
+    };
+    let transition = apply(ticket, &Actor::System, Action::Timer, &context).expect("timer runs");
+    transition.ticket.check_invariants().unwrap();
+    transition
+}
+
+#[test]
+fn timers_warn_an_hour_before_auto_close_and_a_message_cancels_both() {
+    use crate::ticket::{Timer, TimerKind};
+    let mut world = world();
+    world.config.settings.auto_close_hours = Some(24);
+    let ticket = open_ticket(&world, None);
+    let start = ticket.last_activity_at;
+    let warning = Timer {
+        at: start.plus(23 * HOUR),
+        kind: TimerKind::AutoCloseWarning,
+    };
+    assert_eq!(ticket.timer, Some(warning), "set when the ticket opens");
+
+    // Early: nothing happens and the timer stays.
+    let early = fire(&world, &ticket, start.plus(HOUR));
+    assert_eq!(kinds(&early), ["save_ticket"]);
+    assert_eq!(early.ticket.timer, Some(warning));
+
+    // Due: the warning, then auto-close an hour later.
+    let warned = fire(&world, &ticket, warning.at);
+    assert_eq!(kinds(&warned), ["save_ticket", "post_notice"]);
+    assert!(matches!(
+        &warned.effects[1].kind,
+        EffectKind::PostNotice { notice: Notice::AutoCloseWarning { closes_at } }
+            if *closes_at == start.plus(24 * HOUR)
+    ));
+    assert_eq!(
+        warned.ticket.timer,
+        Some(Timer {
+            at: start.plus(24 * HOUR),
+            kind: TimerKind::AutoClose
+        })
+    );
+    let closed = fire(&world, &warned.ticket, start.plus(24 * HOUR));
+    assert_eq!(closed.ticket.state, TicketState::Closed);
+    assert_eq!(closed.ticket.close_reason, Some(CloseReason::Inactive(24)));
+    assert_eq!(closed.ticket.timer, None, "a closed ticket has no timer");
+
+    // A message after the warning cancels it: the next warning is 23 hours after it.
+    let mut answered = warned.ticket.clone();
+    let message_at = start.plus(23 * HOUR).plus(HOUR / 6);
+    answered.record_message(false, message_at, &world.config.settings);
+    assert!(!answered.auto_close_warned);
+    assert_eq!(
+        answered.timer,
+        Some(Timer {
+            at: message_at.plus(23 * HOUR),
+            kind: TimerKind::AutoCloseWarning
+        })
+    );
+    let still_open = fire(&world, &answered, start.plus(24 * HOUR));
+    assert_eq!(still_open.ticket.state, TicketState::Open);
+    assert_eq!(kinds(&still_open), ["save_ticket"]);
+
+    // Auto-close turned off meanwhile: the stale timer fires, nothing closes, no timer left.
+    world.config.settings.auto_close_hours = None;
+    let off = fire(&world, &warned.ticket, start.plus(24 * HOUR));
+    assert_eq!(off.ticket.state, TicketState::Open);
+    assert_eq!(off.ticket.timer, None);
+    // A one-hour delay has no warning.
+    world.config.settings.auto_close_hours = Some(1);
+    let mut short = ticket;
+    short.schedule(&world.config.settings);
+    assert_eq!(short.timer.map(|t| t.kind), Some(TimerKind::AutoClose));
+}
+
+#[test]
+fn an_unanswered_close_request_closes_and_an_answer_clears_its_timer() {
+    use crate::ticket::TimerKind;
+    let world = world();
+    let ticket = open_ticket(&world, None);
+    assert_eq!(ticket.timer, None, "no auto-close, no request: no timer");
+    let requested = step(
+        &world,
+        &ticket,
+        Actor::Member(staff()),
+        Action::RequestClose {
+            reason: Some("Solved".into()),
+        },
+    );
+    let timer = requested.ticket.timer.expect("the request expires");
+    assert_eq!(timer.kind, TimerKind::CloseRequestExpires);
+    assert_eq!(timer.at, at(100).plus(24 * HOUR));
+    let declined = step(
+        &world,
+        &requested.ticket,
+        Actor::Member(opener()),
+        Action::DeclineCloseRequest,
+    );
+    assert_eq!(declined.ticket.timer, None);
+    let expired = fire(&world, &requested.ticket, timer.at);
+    assert_eq!(expired.ticket.state, TicketState::Closed);
+    assert_eq!(
+        (
+            expired.ticket.close_reason.clone(),
+            expired.ticket.closed_by
+        ),
+        (
+            Some(CloseReason::CloseRequestUnanswered(24)),
+            Some(Id::new(STAFF))
+        )
+    );
+    assert!(expired.ticket.close_request.is_none());
+    assert!(kinds(&expired).contains(&"post_transcript"));
+}
+
+#[test]
+fn claims_restrict_the_ticket_to_its_claimer_and_admins_when_the_guild_says_so() {
+    let mut world = world();
+    let ticket = open_ticket(&world, None);
+    let claimed = step(&world, &ticket, Actor::Member(staff()), Action::Claim).ticket;
+    let close = || Action::Close { reason: None };
+    // Not restricted: a colleague may close.
+    assert!(try_step(&world, &claimed, Actor::Member(other_staff()), close()).is_ok());
+
+    world.config.settings.claim_restricts = true;
+    let refused = Refusal::NotClaimer {
+        claimer: Id::new(STAFF),
+    };
+    for action in [
+        close(),
+        Action::RequestClose { reason: None },
+        Action::AddMember {
+            user: Id::new(9_999),
+        },
+        Action::Rename {
+            name: "other".into(),
+        },
+    ] {
+        assert_eq!(
+            try_step(&world, &claimed, Actor::Member(other_staff()), action).unwrap_err(),
+            refused
+        );
+    }
+    assert!(try_step(&world, &claimed, Actor::Member(staff()), close()).is_ok());
+    assert!(try_step(&world, &claimed, Actor::Member(admin()), close()).is_ok());
+    assert!(
+        try_step(&world, &claimed, Actor::Member(opener()), close()).is_ok(),
+        "the opener may still close their ticket"
+    );
+    assert!(
+        try_step(&world, &ticket, Actor::Member(other_staff()), close()).is_ok(),
+        "an unclaimed ticket is anyone's"
+    );
 }

@@ -1,5 +1,6 @@
 //! The ticket record.
 
+use crate::config::Settings;
 use crate::ids::{ChannelId, GuildId, PanelId, RoleId, TicketId, TopicId, UserId};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -97,7 +98,32 @@ pub enum CloseReason {
     OpenFailed,
     /// Someone deleted the ticket's channel (or thread) on Discord.
     ChannelDeleted,
+    /// Staff asked to close and the opener did not answer for this many hours.
+    CloseRequestUnanswered(u32),
 }
+
+/// What a ticket's timer does when it fires (S2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    /// The close request was not answered in time: the ticket closes.
+    CloseRequestExpires,
+    /// An hour before auto-close: the ticket says it will close.
+    AutoCloseWarning,
+    /// No message for the guild's auto-close delay: the ticket closes.
+    AutoClose,
+}
+
+/// The next moment a ticket's state changes by itself; stored with the ticket so a scheduler
+/// finds due tickets after any restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timer {
+    pub at: Timestamp,
+    pub kind: TimerKind,
+}
+
+/// How long before auto-close the warning is posted.
+pub const AUTO_CLOSE_WARNING: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Staff asked the opener to agree to close (S2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +178,12 @@ pub struct Ticket {
     pub closed_at: Option<Timestamp>,
     pub reopened_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// The ticket's next timer, kept up to date by every transition and message.
+    #[serde(default)]
+    pub timer: Option<Timer>,
+    /// Whether the auto-close warning was posted since the last message.
+    #[serde(default)]
+    pub auto_close_warned: bool,
     /// Bumped on every stored change, for optimistic concurrency.
     pub version: u64,
 }
@@ -162,15 +194,52 @@ impl Ticket {
         self.opener == user || self.added_members.contains(&user)
     }
 
-    /// Records a message in the ticket: activity for auto-close, and the first staff response
-    /// for statistics (S9).
-    pub fn record_message(&mut self, author_is_staff: bool, at: Timestamp) {
+    /// Records a message in the ticket: activity for auto-close (which cancels a warning and
+    /// moves the timer), and the first staff response for statistics (S9).
+    pub fn record_message(&mut self, author_is_staff: bool, at: Timestamp, settings: &Settings) {
         if at > self.last_activity_at {
             self.last_activity_at = at;
+            self.auto_close_warned = false;
         }
         if author_is_staff && self.first_response_at.is_none() && self.state.is_active() {
             self.first_response_at = Some(at);
         }
+        self.schedule(settings);
+    }
+
+    /// The earliest timer the ticket's state and the guild's settings call for: the close
+    /// request's expiry, the auto-close warning an hour before, or auto-close itself.
+    pub fn next_timer(&self, settings: &Settings) -> Option<Timer> {
+        if !matches!(self.state, TicketState::Open | TicketState::Claimed) {
+            return None;
+        }
+        let mut candidates = Vec::with_capacity(2);
+        if let Some(request) = &self.close_request {
+            candidates.push(Timer {
+                at: request.at.plus(settings.close_request_timeout()),
+                kind: TimerKind::CloseRequestExpires,
+            });
+        }
+        if let Some(limit) = settings.auto_close_after() {
+            let close_at = self.last_activity_at.plus(limit);
+            candidates.push(if !self.auto_close_warned && limit > AUTO_CLOSE_WARNING {
+                Timer {
+                    at: self.last_activity_at.plus(limit - AUTO_CLOSE_WARNING),
+                    kind: TimerKind::AutoCloseWarning,
+                }
+            } else {
+                Timer {
+                    at: close_at,
+                    kind: TimerKind::AutoClose,
+                }
+            });
+        }
+        candidates.into_iter().min_by_key(|timer| timer.at)
+    }
+
+    /// Sets the timer to [`Ticket::next_timer`].
+    pub fn schedule(&mut self, settings: &Settings) {
+        self.timer = self.next_timer(settings);
     }
 
     /// Whether an open ticket has been inactive long enough to auto-close.

@@ -33,11 +33,12 @@ pub enum Field {
     AutoCloseHours,
     RetentionDays,
     PanelName,
+    CloseRequestHours,
 }
 
 impl Field {
     /// Every field, for exhaustive tests and translations.
-    pub const ALL: [Self; 23] = [
+    pub const ALL: [Self; 24] = [
         Self::TopicName,
         Self::TopicDescription,
         Self::TopicEmoji,
@@ -61,6 +62,7 @@ impl Field {
         Self::AutoCloseHours,
         Self::RetentionDays,
         Self::PanelName,
+        Self::CloseRequestHours,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -89,6 +91,7 @@ impl Field {
             Self::AutoCloseHours => "auto_close_hours",
             Self::RetentionDays => "retention_days",
             Self::PanelName => "panel_name",
+            Self::CloseRequestHours => "close_request_hours",
         }
     }
 }

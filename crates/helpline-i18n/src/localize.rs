@@ -226,7 +226,7 @@ const fn unit(field: Field) -> Unit {
     match field {
         Field::QuestionLength | Field::Answer => Unit::Characters,
         Field::Cooldown => Unit::Seconds,
-        Field::AutoCloseHours => Unit::Hours,
+        Field::AutoCloseHours | Field::CloseRequestHours => Unit::Hours,
         Field::RetentionDays => Unit::Days,
         Field::OpenLimit
         | Field::TopicName
@@ -377,6 +377,7 @@ impl Localize for Field {
             Self::OpenLimit => "field-open_limit",
             Self::Cooldown => "field-cooldown",
             Self::AutoCloseHours => "field-auto_close_hours",
+            Self::CloseRequestHours => "field-close_request_hours",
             Self::RetentionDays => "field-retention_days",
             Self::PanelName => "field-panel_name",
         };
@@ -440,7 +441,8 @@ impl Localize for Notice {
                     | CloseReason::Inactive(_)
                     | CloseReason::OpenerLeft
                     | CloseReason::OpenFailed
-                    | CloseReason::ChannelDeleted,
+                    | CloseReason::ChannelDeleted
+                    | CloseReason::CloseRequestUnanswered(_),
                 ) => {
                     let main = l.text("notice-closed", &[("by", user(*by))]);
                     let reason = l.render(reason);
@@ -453,6 +455,13 @@ impl Localize for Notice {
                 (None, CloseReason::OpenerLeft) => l.text("notice-closed_opener_left", &[]),
                 (None, CloseReason::OpenFailed) => l.text("notice-closed_open_failed", &[]),
                 (None, CloseReason::ChannelDeleted) => l.text("notice-closed_channel_deleted", &[]),
+                (None, CloseReason::CloseRequestUnanswered(hours)) => {
+                    let duration = l.duration(u64::from(*hours) * 3600);
+                    l.text(
+                        "notice-closed_request_unanswered",
+                        &[("duration", duration.into())],
+                    )
+                }
                 (None, CloseReason::NoneGiven) => l.text("notice-closed_automatically", &[]),
                 (None, CloseReason::Given(reason)) => {
                     let main = l.text("notice-closed_automatically", &[]);
@@ -490,6 +499,11 @@ impl Localize for Notice {
             Self::OpenerLeft { user: left } => {
                 l.text("notice-opener_left", &[("user", user(*left))])
             }
+            // Discord shows `<t:…:R>` as a relative time in the reader's own language.
+            Self::AutoCloseWarning { closes_at } => l.text(
+                "notice-auto_close_warning",
+                &[("when", format!("<t:{}:R>", closes_at.as_secs()).into())],
+            ),
         }
     }
 }
@@ -507,6 +521,13 @@ impl Localize for CloseReason {
             Self::OpenerLeft => l.text("close_reason-opener_left", &[]),
             Self::OpenFailed => l.text("close_reason-open_failed", &[]),
             Self::ChannelDeleted => l.text("close_reason-channel_deleted", &[]),
+            Self::CloseRequestUnanswered(hours) => {
+                let duration = l.duration(u64::from(*hours) * 3600);
+                l.text(
+                    "close_reason-close_request_unanswered",
+                    &[("duration", duration.into())],
+                )
+            }
         }
     }
 }
@@ -567,6 +588,7 @@ impl Localize for ActionKind {
             Self::Reopen => "action-reopen",
             Self::Delete => "action-delete",
             Self::AutoClose => "action-auto_close",
+            Self::Timer => "action-timer",
             Self::OpenerLeft => "action-opener_left",
             Self::ChannelCreated => "action-channel_created",
             Self::Abandon => "action-abandon",

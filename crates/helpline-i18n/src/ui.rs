@@ -67,6 +67,12 @@ pub const SETTINGS_OFF: &str = "ui-settings-off";
 pub const SETTINGS_NONE: &str = "ui-settings-none";
 /// `ui-settings-days`
 pub const SETTINGS_DAYS: &str = "ui-settings-days";
+/// `ui-settings-auto_close`
+pub const SETTINGS_AUTO_CLOSE: &str = "ui-settings-auto_close";
+/// `ui-settings-close_request`
+pub const SETTINGS_CLOSE_REQUEST: &str = "ui-settings-close_request";
+/// `ui-settings-claim_restricts`
+pub const SETTINGS_CLAIM_RESTRICTS: &str = "ui-settings-claim_restricts";
 /// `ui-helpline-confirm_disable`
 pub const HELPLINE_CONFIRM_DISABLE: &str = "ui-helpline-confirm_disable";
 /// `ui-helpline-confirm_reset`
@@ -125,6 +131,14 @@ pub const BUTTON_CLOSE_NOW: &str = "ui-button-close_now";
 pub const BUTTON_CLOSE_WITH_REASON: &str = "ui-button-close_with_reason";
 /// `ui-button-reopen`
 pub const BUTTON_REOPEN: &str = "ui-button-reopen";
+/// `ui-button-accept_close`
+pub const BUTTON_ACCEPT_CLOSE: &str = "ui-button-accept_close";
+/// `ui-button-decline_close`
+pub const BUTTON_DECLINE_CLOSE: &str = "ui-button-decline_close";
+/// `ui-close_request_sent`
+pub const CLOSE_REQUEST_SENT: &str = "ui-close_request_sent";
+/// `ui-close_request_declined`
+pub const CLOSE_REQUEST_DECLINED: &str = "ui-close_request_declined";
 /// `ui-button-delete`
 pub const BUTTON_DELETE: &str = "ui-button-delete";
 /// `ui-ticket_opened`
@@ -391,6 +405,9 @@ pub const ALL: &[&str] = &[
     SETTINGS_OFF,
     SETTINGS_NONE,
     SETTINGS_DAYS,
+    SETTINGS_AUTO_CLOSE,
+    SETTINGS_CLOSE_REQUEST,
+    SETTINGS_CLAIM_RESTRICTS,
     SETUP_FAILED,
     SETUP_WRONG_CHANNEL,
     CATEGORY_NAME,
@@ -405,6 +422,10 @@ pub const ALL: &[&str] = &[
     BUTTON_CLOSE_NOW,
     BUTTON_CLOSE_WITH_REASON,
     BUTTON_REOPEN,
+    BUTTON_ACCEPT_CLOSE,
+    BUTTON_DECLINE_CLOSE,
+    CLOSE_REQUEST_SENT,
+    CLOSE_REQUEST_DECLINED,
     BUTTON_DELETE,
     TICKET_OPENED,
     REQUESTED,

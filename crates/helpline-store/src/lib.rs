@@ -129,6 +129,8 @@ pub enum TicketMessage {
     Welcome,
     /// The latest "closed" notice: Reopen and Delete while the ticket is closed.
     Closed,
+    /// The latest close request: Accept and Decline while it waits for the opener.
+    CloseRequest,
 }
 
 impl TicketMessage {
@@ -137,6 +139,7 @@ impl TicketMessage {
         match self {
             Self::Welcome => "welcome",
             Self::Closed => "closed",
+            Self::CloseRequest => "close_request",
         }
     }
 }
@@ -232,6 +235,10 @@ pub trait Store: Send + Sync + 'static {
     async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>>;
 
     /// Marks an effect done; `false` when it was not pending (done already, given up, unknown).
+    /// Tickets whose timer (close request expiry, auto-close warning, auto-close) is due at
+    /// `now`, earliest first, with their guild.
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>>;
+
     async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool>;
 
     /// Records a failed attempt of a pending effect: one more attempt, the next one not before

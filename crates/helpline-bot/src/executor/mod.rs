@@ -112,19 +112,14 @@ impl TicketLocks {
     }
 }
 
-/// The current time, as the domain takes it.
-pub(crate) fn now() -> Timestamp {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Timestamp::from_millis(millis)
-}
-
 /// The wait before attempt `attempts + 1`: 1 s, 2 s, 4 s… up to five minutes, with up to a
 /// quarter more at random so that many tickets hit by one outage do not retry in lockstep.
 fn backoff(attempts: u32) -> Duration {
     let base = Duration::from_secs(1u64 << attempts.saturating_sub(1).min(16)).min(MAX_BACKOFF);
-    let jitter = u64::from(std::process::id() ^ now().as_millis() as u32) % 1000;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let jitter = u64::from(std::process::id() ^ nanos) % 1000;
     base + base / 4 * u32::try_from(jitter).unwrap_or(0) / 1000
 }
 
@@ -142,7 +137,7 @@ pub(crate) async fn commit(bot: &Bot, transition: &Transition) -> Result<(), Sto
             &transition.ticket,
             expected,
             &transition.effects,
-            now(),
+            bot.now(),
             fence,
         )
         .await?;
@@ -171,7 +166,7 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
     let pending = store.pending_effects(ticket_id).await?;
     let Some(mut ticket) = store.ticket(ticket_id).await? else {
         store
-            .give_up_ticket_effects(ticket_id, now(), "the ticket no longer exists")
+            .give_up_ticket_effects(ticket_id, bot.now(), "the ticket no longer exists")
             .await?;
         return Ok(report);
     };
@@ -181,7 +176,7 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
     }
     if bot.inner.departed.contains(ticket.guild_id) {
         let given_up = store
-            .give_up_ticket_effects(ticket_id, now(), "the bot is no longer in the guild")
+            .give_up_ticket_effects(ticket_id, bot.now(), "the bot is no longer in the guild")
             .await?;
         tracing::info!(ticket = %ticket_id, given_up, "effects dropped: the bot left the guild");
         report.ticket = Some(ticket);
@@ -192,7 +187,7 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
         .await?
         .unwrap_or_else(|| GuildConfig::new(ticket.guild_id));
     for pending in pending {
-        let started = now();
+        let started = bot.now();
         if pending.next_attempt_at > started {
             report.waiting = true;
             schedule(bot, ticket_id, pending.next_attempt_at);
@@ -210,17 +205,19 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
         ::metrics::counter!(crate::metrics::EFFECTS, "effect" => name, "outcome" => outcome_name(&outcome)).increment(1);
         match outcome {
             Ok(()) => {
-                store.finish_effect(key, now()).await?;
+                store.finish_effect(key, bot.now()).await?;
             }
             Err(Failure::Transient(error)) => {
                 let attempts = pending.attempts + 1;
                 if attempts >= MAX_ATTEMPTS {
                     tracing::error!(ticket = %ticket_id, effect = name, attempts, %error, "effect given up after its last attempt");
-                    store.give_up_effect(key, now(), &error.to_string()).await?;
+                    store
+                        .give_up_effect(key, bot.now(), &error.to_string())
+                        .await?;
                     report.failures.push((name, error));
                     continue;
                 }
-                let next = now().plus(backoff(attempts));
+                let next = bot.now().plus(backoff(attempts));
                 tracing::warn!(ticket = %ticket_id, effect = name, attempts, %error, "effect failed, will retry");
                 store.retry_effect(key, next, &error.to_string()).await?;
                 schedule(bot, ticket_id, next);
@@ -229,12 +226,16 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
             }
             Err(Failure::Permanent(error)) => {
                 tracing::warn!(ticket = %ticket_id, effect = name, %error, "discord refused an effect");
-                store.give_up_effect(key, now(), &error.to_string()).await?;
+                store
+                    .give_up_effect(key, bot.now(), &error.to_string())
+                    .await?;
                 report.failures.push((name, error));
             }
             Err(Failure::Abandon(error)) => {
                 tracing::warn!(ticket = %ticket_id, %error, "discord refused the ticket channel, ticket abandoned");
-                store.give_up_effect(key, now(), &error.to_string()).await?;
+                store
+                    .give_up_effect(key, bot.now(), &error.to_string())
+                    .await?;
                 abandon(bot, &config, ticket_id).await?;
                 report.abandoned = true;
                 report.failures.push((name, error));
@@ -262,7 +263,7 @@ fn outcome_name(outcome: &Result<(), Failure>) -> &'static str {
 /// restart).
 fn schedule(bot: &Bot, ticket: TicketId, at: Timestamp) {
     let wait =
-        Duration::from_millis(u64::try_from(at.as_millis() - now().as_millis()).unwrap_or(0));
+        Duration::from_millis(u64::try_from(at.as_millis() - bot.now().as_millis()).unwrap_or(0));
     let timers = bot.inner.timers.clone();
     let bot = bot.clone();
     timers.spawn(async move {
@@ -289,7 +290,7 @@ pub(crate) async fn abandon(
         let context = Context {
             config,
             bot_id: bot.inner.bot_id,
-            now: now(),
+            now: bot.now(),
         };
         let transition = match apply(
             &ticket,
@@ -319,7 +320,7 @@ pub(crate) async fn abandon(
         }
     }
     store
-        .give_up_ticket_effects(ticket_id, now(), "the ticket was abandoned")
+        .give_up_ticket_effects(ticket_id, bot.now(), "the ticket was abandoned")
         .await?;
     Ok(())
 }

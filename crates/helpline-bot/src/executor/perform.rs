@@ -275,13 +275,22 @@ pub(super) async fn perform(
             Ok(())
         }
         EffectKind::PostNotice { notice } => {
-            let text = render::notice(bot, config, language, notice);
+            let mut text = render::notice(bot, config, language, notice);
             let closed = matches!(notice, Notice::Closed { .. });
+            let request = matches!(notice, Notice::CloseRequested { .. });
             let components = if closed {
                 render::closed_controls(bot, language, ticket)
+            } else if request {
+                render::close_request_controls(bot, language, ticket)
             } else {
                 Vec::new()
             };
+            // The close request is the opener's to answer: it pings them, and only them.
+            let mut allowed = AllowedMentions::default();
+            if request {
+                text = format!("<@{}> {text}", ticket.opener);
+                allowed.users = vec![ticket.opener];
+            }
             let message = post(
                 bot,
                 channel_of(ticket)?,
@@ -289,10 +298,18 @@ pub(super) async fn perform(
                 Post {
                     content: Some(&text),
                     components: &components,
+                    allowed_mentions: request.then_some(allowed),
                     ..Post::default()
                 },
             )
             .await?;
+            if request && !components.is_empty() {
+                bot.inner
+                    .store
+                    .set_ticket_message(ticket.id, TicketMessage::CloseRequest, message.id)
+                    .await
+                    .map_err(Error::from)?;
+            }
             if closed {
                 bot.inner
                     .store
@@ -494,6 +511,10 @@ async fn refresh_controls(bot: &Bot, language: Language, ticket: &Ticket) -> Res
             TicketMessage::Closed,
             render::closed_controls(bot, language, ticket),
         ),
+        (
+            TicketMessage::CloseRequest,
+            render::close_request_controls(bot, language, ticket),
+        ),
     ];
     for (slot, components) in slots {
         let Some(message) = store
@@ -536,7 +557,7 @@ async fn record_channel(
         let context = Context {
             config,
             bot_id: bot.inner.bot_id,
-            now: super::now(),
+            now: bot.now(),
         };
         let transition = match apply(
             &current,

@@ -11,7 +11,7 @@ use helpline_store::Page;
 
 /// Decides a Helpline step on a ticket and performs it, deciding again after a race. A refusal
 /// means there is nothing to do (the ticket already ended, for instance).
-async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action) -> Result<()> {
+pub(crate) async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action) -> Result<()> {
     let store = &bot.inner.store;
     for _ in 0..5 {
         let Some(ticket) = store.ticket(ticket_id).await? else {
@@ -25,7 +25,7 @@ async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action) -> Result<
         let context = Context {
             config: &config,
             bot_id: bot.inner.bot_id,
-            now: executor::now(),
+            now: bot.now(),
         };
         let transition = match apply(&ticket, &Actor::System, action.clone(), &context) {
             Ok(transition) => transition,
@@ -134,7 +134,7 @@ pub(crate) async fn guild_left(bot: Bot, guild: GuildId) {
     match bot
         .inner
         .store
-        .give_up_guild_effects(guild, executor::now(), "the bot was removed from the guild")
+        .give_up_guild_effects(guild, bot.now(), "the bot was removed from the guild")
         .await
     {
         Ok(dropped) => {

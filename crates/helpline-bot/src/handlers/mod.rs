@@ -45,6 +45,9 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 }
                 crate::commands::name::PANEL => panel::run(&bot, &responder, data).await,
                 crate::commands::name::CLOSE => ticket::close_command(&bot, &responder, data).await,
+                crate::commands::name::CLOSE_REQUEST => {
+                    ticket::close_request_command(&bot, &responder, data).await
+                }
                 crate::commands::name::CLAIM => ticket::claim_command(&bot, &responder, true).await,
                 crate::commands::name::UNCLAIM => {
                     ticket::claim_command(&bot, &responder, false).await

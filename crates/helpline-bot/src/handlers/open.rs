@@ -307,7 +307,7 @@ async fn open(
     if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
         return responder.follow_up(&reply).await;
     }
-    let now = executor::now();
+    let now = bot.now();
     let request = OpenRequest {
         ticket_id: TicketId(interaction.id.get()),
         panel_id: panel,

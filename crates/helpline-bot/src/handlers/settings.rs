@@ -55,6 +55,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .guild_config(guild)
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
+        let timers_before = timer_settings(&config);
         apply(&mut config, options);
         let guild_language = config.settings.language;
         crate::render::follow_language(bot, &mut config, guild_language);
@@ -71,6 +72,14 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         }
         match store.save_guild_config(&config).await {
             Ok(saved) => {
+                if timer_settings(&saved) != timers_before {
+                    // Open tickets' deadlines follow, in the background: a guild may have many.
+                    let bot = bot.clone();
+                    bot.inner
+                        .tasks
+                        .clone()
+                        .spawn(async move { crate::timers::retime_guild(&bot, guild).await });
+                }
                 // The answer in the language the guild now speaks, if that is what changed.
                 let lang = language(bot, interaction, Some(&saved));
                 return responder.embed(show(bot, lang, &saved)).await;
@@ -82,6 +91,14 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
     responder
         .follow_up(&translator.text(lang, ui::CONFLICT, &[]))
         .await
+}
+
+/// The settings tickets' timers depend on.
+fn timer_settings(config: &GuildConfig) -> (Option<u32>, u32) {
+    (
+        config.settings.auto_close_hours,
+        config.settings.close_request_hours,
+    )
 }
 
 /// Applies the given options; Discord has checked their types, choices and ranges.
@@ -109,6 +126,14 @@ fn apply(config: &mut GuildConfig, options: &[CommandDataOption]) {
                     OpenerLeaves::Close
                 };
             }
+            ("auto_close_hours", CommandOptionValue::Integer(hours)) => {
+                // 0 turns auto-close off.
+                settings.auto_close_hours = u32::try_from(*hours).ok().filter(|hours| *hours > 0);
+            }
+            ("close_request_hours", CommandOptionValue::Integer(hours)) => {
+                settings.close_request_hours = u32::try_from(*hours).unwrap_or(0);
+            }
+            ("claim_restricts", CommandOptionValue::Boolean(on)) => settings.claim_restricts = *on,
             ("retention_days", CommandOptionValue::Integer(days)) => {
                 settings.transcript_retention_days = u32::try_from(*days).unwrap_or(0);
             }
@@ -226,6 +251,21 @@ fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
             field(
                 ui::SETTINGS_ADMIN_CLOSE_DELETES,
                 yes_no(settings.admin_close_deletes),
+            ),
+            field(
+                ui::SETTINGS_AUTO_CLOSE,
+                settings.auto_close_hours.map_or_else(
+                    || text(ui::SETTINGS_OFF),
+                    |hours| localizer.duration(u64::from(hours) * 3600),
+                ),
+            ),
+            field(
+                ui::SETTINGS_CLOSE_REQUEST,
+                localizer.duration(u64::from(settings.close_request_hours) * 3600),
+            ),
+            field(
+                ui::SETTINGS_CLAIM_RESTRICTS,
+                yes_no(settings.claim_restricts),
             ),
             field(
                 ui::SETTINGS_OPENER_LEAVES,

@@ -44,6 +44,26 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
         CustomId::Delete(ticket) => {
             act(bot, responder, ticket, || Action::Delete, ui::DELETED).await
         }
+        CustomId::CloseAccept(ticket) => {
+            act(
+                bot,
+                responder,
+                ticket,
+                || Action::AcceptCloseRequest,
+                ui::CLOSED,
+            )
+            .await
+        }
+        CustomId::CloseDecline(ticket) => {
+            act(
+                bot,
+                responder,
+                ticket,
+                || Action::DeclineCloseRequest,
+                ui::CLOSE_REQUEST_DECLINED,
+            )
+            .await
+        }
         CustomId::Approve(ticket) => {
             act(bot, responder, ticket, || Action::Approve, ui::APPROVED).await
         }
@@ -109,7 +129,7 @@ async fn confirm_close(
     let context = Context {
         config: &config,
         bot_id: bot.inner.bot_id,
-        now: executor::now(),
+        now: bot.now(),
     };
     if let Err(refusal) = apply(&ticket, &actor, Action::Close { reason: None }, &context) {
         return responder
@@ -342,6 +362,35 @@ pub(super) async fn rename_command(
     .await
 }
 
+/// `/close-request [reason]` (S2) in a ticket channel: staff ask the opener to agree to close;
+/// the opener answers with the notice's buttons, and silence closes it after the guild's delay.
+pub(super) async fn close_request_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    let reason = data
+        .options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::String(reason), "reason") => Some(reason.clone()),
+            _ => None,
+        });
+    act(
+        bot,
+        responder,
+        ticket,
+        || Action::RequestClose {
+            reason: reason.clone(),
+        },
+        ui::CLOSE_REQUEST_SENT,
+    )
+    .await
+}
+
 /// `/reopen` (S6) in a closed ticket's channel: as the Reopen button.
 pub(super) async fn reopen_command(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
     let Some(ticket) = ticket_here(bot, responder).await? else {
@@ -453,7 +502,7 @@ async fn act(
         let context = Context {
             config: &config,
             bot_id: bot.inner.bot_id,
-            now: executor::now(),
+            now: bot.now(),
         };
         let transition = match apply(&ticket, &actor, action(), &context) {
             Ok(transition) => transition,

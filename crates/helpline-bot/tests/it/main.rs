@@ -12,6 +12,7 @@ mod staff;
 mod staff_commands;
 mod story;
 mod ticket_command;
+mod ticket_timers;
 mod topic_command;
 mod transcript_reads;
 mod world;

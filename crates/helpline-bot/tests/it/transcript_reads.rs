@@ -35,7 +35,8 @@ async fn the_transcript_names_people_and_the_dm_speaks_the_openers_language() {
         .send_message(channel, "On it.", Vec::<(String, Vec<u8>)>::new())
         .await
         .unwrap();
-    world.wait_for_transcript(channel, 2).await;
+    // The welcome, Discord's pin notice, the claim notice and the two messages.
+    world.wait_for_transcript(channel, 5).await;
     crate::story::close_now(&world, channel, sam).await;
     world.wait_for_outbox().await;
 

@@ -212,6 +212,7 @@ pub(crate) fn close_reasons() -> Vec<CloseReason> {
         CloseReason::OpenerLeft,
         CloseReason::OpenFailed,
         CloseReason::ChannelDeleted,
+        CloseReason::CloseRequestUnanswered(24),
     ]
 }
 
@@ -223,6 +224,7 @@ const fn close_reason_variant(reason: &CloseReason) -> usize {
         CloseReason::OpenerLeft => 3,
         CloseReason::OpenFailed => 4,
         CloseReason::ChannelDeleted => 5,
+        CloseReason::CloseRequestUnanswered(_) => 6,
     }
 }
 
@@ -287,6 +289,9 @@ pub(crate) fn notices() -> Vec<Notice> {
             by: user(1),
         },
         Notice::OpenerLeft { user: user(2) },
+        Notice::AutoCloseWarning {
+            closes_at: helpline_domain::Timestamp::from_secs(1_800_000_000),
+        },
     ]);
     notices
 }
@@ -309,6 +314,7 @@ const fn notice_variant(notice: &Notice) -> usize {
         Notice::Renamed { .. } => 13,
         Notice::Moved { .. } => 14,
         Notice::OpenerLeft { .. } => 15,
+        Notice::AutoCloseWarning { .. } => 16,
     }
 }
 
@@ -349,7 +355,7 @@ const fn state_variant(state: &TicketState) -> usize {
     }
 }
 
-pub(crate) const ACTION_KINDS: [ActionKind; 24] = [
+pub(crate) const ACTION_KINDS: [ActionKind; 25] = [
     ActionKind::Open,
     ActionKind::Approve,
     ActionKind::Refuse,
@@ -369,6 +375,7 @@ pub(crate) const ACTION_KINDS: [ActionKind; 24] = [
     ActionKind::Reopen,
     ActionKind::Delete,
     ActionKind::AutoClose,
+    ActionKind::Timer,
     ActionKind::OpenerLeft,
     ActionKind::ChannelCreated,
     ActionKind::Abandon,
@@ -397,11 +404,12 @@ const fn action_variant(action: &ActionKind) -> usize {
         ActionKind::Reopen => 16,
         ActionKind::Delete => 17,
         ActionKind::AutoClose => 18,
-        ActionKind::OpenerLeft => 19,
-        ActionKind::ChannelCreated => 20,
-        ActionKind::Abandon => 21,
-        ActionKind::ChannelDeleted => 22,
-        ActionKind::RefreshAccess => 23,
+        ActionKind::Timer => 19,
+        ActionKind::OpenerLeft => 20,
+        ActionKind::ChannelCreated => 21,
+        ActionKind::Abandon => 22,
+        ActionKind::ChannelDeleted => 23,
+        ActionKind::RefreshAccess => 24,
     }
 }
 
@@ -471,11 +479,11 @@ fn samples_cover_every_variant() {
         template_error_variant,
         3,
     );
-    assert_covers("Notice", &notices(), notice_variant, 16);
-    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 6);
+    assert_covers("Notice", &notices(), notice_variant, 17);
+    assert_covers("CloseReason", &close_reasons(), close_reason_variant, 7);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
-    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 24);
+    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 25);
     let nested: Vec<ValidationError> = refusals()
         .into_iter()
         .filter_map(|refusal| {

@@ -57,8 +57,8 @@ fn ticket_by_id(connection: &Connection, id: TicketId) -> Result<Option<Ticket>>
 fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO tickets (id, guild_id, number, panel_id, opener_id, channel_id, state, version, created_at, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO tickets (id, guild_id, number, panel_id, opener_id, channel_id, state, version, created_at, data, timer_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             sql_id(ticket.id.0),
@@ -71,6 +71,7 @@ fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
             sql_id(ticket.version),
             ticket.created_at.as_millis(),
             encode(ticket)?,
+            ticket.timer.map(|timer| timer.at.as_millis()),
         ])?;
     Ok(())
 }
@@ -202,7 +203,7 @@ fn commit_ticket(
     fenced(&transaction, fence, Fencing::Write)?;
     let changed = transaction
         .prepare_cached(
-            "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6
+            "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6, timer_at = ?7
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -212,6 +213,7 @@ fn commit_ticket(
             ticket.state.name(),
             sql_id(ticket.version),
             data,
+            ticket.timer.map(|timer| timer.at.as_millis()),
         ])?;
     if changed == 0 {
         let actual: Option<i64> = transaction
@@ -537,6 +539,25 @@ impl Store for SqliteStore {
                 "SELECT ticket_id, MIN(guild_id), MIN(next_attempt_at) AS due FROM effects
                  WHERE status = 'pending' AND next_attempt_at <= ?1
                  GROUP BY ticket_id ORDER BY due LIMIT ?2",
+            )?;
+            let rows = statement.query_map(params![now.as_millis(), limit], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+            })?;
+            let mut due = Vec::new();
+            for row in rows {
+                let (ticket, guild) = row?;
+                due.push((TicketId(ticket as u64), Id::new(guild as u64)));
+            }
+            Ok(due)
+        })
+        .await
+    }
+
+    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>> {
+        self.read(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id, guild_id FROM tickets
+                 WHERE timer_at IS NOT NULL AND timer_at <= ?1 ORDER BY timer_at LIMIT ?2",
             )?;
             let rows = statement.query_map(params![now.as_millis(), limit], |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))

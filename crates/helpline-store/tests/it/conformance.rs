@@ -47,7 +47,8 @@ macro_rules! conformance_suite {
                 the_outbox_gives_up_by_ticket_and_guild_and_purges,
                 stalled_tickets_are_those_nothing_works_on,
                 ticket_messages_are_remembered_per_slot,
-                writes_with_an_older_fencing_token_are_refused
+                writes_with_an_older_fencing_token_are_refused,
+                due_timers_are_found_by_their_stored_deadline
             );
         }
     };
@@ -1404,4 +1405,71 @@ pub(crate) async fn writes_with_an_older_fencing_token_are_refused(store: Arc<dy
             .unwrap(),
         OpenOutcome::Created(_)
     ));
+}
+
+/// The scheduler's query: tickets whose stored timer is due, earliest first; a ticket whose
+/// timer moves or goes away is no longer due; the deadline survives a reopen of the store
+/// (it is a column of the ticket, not memory).
+pub(crate) async fn due_timers_are_found_by_their_stored_deadline(store: Arc<dyn Store>) {
+    let hour = std::time::Duration::from_secs(3600);
+    let mut config = GuildConfig::new(guild(GUILD));
+    config.settings.auto_close_hours = Some(24);
+    config
+        .add_panel(|id| Panel::new(id, Id::new(77)))
+        .expect("panel");
+    store.save_guild_config(&config).await.unwrap();
+    let now = Timestamp::from_secs(1_800_000_000);
+    let first = create(&store, &config, 1, 10, now).await;
+    let second = create(&store, &config, 2, 11, now.plus(hour)).await;
+    let _quiet = {
+        let mut other = GuildConfig::new(guild(GUILD + 1));
+        other
+            .add_panel(|id| Panel::new(id, Id::new(78)))
+            .expect("panel");
+        create(&store, &other, 3, 12, now).await
+    };
+    assert_eq!(first.timer.map(|t| t.at), Some(now.plus(23 * hour)));
+    assert!(
+        store
+            .due_timers(now.plus(22 * hour), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.due_timers(now.plus(30 * hour), 10).await.unwrap(),
+        [(first.id, guild(GUILD)), (second.id, guild(GUILD))],
+        "earliest first; a guild without auto-close has no timer"
+    );
+    assert_eq!(
+        store
+            .due_timers(now.plus(30 * hour), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // A message moves the first ticket's timer; closing the second clears it.
+    let mut moved = first.clone();
+    moved.record_message(false, now.plus(20 * hour), &config.settings);
+    moved.version += 1;
+    store.update_ticket(&moved, first.version).await.unwrap();
+    let mut closed = second.clone();
+    closed.state = TicketState::Closed;
+    closed.closed_at = Some(now.plus(2 * hour));
+    closed.close_reason = Some(helpline_domain::CloseReason::NoneGiven);
+    closed.schedule(&config.settings);
+    closed.version += 1;
+    store.update_ticket(&closed, second.version).await.unwrap();
+    assert!(
+        store
+            .due_timers(now.plus(30 * hour), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.due_timers(now.plus(43 * hour), 10).await.unwrap(),
+        [(first.id, guild(GUILD))]
+    );
 }

@@ -1,0 +1,88 @@
+//! The scheduler of tickets' timers (S2): a close request nobody answers, the auto-close
+//! warning an hour before, auto-close itself. Each ticket stores its next deadline, so after
+//! any restart the scheduler finds what is due with one indexed query; what happens is the
+//! domain's `Action::Timer`, decided on the settings of now and performed through the outbox.
+
+use crate::Bot;
+use crate::handlers::events::system_step;
+use helpline_domain::lifecycle::Action;
+use helpline_domain::{GuildId, TicketState};
+use helpline_store::Page;
+use std::time::Duration;
+
+/// Tickets looked at per query.
+const BATCH: u32 = 64;
+
+/// Runs due timers at start, then every `interval` and whenever the clock is moved, until the
+/// task is dropped.
+pub(crate) async fn run(bot: Bot, interval: Duration) {
+    let mut moves = bot.inner.clock.moves();
+    loop {
+        match pass(&bot).await {
+            Ok(0) => {}
+            Ok(fired) => tracing::info!(fired, "ticket timers fired"),
+            Err(error) => tracing::warn!(%error, "cannot run ticket timers"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            changed = moves.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(interval).await;
+                }
+            }
+        }
+    }
+}
+
+/// Fires every due timer of the guilds this process holds; returns how many fired.
+pub(crate) async fn pass(bot: &Bot) -> crate::Result<usize> {
+    let mut fired = 0;
+    // Each fired timer moves its ticket's deadline past now or clears it, so the rounds end;
+    // the bound guards against a store that keeps answering the same.
+    for _ in 0..64 {
+        let mut due = bot.inner.store.due_timers(bot.now(), BATCH).await?;
+        let count = due.len();
+        due.retain(|(_, guild)| {
+            bot.inner.leases.holds(*guild) && !bot.inner.departed.contains(*guild)
+        });
+        for (ticket, _) in &due {
+            system_step(bot, *ticket, &Action::Timer).await?;
+            fired += 1;
+        }
+        if count < BATCH as usize || due.is_empty() {
+            break;
+        }
+    }
+    Ok(fired)
+}
+
+/// The guild's timer settings changed: every active ticket's deadline is decided again (and
+/// what is already due under the new settings happens now, the warning first).
+pub(crate) async fn retime_guild(bot: &Bot, guild: GuildId) {
+    let states = [TicketState::Open, TicketState::Claimed];
+    let mut before = None;
+    let mut retimed = 0;
+    loop {
+        let page = Page { limit: 100, before };
+        let tickets = match bot.inner.store.tickets_by_guild(guild, &states, page).await {
+            Ok(tickets) => tickets,
+            Err(error) => {
+                tracing::warn!(guild_id = %guild, %error, "cannot list tickets to move their timers");
+                return;
+            }
+        };
+        let Some(last) = tickets.last() else { break };
+        before = Some(last.number);
+        let full = tickets.len() == 100;
+        for ticket in &tickets {
+            if let Err(error) = system_step(bot, ticket.id, &Action::Timer).await {
+                tracing::warn!(ticket = %ticket.id, %error, "cannot move a ticket's timer");
+            }
+            retimed += 1;
+        }
+        if !full {
+            break;
+        }
+    }
+    tracing::info!(guild_id = %guild, retimed, "ticket timers follow the settings");
+}

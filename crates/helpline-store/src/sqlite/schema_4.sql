@@ -1,0 +1,4 @@
+-- When each ticket's timer is due (a close request's expiry, the auto-close warning, auto-close),
+-- so the scheduler finds due tickets without reading every ticket; NULL when it has none.
+ALTER TABLE tickets ADD COLUMN timer_at INTEGER;
+CREATE INDEX tickets_by_timer ON tickets (timer_at) WHERE timer_at IS NOT NULL;
