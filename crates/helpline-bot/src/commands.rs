@@ -27,6 +27,8 @@ pub(crate) mod name {
     pub(crate) const REMOVE: &str = "remove";
     pub(crate) const RENAME: &str = "rename";
     pub(crate) const REOPEN: &str = "reopen";
+    pub(crate) const OPEN_FOR: &str = "open-for";
+    pub(crate) const MOVE: &str = "move";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -477,6 +479,32 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(STRING, "name", "rename-name")
                     .required()
                     .length(helpline_domain::limits::CHANNEL_NAME as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::OPEN_FOR,
+            key: "open_for",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(USER, "member", "open_for-member").required(),
+                OptionSpec::new(STRING, "topic", "open_for-topic")
+                    .autocomplete()
+                    .length(helpline_domain::config::TOPIC_NAME as u64),
+                OptionSpec::new(STRING, "reason", "open_for-reason")
+                    .length(helpline_domain::limits::REASON as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::MOVE,
+            key: "move",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "topic", "move-topic")
+                    .required()
+                    .autocomplete()
+                    .length(helpline_domain::config::TOPIC_NAME as u64),
             ],
         },
         CommandSpec {

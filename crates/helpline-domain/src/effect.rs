@@ -93,6 +93,10 @@ pub enum Notice {
     OpenerLeft {
         user: UserId,
     },
+    /// Staff opened the ticket for its member (S4): the member's DM.
+    OpenedFor {
+        by: UserId,
+    },
     /// Nobody wrote for a while: the ticket closes at `closes_at` unless someone writes.
     AutoCloseWarning {
         closes_at: crate::Timestamp,

@@ -361,7 +361,12 @@ pub fn prepare_open(
     if reason.is_none() && panel.settings.reason == ReasonMode::Required && !for_someone_else {
         return Err(Refusal::ReasonRequired);
     }
-    if let Some(topic) = request.topic_id.and_then(|id| config.topic(id)) {
+    // The form's answers are the member's to give: staff opening for them skip it.
+    if let Some(topic) = request
+        .topic_id
+        .and_then(|id| config.topic(id))
+        .filter(|_| !for_someone_else)
+    {
         for question in &topic.questions {
             let answer = request
                 .answers
@@ -440,6 +445,15 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
             ticket.name = ticket_name(&ticket, context);
             open_channel(&ticket, context, &mut effects);
             effects.push(log(&ticket, LogKind::Opened, Some(ticket.opened_by)));
+            // Staff opened it for the member (S4): they are told privately.
+            if ticket.opened_by != ticket.opener {
+                effects.push(EffectKind::DmOpener {
+                    notice: Notice::OpenedFor {
+                        by: ticket.opened_by,
+                    },
+                    with_transcript: false,
+                });
+            }
         }
     }
     ticket.schedule(&context.config.settings);

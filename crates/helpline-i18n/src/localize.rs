@@ -499,6 +499,7 @@ impl Localize for Notice {
             Self::OpenerLeft { user: left } => {
                 l.text("notice-opener_left", &[("user", user(*left))])
             }
+            Self::OpenedFor { by } => l.text("notice-opened_for", &[("by", user(*by))]),
             // Discord shows `<t:…:R>` as a relative time in the reader's own language.
             Self::AutoCloseWarning { closes_at } => l.text(
                 "notice-auto_close_warning",

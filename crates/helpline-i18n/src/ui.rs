@@ -314,6 +314,11 @@ pub const ROLE_ADDED: &str = "ui-role_added";
 /// `ui-role_removed`
 pub const ROLE_REMOVED: &str = "ui-role_removed";
 /// `ui-renamed`
+/// `ui-opened_for`, with `member` and `channel`: staff opened a ticket for a member.
+pub const OPENED_FOR: &str = "ui-opened_for";
+/// `ui-moved`
+pub const MOVED: &str = "ui-moved";
+/// `ui-renamed`
 pub const RENAMED: &str = "ui-renamed";
 /// `ui-not_a_member`: a user option naming someone who is not on the server.
 pub const NOT_A_MEMBER: &str = "ui-not_a_member";
@@ -328,6 +333,8 @@ pub const ALL: &[&str] = &[
     ROLE_ADDED,
     ROLE_REMOVED,
     RENAMED,
+    MOVED,
+    OPENED_FOR,
     NOT_A_MEMBER,
     NOT_EVERYONE,
     NOT_IN_TICKET,

@@ -440,7 +440,11 @@ pub(super) async fn perform(
                     ("guild", guild_name.into()),
                 ],
             );
-            let text = format!("{about}\n{}", render::notice(bot, config, language, notice));
+            let mut text = format!("{about}\n{}", render::notice(bot, config, language, notice));
+            // A ticket opened for them: the link to it.
+            if let (Notice::OpenedFor { .. }, Some(channel)) = (notice, ticket.channel) {
+                text.push_str(&format!(" <#{}>", channel.id));
+            }
             let attachment = if *with_transcript {
                 let file = transcript_file(
                     bot,

@@ -65,6 +65,10 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                     ticket::rename_command(&bot, &responder, data).await
                 }
                 crate::commands::name::REOPEN => ticket::reopen_command(&bot, &responder).await,
+                crate::commands::name::OPEN_FOR => {
+                    open::open_for_command(&bot, &responder, data).await
+                }
+                crate::commands::name::MOVE => ticket::move_command(&bot, &responder, data).await,
                 crate::commands::name::SETUP => setup::run(&bot, &responder, data).await,
                 crate::commands::name::STAFF => staff::run(&bot, &responder, data).await,
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,

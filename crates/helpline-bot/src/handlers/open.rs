@@ -32,7 +32,7 @@ pub(super) async fn run(
         }
     }
     responder.defer(true).await?;
-    open(bot, responder, config, panel, topic, None, Vec::new()).await
+    open(bot, responder, config, Opening::new(panel, topic)).await
 }
 
 /// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
@@ -84,10 +84,88 @@ pub(super) async fn command(
         bot,
         responder,
         Some(config),
-        panel,
-        topic,
-        reason,
-        Vec::new(),
+        Opening {
+            reason,
+            ..Opening::new(panel, topic)
+        },
+    )
+    .await
+}
+
+/// `/open-for member [topic] [reason]` (S4): staff open a ticket for a member, without the
+/// form (the member's answers are theirs to give in the ticket) and without approval (staff are
+/// the approvers); the member is told by DM and mentioned in the new channel.
+pub(super) async fn open_for_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &twilight_model::application::interaction::application_command::CommandData,
+) -> Result<()> {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    let interaction = responder.interaction;
+    let guild = guild_id(interaction)?;
+    let translator = &bot.inner.translator;
+    let config = bot.inner.store.guild_config(guild).await?;
+    let lang = language(bot, interaction, config.as_ref());
+    let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
+        return responder
+            .message(translator.text(lang, ui::NOT_SET_UP, &[]), Vec::new())
+            .await;
+    };
+    let user = data
+        .options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::User(user), "member") => Some(*user),
+            _ => None,
+        });
+    let resolved = data.resolved.as_ref();
+    let member = user.and_then(|user| Some((user, resolved?.members.get(&user)?)));
+    let Some((user, member)) = member else {
+        return responder
+            .message(translator.text(lang, ui::NOT_A_MEMBER, &[]), Vec::new())
+            .await;
+    };
+    let profile = resolved.and_then(|r| r.users.get(&user));
+    if profile.is_some_and(|u| u.bot) || user == bot.inner.bot_id {
+        return responder
+            .message(translator.text(lang, ui::NOT_A_MEMBER, &[]), Vec::new())
+            .await;
+    }
+    let name = member
+        .nick
+        .clone()
+        .or_else(|| profile.and_then(|u| u.global_name.clone()))
+        .or_else(|| profile.map(|u| u.name.clone()))
+        .unwrap_or_else(|| user.to_string());
+    let text_option = |name: &str| {
+        data.options
+            .iter()
+            .find_map(|o| match (&o.value, o.name == name) {
+                (CommandOptionValue::String(value), true) => Some(value.clone()),
+                _ => None,
+            })
+    };
+    let topic = match text_option("topic") {
+        None => None,
+        Some(topic) => match super::find_topic(bot, lang, &config, &topic, ui::TICKET_NO_TOPICS) {
+            Ok(topic) => Some(topic),
+            Err(reply) => return responder.message(reply, Vec::new()).await,
+        },
+    };
+    let panel = topic
+        .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))
+        .unwrap_or(&config.panels[0])
+        .id;
+    responder.defer(true).await?;
+    open(
+        bot,
+        responder,
+        Some(config),
+        Opening {
+            reason: text_option("reason"),
+            for_member: Some((user, name)),
+            ..Opening::new(panel, topic)
+        },
     )
     .await
 }
@@ -276,20 +354,57 @@ pub(super) async fn submitted(
         })
         .collect();
     let reason = super::modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
-    open(bot, responder, config, panel, topic, reason, answers).await
+    open(
+        bot,
+        responder,
+        config,
+        Opening {
+            reason,
+            answers,
+            ..Opening::new(panel, topic)
+        },
+    )
+    .await
 }
 
-/// Opens a ticket on `panel` for the member of an acknowledged interaction, with the guild's
-/// configuration its caller loaded (once per interaction).
-async fn open(
-    bot: &Bot,
-    responder: &Responder<'_>,
-    config: Option<helpline_domain::GuildConfig>,
+/// Opens a ticket on `panel` for the member of an acknowledged interaction (or, staff opening
+/// for someone, for `for_member` and their name), with the guild's configuration its caller
+/// loaded (once per interaction).
+/// What a ticket is opened with.
+struct Opening {
     panel: PanelId,
     topic: Option<TopicId>,
     reason: Option<String>,
     answers: Vec<FormAnswer>,
+    /// Staff opening for a member: the member and their name.
+    for_member: Option<(helpline_domain::UserId, String)>,
+}
+
+impl Opening {
+    fn new(panel: PanelId, topic: Option<TopicId>) -> Self {
+        Self {
+            panel,
+            topic,
+            reason: None,
+            answers: Vec::new(),
+            for_member: None,
+        }
+    }
+}
+
+async fn open(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    config: Option<helpline_domain::GuildConfig>,
+    opening: Opening,
 ) -> Result<()> {
+    let Opening {
+        panel,
+        topic,
+        reason,
+        answers,
+        for_member,
+    } = opening;
     let interaction = responder.interaction;
     let store = &bot.inner.store;
     let translator = &bot.inner.translator;
@@ -312,8 +427,10 @@ async fn open(
         ticket_id: TicketId(interaction.id.get()),
         panel_id: panel,
         topic_id: topic,
-        opener: actor.user_id,
-        opener_name: display_name(interaction),
+        opener: for_member.as_ref().map_or(actor.user_id, |(user, _)| *user),
+        opener_name: for_member
+            .as_ref()
+            .map_or_else(|| display_name(interaction), |(_, name)| name.clone()),
         requested_by: actor,
         reason,
         answers,
@@ -328,7 +445,9 @@ async fn open(
     };
     // Direct messages to the opener (approval, refusal, the transcript on close) speak the
     // language they use Discord in.
-    ticket.opener_language = Some(lang);
+    if for_member.is_none() {
+        ticket.opener_language = Some(lang);
+    }
     let fence = bot.inner.leases.fence(ticket.guild_id)?;
     let ticket = match store.open_ticket(ticket, limits, now, fence).await? {
         OpenOutcome::Created(ticket) => ticket,
@@ -381,11 +500,20 @@ async fn open(
             let ticket = report.ticket.as_ref();
             let channel = ticket.and_then(|t| t.channel);
             let opened_text = |channel: helpline_domain::TicketChannel| {
-                translator.text(
-                    lang,
-                    ui::TICKET_OPENED,
-                    &[("channel", format!("<#{}>", channel.id).into())],
-                )
+                let channel = format!("<#{}>", channel.id);
+                match &for_member {
+                    Some((member, _)) => translator.text(
+                        lang,
+                        ui::OPENED_FOR,
+                        &[
+                            ("channel", channel.into()),
+                            ("member", format!("<@{member}>").into()),
+                        ],
+                    ),
+                    None => {
+                        translator.text(lang, ui::TICKET_OPENED, &[("channel", channel.into())])
+                    }
+                }
             };
             let reply = match channel {
                 Some(channel) if !report.failures.is_empty() => format!(

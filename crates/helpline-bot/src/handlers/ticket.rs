@@ -391,6 +391,45 @@ pub(super) async fn close_request_command(
     .await
 }
 
+/// `/move topic` (S5) in a ticket channel: the ticket goes to another topic; its category,
+/// staff and overwrites follow, and the new topic's staff are told.
+pub(super) async fn move_command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+) -> Result<()> {
+    let Some(ticket) = ticket_here(bot, responder).await? else {
+        return Ok(());
+    };
+    let name = data
+        .options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::String(name), "topic") => Some(name.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let interaction = responder.interaction;
+    let config = match interaction.guild_id {
+        Some(guild) => bot.inner.store.guild_config(guild).await?,
+        None => None,
+    };
+    let lang = language(bot, interaction, config.as_ref());
+    let Some(config) = config else {
+        return responder
+            .message(
+                bot.inner.translator.text(lang, ui::NOT_SET_UP, &[]),
+                Vec::new(),
+            )
+            .await;
+    };
+    let topic = match super::find_topic(bot, lang, &config, &name, ui::TICKET_NO_TOPICS) {
+        Ok(topic) => topic,
+        Err(reply) => return responder.message(reply, Vec::new()).await,
+    };
+    act(bot, responder, ticket, || Action::Move { topic }, ui::MOVED).await
+}
+
 /// `/reopen` (S6) in a closed ticket's channel: as the Reopen button.
 pub(super) async fn reopen_command(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
     let Some(ticket) = ticket_here(bot, responder).await? else {

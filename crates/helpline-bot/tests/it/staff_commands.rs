@@ -179,3 +179,188 @@ async fn staff_transfer_add_remove_rename_and_reopen_from_a_ticket() {
     }
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_open_a_ticket_for_a_member_and_move_it_to_another_topic() {
+    use helpline_domain::Topic;
+    let world = World::new().await;
+    world.set_up().await;
+    let [mia, max, _] = world.members;
+    let [sam, _] = world.staff;
+    // Two topics on the panel; Tech has its own staff role.
+    let tech_role = world
+        .emulator
+        .create_role(world.guild, "Tech", Permissions::empty())
+        .unwrap();
+    let mut config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    let billing = config.add_topic(|id| Topic::new(id, "Billing")).unwrap();
+    let tech = config
+        .add_topic(|id| Topic {
+            staff_roles: vec![tech_role],
+            ..Topic::new(id, "Tech")
+        })
+        .unwrap();
+    config.panels[0].topics.extend([billing, tech]);
+    world.store.save_guild_config(&config).await.unwrap();
+    let runs = |user, channel, command: &'static str, options: Vec<(&'static str, OptionValue)>| {
+        let world = &world;
+        async move {
+            let outcome = world
+                .emulator
+                .as_user(user)
+                .run_command(world.guild, channel, command, &options)
+                .await
+                .unwrap();
+            let message = outcome.expect_message();
+            assert!(message.ephemeral);
+            world.wait_for_outbox().await;
+            message.text()
+        }
+    };
+
+    // Sam opens a Billing ticket for Mia: she sees it and is told by DM.
+    let reply = runs(
+        sam,
+        world.general,
+        "open-for",
+        vec![
+            ("member", OptionValue::User(mia)),
+            ("topic", OptionValue::String("billing".into())),
+            ("reason", OptionValue::String("Refund of order 42".into())),
+        ],
+    )
+    .await;
+    assert!(
+        reply.starts_with(&format!("The ticket for <@{mia}> is open: <#")),
+        "{reply}"
+    );
+    let ticket = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(1))
+        .await
+        .unwrap()
+        .remove(0);
+    let channel = ticket.channel.unwrap().id;
+    assert_eq!((ticket.opener, ticket.opened_by), (mia, sam));
+    assert_eq!(ticket.topic_id, Some(billing));
+    assert!(world.emulator.can_view(mia, channel));
+    let dm = world.emulator.dm_messages(mia);
+    let told = dm.last().expect("Mia is told");
+    assert!(
+        told.content.contains("Sam") || told.content.contains(&format!("<@{sam}>")),
+        "{}",
+        told.content
+    );
+    assert!(
+        told.content.contains("opened this ticket for you"),
+        "{}",
+        told.content
+    );
+    assert!(
+        told.content.contains(&format!("<#{channel}>")),
+        "with the link"
+    );
+
+    // A member cannot open for someone else; nor can staff open for a non-member.
+    let before = world
+        .store
+        .tickets_by_member(max, helpline_store::Page::first(5))
+        .await
+        .unwrap()
+        .len();
+    let refused = runs(
+        mia,
+        world.general,
+        "open-for",
+        vec![("member", OptionValue::User(max))],
+    )
+    .await;
+    assert!(!refused.contains("is open"), "{refused}");
+    let stranger = world.emulator.create_user("Zed", "en-US");
+    let refused = runs(
+        sam,
+        world.general,
+        "open-for",
+        vec![("member", OptionValue::User(stranger))],
+    )
+    .await;
+    assert!(!refused.contains("is open"), "{refused}");
+    assert_eq!(
+        world
+            .store
+            .tickets_by_member(max, helpline_store::Page::first(5))
+            .await
+            .unwrap()
+            .len(),
+        before,
+        "no ticket for Max"
+    );
+
+    // Sam moves it to Tech: Tech's role now sees it, the ticket says so.
+    assert_eq!(
+        runs(
+            sam,
+            channel,
+            "move",
+            vec![("topic", OptionValue::String("Tech".into()))]
+        )
+        .await,
+        "The ticket is in its new topic; its staff were told."
+    );
+    let moved = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(moved.topic_id, Some(tech));
+    let overwrites = world
+        .emulator
+        .channel(channel)
+        .unwrap()
+        .permission_overwrites
+        .unwrap_or_default();
+    assert!(
+        overwrites.iter().any(|o| o.id.get() == tech_role.get()),
+        "Tech's staff role can see the ticket"
+    );
+    assert!(world.emulator.messages(channel).iter().any(|m| {
+        m.content
+            .contains("moved this ticket to the topic **Tech**")
+    }));
+    // Moving to the same topic, or by a member, changes nothing.
+    let same = runs(
+        sam,
+        channel,
+        "move",
+        vec![("topic", OptionValue::String("Tech".into()))],
+    )
+    .await;
+    assert_ne!(same, "The ticket is in its new topic; its staff were told.");
+    let by_member = runs(
+        mia,
+        channel,
+        "move",
+        vec![("topic", OptionValue::String("Billing".into()))],
+    )
+    .await;
+    assert_ne!(
+        by_member,
+        "The ticket is in its new topic; its staff were told."
+    );
+    assert_eq!(
+        world
+            .store
+            .ticket_by_channel(channel)
+            .await
+            .unwrap()
+            .unwrap()
+            .topic_id,
+        Some(tech)
+    );
+}

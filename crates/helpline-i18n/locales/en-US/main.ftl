@@ -185,6 +185,7 @@ notice-role_added = { $by } added the role { $role } to this ticket.
 notice-role_removed = { $by } removed the role { $role } from this ticket.
 notice-renamed = { $by } renamed this ticket to **{ $name }**.
 notice-moved = { $by } moved this ticket to the topic **{ $topic }**.
+notice-opened_for = { $by } opened this ticket for you. You can read and answer it in the server.
 
 ## Why a ticket was closed, on its own (log entries, the web panel).
 
@@ -660,6 +661,8 @@ ui-member_removed = They no longer see this ticket.
 ui-role_added = Members of that role can now see this ticket and write in it.
 ui-role_removed = Members of that role no longer see this ticket (unless they are staff).
 ui-renamed = The ticket channel is renamed.
+ui-moved = The ticket is in its new topic; its staff were told.
+ui-opened_for = The ticket for { $member } is open: { $channel }. They were told by direct message.
 ui-not_a_member = That person is not a member of this server.
 ui-not_everyone = @everyone cannot be added to a ticket: it would make it public.
 cmd-transfer-name = transfer
@@ -692,3 +695,15 @@ cmd-rename-name-name = name
 cmd-rename-name-description = The new name (up to 100 characters)
 cmd-reopen-name = reopen
 cmd-reopen-description = Open this closed ticket again
+cmd-open_for-name = open-for
+cmd-open_for-description = Open a ticket for a member (staff)
+cmd-open_for-member-name = member
+cmd-open_for-member-description = The member the ticket is for
+cmd-open_for-topic-name = topic
+cmd-open_for-topic-description = The ticket's topic
+cmd-open_for-reason-name = reason
+cmd-open_for-reason-description = Why you open it (shown in the ticket)
+cmd-move-name = move
+cmd-move-description = Move this ticket to another topic (staff)
+cmd-move-topic-name = topic
+cmd-move-topic-description = The new topic

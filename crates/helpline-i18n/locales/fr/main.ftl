@@ -174,6 +174,7 @@ notice-role_added = { $by } a ajouté le rôle { $role } à ce ticket.
 notice-role_removed = { $by } a retiré le rôle { $role } de ce ticket.
 notice-renamed = { $by } a renommé ce ticket en **{ $name }**.
 notice-moved = { $by } a déplacé ce ticket vers le sujet **{ $topic }**.
+notice-opened_for = { $by } a ouvert ce ticket pour vous. Vous pouvez le lire et y répondre sur le serveur.
 
 ## Raison de fermeture, seule (journal, panel web).
 
@@ -643,6 +644,8 @@ ui-member_removed = Cette personne ne voit plus ce ticket.
 ui-role_added = Les membres de ce rôle voient désormais ce ticket et peuvent y écrire.
 ui-role_removed = Les membres de ce rôle ne voient plus ce ticket (sauf s'ils sont du staff).
 ui-renamed = Le salon du ticket est renommé.
+ui-moved = Le ticket est dans son nouveau sujet ; son staff a été prévenu.
+ui-opened_for = Le ticket de { $member } est ouvert : { $channel }. Cette personne a été prévenue par message privé.
 ui-not_a_member = Cette personne n'est pas membre de ce serveur.
 ui-not_everyone = Impossible d'ajouter @everyone à un ticket : il deviendrait public.
 cmd-transfer-name = transférer
@@ -675,3 +678,15 @@ cmd-rename-name-name = nom
 cmd-rename-name-description = Le nouveau nom (jusqu'à 100 caractères)
 cmd-reopen-name = rouvrir
 cmd-reopen-description = Rouvrir ce ticket fermé
+cmd-open_for-name = ouvrir-pour
+cmd-open_for-description = Ouvrir un ticket pour un membre (staff)
+cmd-open_for-member-name = membre
+cmd-open_for-member-description = Le membre pour qui est le ticket
+cmd-open_for-topic-name = sujet
+cmd-open_for-topic-description = Le sujet du ticket
+cmd-open_for-reason-name = raison
+cmd-open_for-reason-description = Pourquoi vous l'ouvrez (affiché dans le ticket)
+cmd-move-name = deplacer
+cmd-move-description = Déplacer ce ticket vers un autre sujet (staff)
+cmd-move-topic-name = sujet
+cmd-move-topic-description = Le nouveau sujet

@@ -289,6 +289,7 @@ pub(crate) fn notices() -> Vec<Notice> {
             by: user(1),
         },
         Notice::OpenerLeft { user: user(2) },
+        Notice::OpenedFor { by: user(1) },
         Notice::AutoCloseWarning {
             closes_at: helpline_domain::Timestamp::from_secs(1_800_000_000),
         },
@@ -315,6 +316,7 @@ const fn notice_variant(notice: &Notice) -> usize {
         Notice::Moved { .. } => 14,
         Notice::OpenerLeft { .. } => 15,
         Notice::AutoCloseWarning { .. } => 16,
+        Notice::OpenedFor { .. } => 17,
     }
 }
 
@@ -479,7 +481,7 @@ fn samples_cover_every_variant() {
         template_error_variant,
         3,
     );
-    assert_covers("Notice", &notices(), notice_variant, 17);
+    assert_covers("Notice", &notices(), notice_variant, 18);
     assert_covers("CloseReason", &close_reasons(), close_reason_variant, 7);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
