@@ -288,6 +288,10 @@ pub enum Refusal {
     Cooldown {
         retry_after_secs: u64,
     },
+    /// Discord lets a channel be renamed twice per 10 minutes (S5).
+    RenameTooSoon {
+        retry_after_secs: u64,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -414,6 +418,7 @@ pub fn prepare_open(
         deleted_at: None,
         timer: None,
         auto_close_warned: false,
+        renamed_at: Vec::new(),
         version: 0,
     };
     ticket.schedule(&config.settings);
@@ -1102,6 +1107,18 @@ pub fn apply(
                     actual,
                 }));
             }
+            // Discord renames a channel at most twice per 10 minutes and holds the third
+            // request back for the rest of the window: refuse it with the wait instead.
+            next.renamed_at
+                .retain(|at| now.since(*at) < limits::RENAME_WINDOW);
+            if next.renamed_at.len() >= limits::RENAMES_PER_WINDOW {
+                let oldest = next.renamed_at.iter().min().copied().unwrap_or(now);
+                let wait = limits::RENAME_WINDOW.saturating_sub(now.since(oldest));
+                return Err(Refusal::RenameTooSoon {
+                    retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+                });
+            }
+            next.renamed_at.push(now);
             next.name = name.clone();
             effects.push(EffectKind::RenameChannel { name: name.clone() });
             effects.push(EffectKind::PostNotice {

@@ -1544,3 +1544,27 @@ fn claims_restrict_the_ticket_to_its_claimer_and_admins_when_the_guild_says_so()
         "an unclaimed ticket is anyone's"
     );
 }
+
+#[test]
+fn a_channel_is_renamed_at_most_twice_in_ten_minutes() {
+    let world = world();
+    let ticket = open_ticket(&world, None);
+    let rename = |ticket: &Ticket, secs: i64, name: &str| {
+        apply(
+            ticket,
+            &Actor::Member(staff()),
+            Action::Rename { name: name.into() },
+            &context(&world.config, secs),
+        )
+    };
+    let first = rename(&ticket, 100, "one").unwrap().ticket;
+    let second = rename(&first, 160, "two").unwrap().ticket;
+    assert_eq!(
+        rename(&second, 400, "three").unwrap_err(),
+        Refusal::RenameTooSoon {
+            retry_after_secs: 300
+        },
+        "the first rename leaves the window at 700"
+    );
+    assert!(rename(&second, 700, "three").is_ok());
+}

@@ -184,6 +184,9 @@ pub struct Ticket {
     /// Whether the auto-close warning was posted since the last message.
     #[serde(default)]
     pub auto_close_warned: bool,
+    /// When the channel was renamed within Discord's rename window (at most two).
+    #[serde(default)]
+    pub renamed_at: Vec<Timestamp>,
     /// Bumped on every stored change, for optimistic concurrency.
     pub version: u64,
 }

@@ -209,6 +209,10 @@ impl Localize for Refusal {
                 let wait = l.duration(*retry_after_secs);
                 l.text("refusal-cooldown", &[("wait", wait.into())])
             }
+            Self::RenameTooSoon { retry_after_secs } => {
+                let wait = l.duration(*retry_after_secs);
+                l.text("refusal-rename_too_soon", &[("wait", wait.into())])
+            }
         }
     }
 }

@@ -89,6 +89,7 @@ refusal-open_limit =
     }
 # `wait` is a formatted duration.
 refusal-cooldown = You opened a ticket here a moment ago. Please wait { $wait } before opening another one.
+refusal-rename_too_soon = Discord lets a channel be renamed only twice in 10 minutes. Try again in { $wait }.
 
 ## Validation errors. `field` is a field label (below), `what` a countable (below).
 

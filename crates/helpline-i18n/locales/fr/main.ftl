@@ -83,6 +83,7 @@ refusal-open_limit =
             }
     }
 refusal-cooldown = Vous venez d'ouvrir un ticket ici. Veuillez patienter { $wait } avant d'en ouvrir un autre.
+refusal-rename_too_soon = Discord ne permet de renommer un salon que deux fois en 10 minutes. Réessayez dans { $wait }.
 
 ## Erreurs de validation.
 

@@ -160,6 +160,9 @@ pub(crate) fn refusals() -> Vec<Refusal> {
     ] {
         refusals.push(Refusal::Cooldown { retry_after_secs });
     }
+    refusals.push(Refusal::RenameTooSoon {
+        retry_after_secs: 300,
+    });
     refusals
 }
 
@@ -199,6 +202,7 @@ const fn refusal_variant(refusal: &Refusal) -> usize {
         Refusal::Invalid(_) => 31,
         Refusal::OpenLimitReached { .. } => 32,
         Refusal::Cooldown { .. } => 33,
+        Refusal::RenameTooSoon { .. } => 34,
     }
 }
 
@@ -468,7 +472,7 @@ fn assert_covers<T>(name: &str, samples: &[T], variant: fn(&T) -> usize, count: 
 
 #[test]
 fn samples_cover_every_variant() {
-    assert_covers("Refusal", &refusals(), refusal_variant, 34);
+    assert_covers("Refusal", &refusals(), refusal_variant, 35);
     assert_covers(
         "ValidationError",
         &validation_errors(),
