@@ -803,10 +803,31 @@ impl Actor {
             let mut world = self.emulator.world();
             let channel_guild = self.enter(&world, channel, Permissions::USE_SLASH_COMMANDS)?;
             in_guild(channel_guild, channel, guild)?;
+            // `name` may be a path to a subcommand ("tag use"), as in `run_command`.
+            let path: Vec<&str> = name.split_whitespace().collect();
+            let (command_name, sub_path) = path
+                .split_first()
+                .ok_or_else(|| Error::UnknownCommand(name.to_owned()))?;
             let command =
-                self.available_command(&world, Some(guild), name, CommandType::ChatInput)?;
-            let definition = command
-                .options
+                self.available_command(&world, Some(guild), command_name, CommandType::ChatInput)?;
+            let mut level: &[twilight_model::application::command::CommandOption] =
+                &command.options;
+            let mut subcommands = Vec::new();
+            for sub in sub_path {
+                let option = level
+                    .iter()
+                    .find(|option| {
+                        option.name == *sub
+                            && matches!(
+                                option.kind,
+                                CommandOptionType::SubCommand | CommandOptionType::SubCommandGroup
+                            )
+                    })
+                    .ok_or_else(|| Error::UnknownCommand(name.to_owned()))?;
+                subcommands.push((option.name.clone(), option.kind));
+                level = option.options.as_deref().unwrap_or_default();
+            }
+            let definition = level
                 .iter()
                 .find(|option| option.name == focused.0)
                 .filter(|option| option.autocomplete == Some(true))
@@ -822,8 +843,7 @@ impl Actor {
             let mut resolved = empty_resolved();
             let mut data_options = Vec::new();
             for (option_name, value) in options {
-                let option = command
-                    .options
+                let option = level
                     .iter()
                     .find(|option| option.name == *option_name)
                     .ok_or_else(|| Error::InvalidOption(format!("no option {option_name}")))?;
@@ -836,6 +856,14 @@ impl Actor {
                 name: definition.name.clone(),
                 value: CommandOptionValue::Focused(focused.1.to_owned(), definition.kind),
             });
+            for (sub, kind) in subcommands.into_iter().rev() {
+                let value = if kind == CommandOptionType::SubCommandGroup {
+                    CommandOptionValue::SubCommandGroup(data_options)
+                } else {
+                    CommandOptionValue::SubCommand(data_options)
+                };
+                data_options = vec![CommandDataOption { name: sub, value }];
+            }
             let data = CommandData {
                 guild_id: command.guild_id,
                 id: command

@@ -29,6 +29,7 @@ pub(crate) mod name {
     pub(crate) const REOPEN: &str = "reopen";
     pub(crate) const OPEN_FOR: &str = "open-for";
     pub(crate) const MOVE: &str = "move";
+    pub(crate) const TAG: &str = "tag";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -479,6 +480,45 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(STRING, "name", "rename-name")
                     .required()
                     .length(helpline_domain::limits::CHANNEL_NAME as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::TAG,
+            key: "tag",
+            // `use` and `list` are for staff, the rest for admins: each is checked when run.
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "add", "tag-add").with(vec![
+                    OptionSpec::new(STRING, "name", "tag-name")
+                        .required()
+                        .length(helpline_domain::config::TAG_NAME as u64),
+                    OptionSpec::new(STRING, "content", "tag-content")
+                        .required()
+                        .length(helpline_domain::config::TAG_CONTENT as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "edit", "tag-edit").with(vec![
+                    OptionSpec::new(STRING, "name", "tag-name")
+                        .required()
+                        .autocomplete()
+                        .length(helpline_domain::config::TAG_NAME as u64),
+                    OptionSpec::new(STRING, "content", "tag-content")
+                        .required()
+                        .length(helpline_domain::config::TAG_CONTENT as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "remove", "tag-remove").with(vec![
+                    OptionSpec::new(STRING, "name", "tag-name")
+                        .required()
+                        .autocomplete()
+                        .length(helpline_domain::config::TAG_NAME as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "list", "tag-list"),
+                OptionSpec::new(SUB_COMMAND, "use", "tag-use").with(vec![
+                    OptionSpec::new(STRING, "name", "tag-name")
+                        .required()
+                        .autocomplete()
+                        .length(helpline_domain::config::TAG_NAME as u64),
+                ]),
             ],
         },
         CommandSpec {

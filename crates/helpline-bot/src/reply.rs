@@ -147,6 +147,19 @@ impl<'a> Responder<'a> {
         .await
     }
 
+    /// An immediate message everyone in the channel sees, mentioning no one.
+    pub(crate) async fn public(&self, content: String) -> Result<()> {
+        self.respond(InteractionResponse {
+            kind: InteractionResponseType::ChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                content: Some(content),
+                allowed_mentions: Some(no_mentions()),
+                ..InteractionResponseData::default()
+            }),
+        })
+        .await
+    }
+
     /// Suggestions for the option a member is typing in (autocomplete): (name shown, value).
     pub(crate) async fn choices(&self, choices: Vec<(String, String)>) -> Result<()> {
         use twilight_model::application::command::{CommandOptionChoice, CommandOptionChoiceValue};

@@ -588,6 +588,29 @@ fn validate_emoji(emoji: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A saved answer staff post in a ticket with `/tag use` (peers' tags).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// Unique in the guild whatever the case.
+    pub name: String,
+    pub content: String,
+}
+
+/// Tags in one guild.
+pub const MAX_TAGS: usize = 100;
+/// A tag's name (Discord's autocomplete choice name is at most 100; names stay short).
+pub const TAG_NAME: usize = 32;
+/// A tag's content: one Discord message.
+pub const TAG_CONTENT: usize = 2000;
+
+impl Tag {
+    /// Checks the name and the content against their limits.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_required(Field::TagName, &self.name, TAG_NAME)?;
+        check_required(Field::TagContent, &self.content, TAG_CONTENT)
+    }
+}
+
 /// The channels `/setup` made or reused (A1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupChannels {
@@ -610,6 +633,9 @@ pub struct GuildConfig {
     pub name_template: Template,
     pub panels: Vec<Panel>,
     pub topics: Vec<Topic>,
+    /// Saved answers staff post with `/tag use`.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
     /// The next panel or topic id to hand out.
     pub next_id: u32,
     /// Bumped by the store on every write, for optimistic concurrency.
@@ -635,6 +661,7 @@ impl GuildConfig {
             name_template: Template::parse(DEFAULT_NAME).expect("default name parses"),
             panels: Vec::new(),
             topics: Vec::new(),
+            tags: Vec::new(),
             next_id: 1,
             version: 0,
         }
@@ -707,6 +734,51 @@ impl GuildConfig {
         let id = TopicId(self.take_id());
         self.topics.push(Topic { id, ..topic });
         Ok(id)
+    }
+
+    /// The tag of that name, whatever the case.
+    pub fn tag(&self, name: &str) -> Option<&Tag> {
+        self.tags
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Adds a tag, or replaces the content of the tag of that name when `replace`.
+    pub fn save_tag(&mut self, tag: Tag, replace: bool) -> Result<(), ValidationError> {
+        let tag = Tag {
+            name: tag.name.trim().to_owned(),
+            content: tag.content.trim().to_owned(),
+        };
+        tag.validate()?;
+        match self
+            .tags
+            .iter_mut()
+            .find(|t| t.name.eq_ignore_ascii_case(&tag.name))
+        {
+            Some(existing) if replace => {
+                existing.content = tag.content;
+                Ok(())
+            }
+            Some(_) => Err(ValidationError::DuplicateName {
+                field: Field::TagName,
+                name: tag.name,
+            }),
+            None => {
+                check_count(Countable::Tags, self.tags.len() + 1, MAX_TAGS)?;
+                self.tags.push(tag);
+                self.tags.sort_by_key(|t| t.name.to_lowercase());
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes the tag of that name; the removed tag, if there was one.
+    pub fn remove_tag(&mut self, name: &str) -> Option<Tag> {
+        let index = self
+            .tags
+            .iter()
+            .position(|t| t.name.eq_ignore_ascii_case(name.trim()))?;
+        Some(self.tags.remove(index))
     }
 
     /// Replaces a topic with an edited copy, validated.

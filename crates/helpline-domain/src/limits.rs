@@ -54,6 +54,11 @@ pub fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
+/// Discord renames a channel at most this many times per [`RENAME_WINDOW`].
+pub const RENAMES_PER_WINDOW: usize = 2;
+/// The window of Discord's channel-rename limit.
+pub const RENAME_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,8 +71,3 @@ mod tests {
         assert_eq!(truncate("abc", 0), "");
     }
 }
-
-/// Discord renames a channel at most this many times per [`RENAME_WINDOW`].
-pub const RENAMES_PER_WINDOW: usize = 2;
-/// The window of Discord's channel-rename limit.
-pub const RENAME_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);

@@ -34,11 +34,13 @@ pub enum Field {
     RetentionDays,
     PanelName,
     CloseRequestHours,
+    TagName,
+    TagContent,
 }
 
 impl Field {
     /// Every field, for exhaustive tests and translations.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 26] = [
         Self::TopicName,
         Self::TopicDescription,
         Self::TopicEmoji,
@@ -63,6 +65,8 @@ impl Field {
         Self::RetentionDays,
         Self::PanelName,
         Self::CloseRequestHours,
+        Self::TagName,
+        Self::TagContent,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -92,6 +96,8 @@ impl Field {
             Self::RetentionDays => "retention_days",
             Self::PanelName => "panel_name",
             Self::CloseRequestHours => "close_request_hours",
+            Self::TagName => "tag_name",
+            Self::TagContent => "tag_content",
         }
     }
 }
@@ -118,11 +124,13 @@ pub enum Countable {
     Topics,
     /// Panels in a guild.
     Panels,
+    /// Saved answers (tags) in a guild.
+    Tags,
 }
 
 impl Countable {
     /// Every countable, for exhaustive tests and translations.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::SelectOptions,
         Self::PanelButtons,
         Self::FormQuestions,
@@ -132,6 +140,7 @@ impl Countable {
         Self::PingRoles,
         Self::Topics,
         Self::Panels,
+        Self::Tags,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -146,6 +155,7 @@ impl Countable {
             Self::PingRoles => "ping_roles",
             Self::Topics => "topics",
             Self::Panels => "panels",
+            Self::Tags => "tags",
         }
     }
 }

@@ -249,7 +249,9 @@ const fn unit(field: Field) -> Unit {
         | Field::WelcomeTemplate
         | Field::NameTemplate
         | Field::Reason
-        | Field::PanelName => Unit::Plain,
+        | Field::PanelName
+        | Field::TagName
+        | Field::TagContent => Unit::Plain,
     }
 }
 
@@ -382,6 +384,8 @@ impl Localize for Field {
             Self::Cooldown => "field-cooldown",
             Self::AutoCloseHours => "field-auto_close_hours",
             Self::CloseRequestHours => "field-close_request_hours",
+            Self::TagName => "field-tag_name",
+            Self::TagContent => "field-tag_content",
             Self::RetentionDays => "field-retention_days",
             Self::PanelName => "field-panel_name",
         };
@@ -402,6 +406,7 @@ impl Localize for Countable {
             Self::PingRoles => "countable-ping_roles",
             Self::Topics => "countable-topics",
             Self::Panels => "countable-panels",
+            Self::Tags => "countable-tags",
         };
         l.text(key, &[])
     }

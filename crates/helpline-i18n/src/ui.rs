@@ -316,6 +316,16 @@ pub const ROLE_REMOVED: &str = "ui-role_removed";
 /// `ui-renamed`
 /// `ui-opened_for`, with `member` and `channel`: staff opened a ticket for a member.
 pub const OPENED_FOR: &str = "ui-opened_for";
+/// `ui-tag-saved`
+pub const TAG_SAVED: &str = "ui-tag-saved";
+/// `ui-tag-removed`
+pub const TAG_REMOVED: &str = "ui-tag-removed";
+/// `ui-tag-unknown`
+pub const TAG_UNKNOWN: &str = "ui-tag-unknown";
+/// `ui-tag-none`
+pub const TAG_NONE: &str = "ui-tag-none";
+/// `ui-tag-list`
+pub const TAG_LIST: &str = "ui-tag-list";
 /// `ui-moved`
 pub const MOVED: &str = "ui-moved";
 /// `ui-renamed`
@@ -334,6 +344,11 @@ pub const ALL: &[&str] = &[
     ROLE_REMOVED,
     RENAMED,
     MOVED,
+    TAG_SAVED,
+    TAG_REMOVED,
+    TAG_UNKNOWN,
+    TAG_NONE,
+    TAG_LIST,
     OPENED_FOR,
     NOT_A_MEMBER,
     NOT_EVERYONE,

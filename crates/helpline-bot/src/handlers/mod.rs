@@ -10,6 +10,7 @@ mod questions;
 mod settings;
 mod setup;
 mod staff;
+mod tag;
 mod ticket;
 mod topic;
 
@@ -32,7 +33,11 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
             if interaction.kind == InteractionType::ApplicationCommandAutocomplete =>
         {
             let responder = Responder::new(&bot, &interaction, received, "autocomplete");
-            let result = open::suggest_topics(&bot, &responder, data).await;
+            let result = if data.name == crate::commands::name::TAG {
+                tag::suggest(&bot, &responder, data).await
+            } else {
+                open::suggest_topics(&bot, &responder, data).await
+            };
             ("autocomplete", finish(&bot, &responder, result).await)
         }
         Some(InteractionData::ApplicationCommand(data)) => {
@@ -80,6 +85,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                     questions::show(&bot, &responder, data).await
                 }
                 crate::commands::name::TOPIC => topic::run(&bot, &responder, data).await,
+                crate::commands::name::TAG => tag::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

@@ -11,6 +11,7 @@ mod settings;
 mod staff;
 mod staff_commands;
 mod story;
+mod tags;
 mod ticket_command;
 mod ticket_timers;
 mod topic_command;

@@ -143,6 +143,8 @@ field-open_limit = Open ticket limit
 field-cooldown = Cooldown between tickets
 field-auto_close_hours = Auto-close delay
 field-close_request_hours = Close request delay
+field-tag_name = Tag name
+field-tag_content = Tag content
 field-retention_days = Transcript retention
 field-panel_name = Panel name
 
@@ -156,6 +158,7 @@ countable-roles_per_command = roles in one command
 countable-staff_roles = staff roles
 countable-ping_roles = roles to ping
 countable-topics = topics
+countable-tags = tags
 countable-panels = panels
 
 ## Notices posted in a ticket or sent to its opener.
@@ -663,6 +666,15 @@ ui-role_added = Members of that role can now see this ticket and write in it.
 ui-role_removed = Members of that role no longer see this ticket (unless they are staff).
 ui-renamed = The ticket channel is renamed.
 ui-moved = The ticket is in its new topic; its staff were told.
+ui-tag-saved = Tag **{ $name }** saved. Staff post it with /tag use.
+ui-tag-removed = Tag **{ $name }** removed.
+ui-tag-unknown = There is no tag **{ $name }**. Tags on this server: { $tags }.
+ui-tag-none = This server has no tags yet. Admins add them with /tag add.
+ui-tag-list =
+    { $count ->
+        [one] One tag:
+       *[other] { $count } tags:
+    }
 ui-opened_for = The ticket for { $member } is open: { $channel }. They were told by direct message.
 ui-not_a_member = That person is not a member of this server.
 ui-not_everyone = @everyone cannot be added to a ticket: it would make it public.
@@ -696,6 +708,22 @@ cmd-rename-name-name = name
 cmd-rename-name-description = The new name (up to 100 characters)
 cmd-reopen-name = reopen
 cmd-reopen-description = Open this closed ticket again
+cmd-tag-name = tag
+cmd-tag-description = Saved answers: admins keep them, staff post them in tickets
+cmd-tag-add-name = add
+cmd-tag-add-description = Save a new answer (admins)
+cmd-tag-edit-name = edit
+cmd-tag-edit-description = Change a saved answer (admins)
+cmd-tag-remove-name = remove
+cmd-tag-remove-description = Delete a saved answer (admins)
+cmd-tag-list-name = list
+cmd-tag-list-description = List the saved answers (staff)
+cmd-tag-use-name = use
+cmd-tag-use-description = Post a saved answer here (staff)
+cmd-tag-name-name = name
+cmd-tag-name-description = The tag's name
+cmd-tag-content-name = content
+cmd-tag-content-description = What is posted (up to 2000 characters)
 cmd-open_for-name = open-for
 cmd-open_for-description = Open a ticket for a member (staff)
 cmd-open_for-member-name = member

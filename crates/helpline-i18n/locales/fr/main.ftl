@@ -133,6 +133,8 @@ field-open_limit = Limite de tickets ouverts
 field-cooldown = Délai entre deux tickets
 field-auto_close_hours = Délai de fermeture automatique
 field-close_request_hours = Délai de réponse à une demande de fermeture
+field-tag_name = Nom du tag
+field-tag_content = Contenu du tag
 field-retention_days = Durée de conservation des transcriptions
 field-panel_name = Nom du panel
 
@@ -146,6 +148,7 @@ countable-roles_per_command = rôles d'une même commande
 countable-staff_roles = rôles staff
 countable-ping_roles = rôles à mentionner
 countable-topics = sujets
+countable-tags = tags
 countable-panels = panels
 
 ## Annonces publiées dans un ticket ou envoyées à son auteur.
@@ -646,6 +649,15 @@ ui-role_added = Les membres de ce rôle voient désormais ce ticket et peuvent y
 ui-role_removed = Les membres de ce rôle ne voient plus ce ticket (sauf s'ils sont du staff).
 ui-renamed = Le salon du ticket est renommé.
 ui-moved = Le ticket est dans son nouveau sujet ; son staff a été prévenu.
+ui-tag-saved = Tag **{ $name }** enregistré. Le staff le publie avec /tag use.
+ui-tag-removed = Tag **{ $name }** supprimé.
+ui-tag-unknown = Il n'y a pas de tag **{ $name }**. Tags de ce serveur : { $tags }.
+ui-tag-none = Ce serveur n'a pas encore de tags. Les admins en ajoutent avec /tag add.
+ui-tag-list =
+    { $count ->
+        [one] Un tag :
+       *[other] { $count } tags :
+    }
 ui-opened_for = Le ticket de { $member } est ouvert : { $channel }. Cette personne a été prévenue par message privé.
 ui-not_a_member = Cette personne n'est pas membre de ce serveur.
 ui-not_everyone = Impossible d'ajouter @everyone à un ticket : il deviendrait public.
@@ -679,6 +691,22 @@ cmd-rename-name-name = nom
 cmd-rename-name-description = Le nouveau nom (jusqu'à 100 caractères)
 cmd-reopen-name = rouvrir
 cmd-reopen-description = Rouvrir ce ticket fermé
+cmd-tag-name = tag
+cmd-tag-description = Réponses enregistrées : les admins les gèrent, le staff les publie dans les tickets
+cmd-tag-add-name = ajouter
+cmd-tag-add-description = Enregistrer une nouvelle réponse (admins)
+cmd-tag-edit-name = modifier
+cmd-tag-edit-description = Modifier une réponse enregistrée (admins)
+cmd-tag-remove-name = supprimer
+cmd-tag-remove-description = Supprimer une réponse enregistrée (admins)
+cmd-tag-list-name = liste
+cmd-tag-list-description = Lister les réponses enregistrées (staff)
+cmd-tag-use-name = utiliser
+cmd-tag-use-description = Publier ici une réponse enregistrée (staff)
+cmd-tag-name-name = nom
+cmd-tag-name-description = Le nom du tag
+cmd-tag-content-name = contenu
+cmd-tag-content-description = Ce qui est publié (jusqu'à 2000 caractères)
 cmd-open_for-name = ouvrir-pour
 cmd-open_for-description = Ouvrir un ticket pour un membre (staff)
 cmd-open_for-member-name = membre
