@@ -30,6 +30,7 @@ pub(crate) mod name {
     pub(crate) const OPEN_FOR: &str = "open-for";
     pub(crate) const MOVE: &str = "move";
     pub(crate) const TAG: &str = "tag";
+    pub(crate) const BLACKLIST: &str = "blacklist";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -480,6 +481,25 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(STRING, "name", "rename-name")
                     .required()
                     .length(helpline_domain::limits::CHANNEL_NAME as u64),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::BLACKLIST,
+            key: "blacklist",
+            default_member_permissions: Some(MANAGE_GUILD),
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "add", "blacklist-add").with(vec![
+                    OptionSpec::new(USER, "user", "blacklist-user"),
+                    OptionSpec::new(ROLE, "role", "blacklist-role"),
+                    OptionSpec::new(STRING, "reason", "blacklist-reason")
+                        .length(helpline_domain::limits::REASON as u64),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "remove", "blacklist-remove").with(vec![
+                    OptionSpec::new(USER, "user", "blacklist-user"),
+                    OptionSpec::new(ROLE, "role", "blacklist-role"),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "list", "blacklist-list"),
             ],
         },
         CommandSpec {

@@ -2,7 +2,7 @@
 //! templates (A5) and settings (A6), with validation against Discord's limits. Every mutating
 //! method validates first and changes nothing when it refuses.
 
-use crate::ids::{ChannelId, GuildId, MessageId, PanelId, RoleId, TopicId};
+use crate::ids::{ChannelId, GuildId, MessageId, PanelId, RoleId, TopicId, UserId};
 use crate::limits;
 use crate::template::Template;
 use crate::validation::{
@@ -596,6 +596,24 @@ pub struct Tag {
     pub content: String,
 }
 
+/// Who is blacklisted: a member, or everyone with a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockTarget {
+    User(UserId),
+    Role(RoleId),
+}
+
+/// A blacklist entry, with the reason staff gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    pub target: BlockTarget,
+    pub reason: Option<String>,
+}
+
+/// Blacklist entries in one guild.
+pub const MAX_BLACKLIST: usize = 500;
+
 /// Tags in one guild.
 pub const MAX_TAGS: usize = 100;
 /// A tag's name (Discord's autocomplete choice name is at most 100; names stay short).
@@ -636,6 +654,9 @@ pub struct GuildConfig {
     /// Saved answers staff post with `/tag use`.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// Members and roles who may not open tickets (peers' blacklist).
+    #[serde(default)]
+    pub blacklist: Vec<Blocked>,
     /// The next panel or topic id to hand out.
     pub next_id: u32,
     /// Bumped by the store on every write, for optimistic concurrency.
@@ -662,6 +683,7 @@ impl GuildConfig {
             panels: Vec::new(),
             topics: Vec::new(),
             tags: Vec::new(),
+            blacklist: Vec::new(),
             next_id: 1,
             version: 0,
         }
@@ -734,6 +756,39 @@ impl GuildConfig {
         let id = TopicId(self.take_id());
         self.topics.push(Topic { id, ..topic });
         Ok(id)
+    }
+
+    /// Whether `member` may not open tickets: blacklisted themselves or by one of their roles.
+    pub fn is_blacklisted(&self, member: &crate::Member) -> bool {
+        self.blacklist.iter().any(|entry| match entry.target {
+            BlockTarget::User(user) => user == member.user_id,
+            BlockTarget::Role(role) => member.roles.contains(&role),
+        })
+    }
+
+    /// Adds a blacklist entry (or updates its reason); `Ok(false)` when it was already there.
+    pub fn block(&mut self, entry: Blocked) -> Result<bool, ValidationError> {
+        if let Some(reason) = &entry.reason {
+            check_len(Field::Reason, reason, crate::limits::REASON)?;
+        }
+        if let Some(existing) = self.blacklist.iter_mut().find(|e| e.target == entry.target) {
+            existing.reason = entry.reason;
+            return Ok(false);
+        }
+        check_count(
+            Countable::Blacklist,
+            self.blacklist.len() + 1,
+            MAX_BLACKLIST,
+        )?;
+        self.blacklist.push(entry);
+        Ok(true)
+    }
+
+    /// Removes a blacklist entry; whether there was one.
+    pub fn unblock(&mut self, target: BlockTarget) -> bool {
+        let before = self.blacklist.len();
+        self.blacklist.retain(|entry| entry.target != target);
+        self.blacklist.len() != before
     }
 
     /// The tag of that name, whatever the case.

@@ -223,6 +223,8 @@ pub enum Refusal {
     SystemOnly,
     /// Helpline is disabled in this guild (A8).
     Disabled,
+    /// The member (or one of their roles) is on the guild's blacklist.
+    Blacklisted,
     /// The ticket still waits for approval.
     AwaitingApproval,
     /// The ticket is not waiting for approval.
@@ -356,6 +358,11 @@ pub fn prepare_open(
         return Err(Refusal::TopicRequired);
     }
     let for_someone_else = request.requested_by.user_id != request.opener;
+    // Staff opening for a member decide for themselves; a blacklisted member opening is
+    // refused before anything is created.
+    if !for_someone_else && config.is_blacklisted(&request.requested_by) {
+        return Err(Refusal::Blacklisted);
+    }
     if for_someone_else
         && standing(&request.requested_by, config, request.topic_id) == Standing::Member
     {

@@ -126,11 +126,13 @@ pub enum Countable {
     Panels,
     /// Saved answers (tags) in a guild.
     Tags,
+    /// Blacklist entries in a guild.
+    Blacklist,
 }
 
 impl Countable {
     /// Every countable, for exhaustive tests and translations.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::SelectOptions,
         Self::PanelButtons,
         Self::FormQuestions,
@@ -141,6 +143,7 @@ impl Countable {
         Self::Topics,
         Self::Panels,
         Self::Tags,
+        Self::Blacklist,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -156,6 +159,7 @@ impl Countable {
             Self::Topics => "topics",
             Self::Panels => "panels",
             Self::Tags => "tags",
+            Self::Blacklist => "blacklist",
         }
     }
 }

@@ -158,6 +158,7 @@ impl Localize for Refusal {
             }
             Self::SystemOnly => l.text("refusal-system_only", &[]),
             Self::Disabled => l.text("refusal-disabled", &[]),
+            Self::Blacklisted => l.text("refusal-blacklisted", &[]),
             Self::AwaitingApproval => l.text("refusal-awaiting_approval", &[]),
             Self::NotAwaitingApproval => l.text("refusal-not_awaiting_approval", &[]),
             Self::AlreadyClaimed { by } => {
@@ -407,6 +408,7 @@ impl Localize for Countable {
             Self::Topics => "countable-topics",
             Self::Panels => "countable-panels",
             Self::Tags => "countable-tags",
+            Self::Blacklist => "countable-blacklist",
         };
         l.text(key, &[])
     }

@@ -326,6 +326,20 @@ pub const TAG_UNKNOWN: &str = "ui-tag-unknown";
 pub const TAG_NONE: &str = "ui-tag-none";
 /// `ui-tag-list`
 pub const TAG_LIST: &str = "ui-tag-list";
+/// `ui-blacklist-added`
+pub const BLACKLIST_ADDED: &str = "ui-blacklist-added";
+/// `ui-blacklist-removed`
+pub const BLACKLIST_REMOVED: &str = "ui-blacklist-removed";
+/// `ui-blacklist-not_listed`
+pub const BLACKLIST_NOT_LISTED: &str = "ui-blacklist-not_listed";
+/// `ui-blacklist-one`
+pub const BLACKLIST_ONE: &str = "ui-blacklist-one";
+/// `ui-blacklist-staff`
+pub const BLACKLIST_STAFF: &str = "ui-blacklist-staff";
+/// `ui-blacklist-empty`
+pub const BLACKLIST_EMPTY: &str = "ui-blacklist-empty";
+/// `ui-blacklist-list`
+pub const BLACKLIST_LIST: &str = "ui-blacklist-list";
 /// `ui-moved`
 pub const MOVED: &str = "ui-moved";
 /// `ui-renamed`
@@ -344,6 +358,13 @@ pub const ALL: &[&str] = &[
     ROLE_REMOVED,
     RENAMED,
     MOVED,
+    BLACKLIST_ADDED,
+    BLACKLIST_REMOVED,
+    BLACKLIST_NOT_LISTED,
+    BLACKLIST_ONE,
+    BLACKLIST_STAFF,
+    BLACKLIST_EMPTY,
+    BLACKLIST_LIST,
     TAG_SAVED,
     TAG_REMOVED,
     TAG_UNKNOWN,

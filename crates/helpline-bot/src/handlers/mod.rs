@@ -2,6 +2,7 @@
 //! handler, then answered; every failure becomes a translated answer and a log line.
 
 mod admin;
+mod blacklist;
 pub(crate) mod events;
 mod helpline;
 mod open;
@@ -86,6 +87,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 }
                 crate::commands::name::TOPIC => topic::run(&bot, &responder, data).await,
                 crate::commands::name::TAG => tag::run(&bot, &responder, data).await,
+                crate::commands::name::BLACKLIST => blacklist::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

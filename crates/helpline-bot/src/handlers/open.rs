@@ -24,15 +24,32 @@ pub(super) async fn run(
 ) -> Result<()> {
     let guild = guild_id(responder.interaction)?;
     let config = bot.inner.store.guild_config(guild).await?;
-    // A form is the first answer, instead of the deferral.
+    // A form is the first answer, instead of the deferral; a blacklisted member is told at
+    // once rather than after filling it in.
     if let Some(config) = &config {
         let lang = language(bot, responder.interaction, Some(config));
+        if let Some(reply) = blacklisted(bot, responder, config, lang) {
+            return responder.message(reply, Vec::new()).await;
+        }
         if let Some((custom_id, title, inputs)) = form(bot, lang, config, panel, topic, None) {
             return responder.modal(custom_id, title, inputs).await;
         }
     }
     responder.defer(true).await?;
     open(bot, responder, config, Opening::new(panel, topic)).await
+}
+
+/// The polite refusal for a member on the guild's blacklist.
+fn blacklisted(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    config: &helpline_domain::GuildConfig,
+    lang: helpline_domain::Language,
+) -> Option<String> {
+    let member = member(responder.interaction)?;
+    config
+        .is_blacklisted(&member)
+        .then(|| bot.inner.translator.render(lang, &Refusal::Blacklisted))
 }
 
 /// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
@@ -74,6 +91,9 @@ pub(super) async fn command(
         .unwrap_or(&config.panels[0])
         .id;
     let reason = text_option("reason");
+    if let Some(reply) = blacklisted(bot, responder, &config, lang) {
+        return responder.message(reply, Vec::new()).await;
+    }
     if let Some((custom_id, title, inputs)) =
         form(bot, lang, &config, panel, topic, reason.as_deref())
     {

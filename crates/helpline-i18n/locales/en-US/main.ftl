@@ -48,6 +48,7 @@ refusal-not_opener_or_staff = Only the member who opened this ticket, or staff, 
 refusal-not_claimer = { $claimer } has claimed this ticket, so only they or an administrator can do this. Ask them to unclaim it or to transfer it to you.
 refusal-system_only = Only { -helpline } does this, on its own: there is nothing for you to do.
 refusal-disabled = Tickets are turned off on this server. Ask an administrator to turn them back on.
+refusal-blacklisted = You can't open tickets on this server. If you think this is a mistake, contact its administrators.
 refusal-awaiting_approval = This ticket is still waiting for staff approval: it has to be accepted first.
 refusal-not_awaiting_approval = This ticket request has already been handled: it is no longer waiting for approval.
 refusal-already_claimed = { $claimer } has already claimed this ticket.
@@ -159,6 +160,7 @@ countable-staff_roles = staff roles
 countable-ping_roles = roles to ping
 countable-topics = topics
 countable-tags = tags
+countable-blacklist = blacklist entries
 countable-panels = panels
 
 ## Notices posted in a ticket or sent to its opener.
@@ -666,6 +668,17 @@ ui-role_added = Members of that role can now see this ticket and write in it.
 ui-role_removed = Members of that role no longer see this ticket (unless they are staff).
 ui-renamed = The ticket channel is renamed.
 ui-moved = The ticket is in its new topic; its staff were told.
+ui-blacklist-added = { $target } can no longer open tickets on this server.
+ui-blacklist-removed = { $target } can open tickets again.
+ui-blacklist-not_listed = { $target } is not on the blacklist.
+ui-blacklist-one = Give a member or a role, one of the two.
+ui-blacklist-staff = Staff members and administrators can't be blacklisted.
+ui-blacklist-empty = Nobody is blacklisted on this server.
+ui-blacklist-list =
+    { $count ->
+        [one] One entry on the blacklist:
+       *[other] { $count } entries on the blacklist:
+    }
 ui-tag-saved = Tag **{ $name }** saved. Staff post it with /tag use.
 ui-tag-removed = Tag **{ $name }** removed.
 ui-tag-unknown = There is no tag **{ $name }**. Tags on this server: { $tags }.
@@ -708,6 +721,20 @@ cmd-rename-name-name = name
 cmd-rename-name-description = The new name (up to 100 characters)
 cmd-reopen-name = reopen
 cmd-reopen-description = Open this closed ticket again
+cmd-blacklist-name = blacklist
+cmd-blacklist-description = Keep members or roles from opening tickets
+cmd-blacklist-add-name = add
+cmd-blacklist-add-description = Blacklist a member or a role
+cmd-blacklist-remove-name = remove
+cmd-blacklist-remove-description = Take a member or a role off the blacklist
+cmd-blacklist-list-name = list
+cmd-blacklist-list-description = Who is blacklisted
+cmd-blacklist-user-name = user
+cmd-blacklist-user-description = The member
+cmd-blacklist-role-name = role
+cmd-blacklist-role-description = The role (everyone with it)
+cmd-blacklist-reason-name = reason
+cmd-blacklist-reason-description = Why (kept for staff, not shown to the member)
 cmd-tag-name = tag
 cmd-tag-description = Saved answers: admins keep them, staff post them in tickets
 cmd-tag-add-name = add

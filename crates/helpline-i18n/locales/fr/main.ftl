@@ -44,6 +44,7 @@ refusal-not_opener_or_staff = Seuls le membre qui a ouvert ce ticket et le staff
 refusal-not_claimer = Ce ticket est pris en charge par { $claimer } : seul ce membre ou un administrateur peut faire cela. Demandez-lui de libérer le ticket ou de vous le transférer.
 refusal-system_only = Cette action est réservée à { -helpline }, qui s'en charge automatiquement : vous n'avez rien à faire.
 refusal-disabled = Les tickets sont désactivés sur ce serveur. Demandez à un administrateur de les réactiver.
+refusal-blacklisted = Vous ne pouvez pas ouvrir de ticket sur ce serveur. Si vous pensez que c'est une erreur, contactez ses administrateurs.
 refusal-awaiting_approval = Ce ticket attend encore la validation du staff : il doit d'abord être accepté.
 refusal-not_awaiting_approval = Cette demande de ticket a déjà été traitée : elle n'attend plus de validation.
 refusal-already_claimed = Ce ticket est déjà pris en charge par { $claimer }.
@@ -149,6 +150,7 @@ countable-staff_roles = rôles staff
 countable-ping_roles = rôles à mentionner
 countable-topics = sujets
 countable-tags = tags
+countable-blacklist = entrées de liste noire
 countable-panels = panels
 
 ## Annonces publiées dans un ticket ou envoyées à son auteur.
@@ -649,6 +651,17 @@ ui-role_added = Les membres de ce rôle voient désormais ce ticket et peuvent y
 ui-role_removed = Les membres de ce rôle ne voient plus ce ticket (sauf s'ils sont du staff).
 ui-renamed = Le salon du ticket est renommé.
 ui-moved = Le ticket est dans son nouveau sujet ; son staff a été prévenu.
+ui-blacklist-added = { $target } ne peut plus ouvrir de tickets sur ce serveur.
+ui-blacklist-removed = { $target } peut de nouveau ouvrir des tickets.
+ui-blacklist-not_listed = { $target } n'est pas sur la liste noire.
+ui-blacklist-one = Indiquez un membre ou un rôle, l'un des deux.
+ui-blacklist-staff = Le staff et les administrateurs ne peuvent pas être mis sur liste noire.
+ui-blacklist-empty = Personne n'est sur liste noire sur ce serveur.
+ui-blacklist-list =
+    { $count ->
+        [one] Une entrée sur la liste noire :
+       *[other] { $count } entrées sur la liste noire :
+    }
 ui-tag-saved = Tag **{ $name }** enregistré. Le staff le publie avec /tag use.
 ui-tag-removed = Tag **{ $name }** supprimé.
 ui-tag-unknown = Il n'y a pas de tag **{ $name }**. Tags de ce serveur : { $tags }.
@@ -691,6 +704,20 @@ cmd-rename-name-name = nom
 cmd-rename-name-description = Le nouveau nom (jusqu'à 100 caractères)
 cmd-reopen-name = rouvrir
 cmd-reopen-description = Rouvrir ce ticket fermé
+cmd-blacklist-name = liste-noire
+cmd-blacklist-description = Empêcher des membres ou des rôles d'ouvrir des tickets
+cmd-blacklist-add-name = ajouter
+cmd-blacklist-add-description = Mettre un membre ou un rôle sur liste noire
+cmd-blacklist-remove-name = retirer
+cmd-blacklist-remove-description = Retirer un membre ou un rôle de la liste noire
+cmd-blacklist-list-name = liste
+cmd-blacklist-list-description = Qui est sur liste noire
+cmd-blacklist-user-name = membre
+cmd-blacklist-user-description = Le membre
+cmd-blacklist-role-name = role
+cmd-blacklist-role-description = Le rôle (tous ceux qui l'ont)
+cmd-blacklist-reason-name = raison
+cmd-blacklist-reason-description = Pourquoi (gardé pour le staff, pas montré au membre)
 cmd-tag-name = tag
 cmd-tag-description = Réponses enregistrées : les admins les gèrent, le staff les publie dans les tickets
 cmd-tag-add-name = ajouter

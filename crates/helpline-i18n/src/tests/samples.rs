@@ -119,6 +119,7 @@ pub(crate) fn refusals() -> Vec<Refusal> {
         Refusal::NotClaimer { claimer: user(11) },
         Refusal::SystemOnly,
         Refusal::Disabled,
+        Refusal::Blacklisted,
         Refusal::AwaitingApproval,
         Refusal::NotAwaitingApproval,
         Refusal::AlreadyClaimed { by: user(12) },
@@ -203,6 +204,7 @@ const fn refusal_variant(refusal: &Refusal) -> usize {
         Refusal::OpenLimitReached { .. } => 32,
         Refusal::Cooldown { .. } => 33,
         Refusal::RenameTooSoon { .. } => 34,
+        Refusal::Blacklisted => 35,
     }
 }
 
@@ -472,7 +474,7 @@ fn assert_covers<T>(name: &str, samples: &[T], variant: fn(&T) -> usize, count: 
 
 #[test]
 fn samples_cover_every_variant() {
-    assert_covers("Refusal", &refusals(), refusal_variant, 35);
+    assert_covers("Refusal", &refusals(), refusal_variant, 36);
     assert_covers(
         "ValidationError",
         &validation_errors(),
