@@ -30,6 +30,7 @@ pub(crate) mod name {
     pub(crate) const OPEN_FOR: &str = "open-for";
     pub(crate) const MOVE: &str = "move";
     pub(crate) const TAG: &str = "tag";
+    pub(crate) const STATS: &str = "stats";
     pub(crate) const BLACKLIST: &str = "blacklist";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
@@ -501,6 +502,13 @@ fn specs() -> Vec<CommandSpec> {
                 ]),
                 OptionSpec::new(SUB_COMMAND, "list", "blacklist-list"),
             ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::STATS,
+            key: "stats",
+            default_member_permissions: None,
+            options: vec![OptionSpec::new(USER, "member", "stats-member")],
         },
         CommandSpec {
             kind: CHAT_INPUT,

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod limits;
 pub mod permissions;
+pub mod stats;
 pub mod template;
 pub mod ticket;
 pub mod time;

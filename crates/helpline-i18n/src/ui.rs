@@ -340,6 +340,30 @@ pub const BLACKLIST_STAFF: &str = "ui-blacklist-staff";
 pub const BLACKLIST_EMPTY: &str = "ui-blacklist-empty";
 /// `ui-blacklist-list`
 pub const BLACKLIST_LIST: &str = "ui-blacklist-list";
+/// `ui-stats-title`
+pub const STATS_TITLE: &str = "ui-stats-title";
+/// `ui-stats-title_member`
+pub const STATS_TITLE_MEMBER: &str = "ui-stats-title_member";
+/// `ui-stats-now`
+pub const STATS_NOW: &str = "ui-stats-now";
+/// `ui-stats-now_value`
+pub const STATS_NOW_VALUE: &str = "ui-stats-now_value";
+/// `ui-stats-now_member`
+pub const STATS_NOW_MEMBER: &str = "ui-stats-now_member";
+/// `ui-stats-week`
+pub const STATS_WEEK: &str = "ui-stats-week";
+/// `ui-stats-month`
+pub const STATS_MONTH: &str = "ui-stats-month";
+/// `ui-stats-all`
+pub const STATS_ALL: &str = "ui-stats-all";
+/// `ui-stats-period`
+pub const STATS_PERIOD: &str = "ui-stats-period";
+/// `ui-stats-period_member`
+pub const STATS_PERIOD_MEMBER: &str = "ui-stats-period_member";
+/// `ui-stats-spread`
+pub const STATS_SPREAD: &str = "ui-stats-spread";
+/// `ui-stats-none`
+pub const STATS_NONE: &str = "ui-stats-none";
 /// `ui-moved`
 pub const MOVED: &str = "ui-moved";
 /// `ui-renamed`
@@ -358,6 +382,18 @@ pub const ALL: &[&str] = &[
     ROLE_REMOVED,
     RENAMED,
     MOVED,
+    STATS_TITLE,
+    STATS_TITLE_MEMBER,
+    STATS_NOW,
+    STATS_NOW_VALUE,
+    STATS_NOW_MEMBER,
+    STATS_WEEK,
+    STATS_MONTH,
+    STATS_ALL,
+    STATS_PERIOD,
+    STATS_PERIOD_MEMBER,
+    STATS_SPREAD,
+    STATS_NONE,
     BLACKLIST_ADDED,
     BLACKLIST_REMOVED,
     BLACKLIST_NOT_LISTED,

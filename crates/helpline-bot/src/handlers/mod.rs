@@ -11,6 +11,7 @@ mod questions;
 mod settings;
 mod setup;
 mod staff;
+mod stats;
 mod tag;
 mod ticket;
 mod topic;
@@ -87,6 +88,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 }
                 crate::commands::name::TOPIC => topic::run(&bot, &responder, data).await,
                 crate::commands::name::TAG => tag::run(&bot, &responder, data).await,
+                crate::commands::name::STATS => stats::run(&bot, &responder, data).await,
                 crate::commands::name::BLACKLIST => blacklist::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");

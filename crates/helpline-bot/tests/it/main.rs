@@ -11,6 +11,7 @@ mod panel_command;
 mod settings;
 mod staff;
 mod staff_commands;
+mod stats;
 mod story;
 mod tags;
 mod ticket_command;

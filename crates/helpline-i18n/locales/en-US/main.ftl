@@ -668,6 +668,28 @@ ui-role_added = Members of that role can now see this ticket and write in it.
 ui-role_removed = Members of that role no longer see this ticket (unless they are staff).
 ui-renamed = The ticket channel is renamed.
 ui-moved = The ticket is in its new topic; its staff were told.
+ui-stats-title = Ticket statistics
+ui-stats-title_member = Ticket statistics of { $member }
+ui-stats-now = Now
+ui-stats-now_value =
+    Open: { $open }
+    Awaiting approval: { $pending }
+ui-stats-now_member = Claimed and open: { $open }
+ui-stats-week = Last 7 days
+ui-stats-month = Last 30 days
+ui-stats-all = All time
+ui-stats-period =
+    Created: { $created }
+    Closed: { $closed }
+    First response: { $first }
+    Resolution: { $resolution }
+ui-stats-period_member =
+    Claimed: { $created }
+    Closed: { $closed }
+    First response: { $first }
+    Resolution: { $resolution }
+ui-stats-spread = { $median } (median), { $p90 } (90%)
+ui-stats-none = none yet
 ui-blacklist-added = { $target } can no longer open tickets on this server.
 ui-blacklist-removed = { $target } can open tickets again.
 ui-blacklist-not_listed = { $target } is not on the blacklist.
@@ -721,6 +743,10 @@ cmd-rename-name-name = name
 cmd-rename-name-description = The new name (up to 100 characters)
 cmd-reopen-name = reopen
 cmd-reopen-description = Open this closed ticket again
+cmd-stats-name = stats
+cmd-stats-description = Ticket figures for the server or a staff member (staff)
+cmd-stats-member-name = member
+cmd-stats-member-description = Only this staff member's tickets
 cmd-blacklist-name = blacklist
 cmd-blacklist-description = Keep members or roles from opening tickets
 cmd-blacklist-add-name = add

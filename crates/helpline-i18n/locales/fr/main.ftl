@@ -651,6 +651,28 @@ ui-role_added = Les membres de ce rôle voient désormais ce ticket et peuvent y
 ui-role_removed = Les membres de ce rôle ne voient plus ce ticket (sauf s'ils sont du staff).
 ui-renamed = Le salon du ticket est renommé.
 ui-moved = Le ticket est dans son nouveau sujet ; son staff a été prévenu.
+ui-stats-title = Statistiques des tickets
+ui-stats-title_member = Statistiques des tickets de { $member }
+ui-stats-now = En ce moment
+ui-stats-now_value =
+    Ouverts : { $open }
+    En attente d'approbation : { $pending }
+ui-stats-now_member = Pris en charge et ouverts : { $open }
+ui-stats-week = 7 derniers jours
+ui-stats-month = 30 derniers jours
+ui-stats-all = Depuis le début
+ui-stats-period =
+    Créés : { $created }
+    Fermés : { $closed }
+    Première réponse : { $first }
+    Résolution : { $resolution }
+ui-stats-period_member =
+    Pris en charge : { $created }
+    Fermés : { $closed }
+    Première réponse : { $first }
+    Résolution : { $resolution }
+ui-stats-spread = { $median } (médiane), { $p90 } (90 %)
+ui-stats-none = aucune pour l'instant
 ui-blacklist-added = { $target } ne peut plus ouvrir de tickets sur ce serveur.
 ui-blacklist-removed = { $target } peut de nouveau ouvrir des tickets.
 ui-blacklist-not_listed = { $target } n'est pas sur la liste noire.
@@ -704,6 +726,10 @@ cmd-rename-name-name = nom
 cmd-rename-name-description = Le nouveau nom (jusqu'à 100 caractères)
 cmd-reopen-name = rouvrir
 cmd-reopen-description = Rouvrir ce ticket fermé
+cmd-stats-name = stats
+cmd-stats-description = Chiffres des tickets du serveur ou d'un membre du staff (staff)
+cmd-stats-member-name = membre
+cmd-stats-member-description = Seulement les tickets de ce membre du staff
 cmd-blacklist-name = liste-noire
 cmd-blacklist-description = Empêcher des membres ou des rôles d'ouvrir des tickets
 cmd-blacklist-add-name = ajouter
