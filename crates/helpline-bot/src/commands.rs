@@ -310,6 +310,8 @@ fn specs() -> Vec<CommandSpec> {
                     )
                     .range(1, helpline_domain::config::MAX_AUTO_CLOSE_HOURS),
                     OptionSpec::new(BOOLEAN, "claim_restricts", "settings-claim_restricts"),
+                    OptionSpec::new(STRING, "support_hours", "settings-support_hours").length(64),
+                    OptionSpec::new(STRING, "timezone", "settings-timezone").length(16),
                     OptionSpec::new(STRING, "approval", "settings-approval").choices(&[
                         ("automatic", "cmd-choice-automatic"),
                         ("manual", "cmd-choice-manual"),

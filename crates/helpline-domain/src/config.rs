@@ -111,6 +111,8 @@ pub struct Settings {
     /// Claiming restricts the ticket to its claimer and admins: other staff cannot close,
     /// unclaim or transfer it (S1).
     pub claim_restricts: bool,
+    /// When staff answer (A6); a ticket opened outside them says when staff are back.
+    pub support_hours: Option<crate::hours::SupportHours>,
     /// The guild's language, used when a member's locale is not one Helpline speaks.
     pub language: Language,
     /// The private channel where ticket events are logged.
@@ -144,6 +146,7 @@ impl Default for Settings {
             auto_close_hours: None,
             close_request_hours: 24,
             claim_restricts: false,
+            support_hours: None,
             language: Language::English,
             log_channel: None,
             default_category: None,

@@ -93,6 +93,10 @@ pub enum Notice {
     OpenerLeft {
         user: UserId,
     },
+    /// The ticket opened outside support hours: staff are back at `back_at`.
+    OutsideHours {
+        back_at: crate::Timestamp,
+    },
     /// Staff opened the ticket for its member (S4): the member's DM.
     OpenedFor {
         by: UserId,

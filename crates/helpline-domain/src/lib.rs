@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod config;
 pub mod effect;
+pub mod hours;
 pub mod ids;
 pub mod lifecycle;
 pub mod limits;

@@ -457,6 +457,7 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
             ticket.name = ticket_name(&ticket, context);
             open_channel(&ticket, context, &mut effects);
             effects.push(log(&ticket, LogKind::Opened, Some(ticket.opened_by)));
+            outside_hours(context, &mut effects);
             // Staff opened it for the member (S4): they are told privately.
             if ticket.opened_by != ticket.opener {
                 effects.push(EffectKind::DmOpener {
@@ -472,6 +473,18 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
     Transition {
         effects: effects.finish(),
         ticket,
+    }
+}
+
+/// A ticket opening outside the guild's support hours says when staff are back (A6).
+fn outside_hours(context: &Context<'_>, effects: &mut Effects) {
+    let Some(hours) = context.config.settings.support_hours else {
+        return;
+    };
+    if let Some(back_at) = hours.next_open(context.now).filter(|at| *at > context.now) {
+        effects.push(EffectKind::PostNotice {
+            notice: Notice::OutsideHours { back_at },
+        });
     }
 }
 
@@ -828,6 +841,7 @@ pub fn apply(
             next.last_activity_at = now;
             next.name = ticket_name(&next, context);
             open_channel(&next, context, &mut effects);
+            outside_hours(context, &mut effects);
             effects.push(EffectKind::DmOpener {
                 notice: Notice::Approved { by },
                 with_transcript: false,

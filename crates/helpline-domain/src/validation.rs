@@ -203,6 +203,8 @@ pub enum ValidationError {
     Template { field: Field, error: TemplateError },
     /// `@everyone` was given as a staff role: every member would be staff.
     EveryoneRole,
+    /// Support hours or their time zone could not be read.
+    SupportHours,
 }
 
 impl fmt::Display for ValidationError {
@@ -237,6 +239,7 @@ impl fmt::Display for ValidationError {
             }
             Self::AlreadyPresent => f.write_str("already present"),
             Self::EveryoneRole => f.write_str("@everyone cannot be a staff role"),
+            Self::SupportHours => f.write_str("unreadable support hours or time zone"),
             Self::UnknownTopic { topic } => write!(f, "there is no topic {topic}"),
             Self::UnknownPanel { panel } => write!(f, "there is no panel {panel}"),
             Self::Template { field, error } => write!(f, "{}: {error}", field.name()),

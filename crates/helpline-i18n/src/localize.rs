@@ -320,6 +320,7 @@ impl Localize for ValidationError {
             }
             Self::AlreadyPresent => l.text("invalid-already_present", &[]),
             Self::EveryoneRole => l.text("invalid-everyone_role", &[]),
+            Self::SupportHours => l.text("invalid-support_hours", &[]),
             Self::UnknownTopic { topic } => l.text(
                 "invalid-unknown_topic",
                 &[("topic", topic.to_string().into())],
@@ -511,6 +512,13 @@ impl Localize for Notice {
                 l.text("notice-opener_left", &[("user", user(*left))])
             }
             Self::OpenedFor { by } => l.text("notice-opened_for", &[("by", user(*by))]),
+            Self::OutsideHours { back_at } => {
+                let secs = back_at.as_secs();
+                l.text(
+                    "notice-outside_hours",
+                    &[("when", format!("<t:{secs}:F> (<t:{secs}:R>)").into())],
+                )
+            }
             // Discord shows `<t:…:R>` as a relative time in the reader's own language.
             Self::AutoCloseWarning { closes_at } => l.text(
                 "notice-auto_close_warning",

@@ -71,6 +71,10 @@ pub const SETTINGS_DAYS: &str = "ui-settings-days";
 pub const SETTINGS_AUTO_CLOSE: &str = "ui-settings-auto_close";
 /// `ui-settings-close_request`
 pub const SETTINGS_CLOSE_REQUEST: &str = "ui-settings-close_request";
+/// `ui-settings-support_hours`
+pub const SETTINGS_SUPPORT_HOURS: &str = "ui-settings-support_hours";
+/// `ui-settings-always`
+pub const SETTINGS_ALWAYS: &str = "ui-settings-always";
 /// `ui-settings-claim_restricts`
 pub const SETTINGS_CLAIM_RESTRICTS: &str = "ui-settings-claim_restricts";
 /// `ui-helpline-confirm_disable`
@@ -487,6 +491,8 @@ pub const ALL: &[&str] = &[
     SETTINGS_AUTO_CLOSE,
     SETTINGS_CLOSE_REQUEST,
     SETTINGS_CLAIM_RESTRICTS,
+    SETTINGS_SUPPORT_HOURS,
+    SETTINGS_ALWAYS,
     SETUP_FAILED,
     SETUP_WRONG_CHANNEL,
     CATEGORY_NAME,

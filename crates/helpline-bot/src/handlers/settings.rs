@@ -8,6 +8,7 @@
 use super::language;
 use crate::reply::{Responder, empty_embed};
 use crate::{Bot, Result};
+use helpline_domain::hours::SupportHours;
 use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
@@ -56,7 +57,11 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
         let timers_before = timer_settings(&config);
-        apply(&mut config, options);
+        if let Err(invalid) = apply(&mut config, options) {
+            return responder
+                .follow_up(&translator.render(lang, &invalid))
+                .await;
+        }
         let guild_language = config.settings.language;
         crate::render::follow_language(bot, &mut config, guild_language);
         let valid = config.settings.validate().and_then(|()| {
@@ -101,8 +106,39 @@ fn timer_settings(config: &GuildConfig) -> (Option<u32>, u32) {
     )
 }
 
-/// Applies the given options; Discord has checked their types, choices and ranges.
-fn apply(config: &mut GuildConfig, options: &[CommandDataOption]) {
+/// Applies the given options; Discord has checked their types, choices and ranges, Helpline
+/// reads the support hours.
+fn apply(
+    config: &mut GuildConfig,
+    options: &[CommandDataOption],
+) -> std::result::Result<(), helpline_domain::ValidationError> {
+    let text = |name: &str| {
+        options
+            .iter()
+            .find_map(|o| match (&o.value, o.name == name) {
+                (CommandOptionValue::String(value), true) => Some(value.trim().to_owned()),
+                _ => None,
+            })
+    };
+    let (hours, timezone) = (text("support_hours"), text("timezone"));
+    if hours.is_some() || timezone.is_some() {
+        let current = config.settings.support_hours;
+        config.settings.support_hours = match (hours.as_deref(), timezone.as_deref()) {
+            (Some(off), _) if matches!(off.to_lowercase().as_str(), "off" | "none" | "aucun") => {
+                None
+            }
+            (Some(hours), timezone) => Some(SupportHours::parse(hours, timezone.unwrap_or("UTC"))?),
+            (None, Some(timezone)) => match current {
+                Some(current) => Some(current.with_offset(timezone)?),
+                // A time zone alone is checked, and kept for no hours: nothing to change.
+                None => {
+                    SupportHours::parse("mon 00:00-00:01", timezone)?;
+                    None
+                }
+            },
+            (None, None) => current,
+        };
+    }
     for option in options {
         let settings = &mut config.settings;
         match (option.name.as_str(), &option.value) {
@@ -178,6 +214,7 @@ fn apply(config: &mut GuildConfig, options: &[CommandDataOption]) {
             _ => {}
         }
     }
+    Ok(())
 }
 
 /// Every setting in one embed, in `lang`.
@@ -262,6 +299,12 @@ fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
             field(
                 ui::SETTINGS_CLOSE_REQUEST,
                 localizer.duration(u64::from(settings.close_request_hours) * 3600),
+            ),
+            field(
+                ui::SETTINGS_SUPPORT_HOURS,
+                settings
+                    .support_hours
+                    .map_or_else(|| text(ui::SETTINGS_ALWAYS), |hours| hours.to_string()),
             ),
             field(
                 ui::SETTINGS_CLAIM_RESTRICTS,

@@ -237,3 +237,81 @@ async fn the_log_channel_stays_private_and_new_tickets_follow_the_default_catego
     );
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_opened_outside_support_hours_say_when_staff_are_back() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, max, _] = world.members;
+    // A time zone where it is about noon now, and hours that are not.
+    let now_minutes = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 60
+        % 1440;
+    let offset = 720 - now_minutes;
+    let zone = format!(
+        "{}{:02}:{:02}",
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60
+    );
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[
+            (
+                "support_hours",
+                OptionValue::String("Mon-Sun 03:00-03:30".into()),
+            ),
+            ("timezone", OptionValue::String(zone.clone())),
+        ],
+    )
+    .await;
+    let shown = fields
+        .iter()
+        .find(|(name, _)| name == "Support hours")
+        .map(|(_, value)| value.clone());
+    assert_eq!(
+        shown.as_deref(),
+        Some(format!("mon-sun 03:00-03:30 UTC{zone}").as_str())
+    );
+    let (_, channel) = open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    world.wait_for_outbox().await;
+    let away = world
+        .emulator
+        .messages(channel)
+        .into_iter()
+        .find(|m| m.content.starts_with("Our staff are away right now"))
+        .expect("the away notice");
+    assert!(away.content.contains(":F> (<t:"), "{}", away.content);
+
+    // Unreadable hours are refused and change nothing.
+    let (text, _) = settings(
+        &world,
+        "set",
+        &[("support_hours", OptionValue::String("whenever".into()))],
+    )
+    .await;
+    assert!(text.starts_with("Write support hours as days"), "{text}");
+    // Off: always open, no notice.
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[("support_hours", OptionValue::String("off".into()))],
+    )
+    .await;
+    assert!(fields.contains(&("Support hours".into(), "Always".into())));
+    let (_, channel) = open_ticket(&world, panel, max).await;
+    let channel = channel.unwrap();
+    world.wait_for_outbox().await;
+    assert!(
+        !world
+            .emulator
+            .messages(channel)
+            .iter()
+            .any(|m| m.content.contains("away right now") || m.content.contains("absent"))
+    );
+}

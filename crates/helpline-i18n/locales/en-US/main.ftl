@@ -109,6 +109,7 @@ invalid-no_topics = A panel with a select menu needs at least one topic. Add a t
 invalid-duplicate_name = The name “{ $name }” is used twice in **{ $field }**. Give each one a different name.
 invalid-already_present = This role is already in the list.
 invalid-everyone_role = @everyone cannot be a staff role: every member would become staff. Choose a role given to your support team.
+invalid-support_hours = Write support hours as days and a time window, such as mon-fri 09:00-18:00, and the time zone as an offset from UTC, such as +01:00 or UTC-5.
 invalid-unknown_topic = There is no topic #{ $topic }. Check the list of topics and try again.
 invalid-unknown_panel = There is no panel #{ $panel }. Check the list of panels and try again.
 # `error` is a translated template error.
@@ -192,6 +193,7 @@ notice-role_removed = { $by } removed the role { $role } from this ticket.
 notice-renamed = { $by } renamed this ticket to **{ $name }**.
 notice-moved = { $by } moved this ticket to the topic **{ $topic }**.
 notice-opened_for = { $by } opened this ticket for you. You can read and answer it in the server.
+notice-outside_hours = Our staff are away right now: they are back { $when }. Your ticket is kept, and they will answer it then.
 
 ## Why a ticket was closed, on its own (log entries, the web panel).
 
@@ -358,6 +360,8 @@ ui-settings-opener_leaves = When the opener leaves
 ui-settings-auto_close = Auto-close after
 ui-settings-close_request = Close requests expire after
 ui-settings-claim_restricts = Claims restrict the ticket
+ui-settings-support_hours = Support hours
+ui-settings-always = Always
 ui-settings-retention = Transcripts kept
 ui-settings-approval = Approval
 ui-settings-open_limit = Open tickets per member
@@ -509,6 +513,10 @@ cmd-settings-close_request_hours-name = close_request_hours
 cmd-settings-close_request_hours-description = Close a ticket when its opener does not answer a close request for this many hours
 cmd-settings-claim_restricts-name = claim_restricts
 cmd-settings-claim_restricts-description = Only the claimer and admins may act on a claimed ticket
+cmd-settings-support_hours-name = support_hours
+cmd-settings-support_hours-description = When staff answer, such as mon-fri 09:00-18:00 (off: always)
+cmd-settings-timezone-name = timezone
+cmd-settings-timezone-description = The support hours' offset from UTC, such as +01:00
 cmd-settings-approval-name = approval
 cmd-settings-approval-description = Whether staff must accept a ticket before it opens
 cmd-settings-open_limit-name = open_limit

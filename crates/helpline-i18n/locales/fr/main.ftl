@@ -100,6 +100,7 @@ invalid-no_topics = Un panel à menu déroulant doit proposer au moins un sujet.
 invalid-duplicate_name = Le nom « { $name } » est utilisé deux fois (champ **{ $field }**). Donnez un nom différent à chacun.
 invalid-already_present = Ce rôle figure déjà dans la liste.
 invalid-everyone_role = @everyone ne peut pas être un rôle du staff : tous les membres en feraient partie. Choisissez un rôle donné à votre équipe de support.
+invalid-support_hours = Écrivez les horaires du support sous forme de jours et d'une plage horaire, par exemple lun-ven 09:00-18:00, et le fuseau horaire sous forme de décalage par rapport à UTC, par exemple +01:00 ou UTC-5.
 invalid-unknown_topic = Il n'existe aucun sujet n° { $topic }. Vérifiez la liste des sujets puis réessayez.
 invalid-unknown_panel = Il n'existe aucun panel n° { $panel }. Vérifiez la liste des panels puis réessayez.
 invalid-template = Le champ **{ $field }** contient une erreur. { $error }
@@ -181,6 +182,7 @@ notice-role_removed = { $by } a retiré le rôle { $role } de ce ticket.
 notice-renamed = { $by } a renommé ce ticket en **{ $name }**.
 notice-moved = { $by } a déplacé ce ticket vers le sujet **{ $topic }**.
 notice-opened_for = { $by } a ouvert ce ticket pour vous. Vous pouvez le lire et y répondre sur le serveur.
+notice-outside_hours = Notre staff est absent pour le moment : il revient { $when }. Votre ticket est conservé et il y répondra à son retour.
 
 ## Raison de fermeture, seule (journal, panel web).
 
@@ -345,6 +347,8 @@ ui-settings-opener_leaves = Quand l'auteur quitte le serveur
 ui-settings-auto_close = Fermeture automatique après
 ui-settings-close_request = Les demandes de fermeture expirent après
 ui-settings-claim_restricts = La prise en charge réserve le ticket
+ui-settings-support_hours = Horaires du support
+ui-settings-always = Toujours
 ui-settings-retention = Transcriptions conservées
 ui-settings-approval = Validation
 ui-settings-open_limit = Tickets ouverts par membre
@@ -492,6 +496,10 @@ cmd-settings-close_request_hours-name = delai_demande_fermeture
 cmd-settings-close_request_hours-description = Fermer un ticket si son auteur ne répond pas à une demande de fermeture pendant ce nombre d'heures
 cmd-settings-claim_restricts-name = prise_en_charge_exclusive
 cmd-settings-claim_restricts-description = Seuls la personne qui l'a pris en charge et les admins agissent sur un ticket pris en charge
+cmd-settings-support_hours-name = horaires_support
+cmd-settings-support_hours-description = Quand le staff répond, par exemple lun-ven 09:00-18:00 (off : toujours)
+cmd-settings-timezone-name = fuseau_horaire
+cmd-settings-timezone-description = Le décalage des horaires par rapport à UTC, par exemple +01:00
 cmd-settings-approval-name = validation
 cmd-settings-approval-description = Si le staff doit accepter un ticket avant son ouverture
 cmd-settings-open_limit-name = limite_tickets

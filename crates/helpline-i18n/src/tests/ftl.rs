@@ -206,6 +206,12 @@ fn french_typography_problems(source: &str) -> Vec<String> {
             let before = index.checked_sub(1).map(|i| chars[i]);
             let after = chars.get(index + 1).copied();
             let wrong = match c {
+                // A colon between digits is a time of day (09:00), not punctuation.
+                ':' if before.is_some_and(|b| b.is_ascii_digit())
+                    && after.is_some_and(|a| a.is_ascii_digit()) =>
+                {
+                    false
+                }
                 ':' | ';' | '!' | '?' | '»' => !before.is_some_and(|b| NO_BREAK.contains(&b)),
                 '«' => !after.is_some_and(|a| NO_BREAK.contains(&a)),
                 _ => false,

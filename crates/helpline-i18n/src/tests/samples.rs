@@ -84,6 +84,7 @@ pub(crate) fn validation_errors() -> Vec<ValidationError> {
     errors.push(ValidationError::NoTopics);
     errors.push(ValidationError::AlreadyPresent);
     errors.push(ValidationError::EveryoneRole);
+    errors.push(ValidationError::SupportHours);
     errors.push(ValidationError::UnknownTopic { topic: TopicId(3) });
     errors.push(ValidationError::UnknownPanel { panel: PanelId(4) });
     for error in template_errors() {
@@ -108,6 +109,7 @@ const fn validation_error_variant(error: &ValidationError) -> usize {
         ValidationError::UnknownPanel { .. } => 8,
         ValidationError::Template { .. } => 9,
         ValidationError::EveryoneRole => 10,
+        ValidationError::SupportHours => 11,
     }
 }
 
@@ -296,6 +298,9 @@ pub(crate) fn notices() -> Vec<Notice> {
         },
         Notice::OpenerLeft { user: user(2) },
         Notice::OpenedFor { by: user(1) },
+        Notice::OutsideHours {
+            back_at: helpline_domain::Timestamp::from_secs(1_800_000_000),
+        },
         Notice::AutoCloseWarning {
             closes_at: helpline_domain::Timestamp::from_secs(1_800_000_000),
         },
@@ -323,6 +328,7 @@ const fn notice_variant(notice: &Notice) -> usize {
         Notice::OpenerLeft { .. } => 15,
         Notice::AutoCloseWarning { .. } => 16,
         Notice::OpenedFor { .. } => 17,
+        Notice::OutsideHours { .. } => 18,
     }
 }
 
@@ -479,7 +485,7 @@ fn samples_cover_every_variant() {
         "ValidationError",
         &validation_errors(),
         validation_error_variant,
-        11,
+        12,
     );
     assert_covers(
         "TemplateError",
@@ -487,7 +493,7 @@ fn samples_cover_every_variant() {
         template_error_variant,
         3,
     );
-    assert_covers("Notice", &notices(), notice_variant, 18);
+    assert_covers("Notice", &notices(), notice_variant, 19);
     assert_covers("CloseReason", &close_reasons(), close_reason_variant, 7);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
@@ -502,5 +508,5 @@ fn samples_cover_every_variant() {
             }
         })
         .collect();
-    assert_covers("Refusal::Invalid", &nested, validation_error_variant, 11);
+    assert_covers("Refusal::Invalid", &nested, validation_error_variant, 12);
 }
