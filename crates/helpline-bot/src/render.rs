@@ -6,7 +6,7 @@ use crate::Bot;
 use crate::custom_id::CustomId;
 use crate::reply::{button, empty_embed, row};
 use helpline_domain::{
-    GuildConfig, Language, LogEvent, LogKind, Notice, Ticket, TicketState, UserId,
+    GuildConfig, Language, LogEvent, LogKind, LogSubject, Notice, Ticket, TicketState, UserId,
 };
 use helpline_domain::{Panel, PanelContent, PanelStyle};
 use helpline_i18n::ui;
@@ -176,7 +176,8 @@ pub(crate) fn log_embed(
         value,
     };
     let mut fields = vec![field(ui::LOG_FIELD_OPENER, format!("<@{}>", ticket.opener))];
-    if let Some(actor) = actor {
+    // "Opened by Mia, by Mia" says it twice: the opener acting is the opener field alone.
+    if let Some(actor) = actor.filter(|actor| *actor != ticket.opener) {
         fields.push(field(ui::LOG_FIELD_ACTOR, format!("<@{actor}>")));
     }
     if let Some(channel) = ticket.channel {
@@ -197,11 +198,15 @@ pub(crate) fn log_embed(
 }
 
 /// The embed of a log event.
+///
+/// `transcript` links the transcript the log channel holds, for the entries that end a ticket.
 pub(crate) fn log_event_embed(
     bot: &Bot,
+    config: &GuildConfig,
     language: Language,
     ticket: &Ticket,
     event: &LogEvent,
+    transcript: Option<String>,
 ) -> Embed {
     let translator = &bot.inner.translator;
     let title = translator.render(language, &event.kind);
@@ -217,7 +222,39 @@ pub(crate) fn log_event_embed(
         LogKind::Closed | LogKind::Deleted | LogKind::Refused => 0xED4245,
         _ => 0x5865F2,
     };
-    log_embed(bot, language, ticket, &title, event.actor, reason, color)
+    let mut embed = log_embed(bot, language, ticket, &title, event.actor, reason, color);
+    let field = |key: &str, value: String| EmbedField {
+        inline: true,
+        name: translator.text(language, key, &[]),
+        value,
+    };
+    match &event.subject {
+        Some(LogSubject::Member(user)) => {
+            embed
+                .fields
+                .push(field(ui::LOG_FIELD_MEMBER, format!("<@{user}>")));
+        }
+        Some(LogSubject::Role(role)) => {
+            embed
+                .fields
+                .push(field(ui::LOG_FIELD_ROLE, format!("<@&{role}>")));
+        }
+        Some(LogSubject::Name(name)) => embed.fields.push(field(ui::LOG_FIELD_NAME, name.clone())),
+        Some(LogSubject::Topic(topic)) => {
+            let name = config
+                .topic(*topic)
+                .map_or_else(|| topic.to_string(), |t| t.name.clone());
+            embed.fields.push(field(ui::LOG_FIELD_TOPIC, name));
+        }
+        None => {}
+    }
+    if let Some(url) = transcript {
+        let link = translator.text(language, ui::LOG_TRANSCRIPT_LINK, &[]);
+        embed
+            .fields
+            .push(field(ui::LOG_FIELD_TRANSCRIPT, format!("[{link}]({url})")));
+    }
+    embed
 }
 
 /// A panel message: its text (empty for Helpline's embed), its embeds, and its buttons or select

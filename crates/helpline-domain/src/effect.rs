@@ -120,6 +120,24 @@ pub enum LogKind {
     Closed,
     Reopened,
     Deleted,
+    CloseRequested,
+    MemberAdded,
+    MemberRemoved,
+    RoleAdded,
+    RoleRemoved,
+    Renamed,
+    Moved,
+}
+
+/// What a log entry is about, beside the ticket: the member or role added or removed, the new
+/// name, the new topic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogSubject {
+    Member(UserId),
+    Role(RoleId),
+    Name(String),
+    Topic(TopicId),
 }
 
 /// One log-channel entry.
@@ -134,6 +152,8 @@ pub struct LogEvent {
     pub channel: Option<ChannelId>,
     pub close_reason: Option<CloseReason>,
     pub reason: Option<String>,
+    #[serde(default)]
+    pub subject: Option<LogSubject>,
 }
 
 /// What the bot must do.

@@ -29,7 +29,7 @@ pub use config::{
     PanelSettings, PanelStyle, QuestionStyle, ReasonMode, SelectChoice, Settings, SetupChannels,
     TicketMode, Topic,
 };
-pub use effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, Notice};
+pub use effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, LogSubject, Notice};
 pub use ids::{ChannelId, GuildId, Id, MessageId, PanelId, RoleId, TicketId, TopicId, UserId};
 pub use lifecycle::{Action, ActionKind, OpenLimits, OpenRequest, Refusal, Transition};
 pub use template::{Placeholder, Template, TemplateContext, TemplateError};

@@ -7,7 +7,7 @@
 
 use crate::auth::{Actor, Member, Standing, is_protected_role, standing};
 use crate::config::{ApprovalMode, GuildConfig, OpenerLeaves, ReasonMode, TicketMode};
-use crate::effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, Notice};
+use crate::effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, LogSubject, Notice};
 use crate::ids::{ChannelId, PanelId, RoleId, TicketId, TopicId, UserId};
 use crate::limits;
 use crate::permissions::{Permissions, TicketAudience, ticket_overwrites};
@@ -598,8 +598,25 @@ fn log(ticket: &Ticket, kind: LogKind, actor: Option<UserId>) -> EffectKind {
             channel: ticket.channel.map(|c| c.id),
             close_reason: ticket.close_reason.clone(),
             reason: None,
+            subject: None,
         },
     }
+}
+
+/// A log entry about `subject`, with an optional reason.
+fn log_about(
+    ticket: &Ticket,
+    kind: LogKind,
+    actor: UserId,
+    subject: Option<LogSubject>,
+    reason: Option<String>,
+) -> EffectKind {
+    let mut entry = log(ticket, kind, Some(actor));
+    if let EffectKind::Log { event } = &mut entry {
+        event.subject = subject;
+        event.reason = reason;
+    }
+    entry
 }
 
 /// Collects effects with their keys.
@@ -977,8 +994,12 @@ pub fn apply(
                 at: now,
             });
             effects.push(EffectKind::PostNotice {
-                notice: Notice::CloseRequested { by, reason },
+                notice: Notice::CloseRequested {
+                    by,
+                    reason: reason.clone(),
+                },
             });
+            effects.push(log_about(&next, LogKind::CloseRequested, by, None, reason));
         }
         Action::AcceptCloseRequest | Action::DeclineCloseRequest => {
             let accept = matches!(action, Action::AcceptCloseRequest);
@@ -1027,6 +1048,13 @@ pub fn apply(
             effects.push(EffectKind::PostNotice {
                 notice: Notice::MemberAdded { member: user, by },
             });
+            effects.push(log_about(
+                &next,
+                LogKind::MemberAdded,
+                by,
+                Some(LogSubject::Member(user)),
+                None,
+            ));
         }
         Action::RemoveMember { member } => {
             let by = require_in_charge(actor, ticket, config)?;
@@ -1055,6 +1083,13 @@ pub fn apply(
                     by,
                 },
             });
+            effects.push(log_about(
+                &next,
+                LogKind::MemberRemoved,
+                by,
+                Some(LogSubject::Member(member.user_id)),
+                None,
+            ));
         }
         Action::AddRole {
             role,
@@ -1101,6 +1136,18 @@ pub fn apply(
                 Notice::RoleRemoved { role, by }
             };
             effects.push(EffectKind::PostNotice { notice });
+            let kind = if adding {
+                LogKind::RoleAdded
+            } else {
+                LogKind::RoleRemoved
+            };
+            effects.push(log_about(
+                &next,
+                kind,
+                by,
+                Some(LogSubject::Role(role)),
+                None,
+            ));
         }
         Action::Rename { name } => {
             let by = require_in_charge(actor, ticket, config)?;
@@ -1143,8 +1190,18 @@ pub fn apply(
             next.name = name.clone();
             effects.push(EffectKind::RenameChannel { name: name.clone() });
             effects.push(EffectKind::PostNotice {
-                notice: Notice::Renamed { name, by },
+                notice: Notice::Renamed {
+                    name: name.clone(),
+                    by,
+                },
             });
+            effects.push(log_about(
+                &next,
+                LogKind::Renamed,
+                by,
+                Some(LogSubject::Name(name)),
+                None,
+            ));
         }
         Action::Move { topic } => {
             let by = require_in_charge(actor, ticket, config)?;
@@ -1178,6 +1235,13 @@ pub fn apply(
             if let Some(response) = new_topic.auto_response.clone() {
                 effects.push(EffectKind::PostAutoResponse { content: response });
             }
+            effects.push(log_about(
+                &next,
+                LogKind::Moved,
+                by,
+                Some(LogSubject::Topic(topic)),
+                None,
+            ));
         }
         Action::Reopen => {
             let by = require_staff(actor, ticket, config)?;

@@ -874,7 +874,8 @@ fn rename_and_move() {
             "move_channel",
             "post_notice",
             "ping_roles",
-            "post_auto_response"
+            "post_auto_response",
+            "log"
         ]
     );
     let EffectKind::MoveChannel { parent, overwrites } = &moved.effects[1].kind else {
@@ -999,7 +1000,7 @@ fn private_thread_mode() {
     );
     assert_eq!(
         kinds(&added),
-        ["save_ticket", "add_thread_member", "post_notice"]
+        ["save_ticket", "add_thread_member", "post_notice", "log"]
     );
     assert_eq!(
         try_step(

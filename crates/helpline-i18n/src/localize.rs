@@ -565,6 +565,13 @@ impl Localize for LogKind {
             Self::Closed => "log-closed",
             Self::Reopened => "log-reopened",
             Self::Deleted => "log-deleted",
+            Self::CloseRequested => "log-close_requested",
+            Self::MemberAdded => "log-member_added",
+            Self::MemberRemoved => "log-member_removed",
+            Self::RoleAdded => "log-role_added",
+            Self::RoleRemoved => "log-role_removed",
+            Self::Renamed => "log-renamed",
+            Self::Moved => "log-moved",
         };
         l.text(key, &[])
     }

@@ -196,6 +196,18 @@ pub const LOG_FIELD_ACTOR: &str = "ui-log-field-actor";
 pub const LOG_FIELD_CHANNEL: &str = "ui-log-field-channel";
 /// `ui-log-field-reason`
 pub const LOG_FIELD_REASON: &str = "ui-log-field-reason";
+/// `ui-log-field-member`
+pub const LOG_FIELD_MEMBER: &str = "ui-log-field-member";
+/// `ui-log-field-role`
+pub const LOG_FIELD_ROLE: &str = "ui-log-field-role";
+/// `ui-log-field-name`
+pub const LOG_FIELD_NAME: &str = "ui-log-field-name";
+/// `ui-log-field-topic`
+pub const LOG_FIELD_TOPIC: &str = "ui-log-field-topic";
+/// `ui-log-field-transcript`
+pub const LOG_FIELD_TRANSCRIPT: &str = "ui-log-field-transcript";
+/// `ui-log-transcript_link`
+pub const LOG_TRANSCRIPT_LINK: &str = "ui-log-transcript_link";
 /// `ui-transcript-title`
 pub const TRANSCRIPT_TITLE: &str = "ui-transcript-title";
 /// `ui-transcript-summary`
@@ -537,6 +549,12 @@ pub const ALL: &[&str] = &[
     LOG_FIELD_ACTOR,
     LOG_FIELD_CHANNEL,
     LOG_FIELD_REASON,
+    LOG_FIELD_MEMBER,
+    LOG_FIELD_ROLE,
+    LOG_FIELD_NAME,
+    LOG_FIELD_TOPIC,
+    LOG_FIELD_TRANSCRIPT,
+    LOG_TRANSCRIPT_LINK,
     TRANSCRIPT_TITLE,
     TRANSCRIPT_SUMMARY,
     TRANSCRIPT_EDITED,

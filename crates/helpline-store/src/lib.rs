@@ -131,6 +131,8 @@ pub enum TicketMessage {
     Closed,
     /// The latest close request: Accept and Decline while it waits for the opener.
     CloseRequest,
+    /// The latest transcript posted in the log channel, which log entries link.
+    Transcript,
 }
 
 impl TicketMessage {
@@ -140,6 +142,7 @@ impl TicketMessage {
             Self::Welcome => "welcome",
             Self::Closed => "closed",
             Self::CloseRequest => "close_request",
+            Self::Transcript => "transcript",
         }
     }
 }

@@ -362,7 +362,23 @@ pub(super) async fn perform(
             let Some(log_channel) = config.log_channel() else {
                 return Ok(());
             };
-            let embed = render::log_event_embed(bot, language, ticket, event);
+            // The entries that end a ticket link its transcript, posted just before.
+            let transcript = if matches!(event.kind, LogKind::Closed | LogKind::Deleted) {
+                bot.inner
+                    .store
+                    .ticket_message(ticket.id, TicketMessage::Transcript)
+                    .await
+                    .map_err(Error::from)?
+                    .map(|message| {
+                        format!(
+                            "https://discord.com/channels/{}/{log_channel}/{message}",
+                            config.guild_id
+                        )
+                    })
+            } else {
+                None
+            };
+            let embed = render::log_event_embed(bot, config, language, ticket, event, transcript);
             post(
                 bot,
                 log_channel,
@@ -406,7 +422,7 @@ pub(super) async fn perform(
                 tracing::warn!(ticket = %ticket.id, bytes = file.size(), "transcript too large to upload");
                 None
             };
-            post(
+            let message = post(
                 bot,
                 log_channel,
                 effect.key,
@@ -417,6 +433,11 @@ pub(super) async fn perform(
                 },
             )
             .await?;
+            bot.inner
+                .store
+                .set_ticket_message(ticket.id, TicketMessage::Transcript, message.id)
+                .await
+                .map_err(Error::from)?;
             Ok(())
         }
         EffectKind::DmOpener {

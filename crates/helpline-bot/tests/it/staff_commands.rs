@@ -364,3 +364,82 @@ async fn staff_open_a_ticket_for_a_member_and_move_it_to_another_topic() {
         Some(tech)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_staff_action_is_logged_with_who_did_it_and_the_transcript_linked() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, max, _] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    for (command, options) in [
+        ("add member", vec![("member", OptionValue::User(max))]),
+        ("remove member", vec![("member", OptionValue::User(max))]),
+        (
+            "rename",
+            vec![("name", OptionValue::String("invoice".into()))],
+        ),
+        ("close-request", vec![]),
+    ] {
+        world
+            .emulator
+            .as_user(sam)
+            .run_command(world.guild, channel, command, &options)
+            .await
+            .unwrap();
+        world.wait_for_outbox().await;
+    }
+    crate::story::close_now(&world, channel, mia).await;
+    world.wait_for_outbox().await;
+
+    let log = world.emulator.messages(world.log_channel().await);
+    let entry = |title: &str| {
+        log.iter()
+            .filter_map(|m| m.embeds.first())
+            .find(|e| e.title.as_deref() == Some(&format!("{title} — #0001")))
+            .unwrap_or_else(|| panic!("no {title} entry"))
+            .fields
+            .iter()
+            .map(|f| (f.name.clone(), f.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    let has = |fields: &[(String, String)], name: &str, value: &str| {
+        fields.iter().any(|(n, v)| n == name && v == value)
+    };
+    let added = entry("Member added");
+    assert!(has(&added, "By", &format!("<@{sam}>")), "{added:?}");
+    assert!(has(&added, "Member", &format!("<@{max}>")), "{added:?}");
+    assert!(has(
+        &entry("Member removed"),
+        "Member",
+        &format!("<@{max}>")
+    ));
+    assert!(has(&entry("Ticket renamed"), "New name", "invoice"));
+    assert!(has(&entry("Close requested"), "By", &format!("<@{sam}>")));
+    // Mia opened and closed it herself: named once, not "Opened by Mia, by Mia".
+    let opened = entry("Ticket opened");
+    assert!(!opened.iter().any(|(n, _)| n == "By"), "{opened:?}");
+    let closed = entry("Ticket closed");
+    assert!(!closed.iter().any(|(n, _)| n == "By"), "{closed:?}");
+    let transcript = log
+        .iter()
+        .find(|m| {
+            m.attachments
+                .iter()
+                .any(|a| a.filename == "transcript-0001.html")
+        })
+        .expect("the transcript");
+    let link = format!(
+        "https://discord.com/channels/{}/{}/{}",
+        world.guild, transcript.channel_id, transcript.id
+    );
+    assert!(
+        has(
+            &closed,
+            "Transcript",
+            &format!("[Read the transcript]({link})")
+        ),
+        "{closed:?}"
+    );
+}

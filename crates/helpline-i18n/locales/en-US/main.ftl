@@ -215,6 +215,13 @@ log-transferred = Ticket transferred
 log-closed = Ticket closed
 log-reopened = Ticket reopened
 log-deleted = Ticket deleted
+log-close_requested = Close requested
+log-member_added = Member added
+log-member_removed = Member removed
+log-role_added = Role added
+log-role_removed = Role removed
+log-renamed = Ticket renamed
+log-moved = Ticket moved
 
 ## Ticket states.
 
@@ -421,6 +428,12 @@ ui-log-field-opener = Opened by
 ui-log-field-actor = By
 ui-log-field-channel = Channel
 ui-log-field-reason = Reason
+ui-log-field-member = Member
+ui-log-field-role = Role
+ui-log-field-name = New name
+ui-log-field-topic = Topic
+ui-log-field-transcript = Transcript
+ui-log-transcript_link = Read the transcript
 ui-transcript-title = Ticket { $number } — { $guild }
 ui-transcript-summary = Opened by { $opener }. { $closed }
 ui-transcript-edited = edited

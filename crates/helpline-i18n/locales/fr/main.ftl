@@ -204,6 +204,13 @@ log-transferred = Ticket transféré
 log-closed = Ticket fermé
 log-reopened = Ticket rouvert
 log-deleted = Ticket supprimé
+log-close_requested = Fermeture demandée
+log-member_added = Membre ajouté
+log-member_removed = Membre retiré
+log-role_added = Rôle ajouté
+log-role_removed = Rôle retiré
+log-renamed = Ticket renommé
+log-moved = Ticket déplacé
 
 ## États d'un ticket.
 
@@ -407,6 +414,12 @@ ui-log-field-opener = Ouvert par
 ui-log-field-actor = Par
 ui-log-field-channel = Salon
 ui-log-field-reason = Raison
+ui-log-field-member = Membre
+ui-log-field-role = Rôle
+ui-log-field-name = Nouveau nom
+ui-log-field-topic = Sujet
+ui-log-field-transcript = Transcription
+ui-log-transcript_link = Lire la transcription
 ui-transcript-title = Ticket { $number } — { $guild }
 ui-transcript-summary = Ouvert par { $opener }. { $closed }
 ui-transcript-edited = modifié

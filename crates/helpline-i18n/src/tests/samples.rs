@@ -332,7 +332,7 @@ const fn notice_variant(notice: &Notice) -> usize {
     }
 }
 
-pub(crate) const LOG_KINDS: [LogKind; 9] = [
+pub(crate) const LOG_KINDS: [LogKind; 16] = [
     LogKind::Requested,
     LogKind::Opened,
     LogKind::Refused,
@@ -342,6 +342,13 @@ pub(crate) const LOG_KINDS: [LogKind; 9] = [
     LogKind::Closed,
     LogKind::Reopened,
     LogKind::Deleted,
+    LogKind::CloseRequested,
+    LogKind::MemberAdded,
+    LogKind::MemberRemoved,
+    LogKind::RoleAdded,
+    LogKind::RoleRemoved,
+    LogKind::Renamed,
+    LogKind::Moved,
 ];
 
 const fn log_kind_variant(kind: &LogKind) -> usize {
@@ -355,6 +362,13 @@ const fn log_kind_variant(kind: &LogKind) -> usize {
         LogKind::Closed => 6,
         LogKind::Reopened => 7,
         LogKind::Deleted => 8,
+        LogKind::CloseRequested => 9,
+        LogKind::MemberAdded => 10,
+        LogKind::MemberRemoved => 11,
+        LogKind::RoleAdded => 12,
+        LogKind::RoleRemoved => 13,
+        LogKind::Renamed => 14,
+        LogKind::Moved => 15,
     }
 }
 
@@ -495,7 +509,7 @@ fn samples_cover_every_variant() {
     );
     assert_covers("Notice", &notices(), notice_variant, 19);
     assert_covers("CloseReason", &close_reasons(), close_reason_variant, 7);
-    assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 9);
+    assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 16);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
     assert_covers("ActionKind", &ACTION_KINDS, action_variant, 25);
     let nested: Vec<ValidationError> = refusals()
