@@ -28,6 +28,12 @@ pub(crate) enum CustomId {
     CloseModal(TicketId),
     Reopen(TicketId),
     Delete(TicketId),
+    /// The opener rates the ended ticket (1 to 5) from the DM on close.
+    Rate(TicketId, u8),
+    /// The opener asks to add a comment to their rating.
+    Comment(TicketId),
+    /// The comment form's submission.
+    CommentModal(TicketId),
     /// The opener accepts staff's close request.
     CloseAccept(TicketId),
     /// The opener declines it.
@@ -50,6 +56,9 @@ pub(crate) enum CustomId {
 
 /// The text input of the "Use as ticket panel" modal.
 pub(crate) const PANEL_NAME_INPUT: &str = "name";
+
+/// The text input of the feedback comment form.
+pub(crate) const COMMENT_INPUT: &str = "comment";
 
 /// The text input of the close modal, and the reason input of the open form.
 pub(crate) const CLOSE_REASON_INPUT: &str = "reason";
@@ -96,6 +105,9 @@ impl CustomId {
             "close_modal" => only(Self::CloseModal(ticket)),
             "reopen" => only(Self::Reopen(ticket)),
             "delete" => only(Self::Delete(ticket)),
+            "rate" => Some(Self::Rate(ticket, u8::try_from(second?).ok()?)),
+            "comment" => only(Self::Comment(ticket)),
+            "comment_modal" => only(Self::CommentModal(ticket)),
             "close_accept" => only(Self::CloseAccept(ticket)),
             "close_decline" => only(Self::CloseDecline(ticket)),
             "approve" => only(Self::Approve(ticket)),
@@ -129,6 +141,9 @@ impl CustomId {
             Self::CloseModal(ticket) => format!("hl:close_modal:{ticket}"),
             Self::Reopen(ticket) => format!("hl:reopen:{ticket}"),
             Self::Delete(ticket) => format!("hl:delete:{ticket}"),
+            Self::Rate(ticket, rating) => format!("hl:rate:{ticket}:{rating}"),
+            Self::Comment(ticket) => format!("hl:comment:{ticket}"),
+            Self::CommentModal(ticket) => format!("hl:comment_modal:{ticket}"),
             Self::CloseAccept(ticket) => format!("hl:close_accept:{ticket}"),
             Self::CloseDecline(ticket) => format!("hl:close_decline:{ticket}"),
             Self::Approve(ticket) => format!("hl:approve:{ticket}"),
@@ -173,6 +188,9 @@ mod tests {
             CustomId::CloseModal(TicketId(1)),
             CustomId::Reopen(TicketId(1)),
             CustomId::Delete(TicketId(1)),
+            CustomId::Rate(TicketId(u64::MAX), 5),
+            CustomId::Comment(TicketId(1)),
+            CustomId::CommentModal(TicketId(1)),
             CustomId::CloseAccept(TicketId(1)),
             CustomId::CloseDecline(TicketId(u64::MAX)),
             CustomId::Approve(TicketId(1)),

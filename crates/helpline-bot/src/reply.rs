@@ -147,6 +147,18 @@ impl<'a> Responder<'a> {
         .await
     }
 
+    /// Replaces the components of the message whose component was used.
+    pub(crate) async fn update(&self, components: Vec<Component>) -> Result<()> {
+        self.respond(InteractionResponse {
+            kind: InteractionResponseType::UpdateMessage,
+            data: Some(InteractionResponseData {
+                components: Some(components),
+                ..InteractionResponseData::default()
+            }),
+        })
+        .await
+    }
+
     /// An immediate message everyone in the channel sees, mentioning no one.
     pub(crate) async fn public(&self, content: String) -> Result<()> {
         self.respond(InteractionResponse {

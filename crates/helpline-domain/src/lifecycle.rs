@@ -88,6 +88,14 @@ pub enum Action {
     Delete,
     /// The auto-close timer fired (Helpline only).
     AutoClose,
+    /// The opener rates the ended ticket, 1 to 5.
+    Rate {
+        rating: u8,
+    },
+    /// The opener adds a comment to their rating.
+    Comment {
+        text: String,
+    },
     /// The ticket's timer is due (Helpline only): whatever is due now happens (a close
     /// request expires, the auto-close warning, auto-close), and the timer moves on.
     Timer,
@@ -133,6 +141,8 @@ pub enum ActionKind {
     Delete,
     AutoClose,
     Timer,
+    Rate,
+    Comment,
     OpenerLeft,
     ChannelCreated,
     Abandon,
@@ -164,6 +174,8 @@ impl ActionKind {
             Self::Delete => "delete",
             Self::AutoClose => "auto_close",
             Self::Timer => "timer",
+            Self::Rate => "rate",
+            Self::Comment => "comment",
             Self::OpenerLeft => "opener_left",
             Self::ChannelCreated => "channel_created",
             Self::Abandon => "abandon",
@@ -196,6 +208,8 @@ impl Action {
             Self::Delete => ActionKind::Delete,
             Self::AutoClose => ActionKind::AutoClose,
             Self::Timer => ActionKind::Timer,
+            Self::Rate { .. } => ActionKind::Rate,
+            Self::Comment { .. } => ActionKind::Comment,
             Self::OpenerLeft => ActionKind::OpenerLeft,
             Self::ChannelCreated { .. } => ActionKind::ChannelCreated,
             Self::Abandon => ActionKind::Abandon,
@@ -290,6 +304,10 @@ pub enum Refusal {
     Cooldown {
         retry_after_secs: u64,
     },
+    /// The opener already rated this ticket.
+    AlreadyRated,
+    /// A comment comes with a rating, given first.
+    NotRated,
     /// Discord lets a channel be renamed twice per 10 minutes (S5).
     RenameTooSoon {
         retry_after_secs: u64,
@@ -426,6 +444,7 @@ pub fn prepare_open(
         timer: None,
         auto_close_warned: false,
         renamed_at: Vec::new(),
+        feedback: None,
         version: 0,
     };
     ticket.schedule(&config.settings);
@@ -1337,6 +1356,51 @@ pub fn apply(
                 },
                 _ => {}
             }
+        }
+        Action::Rate { rating } => {
+            let user = actor.user_id().ok_or(Refusal::NotOpener)?;
+            if user != ticket.opener {
+                return Err(Refusal::NotOpener);
+            }
+            if !matches!(ticket.state, TicketState::Closed | TicketState::Deleted) {
+                return Err(Refusal::NotClosed);
+            }
+            if ticket.feedback.is_some() {
+                return Err(Refusal::AlreadyRated);
+            }
+            if !(1..=5).contains(&rating) {
+                return Err(Refusal::Invalid(ValidationError::OutOfRange {
+                    field: Field::Rating,
+                    min: 1,
+                    max: 5,
+                    actual: u64::from(rating),
+                }));
+            }
+            next.feedback = Some(crate::ticket::Feedback {
+                rating,
+                comment: None,
+                at: now,
+            });
+        }
+        Action::Comment { text } => {
+            let user = actor.user_id().ok_or(Refusal::NotOpener)?;
+            if user != ticket.opener {
+                return Err(Refusal::NotOpener);
+            }
+            let Some(feedback) = next.feedback.as_mut() else {
+                return Err(Refusal::NotRated);
+            };
+            if feedback.comment.is_some() {
+                return Err(Refusal::AlreadyRated);
+            }
+            let text = text.trim();
+            crate::validation::check_required(
+                Field::Comment,
+                text,
+                crate::ticket::FEEDBACK_COMMENT,
+            )
+            .map_err(Refusal::Invalid)?;
+            feedback.comment = Some(text.to_owned());
         }
         Action::OpenerLeft => {
             if actor != &Actor::System {

@@ -1569,3 +1569,59 @@ fn a_channel_is_renamed_at_most_twice_in_ten_minutes() {
     );
     assert!(rename(&second, 700, "three").is_ok());
 }
+
+#[test]
+fn openers_rate_ended_tickets_once_and_may_add_a_comment() {
+    let world = world();
+    let open = open_ticket(&world, None);
+    let rate = |rating| Action::Rate { rating };
+    assert_eq!(
+        try_step(&world, &open, Actor::Member(opener()), rate(4)).unwrap_err(),
+        Refusal::NotClosed
+    );
+    let closed = step(
+        &world,
+        &open,
+        Actor::Member(staff()),
+        Action::Close { reason: None },
+    )
+    .ticket;
+    assert_eq!(
+        try_step(&world, &closed, Actor::Member(staff()), rate(5)).unwrap_err(),
+        Refusal::NotOpener
+    );
+    assert!(matches!(
+        try_step(&world, &closed, Actor::Member(opener()), rate(6)).unwrap_err(),
+        Refusal::Invalid(ValidationError::OutOfRange { .. })
+    ));
+    assert_eq!(
+        try_step(
+            &world,
+            &closed,
+            Actor::Member(opener()),
+            Action::Comment { text: "x".into() }
+        )
+        .unwrap_err(),
+        Refusal::NotRated
+    );
+    let rated = step(&world, &closed, Actor::Member(opener()), rate(4));
+    assert_eq!(kinds(&rated), ["save_ticket"]);
+    assert_eq!(rated.ticket.feedback.as_ref().unwrap().rating, 4);
+    assert_eq!(
+        try_step(&world, &rated.ticket, Actor::Member(opener()), rate(1)).unwrap_err(),
+        Refusal::AlreadyRated
+    );
+    let commented = step(
+        &world,
+        &rated.ticket,
+        Actor::Member(opener()),
+        Action::Comment {
+            text: "  Quick and kind.  ".into(),
+        },
+    )
+    .ticket;
+    assert_eq!(
+        commented.feedback.unwrap().comment.as_deref(),
+        Some("Quick and kind.")
+    );
+}

@@ -49,6 +49,17 @@ pub struct PeriodStats {
     pub first_response: Option<Spread>,
     /// From opening to closing, of the tickets closed in it.
     pub resolution: Option<Spread>,
+    /// The openers' ratings (1 to 5) of the tickets closed in it: their sum and how many.
+    pub ratings: (u32, usize),
+}
+
+impl PeriodStats {
+    /// The average rating in tenths (45 for 4.5), if any ticket was rated.
+    pub fn rating_tenths(&self) -> Option<u32> {
+        let (sum, count) = self.ratings;
+        let count = u32::try_from(count).ok().filter(|count| *count > 0)?;
+        Some((sum * 10 + count / 2) / count)
+    }
 }
 
 /// Tickets as they are now.
@@ -93,6 +104,10 @@ pub fn period(tickets: &[Ticket], since: Option<Timestamp>, staff: Option<UserId
         if let Some(closed_at) = closed_here {
             stats.closed += 1;
             resolutions.push(closed_at.since(opened(ticket)));
+            if let Some(feedback) = &ticket.feedback {
+                stats.ratings.0 += u32::from(feedback.rating);
+                stats.ratings.1 += 1;
+            }
         }
     }
     stats.first_response = Spread::of(first_responses);
@@ -162,6 +177,7 @@ mod tests {
             timer: None,
             auto_close_warned: false,
             renamed_at: Vec::new(),
+            feedback: None,
             version: 1,
         }
     }
@@ -215,6 +231,14 @@ mod tests {
         assert_eq!(week.resolution, None);
         let all = period(&tickets, None, None);
         assert_eq!((all.created, all.closed), (3, 1));
+        assert_eq!(all.rating_tenths(), None);
+        let mut rated = tickets.clone();
+        rated[0].feedback = Some(crate::ticket::Feedback {
+            rating: 4,
+            comment: None,
+            at: at(0),
+        });
+        assert_eq!(period(&rated, None, None).rating_tenths(), Some(40));
         assert_eq!(
             all.resolution.unwrap().median,
             Duration::from_secs(2 * 3600)

@@ -122,6 +122,17 @@ pub struct Timer {
     pub kind: TimerKind,
 }
 
+/// The opener's rating of an ended ticket (1 to 5) and what they added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub rating: u8,
+    pub comment: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The longest feedback comment.
+pub const FEEDBACK_COMMENT: usize = 1000;
+
 /// How long before auto-close the warning is posted.
 pub const AUTO_CLOSE_WARNING: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -184,6 +195,9 @@ pub struct Ticket {
     /// Whether the auto-close warning was posted since the last message.
     #[serde(default)]
     pub auto_close_warned: bool,
+    /// The opener's rating of the ticket once it ended, for statistics.
+    #[serde(default)]
+    pub feedback: Option<Feedback>,
     /// When the channel was renamed within Discord's rename window (at most two).
     #[serde(default)]
     pub renamed_at: Vec<Timestamp>,

@@ -36,11 +36,13 @@ pub enum Field {
     CloseRequestHours,
     TagName,
     TagContent,
+    Rating,
+    Comment,
 }
 
 impl Field {
     /// Every field, for exhaustive tests and translations.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 28] = [
         Self::TopicName,
         Self::TopicDescription,
         Self::TopicEmoji,
@@ -67,6 +69,8 @@ impl Field {
         Self::CloseRequestHours,
         Self::TagName,
         Self::TagContent,
+        Self::Rating,
+        Self::Comment,
     ];
 
     /// A stable snake_case name, used in translation keys.
@@ -98,6 +102,8 @@ impl Field {
             Self::CloseRequestHours => "close_request_hours",
             Self::TagName => "tag_name",
             Self::TagContent => "tag_content",
+            Self::Rating => "rating",
+            Self::Comment => "comment",
         }
     }
 }

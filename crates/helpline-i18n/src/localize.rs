@@ -159,6 +159,8 @@ impl Localize for Refusal {
             Self::SystemOnly => l.text("refusal-system_only", &[]),
             Self::Disabled => l.text("refusal-disabled", &[]),
             Self::Blacklisted => l.text("refusal-blacklisted", &[]),
+            Self::AlreadyRated => l.text("refusal-already_rated", &[]),
+            Self::NotRated => l.text("refusal-not_rated", &[]),
             Self::AwaitingApproval => l.text("refusal-awaiting_approval", &[]),
             Self::NotAwaitingApproval => l.text("refusal-not_awaiting_approval", &[]),
             Self::AlreadyClaimed { by } => {
@@ -252,7 +254,9 @@ const fn unit(field: Field) -> Unit {
         | Field::Reason
         | Field::PanelName
         | Field::TagName
-        | Field::TagContent => Unit::Plain,
+        | Field::TagContent
+        | Field::Rating
+        | Field::Comment => Unit::Plain,
     }
 }
 
@@ -388,6 +392,8 @@ impl Localize for Field {
             Self::CloseRequestHours => "field-close_request_hours",
             Self::TagName => "field-tag_name",
             Self::TagContent => "field-tag_content",
+            Self::Rating => "field-rating",
+            Self::Comment => "field-comment",
             Self::RetentionDays => "field-retention_days",
             Self::PanelName => "field-panel_name",
         };
@@ -616,6 +622,8 @@ impl Localize for ActionKind {
             Self::Delete => "action-delete",
             Self::AutoClose => "action-auto_close",
             Self::Timer => "action-timer",
+            Self::Rate => "action-rate",
+            Self::Comment => "action-comment",
             Self::OpenerLeft => "action-opener_left",
             Self::ChannelCreated => "action-channel_created",
             Self::Abandon => "action-abandon",

@@ -380,6 +380,16 @@ pub const STATS_PERIOD_MEMBER: &str = "ui-stats-period_member";
 pub const STATS_SPREAD: &str = "ui-stats-spread";
 /// `ui-stats-none`
 pub const STATS_NONE: &str = "ui-stats-none";
+/// `ui-feedback-ask`
+pub const FEEDBACK_ASK: &str = "ui-feedback-ask";
+/// `ui-feedback-rated`
+pub const FEEDBACK_RATED: &str = "ui-feedback-rated";
+/// `ui-feedback-add_comment`
+pub const FEEDBACK_ADD_COMMENT: &str = "ui-feedback-add_comment";
+/// `ui-feedback-form_title`
+pub const FEEDBACK_FORM_TITLE: &str = "ui-feedback-form_title";
+/// `ui-feedback-form_label`
+pub const FEEDBACK_FORM_LABEL: &str = "ui-feedback-form_label";
 /// `ui-moved`
 pub const MOVED: &str = "ui-moved";
 /// `ui-renamed`
@@ -398,6 +408,11 @@ pub const ALL: &[&str] = &[
     ROLE_REMOVED,
     RENAMED,
     MOVED,
+    FEEDBACK_ASK,
+    FEEDBACK_RATED,
+    FEEDBACK_ADD_COMMENT,
+    FEEDBACK_FORM_TITLE,
+    FEEDBACK_FORM_LABEL,
     STATS_TITLE,
     STATS_TITLE_MEMBER,
     STATS_NOW,

@@ -462,6 +462,12 @@ pub(super) async fn perform(
                 ],
             );
             let mut text = format!("{about}\n{}", render::notice(bot, config, language, notice));
+            // The DM on close asks for a rating (feedback, for statistics).
+            let rating_asked = matches!(notice, Notice::Closed { .. }) && ticket.feedback.is_none();
+            if rating_asked {
+                text.push_str("\n\n");
+                text.push_str(&translator.text(language, ui::FEEDBACK_ASK, &[]));
+            }
             // A ticket opened for them: the link to it.
             if let (Notice::OpenedFor { .. }, Some(channel)) = (notice, ticket.channel) {
                 text.push_str(&format!(" <#{}>", channel.id));
@@ -492,6 +498,11 @@ pub(super) async fn perform(
             .model()
             .await
             .map_err(Error::from)?;
+            let components = if rating_asked {
+                crate::handlers::feedback::rating_controls(ticket.id)
+            } else {
+                Vec::new()
+            };
             post(
                 bot,
                 dm.id,
@@ -499,6 +510,7 @@ pub(super) async fn perform(
                 Post {
                     content: Some(&text),
                     attachment,
+                    components: &components,
                     ..Post::default()
                 },
             )

@@ -4,6 +4,7 @@
 mod admin;
 mod blacklist;
 pub(crate) mod events;
+pub(crate) mod feedback;
 mod helpline;
 mod open;
 mod panel;
@@ -117,6 +118,12 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 Some(CustomId::ConfirmDisable(guild)) => {
                     helpline::confirmed(&bot, &responder, guild, false).await
                 }
+                Some(CustomId::Rate(ticket, rating)) => {
+                    feedback::rate(&bot, &responder, ticket, rating).await
+                }
+                Some(CustomId::Comment(ticket)) => {
+                    feedback::comment_form(&bot, &responder, ticket).await
+                }
                 Some(CustomId::ConfirmReset(guild)) => {
                     helpline::confirmed(&bot, &responder, guild, true).await
                 }
@@ -137,6 +144,10 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 }
                 Some(CustomId::Form { panel, topic }) => {
                     open::submitted(&bot, &responder, panel, topic, data).await
+                }
+                Some(CustomId::CommentModal(ticket)) => {
+                    let text = modal_value(data, crate::custom_id::COMMENT_INPUT);
+                    feedback::commented(&bot, &responder, ticket, text).await
                 }
                 Some(CustomId::Questions(topic)) => {
                     questions::submitted(&bot, &responder, topic, data).await

@@ -155,6 +155,10 @@ fn period_text(bot: &Bot, lang: Language, period: &PeriodStats, for_staff: bool)
             )
         }
     };
+    let rating = match period.rating_tenths() {
+        None => translator.text(lang, ui::STATS_NONE, &[]),
+        Some(tenths) => format!("{}.{}/5 ({})", tenths / 10, tenths % 10, period.ratings.1),
+    };
     translator.text(
         lang,
         if for_staff {
@@ -167,6 +171,7 @@ fn period_text(bot: &Bot, lang: Language, period: &PeriodStats, for_staff: bool)
             ("closed", period.closed.into()),
             ("first", spread(period.first_response).into()),
             ("resolution", spread(period.resolution).into()),
+            ("rating", rating.into()),
         ],
     )
 }

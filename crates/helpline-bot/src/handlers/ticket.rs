@@ -80,6 +80,9 @@ pub(super) async fn component(bot: &Bot, responder: &Responder<'_>, id: CustomId
         CustomId::Open { .. }
         | CustomId::Form { .. }
         | CustomId::CloseModal(_)
+        | CustomId::Rate(..)
+        | CustomId::Comment(_)
+        | CustomId::CommentModal(_)
         | CustomId::ConfirmDisable(_)
         | CustomId::ConfirmReset(_)
         | CustomId::UsePanel(..)

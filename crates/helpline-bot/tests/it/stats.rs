@@ -85,7 +85,9 @@ async fn staff_read_ticket_figures_for_the_guild_and_for_one_member() {
             value.contains("(median)"),
             "a first response and a resolution: {value}"
         );
-        assert!(!value.contains("none yet"), "{value}");
+        assert!(!value.contains("response: none yet"), "{value}");
+        assert!(!value.contains("Resolution: none yet"), "{value}");
+        assert!(value.ends_with("Rating: none yet"), "nobody rated: {value}");
     }
 
     let (_, embed) = stats(sam, vec![("member", OptionValue::User(sam))]).await;

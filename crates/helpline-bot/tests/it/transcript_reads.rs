@@ -98,3 +98,102 @@ async fn the_transcript_names_people_and_the_dm_speaks_the_openers_language() {
     );
     assert!(copy.contains("<dt>Fermé par</dt><dd>Sam</dd>"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_opener_rates_a_closed_ticket_from_the_dm_and_may_add_a_comment() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, _, _] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    crate::story::close_now(&world, channel, sam).await;
+    world.wait_for_outbox().await;
+    let dm = world
+        .emulator
+        .dm_messages(mia)
+        .into_iter()
+        .find(|m| m.content.contains("Rate this ticket"))
+        .expect("the DM asks for a rating");
+    assert_eq!(labels(&dm), ["★", "★★", "★★★", "★★★★", "★★★★★"]);
+
+    let outcome = world
+        .emulator
+        .as_user(mia)
+        .click_button(dm.channel_id, dm.id, &crate::story::button_id(&dm, "★★★★"))
+        .await
+        .unwrap();
+    outcome.expect_message();
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.feedback.as_ref().map(|f| f.rating), Some(4));
+    let rated = world.emulator.message(dm.channel_id, dm.id).unwrap();
+    assert_eq!(
+        labels(&rated),
+        ["You rated 4/5 — thank you!", "Add a comment"],
+        "the rating buttons are gone"
+    );
+    let comment = crate::story::button_id(&rated, "Add a comment");
+    let form = world
+        .emulator
+        .as_user(mia)
+        .click_button(dm.channel_id, dm.id, &comment)
+        .await
+        .unwrap();
+    let modal = form.expect_modal().custom_id.clone();
+    world
+        .emulator
+        .as_user(mia)
+        .submit_modal(dm.channel_id, &modal, &[("comment", "Quick and kind.")])
+        .await
+        .unwrap();
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ticket.feedback.and_then(|f| f.comment).as_deref(),
+        Some("Quick and kind.")
+    );
+    let done = world.emulator.message(dm.channel_id, dm.id).unwrap();
+    assert_eq!(
+        labels(&done),
+        ["You rated 4/5 — thank you!"],
+        "no button left to click"
+    );
+
+    // Staff see it in the statistics.
+    let outcome = world
+        .emulator
+        .as_user(sam)
+        .run_command(world.guild, world.general, "stats", &[])
+        .await
+        .unwrap();
+    let all_time = outcome.expect_message().message.embeds[0].fields[3]
+        .value
+        .clone();
+    assert!(all_time.ends_with("Rating: 4.0/5 (1)"), "{all_time}");
+}
+
+/// The labels of a message's buttons.
+fn labels(message: &twilight_model::channel::Message) -> Vec<String> {
+    use twilight_model::channel::message::Component;
+    message
+        .components
+        .iter()
+        .flat_map(|row| match row {
+            Component::ActionRow(row) => row.components.clone(),
+            _ => Vec::new(),
+        })
+        .filter_map(|component| match component {
+            Component::Button(button) => button.label,
+            _ => None,
+        })
+        .collect()
+}

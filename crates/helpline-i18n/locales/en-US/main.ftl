@@ -49,6 +49,8 @@ refusal-not_claimer = { $claimer } has claimed this ticket, so only they or an a
 refusal-system_only = Only { -helpline } does this, on its own: there is nothing for you to do.
 refusal-disabled = Tickets are turned off on this server. Ask an administrator to turn them back on.
 refusal-blacklisted = You can't open tickets on this server. If you think this is a mistake, contact its administrators.
+refusal-already_rated = You already rated this ticket. Thank you!
+refusal-not_rated = Rate the ticket first, then add your comment.
 refusal-awaiting_approval = This ticket is still waiting for staff approval: it has to be accepted first.
 refusal-not_awaiting_approval = This ticket request has already been handled: it is no longer waiting for approval.
 refusal-already_claimed = { $claimer } has already claimed this ticket.
@@ -147,6 +149,8 @@ field-auto_close_hours = Auto-close delay
 field-close_request_hours = Close request delay
 field-tag_name = Tag name
 field-tag_content = Tag content
+field-rating = Rating
+field-comment = Comment
 field-retention_days = Transcript retention
 field-panel_name = Panel name
 
@@ -254,6 +258,8 @@ action-reopen = Reopen
 action-delete = Delete
 action-auto_close = Auto-close
 action-timer = Timer
+action-rate = Rate
+action-comment = Comment
 action-opener_left = Opener left
 action-channel_created = Channel created
 action-abandon = Abandon
@@ -689,6 +695,11 @@ ui-role_added = Members of that role can now see this ticket and write in it.
 ui-role_removed = Members of that role no longer see this ticket (unless they are staff).
 ui-renamed = The ticket channel is renamed.
 ui-moved = The ticket is in its new topic; its staff were told.
+ui-feedback-ask = How did we do? Rate this ticket from one star (poorly) to five (very well).
+ui-feedback-rated = You rated { $rating }/5 — thank you!
+ui-feedback-add_comment = Add a comment
+ui-feedback-form_title = Your comment
+ui-feedback-form_label = What went well, what could be better?
 ui-stats-title = Ticket statistics
 ui-stats-title_member = Ticket statistics of { $member }
 ui-stats-now = Now
@@ -704,11 +715,13 @@ ui-stats-period =
     Closed: { $closed }
     First response: { $first }
     Resolution: { $resolution }
+    Rating: { $rating }
 ui-stats-period_member =
     Claimed: { $created }
     Closed: { $closed }
     First response: { $first }
     Resolution: { $resolution }
+    Rating: { $rating }
 ui-stats-spread = { $median } (median), { $p90 } (90%)
 ui-stats-none = none yet
 ui-blacklist-added = { $target } can no longer open tickets on this server.

@@ -45,6 +45,8 @@ refusal-not_claimer = Ce ticket est pris en charge par { $claimer } : seul ce m
 refusal-system_only = Cette action est réservée à { -helpline }, qui s'en charge automatiquement : vous n'avez rien à faire.
 refusal-disabled = Les tickets sont désactivés sur ce serveur. Demandez à un administrateur de les réactiver.
 refusal-blacklisted = Vous ne pouvez pas ouvrir de ticket sur ce serveur. Si vous pensez que c'est une erreur, contactez ses administrateurs.
+refusal-already_rated = Vous avez déjà noté ce ticket. Merci !
+refusal-not_rated = Notez d'abord le ticket, puis ajoutez votre commentaire.
 refusal-awaiting_approval = Ce ticket attend encore la validation du staff : il doit d'abord être accepté.
 refusal-not_awaiting_approval = Cette demande de ticket a déjà été traitée : elle n'attend plus de validation.
 refusal-already_claimed = Ce ticket est déjà pris en charge par { $claimer }.
@@ -137,6 +139,8 @@ field-auto_close_hours = Délai de fermeture automatique
 field-close_request_hours = Délai de réponse à une demande de fermeture
 field-tag_name = Nom du tag
 field-tag_content = Contenu du tag
+field-rating = Note
+field-comment = Commentaire
 field-retention_days = Durée de conservation des transcriptions
 field-panel_name = Nom du panel
 
@@ -243,6 +247,8 @@ action-reopen = Rouvrir
 action-delete = Supprimer
 action-auto_close = Fermeture automatique
 action-timer = Minuterie
+action-rate = Noter
+action-comment = Commenter
 action-opener_left = Départ de l'auteur
 action-channel_created = Salon créé
 action-abandon = Abandonner
@@ -672,6 +678,11 @@ ui-role_added = Les membres de ce rôle voient désormais ce ticket et peuvent y
 ui-role_removed = Les membres de ce rôle ne voient plus ce ticket (sauf s'ils sont du staff).
 ui-renamed = Le salon du ticket est renommé.
 ui-moved = Le ticket est dans son nouveau sujet ; son staff a été prévenu.
+ui-feedback-ask = Comment l'avons-nous traité ? Notez ce ticket d'une étoile (mal) à cinq (très bien).
+ui-feedback-rated = Votre note : { $rating }/5, merci !
+ui-feedback-add_comment = Ajouter un commentaire
+ui-feedback-form_title = Votre commentaire
+ui-feedback-form_label = Qu'est-ce qui a bien marché, que pourrions-nous améliorer ?
 ui-stats-title = Statistiques des tickets
 ui-stats-title_member = Statistiques des tickets de { $member }
 ui-stats-now = En ce moment
@@ -687,11 +698,13 @@ ui-stats-period =
     Fermés : { $closed }
     Première réponse : { $first }
     Résolution : { $resolution }
+    Note : { $rating }
 ui-stats-period_member =
     Pris en charge : { $created }
     Fermés : { $closed }
     Première réponse : { $first }
     Résolution : { $resolution }
+    Note : { $rating }
 ui-stats-spread = { $median } (médiane), { $p90 } (90 %)
 ui-stats-none = aucune pour l'instant
 ui-blacklist-added = { $target } ne peut plus ouvrir de tickets sur ce serveur.

@@ -122,6 +122,8 @@ pub(crate) fn refusals() -> Vec<Refusal> {
         Refusal::SystemOnly,
         Refusal::Disabled,
         Refusal::Blacklisted,
+        Refusal::AlreadyRated,
+        Refusal::NotRated,
         Refusal::AwaitingApproval,
         Refusal::NotAwaitingApproval,
         Refusal::AlreadyClaimed { by: user(12) },
@@ -207,6 +209,8 @@ const fn refusal_variant(refusal: &Refusal) -> usize {
         Refusal::Cooldown { .. } => 33,
         Refusal::RenameTooSoon { .. } => 34,
         Refusal::Blacklisted => 35,
+        Refusal::AlreadyRated => 36,
+        Refusal::NotRated => 37,
     }
 }
 
@@ -383,7 +387,7 @@ const fn state_variant(state: &TicketState) -> usize {
     }
 }
 
-pub(crate) const ACTION_KINDS: [ActionKind; 25] = [
+pub(crate) const ACTION_KINDS: [ActionKind; 27] = [
     ActionKind::Open,
     ActionKind::Approve,
     ActionKind::Refuse,
@@ -404,6 +408,8 @@ pub(crate) const ACTION_KINDS: [ActionKind; 25] = [
     ActionKind::Delete,
     ActionKind::AutoClose,
     ActionKind::Timer,
+    ActionKind::Rate,
+    ActionKind::Comment,
     ActionKind::OpenerLeft,
     ActionKind::ChannelCreated,
     ActionKind::Abandon,
@@ -433,11 +439,13 @@ const fn action_variant(action: &ActionKind) -> usize {
         ActionKind::Delete => 17,
         ActionKind::AutoClose => 18,
         ActionKind::Timer => 19,
-        ActionKind::OpenerLeft => 20,
-        ActionKind::ChannelCreated => 21,
-        ActionKind::Abandon => 22,
-        ActionKind::ChannelDeleted => 23,
-        ActionKind::RefreshAccess => 24,
+        ActionKind::Rate => 20,
+        ActionKind::Comment => 21,
+        ActionKind::OpenerLeft => 22,
+        ActionKind::ChannelCreated => 23,
+        ActionKind::Abandon => 24,
+        ActionKind::ChannelDeleted => 25,
+        ActionKind::RefreshAccess => 26,
     }
 }
 
@@ -494,7 +502,7 @@ fn assert_covers<T>(name: &str, samples: &[T], variant: fn(&T) -> usize, count: 
 
 #[test]
 fn samples_cover_every_variant() {
-    assert_covers("Refusal", &refusals(), refusal_variant, 36);
+    assert_covers("Refusal", &refusals(), refusal_variant, 38);
     assert_covers(
         "ValidationError",
         &validation_errors(),
@@ -511,7 +519,7 @@ fn samples_cover_every_variant() {
     assert_covers("CloseReason", &close_reasons(), close_reason_variant, 7);
     assert_covers("LogKind", &LOG_KINDS, log_kind_variant, 16);
     assert_covers("TicketState", &TicketState::ALL, state_variant, 6);
-    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 25);
+    assert_covers("ActionKind", &ACTION_KINDS, action_variant, 27);
     let nested: Vec<ValidationError> = refusals()
         .into_iter()
         .filter_map(|refusal| {
