@@ -27,6 +27,8 @@ pub struct Pass {
     pub announced: usize,
     /// Open tickets without a channel and without pending effects, abandoned.
     pub abandoned: usize,
+    /// Ended tickets whose transcript was deleted after the guild's retention (R18).
+    pub purged: usize,
 }
 
 fn before(now: Timestamp, age: Duration) -> Timestamp {
@@ -113,6 +115,19 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
             done.abandoned += 1;
         }
     }
+    // Transcripts past their retention go, each ticket's in one transaction: nothing is left
+    // half-deleted, and a ticket reopened meanwhile keeps its transcript.
+    for _ in 0..64 {
+        let due = store.due_purges(now, BATCH).await?;
+        for ticket in &due {
+            let rows = store.purge_transcript(*ticket, now).await?;
+            tracing::info!(%ticket, rows, "transcript deleted after its retention");
+            done.purged += 1;
+        }
+        if due.len() < BATCH as usize {
+            break;
+        }
+    }
     let old = before(now, KEEP_RECORDS);
     store.purge_effects(old).await?;
     store.purge_interactions(old).await?;
@@ -137,6 +152,7 @@ pub(crate) async fn run(bot: Bot, interval: Duration) {
                     resumed = done.resumed,
                     announced = done.announced,
                     abandoned = done.abandoned,
+                    purged = done.purged,
                     "reconciled"
                 );
             }

@@ -445,6 +445,8 @@ pub fn prepare_open(
         auto_close_warned: false,
         renamed_at: Vec::new(),
         feedback: None,
+        purge_at: None,
+        transcript_purged: false,
         version: 0,
     };
     ticket.schedule(&config.settings);

@@ -178,6 +178,8 @@ mod tests {
             auto_close_warned: false,
             renamed_at: Vec::new(),
             feedback: None,
+            purge_at: None,
+            transcript_purged: false,
             version: 1,
         }
     }

@@ -195,6 +195,12 @@ pub struct Ticket {
     /// Whether the auto-close warning was posted since the last message.
     #[serde(default)]
     pub auto_close_warned: bool,
+    /// When the transcript is deleted: the guild's retention after the ticket ended (R18).
+    #[serde(default)]
+    pub purge_at: Option<Timestamp>,
+    /// Whether the transcript (messages and attachments) was deleted after its retention.
+    #[serde(default)]
+    pub transcript_purged: bool,
     /// The opener's rating of the ticket once it ended, for statistics.
     #[serde(default)]
     pub feedback: Option<Feedback>,
@@ -254,9 +260,23 @@ impl Ticket {
         candidates.into_iter().min_by_key(|timer| timer.at)
     }
 
-    /// Sets the timer to [`Ticket::next_timer`].
+    /// Sets the timer to [`Ticket::next_timer`], and the transcript's deletion to the guild's
+    /// retention after the ticket ended (none while it is active: a reopened ticket keeps it).
     pub fn schedule(&mut self, settings: &Settings) {
         self.timer = self.next_timer(settings);
+        self.purge_at = match self.state {
+            _ if self.transcript_purged => None,
+            TicketState::Closed | TicketState::Deleted | TicketState::Refused => {
+                let ended = self
+                    .closed_at
+                    .or(self.deleted_at)
+                    .unwrap_or(self.last_activity_at);
+                Some(ended.plus(std::time::Duration::from_secs(
+                    u64::from(settings.transcript_retention_days) * 86_400,
+                )))
+            }
+            _ => None,
+        };
     }
 
     /// Whether an open ticket has been inactive long enough to auto-close.

@@ -242,6 +242,14 @@ pub trait Store: Send + Sync + 'static {
     /// `now`, earliest first, with their guild.
     async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>>;
 
+    /// Ended tickets whose transcript's retention is over at `now`, earliest first.
+    async fn due_purges(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>>;
+
+    /// Deletes a ticket's transcript messages and attachments in one transaction and marks the
+    /// ticket purged, if its retention is still over at `now` (a reopened ticket is kept);
+    /// returns how many rows went.
+    async fn purge_transcript(&self, ticket: TicketId, now: Timestamp) -> Result<u64>;
+
     async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool>;
 
     /// Records a failed attempt of a pending effect: one more attempt, the next one not before

@@ -246,3 +246,55 @@ async fn an_idle_ticket_is_warned_then_closed_and_a_message_cancels_across_a_res
         "the auto-closed ticket's transcript is in the log"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_tickets_transcript_is_deleted_after_the_guilds_retention() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    world
+        .admin_runs(
+            world.general,
+            "settings set",
+            &[("retention_days", OptionValue::Integer(30))],
+        )
+        .await;
+    let (_, channel) = open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    world
+        .emulator
+        .as_user(mia)
+        .send_message(
+            channel,
+            "my address is 1 Main St",
+            [("id.txt", b"secret".as_slice())],
+        )
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, 3).await;
+    crate::story::close_now(&world, channel, mia).await;
+    world.wait_for_outbox().await;
+    let ticket = state_of(&world, channel).await;
+    assert!(ticket.purge_at.is_some());
+
+    world.config.clock.advance(29 * 24 * HOUR);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !world.store.transcript(ticket.id).await.unwrap().is_empty(),
+        "kept 30 days"
+    );
+    world.config.clock.advance(2 * 24 * HOUR);
+    world
+        .wait_until_async(async || state_of(&world, channel).await.transcript_purged)
+        .await;
+    assert!(world.store.transcript(ticket.id).await.unwrap().is_empty());
+    assert!(
+        world
+            .store
+            .attachment_sizes(ticket.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "attachments go with it"
+    );
+}

@@ -57,8 +57,8 @@ fn ticket_by_id(connection: &Connection, id: TicketId) -> Result<Option<Ticket>>
 fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO tickets (id, guild_id, number, panel_id, opener_id, channel_id, state, version, created_at, data, timer_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO tickets (id, guild_id, number, panel_id, opener_id, channel_id, state, version, created_at, data, timer_at, purge_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             sql_id(ticket.id.0),
@@ -72,6 +72,7 @@ fn insert_ticket(connection: &Connection, ticket: &Ticket) -> Result<()> {
             ticket.created_at.as_millis(),
             encode(ticket)?,
             ticket.timer.map(|timer| timer.at.as_millis()),
+            ticket.purge_at.map(Timestamp::as_millis),
         ])?;
     Ok(())
 }
@@ -203,7 +204,8 @@ fn commit_ticket(
     fenced(&transaction, fence, Fencing::Write)?;
     let changed = transaction
         .prepare_cached(
-            "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6, timer_at = ?7
+            "UPDATE tickets SET channel_id = ?3, state = ?4, version = ?5, data = ?6, timer_at = ?7,
+                    purge_at = ?8
              WHERE id = ?1 AND version = ?2",
         )?
         .execute(params![
@@ -214,6 +216,7 @@ fn commit_ticket(
             sql_id(ticket.version),
             data,
             ticket.timer.map(|timer| timer.at.as_millis()),
+            ticket.purge_at.map(Timestamp::as_millis),
         ])?;
     if changed == 0 {
         let actual: Option<i64> = transaction
@@ -568,6 +571,55 @@ impl Store for SqliteStore {
                 due.push((TicketId(ticket as u64), Id::new(guild as u64)));
             }
             Ok(due)
+        })
+        .await
+    }
+
+    async fn due_purges(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>> {
+        self.read(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT id FROM tickets
+                 WHERE purge_at IS NOT NULL AND purge_at <= ?1 ORDER BY purge_at LIMIT ?2",
+            )?;
+            let rows =
+                statement.query_map(params![now.as_millis(), limit], |row| row.get::<_, i64>(0))?;
+            let mut due = Vec::new();
+            for row in rows {
+                due.push(TicketId(row? as u64));
+            }
+            Ok(due)
+        })
+        .await
+    }
+
+    async fn purge_transcript(&self, ticket: TicketId, now: Timestamp) -> Result<u64> {
+        self.write(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let Some(mut stored) = ticket_by_id(&transaction, ticket)? else {
+                return Ok(0);
+            };
+            // Still due: a reopen since (purge_at cleared) or a later retention keeps it.
+            if stored.purge_at.is_none_or(|at| at > now) {
+                return Ok(0);
+            }
+            let id = sql_id(ticket.0);
+            let messages = transaction
+                .prepare_cached("DELETE FROM transcript_messages WHERE ticket_id = ?1")?
+                .execute([id])?;
+            let attachments = transaction
+                .prepare_cached("DELETE FROM attachments WHERE ticket_id = ?1")?
+                .execute([id])?;
+            stored.transcript_purged = true;
+            stored.purge_at = None;
+            stored.version += 1;
+            transaction
+                .prepare_cached(
+                    "UPDATE tickets SET version = ?2, data = ?3, purge_at = NULL WHERE id = ?1",
+                )?
+                .execute(params![id, sql_id(stored.version), encode(&stored)?])?;
+            transaction.commit()?;
+            Ok((messages + attachments) as u64)
         })
         .await
     }

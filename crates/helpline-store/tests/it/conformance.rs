@@ -48,7 +48,8 @@ macro_rules! conformance_suite {
                 stalled_tickets_are_those_nothing_works_on,
                 ticket_messages_are_remembered_per_slot,
                 writes_with_an_older_fencing_token_are_refused,
-                due_timers_are_found_by_their_stored_deadline
+                due_timers_are_found_by_their_stored_deadline,
+                transcripts_are_purged_whole_after_their_retention
             );
         }
     };
@@ -1471,5 +1472,95 @@ pub(crate) async fn due_timers_are_found_by_their_stored_deadline(store: Arc<dyn
     assert_eq!(
         store.due_timers(now.plus(43 * hour), 10).await.unwrap(),
         [(first.id, guild(GUILD))]
+    );
+}
+
+/// Retention (R18): an ended ticket's transcript and attachments go together once its
+/// retention is over, and the ticket says so; a ticket reopened meanwhile keeps its transcript.
+pub(crate) async fn transcripts_are_purged_whole_after_their_retention(store: Arc<dyn Store>) {
+    let day = std::time::Duration::from_secs(86_400);
+    let mut config = GuildConfig::new(guild(GUILD));
+    config.settings.transcript_retention_days = 2;
+    config
+        .add_panel(|id| Panel::new(id, Id::new(77)))
+        .expect("panel");
+    store.save_guild_config(&config).await.unwrap();
+    let now = Timestamp::from_secs(1_800_000_000);
+    let mut kept = Vec::new();
+    for (id, opener) in [(1, 10), (2, 11)] {
+        let ticket = create(&store, &config, id, opener, now).await;
+        let message_id = (id + 4) << 22;
+        let attachment = TranscriptAttachment {
+            id: 500 + id,
+            filename: "a.txt".into(),
+            content_type: None,
+            size: 5,
+            stored: true,
+        };
+        store
+            .append_message(ticket.id, &message(message_id, "hello", vec![attachment]))
+            .await
+            .unwrap();
+        store
+            .store_attachment(ticket.id, Id::new(message_id), 500 + id, b"hello".to_vec())
+            .await
+            .unwrap();
+        let mut closed = ticket.clone();
+        closed.state = TicketState::Closed;
+        closed.closed_at = Some(now);
+        closed.close_reason = Some(helpline_domain::CloseReason::NoneGiven);
+        closed.schedule(&config.settings);
+        closed.version += 1;
+        assert_eq!(closed.purge_at, Some(now.plus(2 * day)));
+        store.update_ticket(&closed, ticket.version).await.unwrap();
+        kept.push(closed);
+    }
+    // The second is reopened before its retention ends: it keeps its transcript.
+    let mut reopened = kept[1].clone();
+    reopened.state = TicketState::Open;
+    reopened.closed_at = None;
+    reopened.close_reason = None;
+    reopened.schedule(&config.settings);
+    reopened.version += 1;
+    assert_eq!(reopened.purge_at, None);
+    store
+        .update_ticket(&reopened, kept[1].version)
+        .await
+        .unwrap();
+
+    assert!(
+        store
+            .due_purges(now.plus(day), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = now.plus(3 * day);
+    assert_eq!(store.due_purges(later, 10).await.unwrap(), [kept[0].id]);
+    assert!(
+        store
+            .purge_transcript(kept[0].id, now.plus(day))
+            .await
+            .unwrap()
+            == 0,
+        "not yet"
+    );
+    assert_eq!(store.purge_transcript(kept[0].id, later).await.unwrap(), 2);
+    assert!(store.transcript(kept[0].id).await.unwrap().is_empty());
+    assert_eq!(store.attachment(kept[0].id, 501).await.unwrap(), None);
+    let purged = store.ticket(kept[0].id).await.unwrap().unwrap();
+    assert!(purged.transcript_purged && purged.purge_at.is_none());
+    assert_eq!(purged.version, kept[0].version + 1);
+    assert!(store.due_purges(later, 10).await.unwrap().is_empty());
+    assert_eq!(
+        store.purge_transcript(kept[0].id, later).await.unwrap(),
+        0,
+        "once"
+    );
+    assert_eq!(store.purge_transcript(reopened.id, later).await.unwrap(), 0);
+    assert_eq!(store.transcript(reopened.id).await.unwrap().len(), 1);
+    assert_eq!(
+        store.attachment(reopened.id, 502).await.unwrap().as_deref(),
+        Some(&b"hello"[..])
     );
 }
