@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need (nextest, redis-server, discord.py in target/venv), check
+  test    install what the tests need (nextest, redis-server, chromium, discord.py in target/venv), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks";
@@ -116,7 +116,11 @@ fn ensure_tools() -> Result<()> {
 }
 
 /// Debian packages the tests start as children: the program each provides and its package.
-const PACKAGES: &[(&str, &str)] = &[("redis-server", "redis-server")];
+const PACKAGES: &[(&str, &str)] = &[
+    ("redis-server", "redis-server"),
+    // The transcript is rendered by a real browser in the bot's tests.
+    ("chromium", "chromium"),
+];
 
 /// Installs the Debian packages whose programs are missing (`apt-get`, as root; `sudo` when
 /// not root).

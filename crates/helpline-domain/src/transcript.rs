@@ -772,9 +772,11 @@ fn attachment_block(
         escape_into(html, &attachment.filename);
         html.push_str(&format!(" — {} B</span></div>", attachment.size));
     } else {
+        // Anything but an image is a download only: typed as bytes, so that no browser renders
+        // an HTML or SVG file (or anything else) from the transcript's origin.
         html.push_str("<a download=\"");
         escape_into(html, &attachment.filename);
-        html.push_str(&format!("\" href=\"data:{content_type};base64,"));
+        html.push_str("\" href=\"data:application/octet-stream;base64,");
         out.attachment_data(attachment)?;
         let html = &mut out.buf;
         html.push_str("\">");
@@ -977,6 +979,92 @@ mod tests {
         );
         let only_notice = render_html(&labels(), &[message(3, " ")], &|_| None);
         assert!(only_notice.contains("No messages"));
+    }
+
+    /// A rich ticket — form answers in the header, mentions, an edit, a deletion, an embed, an
+    /// image, an HTML file and a file that was not kept, hostile text — rendered exactly as
+    /// `src/golden/transcript.html` holds it. `HELPLINE_BLESS=1` writes the file again after an
+    /// intended change (then read the diff).
+    #[test]
+    fn a_rich_ticket_renders_as_the_golden_file() {
+        let mut labels = labels();
+        labels
+            .details
+            .push(("Order number".into(), "A-1042".into()));
+        let mut question = message(1, "Hi <@7>, my invoice is wrong <script>alert(1)</script>");
+        question.author_name = "Alice".into();
+        question.edits.push(TranscriptEdit {
+            previous_content: "Hi, my invoce is wrong".into(),
+            edited_at: Timestamp::from_secs(1_795_305_600),
+        });
+        let mut answer = message(
+            2,
+            "<@&8> can you check? See <#9> and https://example.com/faq?a=1&b=2",
+        );
+        answer.author_id = Id::new(7);
+        answer.author_name = "Bob".into();
+        answer.embeds.push(TranscriptEmbed {
+            title: Some("Invoice A-1042".into()),
+            description: Some("Total: **42 €** for <@7>".into()),
+            url: Some("javascript:alert(1)".into()),
+            color: Some(0x5865F2),
+            fields: vec![("Status".into(), "Paid".into())],
+            footer: Some("Billing".into()),
+            image_url: None,
+        });
+        let mut removed = message(3, "my card number is 1234");
+        removed.deleted_at = Some(Timestamp::from_secs(1_795_305_700));
+        let mut files = message(4, "here are the files");
+        files.attachments = vec![
+            TranscriptAttachment {
+                id: 1,
+                filename: "invoice.png".into(),
+                content_type: Some("image/png".into()),
+                size: 4,
+                stored: true,
+            },
+            TranscriptAttachment {
+                id: 2,
+                filename: "page.html".into(),
+                content_type: Some("text/html".into()),
+                size: 5,
+                stored: true,
+            },
+            TranscriptAttachment {
+                id: 3,
+                filename: "video.mp4".into(),
+                content_type: Some("video/mp4".into()),
+                size: 1 << 30,
+                stored: false,
+            },
+        ];
+        let mut pin_notice = message(5, "");
+        pin_notice.author_is_bot = true;
+        let html = render_html(
+            &labels,
+            &[question, answer, removed, files, pin_notice],
+            &|id| match id {
+                1 => Some(vec![0x89, b'P', b'N', b'G']),
+                2 => Some(b"<b>x".to_vec()),
+                _ => None,
+            },
+        );
+        // The HTML file is a download, never rendered.
+        assert!(!html.contains("<b>x"));
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/golden/transcript.html");
+        if std::env::var_os("HELPLINE_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &html).unwrap();
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!("{}: {error} (HELPLINE_BLESS=1 writes it)", path.display())
+        });
+        assert!(
+            html == golden,
+            "the transcript differs from {}; HELPLINE_BLESS=1 writes it again:\n{html}",
+            path.display()
+        );
     }
 
     fn message(id: u64, content: &str) -> TranscriptMessage {
@@ -1194,7 +1282,7 @@ mod tests {
             base64(&[1; 3000])
         )));
         assert!(html.contains(&format!(
-            "href=\"data:video/mp4;base64,{}\"",
+            "href=\"data:application/octet-stream;base64,{}\"",
             base64(&[4; 200])
         )));
         assert_eq!(html.matches(";base64,").count(), 3);

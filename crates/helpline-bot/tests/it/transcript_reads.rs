@@ -197,3 +197,65 @@ fn labels(message: &twilight_model::channel::Message) -> Vec<String> {
         })
         .collect()
 }
+
+/// The golden transcript rendered by a real browser (Debian's headless Chromium, installed by
+/// `cargo xtask test`): the page paints (its screenshot holds far more than a blank page's)
+/// without running anything (its CSP forbids scripts; the page has none).
+#[test]
+fn the_golden_transcript_renders_in_a_browser() {
+    let Some(chromium) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|program| {
+            std::process::Command::new(program)
+                .arg("--version")
+                .output()
+                .is_ok_and(|output| output.status.success())
+        })
+    else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing: `cargo xtask test` installs it"
+        );
+        eprintln!("chromium is not installed here: skipped (`cargo xtask test` installs it)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../helpline-domain/src/golden/transcript.html")
+        .canonicalize()
+        .unwrap();
+    let blank = dir.path().join("blank.html");
+    std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>").unwrap();
+    let shoot = |page: &std::path::Path, name: &str| {
+        let png = dir.path().join(name);
+        let status = std::process::Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--window-size=900,900",
+                &format!(
+                    "--user-data-dir={}",
+                    dir.path().join(name).with_extension("profile").display()
+                ),
+                &format!("--screenshot={}", png.display()),
+            ])
+            .arg(format!("file://{}", page.display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("chromium runs");
+        assert!(status.success(), "chromium failed on {}", page.display());
+        std::fs::read(&png).expect("a screenshot")
+    };
+    let page = shoot(&golden, "golden.png");
+    let empty = shoot(&blank, "blank.png");
+    assert!(page.starts_with(b"\x89PNG"), "a PNG");
+    assert!(
+        page.len() > 5 * empty.len(),
+        "the transcript paints: {} bytes against {} for a blank page",
+        page.len(),
+        empty.len()
+    );
+}
