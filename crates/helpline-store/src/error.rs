@@ -34,6 +34,9 @@ pub enum Error {
     /// The database file cannot be used, for a reason an operator can fix.
     #[error("{0}")]
     Open(OpenProblem),
+    /// A sealed transcript record cannot be sealed or opened.
+    #[error("transcript encryption: {0}")]
+    Seal(&'static str),
     /// The store's worker stopped (the store is shutting down).
     #[error("the store is closed")]
     Closed,

@@ -10,9 +10,11 @@
 //! here and surface as [`Error`].
 
 mod error;
+mod seal;
 mod sqlite;
 
 pub use error::{Error, OpenProblem, Result};
+pub use seal::{Keys, StoreKey};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 
 use async_trait::async_trait;

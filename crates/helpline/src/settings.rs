@@ -149,6 +149,9 @@ pub(crate) struct StoreSettings {
     pub(crate) sqlite_path: PathBuf,
     pub(crate) max_attachment_bytes: u64,
     pub(crate) max_ticket_attachment_bytes: u64,
+    /// `id:base64key` entries, comma-separated, the current key first: transcripts are sealed
+    /// at rest with it, older records open with the key they name.
+    pub(crate) encryption_keys: Option<Secret>,
 }
 
 impl Default for StoreSettings {
@@ -160,11 +163,20 @@ impl Default for StoreSettings {
             sqlite_path: PathBuf::from(DEFAULT_SQLITE_PATH),
             max_attachment_bytes: limits.max_attachment_bytes,
             max_ticket_attachment_bytes: limits.max_ticket_attachment_bytes,
+            encryption_keys: None,
         }
     }
 }
 
 impl StoreSettings {
+    /// The keys transcripts are sealed with (none when the setting is unset).
+    pub(crate) fn keys(&self) -> Result<helpline_store::Keys, String> {
+        match &self.encryption_keys {
+            None => Ok(helpline_store::Keys::none()),
+            Some(secret) => parse_keys(secret.expose()),
+        }
+    }
+
     /// The limits the store enforces, from these settings.
     pub(crate) fn limits(&self) -> helpline_store::StoreLimits {
         helpline_store::StoreLimits {
@@ -547,6 +559,20 @@ pub(crate) const VARIABLES: &[Variable] = &[
         show: |settings| Some(integer(settings.store.max_ticket_attachment_bytes)),
     },
     Variable {
+        key: "store.encryption_keys",
+        env: &["HELPLINE_STORE_ENCRYPTION_KEYS"],
+        secret: true,
+        help: "Keys that seal transcripts at rest (AES-256-GCM): `id:base64` of 32 random bytes, comma-separated, the current key first; keep older keys listed until their records are purged.",
+        set: |settings, value| {
+            if !value.is_empty() {
+                parse_keys(value)?;
+            }
+            settings.store.encryption_keys = optional(value, Secret::try_from)?;
+            Ok(())
+        },
+        show: |settings| settings.store.encryption_keys.as_ref().map(string),
+    },
+    Variable {
         key: "log.filter",
         env: &["HELPLINE_LOG_FILTER", "RUST_LOG"],
         secret: false,
@@ -734,6 +760,22 @@ fn milliseconds(value: &str) -> Result<u64, String> {
         .ok_or_else(|| {
             format!("expected a whole number of milliseconds such as 5000, got `{value}`")
         })
+}
+
+/// The keys of `store.encryption_keys`; an error names the entry by its position, never the
+/// key.
+fn parse_keys(value: &str) -> Result<helpline_store::Keys, String> {
+    let mut keys = Vec::new();
+    for (index, entry) in value.split(',').enumerate() {
+        keys.push(
+            helpline_store::StoreKey::parse(entry)
+                .map_err(|why| format!("key {} of store.encryption_keys: {why}", index + 1))?,
+        );
+    }
+    let mut keys = keys.into_iter();
+    let current = keys.next().ok_or("store.encryption_keys lists no key")?;
+    helpline_store::Keys::new(current, keys.collect())
+        .map_err(|why| format!("store.encryption_keys: {why}"))
 }
 
 fn optional<T, E: fmt::Display>(
@@ -1111,6 +1153,7 @@ mod tests {
             ("HELPLINE_STORE_SQLITE_PATH", "/var/lib/helpline/db.sqlite3"),
             ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "42"),
             ("HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES", "420"),
+            ("HELPLINE_STORE_ENCRYPTION_KEYS", "2:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=,1:QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="),
             ("HELPLINE_LOG_FILTER", "warn,helpline=debug"),
             ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
             ("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "3"),
@@ -1148,6 +1191,7 @@ mod tests {
         );
         assert_eq!(settings.store.max_attachment_bytes, 42);
         assert_eq!(settings.store.max_ticket_attachment_bytes, 420);
+        assert!(settings.store.keys().unwrap().seals());
         assert_eq!(settings.log.filter.as_str(), "warn,helpline=debug");
         assert_eq!(
             settings.metrics.listen,
@@ -1210,7 +1254,7 @@ mod tests {
                     gateway_url = \"wss://example.com\"\nrest_proxy = \"http://p\"\n\
                     shard_count = 4\nidentify_interval_ms = 6000\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
-                    max_ticket_attachment_bytes = 30\n\
+                    max_ticket_attachment_bytes = 30\nencryption_keys = \"k\"\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
                     [bot]\nshutdown_deadline_secs = 1\n\
                     [cluster]\nredis_url = \"redis://r:6379\"\nprocess_name = \"p\"\n\
@@ -1283,6 +1327,35 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(loaded.unknown_env, ["HELPLINE_STORE_SQLITE_PTH"]);
+    }
+
+    #[test]
+    fn encryption_keys_are_checked_and_never_echoed() {
+        let good = format!("7:{}QUE=", "QUFB".repeat(10));
+        assert!(parse_keys(&good).unwrap().seals());
+        for (bad, why) in [
+            (
+                "7:QUFBQUFB",
+                "key 1 of store.encryption_keys: a key is 32 bytes",
+            ),
+            (
+                "QUFBQUFB",
+                "key 1 of store.encryption_keys: a key is written id:base64",
+            ),
+        ] {
+            let error = parse_keys(bad).unwrap_err();
+            assert!(error.starts_with(why), "{error}");
+            assert!(!error.contains("QUFB"), "the key is not echoed: {error}");
+        }
+        let twice = format!("{good},{good}");
+        assert!(parse_keys(&twice).unwrap_err().contains("given twice"));
+        let mut settings = Settings::default();
+        assert!(
+            settings.store.keys().is_ok_and(|keys| !keys.seals()),
+            "none by default"
+        );
+        settings.store.encryption_keys = Some(Secret::try_from(good.clone()).unwrap());
+        assert!(!format!("{settings:?}").contains(&good));
     }
 
     #[test]

@@ -44,6 +44,8 @@ struct Inner {
     jobs: mpsc::Sender<Job>,
     readers: Option<ReaderPool>,
     limits: StoreLimits,
+    /// The keys transcript records are sealed with at rest (none: stored as given).
+    keys: std::sync::OnceLock<crate::Keys>,
     /// The database file, held with an advisory lock: exclusive for a single node (a second
     /// bot on the same file would act twice on every event), shared by the processes of a
     /// cluster on one machine (which coordinate through leases and fencing tokens).
@@ -147,6 +149,7 @@ impl SqliteStore {
                 jobs,
                 readers,
                 limits,
+                keys: std::sync::OnceLock::new(),
                 _lock: Some(lock),
             }),
         })
@@ -166,6 +169,7 @@ impl SqliteStore {
                 jobs,
                 readers: None,
                 limits,
+                keys: std::sync::OnceLock::new(),
                 _lock: None,
             }),
         })
@@ -178,6 +182,20 @@ impl SqliteStore {
 
     pub(crate) fn limits(&self) -> StoreLimits {
         self.inner.limits
+    }
+
+    /// Seals transcript messages and attachments at rest with `keys` from now on (records
+    /// written before keep the key id, or none, they were written with). Set once, before use.
+    pub fn with_keys(self, keys: crate::Keys) -> Result<Self> {
+        self.inner
+            .keys
+            .set(keys)
+            .map_err(|_| crate::Error::Invalid("the store's keys are set once".into()))?;
+        Ok(self)
+    }
+
+    pub(crate) fn keys(&self) -> crate::Keys {
+        self.inner.keys.get().cloned().unwrap_or_default()
     }
 
     /// Runs `job` on the writer thread.

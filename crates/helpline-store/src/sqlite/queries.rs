@@ -2,6 +2,7 @@
 //! or one read.
 
 use super::SqliteStore;
+use crate::seal::{Keys, Record};
 use crate::{
     Error, Fence, InteractionClaim, OpenOutcome, OutboxDepth, Page, PanelAccess, PendingEffect,
     Result, Store, TicketMessage,
@@ -317,34 +318,82 @@ fn save_guild_config(connection: &mut Connection, config: &GuildConfig) -> Resul
 }
 
 /// Reads a transcript message, changes it with `change`, and writes it back if it changed.
+/// A stored text or blob column's bytes (plain records are text, sealed ones blobs).
+fn column_bytes(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<u8>> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Text(bytes) | rusqlite::types::ValueRef::Blob(bytes) => {
+            Ok(bytes.to_vec())
+        }
+        other => Err(rusqlite::types::FromSqlError::InvalidType).map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(index, other.data_type(), Box::new(error))
+        }),
+    }
+}
+
+fn key_id(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<u32>> {
+    row.get(index)
+}
+
+/// A transcript message as stored: sealed with the store's keys, or plain JSON text.
+fn seal_message(
+    keys: &Keys,
+    ticket: TicketId,
+    message: &TranscriptMessage,
+) -> Result<(Option<u32>, rusqlite::types::Value)> {
+    let data = encode(message)?;
+    if !keys.seals() {
+        return Ok((None, rusqlite::types::Value::Text(data)));
+    }
+    let (key, sealed) = keys.seal(
+        Record::Message,
+        ticket.0,
+        message.message_id.get(),
+        data.into_bytes(),
+    )?;
+    Ok((key, rusqlite::types::Value::Blob(sealed)))
+}
+
+/// A stored transcript message, opened and decoded.
+fn open_message(
+    keys: &Keys,
+    ticket: TicketId,
+    message: u64,
+    key: Option<u32>,
+    stored: Vec<u8>,
+) -> Result<TranscriptMessage> {
+    let plain = keys.open(Record::Message, ticket.0, message, key, stored)?;
+    let text = String::from_utf8(plain).map_err(|_| Error::Seal("a message is not text"))?;
+    decode("transcript message", &text)
+}
+
 fn change_message(
     connection: &mut Connection,
+    keys: &Keys,
     ticket: TicketId,
     message: MessageId,
     change: impl FnOnce(&mut TranscriptMessage) -> bool,
 ) -> Result<bool> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let keys = params![sql_id(ticket.0), sql_id(message.get())];
-    let data: Option<String> = transaction
+    let ids = params![sql_id(ticket.0), sql_id(message.get())];
+    let row = transaction
         .prepare_cached(
-            "SELECT data FROM transcript_messages WHERE ticket_id = ?1 AND message_id = ?2",
+            "SELECT data, key_id FROM transcript_messages WHERE ticket_id = ?1 AND message_id = ?2",
         )?
-        .query_row(keys, |row| row.get(0))
+        .query_row(ids, |row| Ok((column_bytes(row, 0)?, key_id(row, 1)?)))
         .optional()?;
-    let Some(data) = data else { return Ok(false) };
-    let mut stored: TranscriptMessage = decode("transcript message", &data)?;
+    let Some((data, key)) = row else {
+        return Ok(false);
+    };
+    let mut stored = open_message(keys, ticket, message.get(), key, data)?;
     if !change(&mut stored) {
         return Ok(false);
     }
+    let (key, data) = seal_message(keys, ticket, &stored)?;
     transaction
         .prepare_cached(
-            "UPDATE transcript_messages SET data = ?3 WHERE ticket_id = ?1 AND message_id = ?2",
+            "UPDATE transcript_messages SET data = ?3, key_id = ?4 WHERE ticket_id = ?1 AND message_id = ?2",
         )?
-        .execute(params![
-            sql_id(ticket.0),
-            sql_id(message.get()),
-            encode(&stored)?
-        ])?;
+        .execute(params![sql_id(ticket.0), sql_id(message.get()), data, key])?;
     transaction.commit()?;
     Ok(true)
 }
@@ -777,14 +826,19 @@ impl Store for SqliteStore {
 
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool> {
         let message_id = message.message_id;
-        let data = encode(message)?;
+        let (key, data) = seal_message(&self.keys(), ticket, message)?;
         self.write(move |connection| {
             let inserted = connection
                 .prepare_cached(
-                    "INSERT INTO transcript_messages (ticket_id, message_id, data) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 )?
-                .execute(params![sql_id(ticket.0), sql_id(message_id.get()), data])?;
+                .execute(params![
+                    sql_id(ticket.0),
+                    sql_id(message_id.get()),
+                    data,
+                    key
+                ])?;
             Ok(inserted > 0)
         })
         .await
@@ -794,26 +848,30 @@ impl Store for SqliteStore {
         &self,
         messages: &[(TicketId, TranscriptMessage)],
     ) -> Result<Vec<bool>> {
+        let keys = self.keys();
         let rows = messages
             .iter()
             .map(|(ticket, message)| {
+                let (key, data) = seal_message(&keys, *ticket, message)?;
                 Ok((
                     sql_id(ticket.0),
                     sql_id(message.message_id.get()),
-                    encode(message)?,
+                    data,
+                    key,
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
         self.write(move |connection| {
-            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut inserted = Vec::with_capacity(rows.len());
             {
                 let mut statement = transaction.prepare_cached(
-                    "INSERT INTO transcript_messages (ticket_id, message_id, data) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 )?;
-                for (ticket, message, data) in rows {
-                    inserted.push(statement.execute(params![ticket, message, data])? > 0);
+                for (ticket, message, data, key) in rows {
+                    inserted.push(statement.execute(params![ticket, message, data, key])? > 0);
                 }
             }
             transaction.commit()?;
@@ -829,8 +887,9 @@ impl Store for SqliteStore {
         content: String,
         at: Timestamp,
     ) -> Result<bool> {
+        let keys = self.keys();
         self.write(move |connection| {
-            change_message(connection, ticket, message, |stored| {
+            change_message(connection, &keys, ticket, message, |stored| {
                 stored.apply_edit(content, at)
             })
         })
@@ -843,8 +902,9 @@ impl Store for SqliteStore {
         message: MessageId,
         at: Timestamp,
     ) -> Result<bool> {
+        let keys = self.keys();
         self.write(move |connection| {
-            change_message(connection, ticket, message, |stored| {
+            change_message(connection, &keys, ticket, message, |stored| {
                 if stored.deleted_at.is_some() {
                     return false;
                 }
@@ -867,16 +927,22 @@ impl Store for SqliteStore {
             return Ok(false);
         }
         let ticket_budget = i64::try_from(limits.max_ticket_attachment_bytes).unwrap_or(i64::MAX);
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let (key, bytes) = self
+            .keys()
+            .seal(Record::Attachment, ticket.0, attachment_id, bytes)?;
         self.write(move |connection| {
             // One statement on the one writer: the budget check and the insert cannot be split by
-            // another attachment of the same ticket. `length` of a blob reads no blob content.
+            // another attachment of the same ticket. Sizes are the plain ones (sealed bytes are
+            // longer); `length` of a blob, for rows written before sizes were kept, reads no
+            // blob content.
             let inserted = connection
                 .prepare_cached(
-                    "INSERT INTO attachments (ticket_id, attachment_id, message_id, bytes)
-                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS
+                    "INSERT INTO attachments (ticket_id, attachment_id, message_id, bytes, key_id, size)
+                     SELECT ?1, ?2, ?3, ?4, ?6, ?7 WHERE EXISTS
                        (SELECT 1 FROM transcript_messages WHERE ticket_id = ?1 AND message_id = ?3)
-                     AND (SELECT COALESCE(SUM(length(bytes)), 0) FROM attachments WHERE ticket_id = ?1)
-                         + length(?4) <= ?5
+                     AND (SELECT COALESCE(SUM(COALESCE(size, length(bytes))), 0) FROM attachments
+                          WHERE ticket_id = ?1) + ?7 <= ?5
                      ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![
@@ -884,7 +950,9 @@ impl Store for SqliteStore {
                     sql_id(attachment_id),
                     sql_id(message.get()),
                     bytes,
-                    ticket_budget
+                    ticket_budget,
+                    key,
+                    size
                 ])?;
             if inserted > 0 {
                 return Ok(true);
@@ -898,25 +966,30 @@ impl Store for SqliteStore {
     }
 
     async fn attachment(&self, ticket: TicketId, attachment_id: u64) -> Result<Option<Vec<u8>>> {
-        self.read(move |connection| {
-            Ok(connection
-                .prepare_cached(
-                    "SELECT bytes FROM attachments WHERE ticket_id = ?1 AND attachment_id = ?2",
-                )?
-                .query_row(params![sql_id(ticket.0), sql_id(attachment_id)], |row| {
-                    row.get(0)
-                })
-                .optional()?)
-        })
-        .await
+        let keys = self.keys();
+        let stored = self
+            .read(move |connection| {
+                Ok(connection
+                    .prepare_cached(
+                        "SELECT bytes, key_id FROM attachments WHERE ticket_id = ?1 AND attachment_id = ?2",
+                    )?
+                    .query_row(params![sql_id(ticket.0), sql_id(attachment_id)], |row| {
+                        Ok((row.get::<_, Vec<u8>>(0)?, key_id(row, 1)?))
+                    })
+                    .optional()?)
+            })
+            .await?;
+        stored
+            .map(|(bytes, key)| keys.open(Record::Attachment, ticket.0, attachment_id, key, bytes))
+            .transpose()
     }
 
     async fn attachment_sizes(&self, ticket: TicketId) -> Result<Vec<(u64, u64)>> {
         self.read(move |connection| {
             Ok(connection
                 .prepare_cached(
-                    "SELECT attachment_id, length(bytes) FROM attachments WHERE ticket_id = ?1
-                     ORDER BY attachment_id",
+                    "SELECT attachment_id, COALESCE(size, length(bytes)) FROM attachments
+                     WHERE ticket_id = ?1 ORDER BY attachment_id",
                 )?
                 .query_map([sql_id(ticket.0)], |row| {
                     Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64))
@@ -927,6 +1000,7 @@ impl Store for SqliteStore {
     }
 
     async fn transcript(&self, ticket: TicketId) -> Result<Vec<TranscriptMessage>> {
+        let keys = self.keys();
         self.read(move |connection| {
             let stored: HashSet<u64> = connection
                 .prepare_cached("SELECT attachment_id FROM attachments WHERE ticket_id = ?1")?
@@ -934,12 +1008,20 @@ impl Store for SqliteStore {
                 .map(|id| id.map(|id| id as u64))
                 .collect::<rusqlite::Result<_>>()?;
             let mut statement = connection.prepare_cached(
-                "SELECT data FROM transcript_messages WHERE ticket_id = ?1 ORDER BY message_id",
+                "SELECT message_id, data, key_id FROM transcript_messages WHERE ticket_id = ?1
+                 ORDER BY message_id",
             )?;
-            let rows = statement.query_map([sql_id(ticket.0)], |row| row.get::<_, String>(0))?;
+            let rows = statement.query_map([sql_id(ticket.0)], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    column_bytes(row, 1)?,
+                    key_id(row, 2)?,
+                ))
+            })?;
             let mut messages = Vec::new();
-            for data in rows {
-                let mut message: TranscriptMessage = decode("transcript message", &data?)?;
+            for row in rows {
+                let (id, data, key) = row?;
+                let mut message = open_message(&keys, ticket, id as u64, key, data)?;
                 for attachment in &mut message.attachments {
                     attachment.stored = stored.contains(&attachment.id);
                 }

@@ -3,7 +3,7 @@
 
 use crate::conformance::Backend;
 use helpline_domain::{GuildConfig, Id};
-use helpline_store::{SCHEMA_VERSION, SqliteStore, Store, StoreLimits};
+use helpline_store::{Keys, SCHEMA_VERSION, SqliteStore, Store, StoreKey, StoreLimits};
 use std::sync::Arc;
 
 const LIMITS: StoreLimits = StoreLimits {
@@ -11,11 +11,22 @@ const LIMITS: StoreLimits = StoreLimits {
     max_ticket_attachment_bytes: 3 << 20,
 };
 
+fn key(id: u32, fill: u8) -> StoreKey {
+    StoreKey {
+        id,
+        bytes: [fill; 32],
+    }
+}
+
+/// The file backend seals transcripts at rest, the memory backend does not: the suite runs
+/// both ways.
 pub(crate) async fn file_backend() -> Backend {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = SqliteStore::open(dir.path().join("helpline.sqlite3"), LIMITS)
         .await
-        .expect("open sqlite file");
+        .expect("open sqlite file")
+        .with_keys(Keys::new(key(1, 7), Vec::new()).unwrap())
+        .unwrap();
     Backend {
         store: Arc::new(store),
         _keep: Some(dir),
@@ -172,4 +183,124 @@ async fn processes_of_a_cluster_share_the_file_and_a_single_node_is_refused_besi
         "{error:?}"
     );
     drop(single);
+}
+
+/// Sealed at rest: nothing of a message or an attachment is readable in the file; records
+/// written before a key rotation open with the older key; without it, or with another key,
+/// reading fails instead of returning garbage; plain records written before sealing still read.
+#[tokio::test]
+async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
+    use helpline_domain::{TicketId, Timestamp, TranscriptAttachment, TranscriptMessage};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("helpline.sqlite3");
+    let message = |id: u64, content: &str| TranscriptMessage {
+        message_id: Id::new(id),
+        author_id: Id::new(9),
+        author_name: "Mia".into(),
+        author_is_bot: false,
+        content: content.into(),
+        created_at: Timestamp::of_snowflake(id),
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: Vec::new(),
+        attachments: vec![TranscriptAttachment {
+            id: id + 1,
+            filename: "id.txt".into(),
+            content_type: None,
+            size: 12,
+            stored: true,
+        }],
+    };
+    let ticket = TicketId(5);
+    {
+        // A plain record from before encryption was turned on.
+        let plain = SqliteStore::open(&path, LIMITS).await.unwrap();
+        plain
+            .append_message(ticket, &message(1 << 22, "plain hello"))
+            .await
+            .unwrap();
+    }
+    {
+        let store = SqliteStore::open(&path, LIMITS)
+            .await
+            .unwrap()
+            .with_keys(Keys::new(key(1, 7), Vec::new()).unwrap())
+            .unwrap();
+        store
+            .append_message(ticket, &message(2 << 22, "my passport number is X1234"))
+            .await
+            .unwrap();
+        store
+            .record_edit(
+                ticket,
+                Id::new(2 << 22),
+                "my passport number is X9999".into(),
+                Timestamp::from_secs(1),
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .store_attachment(
+                    ticket,
+                    Id::new(2 << 22),
+                    (2 << 22) + 1,
+                    b"secret bytes".to_vec()
+                )
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store.attachment_sizes(ticket).await.unwrap(),
+            [((2 << 22) + 1, 12)]
+        );
+    }
+    let raw = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(path.with_extension("sqlite3-wal")).unwrap_or_default();
+    for secret in [&b"passport"[..], b"X1234", b"X9999", b"secret bytes"] {
+        let found = |bytes: &[u8]| bytes.windows(secret.len()).any(|w| w == secret);
+        assert!(
+            !found(&raw) && !found(&wal),
+            "{} readable at rest",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    assert!(
+        raw.windows(11).any(|w| w == b"plain hello")
+            || wal.windows(11).any(|w| w == b"plain hello")
+    );
+
+    // Rotated: key 2 is current, key 1 still opens what it sealed.
+    let rotated = SqliteStore::open(&path, LIMITS)
+        .await
+        .unwrap()
+        .with_keys(Keys::new(key(2, 8), vec![key(1, 7)]).unwrap())
+        .unwrap();
+    let transcript = rotated.transcript(ticket).await.unwrap();
+    assert_eq!(transcript[0].content, "plain hello");
+    assert_eq!(transcript[1].content, "my passport number is X9999");
+    assert_eq!(
+        transcript[1].edits[0].previous_content,
+        "my passport number is X1234"
+    );
+    assert_eq!(
+        rotated
+            .attachment(ticket, (2 << 22) + 1)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"secret bytes"[..])
+    );
+    drop(rotated);
+    // Without key 1 (or with no keys at all), the sealed records do not open.
+    let forgotten = SqliteStore::open(&path, LIMITS)
+        .await
+        .unwrap()
+        .with_keys(Keys::new(key(2, 8), Vec::new()).unwrap())
+        .unwrap();
+    assert!(forgotten.transcript(ticket).await.is_err());
+    assert!(forgotten.attachment(ticket, (2 << 22) + 1).await.is_err());
+    drop(forgotten);
+    let keyless = SqliteStore::open(&path, LIMITS).await.unwrap();
+    assert!(keyless.transcript(ticket).await.is_err());
 }

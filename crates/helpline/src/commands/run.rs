@@ -107,9 +107,11 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             } else {
                 SqliteStore::open(path, limits).await
             };
+            let keys = settings.store.keys().map_err(anyhow::Error::msg)?;
             Arc::new(
                 opened
-                    .with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
+                    .with_context(|| format!("cannot open the SQLite store {}", path.display()))?
+                    .with_keys(keys)?,
             )
         }
     };

@@ -175,7 +175,7 @@ mod tests {
             error_for(text),
             "invalid config file /etc/helpline/helpline.toml:3:1 (key `store.sqlite_pth`): \
              unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
-             `max_attachment_bytes`, `max_ticket_attachment_bytes`"
+             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`"
         );
     }
 
