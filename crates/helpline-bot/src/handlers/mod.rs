@@ -233,6 +233,25 @@ fn topic_names(config: &GuildConfig) -> String {
 }
 
 /// The value of a modal's text input, or the choice made in its select input.
+/// What the member is typing in the focused option of an autocomplete (in a subcommand too),
+/// trimmed and lowercased for matching.
+fn focused_text(
+    data: &twilight_model::application::interaction::application_command::CommandData,
+) -> String {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    data.options
+        .iter()
+        .flat_map(|o| match &o.value {
+            CommandOptionValue::SubCommand(options) => options.as_slice(),
+            _ => std::slice::from_ref(o),
+        })
+        .find_map(|o| match &o.value {
+            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 fn modal_value(data: &ModalInteractionData, custom_id: &str) -> Option<String> {
     fn find(components: &[ModalInteractionComponent], custom_id: &str) -> Option<String> {
         components.iter().find_map(|component| match component {

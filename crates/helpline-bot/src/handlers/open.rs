@@ -52,45 +52,78 @@ fn blacklisted(
         .then(|| bot.inner.translator.render(lang, &Refusal::Blacklisted))
 }
 
-/// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
-/// topic (the guild's first panel without one), with the member's reason; the topic's form
-/// when it has one (the reason given filled in).
-pub(super) async fn command(
+/// What `/ticket` and `/open-for` share: the set-up guild's configuration, the reader's
+/// language, the topic `topic:` names and the panel that offers it (the guild's first panel
+/// without one); `Err` holds the answer when the guild is not set up or the topic is unknown.
+struct Chosen {
+    config: helpline_domain::GuildConfig,
+    lang: helpline_domain::Language,
+    topic: Option<TopicId>,
+    panel: PanelId,
+}
+
+type CommandData = twilight_model::application::interaction::application_command::CommandData;
+
+/// A string option of a command.
+fn string_option(data: &CommandData, name: &str) -> Option<String> {
+    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    data.options
+        .iter()
+        .find_map(|o| match (&o.value, o.name == name) {
+            (CommandOptionValue::String(value), true) => Some(value.clone()),
+            _ => None,
+        })
+}
+
+async fn chosen(
     bot: &Bot,
     responder: &Responder<'_>,
-    data: &twilight_model::application::interaction::application_command::CommandData,
-) -> Result<()> {
-    use twilight_model::application::interaction::application_command::CommandOptionValue;
+    data: &CommandData,
+) -> Result<std::result::Result<Chosen, String>> {
     let interaction = responder.interaction;
     let guild = guild_id(interaction)?;
-    let translator = &bot.inner.translator;
     let config = bot.inner.store.guild_config(guild).await?;
     let lang = language(bot, interaction, config.as_ref());
-    let text_option = |name: &str| {
-        data.options
-            .iter()
-            .find_map(|o| match (&o.value, o.name == name) {
-                (CommandOptionValue::String(value), true) => Some(value.clone()),
-                _ => None,
-            })
-    };
     let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
-        return responder
-            .message(translator.text(lang, ui::NOT_SET_UP, &[]), Vec::new())
-            .await;
+        return Ok(Err(bot.inner.translator.text(lang, ui::NOT_SET_UP, &[])));
     };
-    let topic = match text_option("topic") {
+    let topic = match string_option(data, "topic") {
         None => None,
         Some(name) => match super::find_topic(bot, lang, &config, &name, ui::TICKET_NO_TOPICS) {
             Ok(topic) => Some(topic),
-            Err(reply) => return responder.message(reply, Vec::new()).await,
+            Err(reply) => return Ok(Err(reply)),
         },
     };
     let panel = topic
         .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))
         .unwrap_or(&config.panels[0])
         .id;
-    let reason = text_option("reason");
+    Ok(Ok(Chosen {
+        config,
+        lang,
+        topic,
+        panel,
+    }))
+}
+
+/// `/ticket [topic] [reason]` (M1): the same as a panel click, on the panel that offers the
+/// topic (the guild's first panel without one), with the member's reason; the topic's form
+/// when it has one (the reason given filled in).
+pub(super) async fn command(
+    bot: &Bot,
+    responder: &Responder<'_>,
+    data: &CommandData,
+) -> Result<()> {
+    let Chosen {
+        config,
+        lang,
+        topic,
+        panel,
+    } = match chosen(bot, responder, data).await? {
+        Ok(chosen) => chosen,
+        Err(reply) => return responder.message(reply, Vec::new()).await,
+    };
+    let reason = string_option(data, "reason");
     if let Some(reply) = blacklisted(bot, responder, &config, lang) {
         return responder.message(reply, Vec::new()).await;
     }
@@ -118,19 +151,19 @@ pub(super) async fn command(
 pub(super) async fn open_for_command(
     bot: &Bot,
     responder: &Responder<'_>,
-    data: &twilight_model::application::interaction::application_command::CommandData,
+    data: &CommandData,
 ) -> Result<()> {
     use twilight_model::application::interaction::application_command::CommandOptionValue;
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
-    let translator = &bot.inner.translator;
-    let config = bot.inner.store.guild_config(guild).await?;
-    let lang = language(bot, interaction, config.as_ref());
-    let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
-        return responder
-            .message(translator.text(lang, ui::NOT_SET_UP, &[]), Vec::new())
-            .await;
+    let Chosen {
+        config,
+        lang,
+        topic,
+        panel,
+    } = match chosen(bot, responder, data).await? {
+        Ok(chosen) => chosen,
+        Err(reply) => return responder.message(reply, Vec::new()).await,
     };
+    let not_a_member = || bot.inner.translator.text(lang, ui::NOT_A_MEMBER, &[]);
     let user = data
         .options
         .iter()
@@ -141,15 +174,11 @@ pub(super) async fn open_for_command(
     let resolved = data.resolved.as_ref();
     let member = user.and_then(|user| Some((user, resolved?.members.get(&user)?)));
     let Some((user, member)) = member else {
-        return responder
-            .message(translator.text(lang, ui::NOT_A_MEMBER, &[]), Vec::new())
-            .await;
+        return responder.message(not_a_member(), Vec::new()).await;
     };
     let profile = resolved.and_then(|r| r.users.get(&user));
     if profile.is_some_and(|u| u.bot) || user == bot.inner.bot_id {
-        return responder
-            .message(translator.text(lang, ui::NOT_A_MEMBER, &[]), Vec::new())
-            .await;
+        return responder.message(not_a_member(), Vec::new()).await;
     }
     let name = member
         .nick
@@ -157,32 +186,13 @@ pub(super) async fn open_for_command(
         .or_else(|| profile.and_then(|u| u.global_name.clone()))
         .or_else(|| profile.map(|u| u.name.clone()))
         .unwrap_or_else(|| user.to_string());
-    let text_option = |name: &str| {
-        data.options
-            .iter()
-            .find_map(|o| match (&o.value, o.name == name) {
-                (CommandOptionValue::String(value), true) => Some(value.clone()),
-                _ => None,
-            })
-    };
-    let topic = match text_option("topic") {
-        None => None,
-        Some(topic) => match super::find_topic(bot, lang, &config, &topic, ui::TICKET_NO_TOPICS) {
-            Ok(topic) => Some(topic),
-            Err(reply) => return responder.message(reply, Vec::new()).await,
-        },
-    };
-    let panel = topic
-        .and_then(|topic| config.panels.iter().find(|p| p.topics.contains(&topic)))
-        .unwrap_or(&config.panels[0])
-        .id;
     responder.defer(true).await?;
     open(
         bot,
         responder,
         Some(config),
         Opening {
-            reason: text_option("reason"),
+            reason: string_option(data, "reason"),
             for_member: Some((user, name)),
             ..Opening::new(panel, topic)
         },
@@ -197,15 +207,7 @@ pub(super) async fn suggest_topics(
     responder: &Responder<'_>,
     data: &twilight_model::application::interaction::application_command::CommandData,
 ) -> Result<()> {
-    use twilight_model::application::interaction::application_command::CommandOptionValue;
-    let typed = data
-        .options
-        .iter()
-        .find_map(|o| match &o.value {
-            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let typed = super::focused_text(data);
     let config = match responder.interaction.guild_id {
         Some(guild) => bot.inner.store.guild_config(guild).await?,
         None => None,

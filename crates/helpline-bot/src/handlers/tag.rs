@@ -75,13 +75,22 @@ async fn manage(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Res
     responder.follow_up(&reply).await
 }
 
-/// Whether the member may see and use tags here: staff (of this ticket's topic, in a ticket)
-/// and admins.
-async fn staff_here(bot: &Bot, responder: &Responder<'_>, config: &GuildConfig) -> Result<bool> {
+/// The guild's configuration and the reader's language when the member may see and use tags
+/// here — staff (of this ticket's topic, in a ticket) and admins; `None` once anyone else is
+/// told they may not.
+async fn staff_here(
+    bot: &Bot,
+    responder: &Responder<'_>,
+) -> Result<Option<(GuildConfig, Language)>> {
     let interaction = responder.interaction;
-    let Some(actor) = member(interaction) else {
-        return Ok(false);
-    };
+    let guild = guild_id(interaction)?;
+    let config = bot
+        .inner
+        .store
+        .guild_config(guild)
+        .await?
+        .unwrap_or_else(|| GuildConfig::new(guild));
+    let lang = language(bot, interaction, Some(&config));
     let topic = match interaction.channel.as_ref() {
         Some(channel) => bot
             .inner
@@ -91,7 +100,14 @@ async fn staff_here(bot: &Bot, responder: &Responder<'_>, config: &GuildConfig) 
             .and_then(|ticket| ticket.topic_id),
         None => None,
     };
-    Ok(standing(&actor, config, topic) != Standing::Member)
+    let staff = member(interaction)
+        .is_some_and(|actor| standing(&actor, &config, topic) != Standing::Member);
+    if !staff {
+        let refusal = bot.inner.translator.render(lang, &Refusal::NotStaff);
+        responder.message(refusal, Vec::new()).await?;
+        return Ok(None);
+    }
+    Ok(Some((config, lang)))
 }
 
 /// `/tag use name`: the tag's content, posted in the channel for everyone in it.
@@ -100,21 +116,9 @@ async fn use_tag(
     responder: &Responder<'_>,
     options: &[CommandDataOption],
 ) -> Result<()> {
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
-    let translator = &bot.inner.translator;
-    let config = bot
-        .inner
-        .store
-        .guild_config(guild)
-        .await?
-        .unwrap_or_else(|| GuildConfig::new(guild));
-    let lang = language(bot, interaction, Some(&config));
-    if !staff_here(bot, responder, &config).await? {
-        return responder
-            .message(translator.render(lang, &Refusal::NotStaff), Vec::new())
-            .await;
-    }
+    let Some((config, lang)) = staff_here(bot, responder).await? else {
+        return Ok(());
+    };
     let name = super::admin::string(options, "name").unwrap_or_default();
     match config.tag(&name) {
         Some(tag) => responder.public(tag.content.clone()).await,
@@ -128,21 +132,10 @@ async fn use_tag(
 
 /// `/tag list`, for staff and admins.
 async fn list(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
-    let interaction = responder.interaction;
-    let guild = guild_id(interaction)?;
     let translator = &bot.inner.translator;
-    let config = bot
-        .inner
-        .store
-        .guild_config(guild)
-        .await?
-        .unwrap_or_else(|| GuildConfig::new(guild));
-    let lang = language(bot, interaction, Some(&config));
-    if !staff_here(bot, responder, &config).await? {
-        return responder
-            .message(translator.render(lang, &Refusal::NotStaff), Vec::new())
-            .await;
-    }
+    let Some((config, lang)) = staff_here(bot, responder).await? else {
+        return Ok(());
+    };
     let reply = if config.tags.is_empty() {
         translator.text(lang, ui::TAG_NONE, &[])
     } else {
@@ -199,18 +192,7 @@ pub(super) async fn suggest(
     responder: &Responder<'_>,
     data: &CommandData,
 ) -> Result<()> {
-    let typed = data
-        .options
-        .iter()
-        .flat_map(|o| match &o.value {
-            CommandOptionValue::SubCommand(options) => options.as_slice(),
-            _ => std::slice::from_ref(o),
-        })
-        .find_map(|o| match &o.value {
-            CommandOptionValue::Focused(text, _) => Some(text.trim().to_lowercase()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let typed = super::focused_text(data);
     let config = match responder.interaction.guild_id {
         Some(guild) => bot.inner.store.guild_config(guild).await?,
         None => None,

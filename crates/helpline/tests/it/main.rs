@@ -50,7 +50,7 @@ fn config_with_a_misspelled_key_fails_naming_file_line_column_and_key() {
         format!(
             "error: cannot load settings: invalid config file {path}:2:1 (key `store.sqlite_pth`): \
              unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
-             `max_attachment_bytes`, `max_ticket_attachment_bytes`\n"
+             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`\n"
         )
     );
 }
