@@ -646,6 +646,19 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// Who a message notified: the users and role members its content mentions, as its
+    /// `allowed_mentions` let them (all of them when it sent none), who can see its channel.
+    pub fn notified(
+        &self,
+        message: Id<twilight_model::id::marker::MessageMarker>,
+    ) -> Vec<Id<UserMarker>> {
+        self.world()
+            .notifications
+            .get(&message)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// One message of a channel.
     pub fn message(
         &self,

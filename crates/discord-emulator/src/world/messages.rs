@@ -84,6 +84,52 @@ pub(crate) struct Draft {
     pub(crate) nonce: Option<Value>,
     /// `enforce_nonce`: a second message with the same nonce returns the first one.
     pub(crate) enforce_nonce: bool,
+    /// `allowed_mentions`: which mentions in the content notify; every one when absent.
+    pub(crate) allowed_mentions: Option<AllowedPings>,
+}
+
+/// What `allowed_mentions` lets notify: the kinds parsed from the content, and the users and
+/// roles listed by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AllowedPings {
+    pub(crate) parse_users: bool,
+    pub(crate) parse_roles: bool,
+    pub(crate) parse_everyone: bool,
+    pub(crate) users: Vec<Id<UserMarker>>,
+    pub(crate) roles: Vec<Id<RoleMarker>>,
+}
+
+fn flags_suppress(flags: Option<MessageFlags>) -> bool {
+    flags.is_some_and(|flags| flags.contains(MessageFlags::SUPPRESS_NOTIFICATIONS))
+}
+
+fn parse_allowed_mentions(value: Option<&Value>) -> Option<AllowedPings> {
+    let object = value?.as_object()?;
+    let parse: Vec<&str> = object
+        .get("parse")
+        .and_then(Value::as_array)
+        .map(|kinds| kinds.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let ids = |key: &str| -> Vec<u64> {
+        object
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|ids| ids.iter().filter_map(snowflake_value).collect())
+            .unwrap_or_default()
+    };
+    Some(AllowedPings {
+        parse_users: parse.contains(&"users"),
+        parse_roles: parse.contains(&"roles"),
+        parse_everyone: parse.contains(&"everyone"),
+        users: ids("users")
+            .into_iter()
+            .filter_map(Id::new_checked)
+            .collect(),
+        roles: ids("roles")
+            .into_iter()
+            .filter_map(Id::new_checked)
+            .collect(),
+    })
 }
 
 /// Most characters in a message nonce.
@@ -259,6 +305,7 @@ impl Draft {
                 .get("enforce_nonce")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            allowed_mentions: parse_allowed_mentions(object.get("allowed_mentions")),
         })
     }
 
@@ -679,6 +726,49 @@ impl World {
             .collect()
     }
 
+    /// Who a new message notifies: the users and the members of the roles its content
+    /// mentions, as `allowed_mentions` lets them (all when absent), who can see the channel;
+    /// nobody with `SUPPRESS_NOTIFICATIONS`.
+    fn notified(
+        &self,
+        channel_id: Id<ChannelMarker>,
+        users: &[Id<UserMarker>],
+        roles: &[Id<RoleMarker>],
+        allowed: Option<&AllowedPings>,
+        suppressed: bool,
+    ) -> Vec<Id<UserMarker>> {
+        if suppressed {
+            return Vec::new();
+        }
+        let user_allowed =
+            |user: &Id<UserMarker>| allowed.is_none_or(|a| a.parse_users || a.users.contains(user));
+        let role_allowed =
+            |role: &Id<RoleMarker>| allowed.is_none_or(|a| a.parse_roles || a.roles.contains(role));
+        let mut notified: Vec<Id<UserMarker>> =
+            users.iter().filter(|u| user_allowed(u)).copied().collect();
+        let guild = self
+            .channels
+            .get(&channel_id)
+            .and_then(|record| record.channel.guild_id)
+            .and_then(|guild| self.guilds.get(&guild));
+        if let Some(guild) = guild {
+            for role in roles.iter().filter(|r| role_allowed(r)) {
+                for (user, member) in &guild.members {
+                    if member.roles.contains(role) {
+                        notified.push(*user);
+                    }
+                }
+            }
+        }
+        notified.sort_unstable();
+        notified.dedup();
+        notified.retain(|user| {
+            self.channel_permissions(*user, channel_id)
+                .contains(twilight_model::guild::Permissions::VIEW_CHANNEL)
+        });
+        notified
+    }
+
     /// Builds a new message from a draft after checking Discord's limits. The message is not
     /// stored: see [`World::insert_message`].
     pub(crate) fn compose_message(
@@ -718,6 +808,15 @@ impl World {
         let attachments = self.store_uploads(channel_id, &draft.uploads, &refs);
         let (user_mentions, mention_roles) = parse_mentions(&content);
         let mentions = self.mentions(guild_id, &user_mentions);
+        let id = self.next_id();
+        let notified = self.notified(
+            channel_id,
+            &user_mentions,
+            &mention_roles,
+            draft.allowed_mentions.as_ref(),
+            flags_suppress(draft.flags),
+        );
+        self.notifications.insert(id, notified);
         let member = guild_id
             .and_then(|guild_id| self.guilds.get(&guild_id))
             .and_then(|guild| guild.members.get(&author.id))
@@ -768,7 +867,7 @@ impl World {
             embeds,
             flags: Some(flags),
             guild_id,
-            id: self.next_id(),
+            id,
             interaction: None,
             interaction_metadata: origin.interaction_metadata,
             kind,

@@ -169,6 +169,8 @@ pub(crate) struct World {
     pub(crate) interactions: Interactions,
     pub(crate) ephemeral: BTreeMap<Id<MessageMarker>, EphemeralMessage>,
     pub(crate) modals: Vec<ShownModal>,
+    /// Who each message notified (its mentions as `allowed_mentions` let them).
+    pub(crate) notifications: HashMap<Id<MessageMarker>, Vec<Id<UserMarker>>>,
     pub(crate) hub: Hub,
 }
 
@@ -190,6 +192,7 @@ impl World {
             interactions: Interactions::default(),
             ephemeral: BTreeMap::new(),
             modals: Vec::new(),
+            notifications: HashMap::new(),
             hub,
         };
         let bot = render::new_user(

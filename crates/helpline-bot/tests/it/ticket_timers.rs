@@ -92,6 +92,18 @@ async fn the_opener_answers_a_close_request_and_silence_closes_the_ticket() {
         asked.mentions.iter().any(|u| u.id == mia),
         "the opener is mentioned"
     );
+    assert_eq!(
+        world.emulator.notified(asked.id),
+        [mia],
+        "only the opener is notified, not the staff member it names"
+    );
+    // The welcome message notifies the opener and the staff role's members.
+    let welcome = world.emulator.pins(channel).remove(0);
+    let mut told = world.emulator.notified(welcome.id);
+    told.sort_unstable();
+    let mut expected = vec![mia, sam, sky];
+    expected.sort_unstable();
+    assert_eq!(told, expected);
     // Asking twice is refused while one waits.
     let twice = request(sam, "again").await;
     assert!(!twice.contains("was asked"), "{twice}");
