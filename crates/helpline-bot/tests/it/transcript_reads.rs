@@ -233,6 +233,8 @@ fn the_golden_transcript_renders_in_a_browser() {
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                // Containers give /dev/shm little room.
+                "--disable-dev-shm-usage",
                 "--hide-scrollbars",
                 "--window-size=900,900",
                 &format!(
