@@ -63,7 +63,7 @@ struct OptionSpec {
     /// For string options: the values offered, each with the key of its words.
     choices: &'static [(&'static str, &'static str)],
     /// For integer options: the range.
-    range: Option<(u64, u64)>,
+    range: Option<(i64, u64)>,
     /// For string options: the longest value.
     max_length: Option<u64>,
     /// Suggestions come from Helpline as the member types.
@@ -102,7 +102,7 @@ impl OptionSpec {
         self
     }
 
-    fn range(mut self, min: u64, max: u64) -> Self {
+    fn range(mut self, min: i64, max: u64) -> Self {
         self.range = Some((min, max));
         self
     }
@@ -203,6 +203,8 @@ fn panel_options() -> Vec<OptionSpec> {
             .range(1, config::MAX_OPEN_LIMIT),
         OptionSpec::new(INTEGER, "cooldown", "settings-cooldown")
             .range(0, config::MAX_COOLDOWN_SECS),
+        OptionSpec::new(INTEGER, "auto_close_hours", "panel-auto_close_hours")
+            .range(-1, config::MAX_AUTO_CLOSE_HOURS),
     ]
 }
 

@@ -234,7 +234,7 @@ async fn record_activity(bot: &Bot, known: Known, message: &Message, at: Timesta
         return;
     }
     let mut next = ticket.clone();
-    next.record_message(is_staff, at, &config.settings);
+    next.record_message(is_staff, at, &config.settings_for(ticket.panel_id));
     next.version += 1;
     // Losing a race here only loses an activity mark a later message will set again.
     match store.update_ticket(&next, ticket.version).await {

@@ -199,6 +199,9 @@ pub struct PanelSettings {
     pub open_limit: u32,
     /// Seconds a member must wait between two opens on this panel.
     pub cooldown_secs: u32,
+    /// This panel's auto-close delay in hours (0: never), instead of the guild's; the guild's
+    /// when unset.
+    pub auto_close_hours: Option<u32>,
 }
 
 impl Default for PanelSettings {
@@ -209,14 +212,18 @@ impl Default for PanelSettings {
             ticket_mode: TicketMode::Channel,
             open_limit: 1,
             cooldown_secs: 60,
+            auto_close_hours: None,
         }
     }
 }
 
 impl PanelSettings {
-    /// Checks the limit and cooldown ranges.
+    /// Checks the limit, cooldown and auto-close ranges.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_range(Field::OpenLimit, self.open_limit.into(), 1, MAX_OPEN_LIMIT)?;
+        if let Some(hours) = self.auto_close_hours {
+            check_range(Field::AutoCloseHours, hours.into(), 0, MAX_AUTO_CLOSE_HOURS)?;
+        }
         check_range(
             Field::Cooldown,
             self.cooldown_secs.into(),
@@ -792,6 +799,16 @@ impl GuildConfig {
         let before = self.blacklist.len();
         self.blacklist.retain(|entry| entry.target != target);
         self.blacklist.len() != before
+    }
+
+    /// The settings a ticket of `panel` follows: the guild's, with the panel's own auto-close
+    /// delay when it has one.
+    pub fn settings_for(&self, panel: PanelId) -> Settings {
+        let mut settings = self.settings.clone();
+        if let Some(hours) = self.panel(panel).and_then(|p| p.settings.auto_close_hours) {
+            settings.auto_close_hours = (hours > 0).then_some(hours);
+        }
+        settings
     }
 
     /// The tag of that name, whatever the case.

@@ -449,7 +449,7 @@ pub fn prepare_open(
         transcript_purged: false,
         version: 0,
     };
-    ticket.schedule(&config.settings);
+    ticket.schedule(&config.settings_for(ticket.panel_id));
     let limits = OpenLimits {
         max_open: panel.settings.open_limit,
         cooldown: Duration::from_secs(panel.settings.cooldown_secs.into()),
@@ -490,7 +490,7 @@ pub fn opened(ticket: &Ticket, context: &Context<'_>) -> Transition {
             }
         }
     }
-    ticket.schedule(&context.config.settings);
+    ticket.schedule(&context.config.settings_for(ticket.panel_id));
     Transition {
         effects: effects.finish(),
         ticket,
@@ -1298,11 +1298,12 @@ pub fn apply(
                 return Err(Refusal::SystemOnly);
             }
             require_open(ticket)?;
-            let limit = config.settings.auto_close_after();
+            let settings = config.settings_for(ticket.panel_id);
+            let limit = settings.auto_close_after();
             if !ticket.auto_close_due(limit, now) {
                 return Err(Refusal::NotInactive);
             }
-            let hours = config.settings.auto_close_hours.unwrap_or_default();
+            let hours = settings.auto_close_hours.unwrap_or_default();
             close(
                 &mut next,
                 &mut effects,
@@ -1317,9 +1318,10 @@ pub fn apply(
                 return Err(Refusal::SystemOnly);
             }
             require_open(ticket)?;
+            let settings = config.settings_for(ticket.panel_id);
             // Decided on the settings of now: a timer stored before a settings change may no
             // longer be due, and then only moves.
-            match ticket.next_timer(&config.settings) {
+            match ticket.next_timer(&settings) {
                 Some(timer) if timer.at <= now => match timer.kind {
                     TimerKind::CloseRequestExpires => {
                         let by = ticket.close_request.as_ref().map(|request| request.by);
@@ -1329,9 +1331,7 @@ pub fn apply(
                             &mut effects,
                             context,
                             by,
-                            CloseReason::CloseRequestUnanswered(
-                                config.settings.close_request_hours,
-                            ),
+                            CloseReason::CloseRequestUnanswered(settings.close_request_hours),
                             is_thread,
                         );
                     }
@@ -1339,13 +1339,13 @@ pub fn apply(
                         next.auto_close_warned = true;
                         let closes_at = ticket
                             .last_activity_at
-                            .plus(config.settings.auto_close_after().unwrap_or_default());
+                            .plus(settings.auto_close_after().unwrap_or_default());
                         effects.push(EffectKind::PostNotice {
                             notice: Notice::AutoCloseWarning { closes_at },
                         });
                     }
                     TimerKind::AutoClose => {
-                        let hours = config.settings.auto_close_hours.unwrap_or_default();
+                        let hours = settings.auto_close_hours.unwrap_or_default();
                         close(
                             &mut next,
                             &mut effects,
@@ -1431,7 +1431,7 @@ pub fn apply(
             }
         }
     }
-    next.schedule(&config.settings);
+    next.schedule(&config.settings_for(next.panel_id));
     Ok(Transition {
         effects: effects.finish(),
         ticket: next,

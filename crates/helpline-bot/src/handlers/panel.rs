@@ -242,6 +242,10 @@ fn apply(
     if let Some(secs) = integer(options, "cooldown") {
         settings.cooldown_secs = u32::try_from(secs).unwrap_or(u32::MAX);
     }
+    // -1: the guild's delay again; 0: never on this panel.
+    if let Some(hours) = integer(options, "auto_close_hours") {
+        settings.auto_close_hours = u32::try_from(hours).ok();
+    }
     Ok(())
 }
 
@@ -451,6 +455,14 @@ async fn edit(
             .map_err(|invalid| translator.render(lang, &invalid))
     })
     .await?;
+    if matches!(saved, Saved::Done(..)) && integer(options, "auto_close_hours").is_some() {
+        // Open tickets' deadlines follow, in the background.
+        let bot = bot.clone();
+        bot.inner
+            .tasks
+            .clone()
+            .spawn(async move { crate::timers::retime_guild(&bot, guild).await });
+    }
     finish_edit(bot, lang, saved, id).await
 }
 

@@ -310,3 +310,55 @@ async fn a_closed_tickets_transcript_is_deleted_after_the_guilds_retention() {
         "attachments go with it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panel_may_have_its_own_auto_close_delay() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    world
+        .admin_runs(
+            world.general,
+            "settings set",
+            &[("auto_close_hours", OptionValue::Integer(24))],
+        )
+        .await;
+    let panel_edit = |hours: i64| {
+        let world = &world;
+        async move {
+            world
+                .admin_runs(
+                    world.general,
+                    "panel edit",
+                    &[
+                        ("panel", OptionValue::String("support".into())),
+                        ("auto_close_hours", OptionValue::Integer(hours)),
+                    ],
+                )
+                .await
+        }
+    };
+    panel_edit(2).await;
+    let (_, channel) = open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    let ticket = state_of(&world, channel).await;
+    let timer = ticket.timer.expect("the panel's delay");
+    assert_eq!(
+        timer.at,
+        ticket.last_activity_at.plus(HOUR),
+        "warned an hour before 2 h"
+    );
+
+    // 0: never on this panel; -1: the server's 24 hours again.
+    panel_edit(0).await;
+    world
+        .wait_until_async(async || state_of(&world, channel).await.timer.is_none())
+        .await;
+    panel_edit(-1).await;
+    world
+        .wait_until_async(async || {
+            let ticket = state_of(&world, channel).await;
+            ticket.timer.map(|t| t.at) == Some(ticket.last_activity_at.plus(23 * HOUR))
+        })
+        .await;
+}
