@@ -37,28 +37,80 @@ pub(crate) async fn run(bot: Bot, interval: Duration) {
 /// Fires every due timer of the guilds this process holds; returns how many fired.
 pub(crate) async fn pass(bot: &Bot) -> crate::Result<usize> {
     let mut fired = 0;
-    // Each fired timer moves its ticket's deadline past now or clears it, so the rounds end;
-    // the bound guards against a store that keeps answering the same.
+    let now = bot.now();
+    // Paged by (deadline, ticket), so tickets skipped here — other processes' shards, guilds
+    // the bot left — never hide the rest; the bound caps one pass.
+    let mut after = None;
     for _ in 0..64 {
-        let mut due = bot.inner.store.due_timers(bot.now(), BATCH).await?;
-        let count = due.len();
-        due.retain(|(_, guild)| {
-            bot.inner.leases.holds(*guild) && !bot.inner.departed.contains(*guild)
-        });
-        for (ticket, _) in &due {
-            system_step(bot, *ticket, &Action::Timer).await?;
-            fired += 1;
+        let due = bot.inner.store.due_timers(now, after, BATCH).await?;
+        let Some(&(last, _, at)) = due.last() else {
+            break;
+        };
+        after = Some((at, last));
+        for (ticket, guild, _) in &due {
+            if bot.inner.leases.holds(*guild) && !bot.inner.departed.contains(*guild) {
+                system_step(bot, *ticket, &Action::Timer).await?;
+                fired += 1;
+            }
         }
-        if count < BATCH as usize || due.is_empty() {
+        if due.len() < BATCH as usize {
             break;
         }
     }
     Ok(fired)
 }
 
+/// Moves ended tickets' transcript deletion to the guild's retention of now.
+async fn retime_ended(bot: &Bot, guild: GuildId) {
+    let store = &bot.inner.store;
+    let Ok(Some(config)) = store.guild_config(guild).await else {
+        return;
+    };
+    let states = [
+        TicketState::Closed,
+        TicketState::Deleted,
+        TicketState::Refused,
+    ];
+    let mut before = None;
+    let mut moved = 0;
+    loop {
+        let page = Page { limit: 100, before };
+        let tickets = match store.tickets_by_guild(guild, &states, page).await {
+            Ok(tickets) => tickets,
+            Err(error) => {
+                tracing::warn!(guild_id = %guild, %error, "cannot list ended tickets to move their retention");
+                return;
+            }
+        };
+        let Some(last) = tickets.last() else { break };
+        before = Some(last.number);
+        let full = tickets.len() == 100;
+        for ticket in tickets.iter().filter(|t| !t.transcript_purged) {
+            let mut next = ticket.clone();
+            next.schedule(&config.settings_for(ticket.panel_id));
+            if next.purge_at == ticket.purge_at {
+                continue;
+            }
+            next.version += 1;
+            // A ticket changed meanwhile was scheduled by that change.
+            if store.update_ticket(&next, ticket.version).await.is_ok() {
+                moved += 1;
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    if moved > 0 {
+        tracing::info!(guild_id = %guild, moved, "transcript deletions follow the retention");
+    }
+}
+
 /// The guild's timer settings changed: every active ticket's deadline is decided again (and
-/// what is already due under the new settings happens now, the warning first).
+/// what is already due under the new settings happens now, the warning first), and every ended
+/// ticket's transcript deletion follows the retention now set.
 pub(crate) async fn retime_guild(bot: &Bot, guild: GuildId) {
+    retime_ended(bot, guild).await;
     let states = [TicketState::Open, TicketState::Claimed];
     let mut before = None;
     let mut retimed = 0;

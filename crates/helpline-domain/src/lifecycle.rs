@@ -443,6 +443,7 @@ pub fn prepare_open(
         deleted_at: None,
         timer: None,
         auto_close_warned: false,
+        auto_close_warned_at: None,
         renamed_at: Vec::new(),
         feedback: None,
         purge_at: None,
@@ -1275,6 +1276,8 @@ pub fn apply(
             next.closed_by = None;
             next.reopened_at = Some(now);
             next.last_activity_at = now;
+            // A purged transcript starts again: what is written now is deleted in its turn.
+            next.transcript_purged = false;
             if is_thread {
                 effects.push(EffectKind::UnarchiveThread);
             } else {
@@ -1337,9 +1340,12 @@ pub fn apply(
                     }
                     TimerKind::AutoCloseWarning => {
                         next.auto_close_warned = true;
+                        next.auto_close_warned_at = Some(now);
+                        // An hour's notice even when the warning goes out late.
                         let closes_at = ticket
                             .last_activity_at
-                            .plus(settings.auto_close_after().unwrap_or_default());
+                            .plus(settings.auto_close_after().unwrap_or_default())
+                            .max(now.plus(crate::ticket::AUTO_CLOSE_WARNING));
                         effects.push(EffectKind::PostNotice {
                             notice: Notice::AutoCloseWarning { closes_at },
                         });

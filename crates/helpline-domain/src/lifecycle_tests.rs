@@ -1459,6 +1459,28 @@ fn timers_warn_an_hour_before_auto_close_and_a_message_cancels_both() {
     let off = fire(&world, &warned.ticket, start.plus(24 * HOUR));
     assert_eq!(off.ticket.state, TicketState::Open);
     assert_eq!(off.ticket.timer, None);
+    // A warning that goes out late (after a downtime) still gives an hour's notice.
+    world.config.settings.auto_close_hours = Some(24);
+    let late = fire(&world, &ticket, start.plus(30 * HOUR));
+    assert!(matches!(
+        &late.effects[1].kind,
+        EffectKind::PostNotice { notice: Notice::AutoCloseWarning { closes_at } }
+            if *closes_at == start.plus(31 * HOUR)
+    ));
+    assert_eq!(
+        late.ticket.timer,
+        Some(Timer {
+            at: start.plus(31 * HOUR),
+            kind: TimerKind::AutoClose
+        })
+    );
+    assert_eq!(
+        fire(&world, &late.ticket, start.plus(30 * HOUR))
+            .ticket
+            .state,
+        TicketState::Open,
+        "not closed in the same pass"
+    );
     // A one-hour delay has no warning.
     world.config.settings.auto_close_hours = Some(1);
     let mut short = ticket;
@@ -1623,5 +1645,35 @@ fn openers_rate_ended_tickets_once_and_may_add_a_comment() {
     assert_eq!(
         commented.feedback.unwrap().comment.as_deref(),
         Some("Quick and kind.")
+    );
+}
+
+#[test]
+fn a_purged_ticket_reopened_is_purged_again_after_its_next_close() {
+    let world = world();
+    let open = open_ticket(&world, None);
+    let mut closed = step(
+        &world,
+        &open,
+        Actor::Member(staff()),
+        Action::Close { reason: None },
+    )
+    .ticket;
+    assert!(closed.purge_at.is_some());
+    // As the store leaves it once the retention is over.
+    closed.transcript_purged = true;
+    closed.purge_at = None;
+    let reopened = step(&world, &closed, Actor::Member(staff()), Action::Reopen).ticket;
+    assert!(!reopened.transcript_purged && reopened.purge_at.is_none());
+    let closed_again = step(
+        &world,
+        &reopened,
+        Actor::Member(staff()),
+        Action::Close { reason: None },
+    )
+    .ticket;
+    assert!(
+        closed_again.purge_at.is_some(),
+        "the new messages are deleted in their turn"
     );
 }

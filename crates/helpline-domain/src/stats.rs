@@ -176,6 +176,7 @@ mod tests {
             deleted_at: None,
             timer: None,
             auto_close_warned: false,
+            auto_close_warned_at: None,
             renamed_at: Vec::new(),
             feedback: None,
             purge_at: None,

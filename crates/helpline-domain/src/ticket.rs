@@ -195,6 +195,10 @@ pub struct Ticket {
     /// Whether the auto-close warning was posted since the last message.
     #[serde(default)]
     pub auto_close_warned: bool,
+    /// When it was posted: auto-close comes at least an hour after it, even when the warning
+    /// went out late (after a downtime, or a shorter delay set since).
+    #[serde(default)]
+    pub auto_close_warned_at: Option<Timestamp>,
     /// When the transcript is deleted: the guild's retention after the ticket ended (R18).
     #[serde(default)]
     pub purge_at: Option<Timestamp>,
@@ -223,6 +227,7 @@ impl Ticket {
         if at > self.last_activity_at {
             self.last_activity_at = at;
             self.auto_close_warned = false;
+            self.auto_close_warned_at = None;
         }
         if author_is_staff && self.first_response_at.is_none() && self.state.is_active() {
             self.first_response_at = Some(at);
@@ -251,8 +256,12 @@ impl Ticket {
                     kind: TimerKind::AutoCloseWarning,
                 }
             } else {
+                let after_warning = self
+                    .auto_close_warned_at
+                    .filter(|_| self.auto_close_warned)
+                    .map(|warned| warned.plus(AUTO_CLOSE_WARNING));
                 Timer {
-                    at: close_at,
+                    at: after_warning.map_or(close_at, |after| after.max(close_at)),
                     kind: TimerKind::AutoClose,
                 }
             });

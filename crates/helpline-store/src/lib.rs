@@ -241,8 +241,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// Marks an effect done; `false` when it was not pending (done already, given up, unknown).
     /// Tickets whose timer (close request expiry, auto-close warning, auto-close) is due at
-    /// `now`, earliest first, with their guild.
-    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>>;
+    /// `now`, earliest first, with their guild and the timer's time; `after` (the last row of the
+    /// previous page) pages past tickets the caller skips.
+    async fn due_timers(
+        &self,
+        now: Timestamp,
+        after: Option<(Timestamp, TicketId)>,
+        limit: u32,
+    ) -> Result<Vec<(TicketId, GuildId, Timestamp)>>;
 
     /// Ended tickets whose transcript's retention is over at `now`, earliest first.
     async fn due_purges(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>>;

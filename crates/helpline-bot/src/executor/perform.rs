@@ -369,6 +369,12 @@ pub(super) async fn perform(
                     .ticket_message(ticket.id, TicketMessage::Transcript)
                     .await
                     .map_err(Error::from)?
+                    // Only a transcript posted for this close: an older one would mislead.
+                    .filter(|message| {
+                        ticket.closed_at.is_none_or(|closed| {
+                            helpline_domain::Timestamp::of_snowflake(message.get()) >= closed
+                        })
+                    })
                     .map(|message| {
                         format!(
                             "https://discord.com/channels/{}/{log_channel}/{message}",

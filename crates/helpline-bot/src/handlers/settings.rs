@@ -98,11 +98,12 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         .await
 }
 
-/// The settings tickets' timers depend on.
-fn timer_settings(config: &GuildConfig) -> (Option<u32>, u32) {
+/// The settings tickets' deadlines depend on.
+fn timer_settings(config: &GuildConfig) -> (Option<u32>, u32, u32) {
     (
         config.settings.auto_close_hours,
         config.settings.close_request_hours,
+        config.settings.transcript_retention_days,
     )
 }
 

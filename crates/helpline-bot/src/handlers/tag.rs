@@ -121,12 +121,39 @@ async fn use_tag(
     };
     let name = super::admin::string(options, "name").unwrap_or_default();
     match config.tag(&name) {
-        Some(tag) => responder.public(tag.content.clone()).await,
+        Some(tag) => {
+            responder.public(tag.content.clone()).await?;
+            staff_answered(bot, responder, &config).await;
+            Ok(())
+        }
         None => {
             responder
                 .message(unknown(bot, lang, &config, &name), Vec::new())
                 .await
         }
+    }
+}
+
+/// A tag posted in a ticket is a staff answer: activity (auto-close) and, the first time, the
+/// first response (statistics) — the bot's own messages count for neither.
+async fn staff_answered(bot: &Bot, responder: &Responder<'_>, config: &GuildConfig) {
+    let Some(channel) = responder.interaction.channel.as_ref().map(|c| c.id) else {
+        return;
+    };
+    let store = &bot.inner.store;
+    let Ok(Some(ticket)) = store.ticket_by_channel(channel).await else {
+        return;
+    };
+    let mut next = ticket.clone();
+    next.record_message(true, bot.now(), &config.settings_for(ticket.panel_id));
+    next.version += 1;
+    // Losing a race only loses an activity mark the next message sets again.
+    match store.update_ticket(&next, ticket.version).await {
+        Ok(()) => bot
+            .inner
+            .ticket_channels
+            .update(channel, crate::channels::Known::of(&next)),
+        Err(error) => tracing::debug!(ticket = %ticket.id, %error, "tag not recorded as activity"),
     }
 }
 
@@ -161,14 +188,16 @@ fn unknown(bot: &Bot, lang: Language, config: &GuildConfig, name: &str) -> Strin
         return translator.text(lang, ui::TAG_NONE, &[]);
     }
     let names: Vec<&str> = config.tags.iter().map(|t| t.name.as_str()).collect();
-    translator.text(
+    // A hundred names of 32 characters would pass Discord's 2,000.
+    let reply = translator.text(
         lang,
         ui::TAG_UNKNOWN,
         &[
-            ("name", name.trim().to_owned().into()),
+            ("name", truncate(name.trim(), 40).into()),
             ("tags", names.join(", ").into()),
         ],
-    )
+    );
+    truncate(&reply, 2000)
 }
 
 /// The first line of a tag, at most 60 characters.

@@ -102,6 +102,18 @@ async fn admins_keep_tags_and_staff_post_them_in_a_ticket() {
     let posted = runs(sam, "tag use", vec![("name", text("refund"))]).await;
     assert!(!posted.ephemeral, "everyone in the ticket reads it");
     assert_eq!(posted.text, "Refunds take 3 days.");
+    // A tag is the staff member's answer: activity, and the first response.
+    world
+        .wait_until_async(async || {
+            let ticket = world
+                .store
+                .ticket_by_channel(channel)
+                .await
+                .unwrap()
+                .unwrap();
+            ticket.first_response_at.is_some()
+        })
+        .await;
     assert!(
         world
             .emulator

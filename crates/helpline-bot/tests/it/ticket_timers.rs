@@ -287,7 +287,22 @@ async fn a_closed_tickets_transcript_is_deleted_after_the_guilds_retention() {
     crate::story::close_now(&world, channel, mia).await;
     world.wait_for_outbox().await;
     let ticket = state_of(&world, channel).await;
-    assert!(ticket.purge_at.is_some());
+    let closed_at = ticket.closed_at.unwrap();
+    assert_eq!(ticket.purge_at, Some(closed_at.plus(30 * 24 * HOUR)));
+    // A retention changed later applies to tickets already closed, both ways.
+    for days in [60, 30] {
+        world
+            .admin_runs(
+                world.general,
+                "settings set",
+                &[("retention_days", OptionValue::Integer(days))],
+            )
+            .await;
+        let expected = closed_at.plus(days as u32 * 24 * HOUR);
+        world
+            .wait_until_async(async || state_of(&world, channel).await.purge_at == Some(expected))
+            .await;
+    }
 
     world.config.clock.advance(29 * 24 * HOUR);
     tokio::time::sleep(Duration::from_millis(500)).await;

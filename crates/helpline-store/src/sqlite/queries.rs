@@ -10,8 +10,8 @@ use crate::{
 use async_trait::async_trait;
 use helpline_domain::lifecycle::OpenLimits;
 use helpline_domain::{
-    ChannelId, Effect, EffectKey, EffectKind, GuildConfig, GuildId, Id, MessageId, Ticket,
-    TicketId, TicketState, Timestamp, TranscriptMessage, UserId,
+    ChannelId, CloseReason, Effect, EffectKey, EffectKind, GuildConfig, GuildId, Id, MessageId,
+    Ticket, TicketId, TicketState, Timestamp, TranscriptMessage, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params, params_from_iter};
 use std::collections::HashSet;
@@ -605,19 +605,39 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn due_timers(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>> {
+    async fn due_timers(
+        &self,
+        now: Timestamp,
+        after: Option<(Timestamp, TicketId)>,
+        limit: u32,
+    ) -> Result<Vec<(TicketId, GuildId, Timestamp)>> {
+        let (after_at, after_id) = after.map_or((i64::MIN, i64::MIN), |(at, id)| {
+            (at.as_millis(), sql_id(id.0))
+        });
         self.read(move |connection| {
             let mut statement = connection.prepare_cached(
-                "SELECT id, guild_id FROM tickets
-                 WHERE timer_at IS NOT NULL AND timer_at <= ?1 ORDER BY timer_at LIMIT ?2",
+                "SELECT id, guild_id, timer_at FROM tickets
+                 WHERE timer_at IS NOT NULL AND timer_at <= ?1 AND (timer_at, id) > (?2, ?3)
+                 ORDER BY timer_at, id LIMIT ?4",
             )?;
-            let rows = statement.query_map(params![now.as_millis(), limit], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
-            })?;
+            let rows = statement.query_map(
+                params![now.as_millis(), after_at, after_id, limit],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
+                },
+            )?;
             let mut due = Vec::new();
             for row in rows {
-                let (ticket, guild) = row?;
-                due.push((TicketId(ticket as u64), Id::new(guild as u64)));
+                let (ticket, guild, at) = row?;
+                due.push((
+                    TicketId(ticket as u64),
+                    Id::new(guild as u64),
+                    Timestamp::from_millis(at),
+                ));
             }
             Ok(due)
         })
@@ -659,8 +679,18 @@ impl Store for SqliteStore {
             let attachments = transaction
                 .prepare_cached("DELETE FROM attachments WHERE ticket_id = ?1")?
                 .execute([id])?;
+            // What the ticket record itself holds of the conversation goes too: the form's
+            // answers, the reasons written, the feedback comment.
             stored.transcript_purged = true;
             stored.purge_at = None;
+            stored.answers.clear();
+            stored.open_reason = None;
+            if matches!(stored.close_reason, Some(CloseReason::Given(_))) {
+                stored.close_reason = Some(CloseReason::NoneGiven);
+            }
+            if let Some(feedback) = stored.feedback.as_mut() {
+                feedback.comment = None;
+            }
             stored.version += 1;
             transaction
                 .prepare_cached(

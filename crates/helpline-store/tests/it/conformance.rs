@@ -1432,23 +1432,43 @@ pub(crate) async fn due_timers_are_found_by_their_stored_deadline(store: Arc<dyn
     assert_eq!(first.timer.map(|t| t.at), Some(now.plus(23 * hour)));
     assert!(
         store
-            .due_timers(now.plus(22 * hour), 10)
+            .due_timers(now.plus(22 * hour), None, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store.due_timers(now.plus(30 * hour), 10).await.unwrap(),
+        store
+            .due_timers(now.plus(30 * hour), None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(id, guild, _)| (*id, *guild))
+            .collect::<Vec<_>>(),
         [(first.id, guild(GUILD)), (second.id, guild(GUILD))],
         "earliest first; a guild without auto-close has no timer"
     );
     assert_eq!(
         store
-            .due_timers(now.plus(30 * hour), 1)
+            .due_timers(now.plus(30 * hour), None, 1)
             .await
             .unwrap()
             .len(),
         1
+    );
+    // Paging past the first row (a caller skipping it) reaches the next.
+    let page = store
+        .due_timers(now.plus(30 * hour), None, 1)
+        .await
+        .unwrap();
+    let (id, _, at) = page[0];
+    let next = store
+        .due_timers(now.plus(30 * hour), Some((at, id)), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|(id, _, _)| *id).collect::<Vec<_>>(),
+        [second.id]
     );
     // A message moves the first ticket's timer; closing the second clears it.
     let mut moved = first.clone();
@@ -1464,13 +1484,19 @@ pub(crate) async fn due_timers_are_found_by_their_stored_deadline(store: Arc<dyn
     store.update_ticket(&closed, second.version).await.unwrap();
     assert!(
         store
-            .due_timers(now.plus(30 * hour), 10)
+            .due_timers(now.plus(30 * hour), None, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        store.due_timers(now.plus(43 * hour), 10).await.unwrap(),
+        store
+            .due_timers(now.plus(43 * hour), None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(id, guild, _)| (*id, *guild))
+            .collect::<Vec<_>>(),
         [(first.id, guild(GUILD))]
     );
 }
@@ -1550,6 +1576,10 @@ pub(crate) async fn transcripts_are_purged_whole_after_their_retention(store: Ar
     assert_eq!(store.attachment(kept[0].id, 501).await.unwrap(), None);
     let purged = store.ticket(kept[0].id).await.unwrap().unwrap();
     assert!(purged.transcript_purged && purged.purge_at.is_none());
+    assert!(
+        purged.open_reason.is_none() && purged.answers.is_empty(),
+        "what the record held of the conversation goes too"
+    );
     assert_eq!(purged.version, kept[0].version + 1);
     assert!(store.due_purges(later, 10).await.unwrap().is_empty());
     assert_eq!(
