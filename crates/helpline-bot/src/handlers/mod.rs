@@ -233,6 +233,24 @@ fn topic_names(config: &GuildConfig) -> String {
 }
 
 /// The value of a modal's text input, or the choice made in its select input.
+/// A user option's name as Discord resolved it with the command: their nickname in the guild,
+/// else their display name, else their username.
+fn resolved_name(
+    data: &twilight_model::application::interaction::application_command::CommandData,
+    user: helpline_domain::UserId,
+) -> String {
+    let resolved = data.resolved.as_ref();
+    resolved
+        .and_then(|r| r.members.get(&user))
+        .and_then(|m| m.nick.clone())
+        .or_else(|| {
+            resolved
+                .and_then(|r| r.users.get(&user))
+                .map(|u| u.global_name.clone().unwrap_or_else(|| u.name.clone()))
+        })
+        .unwrap_or_else(|| user.to_string())
+}
+
 /// What the member is typing in the focused option of an autocomplete (in a subcommand too),
 /// trimmed and lowercased for matching.
 fn focused_text(

@@ -64,17 +64,6 @@ struct Chosen {
 
 type CommandData = twilight_model::application::interaction::application_command::CommandData;
 
-/// A string option of a command.
-fn string_option(data: &CommandData, name: &str) -> Option<String> {
-    use twilight_model::application::interaction::application_command::CommandOptionValue;
-    data.options
-        .iter()
-        .find_map(|o| match (&o.value, o.name == name) {
-            (CommandOptionValue::String(value), true) => Some(value.clone()),
-            _ => None,
-        })
-}
-
 async fn chosen(
     bot: &Bot,
     responder: &Responder<'_>,
@@ -87,7 +76,7 @@ async fn chosen(
     let Some(config) = config.filter(|c| !c.panels.is_empty()) else {
         return Ok(Err(bot.inner.translator.text(lang, ui::NOT_SET_UP, &[])));
     };
-    let topic = match string_option(data, "topic") {
+    let topic = match super::admin::string(&data.options, "topic") {
         None => None,
         Some(name) => match super::find_topic(bot, lang, &config, &name, ui::TICKET_NO_TOPICS) {
             Ok(topic) => Some(topic),
@@ -123,7 +112,7 @@ pub(super) async fn command(
         Ok(chosen) => chosen,
         Err(reply) => return responder.message(reply, Vec::new()).await,
     };
-    let reason = string_option(data, "reason");
+    let reason = super::admin::string(&data.options, "reason");
     if let Some(reply) = blacklisted(bot, responder, &config, lang) {
         return responder.message(reply, Vec::new()).await;
     }
@@ -172,27 +161,23 @@ pub(super) async fn open_for_command(
             _ => None,
         });
     let resolved = data.resolved.as_ref();
-    let member = user.and_then(|user| Some((user, resolved?.members.get(&user)?)));
-    let Some((user, member)) = member else {
+    // A user who is not a member of the guild has no resolved member.
+    let member = user.filter(|user| resolved.is_some_and(|r| r.members.contains_key(user)));
+    let Some(user) = member else {
         return responder.message(not_a_member(), Vec::new()).await;
     };
     let profile = resolved.and_then(|r| r.users.get(&user));
     if profile.is_some_and(|u| u.bot) || user == bot.inner.bot_id {
         return responder.message(not_a_member(), Vec::new()).await;
     }
-    let name = member
-        .nick
-        .clone()
-        .or_else(|| profile.and_then(|u| u.global_name.clone()))
-        .or_else(|| profile.map(|u| u.name.clone()))
-        .unwrap_or_else(|| user.to_string());
+    let name = super::resolved_name(data, user);
     responder.defer(true).await?;
     open(
         bot,
         responder,
         Some(config),
         Opening {
-            reason: string_option(data, "reason"),
+            reason: super::admin::string(&data.options, "reason"),
             for_member: Some((user, name)),
             ..Opening::new(panel, topic)
         },

@@ -92,7 +92,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         Some(user) => translator.text(
             lang,
             ui::STATS_TITLE_MEMBER,
-            &[("member", name_of(data, user).into())],
+            &[("member", super::resolved_name(data, user).into())],
         ),
         None => translator.text(lang, ui::STATS_TITLE, &[]),
     };
@@ -174,18 +174,4 @@ fn period_text(bot: &Bot, lang: Language, period: &PeriodStats, for_staff: bool)
             ("rating", rating.into()),
         ],
     )
-}
-
-/// The member's name as Discord resolved it with the command.
-fn name_of(data: &CommandData, user: helpline_domain::UserId) -> String {
-    let resolved = data.resolved.as_ref();
-    resolved
-        .and_then(|r| r.members.get(&user))
-        .and_then(|m| m.nick.clone())
-        .or_else(|| {
-            resolved
-                .and_then(|r| r.users.get(&user))
-                .map(|u| u.global_name.clone().unwrap_or_else(|| u.name.clone()))
-        })
-        .unwrap_or_else(|| user.to_string())
 }

@@ -194,13 +194,7 @@ pub(super) async fn close_command(
     let Some(ticket) = ticket_here(bot, responder).await? else {
         return Ok(());
     };
-    let reason = data
-        .options
-        .iter()
-        .find_map(|o| match (&o.value, o.name.as_str()) {
-            (CommandOptionValue::String(reason), "reason") => Some(reason.trim().to_owned()),
-            _ => None,
-        });
+    let reason = super::admin::string(&data.options, "reason");
     confirm_close(bot, responder, ticket, reason.is_some(), reason).await
 }
 
@@ -347,14 +341,7 @@ pub(super) async fn rename_command(
     let Some(ticket) = ticket_here(bot, responder).await? else {
         return Ok(());
     };
-    let name = data
-        .options
-        .iter()
-        .find_map(|o| match (&o.value, o.name.as_str()) {
-            (CommandOptionValue::String(name), "name") => Some(name.trim().to_owned()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let name = super::admin::string(&data.options, "name").unwrap_or_default();
     act(
         bot,
         responder,
@@ -375,13 +362,7 @@ pub(super) async fn close_request_command(
     let Some(ticket) = ticket_here(bot, responder).await? else {
         return Ok(());
     };
-    let reason = data
-        .options
-        .iter()
-        .find_map(|o| match (&o.value, o.name.as_str()) {
-            (CommandOptionValue::String(reason), "reason") => Some(reason.clone()),
-            _ => None,
-        });
+    let reason = super::admin::string(&data.options, "reason");
     act(
         bot,
         responder,
@@ -404,14 +385,7 @@ pub(super) async fn move_command(
     let Some(ticket) = ticket_here(bot, responder).await? else {
         return Ok(());
     };
-    let name = data
-        .options
-        .iter()
-        .find_map(|o| match (&o.value, o.name.as_str()) {
-            (CommandOptionValue::String(name), "topic") => Some(name.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let name = super::admin::string(&data.options, "topic").unwrap_or_default();
     let interaction = responder.interaction;
     let config = match interaction.guild_id {
         Some(guild) => bot.inner.store.guild_config(guild).await?,
