@@ -208,3 +208,34 @@ async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result
     tracing::info!(guild_id = %guild, category = %category.id, "ticket category full, opened an overflow category");
     Ok(category.id)
 }
+
+/// Every ticket of the guild in `states`, read a page at a time.
+pub(crate) async fn tickets_in(
+    bot: &Bot,
+    guild: GuildId,
+    states: &[helpline_domain::TicketState],
+) -> crate::Result<Vec<Ticket>> {
+    const PAGE: u32 = 500;
+    let mut tickets = Vec::new();
+    let mut before = None;
+    loop {
+        let page = bot
+            .inner
+            .store
+            .tickets_by_guild(
+                guild,
+                states,
+                helpline_store::Page {
+                    limit: PAGE,
+                    before,
+                },
+            )
+            .await?;
+        let full = page.len() == PAGE as usize;
+        before = page.last().map(|t| t.number);
+        tickets.extend(page);
+        if !full {
+            return Ok(tickets);
+        }
+    }
+}

@@ -7,7 +7,6 @@ use crate::Bot;
 use crate::handlers::events::system_step;
 use helpline_domain::lifecycle::Action;
 use helpline_domain::{GuildId, TicketState};
-use helpline_store::Page;
 use std::time::Duration;
 
 /// Tickets looked at per query.
@@ -71,34 +70,24 @@ async fn retime_ended(bot: &Bot, guild: GuildId) {
         TicketState::Deleted,
         TicketState::Refused,
     ];
-    let mut before = None;
-    let mut moved = 0;
-    loop {
-        let page = Page { limit: 100, before };
-        let tickets = match store.tickets_by_guild(guild, &states, page).await {
-            Ok(tickets) => tickets,
-            Err(error) => {
-                tracing::warn!(guild_id = %guild, %error, "cannot list ended tickets to move their retention");
-                return;
-            }
-        };
-        let Some(last) = tickets.last() else { break };
-        before = Some(last.number);
-        let full = tickets.len() == 100;
-        for ticket in tickets.iter().filter(|t| !t.transcript_purged) {
-            let mut next = ticket.clone();
-            next.schedule(&config.settings_for(ticket.panel_id));
-            if next.purge_at == ticket.purge_at {
-                continue;
-            }
-            next.version += 1;
-            // A ticket changed meanwhile was scheduled by that change.
-            if store.update_ticket(&next, ticket.version).await.is_ok() {
-                moved += 1;
-            }
+    let tickets = match crate::guild::tickets_in(bot, guild, &states).await {
+        Ok(tickets) => tickets,
+        Err(error) => {
+            tracing::warn!(guild_id = %guild, %error, "cannot list ended tickets to move their retention");
+            return;
         }
-        if !full {
-            break;
+    };
+    let mut moved = 0;
+    for ticket in tickets.iter().filter(|t| !t.transcript_purged) {
+        let mut next = ticket.clone();
+        next.schedule(&config.settings_for(ticket.panel_id));
+        if next.purge_at == ticket.purge_at {
+            continue;
+        }
+        next.version += 1;
+        // A ticket changed meanwhile was scheduled by that change.
+        if store.update_ticket(&next, ticket.version).await.is_ok() {
+            moved += 1;
         }
     }
     if moved > 0 {
@@ -112,29 +101,17 @@ async fn retime_ended(bot: &Bot, guild: GuildId) {
 pub(crate) async fn retime_guild(bot: &Bot, guild: GuildId) {
     retime_ended(bot, guild).await;
     let states = [TicketState::Open, TicketState::Claimed];
-    let mut before = None;
-    let mut retimed = 0;
-    loop {
-        let page = Page { limit: 100, before };
-        let tickets = match bot.inner.store.tickets_by_guild(guild, &states, page).await {
-            Ok(tickets) => tickets,
-            Err(error) => {
-                tracing::warn!(guild_id = %guild, %error, "cannot list tickets to move their timers");
-                return;
-            }
-        };
-        let Some(last) = tickets.last() else { break };
-        before = Some(last.number);
-        let full = tickets.len() == 100;
-        for ticket in &tickets {
-            if let Err(error) = system_step(bot, ticket.id, &Action::Timer).await {
-                tracing::warn!(ticket = %ticket.id, %error, "cannot move a ticket's timer");
-            }
-            retimed += 1;
+    let tickets = match crate::guild::tickets_in(bot, guild, &states).await {
+        Ok(tickets) => tickets,
+        Err(error) => {
+            tracing::warn!(guild_id = %guild, %error, "cannot list tickets to move their timers");
+            return;
         }
-        if !full {
-            break;
+    };
+    for ticket in &tickets {
+        if let Err(error) = system_step(bot, ticket.id, &Action::Timer).await {
+            tracing::warn!(ticket = %ticket.id, %error, "cannot move a ticket's timer");
         }
     }
-    tracing::info!(guild_id = %guild, retimed, "ticket timers follow the settings");
+    tracing::info!(guild_id = %guild, retimed = tickets.len(), "ticket timers follow the settings");
 }

@@ -52,29 +52,19 @@ pub(crate) async fn system_step(bot: &Bot, ticket_id: TicketId, action: &Action)
 pub(crate) async fn refresh_access(bot: &Bot, guild: GuildId) {
     use helpline_domain::TicketState;
     let states = [TicketState::Open, TicketState::Claimed, TicketState::Closed];
-    let mut before = None;
+    let tickets = match crate::guild::tickets_in(bot, guild, &states).await {
+        Ok(tickets) => tickets,
+        Err(error) => {
+            tracing::warn!(guild_id = %guild, %error, "cannot list tickets to update their access");
+            return;
+        }
+    };
     let mut refreshed = 0;
-    loop {
-        let page = Page { limit: 100, before };
-        let tickets = match bot.inner.store.tickets_by_guild(guild, &states, page).await {
-            Ok(tickets) => tickets,
-            Err(error) => {
-                tracing::warn!(guild_id = %guild, %error, "cannot list tickets to update their access");
-                return;
-            }
-        };
-        let Some(last) = tickets.last() else { break };
-        before = Some(last.number);
-        let full = tickets.len() == 100;
-        for ticket in tickets.iter().filter(|t| t.channel.is_some()) {
-            if let Err(error) = system_step(bot, ticket.id, &Action::RefreshAccess).await {
-                tracing::warn!(ticket = %ticket.id, %error, "cannot update a ticket's access");
-            }
-            refreshed += 1;
+    for ticket in tickets.iter().filter(|t| t.channel.is_some()) {
+        if let Err(error) = system_step(bot, ticket.id, &Action::RefreshAccess).await {
+            tracing::warn!(ticket = %ticket.id, %error, "cannot update a ticket's access");
         }
-        if !full {
-            break;
-        }
+        refreshed += 1;
     }
     tracing::info!(guild_id = %guild, refreshed, "ticket access follows the staff roles");
 }

@@ -9,17 +9,14 @@ use crate::{Bot, Error, Result};
 use helpline_domain::auth::{Standing, standing};
 use helpline_domain::lifecycle::Refusal;
 use helpline_domain::stats::{self, PeriodStats, Spread};
-use helpline_domain::{GuildConfig, Language, Ticket, TicketState, Timestamp};
+use helpline_domain::{GuildConfig, Language, TicketState, Timestamp};
 use helpline_i18n::ui;
-use helpline_store::Page;
 use std::time::Duration;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandOptionValue,
 };
 use twilight_model::channel::message::embed::EmbedField;
 
-/// Tickets read per store query.
-const PAGE: u32 = 500;
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
 pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Result<()> {
@@ -52,7 +49,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             (CommandOptionValue::User(user), "member") => Some(*user),
             _ => None,
         });
-    let tickets = all_tickets(bot, guild).await?;
+    let tickets = crate::guild::tickets_in(bot, guild, &TicketState::ALL).await?;
     let now = bot.now();
     let ago = |duration: Duration| {
         Timestamp::from_millis(
@@ -104,40 +101,6 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             ..empty_embed()
         })
         .await
-}
-
-/// Every ticket of the guild, read a page at a time.
-async fn all_tickets(bot: &Bot, guild: helpline_domain::GuildId) -> Result<Vec<Ticket>> {
-    let states = [
-        TicketState::Requested,
-        TicketState::Open,
-        TicketState::Claimed,
-        TicketState::Closed,
-        TicketState::Deleted,
-        TicketState::Refused,
-    ];
-    let mut tickets = Vec::new();
-    let mut before = None;
-    loop {
-        let page = bot
-            .inner
-            .store
-            .tickets_by_guild(
-                guild,
-                &states,
-                Page {
-                    limit: PAGE,
-                    before,
-                },
-            )
-            .await?;
-        let full = page.len() == PAGE as usize;
-        before = page.last().map(|t| t.number);
-        tickets.extend(page);
-        if !full {
-            return Ok(tickets);
-        }
-    }
 }
 
 fn period_text(bot: &Bot, lang: Language, period: &PeriodStats, for_staff: bool) -> String {
