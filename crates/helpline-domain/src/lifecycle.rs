@@ -442,7 +442,6 @@ pub fn prepare_open(
         opener_language: None,
         deleted_at: None,
         timer: None,
-        auto_close_warned: false,
         auto_close_warned_at: None,
         renamed_at: Vec::new(),
         feedback: None,
@@ -1339,7 +1338,6 @@ pub fn apply(
                         );
                     }
                     TimerKind::AutoCloseWarning => {
-                        next.auto_close_warned = true;
                         next.auto_close_warned_at = Some(now);
                         // An hour's notice even when the warning goes out late.
                         let closes_at = ticket

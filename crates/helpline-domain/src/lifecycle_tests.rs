@@ -1442,7 +1442,7 @@ fn timers_warn_an_hour_before_auto_close_and_a_message_cancels_both() {
     let mut answered = warned.ticket.clone();
     let message_at = start.plus(23 * HOUR).plus(HOUR / 6);
     answered.record_message(false, message_at, &world.config.settings);
-    assert!(!answered.auto_close_warned);
+    assert!(answered.auto_close_warned_at.is_none());
     assert_eq!(
         answered.timer,
         Some(Timer {

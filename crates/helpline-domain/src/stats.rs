@@ -175,7 +175,6 @@ mod tests {
             reopened_at: None,
             deleted_at: None,
             timer: None,
-            auto_close_warned: false,
             auto_close_warned_at: None,
             renamed_at: Vec::new(),
             feedback: None,

@@ -192,11 +192,9 @@ pub struct Ticket {
     /// The ticket's next timer, kept up to date by every transition and message.
     #[serde(default)]
     pub timer: Option<Timer>,
-    /// Whether the auto-close warning was posted since the last message.
-    #[serde(default)]
-    pub auto_close_warned: bool,
-    /// When it was posted: auto-close comes at least an hour after it, even when the warning
-    /// went out late (after a downtime, or a shorter delay set since).
+    /// When the auto-close warning was posted since the last message, if it was: auto-close
+    /// comes at least an hour after it, even when the warning went out late (after a downtime,
+    /// or a shorter delay set since).
     #[serde(default)]
     pub auto_close_warned_at: Option<Timestamp>,
     /// When the transcript is deleted: the guild's retention after the ticket ended (R18).
@@ -226,7 +224,6 @@ impl Ticket {
     pub fn record_message(&mut self, author_is_staff: bool, at: Timestamp, settings: &Settings) {
         if at > self.last_activity_at {
             self.last_activity_at = at;
-            self.auto_close_warned = false;
             self.auto_close_warned_at = None;
         }
         if author_is_staff && self.first_response_at.is_none() && self.state.is_active() {
@@ -250,21 +247,22 @@ impl Ticket {
         }
         if let Some(limit) = settings.auto_close_after() {
             let close_at = self.last_activity_at.plus(limit);
-            candidates.push(if !self.auto_close_warned && limit > AUTO_CLOSE_WARNING {
-                Timer {
-                    at: self.last_activity_at.plus(limit - AUTO_CLOSE_WARNING),
-                    kind: TimerKind::AutoCloseWarning,
-                }
-            } else {
-                let after_warning = self
-                    .auto_close_warned_at
-                    .filter(|_| self.auto_close_warned)
-                    .map(|warned| warned.plus(AUTO_CLOSE_WARNING));
-                Timer {
-                    at: after_warning.map_or(close_at, |after| after.max(close_at)),
-                    kind: TimerKind::AutoClose,
-                }
-            });
+            candidates.push(
+                if self.auto_close_warned_at.is_none() && limit > AUTO_CLOSE_WARNING {
+                    Timer {
+                        at: self.last_activity_at.plus(limit - AUTO_CLOSE_WARNING),
+                        kind: TimerKind::AutoCloseWarning,
+                    }
+                } else {
+                    let after_warning = self
+                        .auto_close_warned_at
+                        .map(|warned| warned.plus(AUTO_CLOSE_WARNING));
+                    Timer {
+                        at: after_warning.map_or(close_at, |after| after.max(close_at)),
+                        kind: TimerKind::AutoClose,
+                    }
+                },
+            );
         }
         candidates.into_iter().min_by_key(|timer| timer.at)
     }

@@ -209,7 +209,12 @@ async fn an_idle_ticket_is_warned_then_closed_and_a_message_cancels_across_a_res
         warning.content.contains("<t:"),
         "a time each reader sees in their own words"
     );
-    assert!(state_of(&world, channel).await.auto_close_warned);
+    assert!(
+        state_of(&world, channel)
+            .await
+            .auto_close_warned_at
+            .is_some()
+    );
 
     // Mia answers: the warning is cancelled, the hour passes, the ticket stays open.
     world
@@ -219,7 +224,12 @@ async fn an_idle_ticket_is_warned_then_closed_and_a_message_cancels_across_a_res
         .await
         .unwrap();
     world
-        .wait_until_async(async || !state_of(&world, channel).await.auto_close_warned)
+        .wait_until_async(async || {
+            state_of(&world, channel)
+                .await
+                .auto_close_warned_at
+                .is_none()
+        })
         .await;
     world.config.clock.advance(HOUR);
     tokio::time::sleep(Duration::from_millis(300)).await;
