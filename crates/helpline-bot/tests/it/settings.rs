@@ -288,6 +288,24 @@ async fn tickets_opened_outside_support_hours_say_when_staff_are_back() {
         .expect("the away notice");
     assert!(away.content.contains(":F> (<t:"), "{}", away.content);
 
+    // A time zone alone moves the same hours; an unreadable one is refused.
+    let (_, fields) = settings(
+        &world,
+        "set",
+        &[("timezone", OptionValue::String("+05:45".into()))],
+    )
+    .await;
+    assert!(fields.contains(&(
+        "Support hours".into(),
+        "mon-sun 03:00-03:30 UTC+05:45".into()
+    )));
+    let (text, _) = settings(
+        &world,
+        "set",
+        &[("timezone", OptionValue::String("Paris".into()))],
+    )
+    .await;
+    assert!(text.starts_with("Write support hours as days"), "{text}");
     // Unreadable hours are refused and change nothing.
     let (text, _) = settings(
         &world,

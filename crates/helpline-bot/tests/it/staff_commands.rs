@@ -443,3 +443,66 @@ async fn every_staff_action_is_logged_with_who_did_it_and_the_transcript_linked(
         "{closed:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_restrict_a_ticket_to_its_claimer_when_the_guild_says_so() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, max, _] = world.members;
+    let [sam, sky] = world.staff;
+    world
+        .admin_runs(
+            world.general,
+            "settings set",
+            &[("claim_restricts", OptionValue::Boolean(true))],
+        )
+        .await;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    let runs = |user, command: &'static str, options: Vec<(&'static str, OptionValue)>| {
+        let world = &world;
+        async move {
+            let outcome = world
+                .emulator
+                .as_user(user)
+                .run_command(world.guild, channel, command, &options)
+                .await
+                .unwrap();
+            let text = outcome.expect_message().text();
+            world.wait_for_outbox().await;
+            text
+        }
+    };
+    runs(sam, "claim", vec![]).await;
+    // Sky (French) may not act on Sam's ticket: told who holds it, nothing changes.
+    let refused = runs(sky, "add member", vec![("member", OptionValue::User(max))]).await;
+    assert!(refused.contains(&format!("<@{sam}>")), "{refused}");
+    assert!(!world.emulator.can_view(max, channel));
+    runs(sky, "close-request", vec![]).await;
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        ticket.close_request.is_none(),
+        "Sky's close request was refused"
+    );
+    // Sam can, and so can the admin.
+    runs(sam, "add member", vec![("member", OptionValue::User(max))]).await;
+    assert!(world.emulator.can_view(max, channel));
+    runs(
+        world.admin,
+        "rename",
+        vec![("name", OptionValue::String("billing".into()))],
+    )
+    .await;
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.name, "billing");
+}
