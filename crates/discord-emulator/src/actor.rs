@@ -400,7 +400,7 @@ impl Context<'_> {
                     self.world
                         .channel_permissions(self.world.bot_id(), channel_id),
                 ),
-                thread_metadata: None,
+                thread_metadata: record.channel.thread_metadata.clone(),
             },
         );
         Ok(())

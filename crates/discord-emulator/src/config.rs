@@ -70,6 +70,9 @@ pub struct EmulatorConfig {
     /// the first message instead of a new one. Discord documents only "a few minutes"; the
     /// default of 5 minutes is our guess.
     pub nonce_window: Duration,
+    /// Active (unarchived) threads a guild may hold before creating or unarchiving one more is
+    /// refused with 160006 (Discord: 1,000).
+    pub max_active_threads: usize,
     /// Faults injected from the start (changeable at runtime through `/_emulator/faults`).
     pub faults: Faults,
     /// Fault rules in force from the start, oldest first (more can be added at runtime with
@@ -285,6 +288,7 @@ impl Default for EmulatorConfig {
             gateway_send_window: Duration::from_secs(60),
             gateway_max_payload: 4096,
             nonce_window: Duration::from_secs(5 * 60),
+            max_active_threads: 1000,
             faults: Faults::default(),
             fault_rules: Vec::new(),
         }

@@ -103,6 +103,26 @@ impl DiscordError {
         )
     }
 
+    pub(crate) fn max_active_threads() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            160006,
+            "Maximum number of active threads reached",
+        )
+    }
+
+    pub(crate) fn thread_archived() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 50083, "Thread is archived")
+    }
+
+    pub(crate) fn invalid_channel_type() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            50024,
+            "Cannot execute action on this channel type",
+        )
+    }
+
     pub(crate) fn entity_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -610,6 +610,38 @@ impl Emulator {
         Ok(())
     }
 
+    /// Archives a thread as Discord does once it has been inactive for its auto-archive
+    /// duration (THREAD_UPDATE; not locked, so a message unarchives it).
+    pub fn auto_archive_thread(&self, thread: Id<ChannelMarker>) -> Result<()> {
+        Ok(self.world().auto_archive(thread)?)
+    }
+
+    /// The members of a thread, by user id.
+    pub fn thread_members(&self, thread: Id<ChannelMarker>) -> Vec<Id<UserMarker>> {
+        self.world()
+            .channels
+            .get(&thread)
+            .map(|record| record.thread_members.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The threads of a guild (archived ones too), in creation order.
+    pub fn threads(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
+        let world = self.world();
+        world
+            .guilds
+            .get(&guild)
+            .map(|guild| {
+                guild
+                    .threads
+                    .iter()
+                    .filter_map(|thread| world.channels.get(thread))
+                    .map(|record| record.channel.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     // Acting as a person.
 
     /// Acts as a user: the returned [`Actor`]'s actions return what the user then sees.
@@ -676,7 +708,7 @@ impl Emulator {
             .map(|record| record.channel.clone())
     }
 
-    /// Channels of a guild, in creation order.
+    /// Channels of a guild, in creation order (threads: [`Emulator::threads`]).
     pub fn channels(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
         let world = self.world();
         world

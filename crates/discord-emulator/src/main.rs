@@ -21,8 +21,11 @@ use twilight_model::{guild::Permissions, id::Id};
 /// It sends Discord's wire format (the keys Discord sends, null where Discord sends null,
 /// checked against Discord's OpenAPI spec in its tests), reads JSON in text or binary frames,
 /// and serves OAuth2 for web panels (/oauth2/authorize, /api/v10/oauth2/token, bearer
-/// /users/@me and /users/@me/guilds). It does not serve threads, reactions, voice, presences,
-/// other webhooks or the ETF encoding, and it does not check request bodies against the spec.
+/// /users/@me and /users/@me/guilds). Threads started without a message are served with
+/// Discord's rules (private threads, members, archive and lock, Manage Threads, the active
+/// threads' limit). It does not serve threads started from a message or in forums, reactions,
+/// voice, presences, other webhooks or the ETF encoding, and it does not check request bodies
+/// against the spec.
 #[derive(Debug, Parser)]
 #[command(name = "discord-emulator", version)]
 struct Args {

@@ -514,7 +514,19 @@ pub(crate) fn dispatch(name: &str, value: &impl Serialize) -> Value {
     match name {
         "MESSAGE_CREATE" | "MESSAGE_UPDATE" => fix_any_message(&mut value, true),
         "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" | "THREAD_CREATE"
-        | "THREAD_UPDATE" | "THREAD_DELETE" => fix_channel(&mut value),
+        | "THREAD_UPDATE" => fix_channel(&mut value),
+        "THREAD_MEMBERS_UPDATE" => {
+            for added in value
+                .get_mut("added_members")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(member) = added.get_mut("member") {
+                    fix_member(member);
+                }
+            }
+        }
         "GUILD_CREATE" => fix_guild(&mut value, true),
         "GUILD_UPDATE" => fix_guild(&mut value, false),
         "GUILD_ROLE_CREATE" | "GUILD_ROLE_UPDATE" => {

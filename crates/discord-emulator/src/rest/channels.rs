@@ -1,4 +1,5 @@
-//! Channels: create, read, modify, delete, permission overwrites, typing.
+//! Channels: create, read, modify, delete, permission overwrites, typing (threads' own edits
+//! and deletion are in `threads`).
 
 use axum::{
     body::Bytes,
@@ -195,6 +196,14 @@ fn optional_string(value: Option<&Value>, path: &str) -> DiscordResult<Option<St
     }
 }
 
+fn is_thread(emulator: &Emulator, channel_id: Id<ChannelMarker>) -> bool {
+    emulator
+        .world()
+        .channels
+        .get(&channel_id)
+        .is_some_and(|record| record.channel.thread_metadata.is_some())
+}
+
 /// `POST /guilds/{guild_id}/channels`: needs MANAGE_CHANNELS (in the guild, or in the category
 /// the channel goes to).
 pub(super) async fn create_channel(
@@ -267,6 +276,9 @@ pub(super) async fn update_channel(
 ) -> DiscordResult<Response> {
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
     let body = json_body(&body)?;
+    if is_thread(&emulator, channel_id) {
+        return super::threads::update_thread(&emulator, channel_id, &body);
+    }
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
     let mut channel = record.channel.clone();
@@ -345,6 +357,9 @@ pub(super) async fn delete_channel(
     Path(channel_id): Path<String>,
 ) -> DiscordResult<Response> {
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
+    if is_thread(&emulator, channel_id) {
+        return super::threads::delete_thread(&emulator, channel_id);
+    }
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
     if record.channel.guild_id.is_none() {

@@ -7,6 +7,7 @@ mod guilds;
 mod interactions;
 mod messages;
 pub(crate) mod ratelimit;
+mod threads;
 mod users;
 
 pub(crate) use channels::parse_overwrites as parse_overwrites_for_admin;
@@ -128,6 +129,24 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route(
             api!("/channels/{channel_id}/typing"),
             post(channels::trigger_typing),
+        )
+        .route(
+            api!("/channels/{channel_id}/threads"),
+            post(threads::create_thread),
+        )
+        .route(
+            api!("/channels/{channel_id}/thread-members"),
+            get(threads::list_members),
+        )
+        .route(
+            api!("/channels/{channel_id}/thread-members/{user_id}"),
+            get(threads::get_member)
+                .put(threads::add_member)
+                .delete(threads::remove_member),
+        )
+        .route(
+            api!("/guilds/{guild_id}/threads/active"),
+            get(threads::active_threads),
         )
         .route(
             api!("/channels/{channel_id}/messages"),

@@ -135,6 +135,7 @@ impl World {
             ],
             members,
             channels: Vec::new(),
+            threads: Vec::new(),
             bot_role,
             premium_tier: PremiumTier::None,
         };
@@ -380,6 +381,7 @@ impl World {
         );
         if user_id != self.bot_id() {
             self.emit(&event);
+            self.leave_guild_threads(guild_id, user_id);
             return Ok(());
         }
         // The bot is no longer in the guild, so `emit` would hold these back: the bot is told
@@ -460,16 +462,8 @@ impl World {
                 ..new
             },
         );
-        self.channels.insert(
-            channel_id,
-            ChannelRecord {
-                channel: channel.clone(),
-                messages: std::collections::BTreeMap::new(),
-                pins: Vec::new(),
-                dm_recipient: None,
-                nonces: std::collections::HashMap::new(),
-            },
-        );
+        self.channels
+            .insert(channel_id, ChannelRecord::new(channel.clone()));
         self.emit_guild_event("CHANNEL_CREATE", guild_id, &crate::wire::channel(&channel));
         Ok(channel)
     }
@@ -561,6 +555,17 @@ impl World {
         &mut self,
         channel_id: Id<ChannelMarker>,
     ) -> DiscordResult<Channel> {
+        if self
+            .channels
+            .get(&channel_id)
+            .is_some_and(|record| record.channel.thread_metadata.is_some())
+        {
+            return self.remove_thread(channel_id);
+        }
+        // Threads go with the channel they were started in.
+        for thread_id in self.threads_of(channel_id) {
+            self.remove_thread(thread_id)?;
+        }
         let record = self
             .channels
             .remove(&channel_id)
@@ -603,11 +608,8 @@ impl World {
         self.channels.insert(
             channel_id,
             ChannelRecord {
-                channel: channel.clone(),
-                messages: std::collections::BTreeMap::new(),
-                pins: Vec::new(),
                 dm_recipient: Some(user_id),
-                nonces: std::collections::HashMap::new(),
+                ..ChannelRecord::new(channel.clone())
             },
         );
         self.dm_channels.insert(user_id, channel_id);

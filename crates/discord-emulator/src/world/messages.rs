@@ -762,8 +762,16 @@ impl World {
         }
         notified.sort_unstable();
         notified.dedup();
+        // In a thread, whoever sees its channel is notified (and joins it, see
+        // `after_thread_message`).
+        let seen_in = self
+            .channels
+            .get(&channel_id)
+            .filter(|record| record.channel.thread_metadata.is_some())
+            .and_then(|record| record.channel.parent_id)
+            .unwrap_or(channel_id);
         notified.retain(|user| {
-            self.channel_permissions(*user, channel_id)
+            self.channel_permissions(*user, seen_in)
                 .contains(twilight_model::guild::Permissions::VIEW_CHANNEL)
         });
         notified
@@ -904,6 +912,7 @@ impl World {
         message: Message,
         nonce: Option<&Value>,
     ) -> DiscordResult<Message> {
+        self.before_thread_message(message.channel_id, message.author.id)?;
         let window = self.config.nonce_window;
         let record = self.channel_mut(message.channel_id)?;
         record.channel.last_message_id = Some(message.id.cast());
@@ -923,6 +932,12 @@ impl World {
             );
         }
         self.emit_message_with_nonce("MESSAGE_CREATE", &message, nonce);
+        let notified = self
+            .notifications
+            .get(&message.id)
+            .cloned()
+            .unwrap_or_default();
+        self.after_thread_message(message.channel_id, message.author.id, &notified);
         Ok(message)
     }
 
@@ -1025,6 +1040,7 @@ impl World {
         message_id: Id<MessageMarker>,
         draft: Draft,
     ) -> DiscordResult<Message> {
+        self.check_not_archived(channel_id)?;
         let mut message = self
             .channel(channel_id)?
             .messages
@@ -1045,6 +1061,7 @@ impl World {
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
+        self.check_not_archived(channel_id)?;
         let record = self.channel_mut(channel_id)?;
         if record.messages.remove(&message_id).is_none() {
             return Err(DiscordError::unknown_message());

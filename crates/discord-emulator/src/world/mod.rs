@@ -7,6 +7,7 @@
 pub(crate) mod build;
 pub(crate) mod messages;
 pub(crate) mod render;
+pub(crate) mod threads;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -79,8 +80,10 @@ pub(crate) struct GuildRecord {
     /// Roles, @everyone (id = guild id) first.
     pub(crate) roles: Vec<Role>,
     pub(crate) members: BTreeMap<Id<UserMarker>, MemberRecord>,
-    /// Channels in creation order.
+    /// Channels in creation order (threads are not channels of the guild's list).
     pub(crate) channels: Vec<Id<ChannelMarker>>,
+    /// Threads in creation order, archived ones included.
+    pub(crate) threads: Vec<Id<ChannelMarker>>,
     /// The bot's managed role, created when the bot joined.
     pub(crate) bot_role: Id<RoleMarker>,
     /// Boost level, which decides the upload limit.
@@ -109,6 +112,22 @@ pub(crate) struct ChannelRecord {
     pub(crate) dm_recipient: Option<Id<UserMarker>>,
     /// Nonces of messages created lately, by author and nonce (as text), for `enforce_nonce`.
     pub(crate) nonces: HashMap<(Id<UserMarker>, String), SentNonce>,
+    /// For a thread: its members and when each joined.
+    pub(crate) thread_members: BTreeMap<Id<UserMarker>, Timestamp>,
+}
+
+impl ChannelRecord {
+    /// A record for a new channel without messages.
+    pub(crate) fn new(channel: Channel) -> Self {
+        Self {
+            channel,
+            messages: BTreeMap::new(),
+            pins: Vec::new(),
+            dm_recipient: None,
+            nonces: HashMap::new(),
+            thread_members: BTreeMap::new(),
+        }
+    }
 }
 
 /// A message created with a nonce, remembered for [`EmulatorConfig::nonce_window`].
@@ -317,6 +336,9 @@ impl World {
                 Permissions::empty()
             };
         };
+        if let Some(metadata) = &channel.thread_metadata {
+            return self.thread_permissions(user_id, record, metadata);
+        }
         let Some(guild) = self.guilds.get(&guild_id) else {
             return Permissions::empty();
         };

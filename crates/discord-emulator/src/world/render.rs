@@ -319,7 +319,18 @@ impl World {
             stickers: Vec::new(),
             system_channel_flags: SystemChannelFlags::empty(),
             system_channel_id: None,
-            threads: Vec::new(),
+            threads: if full {
+                self.active_threads(guild.id)
+                    .into_iter()
+                    .filter(|record| {
+                        self.channel_permissions(self.bot_id(), record.channel.id)
+                            .contains(Permissions::VIEW_CHANNEL)
+                    })
+                    .map(|record| record.channel.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
             unavailable: full.then_some(false),
             vanity_url_code: None,
             verification_level: VerificationLevel::None,

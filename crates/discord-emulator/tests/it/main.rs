@@ -14,5 +14,6 @@ mod messages;
 mod oauth2;
 mod openapi;
 mod sharding;
+mod threads;
 mod wire;
 mod world;

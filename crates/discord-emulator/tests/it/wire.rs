@@ -207,7 +207,64 @@ fn check_dispatch(report: &mut Report, payload: &Value) {
                 report.check_named(&format!("{what} .members[]"), "GuildMemberResponse", item);
             }
         }
-        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" => channel(report, &what, data),
+        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" | "THREAD_CREATE"
+        | "THREAD_UPDATE" => {
+            let mut data = data.clone();
+            if name == "THREAD_CREATE" && data["newly_created"] != true {
+                report.fail(&what, "a new thread has \"newly_created\": true".to_owned());
+            }
+            data.as_object_mut()
+                .map(|object| object.remove("newly_created"));
+            channel(report, &what, &data);
+        }
+        "THREAD_DELETE" => {
+            let keys: Vec<&String> = data
+                .as_object()
+                .map(|o| o.keys().collect())
+                .unwrap_or_default();
+            if keys.len() != 4 {
+                report.fail(
+                    &what,
+                    format!("id, guild_id, parent_id and type only: {keys:?}"),
+                );
+            }
+            for key in ["id", "guild_id", "parent_id"] {
+                report.check_named(&format!("{what} .{key}"), "SnowflakeType", &data[key]);
+            }
+        }
+        "THREAD_MEMBERS_UPDATE" => {
+            for key in ["id", "guild_id"] {
+                report.check_named(&format!("{what} .{key}"), "SnowflakeType", &data[key]);
+            }
+            for added in data["added_members"].as_array().into_iter().flatten() {
+                let mut added = added.clone();
+                let member = added
+                    .as_object_mut()
+                    .and_then(|object| object.remove("member"));
+                report.check_named(
+                    &format!("{what} .added_members[]"),
+                    "ThreadMemberResponse",
+                    &added,
+                );
+                match member {
+                    Some(member) => report.check_named(
+                        &format!("{what} .added_members[].member"),
+                        "GuildMemberResponse",
+                        &member,
+                    ),
+                    None => {
+                        report.fail(&what, "an added member carries its guild member".to_owned())
+                    }
+                }
+            }
+            for removed in data["removed_member_ids"].as_array().into_iter().flatten() {
+                report.check_named(
+                    &format!("{what} .removed_member_ids[]"),
+                    "SnowflakeType",
+                    removed,
+                );
+            }
+        }
         "MESSAGE_CREATE" | "MESSAGE_UPDATE" => message(report, &what, data),
         "GUILD_ROLE_CREATE" | "GUILD_ROLE_UPDATE" => {
             report.check_named(&format!("{what} .role"), "GuildRoleResponse", &data["role"]);
@@ -536,6 +593,100 @@ async fn every_route_and_dispatch_matches_discords_description() {
         "POST",
         "/channels/{channel_id}/typing",
         &format!("/channels/{text_id}/typing"),
+        None,
+    )
+    .await;
+
+    // Threads: a private thread in the text channel, its members, archive and lock.
+    emulator
+        .set_bot_permissions(
+            world.guild,
+            common::bot_permissions()
+                | twilight_model::guild::Permissions::CREATE_PRIVATE_THREADS
+                | twilight_model::guild::Permissions::SEND_MESSAGES_IN_THREADS
+                | twilight_model::guild::Permissions::MANAGE_THREADS,
+        )
+        .unwrap();
+    let thread = rest
+        .call(
+            "POST",
+            "/channels/{channel_id}/threads",
+            &format!("/channels/{text_id}/threads"),
+            Some(json!({"name": "Ticket 0001", "type": 12, "auto_archive_duration": 10080, "invitable": false})),
+        )
+        .await;
+    let thread_id = id(&thread);
+    let thread_member = "/channels/{channel_id}/thread-members/{user_id}";
+    rest.call(
+        "PUT",
+        thread_member,
+        &format!("/channels/{thread_id}/thread-members/{alice}"),
+        None,
+    )
+    .await;
+    rest.call(
+        "GET",
+        thread_member,
+        &format!("/channels/{thread_id}/thread-members/{alice}"),
+        None,
+    )
+    .await;
+    rest.call(
+        "GET",
+        "/channels/{channel_id}/thread-members",
+        &format!("/channels/{thread_id}/thread-members"),
+        None,
+    )
+    .await;
+    rest.call(
+        "GET",
+        "/guilds/{guild_id}/threads/active",
+        &format!("/guilds/{guild}/threads/active"),
+        None,
+    )
+    .await;
+    rest.call(
+        "POST",
+        "/channels/{channel_id}/messages",
+        &format!("/channels/{thread_id}/messages"),
+        Some(json!({"content": format!("<@&{staff_role}> welcome")})),
+    )
+    .await;
+    rest.call(
+        "DELETE",
+        thread_member,
+        &format!("/channels/{thread_id}/thread-members/{alice}"),
+        None,
+    )
+    .await;
+    rest.call("GET", channel_one, &format!("/channels/{thread_id}"), None)
+        .await;
+    rest.call(
+        "PATCH",
+        channel_one,
+        &format!("/channels/{thread_id}"),
+        Some(json!({"archived": true, "locked": true})),
+    )
+    .await;
+    // Refused: adding someone to an archived thread.
+    rest.call(
+        "PUT",
+        thread_member,
+        &format!("/channels/{thread_id}/thread-members/{alice}"),
+        None,
+    )
+    .await;
+    rest.call(
+        "PATCH",
+        channel_one,
+        &format!("/channels/{thread_id}"),
+        Some(json!({"archived": false, "locked": false, "name": "Ticket 0001 (reopened)"})),
+    )
+    .await;
+    rest.call(
+        "DELETE",
+        channel_one,
+        &format!("/channels/{thread_id}"),
         None,
     )
     .await;
