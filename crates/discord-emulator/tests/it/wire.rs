@@ -253,7 +253,7 @@ fn check_dispatch(report: &mut Report, payload: &Value) {
                         &member,
                     ),
                     None => {
-                        report.fail(&what, "an added member carries its guild member".to_owned())
+                        report.fail(&what, "an added member carries its guild member".to_owned());
                     }
                 }
             }
