@@ -205,6 +205,10 @@ fn panel_options() -> Vec<OptionSpec> {
             .range(0, config::MAX_COOLDOWN_SECS),
         OptionSpec::new(INTEGER, "auto_close_hours", "panel-auto_close_hours")
             .range(-1, config::MAX_AUTO_CLOSE_HOURS),
+        OptionSpec::new(STRING, "mode", "panel-mode").choices(&[
+            ("channel", "cmd-choice-channel"),
+            ("thread", "cmd-choice-thread"),
+        ]),
     ]
 }
 

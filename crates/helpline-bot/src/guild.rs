@@ -1,5 +1,6 @@
 //! What handlers and the executor both need to know of a guild: the bot's own permissions, and
-//! how a ticket channel is created (or found again after a lost answer) with room in a category.
+//! how a ticket channel is created (or found again after a lost answer) with room in a category,
+//! or a ticket thread found again.
 
 use crate::{Bot, Error};
 use helpline_domain::permissions::Permissions;
@@ -90,6 +91,41 @@ pub(crate) async fn find_ticket_channel(
                 .is_none()
         {
             return Ok(Some(channel));
+        }
+    }
+    Ok(None)
+}
+
+/// A private thread Discord already made for this ticket when an earlier attempt's answer was
+/// lost: an active private thread of the panel channel with the ticket's name, started by the
+/// bot, which no ticket records. (Its members are invited after it is recorded, so it may have
+/// none but the bot.)
+pub(crate) async fn find_ticket_thread(
+    bot: &Bot,
+    ticket: &Ticket,
+    parent: ChannelId,
+) -> Result<Option<Channel>, Error> {
+    let listing = crate::metrics::rest(
+        "active_threads",
+        bot.inner.http.active_threads(ticket.guild_id),
+    )
+    .await?
+    .model()
+    .await?;
+    for thread in listing.threads {
+        let ours = thread.kind == ChannelType::PrivateThread
+            && thread.parent_id == Some(parent)
+            && thread.owner_id == Some(bot.inner.bot_id)
+            && thread.name.as_deref() == Some(ticket.name.as_str());
+        if ours
+            && bot
+                .inner
+                .store
+                .ticket_by_channel(thread.id)
+                .await?
+                .is_none()
+        {
+            return Ok(Some(thread));
         }
     }
     Ok(None)

@@ -554,7 +554,10 @@ fn open_channel(ticket: &Ticket, context: &Context<'_>, effects: &mut Effects) {
         }),
     }
     let staff = config.staff_roles_for(ticket.topic_id);
-    let mut ping_roles = if config.settings.mention_staff {
+    let is_thread = panel_mode(ticket, config) == TicketMode::PrivateThread;
+    // In a private thread the mention is what lets staff in: Discord adds the members of a
+    // role mentioned there who can see the channel.
+    let mut ping_roles = if config.settings.mention_staff || is_thread {
         staff.clone()
     } else {
         Vec::new()
@@ -968,6 +971,9 @@ pub fn apply(
             next.state = TicketState::Claimed;
             next.claimer = Some(to.user_id);
             next.claimed_at = Some(now);
+            if is_thread {
+                effects.push(EffectKind::AddThreadMember { user: to.user_id });
+            }
             effects.push(EffectKind::RefreshControls);
             effects.push(EffectKind::PostNotice {
                 notice: Notice::Transferred {
@@ -1465,9 +1471,7 @@ fn close(
     next.closed_by = by;
     next.close_request = None;
     if next.channel.is_some() {
-        if is_thread {
-            effects.push(EffectKind::ArchiveThread);
-        } else {
+        if !is_thread {
             effects.push(EffectKind::SetOverwrites {
                 overwrites: overwrites(next, context, false),
             });
@@ -1479,6 +1483,11 @@ fn close(
                 reason: reason.clone(),
             },
         });
+        // Last: an archived thread takes no edit and no message (Discord's 50083), and its
+        // lock keeps members from unarchiving it by writing.
+        if is_thread {
+            effects.push(EffectKind::ArchiveThread);
+        }
     }
     effects.push(EffectKind::PostTranscript);
     if context.config.settings.dm_on_close && reason != CloseReason::OpenerLeft {

@@ -32,6 +32,16 @@ pub const CLOSED_TICKET_DENY: Permissions = Permissions::SEND_MESSAGES
 /// MANAGE_ROLES to write overwrites at all.
 pub const BOT_REQUIRED: Permissions = TICKET_BOT_ALLOW.union(Permissions::MANAGE_ROLES);
 
+/// What the bot needs in a panel's channel for that panel's tickets to be private threads
+/// there: create them, write in them, and manage them (archive and lock on close, delete).
+pub const BOT_THREADS: Permissions = Permissions::VIEW_CHANNEL
+    .union(Permissions::SEND_MESSAGES)
+    .union(Permissions::EMBED_LINKS)
+    .union(Permissions::READ_MESSAGE_HISTORY)
+    .union(Permissions::CREATE_PRIVATE_THREADS)
+    .union(Permissions::SEND_MESSAGES_IN_THREADS)
+    .union(Permissions::MANAGE_THREADS);
+
 /// The permissions of `BOT_REQUIRED` that `held` lacks: what an admin must grant the bot.
 /// ADMINISTRATOR holds everything.
 pub fn missing_bot_permissions(held: Permissions) -> Permissions {

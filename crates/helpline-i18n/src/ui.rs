@@ -319,6 +319,15 @@ pub const CATEGORY_UNUSABLE: &str = "ui-category_unusable";
 /// `ui-not_in_ticket`
 pub const NOT_IN_TICKET: &str = "ui-not_in_ticket";
 
+/// `ui-panel-threads_not_text`, with `channel`
+pub const PANEL_THREADS_NOT_TEXT: &str = "ui-panel-threads_not_text";
+/// `ui-panel-threads_missing`, with `channel` and `permissions`
+pub const PANEL_THREADS_MISSING: &str = "ui-panel-threads_missing";
+/// `ui-threads_full`
+pub const THREADS_FULL: &str = "ui-threads_full";
+/// `ui-channels_full`
+pub const CHANNELS_FULL: &str = "ui-channels_full";
+
 /// `ui-transferred`
 pub const TRANSFERRED: &str = "ui-transferred";
 /// `ui-member_added`
@@ -441,6 +450,10 @@ pub const ALL: &[&str] = &[
     NOT_A_MEMBER,
     NOT_EVERYONE,
     NOT_IN_TICKET,
+    PANEL_THREADS_NOT_TEXT,
+    PANEL_THREADS_MISSING,
+    THREADS_FULL,
+    CHANNELS_FULL,
     CATEGORY_UNUSABLE,
     TOPIC_CHOOSE_REMOVE,
     TOPIC_EDITED,

@@ -174,7 +174,8 @@ pub trait Store: Send + Sync + 'static {
     /// Creates `ticket` (built by `helpline_domain::lifecycle::prepare_open`) with the next
     /// number of its guild, unless a ticket with its id exists, the opener already has
     /// `limits.max_open` active tickets on its panel, or opened one there less than
-    /// `limits.cooldown` before `now`. All of it atomically.
+    /// `limits.cooldown` before `now` (a ticket that ended without ever getting a channel —
+    /// Discord refused it — does not count). All of it atomically.
     /// With a `fence`, the write is refused with [`Error::Fenced`] when a newer token of its
     /// shard was seen.
     async fn open_ticket(

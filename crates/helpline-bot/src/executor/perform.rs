@@ -17,14 +17,56 @@ use helpline_store::TicketMessage;
 use twilight_http::request::AuditLogReason as _;
 use twilight_model::channel::ChannelType;
 use twilight_model::channel::message::AllowedMentions;
+use twilight_model::channel::thread::AutoArchiveDuration;
 
 /// Discord's codes for "already gone", which a deletion or an edit of the gone thing accepts.
 const UNKNOWN_CHANNEL: u64 = 10003;
 const UNKNOWN_MESSAGE: u64 = 10008;
 
+/// Discord's "Thread is archived".
+const THREAD_ARCHIVED: u64 = 50083;
+
 /// Performs `effect` for `ticket` (read just before). `resume` says an earlier attempt may have
-/// reached Discord, so what it would create is looked for first.
+/// reached Discord, so what it would create is looked for first. An open ticket's thread that
+/// Discord archived after a week of quiet is unarchived, and the effect tried again.
 pub(super) async fn perform(
+    bot: &Bot,
+    config: &GuildConfig,
+    ticket: &Ticket,
+    effect: &Effect,
+    resume: bool,
+) -> Result<(), Failure> {
+    // Boxed: the effect's future is large, and held across the retry it would be twice that on
+    // a worker's stack.
+    let outcome = Box::pin(perform_once(bot, config, ticket, effect, resume)).await;
+    let archived = matches!(
+        &outcome,
+        Err(Failure::Permanent(error)) if error.discord_code() == Some(THREAD_ARCHIVED)
+    );
+    let thread = ticket
+        .channel
+        .filter(|channel| channel.kind == TicketChannelKind::PrivateThread);
+    match thread {
+        Some(thread)
+            if archived
+                && matches!(
+                    ticket.state,
+                    helpline_domain::TicketState::Open | helpline_domain::TicketState::Claimed
+                ) =>
+        {
+            tracing::info!(ticket = %ticket.id, channel_id = %thread.id, "the ticket's thread was archived for inactivity: unarchiving it");
+            rest(
+                "update_thread",
+                bot.inner.http.update_thread(thread.id).archived(false),
+            )
+            .await?;
+            Box::pin(perform_once(bot, config, ticket, effect, resume)).await
+        }
+        _ => outcome,
+    }
+}
+
+async fn perform_once(
     bot: &Bot,
     config: &GuildConfig,
     ticket: &Ticket,
@@ -86,15 +128,32 @@ pub(super) async fn perform(
             if ticket.channel.is_some() {
                 return Ok(());
             }
-            let thread = crate::metrics::rest(
-                "create_thread",
-                http.create_thread(*parent, name, ChannelType::PrivateThread),
-            )
-            .await
-            .map_err(|e| Failure::opening(e.into()))?
-            .model()
-            .await
-            .map_err(|e| Failure::from(Error::from(e)))?;
+            let found = if resume {
+                crate::guild::find_ticket_thread(bot, ticket, *parent)
+                    .await
+                    .map_err(Failure::from)?
+            } else {
+                None
+            };
+            let thread = match found {
+                Some(thread) => {
+                    tracing::info!(ticket = %ticket.id, channel_id = %thread.id, "found the ticket thread an earlier attempt created");
+                    thread
+                }
+                // A week of quiet before Discord archives it (the longest it allows); others
+                // than moderators may not invite anyone.
+                None => crate::metrics::rest(
+                    "create_thread",
+                    http.create_thread(*parent, name, ChannelType::PrivateThread)
+                        .auto_archive_duration(AutoArchiveDuration::Week)
+                        .invitable(false),
+                )
+                .await
+                .map_err(|e| Failure::opening(e.into()))?
+                .model()
+                .await
+                .map_err(|e| Failure::from(Error::from(e)))?,
+            };
             // Recorded before anyone is invited, so a failed invitation never leaves a thread
             // no ticket knows.
             record_channel(

@@ -12,6 +12,10 @@ use helpline_domain::{FormAnswer, PanelId, TicketId, TopicId, limits};
 use helpline_i18n::ui;
 use helpline_store::OpenOutcome;
 use twilight_model::channel::message::Component;
+
+/// Discord's codes for a guild at its limit of active threads, and of channels.
+const MAX_ACTIVE_THREADS: u64 = 160_006;
+const MAX_GUILD_CHANNELS: u64 = 30_013;
 use twilight_model::channel::message::component::{
     Label, SelectMenu, SelectMenuOption, SelectMenuType, TextInput, TextInputStyle,
 };
@@ -529,7 +533,16 @@ async fn open(
                     translator.text(lang, ui::FAILED, &[])
                 ),
                 Some(channel) => opened_text(channel),
-                None if report.abandoned => translator.text(lang, ui::FAILED, &[]),
+                // Discord's limits of a guild, which only staff can make room under.
+                None if report.abandoned => {
+                    let code = report.failures.iter().find_map(|(_, e)| e.discord_code());
+                    let key = match code {
+                        Some(MAX_ACTIVE_THREADS) => ui::THREADS_FULL,
+                        Some(MAX_GUILD_CHANNELS) => ui::CHANNELS_FULL,
+                        _ => ui::FAILED,
+                    };
+                    translator.text(lang, key, &[])
+                }
                 // Waiting for approval (M2): the member hears back by DM.
                 None if ticket
                     .is_some_and(|t| t.state == helpline_domain::TicketState::Requested) =>

@@ -10,9 +10,10 @@ use crate::custom_id::{CustomId, PANEL_NAME_INPUT};
 use crate::reply::{Responder, no_mentions, text_input};
 use crate::{Bot, Error, Result};
 use helpline_domain::auth::may_configure;
+use helpline_domain::permissions::Permissions;
 use helpline_domain::{
     ApprovalMode, ChannelId, GuildConfig, GuildId, Language, MessageId, Panel, PanelContent,
-    PanelId, PanelStyle, ReasonMode, TopicId,
+    PanelId, PanelStyle, ReasonMode, TicketMode, TopicId,
 };
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
@@ -135,6 +136,7 @@ fn list(bot: &Bot, lang: Language, config: &GuildConfig) -> String {
                     ),
                     ("approval", text(approval_key(settings.approval)).into()),
                     ("reason", text(reason_key(settings.reason)).into()),
+                    ("mode", text(mode_key(settings.ticket_mode)).into()),
                 ],
             )
         })
@@ -154,6 +156,49 @@ pub(super) fn approval_key(approval: ApprovalMode) -> &'static str {
         ApprovalMode::Automatic => "cmd-choice-automatic",
         ApprovalMode::Manual => "cmd-choice-manual",
     }
+}
+
+pub(super) fn mode_key(mode: TicketMode) -> &'static str {
+    match mode {
+        TicketMode::Channel => "cmd-choice-channel",
+        TicketMode::PrivateThread => "cmd-choice-thread",
+    }
+}
+
+/// Whether the tickets of `panel` can be private threads of its channel: a text channel in
+/// which the bot may create, write in and manage private threads. `None` when they can (or
+/// when the cache cannot tell: Discord then decides when a ticket opens), else the answer
+/// saying what is wrong.
+fn thread_refusal(bot: &Bot, lang: Language, guild: GuildId, panel: &Panel) -> Option<String> {
+    if panel.settings.ticket_mode != TicketMode::PrivateThread {
+        return None;
+    }
+    let translator = &bot.inner.translator;
+    let channel = panel.channel_id;
+    let shown = || format!("<#{channel}>");
+    let kind = bot.inner.cache.channel(channel).map(|c| c.kind);
+    if kind.is_some_and(|kind| kind != twilight_model::channel::ChannelType::GuildText) {
+        return Some(translator.text(
+            lang,
+            ui::PANEL_THREADS_NOT_TEXT,
+            &[("channel", shown().into())],
+        ));
+    }
+    let held = crate::guild::bot_channel_permissions(bot, guild, channel)?;
+    let missing = helpline_domain::permissions::BOT_THREADS - held;
+    (!missing.is_empty() && !held.contains(Permissions::ADMINISTRATOR)).then(|| {
+        translator.text(
+            lang,
+            ui::PANEL_THREADS_MISSING,
+            &[
+                ("channel", shown().into()),
+                (
+                    "permissions",
+                    helpline_i18n::permissions::list(translator, lang, missing).into(),
+                ),
+            ],
+        )
+    })
 }
 
 pub(super) fn reason_key(reason: ReasonMode) -> &'static str {
@@ -246,7 +291,18 @@ fn apply(
     if let Some(hours) = integer(options, "auto_close_hours") {
         settings.auto_close_hours = u32::try_from(hours).ok();
     }
-    Ok(())
+    // Open tickets keep what they are; the mode decides what the next ones will be.
+    if let Some(mode) = string(options, "mode") {
+        settings.ticket_mode = if mode == "thread" {
+            TicketMode::PrivateThread
+        } else {
+            TicketMode::Channel
+        };
+    }
+    match thread_refusal(bot, lang, config.guild_id, panel) {
+        Some(reply) => Err(reply),
+        None => Ok(()),
+    }
 }
 
 /// The content of `message_id` in `channel` to copy into a panel, or the answer saying why it
@@ -523,6 +579,9 @@ async fn post_again(
     };
     let previous = panel.message_id.map(|message| (panel.channel_id, message));
     panel.channel_id = target.unwrap_or(panel.channel_id);
+    if let Some(reply) = thread_refusal(bot, lang, guild, &panel) {
+        return Ok(reply);
+    }
     let message = match post(bot, config, &panel).await {
         Ok(message) => message,
         Err(error) => {

@@ -205,6 +205,47 @@ async fn opening_survives_every_fault() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_a_thread_survives_every_fault() {
+    for fault in FAULTS {
+        let world = World::build(crate::threads::WITH_THREADS, |config| {
+            config.rest_timeout = Duration::from_secs(2);
+        })
+        .await;
+        let panel = crate::threads::thread_panel(&world).await;
+        let [mia, ..] = world.members;
+        let panel_message = world.panel_message(panel);
+        let world = under_fault(
+            world,
+            "POST",
+            "/channels/{channel_id}/threads",
+            fault,
+            move |emulator| async move {
+                let _ = emulator
+                    .as_user(mia)
+                    .click_button(panel, panel_message.id, "hl:open:1")
+                    .await;
+            },
+        )
+        .await;
+        let threads = world.emulator.threads(world.guild);
+        assert_eq!(threads.len(), 1, "exactly one ticket thread ({fault:?})");
+        let thread = threads[0].id;
+        assert!(
+            world
+                .store
+                .ticket_by_channel(thread)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(world.emulator.thread_members(thread).contains(&mia));
+        assert_eq!(world.emulator.pins(thread).len(), 1, "one welcome message");
+        assert_eq!(log_entries(&world, "Ticket opened").await, 1);
+        world.bot.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claiming_survives_every_fault() {
     for fault in FAULTS {
         let world = world().await;

@@ -14,6 +14,7 @@ mod staff_commands;
 mod stats;
 mod story;
 mod tags;
+mod threads;
 mod ticket_command;
 mod ticket_timers;
 mod topic_command;

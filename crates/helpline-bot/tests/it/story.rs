@@ -8,6 +8,15 @@ use helpline_store::Page;
 
 /// The custom id of a button on a message, by its label.
 pub(crate) fn button_id(message: &twilight_model::channel::Message, label: &str) -> String {
+    find_button(message, label)
+        .unwrap_or_else(|| panic!("no button {label:?} on {:?}", message.components))
+}
+
+/// The custom id of the button labelled `label` on a message, if it has one.
+pub(crate) fn find_button(
+    message: &twilight_model::channel::Message,
+    label: &str,
+) -> Option<String> {
     fn visit(
         components: &[twilight_model::channel::message::Component],
         label: &str,
@@ -22,7 +31,6 @@ pub(crate) fn button_id(message: &twilight_model::channel::Message, label: &str)
         })
     }
     visit(&message.components, label)
-        .unwrap_or_else(|| panic!("no button {label:?} on {:?}", message.components))
 }
 
 /// Clicks the panel's Open button as `user`; returns what they read and the ticket channel.

@@ -94,7 +94,16 @@ impl World {
         bot_permissions: Permissions,
         tune: impl FnOnce(&mut BotConfig),
     ) -> Self {
-        let emulator = Emulator::start(EmulatorConfig::default())
+        Self::build_in(EmulatorConfig::default(), bot_permissions, tune).await
+    }
+
+    /// [`World::build`] in an emulator started with `emulator_config`.
+    pub(crate) async fn build_in(
+        emulator_config: EmulatorConfig,
+        bot_permissions: Permissions,
+        tune: impl FnOnce(&mut BotConfig),
+    ) -> Self {
+        let emulator = Emulator::start(emulator_config)
             .await
             .expect("emulator starts");
         let admin = emulator.create_user("Ada", "en-US");

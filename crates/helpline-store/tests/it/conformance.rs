@@ -339,6 +339,19 @@ pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {
         .map(|t| t.number)
         .collect();
     assert_eq!(numbers, [2, 1]);
+    // A ticket Discord never gave a channel (abandoned: deleted without one) does not start a
+    // cooldown: the member did not get a ticket.
+    let member = 19;
+    let failed = create(&store, &config, 3, member, after).await;
+    set_state(&store, &failed, TicketState::Deleted, after).await;
+    let (retry, limits) = new_ticket(&config, 4, member, after.plus(Duration::from_secs(1)));
+    assert!(matches!(
+        store
+            .open_ticket(retry, limits, after.plus(Duration::from_secs(1)), None)
+            .await
+            .unwrap(),
+        OpenOutcome::Created(_)
+    ));
 }
 
 pub(crate) async fn lookups_by_id_channel_guild_and_member(store: Arc<dyn Store>) {
