@@ -77,6 +77,9 @@ struct Args {
     /// Dispatches kept per session for resuming.
     #[arg(long, default_value_t = 10_000)]
     replay_buffer: usize,
+    /// Active threads a guild may hold before one more is refused with 160006 (Discord: 1000).
+    #[arg(long, default_value_t = 1000)]
+    max_active_threads: usize,
     /// Payloads a client may send per send window before close 4008 (Discord: 120).
     #[arg(long, default_value_t = 120)]
     gateway_send_limit: u32,
@@ -185,6 +188,7 @@ async fn main() -> anyhow::Result<()> {
         heartbeat_interval: Duration::from_millis(args.heartbeat_interval_ms),
         interaction_deadline: Duration::from_millis(args.interaction_deadline_ms),
         answer_wait: Duration::from_millis(args.answer_wait_ms),
+        max_active_threads: args.max_active_threads,
         interaction_token_lifetime: Duration::from_secs(args.interaction_token_lifetime_s),
         recommended_shards: args.shards.max(1),
         max_concurrency: args.max_concurrency.max(1),
