@@ -275,6 +275,8 @@ pub const PANEL_CANNOT_POST: &str = "ui-panel-cannot_post";
 pub const PANEL_EDITED: &str = "ui-panel-edited";
 /// `ui-panel-message_gone`, with `name`
 pub const PANEL_MESSAGE_GONE: &str = "ui-panel-message_gone";
+/// `ui-panel-message_stale`, with `name`
+pub const PANEL_MESSAGE_STALE: &str = "ui-panel-message_stale";
 /// `ui-panel-deleted`, with `name`
 pub const PANEL_DELETED: &str = "ui-panel-deleted";
 /// `ui-panel-posted`, with `name` and `channel`
@@ -474,6 +476,7 @@ pub const ALL: &[&str] = &[
     PANEL_CANNOT_POST,
     PANEL_EDITED,
     PANEL_MESSAGE_GONE,
+    PANEL_MESSAGE_STALE,
     PANEL_DELETED,
     PANEL_POSTED,
     PANEL_USE_TITLE,

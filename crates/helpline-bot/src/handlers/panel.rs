@@ -533,10 +533,10 @@ async fn finish_edit(bot: &Bot, lang: Language, saved: Saved<()>, id: PanelId) -
     let Some(panel) = config.panel(id) else {
         return Ok(translator.text(lang, ui::CONFIG_CONFLICT, &[]));
     };
-    let key = if refresh(bot, &config, panel).await {
-        ui::PANEL_EDITED
-    } else {
-        ui::PANEL_MESSAGE_GONE
+    let key = match refresh(bot, &config, panel).await {
+        Refreshed::Shown => ui::PANEL_EDITED,
+        Refreshed::Gone => ui::PANEL_MESSAGE_GONE,
+        Refreshed::NotNow => ui::PANEL_MESSAGE_STALE,
     };
     Ok(translator.text(lang, key, &[("name", shown_name(panel).into())]))
 }
@@ -751,31 +751,51 @@ pub(super) async fn post(bot: &Bot, config: &GuildConfig, panel: &Panel) -> Resu
     Ok(message.id)
 }
 
-/// Edits the posted panel message to show the panel as configured now; `false` when it is gone
-/// (deleted by someone) and must be posted again.
-pub(crate) async fn refresh(bot: &Bot, config: &GuildConfig, panel: &Panel) -> bool {
+/// What became of a panel's posted message after a change of the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refreshed {
+    /// The message shows the change.
+    Shown,
+    /// The message is gone (deleted by someone, or never posted): post it again.
+    Gone,
+    /// Discord kept failing (5xx, timeouts): the message still shows the panel as it was.
+    NotNow,
+}
+
+/// Edits the posted panel message to show the panel as configured now, trying again twice (1 s,
+/// then 2 s later) when Discord fails for a moment.
+pub(crate) async fn refresh(bot: &Bot, config: &GuildConfig, panel: &Panel) -> Refreshed {
     let Some(message) = panel.message_id else {
-        return false;
+        return Refreshed::Gone;
     };
     let (content, embeds, components) =
         crate::render::panel_message(bot, config, panel, config.settings.language);
     let mentions = no_mentions();
-    let edited = crate::metrics::rest(
-        "update_message",
-        bot.inner
-            .http
-            .update_message(panel.channel_id, message)
-            .content(Some(&content))
-            .embeds(Some(&embeds))
-            .components(Some(&components))
-            .allowed_mentions(Some(&mentions)),
-    )
-    .await;
-    match edited {
-        Ok(_) => true,
-        Err(error) => {
-            tracing::warn!(guild_id = %config.guild_id, %error, "cannot update the panel message");
-            !crate::error::is_client_error(&error)
+    for attempt in 0..3u32 {
+        let edited = crate::metrics::rest(
+            "update_message",
+            bot.inner
+                .http
+                .update_message(panel.channel_id, message)
+                .content(Some(&content))
+                .embeds(Some(&embeds))
+                .components(Some(&components))
+                .allowed_mentions(Some(&mentions)),
+        )
+        .await;
+        match edited {
+            Ok(_) => return Refreshed::Shown,
+            Err(error) if crate::error::is_client_error(&error) => {
+                tracing::warn!(guild_id = %config.guild_id, %error, "the panel message is gone");
+                return Refreshed::Gone;
+            }
+            Err(error) => {
+                tracing::warn!(guild_id = %config.guild_id, %error, attempt, "cannot update the panel message");
+                if attempt < 2 {
+                    tokio::time::sleep(std::time::Duration::from_secs(1 << attempt)).await;
+                }
+            }
         }
     }
+    Refreshed::NotNow
 }

@@ -416,3 +416,173 @@ async fn an_admins_message_becomes_a_panel_from_its_context_menu() {
         .await;
     assert!(world.panel_message(support).embeds.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panel_edit_says_whether_discord_updated_its_message() {
+    use discord_emulator::FaultRule;
+    let world = World::new().await;
+    let support = world.set_up().await;
+    let message = world.panel_message(support);
+    let route = format!("/channels/{support}/messages/{}", message.id);
+    let title = |world: &World| {
+        world
+            .emulator
+            .message(support, message.id)
+            .and_then(|m| m.embeds.first().and_then(|e| e.title.clone()))
+    };
+    let retitle = |title: &'static str| {
+        let world = &world;
+        async move {
+            admin(
+                world,
+                world.general,
+                "panel edit",
+                &[("panel", text("support")), ("title", text(title))],
+            )
+            .await
+        }
+    };
+
+    // One 502: the edit is tried again and the message shows the change.
+    let once = world
+        .emulator
+        .add_fault_rule(FaultRule::fail("PATCH", &route, 502).times(1));
+    assert_eq!(
+        retitle("Help desk").await,
+        "Panel **support** saved; its message shows the change."
+    );
+    assert_eq!(world.emulator.fault_rule_fired(once), 1);
+    assert_eq!(title(&world).as_deref(), Some("Help desk"));
+
+    // Discord failing on every try: the change is saved, and the admin is told the message is
+    // behind and how to bring it up to date.
+    let always = world
+        .emulator
+        .add_fault_rule(FaultRule::fail("PATCH", &route, 502).times(3));
+    assert_eq!(
+        retitle("Support desk").await,
+        "Panel **support** saved, but Discord did not update its message just now: run /panel \
+         post to show the change."
+    );
+    assert_eq!(world.emulator.fault_rule_fired(always), 3);
+    assert_eq!(title(&world).as_deref(), Some("Help desk"));
+    let config = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        &config.panels[0].content,
+        helpline_domain::PanelContent::Embed { title, .. } if title == "Support desk"
+    ));
+    let reply = admin(
+        &world,
+        world.general,
+        "panel post",
+        &[("panel", text("support"))],
+    )
+    .await;
+    assert!(reply.contains(&format!("<#{support}>")), "{reply}");
+    let posted = world.panel_message(support);
+    assert_eq!(
+        posted.embeds[0].title.as_deref(),
+        Some("Support desk"),
+        "the panel posted again shows the change"
+    );
+}
+
+/// Two admins at once: one creates a panel while, before it is saved (its message is being
+/// posted), another adds a topic. The first save finds the configuration changed, decides again
+/// on what the other admin saved, and both changes are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_admins_changing_the_configuration_at_once_both_land() {
+    use discord_emulator::FaultRule;
+    let world = World::new().await;
+    world.set_up().await;
+    let sales = world
+        .emulator
+        .create_text_channel(world.guild, "sales", None)
+        .unwrap();
+    let before = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    // The first admin's panel message reaches Discord, whose answer is held 3 s.
+    let hold = world.emulator.add_fault_rule(
+        FaultRule::hold_after_running(
+            "POST",
+            &format!("/channels/{sales}/messages"),
+            std::time::Duration::from_secs(3),
+        )
+        .times(1),
+    );
+    let emulator = world.emulator.clone();
+    let (guild, general, ada) = (world.guild, world.general, world.admin);
+    let first = tokio::spawn(async move {
+        emulator
+            .as_user(ada)
+            .run_command(
+                guild,
+                general,
+                "panel create",
+                &[
+                    ("name", text("Sales")),
+                    ("channel", OptionValue::Channel(sales)),
+                ],
+            )
+            .await
+            .unwrap()
+            .expect_message()
+            .text()
+    });
+    world
+        .wait_until(|| world.emulator.fault_rule_fired(hold) == 1)
+        .await;
+    // Meanwhile a second command (another admin's; here the same admin in another window) adds
+    // a topic, which is saved at once.
+    let second = admin(
+        &world,
+        world.general,
+        "topic add",
+        &[("name", text("Billing"))],
+    )
+    .await;
+    assert!(second.contains("Billing"), "{second}");
+    let between = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(between.version, before.version + 1);
+    assert!(between.panels.iter().all(|p| p.name != "Sales"));
+
+    let first = first.await.unwrap();
+    assert_eq!(
+        first,
+        format!("Panel **Sales** posted in <#{sales}>. Add topics with /topic add panel:Sales.")
+    );
+    let after = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.version, before.version + 2, "saved once more, on top");
+    assert!(
+        after.topics.iter().any(|t| t.name == "Billing"),
+        "the topic is kept"
+    );
+    assert!(
+        after.panels.iter().any(|p| p.name == "Sales"),
+        "the panel is saved"
+    );
+    assert_eq!(
+        panels_in(&world, sales).len(),
+        1,
+        "one panel message, not two"
+    );
+}

@@ -588,6 +588,7 @@ ui-panel-created = Panel **{ $name }** posted in { $channel }. Add topics with /
 ui-panel-cannot_post = I cannot post in { $channel }: give me View Channel, Send Messages and Embed Links there. Nothing was saved.
 ui-panel-edited = Panel **{ $name }** saved; its message shows the change.
 ui-panel-message_gone = Panel **{ $name }** saved, but its message is gone: post it again with /panel post.
+ui-panel-message_stale = Panel **{ $name }** saved, but Discord did not update its message just now: run /panel post to show the change.
 ui-panel-deleted = Panel **{ $name }** deleted with its message; its tickets are kept.
 ui-panel-posted = Panel **{ $name }** posted in { $channel }; its previous message is removed.
 ui-panel-use_title = Use as ticket panel

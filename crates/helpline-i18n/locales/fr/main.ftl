@@ -571,6 +571,7 @@ ui-panel-created = Panel **{ $name }** publié dans { $channel }. Ajoutez-y des 
 ui-panel-cannot_post = Je ne peux pas publier dans { $channel } : donnez-moi Voir le salon, Envoyer des messages et Intégrer des liens. Rien n'a été enregistré.
 ui-panel-edited = Panel **{ $name }** enregistré ; son message montre la modification.
 ui-panel-message_gone = Panel **{ $name }** enregistré, mais son message a disparu : publiez-le de nouveau avec /panel post.
+ui-panel-message_stale = Panel **{ $name }** enregistré, mais Discord n'a pas mis à jour son message pour l'instant : lancez /panel post pour afficher la modification.
 ui-panel-deleted = Panel **{ $name }** supprimé avec son message ; ses tickets sont conservés.
 ui-panel-posted = Panel **{ $name }** publié dans { $channel } ; son message précédent est retiré.
 ui-panel-use_title = Utiliser comme panel de tickets
