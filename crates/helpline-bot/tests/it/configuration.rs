@@ -1,6 +1,7 @@
 //! The whole admin surface on a fresh guild, as the story tells it: `/setup staff_role:`,
 //! French as the guild's language, two panels with their topics, per-topic staff and categories,
-//! a form with a select question, limit 2 and manual approval on one panel; then members open
+//! a form with a select question, limit 2 and manual approval on one panel, auto-close after
+//! 24 h on the other; then members open
 //! through each panel and through `/ticket` and meet the right form, channel, access, pings and
 //! language.
 
@@ -124,6 +125,17 @@ async fn an_admin_configures_a_fresh_guild_and_members_open_through_each_way() {
     )
     .await;
     assert!(reply.contains("saved"), "{reply}");
+    // The other panel closes its tickets after 24 idle hours.
+    let reply = admin(
+        &world,
+        "panel edit",
+        &[
+            ("panel", text("support")),
+            ("auto_close_hours", OptionValue::Integer(24)),
+        ],
+    )
+    .await;
+    assert!(reply.contains("saved"), "{reply}");
 
     // Mia (English locale) opens Facturation from the support panel: the form with its select,
     // then her ticket in the topic's category, seen by both staff roles, pinging both, welcomed
@@ -230,6 +242,32 @@ async fn an_admin_configures_a_fresh_guild_and_members_open_through_each_way() {
         .await
         .unwrap();
     assert_eq!(requests.len(), 2);
+    assert!(requests.iter().all(|t| t.state == TicketState::Requested));
+
+    // Nobody wrote in Mia's ticket (support panel): warned an hour before, closed after 24 h.
+    // Max's requests on the Ventes panel have no such delay.
+    let hour = std::time::Duration::from_secs(3600);
+    world.config.clock.advance(23 * hour);
+    world
+        .wait_until(|| {
+            world
+                .emulator
+                .messages(channel)
+                .iter()
+                .any(|m| m.content.contains("<t:"))
+        })
+        .await;
+    world.config.clock.advance(hour);
+    world
+        .wait_until_async(async || {
+            world.store.ticket(ticket.id).await.unwrap().unwrap().state == TicketState::Closed
+        })
+        .await;
+    let requests = world
+        .store
+        .tickets_by_member(max, helpline_store::Page::first(5))
+        .await
+        .unwrap();
     assert!(requests.iter().all(|t| t.state == TicketState::Requested));
     world.bot.stop().await;
 }
