@@ -330,6 +330,10 @@ fn specs() -> Vec<CommandSpec> {
                         ("optional", "cmd-choice-optional"),
                         ("required", "cmd-choice-required"),
                     ]),
+                    OptionSpec::new(STRING, "mode", "settings-mode").choices(&[
+                        ("channel", "cmd-choice-channel"),
+                        ("thread", "cmd-choice-thread"),
+                    ]),
                     OptionSpec::new(CHANNEL, "log_channel", "settings-log_channel")
                         .channels(&[GUILD_TEXT]),
                     OptionSpec::new(CHANNEL, "default_category", "settings-default_category")

@@ -292,6 +292,8 @@ pub const CONFIG_CONFLICT: &str = "ui-config_conflict";
 
 /// `ui-settings-reason`
 pub const SETTINGS_REASON: &str = "ui-settings-reason";
+/// `ui-settings-mode`
+pub const SETTINGS_MODE: &str = "ui-settings-mode";
 /// `ui-settings-category`
 pub const SETTINGS_CATEGORY: &str = "ui-settings-category";
 
@@ -466,6 +468,7 @@ pub const ALL: &[&str] = &[
     QUESTIONS_SAVED,
     OPEN_REASON_LABEL,
     SETTINGS_REASON,
+    SETTINGS_MODE,
     SETTINGS_CATEGORY,
     PANEL_UNKNOWN,
     PANEL_NONE,

@@ -169,7 +169,12 @@ pub(super) fn mode_key(mode: TicketMode) -> &'static str {
 /// which the bot may create, write in and manage private threads. `None` when they can (or
 /// when the cache cannot tell: Discord then decides when a ticket opens), else the answer
 /// saying what is wrong.
-fn thread_refusal(bot: &Bot, lang: Language, guild: GuildId, panel: &Panel) -> Option<String> {
+pub(super) fn thread_refusal(
+    bot: &Bot,
+    lang: Language,
+    guild: GuildId,
+    panel: &Panel,
+) -> Option<String> {
     if panel.settings.ticket_mode != TicketMode::PrivateThread {
         return None;
     }

@@ -1,5 +1,5 @@
 //! `/settings show|set` (MISSION A6): the guild's settings in one embed, and typed options to
-//! change them. Panel settings (approval, reason, limit, cooldown) given here apply to every
+//! change them. Panel settings (approval, reason, mode, limit, cooldown) given here apply to every
 //! panel of the guild; `/panel edit` sets them for one. A log channel every member can read is
 //! refused.
 //! Every value is checked against its range before anything is saved; two admins saving at once
@@ -9,7 +9,7 @@ use super::language;
 use crate::reply::{Responder, empty_embed};
 use crate::{Bot, Result};
 use helpline_domain::hours::SupportHours;
-use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode};
+use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode, TicketMode};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
@@ -74,6 +74,14 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             return responder
                 .follow_up(&translator.render(lang, &invalid))
                 .await;
+        }
+        // Threads need a text channel and the bot's thread permissions in each panel's channel.
+        if let Some(reply) = config
+            .panels
+            .iter()
+            .find_map(|panel| super::panel::thread_refusal(bot, lang, guild, panel))
+        {
+            return responder.follow_up(&reply).await;
         }
         match store.save_guild_config(&config).await {
             Ok(saved) => {
@@ -206,6 +214,16 @@ fn apply(
                     panel.settings.reason = reason;
                 }
             }
+            ("mode", CommandOptionValue::String(choice)) => {
+                let mode = if choice == "thread" {
+                    TicketMode::PrivateThread
+                } else {
+                    TicketMode::Channel
+                };
+                for panel in &mut config.panels {
+                    panel.settings.ticket_mode = mode;
+                }
+            }
             ("log_channel", CommandOptionValue::Channel(channel)) => {
                 settings.log_channel = Some(*channel);
             }
@@ -278,6 +296,10 @@ fn show(bot: &Bot, lang: Language, config: &GuildConfig) -> Embed {
             field(
                 ui::SETTINGS_REASON,
                 text(super::panel::reason_key(panel.reason)),
+            ),
+            field(
+                ui::SETTINGS_MODE,
+                text(super::panel::mode_key(panel.ticket_mode)),
             ),
             field(ui::SETTINGS_OPEN_LIMIT, panel.open_limit.to_string()),
             field(ui::SETTINGS_COOLDOWN, cooldown),

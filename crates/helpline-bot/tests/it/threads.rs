@@ -304,3 +304,48 @@ async fn a_server_at_discords_thread_limit_gets_a_clear_answer_and_no_ticket() {
     assert!(opened.is_some(), "{reply}");
     world.bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_turn_every_panel_to_threads_once_the_bot_may() {
+    let world = World::new().await;
+    world.set_up().await;
+    let set_mode = || async {
+        world
+            .admin_runs(
+                world.general,
+                "settings set",
+                &[("mode", OptionValue::String("thread".into()))],
+            )
+            .await
+    };
+    let refused = set_mode().await;
+    assert!(refused.contains("Manage Threads"), "{refused}");
+    let modes = || async {
+        world
+            .store
+            .guild_config(world.guild)
+            .await
+            .unwrap()
+            .unwrap()
+            .panels
+            .iter()
+            .map(|p| p.settings.ticket_mode)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(modes().await, [TicketMode::Channel], "nothing saved");
+    world
+        .emulator
+        .set_bot_permissions(world.guild, WITH_THREADS)
+        .unwrap();
+    world
+        .wait_until_async(async || {
+            set_mode().await;
+            modes().await == [TicketMode::PrivateThread]
+        })
+        .await;
+    let shown = world.admin_runs(world.general, "settings show", &[]).await;
+    assert!(
+        shown.contains("Private thread in the panel's channel"),
+        "{shown}"
+    );
+}
