@@ -15,6 +15,7 @@ pub(crate) mod name {
     pub(crate) const STAFF: &str = "staff";
     pub(crate) const SETTINGS: &str = "settings";
     pub(crate) const TICKET: &str = "ticket";
+    pub(crate) const TICKETS: &str = "tickets";
     pub(crate) const HELPLINE: &str = "helpline";
     pub(crate) const TOPIC: &str = "topic";
     pub(crate) const PANEL: &str = "panel";
@@ -384,6 +385,13 @@ fn specs() -> Vec<CommandSpec> {
                 OptionSpec::new(STRING, "reason", "ticket-reason")
                     .length(helpline_domain::limits::REASON as u64),
             ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::TICKETS,
+            key: "tickets",
+            default_member_permissions: None,
+            options: Vec::new(),
         },
         CommandSpec {
             kind: CHAT_INPUT,
@@ -863,7 +871,8 @@ mod tests {
         assert_eq!(commands[2].name, name::TOPIC);
         assert_eq!(commands[3].name, name::HELPLINE);
         assert_eq!(commands[4].name, name::TICKET);
-        assert_eq!(commands[5].name, name::STAFF);
+        assert_eq!(commands[5].name, name::TICKETS);
+        assert_eq!(commands[6].name, name::STAFF);
         let french = commands[0]
             .name_localizations
             .as_ref()

@@ -329,6 +329,14 @@ pub const PANEL_THREADS_NOT_TEXT: &str = "ui-panel-threads_not_text";
 pub const PANEL_THREADS_MISSING: &str = "ui-panel-threads_missing";
 /// `ui-threads_full`
 pub const THREADS_FULL: &str = "ui-threads_full";
+/// `ui-tickets-title`
+pub const TICKETS_TITLE: &str = "ui-tickets-title";
+/// `ui-tickets-none`
+pub const TICKETS_NONE: &str = "ui-tickets-none";
+/// `ui-tickets-line`, with `guild`, `number`, `topic`, `state` and `opened`
+pub const TICKETS_LINE: &str = "ui-tickets-line";
+/// `ui-tickets-transcript`, with `link`
+pub const TICKETS_TRANSCRIPT: &str = "ui-tickets-transcript";
 /// `ui-channels_full`
 pub const CHANNELS_FULL: &str = "ui-channels_full";
 
@@ -457,6 +465,10 @@ pub const ALL: &[&str] = &[
     PANEL_THREADS_NOT_TEXT,
     PANEL_THREADS_MISSING,
     THREADS_FULL,
+    TICKETS_TITLE,
+    TICKETS_NONE,
+    TICKETS_LINE,
+    TICKETS_TRANSCRIPT,
     CHANNELS_FULL,
     CATEGORY_UNUSABLE,
     TOPIC_CHOOSE_REMOVE,

@@ -135,6 +135,8 @@ pub enum TicketMessage {
     CloseRequest,
     /// The latest transcript posted in the log channel, which log entries link.
     Transcript,
+    /// The latest transcript sent to the opener by DM, which `/tickets` links.
+    DmTranscript,
 }
 
 impl TicketMessage {
@@ -145,6 +147,7 @@ impl TicketMessage {
             Self::Closed => "closed",
             Self::CloseRequest => "close_request",
             Self::Transcript => "transcript",
+            Self::DmTranscript => "dm_transcript",
         }
     }
 }

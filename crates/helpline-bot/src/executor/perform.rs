@@ -568,7 +568,8 @@ async fn perform_once(
             } else {
                 Vec::new()
             };
-            post(
+            let carries_transcript = attachment.is_some();
+            let sent = post(
                 bot,
                 dm.id,
                 effect.key,
@@ -580,6 +581,14 @@ async fn perform_once(
                 },
             )
             .await?;
+            // `/tickets` links the member to the transcript in their DMs.
+            if carries_transcript {
+                bot.inner
+                    .store
+                    .set_ticket_message(ticket.id, TicketMessage::DmTranscript, sent.id)
+                    .await
+                    .map_err(|e| Failure::from(Error::from(e)))?;
+            }
             Ok(())
         }
     }

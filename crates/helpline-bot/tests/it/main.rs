@@ -7,6 +7,7 @@ mod configuration;
 mod faults;
 mod healing;
 mod helpline_command;
+mod my_tickets;
 mod panel_command;
 mod settings;
 mod staff;
