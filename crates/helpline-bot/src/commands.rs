@@ -32,6 +32,7 @@ pub(crate) mod name {
     pub(crate) const MOVE: &str = "move";
     pub(crate) const TAG: &str = "tag";
     pub(crate) const STATS: &str = "stats";
+    pub(crate) const NOTE: &str = "note";
     pub(crate) const BLACKLIST: &str = "blacklist";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
@@ -529,6 +530,16 @@ fn specs() -> Vec<CommandSpec> {
             key: "stats",
             default_member_permissions: None,
             options: vec![OptionSpec::new(USER, "member", "stats-member")],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::NOTE,
+            key: "note",
+            default_member_permissions: None,
+            options: vec![
+                OptionSpec::new(STRING, "text", "note-text")
+                    .length(crate::handlers::NOTE_LENGTH as u64),
+            ],
         },
         CommandSpec {
             kind: CHAT_INPUT,

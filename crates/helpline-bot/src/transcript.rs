@@ -89,6 +89,7 @@ fn transcript_message(message: &Message) -> TranscriptMessage {
                 stored: false,
             })
             .collect(),
+        staff_note: false,
     }
 }
 

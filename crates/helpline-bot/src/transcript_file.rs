@@ -150,7 +150,40 @@ impl RenderedTranscript {
 ///
 /// `complete` finishes the labels once the messages are known (names for their mentions,
 /// the participants).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) async fn render(
+    store: &dyn Store,
+    ticket: &Ticket,
+    labels: TranscriptLabels,
+    complete: impl FnOnce(&mut TranscriptLabels, &[TranscriptMessage]),
+    left_out: &LeftOutLabels<'_>,
+    upload_limit: u64,
+    dir: &Path,
+) -> Result<RenderedTranscript> {
+    let reader = Reader::Staff;
+    render_for(
+        store,
+        ticket,
+        labels,
+        complete,
+        left_out,
+        upload_limit,
+        dir,
+        reader,
+    )
+    .await
+}
+
+/// Who a transcript file is for: staff read their notes in it, the opener does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reader {
+    Staff,
+    Opener,
+}
+
+/// [`render`] for `reader`: the opener's copy leaves staff notes out.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn render_for(
     store: &dyn Store,
     ticket: &Ticket,
     mut labels: TranscriptLabels,
@@ -158,8 +191,12 @@ pub(crate) async fn render(
     left_out: &LeftOutLabels<'_>,
     upload_limit: u64,
     dir: &Path,
+    reader: Reader,
 ) -> Result<RenderedTranscript> {
     let mut messages = store.transcript(ticket.id).await?;
+    if reader == Reader::Opener {
+        messages.retain(|message| !message.staff_note);
+    }
     complete(&mut labels, &messages);
     // Sizes as kept, not as Discord announced them, so that the plan's estimate is exact; an
     // attachment the transcript marks kept but the store does not list is shown as not kept.

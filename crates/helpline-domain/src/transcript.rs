@@ -60,6 +60,10 @@ pub struct TranscriptMessage {
     pub deleted_at: Option<Timestamp>,
     pub embeds: Vec<TranscriptEmbed>,
     pub attachments: Vec<TranscriptAttachment>,
+    /// A note staff kept with the ticket (`/note`), never posted on Discord: marked in the
+    /// transcript staff read, left out of the copy the opener gets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub staff_note: bool,
 }
 
 impl TranscriptMessage {
@@ -91,6 +95,8 @@ pub struct TranscriptLabels {
     /// Shown for an attachment whose bytes were not kept (too large or unavailable).
     pub attachment_not_kept: String,
     pub no_messages: String,
+    /// The mark on a staff note.
+    pub staff_note: String,
     /// The ticket's facts under the title, each a label and its value (server, number, topic,
     /// opener, claimer, closer, reason, dates, participants, form answers).
     pub details: Vec<(String, String)>,
@@ -626,7 +632,8 @@ time,.meta{color:#949ba4;font-size:12px;margin-left:6px}.content{white-space:pre
 .embed{border-left:4px solid #4e5058;background:#2b2d31;padding:8px 12px;margin:4px 0;max-width:520px}\
 .attachment{margin:4px 0}.attachment img{max-width:400px;max-height:300px;display:block}a{color:#00a8fc}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px}dt{color:#949ba4}dd{margin:0}\
-.mention{background:#3c4270;color:#c9cdfb;border-radius:3px;padding:0 2px}";
+.mention{background:#3c4270;color:#c9cdfb;border-radius:3px;padding:0 2px}\
+.note{border-left:3px solid #f0b232;background:#3a3424;padding-left:8px}.note-mark{font-size:11px;background:#f0b232;color:#1e1f22;border-radius:3px;padding:0 4px;margin-left:4px}";
 
 fn render_message(
     out: &mut Out<'_>,
@@ -635,10 +642,11 @@ fn render_message(
     message: &TranscriptMessage,
 ) -> io::Result<()> {
     let html = &mut out.buf;
-    let class = if message.deleted_at.is_some() {
-        "message deleted"
-    } else {
-        "message"
+    let class = match (message.deleted_at.is_some(), message.staff_note) {
+        (true, true) => "message note deleted",
+        (true, false) => "message deleted",
+        (false, true) => "message note",
+        (false, false) => "message",
     };
     html.push_str(&format!(
         "<article class=\"{class}\" id=\"m{}\"><div>",
@@ -649,6 +657,11 @@ fn render_message(
     html.push_str("</span>");
     if message.author_is_bot {
         html.push_str("<span class=\"bot\">BOT</span>");
+    }
+    if message.staff_note {
+        html.push_str("<span class=\"note-mark\">");
+        escape_into(html, &labels.staff_note);
+        html.push_str("</span>");
     }
     html.push_str(&format!("<time>{}</time>", format_time(message.created_at)));
     if let Some(edit) = message.edits.last() {
@@ -928,6 +941,7 @@ mod tests {
             previous_versions: "Previous versions".into(),
             attachment_not_kept: "not kept".into(),
             no_messages: "No messages".into(),
+            staff_note: "Staff note".into(),
             details: vec![
                 ("Server".into(), "<Demo> Server".into()),
                 ("Opened by".into(), "Alice".into()),
@@ -1040,9 +1054,16 @@ mod tests {
         ];
         let mut pin_notice = message(5, "");
         pin_notice.author_is_bot = true;
+        let mut note = message(
+            6,
+            "Refund approved by <@&8>, waiting for <script>finance</script>",
+        );
+        note.author_id = Id::new(7);
+        note.author_name = "Bob".into();
+        note.staff_note = true;
         let html = render_html(
             &labels,
-            &[question, answer, removed, files, pin_notice],
+            &[question, answer, removed, files, pin_notice, note],
             &|id| match id {
                 1 => Some(vec![0x89, b'P', b'N', b'G']),
                 2 => Some(b"<b>x".to_vec()),
@@ -1051,6 +1072,11 @@ mod tests {
         );
         // The HTML file is a download, never rendered.
         assert!(!html.contains("<b>x"));
+        // A staff note is marked as one, and escaped like any message.
+        assert!(html.contains(
+            "<article class=\"message note\" id=\"m6\"><div><span class=\"author\">Bob</span><span class=\"note-mark\">Staff note</span>"
+        ));
+        assert!(!html.contains("<script>finance"));
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/golden/transcript.html");
         if std::env::var_os("HELPLINE_BLESS").is_some() {
@@ -1079,6 +1105,7 @@ mod tests {
             deleted_at: None,
             embeds: Vec::new(),
             attachments: Vec::new(),
+            staff_note: false,
         }
     }
 

@@ -226,6 +226,14 @@ pub const TRANSCRIPT_LEFT_OUT: &str = "ui-transcript-left_out";
 pub const TRANSCRIPT_LEFT_OUT_SUMMARY: &str = "ui-transcript-left_out_summary";
 /// `ui-transcript-empty`
 pub const TRANSCRIPT_EMPTY: &str = "ui-transcript-empty";
+/// `ui-transcript-staff_note`
+pub const TRANSCRIPT_STAFF_NOTE: &str = "ui-transcript-staff_note";
+/// `ui-note-kept`
+pub const NOTE_KEPT: &str = "ui-note-kept";
+/// `ui-note-none`
+pub const NOTE_NONE: &str = "ui-note-none";
+/// `ui-note-list`, with `count`
+pub const NOTE_LIST: &str = "ui-note-list";
 /// `ui-transcript-message`
 pub const TRANSCRIPT_MESSAGE: &str = "ui-transcript-message";
 /// `ui-transcript-field-server`
@@ -610,6 +618,10 @@ pub const ALL: &[&str] = &[
     TRANSCRIPT_LEFT_OUT,
     TRANSCRIPT_LEFT_OUT_SUMMARY,
     TRANSCRIPT_EMPTY,
+    TRANSCRIPT_STAFF_NOTE,
+    NOTE_KEPT,
+    NOTE_NONE,
+    NOTE_LIST,
     TRANSCRIPT_MESSAGE,
     TRANSCRIPT_FIELD_SERVER,
     TRANSCRIPT_FIELD_NUMBER,

@@ -62,6 +62,7 @@ async fn append_many(store: Arc<dyn Store>, ticket: u64, ids: std::ops::Range<u6
             deleted_at: None,
             embeds: vec![],
             attachments: vec![],
+            staff_note: false,
         };
         assert!(
             store

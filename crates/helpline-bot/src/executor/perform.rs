@@ -5,6 +5,7 @@
 use super::Failure;
 use crate::post::{Post, post};
 use crate::render;
+use crate::transcript_file::Reader;
 use crate::{Bot, Error};
 use helpline_domain::lifecycle::{Action, Context, apply};
 use helpline_domain::{
@@ -472,6 +473,7 @@ async fn perform_once(
                 language,
                 ticket,
                 crate::transcript_file::upload_limit(tier),
+                Reader::Staff,
             )
             .await?;
             let content = translator.text(
@@ -544,6 +546,7 @@ async fn perform_once(
                     language,
                     ticket,
                     crate::transcript_file::DM_UPLOAD_LIMIT,
+                    Reader::Opener,
                 )
                 .await?;
                 if file.fits() {
@@ -749,6 +752,7 @@ async fn transcript_file(
     language: Language,
     ticket: &Ticket,
     upload_limit: u64,
+    reader: Reader,
 ) -> Result<crate::transcript_file::RenderedTranscript, Failure> {
     let translator = &bot.inner.translator;
     let text = |key: &str, args: &[(&str, Arg<'_>)]| translator.text(language, key, args);
@@ -827,6 +831,7 @@ async fn transcript_file(
         previous_versions: text(ui::TRANSCRIPT_PREVIOUS, &[]),
         attachment_not_kept: text(ui::TRANSCRIPT_NOT_KEPT, &[]),
         no_messages: text(ui::TRANSCRIPT_EMPTY, &[]),
+        staff_note: text(ui::TRANSCRIPT_STAFF_NOTE, &[]),
         details,
         names: MentionNames {
             unknown: text(ui::TRANSCRIPT_UNKNOWN, &[]),
@@ -878,7 +883,7 @@ async fn transcript_file(
         }
     };
     let left_out = crate::transcript_file::left_out_labels(translator, language);
-    let file = crate::transcript_file::render(
+    let file = crate::transcript_file::render_for(
         &*bot.inner.store,
         ticket,
         labels,
@@ -886,6 +891,7 @@ async fn transcript_file(
         &left_out,
         upload_limit,
         &std::env::temp_dir(),
+        reader,
     )
     .await
     .map_err(Failure::from)?;

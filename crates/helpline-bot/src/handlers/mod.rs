@@ -7,6 +7,8 @@ pub(crate) mod events;
 pub(crate) mod feedback;
 mod helpline;
 mod mine;
+mod note;
+pub(crate) use note::NOTE_LENGTH;
 mod open;
 mod panel;
 mod questions;
@@ -83,6 +85,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
                 crate::commands::name::SETTINGS => settings::run(&bot, &responder, data).await,
                 crate::commands::name::TICKET => open::command(&bot, &responder, data).await,
                 crate::commands::name::TICKETS => mine::run(&bot, &responder).await,
+                crate::commands::name::NOTE => note::run(&bot, &responder, data).await,
                 crate::commands::name::HELPLINE => helpline::run(&bot, &responder, data).await,
                 crate::commands::name::TOPIC
                     if data.options.first().is_some_and(|o| o.name == "questions") =>

@@ -78,7 +78,7 @@ async fn manage(bot: &Bot, responder: &Responder<'_>, data: &CommandData) -> Res
 /// The guild's configuration and the reader's language when the member may see and use tags
 /// here — staff (of this ticket's topic, in a ticket) and admins; `None` once anyone else is
 /// told they may not.
-async fn staff_here(
+pub(super) async fn staff_here(
     bot: &Bot,
     responder: &Responder<'_>,
 ) -> Result<Option<(GuildConfig, Language)>> {

@@ -449,7 +449,7 @@ async fn not_a_member(bot: &Bot, responder: &Responder<'_>) -> Result<()> {
 
 /// The ticket of the channel a command runs in; `None` once the member is told the command
 /// works in a ticket channel only.
-async fn ticket_here(bot: &Bot, responder: &Responder<'_>) -> Result<Option<TicketId>> {
+pub(super) async fn ticket_here(bot: &Bot, responder: &Responder<'_>) -> Result<Option<TicketId>> {
     let interaction = responder.interaction;
     let guild = guild_id(interaction)?;
     let ticket = match interaction.channel.as_ref() {

@@ -47,6 +47,7 @@ fn labels() -> TranscriptLabels {
         previous_versions: "Previous versions".into(),
         attachment_not_kept: "not kept".into(),
         no_messages: "No messages".into(),
+        staff_note: "Staff note".into(),
         details: Vec::new(),
         names: Default::default(),
     }
@@ -95,6 +96,7 @@ async fn with_attachments(store: &dyn Store, ticket: &Ticket, sizes: &[u64]) {
                 size,
                 stored: false,
             }],
+            staff_note: false,
         };
         assert!(store.append_message(ticket.id, &message).await.unwrap());
         assert!(
@@ -235,6 +237,7 @@ async fn unkept_and_left_out_attachments_are_told_apart_in_french() {
         deleted_at: None,
         embeds: Vec::new(),
         attachments: Vec::new(),
+        staff_note: false,
     };
     message.attachments.push(TranscriptAttachment {
         id: 3,

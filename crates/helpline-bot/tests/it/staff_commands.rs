@@ -506,3 +506,97 @@ async fn claims_restrict_a_ticket_to_its_claimer_when_the_guild_says_so() {
         .unwrap();
     assert_eq!(ticket.name, "billing");
 }
+
+/// `/note` (S8): staff keep notes the member never sees; the log channel's transcript shows
+/// them marked, the opener's copy by DM leaves them out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_notes_stay_with_staff() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    let note = |user, options: Vec<(&'static str, OptionValue)>, here| {
+        let world = &world;
+        async move {
+            let outcome = world
+                .emulator
+                .as_user(user)
+                .run_command(world.guild, here, "note", &options)
+                .await
+                .unwrap();
+            let message = outcome.expect_message();
+            assert!(message.ephemeral, "a note is never shown to the channel");
+            message.text()
+        }
+    };
+    let text = |value: &str| vec![("text", OptionValue::String(value.into()))];
+    assert_eq!(
+        note(mia, text("I am staff now"), channel).await,
+        "Only staff can do this."
+    );
+    assert_eq!(
+        note(sam, vec![], channel).await,
+        "This ticket has no notes yet. Add one with /note and its text."
+    );
+    assert_eq!(
+        note(
+            sam,
+            text("Refund approved, <b>waiting</b> for finance"),
+            channel
+        )
+        .await,
+        "Note kept with this ticket. Staff read it in the transcript; the member never sees it."
+    );
+    assert!(
+        !world
+            .emulator
+            .messages(channel)
+            .iter()
+            .any(|m| m.content.contains("Refund approved")),
+        "nothing is posted where the member reads"
+    );
+    let listed = note(sam, vec![], channel).await;
+    assert!(
+        listed.starts_with("One note, only staff see it:\n**Sam** <t:"),
+        "{listed}"
+    );
+    assert!(
+        listed.ends_with(": Refund approved, <b>waiting</b> for finance"),
+        "{listed}"
+    );
+    assert_eq!(
+        note(sam, text("elsewhere"), world.general).await,
+        "This command works in a ticket channel: run it there."
+    );
+
+    world
+        .emulator
+        .as_user(mia)
+        .send_text(channel, "Any news?")
+        .await
+        .unwrap();
+    crate::story::close_now(&world, channel, sam).await;
+    world.wait_for_outbox().await;
+    let html_of = |messages: Vec<twilight_model::channel::Message>| {
+        let attachment = messages
+            .into_iter()
+            .rev()
+            .flat_map(|m| m.attachments)
+            .find(|a| a.filename.ends_with(".html"))
+            .expect("a transcript file");
+        String::from_utf8(world.emulator.attachment_bytes(&attachment.url).unwrap()).unwrap()
+    };
+    let log = world.log_channel().await;
+    let staff_copy = html_of(world.emulator.messages(log));
+    assert!(staff_copy.contains("<span class=\"note-mark\">Staff note</span>"));
+    assert!(staff_copy.contains("Refund approved, &lt;b&gt;waiting&lt;/b&gt; for finance"));
+    assert!(staff_copy.contains("Any news?"));
+    let opener_copy = html_of(world.emulator.dm_messages(mia));
+    assert!(opener_copy.contains("Any news?"));
+    assert!(
+        !opener_copy.contains("Refund approved") && !opener_copy.contains("note-mark\">"),
+        "the opener's copy has no staff note"
+    );
+}

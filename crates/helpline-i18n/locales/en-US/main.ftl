@@ -456,6 +456,13 @@ ui-transcript-left_out_summary =
        *[other] { $count } attachments were left out of this file to fit Discord's upload limit. The complete transcript, with every attachment, is kept.
     }
 ui-transcript-empty = No messages were written in this ticket.
+ui-transcript-staff_note = Staff note
+ui-note-kept = Note kept with this ticket. Staff read it in the transcript; the member never sees it.
+ui-note-none = This ticket has no notes yet. Add one with /note and its text.
+ui-note-list = { $count ->
+    [one] One note, only staff see it:
+   *[other] { $count } notes, only staff see them (latest first):
+}
 ui-transcript-message = Transcript of ticket { $number }
 ui-transcript-field-server = Server
 ui-transcript-field-number = Ticket
@@ -550,6 +557,10 @@ cmd-choice-automatic = Automatic
 cmd-choice-manual = Staff accept each ticket
 cmd-ticket-name = ticket
 cmd-ticket-description = Open a private ticket with the staff
+cmd-note-name = note
+cmd-note-description = Keep a note with this ticket, for staff only (without text: read its notes)
+cmd-note-text-name = text
+cmd-note-text-description = The note; the member never sees it
 cmd-tickets-name = tickets
 cmd-tickets-description = Your tickets on every server, with their transcripts
 cmd-ticket-topic-name = topic

@@ -439,6 +439,13 @@ ui-transcript-left_out_summary =
        *[other] { $count } pièces jointes ont été retirées de ce fichier pour respecter la limite d'envoi de Discord. La transcription complète, avec toutes les pièces jointes, est conservée.
     }
 ui-transcript-empty = Aucun message n'a été écrit dans ce ticket.
+ui-transcript-staff_note = Note du staff
+ui-note-kept = Note gardée avec ce ticket. Le staff la lit dans la transcription ; le membre ne la voit jamais.
+ui-note-none = Ce ticket n'a encore aucune note. Ajoutez-en une avec la commande /note et son texte.
+ui-note-list = { $count ->
+    [one] Une note, visible du staff seul :
+   *[other] { $count } notes, visibles du staff seul (la plus récente d'abord) :
+}
 ui-transcript-message = Transcription du ticket { $number }
 ui-transcript-field-server = Serveur
 ui-transcript-field-number = Ticket
@@ -533,6 +540,10 @@ cmd-choice-automatic = Automatique
 cmd-choice-manual = Le staff accepte chaque ticket
 cmd-ticket-name = ticket
 cmd-ticket-description = Ouvrir un ticket privé avec le staff
+cmd-note-name = note
+cmd-note-description = Garder une note avec ce ticket, pour le staff seul (sans texte : lire ses notes)
+cmd-note-text-name = texte
+cmd-note-text-description = La note ; le membre ne la voit jamais
 cmd-tickets-name = tickets
 cmd-tickets-description = Vos tickets sur tous les serveurs, avec leurs transcriptions
 cmd-ticket-topic-name = sujet

@@ -548,6 +548,7 @@ fn message(id: u64, content: &str, attachments: Vec<TranscriptAttachment>) -> Tr
         deleted_at: None,
         embeds: Vec::new(),
         attachments,
+        staff_note: false,
     }
 }
 

@@ -210,6 +210,7 @@ async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
             size: 12,
             stored: true,
         }],
+        staff_note: false,
     };
     let ticket = TicketId(5);
     {
