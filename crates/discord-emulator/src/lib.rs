@@ -627,15 +627,23 @@ impl Emulator {
 
     /// The threads of a guild (archived ones too), in creation order.
     pub fn threads(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
+        self.guild_channels(guild, |guild| &guild.threads)
+    }
+
+    /// The channels a guild lists in `ids` (its channels, or its threads), in that order.
+    fn guild_channels(
+        &self,
+        guild: Id<GuildMarker>,
+        ids: impl Fn(&world::GuildRecord) -> &Vec<Id<ChannelMarker>>,
+    ) -> Vec<Channel> {
         let world = self.world();
         world
             .guilds
             .get(&guild)
             .map(|guild| {
-                guild
-                    .threads
+                ids(guild)
                     .iter()
-                    .filter_map(|thread| world.channels.get(thread))
+                    .filter_map(|id| world.channels.get(id))
                     .map(|record| record.channel.clone())
                     .collect()
             })
@@ -710,19 +718,7 @@ impl Emulator {
 
     /// Channels of a guild, in creation order (threads: [`Emulator::threads`]).
     pub fn channels(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
-        let world = self.world();
-        world
-            .guilds
-            .get(&guild)
-            .map(|guild| {
-                guild
-                    .channels
-                    .iter()
-                    .filter_map(|channel_id| world.channels.get(channel_id))
-                    .map(|record| record.channel.clone())
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.guild_channels(guild, |guild| &guild.channels)
     }
 
     /// Roles of a guild.

@@ -227,6 +227,20 @@ pub(super) async fn remove_member(
     Ok(no_content())
 }
 
+/// A thread member object as the thread-member routes answer it (without `member`).
+fn member_json(
+    thread_id: Id<ChannelMarker>,
+    user_id: Id<UserMarker>,
+    joined: twilight_model::util::Timestamp,
+) -> Value {
+    json_value!({
+        "id": thread_id,
+        "user_id": user_id,
+        "join_timestamp": joined,
+        "flags": 0,
+    })
+}
+
 /// `GET /channels/{thread_id}/thread-members/{user_id}`: 10007 for someone not in it.
 pub(super) async fn get_member(
     State(emulator): State<Emulator>,
@@ -241,12 +255,7 @@ pub(super) async fn get_member(
         .thread_members
         .get(&user_id)
         .ok_or_else(DiscordError::unknown_member)?;
-    Ok(json(&json_value!({
-        "id": thread_id,
-        "user_id": user_id,
-        "join_timestamp": joined,
-        "flags": 0,
-    })))
+    Ok(json(&member_json(thread_id, user_id, *joined)))
 }
 
 /// `GET /channels/{thread_id}/thread-members`.
@@ -261,14 +270,7 @@ pub(super) async fn list_members(
     let members: Vec<Value> = record
         .thread_members
         .iter()
-        .map(|(user_id, joined)| {
-            json_value!({
-                "id": thread_id,
-                "user_id": user_id,
-                "join_timestamp": joined,
-                "flags": 0,
-            })
-        })
+        .map(|(user_id, joined)| member_json(thread_id, *user_id, *joined))
         .collect();
     Ok(json(&members))
 }
