@@ -20,6 +20,7 @@ mod error;
 mod executor;
 mod guild;
 mod handlers;
+mod ingest;
 pub mod metrics;
 mod post;
 pub mod reconciler;

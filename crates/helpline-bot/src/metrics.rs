@@ -14,6 +14,8 @@ pub const INTERACTION_ACK: &str = "helpline_bot_interaction_ack_seconds";
 pub const REST_REQUESTS: &str = "helpline_bot_rest_requests_total";
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
+/// Message events dropped unparsed: in a channel known to be no ticket's, by type.
+pub const GATEWAY_EVENTS_SKIPPED: &str = "helpline_bot_gateway_events_skipped_total";
 /// Tickets opened.
 pub const TICKETS_OPENED: &str = "helpline_bot_tickets_opened_total";
 /// Tickets closed.
@@ -47,6 +49,10 @@ pub fn describe() {
     );
     describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
+    describe_counter!(
+        GATEWAY_EVENTS_SKIPPED,
+        "Message events dropped unparsed (their channel is no ticket's), by type."
+    );
     describe_counter!(TICKETS_OPENED, "Tickets opened.");
     describe_counter!(TICKETS_CLOSED, "Tickets closed.");
     describe_counter!(EFFECTS, "Effects performed, by effect and outcome.");

@@ -6,6 +6,7 @@ use crate::download::Downloader;
 use crate::tasks::Tasks;
 use crate::transcript::MessageEvent;
 use crate::{Error, Result, commands, handlers, metrics, transcript};
+use futures_util::StreamExt as _;
 use helpline_cluster::{Coordinator, Grant, SavedSession};
 use helpline_domain::UserId;
 use helpline_i18n::Translator;
@@ -570,7 +571,15 @@ pub(crate) async fn run_shard(
     let mut watchdog = tokio::time::interval(LEASE_WATCH);
     loop {
         let item = tokio::select! {
-            item = shard.next_event(EventTypeFlags::all()) => item,
+            item = shard.next() => match item {
+                Some(Ok(message)) => match crate::ingest::event(message, &bot.inner.ticket_channels) {
+                    Ok(Some(event)) => Some(Ok(event)),
+                    Ok(None) => continue,
+                    Err(error) => Some(Err(error)),
+                },
+                Some(Err(error)) => Some(Err(error)),
+                None => None,
+            },
             _ = watchdog.tick() => {
                 if bot.inner.leases.valid(id.number()) {
                     continue;
