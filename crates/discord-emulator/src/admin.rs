@@ -164,6 +164,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route("/users", post(create_user))
         .route("/users/{user_id}", axum::routing::patch(update_user))
         .route("/guilds", post(create_guild))
+        .route("/populate", post(populate))
         .route("/guilds/{guild_id}/roles", post(create_role))
         .route(
             "/guilds/{guild_id}/roles/{role_id}",
@@ -305,6 +306,34 @@ async fn create_guild(State(emulator): State<Emulator>, Json(body): Json<Value>)
         "id": guild.to_string(),
         "everyone_role_id": guild.to_string(),
         "bot_role_id": emulator.bot_role(guild)?.to_string(),
+    }))
+    .into_response())
+}
+
+/// `POST /_emulator/populate {"guilds", "channels", "roles", "members", "bot_permissions"?}`:
+/// many guilds at once; answers their count and the first and last ids.
+async fn populate(State(emulator): State<Emulator>, Json(body): Json<Value>) -> AdminResult {
+    let count = |field: &str| -> Result<usize, AdminError> {
+        body.get(field)
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| bad_request(format!("{field} must be a count")))
+    };
+    let shape = crate::WorldShape {
+        guilds: count("guilds")?,
+        channels: count("channels")?,
+        roles: count("roles")?,
+        members: count("members")?,
+        bot_permissions: permissions_field(&body, "bot_permissions")?
+            .unwrap_or(Permissions::ADMINISTRATOR),
+    };
+    let started = std::time::Instant::now();
+    let guilds = emulator.populate(shape)?;
+    Ok(Json(json!({
+        "guilds": guilds.len(),
+        "first_guild_id": guilds.first().map(ToString::to_string),
+        "last_guild_id": guilds.last().map(ToString::to_string),
+        "elapsed_ms": started.elapsed().as_millis(),
     }))
     .into_response())
 }

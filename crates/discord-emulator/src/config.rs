@@ -73,6 +73,9 @@ pub struct EmulatorConfig {
     /// Active (unarchived) threads a guild may hold before creating or unarchiving one more is
     /// refused with 160006 (Discord: 1,000).
     pub max_active_threads: usize,
+    /// Guilds one shard may hold before IDENTIFY is refused with 4011 "Sharding required"
+    /// (Discord: 2,500).
+    pub max_guilds_per_shard: usize,
     /// Faults injected from the start (changeable at runtime through `/_emulator/faults`).
     pub faults: Faults,
     /// Fault rules in force from the start, oldest first (more can be added at runtime with
@@ -289,6 +292,7 @@ impl Default for EmulatorConfig {
             gateway_max_payload: 4096,
             nonce_window: Duration::from_secs(5 * 60),
             max_active_threads: 1000,
+            max_guilds_per_shard: 2500,
             faults: Faults::default(),
             fault_rules: Vec::new(),
         }

@@ -80,6 +80,9 @@ struct Args {
     /// Active threads a guild may hold before one more is refused with 160006 (Discord: 1000).
     #[arg(long, default_value_t = 1000)]
     max_active_threads: usize,
+    /// Guilds one shard may hold before IDENTIFY gets 4011 "Sharding required" (Discord: 2500).
+    #[arg(long, default_value_t = 2500)]
+    max_guilds_per_shard: usize,
     /// Payloads a client may send per send window before close 4008 (Discord: 120).
     #[arg(long, default_value_t = 120)]
     gateway_send_limit: u32,
@@ -163,6 +166,10 @@ struct Args {
     /// and a #general channel, and print their ids.
     #[arg(long)]
     seed: bool,
+    /// Builds guilds at start, as GUILDSxCHANNELSxROLESxMEMBERS (e.g. 100000x30x20x25; the bot
+    /// holds Administrator in each). Runtime: POST /_emulator/populate.
+    #[arg(long, value_name = "SHAPE")]
+    populate: Option<discord_emulator::WorldShape>,
 }
 
 #[tokio::main]
@@ -189,6 +196,7 @@ async fn main() -> anyhow::Result<()> {
         interaction_deadline: Duration::from_millis(args.interaction_deadline_ms),
         answer_wait: Duration::from_millis(args.answer_wait_ms),
         max_active_threads: args.max_active_threads,
+        max_guilds_per_shard: args.max_guilds_per_shard,
         interaction_token_lifetime: Duration::from_secs(args.interaction_token_lifetime_s),
         recommended_shards: args.shards.max(1),
         max_concurrency: args.max_concurrency.max(1),
@@ -248,6 +256,19 @@ async fn main() -> anyhow::Result<()> {
     if args.seed {
         let seeded = seed(&emulator)?;
         writeln!(out, "seeded   {seeded}")?;
+    }
+    if let Some(shape) = args.populate {
+        let started = std::time::Instant::now();
+        let guilds = emulator.populate(shape)?;
+        writeln!(
+            out,
+            "populated {} guilds of {} channels, {} roles and {} members in {:.1} s",
+            guilds.len(),
+            shape.channels,
+            shape.roles,
+            shape.members,
+            started.elapsed().as_secs_f64()
+        )?;
     }
     out.flush()?;
     drop(out);

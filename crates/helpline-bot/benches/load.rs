@@ -1,7 +1,8 @@
 //! Load figures against the emulator, printed one per line (figures, not assertions):
 //! - interaction acknowledgement latency p50/p99 over 1,000 panel clicks (each opens a ticket);
-//! - gateway events handled per second for a MESSAGE_CREATE stream into ticket channels,
-//!   per CPU-second, next to twilight_gateway::parse's raw rate on the same payload;
+//! - gateway events handled per second for a MESSAGE_CREATE stream into ticket channels, and
+//!   for a realistic one where 1 message in 20 is in a ticket channel, per CPU-second, next to
+//!   twilight_gateway::parse's raw rate on the same payload (the P2 ratios);
 //! - the time a restarted bot's reconciler takes to finish 1,000 tickets a crash interrupted
 //!   (committed with their effects, none performed), under Discord's rate limits.
 //!
@@ -24,6 +25,8 @@ const GUILDS: usize = 25;
 const MEMBERS_PER_GUILD: usize = 40;
 const MESSAGES: usize = 20_000;
 const CONCURRENT_CLICKS: usize = 16;
+/// Ordinary channels of the first guild, for the realistic message stream.
+const CHAT_CHANNELS: usize = 19;
 
 /// CPU seconds (user + system) used so far by this process's threads whose name starts with
 /// one of `prefixes`, from /proc (clock ticks of 1/100 s).
@@ -121,6 +124,11 @@ fn main() {
             store.save_guild_config(&GuildConfig::new(guild)).await.expect("config");
             guilds.push((guild, owner, general, members));
         }
+        // The first guild's ordinary channels, for the realistic stream (made now, so that they
+        // are older than a minute when it runs: the bot then knows them to be no ticket's).
+        let chatter: Vec<ChannelId> = (0..CHAT_CHANNELS)
+            .map(|c| emulator.create_text_channel(guilds[0].0, &format!("chat-{c}"), None).expect("chat channel"))
+            .collect();
         let config = BotConfig {
             rest_proxy: Some(RestProxy { host: emulator.http_host().to_owned(), use_http: true }),
             gateway_url: Some(emulator.gateway_url().to_owned()),
@@ -237,6 +245,36 @@ fn main() {
             MESSAGES as f64 / bot_cpu,
             MESSAGES as f64 / all_cpu
         );
+        let in_tickets_rate = MESSAGES as f64 / bot_cpu;
+
+        // A realistic stream: 1 message in 20 in a ticket channel, the others in the guild's
+        // ordinary channels. The last one is a ticket's, so once it is captured (events are
+        // handled in order) every message before it was handled too.
+        let before = count_transcripts().await;
+        let bot_cpu_before = cpu_seconds(BOT_THREADS);
+        let started = Instant::now();
+        let senders = emulator.clone();
+        let stream_channels = channels.clone();
+        let chat = chatter.clone();
+        people
+            .spawn(async move {
+                for n in 0..MESSAGES {
+                    let (user, ticket_channel) = stream_channels[(n / 20) % stream_channels.len()];
+                    let channel = if n % 20 == 19 { ticket_channel } else { chat[n % chat.len()] };
+                    senders.as_user(user).send_text(channel, "Has anyone seen the new release notes yet?").await.expect("send");
+                }
+            })
+            .await
+            .expect("sender");
+        while count_transcripts().await < before + MESSAGES / 20 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let bot_cpu = cpu_seconds(BOT_THREADS) - bot_cpu_before;
+        let realistic_rate = MESSAGES as f64 / bot_cpu;
+        println!(
+            "realistic stream (5 % in tickets): {MESSAGES} MESSAGE_CREATE handled in {elapsed:.2} s, {realistic_rate:.0} events per CPU-second of the bot's threads"
+        );
         running.stop().await;
 
         // The raw parse rate of the same payload shape.
@@ -254,10 +292,15 @@ fn main() {
         }
         let elapsed = started.elapsed().as_secs_f64();
         let cpu = cpu_seconds(&[""]) - cpu_before;
+        let raw_rate = rounds as f64 / cpu;
         println!(
-            "twilight_gateway::parse of that MESSAGE_CREATE: {:.0} events/s on one core ({:.0} per CPU-second)",
+            "twilight_gateway::parse of that MESSAGE_CREATE: {:.0} events/s on one core ({raw_rate:.0} per CPU-second)",
             rounds as f64 / elapsed,
-            rounds as f64 / cpu
+        );
+        println!(
+            "P2 ratios (handled per bot CPU-second / raw parse per CPU-second): every message in a ticket {:.2}, 5 % in tickets {:.2}",
+            in_tickets_rate / raw_rate,
+            realistic_rate / raw_rate
         );
 
         repair(&emulator).await;

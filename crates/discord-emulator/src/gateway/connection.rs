@@ -29,9 +29,6 @@ use crate::{
     snowflake::random_hex,
 };
 
-/// Most guilds one shard may hold before Discord requires sharding (close 4011).
-const MAX_GUILDS_PER_SHARD: usize = 2500;
-
 /// How a connection ended, which decides what happens to its session.
 #[derive(Debug)]
 enum End {
@@ -450,7 +447,8 @@ impl Connection {
                 .filter(|guild| shard_for_guild(guild.id, shard[1]) == shard[0])
                 .map(|guild| guild.id)
                 .collect();
-            if guild_ids.len() > MAX_GUILDS_PER_SHARD {
+            // Most guilds one shard may hold before Discord requires sharding (close 4011).
+            if guild_ids.len() > world.config.max_guilds_per_shard {
                 true
             } else {
                 let session_id = random_hex();

@@ -328,6 +328,11 @@ impl Hub {
     }
 
     /// Sends the event to every session whose shard and intents match.
+    /// Whether any session exists (connected, or disconnected and resumable).
+    pub(crate) fn has_sessions(&self) -> bool {
+        !self.sessions.is_empty()
+    }
+
     pub(crate) fn dispatch(&mut self, event: &Event) {
         self.prune();
         for session in self.sessions.values_mut() {

@@ -32,6 +32,48 @@ pub(crate) const MAX_GUILD_CHANNELS: usize = 500;
 /// Most channels a category may hold.
 pub(crate) const MAX_CATEGORY_CHANNELS: usize = 50;
 
+/// Discord's limit of roles in a guild.
+const MAX_ROLES: usize = 250;
+
+/// Guilds to build at once ([`World::populate`]): how many, and what each holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorldShape {
+    pub guilds: usize,
+    /// Text channels per guild (at most 500).
+    pub channels: usize,
+    /// Roles per guild besides @everyone and the bot's (at most 250).
+    pub roles: usize,
+    /// Members per guild besides the bot (the first owns it).
+    pub members: usize,
+    /// The bot's role's permissions.
+    pub bot_permissions: Permissions,
+}
+
+impl std::str::FromStr for WorldShape {
+    type Err = String;
+
+    /// `GUILDSxCHANNELSxROLESxMEMBERS`, e.g. `100000x30x20x25` (the bot with Administrator).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let numbers: Vec<usize> = text
+            .split('x')
+            .map(|part| part.trim().parse::<usize>())
+            .collect::<Result<_, _>>()
+            .map_err(|error| format!("{text:?}: {error}"))?;
+        let [guilds, channels, roles, members] = numbers[..] else {
+            return Err(format!(
+                "{text:?}: expected GUILDSxCHANNELSxROLESxMEMBERS, e.g. 100000x30x20x25"
+            ));
+        };
+        Ok(Self {
+            guilds,
+            channels,
+            roles,
+            members,
+            bot_permissions: Permissions::ADMINISTRATOR,
+        })
+    }
+}
+
 /// What a new guild channel looks like.
 #[derive(Clone, Debug)]
 pub(crate) struct NewChannel {
@@ -142,6 +184,117 @@ impl World {
         self.guilds.insert(guild_id, guild);
         self.emit_guild_create(guild_id);
         Ok(guild_id)
+    }
+
+    /// Builds `shape.guilds` guilds at once, each with its members (the first owns it), roles
+    /// (each member holding one) and text channels, and the bot in it with `bot_permissions`.
+    /// Nothing is announced piece by piece: each guild reaches connected shards as one
+    /// GUILD_CREATE, and nothing is serialized when no session exists. Every step is constant
+    /// time, so the rate does not fall as the world grows.
+    pub(crate) fn populate(&mut self, shape: WorldShape) -> DiscordResult<Vec<Id<GuildMarker>>> {
+        if shape.channels > MAX_GUILD_CHANNELS || shape.roles > MAX_ROLES {
+            return Err(DiscordError::invalid_form(
+                "shape",
+                "BASE_TYPE_MAX_LENGTH",
+                format!("At most {MAX_GUILD_CHANNELS} channels and {MAX_ROLES} roles per guild."),
+            ));
+        }
+        let announce = self.hub.has_sessions();
+        let mut made = Vec::with_capacity(shape.guilds);
+        for g in 0..shape.guilds {
+            let users: Vec<Id<UserMarker>> = (0..shape.members.max(1))
+                .map(|m| self.create_user(&format!("member-{g}-{m}"), "en-US"))
+                .collect();
+            let guild_id: Id<GuildMarker> = self.next_id();
+            let bot_role: Id<RoleMarker> = self.next_id();
+            let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.next_id()).collect();
+            let channel_ids: Vec<Id<ChannelMarker>> =
+                (0..shape.channels).map(|_| self.next_id()).collect();
+            let now = now_timestamp();
+            let mut roles = vec![
+                render::new_role(
+                    guild_id.cast(),
+                    "@everyone",
+                    DEFAULT_EVERYONE_PERMISSIONS,
+                    0,
+                    false,
+                ),
+                render::new_role(
+                    bot_role,
+                    &self.config.bot_name,
+                    shape.bot_permissions,
+                    1,
+                    true,
+                ),
+            ];
+            for (r, id) in role_ids.iter().enumerate() {
+                let position = i64::try_from(r + 2).unwrap_or(i64::MAX);
+                roles.push(render::new_role(
+                    *id,
+                    &format!("role-{r}"),
+                    Permissions::empty(),
+                    position,
+                    false,
+                ));
+            }
+            let mut members = std::collections::BTreeMap::new();
+            for (m, user_id) in users.iter().enumerate() {
+                let roles = role_ids.get(m % role_ids.len().max(1)).copied();
+                members.insert(
+                    *user_id,
+                    MemberRecord {
+                        user_id: *user_id,
+                        roles: roles.into_iter().collect(),
+                        joined_at: now,
+                        nick: None,
+                    },
+                );
+            }
+            members.insert(
+                self.bot_id(),
+                MemberRecord {
+                    user_id: self.bot_id(),
+                    roles: vec![bot_role],
+                    joined_at: now,
+                    nick: None,
+                },
+            );
+            for (c, id) in channel_ids.iter().enumerate() {
+                let channel = render::new_guild_channel(
+                    *id,
+                    guild_id,
+                    i32::try_from(c).unwrap_or(i32::MAX),
+                    NewChannel {
+                        kind: ChannelType::GuildText,
+                        name: format!("channel-{c}"),
+                        parent_id: None,
+                        permission_overwrites: Some(Vec::new()),
+                        topic: None,
+                    },
+                );
+                self.channels.insert(*id, ChannelRecord::new(channel));
+            }
+            self.guilds.insert(
+                guild_id,
+                GuildRecord {
+                    id: guild_id,
+                    name: format!("Guild {g}"),
+                    owner_id: users[0],
+                    preferred_locale: "en-US".to_owned(),
+                    roles,
+                    members,
+                    channels: channel_ids,
+                    threads: Vec::new(),
+                    bot_role,
+                    premium_tier: PremiumTier::None,
+                },
+            );
+            if announce {
+                self.emit_guild_create(guild_id);
+            }
+            made.push(guild_id);
+        }
+        Ok(made)
     }
 
     /// GUILD_CREATE for a guild the bot just joined (members only with GUILD_MEMBERS).

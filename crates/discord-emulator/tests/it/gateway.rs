@@ -423,6 +423,25 @@ async fn twilight_shard_resumes_after_the_emulator_drops_it() {
 }
 
 #[tokio::test]
+async fn the_guilds_per_shard_limit_is_a_setting() {
+    let emulator = common::start_with(|config| {
+        config.identify_window = Duration::ZERO;
+        config.max_guilds_per_shard = 2;
+    })
+    .await;
+    let owner = emulator.create_user("owner", "en-US");
+    for n in 0..3 {
+        emulator
+            .create_guild(&format!("guild {n}"), owner, "en-US")
+            .unwrap();
+    }
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    send_json(&mut socket, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    assert_eq!(next_json(&mut socket).await.unwrap_err(), Some(4011));
+}
+
+#[tokio::test]
 async fn more_than_2500_guilds_on_one_shard_requires_sharding() {
     // No identify window, so the second identify right after the first is not refused for that.
     let emulator = common::start_with(|config| config.identify_window = Duration::ZERO).await;

@@ -323,3 +323,76 @@ async fn admin_routes_build_a_world_and_act_as_people() {
         1
     );
 }
+
+/// Many guilds at once: each with its members, roles and channels, the bot in it, one
+/// GUILD_CREATE per guild for a connected shard; the rate holds as the world grows.
+#[tokio::test]
+async fn worlds_of_many_guilds_are_built_at_once() {
+    use discord_emulator::WorldShape;
+    use twilight_model::guild::Permissions;
+    let emulator = common::start().await;
+    let mut socket = common::raw_gateway(&emulator, "v=10&encoding=json").await;
+    common::next_json(&mut socket).await.unwrap();
+    common::send_json(
+        &mut socket,
+        &common::identify(&emulator, [0, 1], twilight_gateway::Intents::GUILDS),
+    )
+    .await;
+    common::next_dispatch(&mut socket, "READY").await;
+    let shape = WorldShape {
+        guilds: 50,
+        channels: 30,
+        roles: 20,
+        members: 25,
+        bot_permissions: Permissions::ADMINISTRATOR,
+    };
+    let guilds = emulator.populate(shape).unwrap();
+    assert_eq!(guilds.len(), 50);
+    for guild in &guilds {
+        assert_eq!(emulator.channels(*guild).len(), 30);
+        assert_eq!(
+            emulator.roles(*guild).len(),
+            22,
+            "@everyone, the bot's and 20"
+        );
+    }
+    let created = common::next_dispatch(&mut socket, "GUILD_CREATE").await;
+    assert_eq!(created["d"]["channels"].as_array().map(Vec::len), Some(30));
+    assert_eq!(created["d"]["member_count"], 26, "25 members and the bot");
+    let channel = emulator.channels(guilds[0])[0].id;
+    assert!(
+        emulator
+            .guild_permissions(emulator.bot_user_id(), guilds[0])
+            .contains(Permissions::ADMINISTRATOR)
+    );
+    assert!(emulator.can_view(emulator.bot_user_id(), channel));
+
+    // Through the admin route, then the rate with a bigger world behind it (figures, printed).
+    let response = common::raw_request(
+        &emulator,
+        "POST",
+        "/_emulator/populate",
+        None,
+        Some(r#"{"guilds": 300, "channels": 30, "roles": 20, "members": 25}"#),
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    let first = response.json()["elapsed_ms"].as_u64().unwrap();
+    let again = common::raw_request(
+        &emulator,
+        "POST",
+        "/_emulator/populate",
+        None,
+        Some(r#"{"guilds": 300, "channels": 30, "roles": 20, "members": 25}"#),
+    )
+    .await;
+    assert_eq!(again.json()["guilds"], 300);
+    let second = again.json()["elapsed_ms"].as_u64().unwrap();
+    eprintln!("300 guilds of 30/20/25: {first} ms, then {second} ms with 350 guilds already built");
+    // Too many channels for Discord: refused, nothing built.
+    let refused = emulator.populate(WorldShape {
+        channels: 501,
+        ..shape
+    });
+    assert!(refused.is_err());
+}
