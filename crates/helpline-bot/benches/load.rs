@@ -6,6 +6,9 @@
 //! - the time a restarted bot's reconciler takes to finish 1,000 tickets a crash interrupted
 //!   (committed with their effects, none performed), under Discord's rate limits.
 //!
+//! - P5, alone with `HELPLINE_BENCH_ONLY=coldstart`: 16 shards of one process becoming ready at
+//!   `max_concurrency` 16 and 1, against the identify floor.
+//!
 //! Run with `cargo bench -p helpline-bot --bench load` (`HELPLINE_BENCH_ONLY=repair` for the
 //! reconciler figure alone).
 
@@ -71,7 +74,53 @@ fn quantile(rendered: &str, metric: &str, quantile: &str) -> Option<f64> {
         .and_then(|value| value.parse().ok())
 }
 
+/// P5: one process identifying 16 shards, at `max_concurrency` 1 and 16 (Discord's identify
+/// window of 5 s per bucket): the time until every shard is ready, against the floor of
+/// ceil(16 / max_concurrency) windows.
+fn cold_start() {
+    for max_concurrency in [16_u32, 1] {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let emulator = Emulator::start(EmulatorConfig {
+                recommended_shards: 16,
+                max_concurrency,
+                ..EmulatorConfig::default()
+            })
+            .await
+            .expect("emulator");
+            let store: Arc<dyn Store> = Arc::new(
+                SqliteStore::open_in_memory(StoreLimits::default()).await.expect("store"),
+            );
+            let config = BotConfig {
+                rest_proxy: Some(RestProxy { host: emulator.http_host().to_owned(), use_http: true }),
+                gateway_url: Some(emulator.gateway_url().to_owned()),
+                ..BotConfig::new(emulator.bot_token().to_owned())
+            };
+            let started = Instant::now();
+            let running = Bot::start(config, store).await.expect("bot");
+            assert!(emulator.wait_for_sessions(16, Duration::from_secs(120)).await, "16 sessions");
+            let elapsed = started.elapsed().as_secs_f64();
+            let floor = f64::from(16_u32.div_ceil(max_concurrency)) * 5.0;
+            println!(
+                "cold start, 16 shards at max_concurrency {max_concurrency}: {elapsed:.2} s, {:.2} x the floor of {floor:.0} s ({} identifies refused for concurrency)",
+                elapsed / floor,
+                emulator.identify_concurrency_refusals()
+            );
+            running.stop().await;
+            emulator.shutdown();
+        });
+    }
+}
+
 fn main() {
+    if std::env::var("HELPLINE_BENCH_ONLY").as_deref() == Ok("coldstart") {
+        cold_start();
+        return;
+    }
     // Keep every observation in the latency summary for the whole run.
     let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
         .set_bucket_duration(Duration::from_secs(3600))
