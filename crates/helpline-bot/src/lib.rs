@@ -27,6 +27,7 @@ pub mod reconciler;
 mod render;
 mod reply;
 mod runtime;
+mod shards;
 mod tasks;
 mod timers;
 mod transcript;

@@ -14,6 +14,8 @@ pub const INTERACTION_ACK: &str = "helpline_bot_interaction_ack_seconds";
 pub const REST_REQUESTS: &str = "helpline_bot_rest_requests_total";
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
+/// Shards this process runs, by state (connecting, ready).
+pub const SHARDS: &str = "helpline_bot_shards";
 /// Message events dropped unparsed: in a channel known to be no ticket's, by type.
 pub const GATEWAY_EVENTS_SKIPPED: &str = "helpline_bot_gateway_events_skipped_total";
 /// Tickets opened.
@@ -49,6 +51,10 @@ pub fn describe() {
     );
     describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
+    ::metrics::describe_gauge!(
+        SHARDS,
+        "Shards this process runs, by state (connecting, ready)."
+    );
     describe_counter!(
         GATEWAY_EVENTS_SKIPPED,
         "Message events dropped unparsed (their channel is no ticket's), by type."

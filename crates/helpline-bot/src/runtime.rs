@@ -172,6 +172,8 @@ pub(crate) struct Inner {
     /// The shards this process holds, and the fence of each.
     pub(crate) leases: crate::cluster::Leases,
     pub(crate) clock: crate::Clock,
+    /// What each shard this process runs is doing (readiness).
+    pub(crate) shard_states: crate::shards::ShardStates,
 }
 
 impl fmt::Debug for Inner {
@@ -445,6 +447,7 @@ impl Bot {
                 stall_after: config.stall_after,
                 leases: crate::cluster::Leases::new(shard_count, cluster.fenced),
                 clock: config.clock.clone(),
+                shard_states: crate::shards::ShardStates::default(),
             }),
         };
         let (shutdown, stopping) = watch::channel(false);
@@ -486,6 +489,17 @@ impl Bot {
     /// Whether the gateway delivered this guild (its GUILD_CREATE was handled).
     pub fn knows_guild(&self, guild: helpline_domain::GuildId) -> bool {
         self.inner.cache.guild(guild).is_some()
+    }
+
+    /// Whether this process serves: it runs at least one shard, every one of them is connected,
+    /// and the store answers (within a second). `Err` says what is missing, for `/readyz`.
+    pub async fn readiness(&self) -> std::result::Result<String, String> {
+        let shards = self.inner.shard_states.ready()?;
+        match tokio::time::timeout(Duration::from_secs(1), self.inner.store.outbox_depth()).await {
+            Ok(Ok(_)) => Ok(format!("{shards} shards connected, store reachable")),
+            Ok(Err(error)) => Err(format!("the store fails: {error}")),
+            Err(_) => Err("the store does not answer within a second".to_owned()),
+        }
     }
 }
 
@@ -542,6 +556,15 @@ fn saved_session(shard: &Shard<helpline_cluster::ClusterQueue>) -> Option<SavedS
     })
 }
 
+/// Forgets a shard's state when its loop ends, whichever way.
+struct ForgetShard<'a>(&'a Bot, u32);
+
+impl Drop for ForgetShard<'_> {
+    fn drop(&mut self) {
+        self.0.inner.shard_states.remove(self.1);
+    }
+}
+
 /// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
 /// saved every `save_every` (and after READY) so a process taking the shard after a crash
 /// resumes it.
@@ -555,6 +578,11 @@ pub(crate) async fn run_shard(
 ) -> ShardDone {
     let id = shard.id();
     let mut messages = MessageWorker::start(&bot, id.number());
+    // Connecting until READY or RESUMED; forgotten however the loop ends.
+    bot.inner
+        .shard_states
+        .set(id.number(), crate::shards::ShardState::Connecting);
+    let _forget = ForgetShard(&bot, id.number());
     let mut last_close: Option<u16> = None;
     let mut last_save = Instant::now();
     let mut saved_id: Option<String> = None;
@@ -654,6 +682,14 @@ pub(crate) async fn run_shard(
         match event {
             Event::GatewayClose(frame) => {
                 last_close = frame.map(|frame| frame.code);
+                bot.inner
+                    .shard_states
+                    .set(id.number(), crate::shards::ShardState::Connecting);
+            }
+            Event::Ready(_) | Event::Resumed => {
+                bot.inner
+                    .shard_states
+                    .set(id.number(), crate::shards::ShardState::Ready);
             }
             Event::InteractionCreate(interaction) => {
                 let bot = bot.clone();

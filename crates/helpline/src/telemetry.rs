@@ -1,9 +1,13 @@
-//! Logging setup: one `tracing` subscriber writing to stderr, so stdout carries only command
-//! output.
+//! Logging setup (one `tracing` subscriber writing to stderr, so stdout carries only command
+//! output), and the metrics and health endpoint every serving process has.
 
 use std::io::IsTerminal as _;
 
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
 use anyhow::Context as _;
+use axum::http::StatusCode;
 use tracing_subscriber::EnvFilter;
 
 use crate::settings::LogSettings;
@@ -23,23 +27,64 @@ pub(crate) fn init(log: &LogSettings) -> anyhow::Result<()> {
         .map_err(|error| anyhow::anyhow!("cannot install the log subscriber: {error}"))
 }
 
-/// Installs the Prometheus recorder and serves `/metrics` on `listen` in the background.
-pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Result<()> {
+/// A process's answer to "do you serve?": `Ok` with what it serves, or what is missing.
+pub(crate) type ReadyCheck = Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<String, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Where a process registers its readiness once it can tell (`/readyz` answers 503 "starting"
+/// until then).
+#[derive(Clone, Default)]
+pub(crate) struct Readiness(Arc<OnceLock<ReadyCheck>>);
+
+impl Readiness {
+    pub(crate) fn set(&self, check: ReadyCheck) {
+        let _ = self.0.set(check);
+    }
+
+    async fn check(&self) -> Result<String, String> {
+        match self.0.get() {
+            Some(check) => check().await,
+            None => Err("starting".to_owned()),
+        }
+    }
+}
+
+/// Installs the Prometheus recorder and serves `/metrics`, `/healthz` (the process answers)
+/// and `/readyz` (it serves: see [`Readiness`]) on `listen` in the background.
+pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Result<Readiness> {
     let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
         .install_recorder()
         .context("cannot install the metrics recorder")?;
+    build_info();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen for metrics on {listen}"))?;
-    tracing::info!(listen = %listener.local_addr()?, "serving metrics");
-    spawn_metrics_server(listener, handle);
-    Ok(())
+    tracing::info!(listen = %listener.local_addr()?, "serving metrics and health probes");
+    let readiness = Readiness::default();
+    spawn_metrics_server(listener, handle, readiness.clone());
+    Ok(readiness)
 }
 
-/// Serves `handle`'s metrics at `/metrics` on `listener`, and runs the recorder's upkeep.
+/// `helpline_build_info{version, commit} 1`: which build runs (the commit from
+/// `HELPLINE_COMMIT` at build time, as the container build sets it).
+fn build_info() {
+    metrics::gauge!(
+        "helpline_build_info",
+        "version" => env!("CARGO_PKG_VERSION"),
+        "commit" => option_env!("HELPLINE_COMMIT").unwrap_or("unknown"),
+    )
+    .set(1.0);
+}
+
+/// Serves `handle`'s metrics at `/metrics` and the probes on `listener`, and runs the
+/// recorder's upkeep.
 fn spawn_metrics_server(
     listener: tokio::net::TcpListener,
     handle: metrics_exporter_prometheus::PrometheusHandle,
+    readiness: Readiness,
 ) {
     let upkeep = handle.clone();
     tokio::spawn(async move {
@@ -49,13 +94,30 @@ fn spawn_metrics_server(
             upkeep.run_upkeep();
         }
     });
-    let app = axum::Router::new().route(
-        "/metrics",
-        axum::routing::get(move || {
-            let handle = handle.clone();
-            async move { handle.render() }
-        }),
-    );
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let handle = handle.clone();
+                async move { handle.render() }
+            }),
+        )
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/readyz",
+            axum::routing::get(move || {
+                let readiness = readiness.clone();
+                async move {
+                    match readiness.check().await {
+                        Ok(what) => (StatusCode::OK, format!("ready: {what}\n")),
+                        Err(why) => (
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            format!("not ready: {why}\n"),
+                        ),
+                    }
+                }
+            }),
+        );
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app).await {
             tracing::error!(%error, "metrics endpoint stopped");
@@ -76,18 +138,49 @@ mod tests {
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        super::spawn_metrics_server(listener, handle);
-        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        stream
-            .write_all(b"GET /metrics HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
+        let readiness = super::Readiness::default();
+        super::spawn_metrics_server(listener, handle, readiness.clone());
+        let get = |path: &'static str| async move {
+            let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+            let request =
+                format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n");
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).await.unwrap();
+            response
+        };
+        let response = get("/metrics").await;
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
         assert!(
             response.contains("helpline_test_events_total{kind=\"demo\"} 3"),
             "{response}"
+        );
+        assert!(get("/healthz").await.starts_with("HTTP/1.1 200"));
+        // Not ready until the process says so, then as it says.
+        let starting = get("/readyz").await;
+        assert!(starting.starts_with("HTTP/1.1 503"), "{starting}");
+        assert!(starting.ends_with("not ready: starting\n"), "{starting}");
+        let healthy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let flag = healthy.clone();
+        readiness.set(std::sync::Arc::new(move || {
+            let up = flag.load(std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async move {
+                if up {
+                    Ok("1 shards connected".to_owned())
+                } else {
+                    Err("shards 0 are not connected".to_owned())
+                }
+            })
+        }));
+        let ready = get("/readyz").await;
+        assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+        assert!(ready.ends_with("ready: 1 shards connected\n"), "{ready}");
+        healthy.store(false, std::sync::atomic::Ordering::SeqCst);
+        let down = get("/readyz").await;
+        assert!(down.starts_with("HTTP/1.1 503"), "{down}");
+        assert!(
+            down.ends_with("not ready: shards 0 are not connected\n"),
+            "{down}"
         );
     }
 }

@@ -38,9 +38,10 @@ pub(crate) async fn run(
     listen: SocketAddr,
     script: bool,
 ) -> anyhow::Result<()> {
-    if let Some(metrics) = settings.metrics.listen {
-        telemetry::serve_metrics(metrics).await?;
-    }
+    let readiness = match settings.metrics.listen {
+        Some(metrics) => Some(telemetry::serve_metrics(metrics).await?),
+        None => None,
+    };
     let limits = settings.store.limits();
     let demo = seed(listen, limits).await?;
     let config = BotConfig {
@@ -55,6 +56,13 @@ pub(crate) async fn run(
     let running = Bot::start(config, demo.store.clone())
         .await
         .map_err(|error| anyhow!("cannot start the bot: {error}"))?;
+    if let Some(readiness) = readiness {
+        let bot = running.bot.clone();
+        readiness.set(Arc::new(move || {
+            let bot = bot.clone();
+            Box::pin(async move { bot.readiness().await })
+        }));
+    }
     ensure!(
         demo.emulator
             .wait_for_sessions(1, Duration::from_secs(10))

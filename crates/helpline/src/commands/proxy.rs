@@ -25,9 +25,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             Arc::new(MemoryLimits::new())
         }
     };
-    if let Some(listen) = settings.metrics.listen {
-        telemetry::serve_metrics(listen).await?;
-    }
+    let readiness = match settings.metrics.listen {
+        Some(listen) => Some(telemetry::serve_metrics(listen).await?),
+        None => None,
+    };
     let config = ProxyConfig {
         global_limit: proxy.global_limit,
         hold_deadline: Duration::from_millis(proxy.hold_deadline_ms),
@@ -45,6 +46,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         "proxy serving"
     );
     let app = helpline_proxy::router(config, limits);
+    // Ready once it listens: a held request waits for its budget rather than failing.
+    if let Some(readiness) = readiness {
+        readiness.set(Arc::new(|| Box::pin(async { Ok("listening".to_owned()) })));
+    }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             use tokio::signal::unix::{SignalKind, signal};

@@ -115,9 +115,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             )
         }
     };
-    if let Some(listen) = settings.metrics.listen {
-        telemetry::serve_metrics(listen).await?;
-    }
+    let readiness = match settings.metrics.listen {
+        Some(listen) => Some(telemetry::serve_metrics(listen).await?),
+        None => None,
+    };
     let mut running = Bot::start(config, store).await.map_err(|error| {
         if error.is_unauthorized() {
             anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
@@ -125,6 +126,13 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             anyhow::anyhow!("cannot start the bot: {error}")
         }
     })?;
+    if let Some(readiness) = readiness {
+        let bot = running.bot.clone();
+        readiness.set(Arc::new(move || {
+            let bot = bot.clone();
+            Box::pin(async move { bot.readiness().await })
+        }));
+    }
     let mut signals = Signals::new()?;
     tokio::select! {
         () = signals.next() => {}

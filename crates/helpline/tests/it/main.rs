@@ -353,6 +353,86 @@ fn run_connects_and_stops_resumably_on_sigterm() {
     );
 }
 
+/// An orchestrator's probes: `/healthz` while the process runs, `/readyz` once its shard is
+/// connected and its store answers (503 with the reason until then, and again when the shard
+/// is gone), `helpline_build_info` and the shards by state on `/metrics`.
+#[test]
+fn run_serves_health_probes_and_its_build() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut run = RunAgainstEmulator::start(&[("HELPLINE_METRICS_LISTEN", &listen)]);
+    let get = |path: &str| -> (u16, String) {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        (status, response)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let ready = loop {
+        let (status, response) = get("/readyz");
+        if status == 200 {
+            break response;
+        }
+        assert_eq!(status, 503, "{response}");
+        assert!(response.contains("not ready: "), "{response}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never ready: {response}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(
+        ready.ends_with("ready: 1 shards connected, store reachable\n"),
+        "{ready}"
+    );
+    assert_eq!(get("/healthz").0, 200);
+    let (_, metrics) = get("/metrics");
+    assert!(
+        metrics.contains(&format!(
+            "helpline_build_info{{version=\"{}\",commit=\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("helpline_bot_shards{state=\"ready\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("helpline_bot_shards{state=\"connecting\"} 0"),
+        "{metrics}"
+    );
+    // The gateway refuses the bot's session for good: not ready any more, and why.
+    run.emulator.invalidate_sessions(None, false);
+    run.emulator.close_connections(None, 4000);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, response) = get("/readyz");
+        if status == 503 {
+            assert!(
+                response.contains("not connected") || response.contains("no shard"),
+                "{response}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still ready: {response}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    run.signal("TERM");
+    let (exit, _, err) = run.wait();
+    assert!(exit.success(), "{exit:?}\n{err}");
+}
+
 /// The emulator, on a runtime of its own (the test itself is synchronous).
 fn emulator_on_its_own_runtime() -> (tokio::runtime::Runtime, discord_emulator::Emulator) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
