@@ -120,6 +120,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("redis-server", "redis-server"),
     // The transcript is rendered by a real browser in the bot's tests.
     ("chromium", "chromium"),
+    // `promtool check metrics` reads every process's /metrics in the binary's tests.
+    ("promtool", "prometheus"),
 ];
 
 /// Installs the Debian packages whose programs are missing (`apt-get`, as root; `sudo` when

@@ -12,6 +12,17 @@ pub const INTERACTIONS: &str = "helpline_bot_interactions_total";
 pub const INTERACTION_ACK: &str = "helpline_bot_interaction_ack_seconds";
 /// REST requests made by the executor and handlers, by `route` and `status`.
 pub const REST_REQUESTS: &str = "helpline_bot_rest_requests_total";
+/// Seconds a REST request took until its answer (or failure), by `route`.
+pub const REST_DURATION: &str = "helpline_bot_rest_request_duration_seconds";
+
+/// Histogram buckets of [`INTERACTION_ACK`]: milliseconds up to Discord's 3 s deadline.
+pub const ACK_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0,
+];
+/// Histogram buckets of [`REST_DURATION`]: a fast answer to a held rate-limited one.
+pub const REST_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
 /// Shards this process runs, by state (connecting, ready).
@@ -50,6 +61,11 @@ pub fn describe() {
         "Time from receiving an interaction to Discord accepting its first response."
     );
     describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
+    describe_histogram!(
+        REST_DURATION,
+        metrics::Unit::Seconds,
+        "Time a REST request took until its answer or failure, by route."
+    );
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
     ::metrics::describe_gauge!(
         SHARDS,
@@ -79,6 +95,13 @@ pub fn describe() {
         MESSAGE_QUEUE_DEPTH,
         "Message events waiting for a shard's transcript worker."
     );
+    // At zero from the start, so a rate or an alert over them sees 0 rather than no series.
+    for counter in [TICKETS_OPENED, TICKETS_CLOSED, RECONCILER_PASSES, PANICS] {
+        metrics::counter!(counter).absolute(0);
+    }
+    for state in ["connecting", "ready"] {
+        metrics::gauge!(SHARDS, "state" => state).set(0.0);
+    }
 }
 
 /// Sends a REST request and counts it under `route` (the twilight request's name: low
@@ -87,7 +110,9 @@ pub(crate) async fn rest<T>(
     route: &'static str,
     request: impl IntoFuture<Output = Result<Response<T>, twilight_http::Error>>,
 ) -> Result<Response<T>, twilight_http::Error> {
+    let started = std::time::Instant::now();
     let result = request.into_future().await;
+    metrics::histogram!(REST_DURATION, "route" => route).record(started.elapsed().as_secs_f64());
     let status = match &result {
         Ok(response) => response.status().get().to_string(),
         Err(error) => match error.kind() {

@@ -55,7 +55,7 @@ impl Readiness {
 /// Installs the Prometheus recorder and serves `/metrics`, `/healthz` (the process answers)
 /// and `/readyz` (it serves: see [`Readiness`]) on `listen` in the background.
 pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Result<Readiness> {
-    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+    let handle = recorder()?
         .install_recorder()
         .context("cannot install the metrics recorder")?;
     build_info();
@@ -68,9 +68,38 @@ pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Resul
     Ok(readiness)
 }
 
+/// The recorder: latencies as histograms with buckets for their range (so they aggregate
+/// across shards and pods), not summaries.
+fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> {
+    use helpline_bot::metrics as bot;
+    use metrics_exporter_prometheus::Matcher;
+    let builder = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full(bot::INTERACTION_ACK.to_owned()),
+            bot::ACK_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full(bot::REST_DURATION.to_owned()),
+            bot::REST_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full(helpline_proxy::metrics::UPSTREAM.to_owned()),
+            bot::REST_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full(helpline_proxy::metrics::WAIT.to_owned()),
+            bot::REST_BUCKETS,
+        )?;
+    Ok(builder)
+}
+
 /// `helpline_build_info{version, commit} 1`: which build runs (the commit from
 /// `HELPLINE_COMMIT` at build time, as the container build sets it).
 fn build_info() {
+    metrics::describe_gauge!(
+        "helpline_build_info",
+        "The build running: its version and commit (always 1)."
+    );
     metrics::gauge!(
         "helpline_build_info",
         "version" => env!("CARGO_PKG_VERSION"),

@@ -409,6 +409,18 @@ fn run_serves_health_probes_and_its_build() {
         metrics.contains("helpline_bot_shards{state=\"connecting\"} 0"),
         "{metrics}"
     );
+    // Latencies are histograms (they aggregate across pods), counters start at zero, and the
+    // exposition passes Prometheus's own lint.
+    assert!(
+        metrics.contains("helpline_bot_rest_request_duration_seconds_bucket{route=\""),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("helpline_bot_tickets_opened_total 0"),
+        "{metrics}"
+    );
+    let body = metrics.split("\r\n\r\n").nth(1).unwrap_or_default();
+    promtool_accepts(body);
     // The gateway refuses the bot's session for good: not ready any more, and why.
     run.emulator.invalidate_sessions(None, false);
     run.emulator.close_connections(None, 4000);
@@ -431,6 +443,39 @@ fn run_serves_health_probes_and_its_build() {
     run.signal("TERM");
     let (exit, _, err) = run.wait();
     assert!(exit.success(), "{exit:?}\n{err}");
+}
+
+/// `promtool check metrics` (Debian's `prometheus`, which `cargo xtask test` installs) finds no
+/// problem in an exposition.
+fn promtool_accepts(exposition: &str) {
+    use std::io::Write as _;
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "promtool is missing: `cargo xtask test` installs it"
+        );
+        eprintln!("promtool is not installed here: skipped (`cargo xtask test` installs it)");
+        return;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(exposition.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The emulator, on a runtime of its own (the test itself is synchronous).
