@@ -31,6 +31,13 @@ pub const SHARDS: &str = "helpline_bot_shards";
 pub const GATEWAY_EVENTS_SKIPPED: &str = "helpline_bot_gateway_events_skipped_total";
 /// Tickets opened.
 pub const TICKETS_OPENED: &str = "helpline_bot_tickets_opened_total";
+/// Tickets in each active state in the store, every guild together, by `state` (set by each
+/// reconciler pass; processes sharing a store report the same values: aggregate with `max`).
+pub const ACTIVE_TICKETS: &str = "helpline_bot_active_tickets";
+/// Guilds in the cache of each shard this process runs, by `shard`.
+pub const GUILDS: &str = "helpline_bot_guilds";
+/// Entries in the gateway cache, by `resource` (guilds, channels, roles, members, users).
+pub const CACHE_ENTRIES: &str = "helpline_bot_cache_entries";
 /// Tickets closed.
 pub const TICKETS_CLOSED: &str = "helpline_bot_tickets_closed_total";
 
@@ -77,6 +84,15 @@ pub fn describe() {
     );
     describe_counter!(TICKETS_OPENED, "Tickets opened.");
     describe_counter!(TICKETS_CLOSED, "Tickets closed.");
+    describe_gauge!(
+        ACTIVE_TICKETS,
+        "Tickets in each active state in the store, every guild together."
+    );
+    describe_gauge!(
+        GUILDS,
+        "Guilds in the cache of each shard this process runs."
+    );
+    describe_gauge!(CACHE_ENTRIES, "Entries in the gateway cache, by resource.");
     describe_counter!(EFFECTS, "Effects performed, by effect and outcome.");
     describe_gauge!(OUTBOX_PENDING, "Effects pending in the outbox.");
     describe_gauge!(

@@ -139,7 +139,12 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
             .oldest
             .map_or(0.0, |oldest| now.since(oldest).as_secs_f64());
         ::metrics::gauge!(crate::metrics::OUTBOX_OLDEST).set(age);
+        for (state, count) in store.count_active_tickets().await? {
+            ::metrics::gauge!(crate::metrics::ACTIVE_TICKETS, "state" => state.name())
+                .set(count as f64);
+        }
     }
+    crate::shards::publish_cache(bot);
     Ok(done)
 }
 

@@ -43,6 +43,7 @@ impl ShardStates {
         let mut states = self.states.lock().unwrap_or_else(|e| e.into_inner());
         if states.remove(&shard).is_some() {
             publish(&states);
+            ::metrics::gauge!(crate::metrics::GUILDS, "shard" => shard.to_string()).set(0.0);
         }
     }
 
@@ -71,6 +72,44 @@ fn publish(states: &BTreeMap<u32, ShardState>) {
         let count = states.values().filter(|s| **s == state).count();
         #[allow(clippy::cast_precision_loss)]
         ::metrics::gauge!(crate::metrics::SHARDS, "state" => state.name()).set(count as f64);
+    }
+}
+
+/// The cache's sizes, and the guilds of each shard this process runs (from the cache: a
+/// guild's shard is `(id >> 22) % shard_count`); a shard that stops running here reports 0
+/// (see [`ShardStates::remove`]), the process running it now its count.
+pub(crate) fn publish_cache(bot: &crate::Bot) {
+    let cache = &bot.inner.cache;
+    let stats = cache.stats();
+    #[allow(clippy::cast_precision_loss)]
+    for (resource, count) in [
+        ("guilds", stats.guilds()),
+        ("channels", stats.channels()),
+        ("roles", stats.roles()),
+        ("members", stats.members()),
+        ("users", stats.users()),
+    ] {
+        ::metrics::gauge!(crate::metrics::CACHE_ENTRIES, "resource" => resource).set(count as f64);
+    }
+    let running: Vec<u32> = {
+        let states = bot
+            .inner
+            .shard_states
+            .states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        states.keys().copied().collect()
+    };
+    let mut per_shard: BTreeMap<u32, usize> = running.iter().map(|shard| (*shard, 0)).collect();
+    for guild in cache.iter().guilds() {
+        let shard = bot.inner.leases.shard_of(guild.id());
+        if let Some(count) = per_shard.get_mut(&shard) {
+            *count += 1;
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    for (shard, count) in per_shard {
+        ::metrics::gauge!(crate::metrics::GUILDS, "shard" => shard.to_string()).set(count as f64);
     }
 }
 

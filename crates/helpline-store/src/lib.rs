@@ -296,6 +296,10 @@ pub trait Store: Send + Sync + 'static {
     /// How many effects are pending, and since when.
     async fn outbox_depth(&self) -> Result<OutboxDepth>;
 
+    /// How many tickets are in each active state (requested, open, claimed), every guild
+    /// together, in `TicketState::ACTIVE`'s order (zeros included).
+    async fn count_active_tickets(&self) -> Result<Vec<(TicketState, u64)>>;
+
     /// Forgets effects done or given up before `before`; returns how many.
     async fn purge_effects(&self, before: Timestamp) -> Result<u64>;
 

@@ -788,6 +788,29 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn count_active_tickets(&self) -> Result<Vec<(TicketState, u64)>> {
+        self.read(move |connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT state, COUNT(*) FROM tickets
+                 WHERE state IN ('requested', 'open', 'claimed') GROUP BY state",
+            )?;
+            let counted: Vec<(String, i64)> = statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(TicketState::ACTIVE
+                .iter()
+                .map(|state| {
+                    let count = counted
+                        .iter()
+                        .find(|(name, _)| name == state.name())
+                        .map_or(0, |(_, count)| *count);
+                    (*state, u64::try_from(count).unwrap_or(0))
+                })
+                .collect())
+        })
+        .await
+    }
+
     async fn purge_effects(&self, before: Timestamp) -> Result<u64> {
         self.write(move |connection| {
             let purged = connection

@@ -32,6 +32,7 @@ macro_rules! conformance_suite {
                 fifty_concurrent_opens_by_one_member_make_one_ticket,
                 two_hundred_concurrent_opens_number_one_to_two_hundred,
                 open_limit_counts_only_active_tickets_of_the_panel,
+                active_tickets_are_counted_by_state,
                 cooldown_between_opens,
                 lookups_by_id_channel_guild_and_member,
                 updates_use_optimistic_concurrency,
@@ -306,6 +307,38 @@ pub(crate) async fn open_limit_counts_only_active_tickets_of_the_panel(store: Ar
         OpenOutcome::Created(ticket) => assert_eq!(ticket.number, 4),
         other => panic!("expected a ticket, got {other:?}"),
     }
+}
+
+pub(crate) async fn active_tickets_are_counted_by_state(store: Arc<dyn Store>) {
+    let counts = |store: Arc<dyn Store>| async move {
+        store
+            .count_active_tickets()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(state, count)| (state.name(), count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        counts(store.clone()).await,
+        [("requested", 0), ("open", 0), ("claimed", 0)],
+        "every active state, at zero"
+    );
+    let config = config(GUILD, 10, 0);
+    let now = Timestamp::from_secs(25_000);
+    let mut tickets = Vec::new();
+    for n in 0..4 {
+        tickets.push(create(&store, &config, 700 + n, 70 + n, now).await);
+    }
+    create(&store, &config_for_other_guild(), 710, 80, now).await;
+    set_state(&store, &tickets[0], TicketState::Requested, now).await;
+    set_state(&store, &tickets[1], TicketState::Claimed, now).await;
+    set_state(&store, &tickets[2], TicketState::Closed, now).await;
+    assert_eq!(
+        counts(store.clone()).await,
+        [("requested", 1), ("open", 2), ("claimed", 1)],
+        "every guild together; closed tickets are not counted"
+    );
 }
 
 pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {

@@ -421,6 +421,25 @@ fn run_serves_health_probes_and_its_build() {
     );
     let body = metrics.split("\r\n\r\n").nth(1).unwrap_or_default();
     promtool_accepts(body);
+    // The reconciler's first pass publishes the store's active tickets and the cache's sizes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let metrics = loop {
+        let (_, metrics) = get("/metrics");
+        if metrics.contains("helpline_bot_active_tickets{") {
+            break metrics;
+        }
+        assert!(std::time::Instant::now() < deadline, "{metrics}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    for series in [
+        "helpline_bot_active_tickets{state=\"requested\"} 0",
+        "helpline_bot_active_tickets{state=\"open\"} 0",
+        "helpline_bot_active_tickets{state=\"claimed\"} 0",
+        "helpline_bot_cache_entries{resource=\"guilds\"} 0",
+        "helpline_bot_guilds{shard=\"0\"} 0",
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
     // The gateway refuses the bot's session for good: not ready any more, and why.
     run.emulator.invalidate_sessions(None, false);
     run.emulator.close_connections(None, 4000);
