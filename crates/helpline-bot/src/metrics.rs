@@ -50,6 +50,9 @@ pub const OUTBOX_PENDING: &str = "helpline_bot_outbox_pending";
 pub const OUTBOX_OLDEST: &str = "helpline_bot_outbox_oldest_seconds";
 /// Reconciler passes.
 pub const RECONCILER_PASSES: &str = "helpline_bot_reconciler_passes_total";
+/// 1 when the latest reconciler pass, which reads and writes the store, went through; 0 when
+/// it failed.
+pub const STORE_UP: &str = "helpline_bot_store_up";
 /// Gateway closes that forbid reconnecting, by `code`.
 pub const GATEWAY_FATAL_CLOSES: &str = "helpline_bot_gateway_fatal_closes_total";
 /// Workers restarted after dying, by `worker`.
@@ -101,6 +104,10 @@ pub fn describe() {
         "Age of the oldest pending effect."
     );
     describe_counter!(RECONCILER_PASSES, "Reconciler passes.");
+    describe_gauge!(
+        STORE_UP,
+        "1 when the latest reconciler pass (store reads and writes) went through, else 0."
+    );
     describe_counter!(
         GATEWAY_FATAL_CLOSES,
         "Gateway closes that forbid reconnecting, by close code."

@@ -151,7 +151,11 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
 /// Passes at start, then every `interval`, until the task is dropped.
 pub(crate) async fn run(bot: Bot, interval: Duration) {
     loop {
-        match pass(&bot).await {
+        let outcome = pass(&bot).await;
+        // The pass reads and writes the store throughout: whether it went through is the
+        // store's health as an alert sees it.
+        ::metrics::gauge!(crate::metrics::STORE_UP).set(if outcome.is_ok() { 1.0 } else { 0.0 });
+        match outcome {
             Ok(done) if done != Pass::default() => {
                 tracing::info!(
                     resumed = done.resumed,

@@ -464,24 +464,78 @@ fn run_serves_health_probes_and_its_build() {
     assert!(exit.success(), "{exit:?}\n{err}");
 }
 
+/// The alert rules of `dashboards/` are valid, and each alert's unit tests (`alerts.test.yml`:
+/// fires when it should, stays quiet beside it) pass; every alert has its runbook section.
+#[test]
+fn the_alert_rules_pass_their_unit_tests() {
+    let dashboards = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dashboards");
+    let Some(promtool) = promtool() else { return };
+    for args in [
+        ["check", "rules", "alerts.yml"],
+        ["test", "rules", "alerts.test.yml"],
+    ] {
+        let output = Command::new(&promtool)
+            .args(args)
+            .current_dir(&dashboards)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "promtool {}: {}{}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let rules = std::fs::read_to_string(dashboards.join("alerts.yml")).unwrap();
+    let runbook = std::fs::read_to_string(dashboards.join("RUNBOOK.md")).unwrap();
+    let alerts: Vec<&str> = rules
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("- alert: "))
+        .collect();
+    assert_eq!(alerts.len(), 8, "{alerts:?}");
+    for alert in alerts {
+        assert!(
+            runbook.contains(&format!("## {alert}\n")),
+            "no runbook for {alert}"
+        );
+        assert!(
+            rules.contains(&format!("runbook: RUNBOOK.md#{}", alert.to_lowercase())),
+            "{alert} does not link its runbook"
+        );
+    }
+}
+
+/// `promtool` when installed; when not, `None` outside CI (a skipped check says so) and a
+/// failure under CI, where `cargo xtask test` installs it.
+fn promtool() -> Option<&'static str> {
+    let installed = Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if installed {
+        return Some("promtool");
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "promtool is missing: `cargo xtask test` installs it"
+    );
+    eprintln!("promtool is not installed here: skipped (`cargo xtask test` installs it)");
+    None
+}
+
 /// `promtool check metrics` (Debian's `prometheus`, which `cargo xtask test` installs) finds no
 /// problem in an exposition.
 fn promtool_accepts(exposition: &str) {
     use std::io::Write as _;
-    let child = Command::new("promtool")
+    let Some(promtool) = promtool() else { return };
+    let mut child = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
-        .spawn();
-    let Ok(mut child) = child else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "promtool is missing: `cargo xtask test` installs it"
-        );
-        eprintln!("promtool is not installed here: skipped (`cargo xtask test` installs it)");
-        return;
-    };
+        .spawn()
+        .unwrap();
     child
         .stdin
         .take()
