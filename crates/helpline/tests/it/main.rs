@@ -474,7 +474,7 @@ fn the_alert_rules_pass_their_unit_tests() {
         ["check", "rules", "alerts.yml"],
         ["test", "rules", "alerts.test.yml"],
     ] {
-        let output = Command::new(&promtool)
+        let output = Command::new(promtool)
             .args(args)
             .current_dir(&dashboards)
             .output()
