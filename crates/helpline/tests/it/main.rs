@@ -506,6 +506,105 @@ fn the_alert_rules_pass_their_unit_tests() {
     }
 }
 
+/// The Grafana dashboards of `dashboards/`: every panel queries the data source variable, every
+/// query is PromQL Prometheus accepts (checked by `promtool check rules` as recording rules, the
+/// dashboard variables filled in), and every metric it reads is one Helpline declares.
+#[test]
+fn every_dashboard_query_is_valid_promql_over_declared_metrics() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dashboards = root.join("dashboards");
+    // The metric names declared in the crates (`"helpline_…"` literals of their metrics.rs and
+    // the binary's telemetry).
+    let mut declared = std::collections::BTreeSet::new();
+    for file in [
+        "crates/helpline-bot/src/metrics.rs",
+        "crates/helpline-proxy/src/metrics.rs",
+        "crates/helpline-cluster/src/metrics.rs",
+        "crates/helpline/src/telemetry.rs",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for literal in text.split('"').skip(1).step_by(2) {
+            if literal.starts_with("helpline_") {
+                declared.insert(literal.to_owned());
+            }
+        }
+    }
+    let mut rules = String::from("groups:\n  - name: dashboards\n    rules:\n");
+    let mut files: Vec<_> = std::fs::read_dir(&dashboards)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let mut uids = std::collections::BTreeSet::new();
+    for file in &files {
+        let dashboard: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let name = file.display();
+        assert!(
+            uids.insert(dashboard["uid"].as_str().unwrap().to_owned()),
+            "{name}: uid"
+        );
+        let variables: Vec<&str> = dashboard["templating"]["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v["name"].as_str())
+            .collect();
+        assert_eq!(variables, ["datasource", "namespace", "pod"], "{name}");
+        for panel in dashboard["panels"].as_array().unwrap() {
+            let title = panel["title"].as_str().unwrap();
+            assert_eq!(
+                panel["datasource"]["uid"], "${datasource}",
+                "{name}: {title}"
+            );
+            let targets = panel["targets"].as_array().unwrap();
+            assert!(!targets.is_empty(), "{name}: {title} queries nothing");
+            for target in targets {
+                let expr = target["expr"].as_str().unwrap();
+                let filled = expr
+                    .replace("$__rate_interval", "5m")
+                    .replace("$namespace", ".*")
+                    .replace("$pod", ".*");
+                rules.push_str(&format!(
+                    "      - record: dashboard:panel\n        expr: '{}'\n",
+                    filled.replace('\'', "''")
+                ));
+                let mut rest = expr;
+                while let Some(start) = rest.find("helpline_") {
+                    let tail = &rest[start..];
+                    let end = tail
+                        .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                        .unwrap_or(tail.len());
+                    let metric = &tail[..end];
+                    let base = metric.strip_suffix("_bucket").unwrap_or(metric);
+                    assert!(
+                        declared.contains(base),
+                        "{name}: {title} reads {metric}, which no crate declares"
+                    );
+                    rest = &tail[end..];
+                }
+            }
+        }
+    }
+    let Some(promtool) = promtool() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dashboard-queries.yml");
+    std::fs::write(&path, &rules).unwrap();
+    let output = Command::new(promtool)
+        .args(["check", "rules"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "promtool check rules: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// `promtool` when installed; when not, `None` outside CI (a skipped check says so) and a
 /// failure under CI, where `cargo xtask test` installs it.
 fn promtool() -> Option<&'static str> {
