@@ -33,8 +33,17 @@ impl ShardStates {
     /// Records a shard's state (a shard starting is connecting).
     pub(crate) fn set(&self, shard: u32, state: ShardState) {
         let mut states = self.states.lock().unwrap_or_else(|e| e.into_inner());
-        if states.insert(shard, state) != Some(state) {
-            publish(&states);
+        match states.insert(shard, state) {
+            Some(previous) if previous == state => {}
+            previous => {
+                publish(&states);
+                // A shard starting here has its guild count from the start (the reconciler's
+                // passes fill it in).
+                if previous.is_none() {
+                    ::metrics::gauge!(crate::metrics::GUILDS, "shard" => shard.to_string())
+                        .set(0.0);
+                }
+            }
         }
     }
 
