@@ -118,40 +118,29 @@ impl World {
         id
     }
 
-    /// Creates a guild with @everyone (Discord's default permissions), the owner and the bot as
-    /// members, and the bot's managed role (no permissions until a test grants some).
-    pub(crate) fn create_guild(
-        &mut self,
-        name: &str,
+    /// A new guild's record: @everyone with Discord's default permissions, the bot's managed
+    /// role with `bot_permissions`, and the owner and the bot as members.
+    fn new_guild_record(
+        &self,
+        guild_id: Id<GuildMarker>,
+        name: String,
         owner_id: Id<UserMarker>,
         preferred_locale: &str,
-    ) -> DiscordResult<Id<GuildMarker>> {
-        self.user(owner_id)?;
-        let guild_id: Id<GuildMarker> = self.next_id();
-        let bot_role: Id<RoleMarker> = self.next_id();
+        bot_role: Id<RoleMarker>,
+        bot_permissions: Permissions,
+    ) -> GuildRecord {
         let now = now_timestamp();
-        let bot_name = self.bot_user().name;
+        let member = |user_id, roles| MemberRecord {
+            user_id,
+            roles,
+            joined_at: now,
+            nick: None,
+        };
         let mut members = std::collections::BTreeMap::new();
-        members.insert(
-            owner_id,
-            MemberRecord {
-                user_id: owner_id,
-                roles: Vec::new(),
-                joined_at: now,
-                nick: None,
-            },
-        );
-        members.insert(
-            self.bot_id(),
-            MemberRecord {
-                user_id: self.bot_id(),
-                roles: vec![bot_role],
-                joined_at: now,
-                nick: None,
-            },
-        );
+        members.insert(owner_id, member(owner_id, Vec::new()));
+        members.insert(self.bot_id(), member(self.bot_id(), vec![bot_role]));
         let mut bot_role_model =
-            render::new_role(bot_role, &bot_name, Permissions::empty(), 1, true);
+            render::new_role(bot_role, &self.bot_user().name, bot_permissions, 1, true);
         bot_role_model.tags = Some(twilight_model::guild::RoleTags {
             available_for_purchase: false,
             bot_id: Some(self.bot_id()),
@@ -160,9 +149,9 @@ impl World {
             premium_subscriber: false,
             subscription_listing_id: None,
         });
-        let guild = GuildRecord {
+        GuildRecord {
             id: guild_id,
-            name: name.to_owned(),
+            name,
             owner_id,
             preferred_locale: preferred_locale.to_owned(),
             roles: vec![
@@ -180,7 +169,28 @@ impl World {
             threads: Vec::new(),
             bot_role,
             premium_tier: PremiumTier::None,
-        };
+        }
+    }
+
+    /// Creates a guild with @everyone (Discord's default permissions), the owner and the bot as
+    /// members, and the bot's managed role (no permissions until a test grants some).
+    pub(crate) fn create_guild(
+        &mut self,
+        name: &str,
+        owner_id: Id<UserMarker>,
+        preferred_locale: &str,
+    ) -> DiscordResult<Id<GuildMarker>> {
+        self.user(owner_id)?;
+        let guild_id: Id<GuildMarker> = self.next_id();
+        let bot_role: Id<RoleMarker> = self.next_id();
+        let guild = self.new_guild_record(
+            guild_id,
+            name.to_owned(),
+            owner_id,
+            preferred_locale,
+            bot_role,
+            Permissions::empty(),
+        );
         self.guilds.insert(guild_id, guild);
         self.emit_guild_create(guild_id);
         Ok(guild_id)
@@ -210,26 +220,17 @@ impl World {
             let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.next_id()).collect();
             let channel_ids: Vec<Id<ChannelMarker>> =
                 (0..shape.channels).map(|_| self.next_id()).collect();
-            let now = now_timestamp();
-            let mut roles = vec![
-                render::new_role(
-                    guild_id.cast(),
-                    "@everyone",
-                    DEFAULT_EVERYONE_PERMISSIONS,
-                    0,
-                    false,
-                ),
-                render::new_role(
-                    bot_role,
-                    &self.config.bot_name,
-                    shape.bot_permissions,
-                    1,
-                    true,
-                ),
-            ];
+            let mut guild = self.new_guild_record(
+                guild_id,
+                format!("Guild {g}"),
+                users[0],
+                "en-US",
+                bot_role,
+                shape.bot_permissions,
+            );
             for (r, id) in role_ids.iter().enumerate() {
                 let position = i64::try_from(r + 2).unwrap_or(i64::MAX);
-                roles.push(render::new_role(
+                guild.roles.push(render::new_role(
                     *id,
                     &format!("role-{r}"),
                     Permissions::empty(),
@@ -237,28 +238,19 @@ impl World {
                     false,
                 ));
             }
-            let mut members = std::collections::BTreeMap::new();
+            let joined_at = now_timestamp();
             for (m, user_id) in users.iter().enumerate() {
                 let roles = role_ids.get(m % role_ids.len().max(1)).copied();
-                members.insert(
+                guild.members.insert(
                     *user_id,
                     MemberRecord {
                         user_id: *user_id,
                         roles: roles.into_iter().collect(),
-                        joined_at: now,
+                        joined_at,
                         nick: None,
                     },
                 );
             }
-            members.insert(
-                self.bot_id(),
-                MemberRecord {
-                    user_id: self.bot_id(),
-                    roles: vec![bot_role],
-                    joined_at: now,
-                    nick: None,
-                },
-            );
             for (c, id) in channel_ids.iter().enumerate() {
                 let channel = render::new_guild_channel(
                     *id,
@@ -274,21 +266,8 @@ impl World {
                 );
                 self.channels.insert(*id, ChannelRecord::new(channel));
             }
-            self.guilds.insert(
-                guild_id,
-                GuildRecord {
-                    id: guild_id,
-                    name: format!("Guild {g}"),
-                    owner_id: users[0],
-                    preferred_locale: "en-US".to_owned(),
-                    roles,
-                    members,
-                    channels: channel_ids,
-                    threads: Vec::new(),
-                    bot_role,
-                    premium_tier: PremiumTier::None,
-                },
-            );
+            guild.channels = channel_ids;
+            self.guilds.insert(guild_id, guild);
             if announce {
                 self.emit_guild_create(guild_id);
             }
