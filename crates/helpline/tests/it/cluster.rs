@@ -27,6 +27,8 @@ struct Cluster {
     /// Settings given to every bot process (a REST proxy, …).
     env: Vec<(String, String)>,
     proxies: Vec<Child>,
+    /// The `/metrics` port of each proxy replica.
+    proxy_metrics: Vec<u16>,
 }
 
 impl Cluster {
@@ -74,6 +76,7 @@ impl Cluster {
             metrics_ports,
             env: Vec::new(),
             proxies: Vec::new(),
+            proxy_metrics: Vec::new(),
         }
     }
 
@@ -115,11 +118,14 @@ impl Cluster {
     /// Starts a `helpline proxy` replica towards the emulator, sharing this cluster's Redis;
     /// returns its URL.
     fn spawn_proxy(&mut self) -> String {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let free_port = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let (port, metrics) = (free_port(), free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
             .arg("proxy")
             .current_dir(self.dir.path())
@@ -130,6 +136,7 @@ impl Cluster {
                 format!("http://{}", self.emulator.http_host()),
             )
             .env("HELPLINE_CLUSTER_REDIS_URL", self.redis.url())
+            .env("HELPLINE_METRICS_LISTEN", format!("127.0.0.1:{metrics}"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -139,6 +146,7 @@ impl Cluster {
             std::net::TcpStream::connect(("127.0.0.1", port)).ok()
         });
         self.proxies.push(child);
+        self.proxy_metrics.push(metrics);
         format!("http://127.0.0.1:{port}")
     }
 
@@ -761,4 +769,25 @@ fn bot_processes_behind_two_proxy_replicas_open_tickets_without_a_429() {
         (0, 0),
         "no 429 reached Discord's budget"
     );
+    // A replica is ready once it listens; its exposition passes promtool too.
+    let get = |path: &str| -> String {
+        use std::io::{Read as _, Write as _};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", cluster.proxy_metrics[0])).unwrap();
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let ready = get("/readyz");
+    assert!(
+        ready.starts_with("HTTP/1.0 200") && ready.ends_with("ready: listening\n"),
+        "{ready}"
+    );
+    let metrics = get("/metrics");
+    assert!(
+        metrics.contains("helpline_proxy_global_permits_total"),
+        "{metrics}"
+    );
+    crate::promtool_accepts(metrics.split("\r\n\r\n").nth(1).unwrap_or_default());
 }
