@@ -742,20 +742,47 @@ impl Actor {
         name: &str,
         options: &[(&str, OptionValue)],
     ) -> Result<InteractionOutcome> {
+        self.run_command_in(Some(guild), Some(channel), name, options)
+            .await
+    }
+
+    /// Runs a slash command in the person's DM with the bot (a command whose `contexts` allow
+    /// `BOT_DM`; others are unknown there, as Discord shows them none).
+    pub async fn run_dm_command(
+        &self,
+        name: &str,
+        options: &[(&str, OptionValue)],
+    ) -> Result<InteractionOutcome> {
+        self.run_command_in(None, None, name, options).await
+    }
+
+    async fn run_command_in(
+        &self,
+        guild: Option<Id<GuildMarker>>,
+        channel: Option<Id<ChannelMarker>>,
+        name: &str,
+        options: &[(&str, OptionValue)],
+    ) -> Result<InteractionOutcome> {
         let id = {
             let mut world = self.emulator.world();
+            let channel = match channel {
+                Some(channel) => channel,
+                None => world.dm_channel(self.user_id).map_err(Error::from)?.id,
+            };
             let channel_guild = self.enter(&world, channel, Permissions::USE_SLASH_COMMANDS)?;
-            in_guild(channel_guild, channel, guild)?;
+            if let Some(guild) = guild {
+                in_guild(channel_guild, channel, guild)?;
+            }
             let path: Vec<&str> = name.split_whitespace().collect();
             let (command_name, sub_path) = path
                 .split_first()
                 .ok_or_else(|| Error::UnknownCommand(name.to_owned()))?;
             let command =
-                self.available_command(&world, Some(guild), command_name, CommandType::ChatInput)?;
+                self.available_command(&world, guild, command_name, CommandType::ChatInput)?;
             let mut context = Context {
                 world: &mut world,
                 user_id: self.user_id,
-                guild_id: Some(guild),
+                guild_id: guild,
                 channel_id: channel,
             };
             let mut resolved = empty_resolved();

@@ -136,8 +136,15 @@ struct CommandSpec {
     name: &'static str,
     key: &'static str,
     default_member_permissions: Option<&'static str>,
+    /// Where Discord offers the command: `GUILD` (0), and `BOT_DM` (1) for those that work
+    /// away from a server.
+    contexts: &'static [u8],
     options: Vec<OptionSpec>,
 }
+
+/// Discord's interaction contexts a command is offered in.
+const IN_GUILDS: &[u8] = &[0];
+const IN_GUILDS_AND_DMS: &[u8] = &[0, 1];
 
 /// Up to five roles in one command: `role1` (required) to `role5`.
 fn roles(key_prefix: &'static [&'static str; 5]) -> Vec<OptionSpec> {
@@ -278,6 +285,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::SETUP,
             key: "setup",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(CHANNEL, "panel_channel", "setup-panel_channel")
                     .channels(&[GUILD_TEXT]),
@@ -293,6 +301,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::SETTINGS,
             key: "settings",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "show", "settings-show"),
                 OptionSpec::new(SUB_COMMAND, "set", "settings-set").with(vec![
@@ -348,6 +357,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::TOPIC,
             key: "topic",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "add", "topic-add").with(topic_add),
                 OptionSpec::new(SUB_COMMAND, "edit", "topic-edit").with(topic_edit),
@@ -368,6 +378,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::HELPLINE,
             key: "helpline",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "disable", "helpline-disable"),
                 OptionSpec::new(SUB_COMMAND, "enable", "helpline-enable"),
@@ -379,6 +390,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::TICKET,
             key: "ticket",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "topic", "ticket-topic")
                     .autocomplete()
@@ -392,6 +404,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::TICKETS,
             key: "tickets",
             default_member_permissions: None,
+            contexts: IN_GUILDS_AND_DMS,
             options: Vec::new(),
         },
         CommandSpec {
@@ -399,6 +412,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::STAFF,
             key: "staff",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "add", "staff-add").with(roles_and_topic()),
                 OptionSpec::new(SUB_COMMAND, "remove", "staff-remove").with(roles_and_topic()),
@@ -413,6 +427,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::PANEL,
             key: "panel",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "create", "panel-create").with(create),
                 OptionSpec::new(SUB_COMMAND, "edit", "panel-edit").with(edit),
@@ -430,6 +445,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::CLOSE,
             key: "close",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "reason", "close-reason")
                     .length(helpline_domain::limits::REASON as u64),
@@ -440,6 +456,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::CLOSE_REQUEST,
             key: "close_request",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "reason", "close_request-reason")
                     .length(helpline_domain::limits::REASON as u64),
@@ -450,6 +467,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::CLAIM,
             key: "claim",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: Vec::new(),
         },
         CommandSpec {
@@ -457,6 +475,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::UNCLAIM,
             key: "unclaim",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: Vec::new(),
         },
         CommandSpec {
@@ -464,6 +483,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::TRANSFER,
             key: "transfer",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![OptionSpec::new(USER, "member", "transfer-member").required()],
         },
         CommandSpec {
@@ -471,6 +491,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::ADD,
             key: "add",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "member", "add-member").with(vec![
                     OptionSpec::new(USER, "member", "add-member-member").required(),
@@ -485,6 +506,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::REMOVE,
             key: "remove",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "member", "remove-member").with(vec![
                     OptionSpec::new(USER, "member", "remove-member-member").required(),
@@ -499,6 +521,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::RENAME,
             key: "rename",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "name", "rename-name")
                     .required()
@@ -510,6 +533,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::BLACKLIST,
             key: "blacklist",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "add", "blacklist-add").with(vec![
                     OptionSpec::new(USER, "user", "blacklist-user"),
@@ -529,6 +553,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::STATS,
             key: "stats",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![OptionSpec::new(USER, "member", "stats-member")],
         },
         CommandSpec {
@@ -536,6 +561,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::NOTE,
             key: "note",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "text", "note-text")
                     .length(crate::handlers::NOTE_LENGTH as u64),
@@ -547,6 +573,7 @@ fn specs() -> Vec<CommandSpec> {
             key: "tag",
             // `use` and `list` are for staff, the rest for admins: each is checked when run.
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(SUB_COMMAND, "add", "tag-add").with(vec![
                     OptionSpec::new(STRING, "name", "tag-name")
@@ -585,6 +612,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::OPEN_FOR,
             key: "open_for",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(USER, "member", "open_for-member").required(),
                 OptionSpec::new(STRING, "topic", "open_for-topic")
@@ -599,6 +627,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::MOVE,
             key: "move",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: vec![
                 OptionSpec::new(STRING, "topic", "move-topic")
                     .required()
@@ -611,6 +640,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::REOPEN,
             key: "reopen",
             default_member_permissions: None,
+            contexts: IN_GUILDS,
             options: Vec::new(),
         },
         CommandSpec {
@@ -618,6 +648,7 @@ fn specs() -> Vec<CommandSpec> {
             name: name::USE_PANEL,
             key: "use_panel",
             default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
             options: Vec::new(),
         },
     ]
@@ -717,7 +748,7 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
                     "description": "",
                     "default_member_permissions": spec.default_member_permissions,
                     "version": "1",
-                    "contexts": [0],
+                    "contexts": spec.contexts,
                 });
                 return serde_json::from_value(command).expect("command definitions are valid");
             }
@@ -737,7 +768,7 @@ pub(crate) fn all(translator: &Translator) -> Vec<Command> {
                 // Discord assigns versions; twilight's model requires one, and sends it back
                 // unread.
                 "version": "1",
-                "contexts": [0],
+                "contexts": spec.contexts,
                 "options": options,
             });
             serde_json::from_value(command).expect("command definitions are valid")

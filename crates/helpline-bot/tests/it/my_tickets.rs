@@ -1,5 +1,6 @@
 //! `/tickets` (M6, B2): a member lists their tickets across every server Helpline serves, with
-//! the channel of an open one and the transcript Helpline sent them of a closed one.
+//! the channel of an open one and the transcript Helpline sent them of a closed one, from a
+//! server or from their DMs with the bot.
 
 use crate::story::{close_now, open_ticket};
 use crate::world::World;
@@ -80,6 +81,24 @@ async fn a_member_lists_their_tickets_across_servers() {
     assert!(
         !lines[2].contains("transcript"),
         "no transcript yet: {text}"
+    );
+
+    // From her DMs with the bot, away from any server, the same list; guild commands are not
+    // offered there.
+    let from_dm = emulator
+        .as_user(mia)
+        .run_dm_command("tickets", &[])
+        .await
+        .unwrap()
+        .expect_message()
+        .text();
+    assert_eq!(from_dm, text);
+    assert!(
+        emulator
+            .as_user(mia)
+            .run_dm_command("close", &[])
+            .await
+            .is_err()
     );
 
     // Someone without tickets is told how to open one.
