@@ -296,18 +296,20 @@ fn apply(
     if let Some(hours) = integer(options, "auto_close_hours") {
         settings.auto_close_hours = u32::try_from(hours).ok();
     }
-    // Open tickets keep what they are; the mode decides what the next ones will be.
+    // Open tickets keep what they are; the mode decides what the next ones will be. Choosing
+    // threads is checked against the channel and the bot's permissions there (other changes
+    // of a thread panel are not refused for them).
     if let Some(mode) = string(options, "mode") {
         settings.ticket_mode = if mode == "thread" {
             TicketMode::PrivateThread
         } else {
             TicketMode::Channel
         };
+        if let Some(reply) = thread_refusal(bot, lang, config.guild_id, panel) {
+            return Err(reply);
+        }
     }
-    match thread_refusal(bot, lang, config.guild_id, panel) {
-        Some(reply) => Err(reply),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// The content of `message_id` in `channel` to copy into a panel, or the answer saying why it

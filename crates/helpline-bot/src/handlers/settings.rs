@@ -75,10 +75,13 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                 .follow_up(&translator.render(lang, &invalid))
                 .await;
         }
-        // Threads need a text channel and the bot's thread permissions in each panel's channel.
+        // Threads need a text channel and the bot's thread permissions in each panel's channel
+        // (checked when the mode is what changes: another setting is not refused for it).
+        let mode_given = options.iter().any(|option| option.name == "mode");
         if let Some(reply) = config
             .panels
             .iter()
+            .filter(|_| mode_given)
             .find_map(|panel| super::panel::thread_refusal(bot, lang, guild, panel))
         {
             return responder.follow_up(&reply).await;
