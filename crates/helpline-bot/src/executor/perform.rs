@@ -29,7 +29,8 @@ const THREAD_ARCHIVED: u64 = 50083;
 
 /// Performs `effect` for `ticket` (read just before). `resume` says an earlier attempt may have
 /// reached Discord, so what it would create is looked for first. An open ticket's thread that
-/// Discord archived after a week of quiet is unarchived, and the effect tried again.
+/// Discord archived after a week of quiet is unarchived, and the effect tried again (a closing
+/// ticket's too, for the buttons and notice that come before its own archive and lock).
 pub(super) async fn perform(
     bot: &Bot,
     config: &GuildConfig,
@@ -47,14 +48,18 @@ pub(super) async fn perform(
     let thread = ticket
         .channel
         .filter(|channel| channel.kind == TicketChannelKind::PrivateThread);
+    // Open tickets, and a closing one's last steps before its own archive (the thread may have
+    // been archived for inactivity just before the close: its buttons and notice still go).
+    let unarchive = match ticket.state {
+        helpline_domain::TicketState::Open | helpline_domain::TicketState::Claimed => true,
+        helpline_domain::TicketState::Closed => matches!(
+            effect.kind,
+            EffectKind::RefreshControls | EffectKind::PostNotice { .. }
+        ),
+        _ => false,
+    };
     match thread {
-        Some(thread)
-            if archived
-                && matches!(
-                    ticket.state,
-                    helpline_domain::TicketState::Open | helpline_domain::TicketState::Claimed
-                ) =>
-        {
+        Some(thread) if archived && unarchive => {
             tracing::info!(ticket = %ticket.id, channel_id = %thread.id, "the ticket's thread was archived for inactivity: unarchiving it");
             rest(
                 "update_thread",

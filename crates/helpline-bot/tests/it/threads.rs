@@ -245,9 +245,19 @@ async fn tickets_as_private_threads_from_opening_to_deletion() {
     );
     assert_eq!(archived_and_locked(&world, thread), (false, false));
 
-    // Closed again, then deleted from the closed notice: the thread is gone.
+    // Archived by Discord again, then closed: the welcome loses its buttons and the notice is
+    // posted all the same, then the thread is archived and locked.
+    world.emulator.auto_archive_thread(thread).unwrap();
     close_now(&world, thread, sam).await;
     world.wait_for_outbox().await;
+    let welcome = world.emulator.pins(thread).remove(0);
+    assert!(
+        find_button(&welcome, "Close").is_none(),
+        "{:?}",
+        welcome.components
+    );
+    assert_eq!(archived_and_locked(&world, thread), (true, true));
+    // Then deleted from the closed notice: the thread is gone.
     let notice = world
         .emulator
         .messages(thread)
