@@ -497,7 +497,10 @@ impl Bot {
         let shards = self.inner.shard_states.ready()?;
         match tokio::time::timeout(Duration::from_secs(1), self.inner.store.outbox_depth()).await {
             Ok(Ok(_)) => Ok(format!("{shards} shards connected, store reachable")),
-            Ok(Err(error)) => Err(format!("the store fails: {error}")),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "readiness: the store fails");
+                Err("the store fails (the log says how)".to_owned())
+            }
             Err(_) => Err("the store does not answer within a second".to_owned()),
         }
     }
@@ -609,6 +612,14 @@ pub(crate) async fn run_shard(
                 None => None,
             },
             _ = watchdog.tick() => {
+                // A connection lost without a close frame reconnects inside the shard, with no
+                // event: its state says so.
+                let state = if shard.state().is_identified() {
+                    crate::shards::ShardState::Ready
+                } else {
+                    crate::shards::ShardState::Connecting
+                };
+                bot.inner.shard_states.set(id.number(), state);
                 if bot.inner.leases.valid(id.number()) {
                     continue;
                 }

@@ -33,11 +33,15 @@ pub const CLOSED_TICKET_DENY: Permissions = Permissions::SEND_MESSAGES
 pub const BOT_REQUIRED: Permissions = TICKET_BOT_ALLOW.union(Permissions::MANAGE_ROLES);
 
 /// What the bot needs in a panel's channel for that panel's tickets to be private threads
-/// there: create them, write in them, and manage them (archive and lock on close, delete).
+/// there: create them, write in them (pinning the welcome, mentioning the staff roles even when
+/// they are not mentionable: the mention is how staff join), and manage them (archive and lock
+/// on close, delete).
 pub const BOT_THREADS: Permissions = Permissions::VIEW_CHANNEL
     .union(Permissions::SEND_MESSAGES)
     .union(Permissions::EMBED_LINKS)
     .union(Permissions::READ_MESSAGE_HISTORY)
+    .union(Permissions::MANAGE_MESSAGES)
+    .union(Permissions::MENTION_EVERYONE)
     .union(Permissions::CREATE_PRIVATE_THREADS)
     .union(Permissions::SEND_MESSAGES_IN_THREADS)
     .union(Permissions::MANAGE_THREADS);

@@ -492,8 +492,20 @@ impl World {
         record.channel.total_message_sent =
             Some(record.channel.total_message_sent.unwrap_or(0) + 1);
         let parent = record.channel.parent_id;
+        // In a private thread others may not invite to, only moderators' mentions invite.
+        let closed = record.channel.kind == ChannelType::PrivateThread
+            && record
+                .channel
+                .thread_metadata
+                .as_ref()
+                .is_some_and(|metadata| metadata.invitable == Some(false));
+        let channel = record.channel.clone();
+        let invites = !closed || self.is_thread_moderator(author, &channel);
+        let Some(record) = self.channels.get(&thread_id) else {
+            return;
+        };
         let joining: Vec<Id<UserMarker>> = std::iter::once(author)
-            .chain(notified.iter().copied())
+            .chain(notified.iter().copied().filter(|_| invites))
             .filter(|user| !record.thread_members.contains_key(user))
             .collect();
         for user in joining {

@@ -52,9 +52,10 @@ pub(super) async fn perform(
     // been archived for inactivity just before the close: its buttons and notice still go).
     let unarchive = match ticket.state {
         helpline_domain::TicketState::Open | helpline_domain::TicketState::Claimed => true,
+        // Archiving an archived thread is refused too: unarchived, it is archived and locked.
         helpline_domain::TicketState::Closed => matches!(
             effect.kind,
-            EffectKind::RefreshControls | EffectKind::PostNotice { .. }
+            EffectKind::RefreshControls | EffectKind::PostNotice { .. } | EffectKind::ArchiveThread
         ),
         _ => false,
     };

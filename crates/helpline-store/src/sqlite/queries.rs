@@ -150,7 +150,7 @@ fn open_ticket(
         let last: Option<i64> = transaction
             .prepare_cached(
                 "SELECT MAX(created_at) FROM tickets WHERE guild_id = ?1 AND panel_id = ?2 AND opener_id = ?3
-                 AND NOT (state = 'deleted' AND channel_id IS NULL)",
+                 AND NOT (state = 'deleted' AND json_extract(data, '$.close_reason.kind') = 'open_failed')",
             )?
             .query_row(params![guild, ticket.panel_id.0, opener], |row| row.get(0))?;
         if let Some(last) = last {

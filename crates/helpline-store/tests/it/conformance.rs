@@ -372,18 +372,47 @@ pub(crate) async fn cooldown_between_opens(store: Arc<dyn Store>) {
         .map(|t| t.number)
         .collect();
     assert_eq!(numbers, [2, 1]);
-    // A ticket Discord never gave a channel (abandoned: deleted without one) does not start a
-    // cooldown: the member did not get a ticket.
-    let member = 19;
-    let failed = create(&store, &config, 3, member, after).await;
-    set_state(&store, &failed, TicketState::Deleted, after).await;
-    let (retry, limits) = new_ticket(&config, 4, member, after.plus(Duration::from_secs(1)));
+    // A ticket Discord never gave a channel (abandoned: its open failed) does not start a
+    // cooldown: the member did not get a ticket. One whose channel staff deleted does.
+    let end = |ticket: &Ticket, reason: helpline_domain::CloseReason| {
+        let mut next = ticket.clone();
+        next.state = TicketState::Deleted;
+        next.close_reason = Some(reason);
+        next.version += 1;
+        next
+    };
+    let retry_at = after.plus(Duration::from_secs(1));
+    let failed = create(&store, &config, 3, 19, after).await;
+    store
+        .update_ticket(
+            &end(&failed, helpline_domain::CloseReason::OpenFailed),
+            failed.version,
+        )
+        .await
+        .unwrap();
+    let (retry, limits) = new_ticket(&config, 4, 19, retry_at);
     assert!(matches!(
         store
-            .open_ticket(retry, limits, after.plus(Duration::from_secs(1)), None)
+            .open_ticket(retry, limits, retry_at, None)
             .await
             .unwrap(),
         OpenOutcome::Created(_)
+    ));
+    let removed = create(&store, &config, 5, 29, after).await;
+    store
+        .update_ticket(
+            &end(&removed, helpline_domain::CloseReason::ChannelDeleted),
+            removed.version,
+        )
+        .await
+        .unwrap();
+    let (again, limits) = new_ticket(&config, 6, 29, retry_at);
+    assert!(matches!(
+        store
+            .open_ticket(again, limits, retry_at, None)
+            .await
+            .unwrap(),
+        OpenOutcome::Cooldown { .. }
     ));
 }
 
