@@ -114,6 +114,12 @@ async fn a_private_thread_follows_discords_rules() {
         .send_text(thread.id, "my printer is on fire")
         .await
         .unwrap();
+    // Others may not invite to this thread (`invitable: false`): her mention invites nobody.
+    alice
+        .send_text(thread.id, &format!("<@{}> help!", world.bob))
+        .await
+        .unwrap();
+    assert!(!emulator.thread_members(thread.id).contains(&world.bob));
     // A member of the guild missing Send Messages in Threads cannot write.
     let everyone = emulator.everyone_role(world.guild);
     emulator
