@@ -140,6 +140,13 @@ impl RenderedTranscript {
     }
 }
 
+/// Who a transcript file is for: staff read their notes in it, the opener does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reader {
+    Staff,
+    Opener,
+}
+
 /// Renders `ticket`'s transcript from `store` into a new temporary file in `dir`, embedding the
 /// kept attachments that fit an upload of `upload_limit` bytes ([`upload_limit`] for the
 /// guild's tier, [`DM_UPLOAD_LIMIT`] for a DM) less [`UPLOAD_ENVELOPE_BYTES`].
@@ -150,40 +157,10 @@ impl RenderedTranscript {
 ///
 /// `complete` finishes the labels once the messages are known (names for their mentions,
 /// the participants).
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) async fn render(
-    store: &dyn Store,
-    ticket: &Ticket,
-    labels: TranscriptLabels,
-    complete: impl FnOnce(&mut TranscriptLabels, &[TranscriptMessage]),
-    left_out: &LeftOutLabels<'_>,
-    upload_limit: u64,
-    dir: &Path,
-) -> Result<RenderedTranscript> {
-    let reader = Reader::Staff;
-    render_for(
-        store,
-        ticket,
-        labels,
-        complete,
-        left_out,
-        upload_limit,
-        dir,
-        reader,
-    )
-    .await
-}
-
-/// Who a transcript file is for: staff read their notes in it, the opener does not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reader {
-    Staff,
-    Opener,
-}
-
-/// [`render`] for `reader`: the opener's copy leaves staff notes out.
+///
+/// The opener's copy (`reader`) leaves staff notes out.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn render_for(
+pub(crate) async fn render(
     store: &dyn Store,
     ticket: &Ticket,
     mut labels: TranscriptLabels,

@@ -184,7 +184,7 @@ fn optional_id<T>(value: Option<&Value>, path: &str) -> DiscordResult<Option<Id<
     }
 }
 
-fn optional_string(value: Option<&Value>, path: &str) -> DiscordResult<Option<String>> {
+pub(super) fn optional_string(value: Option<&Value>, path: &str) -> DiscordResult<Option<String>> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),

@@ -16,6 +16,7 @@ use twilight_model::{
     },
 };
 
+use super::channels::optional_string;
 use super::{json, json_body, no_content, parse_id};
 use crate::{
     Emulator,
@@ -69,18 +70,6 @@ fn rate_limit_per_user(body: &Value) -> DiscordResult<Option<u16>> {
     }
 }
 
-fn optional_name(body: &Value) -> DiscordResult<Option<String>> {
-    match body.get("name") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(name)) => Ok(Some(name.clone())),
-        Some(_) => Err(DiscordError::invalid_form(
-            "name",
-            "BASE_TYPE_STRING",
-            "Must be a string.",
-        )),
-    }
-}
-
 /// `POST /channels/{channel_id}/threads`: a thread without a starter message. Private threads
 /// (the default type) need Create Private Threads, public ones Create Public Threads.
 pub(super) async fn create_thread(
@@ -90,7 +79,8 @@ pub(super) async fn create_thread(
 ) -> DiscordResult<Response> {
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
     let body = json_body(&body)?;
-    let name = optional_name(&body)?.ok_or_else(|| DiscordError::required("name"))?;
+    let name =
+        optional_string(body.get("name"), "name")?.ok_or_else(|| DiscordError::required("name"))?;
     let kind = match body.get("type") {
         None | Some(Value::Null) => ChannelType::PrivateThread,
         Some(value) => match value.as_u64() {
@@ -135,7 +125,7 @@ pub(super) fn update_thread(
     body: &Value,
 ) -> DiscordResult<Response> {
     let patch = ThreadPatch {
-        name: optional_name(body)?,
+        name: optional_string(body.get("name"), "name")?,
         archived: optional_bool(body, "archived")?,
         locked: optional_bool(body, "locked")?,
         invitable: optional_bool(body, "invitable")?,

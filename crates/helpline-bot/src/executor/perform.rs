@@ -889,7 +889,7 @@ async fn transcript_file(
         }
     };
     let left_out = crate::transcript_file::left_out_labels(translator, language);
-    let file = crate::transcript_file::render_for(
+    let file = crate::transcript_file::render(
         &*bot.inner.store,
         ticket,
         labels,

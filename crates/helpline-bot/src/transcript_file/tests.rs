@@ -146,6 +146,7 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
         &words,
         4 * MIB,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
@@ -188,6 +189,7 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
         &words,
         50 * MIB,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
@@ -207,6 +209,7 @@ async fn ten_attachments_of_a_mebibyte_fit_four_by_leaving_the_largest_out() {
         &words,
         4 * MIB,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
@@ -258,6 +261,7 @@ async fn unkept_and_left_out_attachments_are_told_apart_in_french() {
         &words,
         2 * MIB,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
@@ -293,6 +297,7 @@ async fn the_file_is_deleted_when_dropped_and_uploads_as_an_attachment() {
         &words,
         DM_UPLOAD_LIMIT,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
@@ -315,6 +320,7 @@ async fn the_file_is_deleted_when_dropped_and_uploads_as_an_attachment() {
         &words,
         DM_UPLOAD_LIMIT,
         &missing,
+        Reader::Staff,
     )
     .await
     .unwrap_err();
@@ -369,6 +375,7 @@ async fn memory_stays_near_one_attachment() {
             &words,
             u64::MAX,
             dir.path(),
+            Reader::Staff,
         )
         .await
         .unwrap(),
@@ -397,6 +404,7 @@ async fn memory_stays_near_one_attachment() {
         &words,
         u64::MAX,
         dir.path(),
+        Reader::Staff,
     )
     .await
     .unwrap();
