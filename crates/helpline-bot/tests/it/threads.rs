@@ -1,6 +1,7 @@
 //! Thread mode (A6): a panel whose tickets are private threads of its channel, as an admin turns
 //! it on, a member opens one, staff work in it, and Discord's thread rules apply (archive and
-//! lock on close, reopen, members instead of roles, the active threads' limit).
+//! lock on close, reopen, members instead of roles, the active threads' limit), and the same
+//! clear answer at Discord's limit of channels in channel mode.
 
 use crate::story::{button_id, close_now, find_button, open_ticket};
 use crate::world::World;
@@ -358,4 +359,38 @@ async fn settings_turn_every_panel_to_threads_once_the_bot_may() {
         shown.contains("Private thread in the panel's channel"),
         "{shown}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_at_discords_channel_limit_gets_a_clear_answer_and_no_ticket() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let [mia, ..] = world.members;
+    // The server fills up to Discord's 500 channels.
+    let existing = world.emulator.channels(world.guild).len();
+    for n in existing..500 {
+        world
+            .emulator
+            .create_text_channel(world.guild, &format!("chat-{n}"), None)
+            .unwrap();
+    }
+    let (reply, none) = open_ticket(&world, panel, mia).await;
+    assert_eq!(none, None);
+    assert_eq!(
+        reply,
+        "This server has reached Discord's limit of 500 channels, so no ticket channel can open: \
+         staff need to delete old tickets or channels first. Nothing was created."
+    );
+    world.wait_for_outbox().await;
+    assert_eq!(world.emulator.channels(world.guild).len(), 500);
+    let tickets = world
+        .store
+        .tickets_by_member(mia, helpline_store::Page::first(5))
+        .await
+        .unwrap();
+    assert!(
+        tickets.iter().all(|t| t.state == TicketState::Deleted),
+        "nothing left active: {tickets:?}"
+    );
+    world.bot.stop().await;
 }
