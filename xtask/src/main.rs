@@ -122,6 +122,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     // `promtool check metrics` reads every process's /metrics in the binary's tests.
     ("promtool", "prometheus"),
+    // A real Prometheus scrapes the smoke load test and answers every dashboard query.
+    ("prometheus", "prometheus"),
 ];
 
 /// Installs the Debian packages whose programs are missing (`apt-get`, as root; `sudo` when

@@ -188,6 +188,16 @@ impl InteractionOutcome {
         }
     }
 
+    /// How long after the interaction was created its initial response came (the
+    /// acknowledgement: a message, a deferral or a modal); `None` when none came.
+    pub fn ack_latency(&self) -> Option<std::time::Duration> {
+        self.emulator
+            .world()
+            .interactions
+            .get(self.interaction_id)
+            .and_then(|record| record.acked_after)
+    }
+
     /// The interaction's id.
     pub fn interaction_id(&self) -> Id<InteractionMarker> {
         self.interaction_id

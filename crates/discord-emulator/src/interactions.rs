@@ -50,6 +50,10 @@ pub(crate) struct InteractionRecord {
     pub(crate) expires: Instant,
     /// The initial response's type, once given.
     pub(crate) ack: Option<u8>,
+    /// When the interaction was created (before its dispatch).
+    pub(crate) created: Instant,
+    /// How long after its creation the initial response came.
+    pub(crate) acked_after: Option<std::time::Duration>,
     /// The person saw "This interaction failed".
     pub(crate) failed: bool,
     /// Message of the initial response (type 4 or 5).
@@ -178,6 +182,8 @@ impl World {
             deadline: now + self.config.interaction_deadline,
             expires: now + self.config.interaction_token_lifetime,
             ack: None,
+            created: now,
+            acked_after: None,
             failed: false,
             original: None,
             loading: false,
@@ -412,6 +418,7 @@ impl World {
             .get_mut(id)
             .ok_or_else(DiscordError::unknown_interaction)?;
         record.ack = Some(kind);
+        record.acked_after = Some(record.created.elapsed());
         match kind {
             4 | 5 => record.original = response_message.as_ref().map(|message| message.id),
             6 | 7 => record.original = source_message,

@@ -738,6 +738,28 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// A guild's members other than the bot, by id (empty for an unknown guild).
+    pub fn members(&self, guild: Id<GuildMarker>) -> Vec<Id<UserMarker>> {
+        let bot = self.bot_user_id();
+        self.world()
+            .guilds
+            .get(&guild)
+            .map(|guild| {
+                guild
+                    .members
+                    .keys()
+                    .copied()
+                    .filter(|&id| id != bot)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Who owns a guild.
+    pub fn guild_owner(&self, guild: Id<GuildMarker>) -> Option<Id<UserMarker>> {
+        self.world().guilds.get(&guild).map(|guild| guild.owner_id)
+    }
+
     /// A member's roles, if the user is a member.
     pub fn member_roles(
         &self,

@@ -45,6 +45,14 @@ pub(crate) fn event(
     }
 }
 
+/// The message events dropped unparsed outside tickets.
+pub(crate) const SKIPPED_TYPES: [&str; 4] = [
+    "MESSAGE_CREATE",
+    "MESSAGE_UPDATE",
+    "MESSAGE_DELETE",
+    "MESSAGE_DELETE_BULK",
+];
+
 /// The type and channel of a message event (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE,
 /// MESSAGE_DELETE_BULK); `None` for any other payload.
 fn message_event_channel(json: &str) -> Option<(&'static str, ChannelId)> {
@@ -52,13 +60,8 @@ fn message_event_channel(json: &str) -> Option<(&'static str, ChannelId)> {
     if gateway.op() != 0 {
         return None;
     }
-    let kind = match gateway.event_type()? {
-        "MESSAGE_CREATE" => "MESSAGE_CREATE",
-        "MESSAGE_UPDATE" => "MESSAGE_UPDATE",
-        "MESSAGE_DELETE" => "MESSAGE_DELETE",
-        "MESSAGE_DELETE_BULK" => "MESSAGE_DELETE_BULK",
-        _ => return None,
-    };
+    let event_type = gateway.event_type()?;
+    let kind = SKIPPED_TYPES.into_iter().find(|kind| *kind == event_type)?;
     let channel = serde_json::from_str::<Peek>(json).ok()?.d.channel_id?;
     Some((kind, channel))
 }

@@ -23,6 +23,16 @@ pub const ACK_BUCKETS: &[f64] = &[
 pub const REST_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
+/// Seconds from receiving an interaction to its handler's end (acknowledgement, work and
+/// follow-ups), by kind.
+pub const HANDLER_DURATION: &str = "helpline_bot_handler_duration_seconds";
+/// Seconds from an event's creation on Discord (its snowflake's time) to its arrival here, for
+/// INTERACTION_CREATE and MESSAGE_CREATE: how far behind the gateway the bot runs.
+pub const EVENT_LAG: &str = "helpline_bot_gateway_event_lag_seconds";
+/// Histogram buckets of [`EVENT_LAG`]: a millisecond to half a minute behind.
+pub const LAG_BUCKETS: &[f64] = &[
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
 /// Shards this process runs, by state (connecting, ready).
@@ -77,6 +87,16 @@ pub fn describe() {
         "Time a REST request took until its answer or failure, by route."
     );
     describe_counter!(GATEWAY_EVENTS, "Gateway events received, by type.");
+    describe_histogram!(
+        HANDLER_DURATION,
+        metrics::Unit::Seconds,
+        "Time from receiving an interaction to the end of its handler, follow-ups included."
+    );
+    describe_histogram!(
+        EVENT_LAG,
+        metrics::Unit::Seconds,
+        "Time from an interaction's or message's creation (its id's timestamp) to its arrival."
+    );
     ::metrics::describe_gauge!(
         SHARDS,
         "Shards this process runs, by state (connecting, ready)."
@@ -125,6 +145,21 @@ pub fn describe() {
     for state in ["connecting", "ready"] {
         metrics::gauge!(SHARDS, "state" => state).set(0.0);
     }
+    for kind in crate::ingest::SKIPPED_TYPES {
+        metrics::counter!(GATEWAY_EVENTS_SKIPPED, "type" => kind).absolute(0);
+    }
+}
+
+/// Records how far behind Discord an event with snowflake `id` arrives.
+pub(crate) fn event_lag(kind: &'static str, id: u64) {
+    // A snowflake's top 42 bits: milliseconds since Discord's epoch (2015).
+    let created_ms = (id >> 22) + 1_420_070_400_000;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |now| u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
+    #[allow(clippy::cast_precision_loss)]
+    let lag = now_ms.saturating_sub(created_ms) as f64 / 1000.0;
+    metrics::histogram!(EVENT_LAG, "type" => kind).record(lag);
 }
 
 /// Sends a REST request and counts it under `route` (the twilight request's name: low

@@ -344,6 +344,7 @@ impl Bot {
     pub async fn start(config: BotConfig, store: Arc<dyn Store>) -> Result<RunningBot> {
         install_crypto_provider();
         metrics::describe();
+        helpline_store::metrics::describe();
         let http = client(&config);
         let application =
             crate::metrics::rest("current_user_application", http.current_user_application())
@@ -703,12 +704,14 @@ pub(crate) async fn run_shard(
                     .set(id.number(), crate::shards::ShardState::Ready);
             }
             Event::InteractionCreate(interaction) => {
+                metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
                 let bot = bot.clone();
                 tasks.spawn(
                     async move { handlers::interaction(bot, interaction.0, received).await },
                 );
             }
             Event::MessageCreate(message) => {
+                metrics::event_lag("MESSAGE_CREATE", message.id.get());
                 messages
                     .send(MessageEvent::Created(Box::new(message.message)))
                     .await;

@@ -10,6 +10,7 @@
 //! here and surface as [`Error`].
 
 mod error;
+pub mod metrics;
 mod seal;
 mod sqlite;
 

@@ -83,6 +83,15 @@ fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> 
             bot::REST_BUCKETS,
         )?
         .set_buckets_for_metric(
+            Matcher::Full(bot::HANDLER_DURATION.to_owned()),
+            bot::REST_BUCKETS,
+        )?
+        .set_buckets_for_metric(Matcher::Full(bot::EVENT_LAG.to_owned()), bot::LAG_BUCKETS)?
+        .set_buckets_for_metric(
+            Matcher::Full(helpline_store::metrics::OPERATION_DURATION.to_owned()),
+            helpline_store::metrics::OPERATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full(helpline_proxy::metrics::UPSTREAM.to_owned()),
             bot::REST_BUCKETS,
         )?
@@ -108,6 +117,138 @@ fn build_info() {
     .set(1.0);
 }
 
+/// The process's own resources, read from /proc at each scrape and written under the names
+/// every Prometheus client library uses (`process_cpu_seconds_total`,
+/// `process_resident_memory_bytes`…), so per-pod resource panels read the same series for every
+/// process. Written by hand: the CPU counter is in fractional seconds, which the `metrics`
+/// crate's integer counters cannot carry.
+fn process_metrics() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut family = |name: &str, kind: &str, help: &str, value: Option<f64>| {
+        if let Some(value) = value {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        }
+    };
+    let stat = ProcStat::read();
+    #[allow(clippy::cast_precision_loss)]
+    {
+        // Clock ticks of 1/100 s, the Linux value of CLK_TCK.
+        let ticks = |value: u64| value as f64 / 100.0;
+        family(
+            "process_cpu_seconds_total",
+            "counter",
+            "User and system CPU time the process spent, in seconds.",
+            stat.as_ref().map(|s| ticks(s.utime + s.stime)),
+        );
+        family(
+            "process_resident_memory_bytes",
+            "gauge",
+            "Resident memory size in bytes.",
+            stat.as_ref().map(|s| s.rss_bytes as f64),
+        );
+        family(
+            "process_virtual_memory_bytes",
+            "gauge",
+            "Virtual memory size in bytes.",
+            stat.as_ref().map(|s| s.vsize as f64),
+        );
+        family(
+            "process_threads",
+            "gauge",
+            "Threads of the process.",
+            stat.as_ref().map(|s| s.threads as f64),
+        );
+        family(
+            "process_start_time_seconds",
+            "gauge",
+            "When the process started, in seconds since the Unix epoch.",
+            stat.as_ref()
+                .zip(boot_time())
+                .map(|(s, boot)| boot as f64 + ticks(s.starttime)),
+        );
+        family(
+            "process_open_fds",
+            "gauge",
+            "Open file descriptors.",
+            std::fs::read_dir("/proc/self/fd")
+                .ok()
+                .map(|fds| fds.count() as f64),
+        );
+        family(
+            "process_max_fds",
+            "gauge",
+            "The limit of open file descriptors.",
+            max_fds().map(|max| max as f64),
+        );
+    }
+    out
+}
+
+/// The fields of /proc/self/stat the process metrics read.
+struct ProcStat {
+    utime: u64,
+    stime: u64,
+    threads: u64,
+    starttime: u64,
+    vsize: u64,
+    rss_bytes: u64,
+}
+
+impl ProcStat {
+    fn read() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name (which may hold spaces), from field 3 (state) on.
+        let fields: Vec<u64> = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .map(|field| field.parse().unwrap_or(0))
+            .collect();
+        let field = |number: usize| fields.get(number - 3).copied();
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let rss_kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some(Self {
+            utime: field(14)?,
+            stime: field(15)?,
+            threads: field(20)?,
+            starttime: field(22)?,
+            vsize: field(23)?,
+            rss_bytes: rss_kib * 1024,
+        })
+    }
+}
+
+fn boot_time() -> Option<u64> {
+    std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn max_fds() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// Serves `handle`'s metrics at `/metrics` and the probes on `listener`, and runs the
 /// recorder's upkeep.
 fn spawn_metrics_server(
@@ -128,7 +269,11 @@ fn spawn_metrics_server(
             "/metrics",
             axum::routing::get(move || {
                 let handle = handle.clone();
-                async move { handle.render() }
+                async move {
+                    let mut exposition = handle.render();
+                    exposition.push_str(&process_metrics());
+                    exposition
+                }
             }),
         )
         .route("/healthz", axum::routing::get(|| async { "ok\n" }))
@@ -184,6 +329,21 @@ mod tests {
             response.contains("helpline_test_events_total{kind=\"demo\"} 3"),
             "{response}"
         );
+        // The process's own resources, from /proc, beside the recorder's series.
+        for line in [
+            "# TYPE process_cpu_seconds_total counter",
+            "# TYPE process_resident_memory_bytes gauge",
+            "# TYPE process_open_fds gauge",
+        ] {
+            assert!(response.contains(line), "{line} missing: {response}");
+        }
+        let rss: f64 = response
+            .lines()
+            .find_map(|line| line.strip_prefix("process_resident_memory_bytes "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(rss > 1e6, "{rss}");
         assert!(get("/healthz").await.starts_with("HTTP/1.1 200"));
         // Not ready until the process says so, then as it says.
         let starting = get("/readyz").await;

@@ -172,6 +172,8 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
     };
     ::metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => result)
         .increment(1);
+    ::metrics::histogram!(crate::metrics::HANDLER_DURATION, "kind" => kind)
+        .record(received.elapsed().as_secs_f64());
 }
 
 /// Answers a command, button or modal Helpline no longer knows (a stale message of an older

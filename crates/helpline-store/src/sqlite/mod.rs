@@ -177,7 +177,8 @@ impl SqliteStore {
 
     /// The schema version of the open database.
     pub async fn schema_version(&self) -> Result<u32> {
-        self.read(|connection| Ok(user_version(connection)?)).await
+        self.read("schema_version", |connection| Ok(user_version(connection)?))
+            .await
     }
 
     pub(crate) fn limits(&self) -> StoreLimits {
@@ -198,29 +199,38 @@ impl SqliteStore {
         self.inner.keys.get().cloned().unwrap_or_default()
     }
 
-    /// Runs `job` on the writer thread.
+    /// Runs `job`, the store operation `operation`, on the writer thread.
     pub(crate) async fn write<T: Send + 'static>(
         &self,
+        operation: &'static str,
         job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        let started = std::time::Instant::now();
         let (reply, result) = oneshot::channel();
         let job: Job = Box::new(move |connection| {
             let _ = reply.send(job(connection));
         });
         self.inner.jobs.send(job).map_err(|_| Error::Closed)?;
-        result.await.map_err(|_| Error::Closed)?
+        let result = result.await.map_err(|_| Error::Closed)?;
+        crate::metrics::record(operation, started, &result);
+        result
     }
 
-    /// Runs `job` on a read connection (the writer's, for an in-memory database).
+    /// Runs `job`, the store operation `operation`, on a read connection (the writer's, for
+    /// an in-memory database).
     pub(crate) async fn read<T: Send + 'static>(
         &self,
+        operation: &'static str,
         job: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         if self.inner.readers.is_none() {
-            return self.write(move |connection| job(connection)).await;
+            return self
+                .write(operation, move |connection| job(connection))
+                .await;
         }
+        let started = std::time::Instant::now();
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
+        let result = tokio::task::spawn_blocking(move || {
             let pool = inner.readers.as_ref().ok_or(Error::Closed)?;
             let connection = pool.take()?;
             let result = job(&connection);
@@ -228,7 +238,10 @@ impl SqliteStore {
             result
         })
         .await
-        .map_err(|_| Error::Closed)?
+        .map_err(|_| Error::Closed)
+        .and_then(|result| result);
+        crate::metrics::record(operation, started, &result);
+        result
     }
 }
 

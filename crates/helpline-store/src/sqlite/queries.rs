@@ -409,7 +409,7 @@ impl SqliteStore {
         error: &str,
     ) -> Result<u64> {
         let error = error.to_owned();
-        self.write(move |connection| {
+        self.write("give_up_pending", move |connection| {
             let sql = format!(
                 "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
                  WHERE {column} = ?1 AND status = 'pending'"
@@ -427,7 +427,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn guild_config(&self, guild: GuildId) -> Result<Option<GuildConfig>> {
-        self.read(move |connection| {
+        self.read("guild_config", move |connection| {
             let data: Option<String> = connection
                 .prepare_cached("SELECT data FROM guild_configs WHERE guild_id = ?1")?
                 .query_row([sql_id(guild.get())], |row| row.get(0))
@@ -440,12 +440,14 @@ impl Store for SqliteStore {
 
     async fn save_guild_config(&self, config: &GuildConfig) -> Result<GuildConfig> {
         let config = config.clone();
-        self.write(move |connection| save_guild_config(connection, &config))
-            .await
+        self.write("save_guild_config", move |connection| {
+            save_guild_config(connection, &config)
+        })
+        .await
     }
 
     async fn delete_guild_config(&self, guild: GuildId) -> Result<bool> {
-        self.write(move |connection| {
+        self.write("delete_guild_config", move |connection| {
             let deleted = connection
                 .prepare_cached("DELETE FROM guild_configs WHERE guild_id = ?1")?
                 .execute([sql_id(guild.get())])?;
@@ -461,17 +463,19 @@ impl Store for SqliteStore {
         now: Timestamp,
         fence: Option<Fence>,
     ) -> Result<OpenOutcome> {
-        self.write(move |connection| open_ticket(connection, ticket, limits, now, fence))
-            .await
+        self.write("open_ticket", move |connection| {
+            open_ticket(connection, ticket, limits, now, fence)
+        })
+        .await
     }
 
     async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
-        self.read(move |connection| ticket_by_id(connection, id))
+        self.read("ticket", move |connection| ticket_by_id(connection, id))
             .await
     }
 
     async fn ticket_by_channel(&self, channel: ChannelId) -> Result<Option<Ticket>> {
-        self.read(move |connection| {
+        self.read("ticket_by_channel", move |connection| {
             Ok(tickets(
                 connection,
                 "SELECT data FROM tickets WHERE channel_id = ?1",
@@ -489,7 +493,7 @@ impl Store for SqliteStore {
         page: Page<u32>,
     ) -> Result<Vec<Ticket>> {
         let states: Vec<&'static str> = states.iter().map(|s| s.name()).collect();
-        self.read(move |connection| {
+        self.read("tickets_by_guild", move |connection| {
             let mut sql =
                 String::from("SELECT data FROM tickets WHERE guild_id = ? AND number < ?");
             if !states.is_empty() {
@@ -514,7 +518,7 @@ impl Store for SqliteStore {
     }
 
     async fn tickets_by_member(&self, user: UserId, page: Page<TicketId>) -> Result<Vec<Ticket>> {
-        self.read(move |connection| {
+        self.read("tickets_by_member", move |connection| {
             tickets(
                 connection,
                 "SELECT data FROM tickets WHERE opener_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
@@ -526,8 +530,10 @@ impl Store for SqliteStore {
 
     async fn update_ticket(&self, ticket: &Ticket, expected_version: u64) -> Result<()> {
         let ticket = ticket.clone();
-        self.write(move |connection| update_ticket(connection, &ticket, expected_version))
-            .await
+        self.write("update_ticket", move |connection| {
+            update_ticket(connection, &ticket, expected_version)
+        })
+        .await
     }
 
     async fn commit_ticket(
@@ -540,14 +546,14 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         let ticket = ticket.clone();
         let effects = effects.to_vec();
-        self.write(move |connection| {
+        self.write("commit_ticket", move |connection| {
             commit_ticket(connection, &ticket, expected_version, &effects, now, fence)
         })
         .await
     }
 
     async fn advance_fence(&self, fence: Fence) -> Result<()> {
-        self.write(move |connection| {
+        self.write("advance_fence", move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             fenced(&transaction, Some(fence), Fencing::Grant)?;
@@ -558,12 +564,14 @@ impl Store for SqliteStore {
     }
 
     async fn check_fence(&self, fence: Fence) -> Result<()> {
-        self.read(move |connection| fenced(connection, Some(fence), Fencing::Check))
-            .await
+        self.read("check_fence", move |connection| {
+            fenced(connection, Some(fence), Fencing::Check)
+        })
+        .await
     }
 
     async fn pending_effects(&self, ticket: TicketId) -> Result<Vec<PendingEffect>> {
-        self.read(move |connection| {
+        self.read("pending_effects", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT data, guild_id, attempts, next_attempt_at, created_at, last_error FROM effects
                  WHERE ticket_id = ?1 AND status = 'pending' ORDER BY version, step",
@@ -587,7 +595,7 @@ impl Store for SqliteStore {
     }
 
     async fn due_tickets(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>> {
-        self.read(move |connection| {
+        self.read("due_tickets", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT ticket_id, MIN(guild_id), MIN(next_attempt_at) AS due FROM effects
                  WHERE status = 'pending' AND next_attempt_at <= ?1
@@ -615,7 +623,7 @@ impl Store for SqliteStore {
         let (after_at, after_id) = after.map_or((i64::MIN, i64::MIN), |(at, id)| {
             (at.as_millis(), sql_id(id.0))
         });
-        self.read(move |connection| {
+        self.read("due_timers", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT id, guild_id, timer_at FROM tickets
                  WHERE timer_at IS NOT NULL AND timer_at <= ?1 AND (timer_at, id) > (?2, ?3)
@@ -646,7 +654,7 @@ impl Store for SqliteStore {
     }
 
     async fn due_purges(&self, now: Timestamp, limit: u32) -> Result<Vec<TicketId>> {
-        self.read(move |connection| {
+        self.read("due_purges", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT id FROM tickets
                  WHERE purge_at IS NOT NULL AND purge_at <= ?1 ORDER BY purge_at LIMIT ?2",
@@ -663,7 +671,7 @@ impl Store for SqliteStore {
     }
 
     async fn purge_transcript(&self, ticket: TicketId, now: Timestamp) -> Result<u64> {
-        self.write(move |connection| {
+        self.write("purge_transcript", move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let Some(mut stored) = ticket_by_id(&transaction, ticket)? else {
@@ -705,7 +713,7 @@ impl Store for SqliteStore {
     }
 
     async fn finish_effect(&self, key: EffectKey, at: Timestamp) -> Result<bool> {
-        self.write(move |connection| {
+        self.write("finish_effect", move |connection| {
             settle_effect(
                 connection,
                 key,
@@ -725,7 +733,7 @@ impl Store for SqliteStore {
         error: &str,
     ) -> Result<bool> {
         let error = error.to_owned();
-        self.write(move |connection| {
+        self.write("retry_effect", move |connection| {
             settle_effect(
                 connection,
                 key,
@@ -740,7 +748,7 @@ impl Store for SqliteStore {
 
     async fn give_up_effect(&self, key: EffectKey, at: Timestamp, error: &str) -> Result<bool> {
         let error = error.to_owned();
-        self.write(move |connection| {
+        self.write("give_up_effect", move |connection| {
             settle_effect(
                 connection,
                 key,
@@ -774,7 +782,7 @@ impl Store for SqliteStore {
     }
 
     async fn outbox_depth(&self) -> Result<OutboxDepth> {
-        self.read(move |connection| {
+        self.read("outbox_depth", move |connection| {
             let (pending, oldest): (i64, Option<i64>) = connection
                 .prepare_cached(
                     "SELECT COUNT(*), MIN(created_at) FROM effects WHERE status = 'pending'",
@@ -789,7 +797,7 @@ impl Store for SqliteStore {
     }
 
     async fn count_active_tickets(&self) -> Result<Vec<(TicketState, u64)>> {
-        self.read(move |connection| {
+        self.read("count_active_tickets", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT state, COUNT(*) FROM tickets
                  WHERE state IN ('requested', 'open', 'claimed') GROUP BY state",
@@ -812,7 +820,7 @@ impl Store for SqliteStore {
     }
 
     async fn purge_effects(&self, before: Timestamp) -> Result<u64> {
-        self.write(move |connection| {
+        self.write("purge_effects", move |connection| {
             let purged = connection
                 .prepare_cached(
                     "DELETE FROM effects WHERE status != 'pending' AND finished_at < ?1",
@@ -824,7 +832,7 @@ impl Store for SqliteStore {
     }
 
     async fn stalled_tickets(&self, before: Timestamp, limit: u32) -> Result<Vec<Ticket>> {
-        self.read(move |connection| {
+        self.read("stalled_tickets", move |connection| {
             tickets(
                 connection,
                 "SELECT data FROM tickets INDEXED BY tickets_unsettled
@@ -845,7 +853,7 @@ impl Store for SqliteStore {
         slot: TicketMessage,
         message: MessageId,
     ) -> Result<()> {
-        self.write(move |connection| {
+        self.write("set_ticket_message", move |connection| {
             connection
                 .prepare_cached(
                     "INSERT INTO ticket_messages (ticket_id, slot, message_id) VALUES (?1, ?2, ?3)
@@ -866,7 +874,7 @@ impl Store for SqliteStore {
         ticket: TicketId,
         slot: TicketMessage,
     ) -> Result<Option<MessageId>> {
-        self.read(move |connection| {
+        self.read("ticket_message", move |connection| {
             let id: Option<i64> = connection
                 .prepare_cached(
                     "SELECT message_id FROM ticket_messages WHERE ticket_id = ?1 AND slot = ?2",
@@ -881,7 +889,7 @@ impl Store for SqliteStore {
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool> {
         let message_id = message.message_id;
         let (key, data) = seal_message(&self.keys(), ticket, message)?;
-        self.write(move |connection| {
+        self.write("append_message", move |connection| {
             let inserted = connection
                 .prepare_cached(
                     "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
@@ -915,7 +923,7 @@ impl Store for SqliteStore {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        self.write(move |connection| {
+        self.write("append_messages", move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut inserted = Vec::with_capacity(rows.len());
@@ -942,7 +950,7 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> Result<bool> {
         let keys = self.keys();
-        self.write(move |connection| {
+        self.write("record_edit", move |connection| {
             change_message(connection, &keys, ticket, message, |stored| {
                 stored.apply_edit(content, at)
             })
@@ -957,7 +965,7 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> Result<bool> {
         let keys = self.keys();
-        self.write(move |connection| {
+        self.write("record_deletion", move |connection| {
             change_message(connection, &keys, ticket, message, |stored| {
                 if stored.deleted_at.is_some() {
                     return false;
@@ -985,7 +993,7 @@ impl Store for SqliteStore {
         let (key, bytes) = self
             .keys()
             .seal(Record::Attachment, ticket.0, attachment_id, bytes)?;
-        self.write(move |connection| {
+        self.write("store_attachment", move |connection| {
             // One statement on the one writer: the budget check and the insert cannot be split by
             // another attachment of the same ticket. Sizes are the plain ones (sealed bytes are
             // longer); `length` of a blob, for rows written before sizes were kept, reads no
@@ -1022,7 +1030,7 @@ impl Store for SqliteStore {
     async fn attachment(&self, ticket: TicketId, attachment_id: u64) -> Result<Option<Vec<u8>>> {
         let keys = self.keys();
         let stored = self
-            .read(move |connection| {
+            .read("attachment", move |connection| {
                 Ok(connection
                     .prepare_cached(
                         "SELECT bytes, key_id FROM attachments WHERE ticket_id = ?1 AND attachment_id = ?2",
@@ -1039,7 +1047,7 @@ impl Store for SqliteStore {
     }
 
     async fn attachment_sizes(&self, ticket: TicketId) -> Result<Vec<(u64, u64)>> {
-        self.read(move |connection| {
+        self.read("attachment_sizes", move |connection| {
             Ok(connection
                 .prepare_cached(
                     "SELECT attachment_id, COALESCE(size, length(bytes)) FROM attachments
@@ -1055,7 +1063,7 @@ impl Store for SqliteStore {
 
     async fn transcript(&self, ticket: TicketId) -> Result<Vec<TranscriptMessage>> {
         let keys = self.keys();
-        self.read(move |connection| {
+        self.read("transcript", move |connection| {
             let stored: HashSet<u64> = connection
                 .prepare_cached("SELECT attachment_id FROM attachments WHERE ticket_id = ?1")?
                 .query_map([sql_id(ticket.0)], |row| row.get::<_, i64>(0))?
@@ -1093,7 +1101,7 @@ impl Store for SqliteStore {
         granted_by: UserId,
         at: Timestamp,
     ) -> Result<bool> {
-        self.write(move |connection| {
+        self.write("grant_panel_access", move |connection| {
             let inserted = connection
                 .prepare_cached(
                     "INSERT INTO panel_access (guild_id, user_id, granted_by, granted_at) VALUES (?1, ?2, ?3, ?4)
@@ -1106,7 +1114,7 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_panel_access(&self, guild: GuildId, user: UserId) -> Result<bool> {
-        self.write(move |connection| {
+        self.write("revoke_panel_access", move |connection| {
             let deleted = connection
                 .prepare_cached("DELETE FROM panel_access WHERE guild_id = ?1 AND user_id = ?2")?
                 .execute(params![sql_id(guild.get()), sql_id(user.get())])?;
@@ -1116,7 +1124,7 @@ impl Store for SqliteStore {
     }
 
     async fn panel_access(&self, guild: GuildId) -> Result<Vec<PanelAccess>> {
-        self.read(move |connection| {
+        self.read("panel_access", move |connection| {
             let mut statement = connection.prepare_cached(
                 "SELECT user_id, granted_by, granted_at FROM panel_access WHERE guild_id = ?1
                  ORDER BY granted_at, user_id",
@@ -1149,7 +1157,7 @@ impl Store for SqliteStore {
     }
 
     async fn has_panel_access(&self, guild: GuildId, user: UserId) -> Result<bool> {
-        self.read(move |connection| {
+        self.read("has_panel_access", move |connection| {
             Ok(connection
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM panel_access WHERE guild_id = ?1 AND user_id = ?2)")?
                 .query_row(params![sql_id(guild.get()), sql_id(user.get())], |row| row.get(0))?)
@@ -1162,7 +1170,7 @@ impl Store for SqliteStore {
         interaction_id: u64,
         now: Timestamp,
     ) -> Result<InteractionClaim> {
-        self.write(move |connection| {
+        self.write("begin_interaction", move |connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let inserted = transaction
                 .prepare_cached(
@@ -1188,7 +1196,7 @@ impl Store for SqliteStore {
 
     async fn finish_interaction(&self, interaction_id: u64, outcome: &str) -> Result<()> {
         let outcome = outcome.to_owned();
-        self.write(move |connection| {
+        self.write("finish_interaction", move |connection| {
             let updated = connection
                 .prepare_cached("UPDATE interactions SET outcome = ?2 WHERE interaction_id = ?1")?
                 .execute(params![sql_id(interaction_id), outcome])?;
@@ -1203,7 +1211,7 @@ impl Store for SqliteStore {
     }
 
     async fn purge_interactions(&self, before: Timestamp) -> Result<u64> {
-        self.write(move |connection| {
+        self.write("purge_interactions", move |connection| {
             let deleted = connection
                 .prepare_cached("DELETE FROM interactions WHERE started_at < ?1")?
                 .execute([before.as_millis()])?;

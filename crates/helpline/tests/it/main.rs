@@ -2,6 +2,7 @@
 //! stdout and stderr.
 
 mod cluster;
+mod loadtest;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -520,6 +521,7 @@ fn every_dashboard_query_is_valid_promql_over_declared_metrics() {
         "crates/helpline-bot/src/metrics.rs",
         "crates/helpline-proxy/src/metrics.rs",
         "crates/helpline-cluster/src/metrics.rs",
+        "crates/helpline-store/src/metrics.rs",
         "crates/helpline/src/telemetry.rs",
     ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();

@@ -1,0 +1,99 @@
+//! The yardstick of the acknowledgement figure (P3): a bare twilight bot on the same emulator
+//! that does nothing but defer every interaction — twilight's gateway and HTTP client with
+//! their defaults, no cache, no store, no handler.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use discord_emulator::Emulator;
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+};
+use twilight_http::Client;
+use twilight_model::channel::message::MessageFlags;
+use twilight_model::http::interaction::{
+    InteractionResponse, InteractionResponseData, InteractionResponseType,
+};
+
+/// The bare bot, on a runtime of its own; dropped, it stops.
+pub(crate) struct BareBot {
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BareBot {
+    /// Connects `shards` shards to the emulator and waits until each is ready.
+    pub(crate) fn start(emulator: &Emulator, shards: u32, max_concurrency: u32) -> Result<Self> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("bare-bot")
+            .enable_all()
+            .build()?;
+        let token = emulator.bot_token().to_owned();
+        let api = emulator.http_host().to_owned();
+        let gateway = emulator.gateway_url().to_owned();
+        let application = emulator.application_id();
+        let (ready, mut readies) = tokio::sync::mpsc::unbounded_channel();
+        runtime.block_on(async {
+            let http = std::sync::Arc::new(Client::builder().token(token.clone()).proxy(api, true).build());
+            let queue = twilight_gateway::queue::InMemoryQueue::new(
+                u16::try_from(max_concurrency).unwrap_or(u16::MAX),
+                1000,
+                Duration::from_secs(86_400),
+                1000,
+            );
+            let config = ConfigBuilder::new(token, Intents::GUILDS)
+                .proxy_url(gateway)
+                .queue(queue)
+                .build();
+            for number in 0..shards {
+                let mut shard = Shard::with_config(ShardId::new(number, shards), config.clone());
+                let http = http.clone();
+                let ready = ready.clone();
+                tokio::spawn(async move {
+                    while let Some(item) = shard.next_event(EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE).await {
+                        match item {
+                            Ok(Event::Ready(_)) => {
+                                let _ = ready.send(());
+                            }
+                            Ok(Event::InteractionCreate(interaction)) => {
+                                let http = http.clone();
+                                tokio::spawn(async move {
+                                    let response = InteractionResponse {
+                                        kind: InteractionResponseType::DeferredChannelMessageWithSource,
+                                        data: Some(InteractionResponseData {
+                                            flags: Some(MessageFlags::EPHEMERAL),
+                                            ..InteractionResponseData::default()
+                                        }),
+                                    };
+                                    let _ = http
+                                        .interaction(application)
+                                        .create_response(interaction.id, &interaction.token, &response)
+                                        .await;
+                                });
+                            }
+                            _ => {}
+                        }
+                    }
+                });
+            }
+            for _ in 0..shards {
+                tokio::time::timeout(Duration::from_secs(120), readies.recv())
+                    .await
+                    .context("the bare twilight bot's shards were not ready within 2 minutes")?;
+            }
+            anyhow::Ok(())
+        })?;
+        Ok(Self {
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl Drop for BareBot {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

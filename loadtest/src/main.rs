@@ -1,0 +1,65 @@
+//! `helpline-loadtest SCENARIO`: plays a load-test scenario and prints its report.
+
+// The report is the command's output.
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Plays a load-test scenario against the Discord emulator with real `helpline` processes, and
+/// prints the figures it measured (also written as report.json and report.md).
+#[derive(Parser)]
+#[command(name = "helpline-loadtest")]
+struct Cli {
+    /// The scenario file, e.g. loadtest/scenarios/smoke.toml.
+    scenario: PathBuf,
+    /// The helpline binary the processes run [default: beside this one].
+    #[arg(long)]
+    helpline: Option<PathBuf>,
+    /// The run's directory (logs, store, report) [default: target/loadtest/<scenario>].
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Check every panel query of the dashboards in this folder against a real Prometheus
+    /// scraping the run (Debian's `prometheus` on the PATH).
+    #[arg(long, value_name = "FOLDER")]
+    check_dashboards: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = (|| {
+        let scenario = helpline_loadtest::Scenario::load(&cli.scenario)?;
+        let here = std::env::current_exe()?;
+        let helpline = cli
+            .helpline
+            .unwrap_or_else(|| here.with_file_name("helpline"));
+        let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = cli
+            .dir
+            .unwrap_or_else(|| helpline_loadtest::default_dir(&workspace, &scenario));
+        let report = helpline_loadtest::run(
+            &scenario,
+            &helpline_loadtest::Options {
+                helpline,
+                dir,
+                dashboards: cli.check_dashboards,
+                progress: true,
+            },
+        )?;
+        print!("{}", report.markdown());
+        let failed = report.dashboards.iter().filter(|c| !c.passed()).count();
+        if failed > 0 {
+            anyhow::bail!("{failed} dashboard queries returned no series or failed");
+        }
+        anyhow::Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("helpline-loadtest: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
