@@ -53,16 +53,18 @@ pub(crate) struct Counts {
     pub(crate) chat_messages: AtomicU64,
     pub(crate) closes: AtomicU64,
     pub(crate) closes_failed: AtomicU64,
-    /// Actions the driver could not start because too many were in flight.
+    /// Actions the driver skipped: too many in flight, or every member holding a ticket.
     pub(crate) behind: AtomicU64,
+    /// Opens acknowledged whose ticket channel never appeared (refused, or lost).
+    pub(crate) opens_without_ticket: AtomicU64,
     pub(crate) tickets_seen: AtomicU64,
 }
 
 #[derive(Default)]
 struct State {
     active: Vec<ActiveGuild>,
-    /// Members who clicked open, their channel not seen yet.
-    pending: HashSet<(GuildId, UserId)>,
+    /// Members who clicked open, their channel not seen yet, and when they clicked.
+    pending: HashMap<(GuildId, UserId), Instant>,
     open: VecDeque<OpenTicket>,
     known: HashSet<ChannelId>,
     next_guild: usize,
@@ -184,7 +186,7 @@ impl Driver {
     fn discover(&self) {
         let guilds: Vec<GuildId> = {
             let state = self.lock();
-            let mut guilds: Vec<GuildId> = state.pending.iter().map(|(guild, _)| *guild).collect();
+            let mut guilds: Vec<GuildId> = state.pending.keys().map(|(guild, _)| *guild).collect();
             guilds.sort_unstable();
             guilds.dedup();
             guilds
@@ -211,7 +213,7 @@ impl Driver {
                             .then(|| o.id.cast::<UserMarker>())
                     });
                 let Some(member) = opener else { continue };
-                if state.pending.remove(&(guild, member)) {
+                if state.pending.remove(&(guild, member)).is_some() {
                     state.known.insert(channel.id);
                     state.open.push_back(OpenTicket {
                         guild,
@@ -228,6 +230,23 @@ impl Driver {
     /// A member of an active guild clicks open; `None` when every member has a ticket.
     fn next_opener(&self) -> Option<(GuildId, UserId, Button)> {
         let mut state = self.lock();
+        // A click answered without a ticket (a refusal) leaves nothing to find: after 15 s the
+        // member is free to click again.
+        let stale: Vec<(GuildId, UserId)> = state
+            .pending
+            .iter()
+            .filter(|(_, clicked)| clicked.elapsed() > Duration::from_secs(15))
+            .map(|(key, _)| *key)
+            .collect();
+        for (guild, member) in stale {
+            state.pending.remove(&(guild, member));
+            self.counts
+                .opens_without_ticket
+                .fetch_add(1, Ordering::Relaxed);
+            if let Some(active) = state.active.iter_mut().find(|a| a.guild == guild) {
+                active.free.push_back(member);
+            }
+        }
         let guilds = state.active.len();
         for _ in 0..guilds {
             let index = state.next_guild % guilds;
@@ -235,7 +254,7 @@ impl Driver {
             let active = &mut state.active[index];
             if let Some(member) = active.free.pop_front() {
                 let found = (active.guild, member, active.button.clone());
-                state.pending.insert((found.0, member));
+                state.pending.insert((found.0, member), Instant::now());
                 return Some(found);
             }
         }
@@ -277,9 +296,11 @@ impl Driver {
                 driver.counts.opens.fetch_add(1, Ordering::Relaxed);
             } else {
                 driver.counts.opens_failed.fetch_add(1, Ordering::Relaxed);
+                // Free again, unless the ticket was made all the same (its channel seen).
                 let mut state = driver.lock();
-                state.pending.remove(&(guild, member));
-                if let Some(active) = state.active.iter_mut().find(|a| a.guild == guild) {
+                if state.pending.remove(&(guild, member)).is_some()
+                    && let Some(active) = state.active.iter_mut().find(|a| a.guild == guild)
+                {
                     active.free.push_back(member);
                 }
             }
@@ -362,18 +383,20 @@ impl Driver {
                     active.free.push_back(ticket.member);
                 }
             } else {
+                // Whether it closed is unknown: the ticket and its member are left out of the
+                // rest of the run.
                 driver.counts.closes_failed.fetch_add(1, Ordering::Relaxed);
-                driver.lock().open.push_back(ticket);
             }
         });
     }
 
-    /// Plays the load for `secs`, calling `progress` about once a second with the time played.
+    /// Plays the load for `secs`, calling `progress` about once a second with the time played;
+    /// returns the actions still in flight (see [`Driver::drain`]).
     pub(crate) async fn play(
         self: &Arc<Self>,
         load: &crate::scenario::Load,
         mut progress: impl FnMut(Duration, &Counts),
-    ) {
+    ) -> tokio::task::JoinSet<()> {
         let tick = Duration::from_millis(50);
         let rates = [
             load.opens_per_sec,
@@ -415,6 +438,11 @@ impl Driver {
                 progress(started.elapsed(), &self.counts);
             }
         }
+        tasks
+    }
+
+    /// Waits for the actions still in flight, then finds their tickets' channels.
+    pub(crate) async fn drain(&self, mut tasks: tokio::task::JoinSet<()>) {
         while tasks.join_next().await.is_some() {}
         self.discover();
     }

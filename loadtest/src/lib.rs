@@ -42,15 +42,33 @@ pub struct Options {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// The file that marks a directory as a run's, so a later run may empty it.
+const MARKER: &str = ".helpline-loadtest";
+
 /// Plays `scenario` and reports what it measured; the report is also written to
 /// `report.json` and `report.md` in the run's directory.
 pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
     scenario.check()?;
     let dir = &options.dir;
+    let marker = dir.join(MARKER);
     if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_none();
+        if !empty && !marker.is_file() {
+            bail!(
+                "{} is not empty and holds no earlier run: name a new directory",
+                dir.display()
+            );
+        }
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot empty {}", dir.display()))?;
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(
+        &marker,
+        "a helpline-loadtest run: emptied by the next run\n",
+    )?;
     let progress = Progress::new(&scenario.name, options.progress);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("loadtest")
@@ -277,7 +295,11 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
         report.ack = Some(report::AckFigures {
             clicks_per_sec: scenario.ack.clicks_per_sec,
             secs: scenario.ack.secs,
-            ratio: ours.p99_ms / theirs.p99_ms,
+            ratio: if theirs.p99_ms > 0.0 {
+                ours.p99_ms / theirs.p99_ms
+            } else {
+                f64::NAN
+            },
             helpline: ours,
             bare_twilight: theirs,
         });
@@ -324,7 +346,13 @@ fn budgeted(by_route: &BTreeMap<String, u64>) -> u64 {
     by_route
         .iter()
         .filter(|(route, _)| {
-            !route.starts_with("/interactions/") && !route.starts_with("/webhooks/")
+            // The emulator's route label is `METHOD /template`.
+            let path = route
+                .split_once(' ')
+                .map_or(route.as_str(), |(_, path)| path);
+            !path.starts_with("/interactions/")
+                && !path.starts_with("/webhooks/")
+                && !path.starts_with("/gateway")
         })
         .map(|(_, count)| count)
         .sum()
@@ -361,7 +389,8 @@ fn play_load(
         .iter()
         .map(|s| emulator.rate_limited_count(s))
         .collect();
-    let rest_before = budgeted(&rest_requests(emulator));
+    let routes_before = rest_requests(emulator);
+    let rest_before = budgeted(&routes_before);
     let cpu_before = fleet.bots_cpu();
     let proxy_cpu_before: f64 = fleet.proxies.iter().map(fleet::Process::cpu_seconds).sum();
     let started = Instant::now();
@@ -380,7 +409,7 @@ fn play_load(
             }
         })
     });
-    runtime.block_on(driver.play(&scenario.load, |played, counts| {
+    let in_flight = runtime.block_on(driver.play(&scenario.load, |played, counts| {
         use std::sync::atomic::Ordering::Relaxed;
         progress.tick(&format!(
             "load {}/{} s: {} opens, {} tickets, {} ticket messages, {} chat messages, {} closes",
@@ -393,13 +422,9 @@ fn play_load(
             counts.closes.load(Relaxed),
         ));
     }));
+    // The figures over the load's own time; what is still in flight finishes after.
     let secs = started.elapsed().as_secs_f64();
-    if let Some(storms) = storms {
-        storms.abort();
-    }
-    emulator.set_faults(discord_emulator::Faults::default());
-    progress.done();
-    let rest = budgeted(&rest_requests(emulator)) - rest_before;
+    let routes_after = rest_requests(emulator);
     let cpu = fleet.bots_cpu() - cpu_before;
     let proxy_cpu = fleet
         .proxies
@@ -407,6 +432,22 @@ fn play_load(
         .map(fleet::Process::cpu_seconds)
         .sum::<f64>()
         - proxy_cpu_before;
+    if let Some(storms) = storms {
+        storms.abort();
+    }
+    emulator.set_faults(discord_emulator::Faults::default());
+    runtime.block_on(driver.drain(in_flight));
+    progress.done();
+    let rest = budgeted(&routes_after) - rest_before;
+    let mut rest_by_route: Vec<(String, u64)> = routes_after
+        .into_iter()
+        .map(|(route, count)| {
+            let before = routes_before.get(&route).copied().unwrap_or(0);
+            (route, count - before)
+        })
+        .filter(|(_, count)| *count > 0)
+        .collect();
+    rest_by_route.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     let clicks = driver.take_acks();
     let counts = &driver.counts;
     use std::sync::atomic::Ordering::Relaxed;
@@ -425,12 +466,14 @@ fn play_load(
         chat_messages: counts.chat_messages.load(Relaxed),
         closes: counts.closes.load(Relaxed),
         closes_failed: counts.closes_failed.load(Relaxed),
+        opens_without_ticket: counts.opens_without_ticket.load(Relaxed),
         skipped: counts.behind.load(Relaxed),
         ack_p50_ms: report::quantile_ms(&clicks.latencies, 0.5),
         ack_p99_ms: report::quantile_ms(&clicks.latencies, 0.99),
         ack_max_ms: report::quantile_ms(&clicks.latencies, 1.0),
         rest_requests: rest,
         rest_per_sec: rest as f64 / secs,
+        rest_by_route,
         budget_ratio: rest as f64 / secs / f64::from(scenario.discord.global_limit),
         rate_limited,
         bot_cpu_cores: cpu / secs,
@@ -456,7 +499,18 @@ fn ingest(
             "type=\"MESSAGE_CREATE\"",
         )
     };
-    let before = handled();
+    // The bot's own messages (effects still draining) are MESSAGE_CREATE too: wait until none
+    // arrives for a second, so the burst is counted alone.
+    let mut before = handled();
+    let quiet = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let now = handled();
+        if now == before || quiet.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        before = now;
+    }
     let cpu_before = fleet.bots_cpu();
     let started = Instant::now();
     let payload = runtime.block_on(driver.burst(messages))?;
@@ -549,4 +603,49 @@ pub fn default_dir(workspace: &Path, scenario: &Scenario) -> PathBuf {
         .join("target")
         .join("loadtest")
         .join(&scenario.name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_global_budget_leaves_out_interaction_webhook_and_gateway_routes() {
+        let by_route: std::collections::BTreeMap<String, u64> = [
+            ("POST /channels/{channel_id}/messages", 7),
+            ("POST /interactions/{interaction_id}/{token}/callback", 100),
+            (
+                "PATCH /webhooks/{application_id}/{token}/messages/{message_id}",
+                50,
+            ),
+            ("GET /gateway/bot", 3),
+            ("POST /guilds/{guild_id}/channels", 5),
+        ]
+        .into_iter()
+        .map(|(route, count)| (route.to_owned(), count))
+        .collect();
+        assert_eq!(super::budgeted(&by_route), 12);
+    }
+
+    #[test]
+    fn a_directory_that_holds_no_earlier_run_is_never_emptied() {
+        let dir = std::env::temp_dir().join(format!("helpline-loadtest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("precious.txt"), "keep me").unwrap();
+        let scenario: super::Scenario = toml::from_str("description = \"x\"").unwrap();
+        let error = super::run(
+            &scenario,
+            &super::Options {
+                helpline: "/nonexistent/helpline".into(),
+                dir: dir.clone(),
+                dashboards: None,
+                progress: false,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("holds no earlier run"),
+            "{error}"
+        );
+        assert!(dir.join("precious.txt").is_file());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -46,6 +46,8 @@ pub struct LoadFigures {
     pub chat_messages: u64,
     pub closes: u64,
     pub closes_failed: u64,
+    /// Opens acknowledged whose ticket channel never appeared within 15 s (refused or lost).
+    pub opens_without_ticket: u64,
     /// Actions the driver skipped: too many in flight, or every member holding a ticket.
     pub skipped: u64,
     pub ack_p50_ms: f64,
@@ -55,6 +57,8 @@ pub struct LoadFigures {
     /// webhook-token routes are exempt).
     pub rest_requests: u64,
     pub rest_per_sec: f64,
+    /// REST requests during the load by route (Discord's route template), most first.
+    pub rest_by_route: Vec<(String, u64)>,
     /// REST requests per second ÷ the global budget.
     pub budget_ratio: f64,
     /// 429s Discord answered, by scope (`user`, `global`, `shared`).
@@ -150,10 +154,11 @@ impl Report {
             row(
                 "load",
                 format!(
-                    "{:.0} s: {} opens ({} failed), {} tickets seen, {} ticket messages, {} chat messages, {} closes ({} failed), {} skipped",
+                    "{:.0} s: {} opens ({} failed, {} without a ticket), {} tickets seen, {} ticket messages, {} chat messages, {} closes ({} failed), {} skipped",
                     l.secs,
                     l.opens,
                     l.opens_failed,
+                    l.opens_without_ticket,
                     l.tickets_seen,
                     l.ticket_messages,
                     l.chat_messages,

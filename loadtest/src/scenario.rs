@@ -185,6 +185,12 @@ impl Scenario {
         if world.channels > 400 || world.roles > 200 {
             bail!("world: at most 400 channels and 200 roles per guild (Discord: 500 and 250)");
         }
+        if world.guilds == 0 {
+            bail!("world.guilds: a scenario needs at least one guild");
+        }
+        if world.active_guilds > 0 && world.channels == 0 {
+            bail!("world.channels: a guild set up needs a channel for its panel");
+        }
         if world.active_guilds > world.guilds {
             bail!(
                 "world.active_guilds ({}) is more than world.guilds ({})",
@@ -241,7 +247,8 @@ impl Scenario {
         self.cluster.processes > 1 || self.cluster.proxies > 0
     }
 
-    /// Discord's floor for every shard to identify: one window per `max_concurrency` shards.
+    /// Discord's floor for every shard to identify: one window per `max_concurrency` shards
+    /// (the last bucket's window included, so a single bucket's floor is one window).
     pub fn identify_floor(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.discord.identify_window_ms)
             * self.discord.shards.div_ceil(self.discord.max_concurrency)

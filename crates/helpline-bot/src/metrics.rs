@@ -27,11 +27,19 @@ pub const REST_BUCKETS: &[f64] = &[
 /// follow-ups), by kind.
 pub const HANDLER_DURATION: &str = "helpline_bot_handler_duration_seconds";
 /// Seconds from an event's creation on Discord (its snowflake's time) to its arrival here, for
-/// INTERACTION_CREATE and MESSAGE_CREATE: how far behind the gateway the bot runs.
+/// INTERACTION_CREATE and the MESSAGE_CREATE of ticket channels (the others are dropped
+/// unparsed before any id is read): how far behind the gateway the bot's handlers run.
 pub const EVENT_LAG: &str = "helpline_bot_gateway_event_lag_seconds";
 /// Histogram buckets of [`EVENT_LAG`]: a millisecond to half a minute behind.
 pub const LAG_BUCKETS: &[f64] = &[
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+/// Seconds from an effect's commit to the outbox to its performance on Discord (retries and
+/// rate-limit waits included).
+pub const EFFECT_AGE: &str = "helpline_bot_effect_age_seconds";
+/// Histogram buckets of [`EFFECT_AGE`]: at once to an hour of retries.
+pub const EFFECT_AGE_BUCKETS: &[f64] = &[
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
 ];
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
@@ -117,6 +125,11 @@ pub fn describe() {
     );
     describe_gauge!(CACHE_ENTRIES, "Entries in the gateway cache, by resource.");
     describe_counter!(EFFECTS, "Effects performed, by effect and outcome.");
+    describe_histogram!(
+        EFFECT_AGE,
+        metrics::Unit::Seconds,
+        "Time from an effect's commit to the outbox to its performance on Discord."
+    );
     describe_gauge!(OUTBOX_PENDING, "Effects pending in the outbox.");
     describe_gauge!(
         OUTBOX_OLDEST,
@@ -144,6 +157,12 @@ pub fn describe() {
     }
     for state in ["connecting", "ready"] {
         metrics::gauge!(SHARDS, "state" => state).set(0.0);
+    }
+    // Every interaction kind and outcome, so the error ratio reads 0 rather than nothing.
+    for kind in ["autocomplete", "command", "component", "modal"] {
+        for outcome in ["ok", "error"] {
+            metrics::counter!(INTERACTIONS, "kind" => kind, "outcome" => outcome).absolute(0);
+        }
     }
     for kind in crate::ingest::SKIPPED_TYPES {
         metrics::counter!(GATEWAY_EVENTS_SKIPPED, "type" => kind).absolute(0);

@@ -7,8 +7,9 @@ use crate::{Error, Result};
 
 /// Seconds a store operation took as its caller waited, by `operation` (the `Store` method).
 pub const OPERATION_DURATION: &str = "helpline_store_operation_duration_seconds";
-/// Store operations by `operation` and `outcome`: `ok`, `refused` (a conflict, a fence or an
-/// invalid request: the store did its job) or `error` (the backend failed).
+/// Store operations by `operation` and `outcome`: `ok`, `refused` (a version conflict or a
+/// fence: the store did its job) or `error` (the backend failed, or the caller broke the
+/// trait's contract).
 pub const OPERATIONS: &str = "helpline_store_operations_total";
 /// Histogram buckets of [`OPERATION_DURATION`]: a tenth of a millisecond to seconds.
 pub const OPERATION_BUCKETS: &[f64] = &[
@@ -33,7 +34,7 @@ pub(crate) fn record<T>(operation: &'static str, started: Instant, result: &Resu
         .record(started.elapsed().as_secs_f64());
     let outcome = match result {
         Ok(_) => "ok",
-        Err(Error::Conflict { .. } | Error::Fenced { .. } | Error::Invalid(_)) => "refused",
+        Err(Error::Conflict { .. } | Error::Fenced { .. }) => "refused",
         Err(_) => "error",
     };
     metrics::counter!(OPERATIONS, "operation" => operation, "outcome" => outcome).increment(1);

@@ -88,6 +88,10 @@ fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> 
         )?
         .set_buckets_for_metric(Matcher::Full(bot::EVENT_LAG.to_owned()), bot::LAG_BUCKETS)?
         .set_buckets_for_metric(
+            Matcher::Full(bot::EFFECT_AGE.to_owned()),
+            bot::EFFECT_AGE_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full(helpline_store::metrics::OPERATION_DURATION.to_owned()),
             helpline_store::metrics::OPERATION_BUCKETS,
         )?

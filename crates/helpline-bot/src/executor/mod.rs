@@ -205,7 +205,10 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
         ::metrics::counter!(crate::metrics::EFFECTS, "effect" => name, "outcome" => outcome_name(&outcome)).increment(1);
         match outcome {
             Ok(()) => {
-                store.finish_effect(key, bot.now()).await?;
+                let now = bot.now();
+                ::metrics::histogram!(crate::metrics::EFFECT_AGE)
+                    .record(now.since(pending.created_at).as_secs_f64());
+                store.finish_effect(key, now).await?;
             }
             Err(Failure::Transient(error)) => {
                 let attempts = pending.attempts + 1;

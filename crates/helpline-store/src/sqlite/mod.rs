@@ -206,12 +206,17 @@ impl SqliteStore {
         job: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let started = std::time::Instant::now();
-        let (reply, result) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |connection| {
             let _ = reply.send(job(connection));
         });
-        self.inner.jobs.send(job).map_err(|_| Error::Closed)?;
-        let result = result.await.map_err(|_| Error::Closed)?;
+        let result = match self.inner.jobs.send(job) {
+            Ok(()) => answer
+                .await
+                .map_err(|_| Error::Closed)
+                .and_then(|result| result),
+            Err(_) => Err(Error::Closed),
+        };
         crate::metrics::record(operation, started, &result);
         result
     }

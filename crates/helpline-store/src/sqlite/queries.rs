@@ -400,16 +400,18 @@ fn change_message(
 }
 
 impl SqliteStore {
-    /// Gives up every pending effect whose `column` (`ticket_id` or `guild_id`) is `id`.
+    /// Gives up every pending effect whose `column` (`ticket_id` or `guild_id`) is `id`, as the
+    /// store operation `operation`.
     async fn give_up_pending(
         &self,
+        operation: &'static str,
         column: &'static str,
         id: i64,
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
         let error = error.to_owned();
-        self.write("give_up_pending", move |connection| {
+        self.write(operation, move |connection| {
             let sql = format!(
                 "UPDATE effects SET status = 'given_up', finished_at = ?2, last_error = ?3
                  WHERE {column} = ?1 AND status = 'pending'"
@@ -767,8 +769,14 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
-        self.give_up_pending("ticket_id", sql_id(ticket.0), at, error)
-            .await
+        self.give_up_pending(
+            "give_up_ticket_effects",
+            "ticket_id",
+            sql_id(ticket.0),
+            at,
+            error,
+        )
+        .await
     }
 
     async fn give_up_guild_effects(
@@ -777,8 +785,14 @@ impl Store for SqliteStore {
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
-        self.give_up_pending("guild_id", sql_id(guild.get()), at, error)
-            .await
+        self.give_up_pending(
+            "give_up_guild_effects",
+            "guild_id",
+            sql_id(guild.get()),
+            at,
+            error,
+        )
+        .await
     }
 
     async fn outbox_depth(&self) -> Result<OutboxDepth> {
