@@ -50,6 +50,7 @@ pub(crate) struct Counts {
     pub(crate) opens: AtomicU64,
     pub(crate) opens_failed: AtomicU64,
     pub(crate) ticket_messages: AtomicU64,
+    pub(crate) staff_messages: AtomicU64,
     pub(crate) chat_messages: AtomicU64,
     pub(crate) closes: AtomicU64,
     pub(crate) closes_failed: AtomicU64,
@@ -138,11 +139,20 @@ impl Driver {
                 let (Some(&channel), Some(&owner)) = (channels.first(), members.first()) else {
                     bail!("guild {guild} has no channel or owner");
                 };
+                // The owner's own role (every member holds one) is named the staff role, so the
+                // owner answers tickets as staff do.
+                let staff = emulator
+                    .member_roles(guild, owner)
+                    .and_then(|roles| roles.first().copied());
+                let options: Vec<(&str, OptionValue)> = staff
+                    .map(|role| ("staff_role", OptionValue::Role(role)))
+                    .into_iter()
+                    .collect();
                 let mut answered = false;
                 for _ in 0..20 {
                     let outcome = emulator
                         .as_user(owner)
-                        .run_command(guild, channel, "setup", &[])
+                        .run_command(guild, channel, "setup", &options)
                         .await?;
                     if !outcome.failed() {
                         answered = true;
@@ -332,6 +342,37 @@ impl Driver {
         });
     }
 
+    /// The guild's owner (its admin, staff everywhere) answers in a ticket.
+    fn staff_message(self: &Arc<Self>, tasks: &mut tokio::task::JoinSet<()>) {
+        let ticket = {
+            let state = self.lock();
+            (!state.open.is_empty()).then(|| state.open[self.random(state.open.len())])
+        };
+        let Some(ticket) = ticket else { return };
+        let Some(owner) = self
+            .guilds
+            .iter()
+            .find(|(guild, _, _)| *guild == ticket.guild)
+            .and_then(|(_, _, members)| members.first().copied())
+        else {
+            return;
+        };
+        let driver = self.clone();
+        tasks.spawn(async move {
+            let sent = driver
+                .emulator
+                .as_user(owner)
+                .send_text(
+                    ticket.channel,
+                    "Thanks for the details, I am looking into it now.",
+                )
+                .await;
+            if sent.is_ok() {
+                driver.counts.staff_messages.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+    }
+
     fn chat(self: &Arc<Self>, tasks: &mut tokio::task::JoinSet<()>) {
         let (_, channels, members) = &self.guilds[self.random(self.guilds.len())];
         if channels.is_empty() || members.is_empty() {
@@ -366,9 +407,9 @@ impl Driver {
         let Some(ticket) = ticket else { return };
         let driver = self.clone();
         tasks.spawn(async move {
-            let outcome = driver
-                .emulator
-                .as_user(ticket.member)
+            // `/close reason:` shows the close form filled in; submitting it confirms.
+            let person = driver.emulator.as_user(ticket.member);
+            let form = person
                 .run_command(
                     ticket.guild,
                     ticket.channel,
@@ -376,7 +417,17 @@ impl Driver {
                     &[("reason", OptionValue::String("Solved, thank you".into()))],
                 )
                 .await;
-            if outcome.is_ok_and(|outcome| !outcome.failed()) {
+            let form = form
+                .ok()
+                .and_then(|outcome| outcome.modal().map(|m| m.custom_id.clone()));
+            let outcome = match form {
+                Some(custom_id) => person
+                    .submit_modal(ticket.channel, &custom_id, &[])
+                    .await
+                    .ok(),
+                None => None,
+            };
+            if outcome.is_some_and(|outcome| !outcome.failed()) {
                 driver.counts.closes.fetch_add(1, Ordering::Relaxed);
                 let mut state = driver.lock();
                 if let Some(active) = state.active.iter_mut().find(|a| a.guild == ticket.guild) {
@@ -403,8 +454,9 @@ impl Driver {
             load.ticket_messages_per_sec,
             load.chat_messages_per_sec,
             load.closes_per_sec,
+            load.staff_messages_per_sec,
         ];
-        let mut due = [0.0_f64; 4];
+        let mut due = [0.0_f64; 5];
         let started = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
         let mut every = tokio::time::interval(tick);
@@ -425,7 +477,8 @@ impl Driver {
                         0 => self.open(&mut tasks),
                         1 => self.ticket_message(&mut tasks),
                         2 => self.chat(&mut tasks),
-                        _ => self.close(&mut tasks),
+                        3 => self.close(&mut tasks),
+                        _ => self.staff_message(&mut tasks),
                     }
                 }
             }

@@ -463,6 +463,7 @@ fn play_load(
         opens_failed: counts.opens_failed.load(Relaxed),
         tickets_seen: counts.tickets_seen.load(Relaxed),
         ticket_messages: counts.ticket_messages.load(Relaxed),
+        staff_messages: counts.staff_messages.load(Relaxed),
         chat_messages: counts.chat_messages.load(Relaxed),
         closes: counts.closes.load(Relaxed),
         closes_failed: counts.closes_failed.load(Relaxed),

@@ -43,6 +43,7 @@ pub struct LoadFigures {
     pub opens_failed: u64,
     pub tickets_seen: u64,
     pub ticket_messages: u64,
+    pub staff_messages: u64,
     pub chat_messages: u64,
     pub closes: u64,
     pub closes_failed: u64,
@@ -154,13 +155,14 @@ impl Report {
             row(
                 "load",
                 format!(
-                    "{:.0} s: {} opens ({} failed, {} without a ticket), {} tickets seen, {} ticket messages, {} chat messages, {} closes ({} failed), {} skipped",
+                    "{:.0} s: {} opens ({} failed, {} without a ticket), {} tickets seen, {} ticket messages, {} staff answers, {} chat messages, {} closes ({} failed), {} skipped",
                     l.secs,
                     l.opens,
                     l.opens_failed,
                     l.opens_without_ticket,
                     l.tickets_seen,
                     l.ticket_messages,
+                    l.staff_messages,
                     l.chat_messages,
                     l.closes,
                     l.closes_failed,

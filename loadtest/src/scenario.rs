@@ -113,6 +113,8 @@ pub struct Load {
     pub opens_per_sec: f64,
     /// Openers writing in their ticket.
     pub ticket_messages_per_sec: f64,
+    /// Staff (the guild's owner, its admin) answering in a ticket.
+    pub staff_messages_per_sec: f64,
     /// Members chatting in their guilds' ordinary channels (events the bot must drop cheaply).
     pub chat_messages_per_sec: f64,
     /// Openers closing their ticket with `/close reason:`.
@@ -216,6 +218,7 @@ impl Scenario {
         let rates = [
             ("load.opens_per_sec", load.opens_per_sec),
             ("load.ticket_messages_per_sec", load.ticket_messages_per_sec),
+            ("load.staff_messages_per_sec", load.staff_messages_per_sec),
             ("load.chat_messages_per_sec", load.chat_messages_per_sec),
             ("load.closes_per_sec", load.closes_per_sec),
             ("ack.clicks_per_sec", ack.clicks_per_sec),

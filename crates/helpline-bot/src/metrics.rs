@@ -41,9 +41,17 @@ pub const EFFECT_AGE: &str = "helpline_bot_effect_age_seconds";
 pub const EFFECT_AGE_BUCKETS: &[f64] = &[
     0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
 ];
+/// Seconds from a ticket's opening to its first staff answer.
+pub const FIRST_RESPONSE: &str = "helpline_bot_ticket_first_response_seconds";
+/// Seconds from a ticket's opening to its close.
+pub const RESOLUTION: &str = "helpline_bot_ticket_resolution_seconds";
+/// Histogram buckets of [`FIRST_RESPONSE`] and [`RESOLUTION`]: a second to a week.
+pub const TICKET_TIME_BUCKETS: &[f64] = &[
+    1.0, 10.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 10800.0, 28800.0, 86400.0, 259_200.0, 604_800.0,
+];
 /// Gateway events received, by `type`.
 pub const GATEWAY_EVENTS: &str = "helpline_bot_gateway_events_total";
-/// Shards this process runs, by state (connecting, ready).
+/// Shards this process runs, by state (connecting, identifying, resuming, ready).
 pub const SHARDS: &str = "helpline_bot_shards";
 /// Message events dropped unparsed: in a channel known to be no ticket's, by type.
 pub const GATEWAY_EVENTS_SKIPPED: &str = "helpline_bot_gateway_events_skipped_total";
@@ -107,7 +115,7 @@ pub fn describe() {
     );
     ::metrics::describe_gauge!(
         SHARDS,
-        "Shards this process runs, by state (connecting, ready)."
+        "Shards this process runs, by state (connecting, identifying, resuming, ready)."
     );
     describe_counter!(
         GATEWAY_EVENTS_SKIPPED,
@@ -115,6 +123,16 @@ pub fn describe() {
     );
     describe_counter!(TICKETS_OPENED, "Tickets opened.");
     describe_counter!(TICKETS_CLOSED, "Tickets closed.");
+    describe_histogram!(
+        FIRST_RESPONSE,
+        metrics::Unit::Seconds,
+        "Time from a ticket's opening to its first staff answer."
+    );
+    describe_histogram!(
+        RESOLUTION,
+        metrics::Unit::Seconds,
+        "Time from a ticket's opening to its close by staff or its opener."
+    );
     describe_gauge!(
         ACTIVE_TICKETS,
         "Tickets in each active state in the store, every guild together."
@@ -155,8 +173,8 @@ pub fn describe() {
     for counter in [TICKETS_OPENED, TICKETS_CLOSED, RECONCILER_PASSES, PANICS] {
         metrics::counter!(counter).absolute(0);
     }
-    for state in ["connecting", "ready"] {
-        metrics::gauge!(SHARDS, "state" => state).set(0.0);
+    for state in crate::shards::ShardState::ALL {
+        metrics::gauge!(SHARDS, "state" => state.name()).set(0.0);
     }
     // Every interaction kind and outcome, so the error ratio reads 0 rather than nothing.
     for kind in ["autocomplete", "command", "component", "modal"] {

@@ -615,11 +615,7 @@ pub(crate) async fn run_shard(
             _ = watchdog.tick() => {
                 // A connection lost without a close frame reconnects inside the shard, with no
                 // event: its state says so.
-                let state = if shard.state().is_identified() {
-                    crate::shards::ShardState::Ready
-                } else {
-                    crate::shards::ShardState::Connecting
-                };
+                let state = crate::shards::ShardState::of(shard.state());
                 bot.inner.shard_states.set(id.number(), state);
                 if bot.inner.leases.valid(id.number()) {
                     continue;

@@ -1,6 +1,8 @@
 //! What each shard this process runs is doing, for readiness probes and the
-//! `helpline_bot_shards{state}` gauge: connecting (identifying or resuming) until READY or
-//! RESUMED, then ready until the connection closes.
+//! `helpline_bot_shards{state}` gauge: connecting, then identifying (connected, waiting for its
+//! identify slot or READY) or resuming (replaying what it missed), ready from READY or RESUMED
+//! until the connection closes. Events set it as they come; the shard's watchdog tick reads
+//! twilight's own state between them (a connection lost without a close frame).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -8,17 +10,40 @@ use std::sync::Mutex;
 /// A running shard's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ShardState {
+    /// No session on a connection: connecting, or disconnected and reconnecting.
     Connecting,
+    /// Connected, waiting for its identify slot or for READY.
+    Identifying,
+    /// Resumed, replaying the events it missed.
+    Resuming,
     Ready,
 }
 
 impl ShardState {
-    const ALL: [Self; 2] = [Self::Connecting, Self::Ready];
+    pub(crate) const ALL: [Self; 4] = [
+        Self::Connecting,
+        Self::Identifying,
+        Self::Resuming,
+        Self::Ready,
+    ];
 
-    const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::Connecting => "connecting",
+            Self::Identifying => "identifying",
+            Self::Resuming => "resuming",
             Self::Ready => "ready",
+        }
+    }
+
+    /// The state twilight's shard reports.
+    pub(crate) fn of(state: twilight_gateway::ShardState) -> Self {
+        use twilight_gateway::ShardState as Twilight;
+        match state {
+            Twilight::Active => Self::Ready,
+            Twilight::Identifying => Self::Identifying,
+            Twilight::Resuming => Self::Resuming,
+            Twilight::Disconnected { .. } | Twilight::FatallyClosed => Self::Connecting,
         }
     }
 }

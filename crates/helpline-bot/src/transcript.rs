@@ -239,10 +239,16 @@ async fn record_activity(bot: &Bot, known: Known, message: &Message, at: Timesta
     next.version += 1;
     // Losing a race here only loses an activity mark a later message will set again.
     match store.update_ticket(&next, ticket.version).await {
-        Ok(()) => bot
-            .inner
-            .ticket_channels
-            .update(message.channel_id, Known::of(&next)),
+        Ok(()) => {
+            if first_response {
+                let opened = ticket.opened_at.unwrap_or(ticket.created_at);
+                ::metrics::histogram!(crate::metrics::FIRST_RESPONSE)
+                    .record(at.since(opened).as_secs_f64());
+            }
+            bot.inner
+                .ticket_channels
+                .update(message.channel_id, Known::of(&next));
+        }
         Err(error) => tracing::debug!(ticket = %ticket.id, %error, "activity not recorded"),
     }
 }

@@ -88,6 +88,14 @@ fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> 
         )?
         .set_buckets_for_metric(Matcher::Full(bot::EVENT_LAG.to_owned()), bot::LAG_BUCKETS)?
         .set_buckets_for_metric(
+            Matcher::Full(bot::FIRST_RESPONSE.to_owned()),
+            bot::TICKET_TIME_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full(bot::RESOLUTION.to_owned()),
+            bot::TICKET_TIME_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full(bot::EFFECT_AGE.to_owned()),
             bot::EFFECT_AGE_BUCKETS,
         )?

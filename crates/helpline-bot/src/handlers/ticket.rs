@@ -544,6 +544,9 @@ async fn act(
             Ok(report) => {
                 if closes {
                     ::metrics::counter!(crate::metrics::TICKETS_CLOSED).increment(1);
+                    let opened = ticket.opened_at.unwrap_or(ticket.created_at);
+                    ::metrics::histogram!(crate::metrics::RESOLUTION)
+                        .record(context.now.since(opened).as_secs_f64());
                 }
                 if deletes_channel {
                     return Ok(());
