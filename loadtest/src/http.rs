@@ -82,3 +82,85 @@ mod tests {
         );
     }
 }
+
+/// A histogram's cumulative buckets in an exposition, summed over its label sets: `(le, count)`
+/// by increasing `le` (`+Inf` last).
+pub(crate) fn buckets(exposition: &str, name: &str) -> Vec<(f64, f64)> {
+    let prefix = format!("{name}_bucket{{");
+    let mut by_bound: Vec<(f64, f64)> = Vec::new();
+    for line in exposition.lines().filter(|line| line.starts_with(&prefix)) {
+        let Some(bound) = line
+            .split("le=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|le| {
+                if le == "+Inf" {
+                    Some(f64::INFINITY)
+                } else {
+                    le.parse().ok()
+                }
+            })
+        else {
+            continue;
+        };
+        let Some(count) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) else {
+            continue;
+        };
+        match by_bound.iter_mut().find(|(le, _)| *le == bound) {
+            Some((_, total)) => *total += count,
+            None => by_bound.push((bound, count)),
+        }
+    }
+    by_bound.sort_by(|a, b| a.0.total_cmp(&b.0));
+    by_bound
+}
+
+/// The `q` quantile of the observations between two snapshots of a histogram's buckets, as
+/// Prometheus's `histogram_quantile` computes it (linear within the bucket); `None` without
+/// observations.
+pub(crate) fn quantile_between(before: &[(f64, f64)], after: &[(f64, f64)], q: f64) -> Option<f64> {
+    let delta: Vec<(f64, f64)> = after
+        .iter()
+        .map(|(le, count)| {
+            let earlier = before
+                .iter()
+                .find(|(b, _)| b == le)
+                .map_or(0.0, |(_, c)| *c);
+            (*le, count - earlier)
+        })
+        .collect();
+    let total = delta.last()?.1;
+    if total <= 0.0 {
+        return None;
+    }
+    let rank = q * total;
+    let mut lower = (0.0, 0.0);
+    for &(le, count) in &delta {
+        if count >= rank {
+            if le.is_infinite() {
+                return Some(lower.0);
+            }
+            let within = (rank - lower.1) / (count - lower.1).max(f64::EPSILON);
+            return Some(lower.0 + (le - lower.0) * within);
+        }
+        lower = (le, count);
+    }
+    None
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    #[test]
+    fn a_quantile_is_read_between_two_snapshots() {
+        let before = "h_bucket{r=\"a\",le=\"0.1\"} 10\nh_bucket{r=\"a\",le=\"1\"} 10\nh_bucket{r=\"a\",le=\"+Inf\"} 10\n";
+        let after = "h_bucket{r=\"a\",le=\"0.1\"} 60\nh_bucket{r=\"a\",le=\"1\"} 110\nh_bucket{r=\"a\",le=\"+Inf\"} 110\nh_bucket{r=\"b\",le=\"0.1\"} 0\nh_bucket{r=\"b\",le=\"1\"} 0\nh_bucket{r=\"b\",le=\"+Inf\"} 0\n";
+        let (before, after) = (super::buckets(before, "h"), super::buckets(after, "h"));
+        assert_eq!(after.len(), 3);
+        // 100 new observations: 50 under 0.1 s, 50 between 0.1 and 1 s.
+        let median = super::quantile_between(&before, &after, 0.5).unwrap();
+        assert!((median - 0.1).abs() < 1e-9, "{median}");
+        let p99 = super::quantile_between(&before, &after, 0.99).unwrap();
+        assert!((p99 - (0.1 + 0.9 * 49.0 / 50.0)).abs() < 1e-9, "{p99}");
+        assert!(super::quantile_between(&after, &after, 0.5).is_none());
+    }
+}

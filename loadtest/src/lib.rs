@@ -42,6 +42,9 @@ pub struct Options {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// The proxy's histogram of the time it held a request for the budget.
+const PROXY_WAIT: &str = "helpline_proxy_wait_seconds";
+
 /// The file that marks a directory as a run's, so a later run may empty it.
 const MARKER: &str = ".helpline-loadtest";
 
@@ -393,6 +396,11 @@ fn play_load(
     let rest_before = budgeted(&routes_before);
     let cpu_before = fleet.bots_cpu();
     let proxy_cpu_before: f64 = fleet.proxies.iter().map(fleet::Process::cpu_seconds).sum();
+    let proxy_holds = || {
+        let expositions: String = fleet.proxies.iter().map(fleet::Process::metrics).collect();
+        http::buckets(&expositions, PROXY_WAIT)
+    };
+    let holds_before = proxy_holds();
     let started = Instant::now();
     let storms = (faults.reconnect_every_secs > 0).then(|| {
         let emulator = emulator.clone();
@@ -426,6 +434,7 @@ fn play_load(
     let secs = started.elapsed().as_secs_f64();
     let routes_after = rest_requests(emulator);
     let cpu = fleet.bots_cpu() - cpu_before;
+    let holds_after = proxy_holds();
     let proxy_cpu = fleet
         .proxies
         .iter()
@@ -478,6 +487,8 @@ fn play_load(
         budget_ratio: rest as f64 / secs / f64::from(scenario.discord.global_limit),
         rate_limited,
         bot_cpu_cores: cpu / secs,
+        proxy_hold_p99_ms: http::quantile_between(&holds_before, &holds_after, 0.99)
+            .map(|secs| secs * 1000.0),
         proxy_cpu_ms_per_1000: (!fleet.proxies.is_empty() && rest > 0)
             .then(|| proxy_cpu * 1000.0 / rest as f64 * 1000.0),
     })

@@ -66,6 +66,9 @@ pub struct LoadFigures {
     pub rate_limited: [(String, u64); 3],
     /// The bot processes' CPU over the load, in cores.
     pub bot_cpu_cores: f64,
+    /// The 99th percentile of the time the proxies held a request for the budget during the
+    /// load (what they add to a REST call's latency), in milliseconds.
+    pub proxy_hold_p99_ms: Option<f64>,
     /// The proxies' CPU per 1,000 REST requests, in milliseconds.
     pub proxy_cpu_ms_per_1000: Option<f64>,
 }
@@ -195,6 +198,9 @@ impl Report {
                 "bot CPU under load",
                 format!("{:.2} cores", l.bot_cpu_cores),
             );
+            if let Some(ms) = l.proxy_hold_p99_ms {
+                row("proxy hold p99", format!("{ms:.1} ms"));
+            }
             if let Some(ms) = l.proxy_cpu_ms_per_1000 {
                 row("proxy CPU per 1,000 requests", format!("{ms:.0} ms"));
             }

@@ -68,6 +68,12 @@ pub(crate) async fn serve_metrics(listen: std::net::SocketAddr) -> anyhow::Resul
     Ok(readiness)
 }
 
+/// Buckets of the proxy's hold time: most requests are not held at all, so its low end is
+/// finer than a REST call's.
+const HOLD_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
 /// The recorder: latencies as histograms with buckets for their range (so they aggregate
 /// across shards and pods), not summaries.
 fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> {
@@ -109,7 +115,7 @@ fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> 
         )?
         .set_buckets_for_metric(
             Matcher::Full(helpline_proxy::metrics::WAIT.to_owned()),
-            bot::REST_BUCKETS,
+            HOLD_BUCKETS,
         )?;
     Ok(builder)
 }
