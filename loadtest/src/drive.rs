@@ -21,10 +21,10 @@ type UserId = Id<UserMarker>;
 
 /// A panel's open button.
 #[derive(Clone, Debug)]
-struct Button {
-    channel: ChannelId,
-    message: Id<MessageMarker>,
-    custom_id: String,
+pub struct Button {
+    pub channel: ChannelId,
+    pub message: Id<MessageMarker>,
+    pub custom_id: String,
 }
 
 /// A guild whose owner ran `/setup`.
@@ -604,7 +604,8 @@ impl Driver {
     }
 }
 
-fn open_button(emulator: &Emulator, guild: GuildId) -> Option<Button> {
+/// The first Helpline panel's open button a guild shows, if any.
+pub fn open_button(emulator: &Emulator, guild: GuildId) -> Option<Button> {
     for channel in emulator.channels(guild) {
         for message in emulator.messages(channel.id) {
             for row in &message.components {

@@ -102,7 +102,7 @@ impl Drop for Process {
 }
 
 /// CPU seconds (user + system) process `pid` used so far, from /proc (ticks of 1/100 s).
-pub(crate) fn cpu_seconds(pid: u32) -> f64 {
+pub fn cpu_seconds(pid: u32) -> f64 {
     stat_ticks(&format!("/proc/{pid}/stat"))
 }
 

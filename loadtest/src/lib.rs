@@ -23,6 +23,8 @@ use anyhow::{Context as _, Result, bail};
 use discord_emulator::{Emulator, EmulatorConfig, RateLimitConfig, WorldShape};
 use twilight_model::guild::Permissions;
 
+pub use drive::{Button, open_button};
+pub use fleet::cpu_seconds;
 pub use report::Report;
 pub use scenario::Scenario;
 

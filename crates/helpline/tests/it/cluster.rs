@@ -6,10 +6,11 @@
 
 use discord_emulator::{Emulator, EmulatorConfig};
 use helpline_cluster::{Coordinator, RedisCoordinator, RedisServer};
+use helpline_loadtest::{Button, open_button};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use twilight_model::id::Id;
-use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, UserMarker};
+use twilight_model::id::marker::{GuildMarker, UserMarker};
 
 const IDENTIFY_WINDOW: Duration = Duration::from_millis(1000);
 const LEASE_TTL_MS: u64 = 3000;
@@ -148,21 +149,6 @@ impl Cluster {
         self.proxies.push(child);
         self.proxy_metrics.push(metrics);
         format!("http://127.0.0.1:{port}")
-    }
-
-    /// CPU seconds a child process used so far (user + system, from /proc).
-    fn cpu_seconds(pid: u32) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let fields: Vec<&str> = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or_default()
-            .split_whitespace()
-            .collect();
-        let ticks: f64 = fields.get(11..13).map_or(0.0, |f| {
-            f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()
-        });
-        ticks / 100.0
     }
 
     /// Where process `index` logs (appended across its restarts).
@@ -399,39 +385,6 @@ impl Drop for Cluster {
             let _ = child.wait();
         }
     }
-}
-
-#[derive(Clone, Debug)]
-struct Button {
-    channel: Id<ChannelMarker>,
-    message: Id<MessageMarker>,
-    custom_id: String,
-}
-
-fn open_button(emulator: &Emulator, guild: Id<GuildMarker>) -> Option<Button> {
-    use twilight_model::channel::message::Component;
-    for channel in emulator.channels(guild) {
-        for message in emulator.messages(channel.id) {
-            for row in &message.components {
-                let Component::ActionRow(row) = row else {
-                    continue;
-                };
-                for component in &row.components {
-                    if let Component::Button(button) = component
-                        && let Some(id) = &button.custom_id
-                        && id.starts_with("hl:open:")
-                    {
-                        return Some(Button {
-                            channel: channel.id,
-                            message: message.id,
-                            custom_id: id.clone(),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    None
 }
 
 fn wait_for<T>(timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
@@ -730,7 +683,7 @@ fn bot_processes_behind_two_proxy_replicas_open_tickets_without_a_429() {
     let cpu_before: f64 = cluster
         .proxies
         .iter()
-        .map(|p| Cluster::cpu_seconds(p.id()))
+        .map(|p| helpline_loadtest::cpu_seconds(p.id()))
         .sum();
     let requests_before = cluster.emulator.requests().len();
     let guilds: Vec<_> = (0..3).map(|_| cluster.guild_with_panel(6)).collect();
@@ -754,7 +707,7 @@ fn bot_processes_behind_two_proxy_replicas_open_tickets_without_a_429() {
     let cpu: f64 = cluster
         .proxies
         .iter()
-        .map(|p| Cluster::cpu_seconds(p.id()))
+        .map(|p| helpline_loadtest::cpu_seconds(p.id()))
         .sum::<f64>()
         - cpu_before;
     eprintln!(
