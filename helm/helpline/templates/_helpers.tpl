@@ -1,0 +1,82 @@
+{{/* The release's base name. */}}
+{{- define "helpline.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels of every resource. */}}
+{{- define "helpline.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* Selector labels of one component (`shards`, `proxy`): pass (list $ "component"). */}}
+{{- define "helpline.selector" -}}
+{{- $ := index . 0 -}}
+app.kubernetes.io/name: {{ $.Chart.Name }}
+app.kubernetes.io/instance: {{ $.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{- define "helpline.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* The port of a `host:port` listen setting. */}}
+{{- define "helpline.port" -}}
+{{- splitList ":" . | last -}}
+{{- end -}}
+
+{{/* A TOML value: strings quoted, numbers as integers, booleans as they are. */}}
+{{- define "helpline.toml" -}}
+{{- if kindIs "string" . -}}
+{{ toJson . }}
+{{- else if kindIs "bool" . -}}
+{{ . }}
+{{- else -}}
+{{ . | int64 }}
+{{- end -}}
+{{- end -}}
+
+{{/* The environment of the secret settings, each from its Secret when named. */}}
+{{- define "helpline.secretEnv" -}}
+{{- $names := dict "discord.token" "DISCORD_TOKEN" "cluster.redis_url" "HELPLINE_CLUSTER_REDIS_URL" "store.encryption_keys" "HELPLINE_STORE_ENCRYPTION_KEYS" -}}
+{{- range $setting, $ref := .Values.secrets }}
+{{- if $ref.name }}
+- name: {{ required (printf "secrets[%q] is not a setting the chart knows" $setting) (get $names $setting) }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $ref.name }}
+      key: {{ $ref.key }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* What every process mounts: the settings file, and /tmp (the root is read-only). */}}
+{{- define "helpline.commonEnv" -}}
+- name: HELPLINE_CONFIG
+  value: /etc/helpline/helpline.toml
+{{- end -}}
+
+{{/* The checks a release must pass before anything is created. */}}
+{{- define "helpline.validate" -}}
+{{- $redis := (index .Values.secrets "cluster.redis_url").name -}}
+{{- if and (eq .Values.settings.store.backend "sqlite") (gt (int .Values.shards.replicas) 1) -}}
+{{- fail "shards.replicas above 1 needs a shared store: the sqlite backend keeps tickets in one pod's file" -}}
+{{- end -}}
+{{- if and (gt (int .Values.shards.replicas) 1) (not $redis) -}}
+{{- fail "shards.replicas above 1 needs secrets[\"cluster.redis_url\"]: the processes share the shards through Redis" -}}
+{{- end -}}
+{{- if and .Values.proxy.enabled (gt (int .Values.proxy.replicas) 1) (not $redis) -}}
+{{- fail "proxy.replicas above 1 needs secrets[\"cluster.redis_url\"]: the replicas share one budget through Redis" -}}
+{{- end -}}
+{{- if not (index .Values.secrets "discord.token").name -}}
+{{- fail "secrets[\"discord.token\"].name: the Secret holding the bot token is required" -}}
+{{- end -}}
+{{- end -}}
