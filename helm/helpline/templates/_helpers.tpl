@@ -1,9 +1,10 @@
-{{/* The release's base name. */}}
+{{/* The release's base name (45 characters at most: a StatefulSet's name must leave room for
+its pods' controller-revision-hash label). */}}
 {{- define "helpline.fullname" -}}
 {{- if contains .Chart.Name .Release.Name -}}
-{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- .Release.Name | trunc 45 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 45 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 
@@ -64,6 +65,19 @@ app.kubernetes.io/component: {{ index . 1 }}
   value: /etc/helpline/helpline.toml
 {{- end -}}
 
+{{/* A shard process's name: the value when set, else its pod's (HOSTNAME would win over the
+settings file, so the name is always given here). */}}
+{{- define "helpline.processName" -}}
+- name: HELPLINE_CLUSTER_PROCESS_NAME
+{{- if .Values.settings.cluster.process_name }}
+  value: {{ .Values.settings.cluster.process_name | quote }}
+{{- else }}
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+{{- end }}
+{{- end -}}
+
 {{/* The checks a release must pass before anything is created. */}}
 {{- define "helpline.validate" -}}
 {{- $redis := (index .Values.secrets "cluster.redis_url").name -}}
@@ -75,6 +89,15 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- if and .Values.proxy.enabled (gt (int .Values.proxy.replicas) 1) (not $redis) -}}
 {{- fail "proxy.replicas above 1 needs secrets[\"cluster.redis_url\"]: the replicas share one budget through Redis" -}}
+{{- end -}}
+{{- if gt (mul (int .Values.settings.cluster.renew_interval_ms) 3) (int .Values.settings.cluster.lease_ttl_ms) -}}
+{{- fail "settings.cluster.renew_interval_ms is at most a third of lease_ttl_ms: a lease is renewed three times before it ends" -}}
+{{- end -}}
+{{- range $setting := list "metrics" "proxy" -}}
+{{- $listen := (index $.Values.settings $setting).listen -}}
+{{- if or (hasPrefix "127." $listen) (hasPrefix "localhost" $listen) (hasPrefix "[::1]" $listen) -}}
+{{- fail (printf "settings.%s.listen (%s) must not be a loopback address: the kubelet and the other pods reach it" $setting $listen) -}}
+{{- end -}}
 {{- end -}}
 {{- if not (index .Values.secrets "discord.token").name -}}
 {{- fail "secrets[\"discord.token\"].name: the Secret holding the bot token is required" -}}

@@ -70,7 +70,11 @@ fn documents(text: &str) -> Vec<serde_json::Value> {
         .write_all(text.as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
+    assert!(
+        output.status.success(),
+        "PyYAML in target/venv (kubernetes-validate brings it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -222,19 +226,53 @@ fn settings_file(helm: &Path, sets: &[&str]) -> String {
         .to_owned()
 }
 
+/// The environment the chart gives the shard pods' container, as the kubelet would resolve it
+/// (Secrets with stand-in values, the pod's name for `metadata.name`), the settings file at
+/// `config`.
+fn pod_environment(rendered: &[serde_json::Value], config: &Path) -> Vec<(String, String)> {
+    let shards = rendered
+        .iter()
+        .find(|d| d["kind"] == "StatefulSet")
+        .unwrap();
+    let container = &shards["spec"]["template"]["spec"]["containers"][0];
+    let mut env = vec![("HOSTNAME".to_owned(), "helpline-shards-0".to_owned())];
+    for variable in container["env"].as_array().unwrap() {
+        let name = variable["name"].as_str().unwrap().to_owned();
+        let value = if name == "HELPLINE_CONFIG" {
+            config.display().to_string()
+        } else if let Some(value) = variable["value"].as_str() {
+            value.to_owned()
+        } else if variable["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name" {
+            "helpline-shards-0".to_owned()
+        } else {
+            match name.as_str() {
+                "DISCORD_TOKEN" => "MTIz.stand-in.token".to_owned(),
+                "HELPLINE_CLUSTER_REDIS_URL" => "redis://redis:6379/0".to_owned(),
+                "HELPLINE_STORE_ENCRYPTION_KEYS" => {
+                    "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()
+                }
+                other => panic!("{other} comes from an unknown source: {variable}"),
+            }
+        };
+        env.push((name, value));
+    }
+    env
+}
+
 #[test]
-fn the_binary_accepts_the_settings_the_chart_renders() {
+fn the_binary_in_a_pod_takes_the_settings_the_chart_renders() {
     let Some(helm) = tool("target/tools/helm") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     for sets in [&[][..], FULL] {
+        let rendered = documents(&render(&helm, sets).unwrap());
         let file = dir.path().join("helpline.toml");
         std::fs::write(&file, settings_file(&helm, sets)).unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_helpline"))
             .arg("config")
             .env_clear()
-            .env("HELPLINE_CONFIG", &file)
+            .envs(pod_environment(&rendered, &file))
             .output()
             .unwrap();
         let printed = String::from_utf8_lossy(&output.stdout);
@@ -243,10 +281,18 @@ fn the_binary_accepts_the_settings_the_chart_renders() {
             "{sets:?}: {}{printed}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(
-            printed.contains("sqlite_path = \"/data/helpline.sqlite3\"  # config file"),
-            "{printed}"
-        );
+        // What the chart says the process serves and keeps is what it does: nothing in the
+        // pod's environment overrides the settings file.
+        for line in [
+            "sqlite_path = \"/data/helpline.sqlite3\"  # config file",
+            "listen = \"0.0.0.0:9100\"  # config file",
+            "process_name = \"helpline-shards-0\"  # environment HELPLINE_CLUSTER_PROCESS_NAME",
+        ] {
+            assert!(
+                printed.contains(line),
+                "{sets:?}: {line} missing in\n{printed}"
+            );
+        }
         if sets == FULL {
             // The proxy's Service, set for the shard processes.
             assert!(
@@ -355,6 +401,22 @@ fn a_release_that_cannot_work_is_refused_before_anything_is_created() {
             "settings/discord/shard_count",
         ),
         (&["settings.discord.shrad_count=4"][..], "shrad_count"),
+        (
+            &["settings.cluster.renew_interval_ms=6000"][..],
+            "at most a third of lease_ttl_ms",
+        ),
+        (
+            &["settings.metrics.listen=127.0.0.1:9100"][..],
+            "must not be a loopback address",
+        ),
+        (
+            &["settings.proxy.invalid_threshold=10000"][..],
+            "invalid_threshold",
+        ),
+        (
+            &["settings.store.sqlite_path=/var/helpline.sqlite3"][..],
+            "sqlite_path",
+        ),
     ] {
         let error = render(&helm, sets).unwrap_err();
         assert!(error.contains(says), "{sets:?}: {error}");

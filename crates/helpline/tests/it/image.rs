@@ -1,8 +1,8 @@
 //! The container image's `Dockerfile` (no container engine runs here): `hadolint` finds nothing,
 //! it builds the binary these tests run (`cargo build --release -p helpline` of this workspace,
 //! with the workspace's toolchain) and copies that one, runs it as a non-root user with
-//! `helpline` as the entry point, and every setting it gives through the environment is one
-//! the binary knows.
+//! `helpline` as the entry point, and gives no setting through the environment (which would
+//! override the chart's settings file).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -152,26 +152,38 @@ fn the_image_builds_and_copies_the_release_binary_and_runs_it_unprivileged() {
 }
 
 #[test]
-fn every_setting_the_image_gives_is_one_the_binary_knows() {
+fn the_image_gives_no_setting_through_the_environment() {
+    // The environment ranks above a settings file: a setting the image gave there would
+    // silently override the chart's ConfigMap (its store path, its metrics port).
     let help = Command::new(env!("CARGO_BIN_EXE_helpline"))
         .arg("--help")
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
+    let variables: Vec<&str> = help
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("env: "))
+        .flat_map(|names| names.split(", "))
+        .collect();
+    assert!(
+        variables.contains(&"HELPLINE_METRICS_LISTEN"),
+        "{variables:?}"
+    );
     let steps = instructions(&dockerfile());
-    let mut given = 0;
-    for step in steps.iter().filter(|step| step.starts_with("ENV ")) {
-        for pair in step["ENV ".len()..].split_whitespace() {
-            let (name, _) = pair.split_once('=').unwrap();
-            if name == "HELPLINE_COMMIT" {
-                continue; // read when the binary is built, not a setting
-            }
-            given += 1;
+    let runtime = steps
+        .iter()
+        .rposition(|step| step.starts_with("FROM "))
+        .unwrap();
+    for step in steps[runtime..]
+        .iter()
+        .filter(|step| step.starts_with("ENV "))
+    {
+        for name in variables.iter().chain(&["HELPLINE_CONFIG"]) {
             assert!(
-                help.contains(&format!("env: {name}")),
-                "{name} is no setting of `helpline --help`"
+                !step.contains(&format!("{name}=")),
+                "the image sets {name}, which would override the settings file: {step}"
             );
         }
     }
-    assert!(given >= 2, "{steps:#?}");
+    assert!(steps[runtime..].iter().any(|step| step == "WORKDIR /data"));
 }
