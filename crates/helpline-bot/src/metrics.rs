@@ -182,6 +182,12 @@ pub fn describe() {
             metrics::counter!(INTERACTIONS, "kind" => kind, "outcome" => outcome).absolute(0);
         }
     }
+    // The gateway's closes that forbid reconnecting (authentication failed, invalid shard,
+    // sharding required, invalid API version, invalid or disallowed intents).
+    for code in ["4004", "4010", "4011", "4012", "4013", "4014"] {
+        metrics::counter!(GATEWAY_FATAL_CLOSES, "code" => code).absolute(0);
+    }
+    metrics::counter!(WORKER_RESTARTS, "worker" => "transcript").absolute(0);
     for kind in crate::ingest::SKIPPED_TYPES {
         metrics::counter!(GATEWAY_EVENTS_SKIPPED, "type" => kind).absolute(0);
     }

@@ -418,10 +418,18 @@ fn run_serves_health_probes_and_its_build() {
         metrics.contains("helpline_bot_rest_request_duration_seconds_bucket{route=\""),
         "{metrics}"
     );
-    assert!(
-        metrics.contains("helpline_bot_tickets_opened_total 0"),
-        "{metrics}"
-    );
+    for series in [
+        "helpline_bot_tickets_opened_total 0",
+        "helpline_bot_shards{state=\"identifying\"} 0",
+        "helpline_bot_shards{state=\"resuming\"} 0",
+        "helpline_bot_interactions_total{kind=\"component\",outcome=\"error\"} 0",
+        "helpline_bot_gateway_events_skipped_total{type=\"MESSAGE_CREATE\"} 0",
+        "helpline_bot_gateway_fatal_closes_total{code=\"4004\"} 0",
+        "helpline_bot_worker_restarts_total{worker=\"transcript\"} 0",
+        "# TYPE process_cpu_seconds_total counter",
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
     let body = metrics.split("\r\n\r\n").nth(1).unwrap_or_default();
     promtool_accepts(body);
     // The reconciler's first pass publishes the store's active tickets and the cache's sizes.
