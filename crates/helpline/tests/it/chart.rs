@@ -53,23 +53,13 @@ fn render(helm: &Path, sets: &[&str]) -> Result<String, String> {
 /// The YAML documents of `text` as JSON values (through the venv's PyYAML).
 fn documents(text: &str) -> Vec<serde_json::Value> {
     let python = root().join("target/venv/bin/python");
-    let mut child = Command::new(python)
-        .args([
+    let output = crate::piped(
+        Command::new(python).args([
             "-c",
             "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d]))",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+        ]),
+        text,
+    );
     assert!(
         output.status.success(),
         "PyYAML in target/venv (kubernetes-validate brings it): {}",

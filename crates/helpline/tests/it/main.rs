@@ -638,10 +638,23 @@ fn promtool() -> Option<&'static str> {
 /// `promtool check metrics` (Debian's `prometheus`, which `cargo xtask test` installs) finds no
 /// problem in an exposition.
 fn promtool_accepts(exposition: &str) {
-    use std::io::Write as _;
     let Some(promtool) = promtool() else { return };
-    let mut child = Command::new(promtool)
-        .args(["check", "metrics"])
+    let output = piped(
+        Command::new(promtool).args(["check", "metrics"]),
+        exposition,
+    );
+    assert!(
+        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs `command` with `input` on its stdin; its output.
+fn piped(command: &mut Command, input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -651,15 +664,9 @@ fn promtool_accepts(exposition: &str) {
         .stdin
         .take()
         .unwrap()
-        .write_all(exposition.as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
-        "promtool check metrics: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    child.wait_with_output().unwrap()
 }
 
 /// The emulator, on a runtime of its own (the test itself is synchronous).
