@@ -99,6 +99,25 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+    // The example release of the README lints and renders too.
+    let example = "helm/helpline/examples/production.yaml";
+    for subcommand in [
+        &["lint", "--strict", "helm/helpline"][..],
+        &["template", "helpline", "helm/helpline"],
+    ] {
+        let output = Command::new(&helm)
+            .current_dir(root())
+            .args(subcommand)
+            .args(["-f", example])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "helm {subcommand:?} -f {example}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     // The Prometheus Operator's kinds have no schema in Kubernetes': those are checked below.
     let rendered = render(&helm, &FULL[..3]).unwrap();
     let dir = tempfile::tempdir().unwrap();
