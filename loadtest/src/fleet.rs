@@ -32,17 +32,7 @@ impl Process {
 
     /// Resident memory now, and its peak, in bytes.
     pub(crate) fn memory(&self) -> (u64, u64) {
-        self.pid().map_or((0, 0), |pid| {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            let field = |key: &str| {
-                status
-                    .lines()
-                    .find_map(|line| line.strip_prefix(key))
-                    .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
-                    .map_or(0, |kib| kib * 1024)
-            };
-            (field("VmRSS:"), field("VmHWM:"))
-        })
+        self.pid().map_or((0, 0), memory_of)
     }
 
     /// Its `/metrics` exposition (empty when it does not answer).
@@ -272,4 +262,17 @@ impl Fleet {
             .map(|process| http::sum_samples(&process.metrics(), name, labels))
             .sum()
     }
+}
+
+/// A process's resident memory now, and its peak, in bytes (0 when it is gone).
+pub(crate) fn memory_of(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }

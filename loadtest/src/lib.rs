@@ -9,9 +9,12 @@ mod bare;
 mod drive;
 mod fleet;
 mod http;
+mod memory;
 pub mod prometheus;
 pub mod report;
 pub mod scenario;
+
+pub use memory::measure_twilight_cache;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};
@@ -40,6 +43,9 @@ pub struct Options {
     pub dashboards: Option<PathBuf>,
     /// Progress on stderr.
     pub progress: bool,
+    /// This runner's own executable, which measures twilight's cache for P4 in a child
+    /// (`--twilight-cache`); without it the figure is not taken.
+    pub runner: Option<PathBuf>,
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -312,6 +318,32 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
     drop(prometheus);
     drop(fleet);
     drop(redis);
+    if let (true, Some(runner)) = (scenario.memory.twilight_cache, &options.runner) {
+        progress.say("twilight's default cache fed the same guilds, in a process of its own");
+        let twilight = memory::twilight_cache(
+            runner,
+            &emulator,
+            scenario.discord.shards,
+            scenario.discord.max_concurrency,
+            scenario.world.guilds,
+        )?;
+        let bot_per_guild = report
+            .resources
+            .iter()
+            .filter_map(|p| p.rss_per_guild_kib)
+            .sum::<f64>()
+            / report
+                .resources
+                .iter()
+                .filter(|p| p.rss_per_guild_kib.is_some())
+                .count()
+                .max(1) as f64;
+        report.memory = Some(report::MemoryFigures {
+            bot_rss_per_guild_kib: bot_per_guild,
+            ratio: bot_per_guild / twilight.rss_per_guild_kib.max(f64::EPSILON),
+            twilight_cache: twilight,
+        });
+    }
     emulator.shutdown();
     std::fs::write(
         dir.join("report.json"),
@@ -652,6 +684,7 @@ mod tests {
                 dir: dir.clone(),
                 dashboards: None,
                 progress: false,
+                runner: None,
             },
         )
         .unwrap_err();

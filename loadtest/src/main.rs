@@ -14,7 +14,8 @@ use clap::Parser;
 #[command(name = "helpline-loadtest")]
 struct Cli {
     /// The scenario file, e.g. loadtest/scenarios/smoke.toml.
-    scenario: PathBuf,
+    #[arg(required_unless_present = "twilight_cache")]
+    scenario: Option<PathBuf>,
     /// The helpline binary the processes run [default: beside this one].
     #[arg(long)]
     helpline: Option<PathBuf>,
@@ -25,12 +26,35 @@ struct Cli {
     /// scraping the run (Debian's `prometheus` on the PATH).
     #[arg(long, value_name = "FOLDER")]
     check_dashboards: Option<PathBuf>,
+    /// P4's yardstick, run by the runner in a child: twilight's default cache fed every shard of
+    /// this gateway, its memory printed as JSON.
+    #[arg(long, value_name = "GATEWAY_URL", hide = true)]
+    twilight_cache: Option<String>,
+    #[arg(long, hide = true, default_value_t = 1)]
+    shards: u32,
+    #[arg(long, hide = true, default_value_t = 1)]
+    max_concurrency: u32,
+    #[arg(long, hide = true, default_value_t = 0)]
+    guilds: usize,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = (|| {
-        let scenario = helpline_loadtest::Scenario::load(&cli.scenario)?;
+        if let Some(gateway) = &cli.twilight_cache {
+            let figures = helpline_loadtest::measure_twilight_cache(
+                gateway,
+                cli.shards,
+                cli.max_concurrency,
+                cli.guilds,
+            )?;
+            println!("{}", serde_json::to_string(&figures)?);
+            return Ok(());
+        }
+        let Some(path) = &cli.scenario else {
+            anyhow::bail!("name a scenario file");
+        };
+        let scenario = helpline_loadtest::Scenario::load(path)?;
         let here = std::env::current_exe()?;
         let helpline = cli
             .helpline
@@ -46,6 +70,7 @@ fn main() -> ExitCode {
                 dir,
                 dashboards: cli.check_dashboards,
                 progress: true,
+                runner: Some(here),
             },
         )?;
         print!("{}", report.markdown());

@@ -18,8 +18,20 @@ pub struct Report {
     pub ingest: Option<IngestFigures>,
     pub ack: Option<AckFigures>,
     pub resources: Vec<ProcessFigures>,
+    /// P4: the bot's resident memory per guild against twilight's default cache's.
+    pub memory: Option<MemoryFigures>,
     /// Every dashboard panel query run against Prometheus (empty when not checked).
     pub dashboards: Vec<PanelCheck>,
+}
+
+/// P4 (scenarios with `[memory] twilight_cache = true`).
+#[derive(Debug, Default, Serialize)]
+pub struct MemoryFigures {
+    /// The bot processes' resident memory growth per guild held, averaged.
+    pub bot_rss_per_guild_kib: f64,
+    pub twilight_cache: crate::memory::TwilightCacheFigures,
+    /// bot ÷ twilight.
+    pub ratio: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -228,6 +240,20 @@ impl Report {
                     a.bare_twilight.p99_ms,
                     a.bare_twilight.failed,
                     a.ratio
+                ),
+            );
+        }
+        if let Some(m) = &self.memory {
+            row(
+                "P4 memory per guild",
+                format!(
+                    "bot {:.1} KiB ÷ twilight's default cache {:.1} KiB ({} guilds, RSS {:.0} → {:.0} MiB) = {:.3}",
+                    m.bot_rss_per_guild_kib,
+                    m.twilight_cache.rss_per_guild_kib,
+                    m.twilight_cache.guilds,
+                    m.twilight_cache.baseline_rss_mib,
+                    m.twilight_cache.ready_rss_mib,
+                    m.ratio
                 ),
             );
         }

@@ -30,6 +30,8 @@ pub struct Scenario {
     pub ingest: Ingest,
     #[serde(default)]
     pub ack: Ack,
+    #[serde(default)]
+    pub memory: Memory,
 }
 
 /// The guilds the emulator builds before the bot connects.
@@ -154,6 +156,15 @@ pub struct Ack {
     pub clicks_per_sec: f64,
     /// 0 skips the figure.
     pub secs: u64,
+}
+
+/// P4: the bot's memory per guild against twilight-cache-inmemory's default cache fed the same
+/// guilds, measured the same way (resident memory before identifying and once every guild
+/// arrived), in the same run.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Memory {
+    pub twilight_cache: bool,
 }
 
 impl Scenario {

@@ -13,20 +13,7 @@ const MAX_CHILDREN: usize = 50;
 
 /// The bot's guild-level permissions from the cache, when the cache knows the guild.
 pub(crate) fn bot_guild_permissions(bot: &Bot, guild_id: GuildId) -> Option<Permissions> {
-    let cache = &bot.inner.cache;
-    let guild = cache.guild(guild_id)?;
-    let is_owner = guild.owner_id() == bot.inner.bot_id;
-    drop(guild);
-    let everyone = cache.role(guild_id.cast())?.permissions;
-    let member = cache.member(guild_id, bot.inner.bot_id)?;
-    let roles: Vec<Permissions> = member
-        .roles()
-        .iter()
-        .filter_map(|role| cache.role(*role).map(|r| r.permissions))
-        .collect();
-    Some(helpline_domain::permissions::guild_permissions(
-        is_owner, everyone, roles,
-    ))
+    bot.inner.cache.bot_guild_permissions(guild_id)
 }
 
 /// The bot's permissions in a channel (or category) from the cache, when it knows them.
@@ -35,21 +22,7 @@ pub(crate) fn bot_channel_permissions(
     guild_id: GuildId,
     channel: ChannelId,
 ) -> Option<Permissions> {
-    let guild_permissions = bot_guild_permissions(bot, guild_id)?;
-    let cache = &bot.inner.cache;
-    let overwrites = cache
-        .channel(channel)?
-        .permission_overwrites
-        .clone()
-        .unwrap_or_default();
-    let roles = cache.member(guild_id, bot.inner.bot_id)?.roles().to_vec();
-    Some(helpline_domain::permissions::channel_permissions(
-        guild_permissions,
-        guild_id,
-        bot.inner.bot_id,
-        &roles,
-        &overwrites,
-    ))
+    bot.inner.cache.bot_channel_permissions(guild_id, channel)
 }
 
 /// Whether the bot can make ticket channels in `category`: `false` only when the cache knows
@@ -168,11 +141,7 @@ pub(crate) async fn create_ticket_channel(
 /// Puts a channel the bot just created in its cache at once, ahead of its CHANNEL_CREATE, so the
 /// next ticket counts it when it looks for room in a category.
 pub(crate) fn remember(bot: &Bot, channel: &Channel) {
-    bot.inner
-        .cache
-        .update(&twilight_model::gateway::payload::incoming::ChannelCreate(
-            channel.clone(),
-        ));
+    bot.inner.cache.remember_channel(channel);
 }
 
 /// Whether Discord refused a channel because its category holds 50 already.
@@ -186,24 +155,16 @@ fn is_category_full(error: &twilight_http::Error) -> bool {
 
 /// A category named like `full` ("Tickets 2"…) with room for a channel, created if needed.
 async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result<ChannelId, Error> {
-    let cache = &bot.inner.cache;
-    let full_channel = cache.channel(full).map(|c| c.value().clone());
+    let channels = bot.inner.cache.channels(guild).unwrap_or_default();
+    let full_channel = channels.iter().find(|c| c.id == full);
     let base = full_channel
-        .as_ref()
-        .and_then(|c| c.name.clone())
-        .unwrap_or_else(|| "Tickets".to_owned());
-    let channels: Vec<Channel> = cache
-        .guild_channels(guild)
-        .map(|ids| {
-            ids.iter()
-                .filter_map(|id| cache.channel(*id).map(|c| c.value().clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+        .and_then(|c| c.name.as_deref())
+        .unwrap_or("Tickets")
+        .to_owned();
     let children = |category: ChannelId| {
         channels
             .iter()
-            .filter(|c| c.parent_id == Some(category))
+            .filter(|c| c.parent == Some(category))
             .count()
     };
     let mut highest = 1;
@@ -226,7 +187,7 @@ async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result
         highest = highest.max(number);
     }
     let overwrites = full_channel
-        .and_then(|c| c.permission_overwrites)
+        .map(|c| c.overwrites.to_vec())
         .unwrap_or_default();
     let name = format!("{base} {}", highest + 1);
     let category = crate::metrics::rest(

@@ -10,6 +10,7 @@
 //! of Discord is configuration only ([`BotConfig::rest_proxy`], [`BotConfig::gateway_url`]): no
 //! code path knows which one it talks to.
 
+mod cache;
 mod channels;
 mod clock;
 mod cluster;

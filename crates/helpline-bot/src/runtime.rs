@@ -17,7 +17,6 @@ use std::time::Duration;
 use std::time::Instant;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
 use twilight_gateway::{
     CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, StreamExt as _,
 };
@@ -156,7 +155,7 @@ pub(crate) struct Inner {
     pub(crate) http: Client,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) translator: Translator,
-    pub(crate) cache: DefaultInMemoryCache,
+    pub(crate) cache: crate::cache::Cache,
     pub(crate) application_id: Id<ApplicationMarker>,
     pub(crate) bot_id: UserId,
     pub(crate) downloader: Downloader,
@@ -355,15 +354,7 @@ impl Bot {
             .await?
             .model()
             .await?;
-        let cache = DefaultInMemoryCache::builder()
-            .resource_types(
-                ResourceType::GUILD
-                    | ResourceType::CHANNEL
-                    | ResourceType::ROLE
-                    | ResourceType::MEMBER
-                    | ResourceType::USER_CURRENT,
-            )
-            .build();
+        let cache = crate::cache::Cache::new(bot_user.id);
         let translator = Translator::new();
         let commands = commands::all(&translator);
         // One bulk overwrite, and only when the registered set differs: every overwrite counts
@@ -489,7 +480,7 @@ impl Bot {
 
     /// Whether the gateway delivered this guild (its GUILD_CREATE was handled).
     pub fn knows_guild(&self, guild: helpline_domain::GuildId) -> bool {
-        self.inner.cache.guild(guild).is_some()
+        self.inner.cache.knows_guild(guild)
     }
 
     /// Whether this process serves: it runs at least one shard, every one of them is connected,

@@ -117,11 +117,10 @@ pub(crate) fn publish_cache(bot: &crate::Bot) {
     let stats = cache.stats();
     #[allow(clippy::cast_precision_loss)]
     for (resource, count) in [
-        ("guilds", stats.guilds()),
-        ("channels", stats.channels()),
-        ("roles", stats.roles()),
-        ("members", stats.members()),
-        ("users", stats.users()),
+        ("guilds", stats.guilds),
+        ("channels", stats.channels),
+        ("roles", stats.roles),
+        ("names", stats.names),
     ] {
         ::metrics::gauge!(crate::metrics::CACHE_ENTRIES, "resource" => resource).set(count as f64);
     }
@@ -135,8 +134,8 @@ pub(crate) fn publish_cache(bot: &crate::Bot) {
         states.keys().copied().collect()
     };
     let mut per_shard: BTreeMap<u32, usize> = running.iter().map(|shard| (*shard, 0)).collect();
-    for guild in cache.iter().guilds() {
-        let shard = bot.inner.leases.shard_of(guild.id());
+    for guild in cache.guild_ids() {
+        let shard = bot.inner.leases.shard_of(guild);
         if let Some(count) = per_shard.get_mut(&shard) {
             *count += 1;
         }

@@ -164,7 +164,7 @@ pub(crate) async fn render(
     store: &dyn Store,
     ticket: &Ticket,
     mut labels: TranscriptLabels,
-    complete: impl FnOnce(&mut TranscriptLabels, &[TranscriptMessage]),
+    complete: impl AsyncFnOnce(&mut TranscriptLabels, &[TranscriptMessage]),
     left_out: &LeftOutLabels<'_>,
     upload_limit: u64,
     dir: &Path,
@@ -174,7 +174,7 @@ pub(crate) async fn render(
     if reader == Reader::Opener {
         messages.retain(|message| !message.staff_note);
     }
-    complete(&mut labels, &messages);
+    complete(&mut labels, &messages).await;
     // Sizes as kept, not as Discord announced them, so that the plan's estimate is exact; an
     // attachment the transcript marks kept but the store does not list is shown as not kept.
     let sizes: HashMap<u64, u64> = store

@@ -470,8 +470,7 @@ async fn perform_once(
             let tier = bot
                 .inner
                 .cache
-                .guild(config.guild_id)
-                .map(|guild| guild.premium_tier())
+                .premium_tier(config.guild_id)
                 .unwrap_or_default();
             let file = transcript_file(
                 bot,
@@ -523,8 +522,7 @@ async fn perform_once(
             let guild_name = bot
                 .inner
                 .cache
-                .guild(config.guild_id)
-                .map(|guild| guild.name().to_owned())
+                .guild_name(config.guild_id)
                 .unwrap_or_default();
             let about = translator.text(
                 language,
@@ -765,8 +763,7 @@ async fn transcript_file(
     let guild_name = bot
         .inner
         .cache
-        .guild(config.guild_id)
-        .map(|guild| guild.name().to_owned())
+        .guild_name(config.guild_id)
         .unwrap_or_default();
     let closed = ticket
         .close_reason
@@ -785,10 +782,17 @@ async fn transcript_file(
         detail(ui::TRANSCRIPT_FIELD_TOPIC, topic.name.clone());
     }
     let guild = config.guild_id;
-    let name_of = |user| user_name(bot, guild, user).unwrap_or_else(|| format!("{user}"));
+    let name_of = async |user| {
+        user_name(bot, guild, user)
+            .await
+            .unwrap_or_else(|| format!("{user}"))
+    };
     detail(ui::TRANSCRIPT_FIELD_OPENER, ticket.opener_name.clone());
     if ticket.opened_by != ticket.opener {
-        detail(ui::TRANSCRIPT_FIELD_OPENED_FOR, name_of(ticket.opened_by));
+        detail(
+            ui::TRANSCRIPT_FIELD_OPENED_FOR,
+            name_of(ticket.opened_by).await,
+        );
     }
     if let Some(reason) = &ticket.open_reason {
         detail(ui::TRANSCRIPT_FIELD_OPEN_REASON, reason.clone());
@@ -798,7 +802,7 @@ async fn transcript_file(
     }
     let mut detail = |key: &str, value: String| details.push((text(key, &[]), value));
     if let Some(claimer) = ticket.claimer {
-        detail(ui::TRANSCRIPT_FIELD_CLAIMER, name_of(claimer));
+        detail(ui::TRANSCRIPT_FIELD_CLAIMER, name_of(claimer).await);
     }
     detail(
         ui::TRANSCRIPT_FIELD_OPENED,
@@ -811,7 +815,7 @@ async fn transcript_file(
         );
     }
     if let Some(closer) = ticket.closed_by {
-        detail(ui::TRANSCRIPT_FIELD_CLOSER, name_of(closer));
+        detail(ui::TRANSCRIPT_FIELD_CLOSER, name_of(closer).await);
     }
     if !closed.is_empty() {
         detail(ui::TRANSCRIPT_FIELD_CLOSE_REASON, closed.clone());
@@ -845,8 +849,8 @@ async fn transcript_file(
         },
     };
     // Names for the mentions and the participants, once the messages are read: the cache
-    // first, then the name an author wrote under.
-    let complete = |labels: &mut TranscriptLabels, messages: &[TranscriptMessage]| {
+    // (or Discord) first, then the name an author wrote under.
+    let complete = async |labels: &mut TranscriptLabels, messages: &[TranscriptMessage]| {
         let mut authors: Vec<(UserId, &str)> = Vec::new();
         for message in messages {
             if !message.author_is_bot && !authors.iter().any(|(id, _)| *id == message.author_id) {
@@ -862,7 +866,7 @@ async fn transcript_file(
             match mention {
                 Mention::User(id) => {
                     let user = UserId::new(id);
-                    let name = user_name(bot, guild, user).or_else(|| {
+                    let name = user_name(bot, guild, user).await.or_else(|| {
                         messages
                             .iter()
                             .find(|message| message.author_id == user)
@@ -873,16 +877,16 @@ async fn transcript_file(
                     }
                 }
                 Mention::Role(id) => {
-                    if let Some(role) = cache.role(RoleId::new(id)) {
-                        labels.names.roles.insert(id, role.name.clone());
+                    if let Some(role) = cache.role(guild, RoleId::new(id)) {
+                        labels.names.roles.insert(id, role.name.into());
                     }
                 }
                 Mention::Channel(id) => {
                     if let Some(name) = cache
-                        .channel(ChannelId::new(id))
-                        .and_then(|channel| channel.name.clone())
+                        .channel(guild, ChannelId::new(id))
+                        .and_then(|channel| channel.name)
                     {
-                        labels.names.channels.insert(id, name);
+                        labels.names.channels.insert(id, name.into());
                     }
                 }
             }
@@ -907,19 +911,20 @@ async fn transcript_file(
     Ok(file)
 }
 
-/// A member's name as the guild shows it (nickname, then display name, then username), from
-/// the cache.
-fn user_name(bot: &Bot, guild: helpline_domain::GuildId, user: UserId) -> Option<String> {
-    let cache = &bot.inner.cache;
-    if let Some(nick) = cache
-        .member(guild, user)
-        .and_then(|m| m.nick().map(str::to_owned))
-    {
-        return Some(nick);
+/// A member's name as the guild shows it (nickname, then display name, then username): from
+/// the cache's names, else asked of Discord (and kept); `None` for someone no longer a member.
+async fn user_name(bot: &Bot, guild: helpline_domain::GuildId, user: UserId) -> Option<String> {
+    if let Some(name) = bot.inner.cache.member_name(guild, user) {
+        return Some(name);
     }
-    cache.user(user).map(|user| {
-        user.global_name
-            .clone()
-            .unwrap_or_else(|| user.name.clone())
-    })
+    let member = crate::metrics::rest("get_guild_member", bot.inner.http.guild_member(guild, user))
+        .await
+        .ok()?
+        .model()
+        .await
+        .ok()?;
+    bot.inner
+        .cache
+        .remember_name(guild, &member.user, member.nick.as_deref());
+    Some(crate::cache::display_name(&member.user, member.nick.as_deref()).into())
 }

@@ -118,7 +118,12 @@ fn is_staff(
                 .as_ref()
                 .and_then(|r| r.roles.get(&role))
                 .map(|r| is_admin(r.permissions))
-                .or_else(|| bot.inner.cache.role(role).map(|r| is_admin(r.permissions)))
+                .or_else(|| {
+                    bot.inner
+                        .cache
+                        .role(config.guild_id, role)
+                        .map(|r| is_admin(r.permissions))
+                })
                 .unwrap_or(false);
             admin_role
                 || config.staff_roles.contains(&role)

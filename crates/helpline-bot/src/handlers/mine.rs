@@ -119,8 +119,8 @@ async fn dm_channel_with(bot: &Bot, user: UserId) -> Option<ChannelId> {
 /// A server's name: from the cache, else from Discord (a cluster process caches only its own
 /// shards' servers), else its id.
 async fn guild_name(bot: &Bot, guild: GuildId) -> String {
-    if let Some(cached) = bot.inner.cache.guild(guild) {
-        return cached.name().to_owned();
+    if let Some(name) = bot.inner.cache.guild_name(guild) {
+        return name;
     }
     let fetched = match crate::metrics::rest("get_guild", bot.inner.http.guild(guild)).await {
         Ok(response) => response.model().await.ok().map(|g| g.name),

@@ -181,7 +181,7 @@ pub(super) fn thread_refusal(
     let translator = &bot.inner.translator;
     let channel = panel.channel_id;
     let shown = || format!("<#{channel}>");
-    let kind = bot.inner.cache.channel(channel).map(|c| c.kind);
+    let kind = bot.inner.cache.channel(guild, channel).map(|c| c.kind);
     if kind.is_some_and(|kind| kind != twilight_model::channel::ChannelType::GuildText) {
         return Some(translator.text(
             lang,

@@ -205,8 +205,8 @@ async fn install(
     let exists = |channel: ChannelId, kind: ChannelType| {
         bot.inner
             .cache
-            .channel(channel)
-            .is_some_and(|c| c.guild_id == Some(guild) && c.kind == kind)
+            .channel(guild, channel)
+            .is_some_and(|c| c.kind == kind)
     };
     let reuse = |pick: fn(&SetupChannels) -> ChannelId, kind: ChannelType| {
         previous.map(|p| pick(&p)).filter(|c| exists(*c, kind))
@@ -358,22 +358,10 @@ async fn install(
 
 /// Whether `@everyone` can read `channel`, from the cache (`None` when it does not know).
 pub(super) fn everyone_can_view(bot: &Bot, guild: GuildId, channel: ChannelId) -> Option<bool> {
-    let cache = &bot.inner.cache;
-    let everyone = cache.role(guild.cast())?.permissions;
-    let overwrites = cache
-        .channel(channel)?
-        .permission_overwrites
-        .clone()
-        .unwrap_or_default();
-    // A member with no role and no overwrite of their own: what every member gets at least.
-    let nobody = twilight_model::id::Id::new(1);
-    let permissions = helpline_domain::permissions::channel_permissions(
-        helpline_domain::permissions::guild_permissions(false, everyone, []),
-        guild,
-        nobody,
-        &[],
-        &overwrites,
-    );
+    let permissions = bot
+        .inner
+        .cache
+        .everyone_channel_permissions(guild, channel)?;
     Some(permissions.contains(Permissions::VIEW_CHANNEL))
 }
 

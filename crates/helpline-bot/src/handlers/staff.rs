@@ -202,8 +202,8 @@ fn roles(options: &[CommandDataOption]) -> Vec<RoleId> {
 /// Whether `role` is one of this guild's roles (Discord resolves a role option within the
 /// guild; the cache knows which guild a role belongs to).
 fn is_guild_role(bot: &Bot, data: &CommandData, guild: GuildId, role: RoleId) -> bool {
-    if let Some(cached) = bot.inner.cache.role(role) {
-        return cached.guild_id() == guild;
+    if bot.inner.cache.role(guild, role).is_some() {
+        return true;
     }
     data.resolved
         .as_ref()

@@ -27,6 +27,7 @@ fn the_smoke_scenario_runs_and_every_dashboard_query_returns_series() {
             dir: dir.path().join("run"),
             dashboards: Some(root.join("dashboards")),
             progress: true,
+            runner: None,
         },
     )
     .unwrap();

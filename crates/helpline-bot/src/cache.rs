@@ -1,0 +1,532 @@
+//! The gateway state Helpline reads, and nothing more, in compact forms.
+//!
+//! Helpline reads a guild's name, owner and boost tier; its roles' permissions (and names, shown
+//! in transcripts); its channels' kinds, parents, permission overwrites (and names, shown in
+//! transcripts and used to name overflow categories); the bot's own roles; and the display
+//! names of the members a transcript mentions. A general-purpose cache keeps every member, user,
+//! channel and role whole (about 100 KB for a guild of 30 channels, 20 roles and 25 members);
+//! this one keeps each guild in one record keyed by its id — roles and channels in vectors
+//! sorted by id, overwrites in boxed slices, no per-entity index — a few KB a guild.
+//!
+//! Members are not kept, but for the bot's own roles. Display names live in a small bounded
+//! map ([`Names`]) fed by the interactions and ticket messages that carry them, and by REST on
+//! demand (see `executor::perform::user_name`).
+//!
+//! Update semantics follow twilight-cache-inmemory's for the events the bot receives (its
+//! tests feed the same events to both and compare every answer the bot asks of them), with one
+//! deliberate difference: a role or channel missing from a later GUILD_CREATE is gone here,
+//! where twilight's maps keep it.
+
+use helpline_domain::permissions::{self, Permissions};
+use helpline_domain::{ChannelId, GuildId, RoleId, UserId};
+use std::collections::HashMap;
+use std::sync::{Mutex, RwLock};
+use twilight_model::channel::permission_overwrite::PermissionOverwrite;
+use twilight_model::channel::{Channel, ChannelType};
+use twilight_model::gateway::event::Event;
+use twilight_model::gateway::payload::incoming::GuildCreate;
+use twilight_model::guild::{Guild, PremiumTier, Role};
+use twilight_model::user::User;
+
+/// How many locks the guilds are spread over, so shards and handlers rarely wait on each other.
+const STRIPES: usize = 64;
+
+/// Display names kept at most (two generations of half this each).
+const NAMES: usize = 16_384;
+
+/// The cache: guilds by id, and the display names in use.
+#[derive(Debug)]
+pub(crate) struct Cache {
+    bot_id: UserId,
+    stripes: Box<[RwLock<HashMap<GuildId, GuildState>>]>,
+    names: Names,
+}
+
+/// One guild, whole.
+#[derive(Debug)]
+struct GuildState {
+    name: Box<str>,
+    owner: UserId,
+    premium_tier: PremiumTier,
+    /// The bot's own roles in this guild.
+    bot_roles: Box<[RoleId]>,
+    /// Sorted by id.
+    roles: Vec<CachedRole>,
+    /// Guild channels but threads, sorted by id.
+    channels: Vec<CachedChannel>,
+}
+
+/// A role as Helpline reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CachedRole {
+    pub(crate) id: RoleId,
+    pub(crate) permissions: Permissions,
+    pub(crate) position: i32,
+    pub(crate) managed: bool,
+    pub(crate) name: Box<str>,
+}
+
+/// A channel (or category) as Helpline reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CachedChannel {
+    pub(crate) id: ChannelId,
+    pub(crate) kind: ChannelType,
+    pub(crate) parent: Option<ChannelId>,
+    pub(crate) position: i32,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) overwrites: Box<[PermissionOverwrite]>,
+}
+
+/// Entries held, by resource (the `helpline_bot_cache_entries` gauge).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Stats {
+    pub(crate) guilds: usize,
+    pub(crate) channels: usize,
+    pub(crate) roles: usize,
+    pub(crate) names: usize,
+}
+
+impl CachedRole {
+    fn from_role(role: &Role) -> Self {
+        Self {
+            id: role.id,
+            permissions: role.permissions,
+            position: i32::try_from(role.position).unwrap_or(i32::MAX),
+            managed: role.managed,
+            name: role.name.as_str().into(),
+        }
+    }
+}
+
+impl CachedChannel {
+    /// A guild channel Helpline keeps (threads are not: their permissions are their parent's).
+    fn from_channel(channel: &Channel) -> Option<Self> {
+        if channel.kind.is_thread() {
+            return None;
+        }
+        Some(Self {
+            id: channel.id,
+            kind: channel.kind,
+            parent: channel.parent_id,
+            position: channel.position.unwrap_or_default(),
+            name: channel.name.as_deref().map(Into::into),
+            overwrites: channel
+                .permission_overwrites
+                .as_deref()
+                .unwrap_or_default()
+                .into(),
+        })
+    }
+}
+
+impl GuildState {
+    fn from_guild(guild: &Guild, bot_id: UserId, previous: Option<Self>) -> Self {
+        // Sorted by id; of two with one id (Discord sends none), the later one, as a map would.
+        let mut roles: Vec<CachedRole> = guild
+            .roles
+            .iter()
+            .rev()
+            .map(CachedRole::from_role)
+            .collect();
+        roles.sort_by_key(|role| role.id);
+        roles.dedup_by_key(|role| role.id);
+        let mut channels: Vec<CachedChannel> = guild
+            .channels
+            .iter()
+            .rev()
+            .filter_map(CachedChannel::from_channel)
+            .collect();
+        channels.sort_by_key(|channel| channel.id);
+        channels.dedup_by_key(|channel| channel.id);
+        // A large guild's GUILD_CREATE may leave members out; the bot's own roles are then the
+        // ones known before.
+        let bot_roles = guild
+            .members
+            .iter()
+            .find(|member| member.user.id == bot_id)
+            .map(|member| member.roles.as_slice().into())
+            .or_else(|| previous.map(|previous| previous.bot_roles))
+            .unwrap_or_default();
+        Self {
+            name: guild.name.as_str().into(),
+            owner: guild.owner_id,
+            premium_tier: guild.premium_tier,
+            bot_roles,
+            roles,
+            channels,
+        }
+    }
+
+    fn role(&self, id: RoleId) -> Option<&CachedRole> {
+        self.roles
+            .binary_search_by_key(&id, |role| role.id)
+            .ok()
+            .map(|index| &self.roles[index])
+    }
+
+    fn channel(&self, id: ChannelId) -> Option<&CachedChannel> {
+        self.channels
+            .binary_search_by_key(&id, |channel| channel.id)
+            .ok()
+            .map(|index| &self.channels[index])
+    }
+
+    fn upsert_role(&mut self, role: CachedRole) {
+        match self.roles.binary_search_by_key(&role.id, |r| r.id) {
+            Ok(index) => self.roles[index] = role,
+            Err(index) => self.roles.insert(index, role),
+        }
+    }
+
+    fn upsert_channel(&mut self, channel: CachedChannel) {
+        match self.channels.binary_search_by_key(&channel.id, |c| c.id) {
+            Ok(index) => self.channels[index] = channel,
+            Err(index) => self.channels.insert(index, channel),
+        }
+    }
+
+    /// The bot's guild-level permissions, by Discord's algorithm.
+    fn bot_permissions(&self, guild: GuildId, bot_id: UserId) -> Option<Permissions> {
+        let everyone = self.role(guild.cast())?.permissions;
+        let roles = self
+            .bot_roles
+            .iter()
+            .filter_map(|id| self.role(*id).map(|role| role.permissions));
+        Some(permissions::guild_permissions(
+            self.owner == bot_id,
+            everyone,
+            roles,
+        ))
+    }
+}
+
+impl Cache {
+    pub(crate) fn new(bot_id: UserId) -> Self {
+        Self {
+            bot_id,
+            stripes: (0..STRIPES).map(|_| RwLock::default()).collect(),
+            names: Names::default(),
+        }
+    }
+
+    fn stripe(&self, guild: GuildId) -> &RwLock<HashMap<GuildId, GuildState>> {
+        // Snowflakes' low bits are a per-process counter: mix in the timestamp's.
+        let id = guild.get();
+        #[allow(clippy::cast_possible_truncation)]
+        let index = ((id ^ (id >> 22)) % STRIPES as u64) as usize;
+        &self.stripes[index]
+    }
+
+    fn read<T>(&self, guild: GuildId, read: impl FnOnce(&GuildState) -> Option<T>) -> Option<T> {
+        let stripe = self.stripe(guild).read().unwrap_or_else(|e| e.into_inner());
+        stripe.get(&guild).and_then(read)
+    }
+
+    fn write(&self, guild: GuildId, write: impl FnOnce(&mut GuildState)) {
+        let mut stripe = self
+            .stripe(guild)
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(state) = stripe.get_mut(&guild) {
+            write(state);
+        }
+    }
+
+    /// Whether the gateway delivered this guild (and the bot was not removed from it since).
+    pub(crate) fn knows_guild(&self, guild: GuildId) -> bool {
+        self.read(guild, |_| Some(())).is_some()
+    }
+
+    pub(crate) fn guild_name(&self, guild: GuildId) -> Option<String> {
+        self.read(guild, |state| Some(state.name.to_string()))
+    }
+
+    pub(crate) fn premium_tier(&self, guild: GuildId) -> Option<PremiumTier> {
+        self.read(guild, |state| Some(state.premium_tier))
+    }
+
+    /// The bot's guild-level permissions, when the cache knows the guild.
+    pub(crate) fn bot_guild_permissions(&self, guild: GuildId) -> Option<Permissions> {
+        self.read(guild, |state| state.bot_permissions(guild, self.bot_id))
+    }
+
+    /// The bot's permissions in a channel (or category) of the guild, when the cache knows it.
+    pub(crate) fn bot_channel_permissions(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+    ) -> Option<Permissions> {
+        self.read(guild, |state| {
+            let held = state.bot_permissions(guild, self.bot_id)?;
+            let channel = state.channel(channel)?;
+            Some(permissions::channel_permissions(
+                held,
+                guild,
+                self.bot_id,
+                &state.bot_roles,
+                &channel.overwrites,
+            ))
+        })
+    }
+
+    /// What a member with no role and no overwrite of their own gets in a channel: what every
+    /// member of the guild gets at least.
+    pub(crate) fn everyone_channel_permissions(
+        &self,
+        guild: GuildId,
+        channel: ChannelId,
+    ) -> Option<Permissions> {
+        self.read(guild, |state| {
+            let everyone = state.role(guild.cast())?.permissions;
+            let channel = state.channel(channel)?;
+            // An id no overwrite can name (ids are snowflakes, far above 1).
+            let nobody = UserId::new(1);
+            Some(permissions::channel_permissions(
+                permissions::guild_permissions(false, everyone, []),
+                guild,
+                nobody,
+                &[],
+                &channel.overwrites,
+            ))
+        })
+    }
+
+    pub(crate) fn role(&self, guild: GuildId, role: RoleId) -> Option<CachedRole> {
+        self.read(guild, |state| state.role(role).cloned())
+    }
+
+    pub(crate) fn channel(&self, guild: GuildId, channel: ChannelId) -> Option<CachedChannel> {
+        self.read(guild, |state| state.channel(channel).cloned())
+    }
+
+    /// Every channel of the guild (threads aside), when the cache knows it.
+    pub(crate) fn channels(&self, guild: GuildId) -> Option<Vec<CachedChannel>> {
+        self.read(guild, |state| Some(state.channels.clone()))
+    }
+
+    /// The guilds held.
+    pub(crate) fn guild_ids(&self) -> Vec<GuildId> {
+        let mut ids = Vec::new();
+        for stripe in &*self.stripes {
+            let stripe = stripe.read().unwrap_or_else(|e| e.into_inner());
+            ids.extend(stripe.keys().copied());
+        }
+        ids
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        let mut stats = Stats::default();
+        for stripe in &*self.stripes {
+            let stripe = stripe.read().unwrap_or_else(|e| e.into_inner());
+            stats.guilds += stripe.len();
+            for state in stripe.values() {
+                stats.channels += state.channels.len();
+                stats.roles += state.roles.len();
+            }
+        }
+        stats.names = self.names.len();
+        stats
+    }
+
+    /// A member's name as the guild shows it, when an interaction, a ticket message or a REST
+    /// answer told it lately.
+    pub(crate) fn member_name(&self, guild: GuildId, user: UserId) -> Option<String> {
+        self.names.get(guild, user)
+    }
+
+    /// Notes a member's name as the guild shows it (nickname, else display name, else username).
+    pub(crate) fn remember_name(&self, guild: GuildId, user: &User, nick: Option<&str>) {
+        self.names.insert(guild, user.id, display_name(user, nick));
+    }
+
+    /// Puts a channel the bot just created in the cache at once, ahead of its CHANNEL_CREATE.
+    pub(crate) fn remember_channel(&self, channel: &Channel) {
+        self.upsert_channel(channel);
+    }
+
+    fn upsert_channel(&self, channel: &Channel) {
+        let (Some(guild), Some(cached)) = (channel.guild_id, CachedChannel::from_channel(channel))
+        else {
+            return;
+        };
+        self.write(guild, |state| state.upsert_channel(cached));
+    }
+
+    /// Applies a gateway event.
+    pub(crate) fn update(&self, event: &Event) {
+        match event {
+            Event::GuildCreate(create) => match &**create {
+                GuildCreate::Available(guild) => {
+                    let mut stripe = self
+                        .stripe(guild.id)
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner());
+                    let previous = stripe.remove(&guild.id);
+                    stripe.insert(
+                        guild.id,
+                        GuildState::from_guild(guild, self.bot_id, previous),
+                    );
+                }
+                GuildCreate::Unavailable(guild) => self.remove_guild(guild.id),
+            },
+            Event::GuildUpdate(update) => self.write(update.id, |state| {
+                state.name = update.name.as_str().into();
+                state.owner = update.owner_id;
+                state.premium_tier = update.premium_tier;
+            }),
+            Event::GuildDelete(delete) => self.remove_guild(delete.id),
+            Event::ChannelCreate(create) => self.upsert_channel(&create.0),
+            Event::ChannelUpdate(update) => self.upsert_channel(&update.0),
+            Event::ChannelDelete(delete) => {
+                if let Some(guild) = delete.0.guild_id {
+                    let id = delete.0.id;
+                    self.write(guild, |state| state.channels.retain(|c| c.id != id));
+                }
+            }
+            Event::RoleCreate(create) => {
+                let role = CachedRole::from_role(&create.role);
+                self.write(create.guild_id, |state| state.upsert_role(role));
+            }
+            Event::RoleUpdate(update) => {
+                let role = CachedRole::from_role(&update.role);
+                self.write(update.guild_id, |state| state.upsert_role(role));
+            }
+            Event::RoleDelete(delete) => {
+                let id = delete.role_id;
+                self.write(delete.guild_id, |state| state.roles.retain(|r| r.id != id));
+            }
+            Event::MemberAdd(add) if add.member.user.id == self.bot_id => {
+                let roles: Box<[RoleId]> = add.member.roles.as_slice().into();
+                self.write(add.guild_id, |state| state.bot_roles = roles);
+            }
+            Event::MemberUpdate(update) => {
+                if update.user.id == self.bot_id {
+                    let roles: Box<[RoleId]> = update.roles.as_slice().into();
+                    self.write(update.guild_id, |state| state.bot_roles = roles);
+                }
+                self.names.refresh(
+                    update.guild_id,
+                    update.user.id,
+                    display_name(&update.user, update.nick.as_deref()),
+                );
+            }
+            Event::MemberChunk(chunk) => {
+                if let Some(bot) = chunk.members.iter().find(|m| m.user.id == self.bot_id) {
+                    let roles: Box<[RoleId]> = bot.roles.as_slice().into();
+                    self.write(chunk.guild_id, |state| state.bot_roles = roles);
+                }
+            }
+            Event::MemberRemove(remove) => self.names.remove(remove.guild_id, remove.user.id),
+            Event::InteractionCreate(interaction) => {
+                if let (Some(guild), Some(member)) = (interaction.guild_id, &interaction.member)
+                    && let Some(user) = &member.user
+                {
+                    self.remember_name(guild, user, member.nick.as_deref());
+                }
+            }
+            Event::MessageCreate(message) => {
+                if let (Some(guild), Some(member)) = (message.guild_id, &message.member)
+                    && !message.author.bot
+                {
+                    self.remember_name(guild, &message.author, member.nick.as_deref());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn remove_guild(&self, guild: GuildId) {
+        self.stripe(guild)
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&guild);
+        self.names.remove_guild(guild);
+    }
+}
+
+/// A member's name as the guild shows it: nickname, else display name, else username.
+pub(crate) fn display_name(user: &User, nick: Option<&str>) -> Box<str> {
+    nick.or(user.global_name.as_deref())
+        .unwrap_or(&user.name)
+        .into()
+}
+
+/// Display names by guild and user, bounded: two generations, the young one taking new and
+/// recently read names; when it is full the old one is dropped and the young one takes its
+/// place. A name read from the old generation moves back to the young one, so what is in use
+/// stays (a least-recently-used approximation with no per-entry bookkeeping).
+#[derive(Debug, Default)]
+struct Names {
+    generations: Mutex<Generations>,
+}
+
+#[derive(Debug, Default)]
+struct Generations {
+    young: HashMap<(GuildId, UserId), Box<str>>,
+    old: HashMap<(GuildId, UserId), Box<str>>,
+}
+
+impl Generations {
+    fn put(&mut self, key: (GuildId, UserId), name: Box<str>) {
+        if self.young.len() >= NAMES / 2 && !self.young.contains_key(&key) {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(key, name);
+    }
+}
+
+impl Names {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+        self.generations.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, guild: GuildId, user: UserId) -> Option<String> {
+        let mut generations = self.lock();
+        let key = (guild, user);
+        if let Some(name) = generations.young.get(&key) {
+            return Some(name.to_string());
+        }
+        let name = generations.old.remove(&key)?;
+        let shown = name.to_string();
+        generations.put(key, name);
+        Some(shown)
+    }
+
+    fn insert(&self, guild: GuildId, user: UserId, name: Box<str>) {
+        let mut generations = self.lock();
+        generations.old.remove(&(guild, user));
+        generations.put((guild, user), name);
+    }
+
+    /// Replaces a name only if one is held (a member update for someone nobody asked about is
+    /// not worth keeping).
+    fn refresh(&self, guild: GuildId, user: UserId, name: Box<str>) {
+        let mut generations = self.lock();
+        let key = (guild, user);
+        if let Some(held) = generations.young.get_mut(&key) {
+            *held = name;
+        } else if let Some(held) = generations.old.get_mut(&key) {
+            *held = name;
+        }
+    }
+
+    fn remove(&self, guild: GuildId, user: UserId) {
+        let mut generations = self.lock();
+        generations.young.remove(&(guild, user));
+        generations.old.remove(&(guild, user));
+    }
+
+    fn remove_guild(&self, guild: GuildId) {
+        let mut generations = self.lock();
+        generations.young.retain(|(g, _), _| *g != guild);
+        generations.old.retain(|(g, _), _| *g != guild);
+    }
+
+    fn len(&self) -> usize {
+        let generations = self.lock();
+        generations.young.len() + generations.old.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;
