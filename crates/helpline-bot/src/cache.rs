@@ -119,25 +119,24 @@ impl CachedChannel {
     }
 }
 
+/// Sorted by id; of two with one id (Discord sends none), the later one, as a map would keep.
+fn by_id<T, K: Ord>(items: impl DoubleEndedIterator<Item = T>, id: impl Fn(&T) -> K) -> Vec<T> {
+    let mut sorted: Vec<T> = items.rev().collect();
+    sorted.sort_by_key(&id);
+    sorted.dedup_by(|a, b| id(a) == id(b));
+    sorted
+}
+
 impl GuildState {
     fn from_guild(guild: &Guild, bot_id: UserId, previous: Option<Self>) -> Self {
-        // Sorted by id; of two with one id (Discord sends none), the later one, as a map would.
-        let mut roles: Vec<CachedRole> = guild
-            .roles
-            .iter()
-            .rev()
-            .map(CachedRole::from_role)
-            .collect();
-        roles.sort_by_key(|role| role.id);
-        roles.dedup_by_key(|role| role.id);
-        let mut channels: Vec<CachedChannel> = guild
-            .channels
-            .iter()
-            .rev()
-            .filter_map(CachedChannel::from_channel)
-            .collect();
-        channels.sort_by_key(|channel| channel.id);
-        channels.dedup_by_key(|channel| channel.id);
+        let roles = by_id(guild.roles.iter().map(CachedRole::from_role), |r| r.id);
+        let channels = by_id(
+            guild
+                .channels
+                .iter()
+                .filter_map(CachedChannel::from_channel),
+            |c| c.id,
+        );
         // A large guild's GUILD_CREATE may leave members out; the bot's own roles are then the
         // ones known before.
         let bot_roles = guild

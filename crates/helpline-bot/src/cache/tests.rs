@@ -469,19 +469,25 @@ fn base_guild() -> GuildSpec {
     }
 }
 
+/// The base guild with text channel 2 in category 0, its overwrites given.
+fn with_text_channel(overwrites: Vec<(usize, u64, u64)>) -> GuildSpec {
+    let mut spec = base_guild();
+    spec.channels.push(ChannelSpec {
+        index: 2,
+        kind: 0,
+        parent: Some(0),
+        overwrites,
+    });
+    spec
+}
+
 /// A GUILD_CREATE for a guild already held (after a re-identify) replaces it whole: a role and
 /// a channel deleted while the bot was away are gone, where twilight's maps keep them.
 #[test]
 fn a_second_guild_create_replaces_the_guild() {
     let cache = Cache::new(UserId::new(BOT));
     let guild = GuildId::new(GUILD);
-    let mut spec = base_guild();
-    spec.channels.push(ChannelSpec {
-        index: 2,
-        kind: 0,
-        parent: Some(0),
-        overwrites: Vec::new(),
-    });
+    let mut spec = with_text_channel(Vec::new());
     cache.update(&event(&Op::Create(spec.clone())));
     assert!(
         cache
@@ -636,13 +642,7 @@ fn names_follow_their_members() {
 fn overwrite_kinds_are_kept() {
     let cache = Cache::new(UserId::new(BOT));
     let guild = GuildId::new(GUILD);
-    let mut spec = base_guild();
-    spec.channels.push(ChannelSpec {
-        index: 2,
-        kind: 0,
-        parent: Some(0),
-        overwrites: vec![(ROLES, 0, Permissions::VIEW_CHANNEL.bits())],
-    });
+    let spec = with_text_channel(vec![(ROLES, 0, Permissions::VIEW_CHANNEL.bits())]);
     cache.update(&event(&Op::Create(spec)));
     let channel = cache
         .channel(guild, ChannelId::new(channel_id(2)))
