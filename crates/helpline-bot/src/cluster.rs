@@ -35,6 +35,10 @@ pub struct ClusterConfig {
     pub renew_interval: Duration,
     /// Whether writes carry fencing tokens: true when processes share the store.
     pub fenced: bool,
+    /// The shards this process may run (from [`BotConfig::shard_range`]); all when `None`.
+    ///
+    /// [`BotConfig::shard_range`]: crate::BotConfig::shard_range
+    pub shards: Option<std::ops::RangeInclusive<u32>>,
 }
 
 impl ClusterConfig {
@@ -46,6 +50,7 @@ impl ClusterConfig {
             lease_ttl: Duration::from_secs(15),
             renew_interval: Duration::from_secs(5),
             fenced: false,
+            shards: None,
         }
     }
 }
@@ -379,7 +384,25 @@ async fn round(
             return;
         }
     };
-    let plan = balance::plan(&cluster.process, &members, &holders);
+    let plan = match &cluster.shards {
+        // A range is this process's part: every free shard of it, nothing handed back.
+        Some(range) => balance::Plan {
+            take: range
+                .clone()
+                .filter(|shard| {
+                    holders.get(*shard as usize).is_some_and(Option::is_none)
+                        && !running.contains_key(shard)
+                        && !parked.contains_key(shard)
+                })
+                .collect(),
+            hand_back: running
+                .keys()
+                .copied()
+                .filter(|shard| !range.contains(shard))
+                .collect(),
+        },
+        None => balance::plan(&cluster.process, &members, &holders),
+    };
     // Leases still under this process's name but not running here: a former self (killed,
     // restarted under the same name) held them. Taken back at once, with new tokens.
     let orphans = holders.iter().enumerate().filter_map(|(shard, holder)| {

@@ -24,6 +24,10 @@ pub enum Error {
     /// Something the bot needs is missing or malformed (an interaction without a guild, …).
     #[error("{0}")]
     Unexpected(String),
+    /// The configuration cannot work with what Discord says (a shard range past the shard
+    /// count).
+    #[error("{0}")]
+    Config(String),
 }
 
 /// The bot's result type.
@@ -44,7 +48,7 @@ impl Error {
             },
             // A lost lease: the holder acts; trying again here finds it lost and stops.
             Self::Store(_) | Self::File(_) | Self::LeaseLost { .. } => true,
-            Self::Body(_) | Self::Json(_) | Self::Unexpected(_) => false,
+            Self::Body(_) | Self::Json(_) | Self::Unexpected(_) | Self::Config(_) => false,
         }
     }
 

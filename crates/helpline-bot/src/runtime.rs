@@ -39,6 +39,10 @@ pub struct BotConfig {
     pub gateway_url: Option<String>,
     /// How many shards; Discord's recommendation (`GET /gateway/bot`) when `None`.
     pub shard_count: Option<u32>,
+    /// The shards this process runs (first and last, inclusive); all of them when `None`. With
+    /// a range the process takes every free shard of it and balances nothing with the other
+    /// processes: each is given its part (a StatefulSet per range, a machine per range).
+    pub shard_range: Option<std::ops::RangeInclusive<u32>>,
     /// What the store keeps of attachments.
     pub store_limits: StoreLimits,
     /// How long one REST request may take before it counts as failed (and is retried).
@@ -71,6 +75,7 @@ impl BotConfig {
             rest_ratelimiter: true,
             gateway_url: None,
             shard_count: None,
+            shard_range: None,
             store_limits: StoreLimits::default(),
             rest_timeout: Duration::from_secs(10),
             reconcile_interval: Duration::from_secs(30),
@@ -97,6 +102,7 @@ impl fmt::Debug for BotConfig {
             .field("rest_ratelimiter", &self.rest_ratelimiter)
             .field("gateway_url", &self.gateway_url)
             .field("shard_count", &self.shard_count)
+            .field("shard_range", &self.shard_range)
             .field("store_limits", &self.store_limits)
             .field("rest_timeout", &self.rest_timeout)
             .field("reconcile_interval", &self.reconcile_interval)
@@ -389,12 +395,23 @@ impl Bot {
             .model()
             .await?;
         let shard_count = config.shard_count.unwrap_or(recommended.shards);
+        if let Some(range) = &config.shard_range
+            && (range.is_empty() || *range.end() >= shard_count)
+        {
+            return Err(crate::Error::Config(format!(
+                "the shard range {}-{} is not within the {shard_count} shards (0-{})",
+                range.start(),
+                range.end(),
+                shard_count.saturating_sub(1)
+            )));
+        }
         let limit = recommended.session_start_limit;
         // A single node's coordination starts afresh with each start: nothing else shares it.
-        let cluster = config
+        let mut cluster = config
             .cluster
             .clone()
             .unwrap_or_else(crate::ClusterConfig::single_node);
+        cluster.shards.clone_from(&config.shard_range);
         let coordinator = cluster.coordinator.clone();
         coordinator
             .observe_budget(limit.remaining, Duration::from_millis(limit.reset_after))

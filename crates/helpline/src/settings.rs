@@ -124,6 +124,8 @@ pub(crate) struct DiscordSettings {
     pub(crate) rest_proxy: Option<HttpUrl>,
     /// How many shards; Discord's recommendation when `auto`.
     pub(crate) shard_count: ShardCount,
+    /// The shards this process runs (first and last, inclusive); all when `None`.
+    pub(crate) shard_range: ShardRange,
     /// Milliseconds between two identifies of one bucket.
     pub(crate) identify_interval_ms: u64,
 }
@@ -136,6 +138,7 @@ impl Default for DiscordSettings {
             gateway_url: None,
             rest_proxy: None,
             shard_count: ShardCount(None),
+            shard_range: ShardRange(None),
             identify_interval_ms: 5_000,
         }
     }
@@ -230,6 +233,61 @@ impl TryFrom<toml::Value> for ShardCount {
                 }),
             other => Err(format!(
                 "expected `auto` or a number of shards such as 16, got {other}"
+            )),
+        }
+    }
+}
+
+/// The shards one process runs: `all`, one shard (`3`) or a range (`0-7`, both ends included).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub(crate) struct ShardRange(pub(crate) Option<std::ops::RangeInclusive<u32>>);
+
+impl ShardRange {
+    fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() || text == "all" {
+            return Ok(Self(None));
+        }
+        let number = |part: &str| {
+            part.trim().parse::<u32>().map_err(|_| {
+                format!("expected `all`, a shard such as 3 or a range such as 0-7, got `{text}`")
+            })
+        };
+        let (first, last) = match text.split_once('-') {
+            Some((first, last)) => (number(first)?, number(last)?),
+            None => {
+                let shard = number(text)?;
+                (shard, shard)
+            }
+        };
+        if first > last {
+            return Err(format!(
+                "the shard range {first}-{last} is backwards: write the first shard first"
+            ));
+        }
+        Ok(Self(Some(first..=last)))
+    }
+
+    /// `all`, `3` or `0-7`.
+    fn show(&self) -> String {
+        match &self.0 {
+            None => "all".to_owned(),
+            Some(range) if range.start() == range.end() => range.start().to_string(),
+            Some(range) => format!("{}-{}", range.start(), range.end()),
+        }
+    }
+}
+
+impl TryFrom<toml::Value> for ShardRange {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, Self::Error> {
+        match value {
+            toml::Value::String(text) => Self::parse(&text),
+            toml::Value::Integer(shard) => Self::parse(&shard.to_string()),
+            other => Err(format!(
+                "expected `all`, a shard such as 3 or a range such as \"0-7\", got {other}"
             )),
         }
     }
@@ -495,6 +553,17 @@ pub(crate) const VARIABLES: &[Variable] = &[
                     .map_or_else(|| string("auto"), |count| integer(u64::from(count))),
             )
         },
+    },
+    Variable {
+        key: "discord.shard_range",
+        env: &["HELPLINE_DISCORD_SHARD_RANGE"],
+        secret: false,
+        help: "The shards this process runs: `all`, one shard (`3`) or a range (`0-7`); a process given a range runs every shard of it and balances none with the others.",
+        set: |settings, value| {
+            settings.discord.shard_range = ShardRange::parse(value)?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.discord.shard_range.show())),
     },
     Variable {
         key: "discord.identify_interval_ms",
@@ -1064,6 +1133,34 @@ mod tests {
         );
         assert_eq!(loaded.sources["log.filter"], Source::Flag);
         assert_eq!(loaded.sources["store.backend"], Source::Default);
+    }
+
+    #[test]
+    fn shard_ranges_are_read_from_the_file_and_the_environment() {
+        let range = |value: &str| {
+            load_env(&[("HELPLINE_DISCORD_SHARD_RANGE", value)])
+                .map(|l| l.settings.discord.shard_range.0)
+        };
+        assert_eq!(range("0-7").unwrap(), Some(0..=7));
+        assert_eq!(range("3").unwrap(), Some(3..=3));
+        assert_eq!(range("all").unwrap(), None);
+        assert!(
+            range("7-2").unwrap_err().to_string().contains("backwards"),
+            "{:?}",
+            range("7-2")
+        );
+        assert!(
+            range("a-b")
+                .unwrap_err()
+                .to_string()
+                .contains("a range such as 0-7")
+        );
+        let (_dir, path) = write_file("[discord]\nshard_range = \"8-15\"\n");
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(loaded.settings.discord.shard_range.0, Some(8..=15));
+        let (_dir, path) = write_file("[discord]\nshard_range = 4\n");
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(loaded.settings.discord.shard_range.0, Some(4..=4));
     }
 
     #[test]

@@ -81,6 +81,9 @@ settings file, so the name is always given here). */}}
 {{/* The checks a release must pass before anything is created. */}}
 {{- define "helpline.validate" -}}
 {{- $redis := (index .Values.secrets "cluster.redis_url").name -}}
+{{- if and (ne (toString .Values.settings.discord.shard_range) "all") (gt (int .Values.shards.replicas) 1) -}}
+{{- fail "settings.discord.shard_range runs a range whole in one process: give each range a release of one shard pod (shards.replicas: 1), or balance every shard with shard_range: all" -}}
+{{- end -}}
 {{- if and (eq .Values.settings.store.backend "sqlite") (gt (int .Values.shards.replicas) 1) -}}
 {{- fail "shards.replicas above 1 needs a shared store: the sqlite backend keeps tickets in one pod's file" -}}
 {{- end -}}

@@ -32,6 +32,18 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
         _ => {}
     }
+    if let (Some(count), Some(range)) = (
+        settings.discord.shard_count.0,
+        &settings.discord.shard_range.0,
+    ) && *range.end() >= count
+    {
+        bail!(
+            "discord.shard_range {}-{} is not within discord.shard_count {count} (shards 0-{})",
+            range.start(),
+            range.end(),
+            count - 1
+        );
+    }
     let (key, rest_url) = match (&settings.discord.rest_proxy, &settings.discord.api_url) {
         (Some(url), _) => ("discord.rest_proxy", Some(url)),
         (None, url) => ("discord.api_url", url.as_ref()),
@@ -56,6 +68,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         store_limits: limits,
         shutdown_deadline: Duration::from_secs(settings.bot.shutdown_deadline_secs),
         shard_count: settings.discord.shard_count.0,
+        shard_range: settings.discord.shard_range.0.clone(),
         // Behind `helpline proxy` the shared budget is the proxy's to keep.
         rest_ratelimiter: !proxied,
         identify_interval: Duration::from_millis(settings.discord.identify_interval_ms),
@@ -95,6 +108,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             lease_ttl: Duration::from_millis(cluster.lease_ttl_ms),
             renew_interval: Duration::from_millis(cluster.renew_interval_ms),
             fenced: true,
+            shards: None,
         });
     }
     let store: Arc<dyn Store> = match settings.store.backend {

@@ -411,6 +411,14 @@ fn a_release_that_cannot_work_is_refused_before_anything_is_created() {
         ),
         (&["settings.discord.shrad_count=4"][..], "shrad_count"),
         (
+            &["settings.discord.shard_range=7 to 9"][..],
+            "settings/discord/shard_range",
+        ),
+        (
+            &["shards.replicas=2", "settings.discord.shard_range=0-7"][..],
+            "runs a range whole in one process",
+        ),
+        (
             &["settings.cluster.renew_interval_ms=6000"][..],
             "at most a third of lease_ttl_ms",
         ),

@@ -744,3 +744,54 @@ fn bot_processes_behind_two_proxy_replicas_open_tickets_without_a_429() {
     );
     crate::promtool_accepts(metrics.split("\r\n\r\n").nth(1).unwrap_or_default());
 }
+
+/// A process given a shard range (`discord.shard_range`) runs every shard of it and no other,
+/// balancing nothing: two processes with a half each split the bot's shards; a third with the
+/// first half waits while that range is held, and takes it over when its holder stops. A range
+/// past the shard count is refused before the process connects.
+#[test]
+fn processes_given_shard_ranges_run_exactly_their_ranges() {
+    let mut cluster = Cluster::start(4, 4, 4);
+    let range = |cluster: &mut Cluster, range: &str| {
+        cluster.env = vec![("HELPLINE_DISCORD_SHARD_RANGE".to_owned(), range.to_owned())];
+    };
+    range(&mut cluster, "0-1");
+    cluster.spawn(0);
+    range(&mut cluster, "2-3");
+    cluster.spawn(1);
+    let name = |index: usize| Some(Cluster::name(index));
+    let split = vec![name(0), name(0), name(1), name(1)];
+    wait_for(Duration::from_secs(30), || {
+        (cluster.holders()? == split && cluster.connected().len() == 4).then_some(())
+    });
+
+    range(&mut cluster, "0-1");
+    cluster.spawn(2);
+    let waited = Instant::now();
+    while waited.elapsed() < Duration::from_secs(2) {
+        assert_eq!(cluster.holders(), Some(split.clone()), "{}", cluster.logs());
+        cluster.assert_one_session_per_shard();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    cluster.stop(0);
+    let taken_over = vec![name(2), name(2), name(1), name(1)];
+    wait_for(Duration::from_secs(30), || {
+        (cluster.holders()? == taken_over && cluster.connected().len() == 4).then_some(())
+    });
+    cluster.assert_one_session_per_shard();
+
+    cluster.env = vec![
+        ("HELPLINE_DISCORD_SHARD_COUNT".to_owned(), "4".to_owned()),
+        ("HELPLINE_DISCORD_SHARD_RANGE".to_owned(), "2-5".to_owned()),
+    ];
+    cluster.spawn(3);
+    let exit = cluster.processes[3].take().unwrap().wait().unwrap();
+    assert!(!exit.success());
+    assert!(
+        cluster
+            .logs()
+            .contains("discord.shard_range 2-5 is not within discord.shard_count 4"),
+        "{}",
+        cluster.logs()
+    );
+}
