@@ -12,10 +12,14 @@
 //! map ([`Names`]) fed by the interactions and ticket messages that carry them, and by REST on
 //! demand (see `executor::perform::user_name`).
 //!
+//! Active threads are kept as channels (a ticket thread's kind, parent and name); an archived
+//! one is dropped, so the cache holds only what Discord itself calls active.
+//!
 //! Update semantics follow twilight-cache-inmemory's for the events the bot receives (its
-//! tests feed the same events to both and compare every answer the bot asks of them), with one
-//! deliberate difference: a role or channel missing from a later GUILD_CREATE is gone here,
-//! where twilight's maps keep it.
+//! tests feed the same events to both and compare every answer the bot asks of them), with
+//! deliberate differences: a role or channel missing from a later GUILD_CREATE is gone here,
+//! where twilight's maps keep it; a guild in an outage (unavailable) keeps what was known of it
+//! until it is back, where twilight forgets it.
 
 use helpline_domain::permissions::{self, Permissions};
 use helpline_domain::{ChannelId, GuildId, RoleId, UserId};
@@ -52,7 +56,7 @@ struct GuildState {
     bot_roles: Box<[RoleId]>,
     /// Sorted by id.
     roles: Vec<CachedRole>,
-    /// Guild channels but threads, sorted by id.
+    /// Guild channels and active threads, sorted by id.
     channels: Vec<CachedChannel>,
 }
 
@@ -99,9 +103,13 @@ impl CachedRole {
 }
 
 impl CachedChannel {
-    /// A guild channel Helpline keeps (threads are not: their permissions are their parent's).
+    /// A guild channel or active thread (an archived thread is not kept).
     fn from_channel(channel: &Channel) -> Option<Self> {
-        if channel.kind.is_thread() {
+        if channel
+            .thread_metadata
+            .as_ref()
+            .is_some_and(|metadata| metadata.archived)
+        {
             return None;
         }
         Some(Self {
@@ -134,6 +142,7 @@ impl GuildState {
             guild
                 .channels
                 .iter()
+                .chain(&guild.threads)
                 .filter_map(CachedChannel::from_channel),
             |c| c.id,
         );
@@ -298,9 +307,18 @@ impl Cache {
         self.read(guild, |state| state.channel(channel).cloned())
     }
 
-    /// Every channel of the guild (threads aside), when the cache knows it.
+    /// Every channel of the guild (its active threads aside), when the cache knows it.
     pub(crate) fn channels(&self, guild: GuildId) -> Option<Vec<CachedChannel>> {
-        self.read(guild, |state| Some(state.channels.clone()))
+        self.read(guild, |state| {
+            Some(
+                state
+                    .channels
+                    .iter()
+                    .filter(|c| !c.kind.is_thread())
+                    .cloned()
+                    .collect(),
+            )
+        })
     }
 
     /// The guilds held.
@@ -328,9 +346,15 @@ impl Cache {
     }
 
     /// A member's name as the guild shows it, when an interaction, a ticket message or a REST
-    /// answer told it lately.
+    /// answer told it lately; empty when Discord said lately they are not a member.
     pub(crate) fn member_name(&self, guild: GuildId, user: UserId) -> Option<String> {
         self.names.get(guild, user)
+    }
+
+    /// Notes that Discord knows no such member (left, or never was), so a transcript does not
+    /// ask again; a later interaction or message of theirs replaces it.
+    pub(crate) fn remember_absent(&self, guild: GuildId, user: UserId) {
+        self.names.insert(guild, user, Box::from(""));
     }
 
     /// Notes a member's name as the guild shows it (nickname, else display name, else username).
@@ -343,12 +367,19 @@ impl Cache {
         self.upsert_channel(channel);
     }
 
+    /// Keeps a channel or active thread; an archived thread is dropped.
     fn upsert_channel(&self, channel: &Channel) {
-        let (Some(guild), Some(cached)) = (channel.guild_id, CachedChannel::from_channel(channel))
-        else {
+        let Some(guild) = channel.guild_id else {
             return;
         };
-        self.write(guild, |state| state.upsert_channel(cached));
+        match CachedChannel::from_channel(channel) {
+            Some(cached) => self.write(guild, |state| state.upsert_channel(cached)),
+            None => self.remove_channel(guild, channel.id),
+        }
+    }
+
+    fn remove_channel(&self, guild: GuildId, id: ChannelId) {
+        self.write(guild, |state| state.channels.retain(|c| c.id != id));
     }
 
     /// Applies a gateway event.
@@ -366,20 +397,33 @@ impl Cache {
                         GuildState::from_guild(guild, self.bot_id, previous),
                     );
                 }
-                GuildCreate::Unavailable(guild) => self.remove_guild(guild.id),
+                // An outage: what was known stays until the guild is back.
+                GuildCreate::Unavailable(_) => {}
             },
             Event::GuildUpdate(update) => self.write(update.id, |state| {
                 state.name = update.name.as_str().into();
                 state.owner = update.owner_id;
                 state.premium_tier = update.premium_tier;
             }),
-            Event::GuildDelete(delete) => self.remove_guild(delete.id),
+            // Removed from the guild; an outage (`unavailable`) keeps what was known.
+            Event::GuildDelete(delete) if delete.unavailable != Some(true) => {
+                self.remove_guild(delete.id);
+            }
             Event::ChannelCreate(create) => self.upsert_channel(&create.0),
             Event::ChannelUpdate(update) => self.upsert_channel(&update.0),
             Event::ChannelDelete(delete) => {
                 if let Some(guild) = delete.0.guild_id {
-                    let id = delete.0.id;
-                    self.write(guild, |state| state.channels.retain(|c| c.id != id));
+                    self.remove_channel(guild, delete.0.id);
+                }
+            }
+            Event::ThreadCreate(create) => self.upsert_channel(&create.0),
+            Event::ThreadUpdate(update) => self.upsert_channel(&update.0),
+            Event::ThreadDelete(delete) => self.remove_channel(delete.guild_id, delete.id),
+            Event::ThreadListSync(sync) => {
+                for thread in &sync.threads {
+                    let mut thread = thread.clone();
+                    thread.guild_id.get_or_insert(sync.guild_id);
+                    self.upsert_channel(&thread);
                 }
             }
             Event::RoleCreate(create) => {
@@ -424,10 +468,23 @@ impl Cache {
                 }
             }
             Event::MessageCreate(message) => {
-                if let (Some(guild), Some(member)) = (message.guild_id, &message.member)
+                let Some(guild) = message.guild_id else {
+                    return;
+                };
+                if let Some(member) = &message.member
                     && !message.author.bot
                 {
-                    self.remember_name(guild, &message.author, member.nick.as_deref());
+                    self.names.put_if_changed(
+                        guild,
+                        message.author.id,
+                        nick_or_name(&message.author, member.nick.as_deref()),
+                    );
+                }
+                // A mention names its member when they have a nickname (what the guild shows).
+                for mention in &message.mentions {
+                    if let Some(nick) = mention.member.as_ref().and_then(|m| m.nick.as_deref()) {
+                        self.names.put_if_changed(guild, mention.id, nick);
+                    }
                 }
             }
             _ => {}
@@ -445,9 +502,11 @@ impl Cache {
 
 /// A member's name as the guild shows it: nickname, else display name, else username.
 pub(crate) fn display_name(user: &User, nick: Option<&str>) -> Box<str> {
-    nick.or(user.global_name.as_deref())
-        .unwrap_or(&user.name)
-        .into()
+    nick_or_name(user, nick).into()
+}
+
+fn nick_or_name<'a>(user: &'a User, nick: Option<&'a str>) -> &'a str {
+    nick.or(user.global_name.as_deref()).unwrap_or(&user.name)
 }
 
 /// Display names by guild and user, bounded: two generations, the young one taking new and
@@ -489,6 +548,22 @@ impl Names {
         let shown = name.to_string();
         generations.put(key, name);
         Some(shown)
+    }
+
+    /// Notes a name unless the same one is held: a stream of messages from one member costs a
+    /// lookup each, not an allocation.
+    fn put_if_changed(&self, guild: GuildId, user: UserId, name: &str) {
+        let mut generations = self.lock();
+        let key = (guild, user);
+        if generations
+            .young
+            .get(&key)
+            .is_some_and(|held| **held == *name)
+        {
+            return;
+        }
+        generations.old.remove(&key);
+        generations.put(key, name.into());
     }
 
     fn insert(&self, guild: GuildId, user: UserId, name: Box<str>) {

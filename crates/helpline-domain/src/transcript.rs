@@ -141,7 +141,8 @@ fn mention_at(text: &str) -> Option<(Mention, usize)> {
     let id: u64 = digits[..end]
         .parse()
         .ok()
-        .filter(|_| end > 0 && end <= 20)?;
+        // Snowflakes are never 0: `<@0>` is text, not a mention (and no id can hold it).
+        .filter(|id| end > 0 && end <= 20 && *id != 0)?;
     let mention = match kind {
         1 => Mention::User(id),
         2 => Mention::Role(id),
@@ -978,6 +979,8 @@ mod tests {
             mentions(&[message(1, "<@7> <@&8> <#9> <@7>")]),
             [Mention::User(7), Mention::Role(8), Mention::Channel(9)]
         );
+        // No snowflake is 0: what looks like a mention of 0 is text (no id can be made of it).
+        assert_eq!(mentions(&[message(1, "<@0> <@&0> <#0> <@!0>")]), []);
     }
 
     #[test]

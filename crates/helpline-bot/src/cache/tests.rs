@@ -8,7 +8,8 @@ use twilight_cache_inmemory::{DefaultInMemoryCache, ResourceType};
 use twilight_model::channel::permission_overwrite::PermissionOverwriteType;
 use twilight_model::gateway::payload::incoming::{
     ChannelCreate, ChannelDelete, ChannelUpdate, GuildDelete, GuildUpdate, InteractionCreate,
-    MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate,
+    MemberRemove, MemberUpdate, RoleCreate, RoleDelete, RoleUpdate, ThreadCreate, ThreadDelete,
+    ThreadUpdate,
 };
 use twilight_model::guild::PartialGuild;
 use twilight_model::id::Id;
@@ -512,10 +513,11 @@ fn a_second_guild_create_replaces_the_guild() {
     assert_eq!(cache.channels(guild).map(|c| c.len()), Some(1));
 }
 
-/// Threads are not kept (their permissions are their parent's); events for a guild the bot is
-/// not in change nothing.
+/// Active threads are kept with their kind, parent and name, an archived one is dropped, and
+/// they are no category's children; a guild in an outage keeps what was known of it; events
+/// for a guild the bot is not in change nothing.
 #[test]
-fn threads_and_unknown_guilds_are_not_kept() {
+fn active_threads_are_kept_and_outages_forget_nothing() {
     let cache = Cache::new(UserId::new(BOT));
     let guild = GuildId::new(GUILD);
     cache.update(&event(&Op::ChannelUpsert(ChannelSpec {
@@ -532,20 +534,41 @@ fn threads_and_unknown_guilds_are_not_kept() {
     assert_eq!(cache.stats(), Stats::default());
 
     cache.update(&event(&Op::Create(base_guild())));
-    let thread = ChannelSpec {
-        index: 4,
-        kind: 12,
-        parent: Some(0),
-        overwrites: Vec::new(),
+    let thread = |archived: bool| -> Channel {
+        let mut value = channel(&ChannelSpec {
+            index: 4,
+            kind: 12,
+            parent: Some(0),
+            overwrites: Vec::new(),
+        });
+        value["type"] = json!(12);
+        value["parent_id"] = json!(channel_id(0).to_string());
+        value["thread_metadata"] = json!({"archived": archived, "auto_archive_duration": 10080,
+                                          "archive_timestamp": "2026-01-01T00:00:00+00:00",
+                                          "locked": false});
+        serde_json::from_value(value).expect("thread")
     };
-    let mut value = channel(&thread);
-    value["type"] = json!(12);
-    value["thread_metadata"] = json!({"archived": false, "auto_archive_duration": 10080,
-                                      "archive_timestamp": "2026-01-01T00:00:00+00:00",
-                                      "locked": false});
-    let thread: Channel = serde_json::from_value(value).expect("thread");
-    cache.update(&Event::ChannelCreate(Box::new(ChannelCreate(thread))));
-    assert_eq!(cache.channel(guild, ChannelId::new(channel_id(4))), None);
+    let id = ChannelId::new(channel_id(4));
+    cache.update(&Event::ThreadCreate(Box::new(ThreadCreate(thread(false)))));
+    let held = cache.channel(guild, id).expect("an active thread is kept");
+    assert_eq!(held.kind, ChannelType::PrivateThread);
+    assert_eq!(held.parent, Some(ChannelId::new(channel_id(0))));
+    assert_eq!(held.name.as_deref(), Some("channel-4-12"));
+    assert_eq!(
+        cache.channels(guild).map(|c| c.len()),
+        Some(1),
+        "not a channel"
+    );
+    cache.update(&Event::ThreadUpdate(Box::new(ThreadUpdate(thread(true)))));
+    assert_eq!(cache.channel(guild, id), None, "archived: dropped");
+    cache.update(&Event::ThreadCreate(Box::new(ThreadCreate(thread(false)))));
+    let delete: ThreadDelete = serde_json::from_value(json!({
+        "guild_id": GUILD.to_string(), "id": id.to_string(), "type": 12,
+        "parent_id": channel_id(0).to_string()
+    }))
+    .expect("thread delete");
+    cache.update(&Event::ThreadDelete(delete));
+    assert_eq!(cache.channel(guild, id), None);
     assert_eq!(
         cache.stats(),
         Stats {
@@ -554,6 +577,20 @@ fn threads_and_unknown_guilds_are_not_kept() {
             roles: 2,
             names: 0
         }
+    );
+
+    let outage: GuildDelete =
+        serde_json::from_value(json!({"id": GUILD.to_string(), "unavailable": true})).unwrap();
+    cache.update(&Event::GuildDelete(outage));
+    assert_eq!(
+        cache.guild_name(guild).as_deref(),
+        Some("guild 1"),
+        "kept through an outage"
+    );
+    cache.update(&event(&Op::Delete));
+    assert!(
+        !cache.knows_guild(guild),
+        "removed from the guild: forgotten"
     );
 }
 

@@ -782,8 +782,10 @@ async fn transcript_file(
         detail(ui::TRANSCRIPT_FIELD_TOPIC, topic.name.clone());
     }
     let guild = config.guild_id;
+    // Discord is asked for names the cache lacks, a bounded number per transcript.
+    let lookups = std::sync::atomic::AtomicU32::new(NAME_LOOKUPS);
     let name_of = async |user| {
-        user_name(bot, guild, user)
+        user_name(bot, guild, user, &lookups)
             .await
             .unwrap_or_else(|| format!("{user}"))
     };
@@ -866,7 +868,7 @@ async fn transcript_file(
             match mention {
                 Mention::User(id) => {
                     let user = UserId::new(id);
-                    let name = user_name(bot, guild, user).await.or_else(|| {
+                    let name = user_name(bot, guild, user, &lookups).await.or_else(|| {
                         messages
                             .iter()
                             .find(|message| message.author_id == user)
@@ -911,20 +913,45 @@ async fn transcript_file(
     Ok(file)
 }
 
+/// How many members' names one transcript asks Discord for: the rest show the name they wrote
+/// under, or their id (a message can mention hundreds of ids).
+const NAME_LOOKUPS: u32 = 20;
+
 /// A member's name as the guild shows it (nickname, then display name, then username): from
-/// the cache's names, else asked of Discord (and kept); `None` for someone no longer a member.
-async fn user_name(bot: &Bot, guild: helpline_domain::GuildId, user: UserId) -> Option<String> {
+/// the cache's names, else asked of Discord while `lookups` lasts (and kept, a "not a member"
+/// answer too); `None` for someone not a member, or not asked.
+async fn user_name(
+    bot: &Bot,
+    guild: helpline_domain::GuildId,
+    user: UserId,
+    lookups: &std::sync::atomic::AtomicU32,
+) -> Option<String> {
     if let Some(name) = bot.inner.cache.member_name(guild, user) {
-        return Some(name);
+        return (!name.is_empty()).then_some(name);
     }
-    let member = crate::metrics::rest("get_guild_member", bot.inner.http.guild_member(guild, user))
-        .await
-        .ok()?
-        .model()
-        .await
-        .ok()?;
-    bot.inner
-        .cache
-        .remember_name(guild, &member.user, member.nick.as_deref());
-    Some(crate::cache::display_name(&member.user, member.nick.as_deref()).into())
+    let left = lookups.load(std::sync::atomic::Ordering::Relaxed);
+    if left == 0 {
+        return None;
+    }
+    lookups.store(left - 1, std::sync::atomic::Ordering::Relaxed);
+    match crate::metrics::rest("get_guild_member", bot.inner.http.guild_member(guild, user)).await {
+        Ok(response) => {
+            let member = response.model().await.ok()?;
+            bot.inner
+                .cache
+                .remember_name(guild, &member.user, member.nick.as_deref());
+            Some(crate::cache::display_name(&member.user, member.nick.as_deref()).into())
+        }
+        Err(error) => {
+            let error = Error::from(error);
+            if error.is_transient() {
+                // Discord is struggling: ask nothing more for this transcript.
+                lookups.store(0, std::sync::atomic::Ordering::Relaxed);
+            } else {
+                // Unknown member (left, or never was): remembered, not asked again.
+                bot.inner.cache.remember_absent(guild, user);
+            }
+            None
+        }
+    }
 }
