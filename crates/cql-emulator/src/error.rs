@@ -4,6 +4,7 @@ use crate::frame::Writer;
 
 /// Error codes (native protocol v4 §9).
 pub(crate) mod code {
+    pub(crate) const SERVER: i32 = 0x0000;
     pub(crate) const PROTOCOL: i32 = 0x000A;
     pub(crate) const WRITE_TIMEOUT: i32 = 0x1100;
     pub(crate) const SYNTAX: i32 = 0x2000;

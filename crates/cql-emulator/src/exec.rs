@@ -324,6 +324,46 @@ impl Data {
             .collect()
     }
 
+    /// The tables a statement reads or writes, each with its keyspace and id (a prepared
+    /// statement stands only as long as they do, unchanged).
+    pub(crate) fn statement_tables(
+        &self,
+        parsed: &Parsed,
+        session: Option<&str>,
+    ) -> Vec<(String, String, [u8; 16])> {
+        let names: Vec<&crate::ast::QualifiedName> = match &parsed.statement {
+            Statement::Select(s) => vec![&s.table],
+            Statement::Insert(i) => vec![&i.table],
+            Statement::Update(u) => vec![&u.table],
+            Statement::Delete(d) => vec![&d.table],
+            Statement::Batch(b) => b
+                .statements
+                .iter()
+                .map(|statement| match statement {
+                    BatchStatement::Insert(i) => &i.table,
+                    BatchStatement::Update(u) => &u.table,
+                    BatchStatement::Delete(d) => &d.table,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        names
+            .into_iter()
+            .filter_map(|name| self.table_def(name, session).ok())
+            .map(|def| (def.keyspace.clone(), def.name.clone(), def.id))
+            .collect()
+    }
+
+    /// Whether every table (from [`Self::statement_tables`]) still stands as it was.
+    pub(crate) fn tables_unchanged(&self, tables: &[(String, String, [u8; 16])]) -> bool {
+        tables.iter().all(|(keyspace, table, id)| {
+            self.keyspaces
+                .get(keyspace)
+                .and_then(|ks| ks.tables.get(table))
+                .is_some_and(|t| t.def.id == *id)
+        })
+    }
+
     /// For each partition key column in order, the marker that binds it alone (`col = ?`), when
     /// every one has such a marker; empty otherwise (the driver then routes without the token).
     pub(crate) fn partition_key_markers(&self, parsed: &Parsed, session: Option<&str>) -> Vec<u16> {
@@ -515,34 +555,64 @@ impl Data {
                 self.apply_writes(writes, &ctx)
             }
             Statement::Batch(batch) => {
-                let mut writes = Vec::new();
-                let timestamp = match &batch.using.timestamp {
-                    Some(term) => Some(int_of(term, &ctx, "timestamp")?),
-                    None => None,
-                };
                 if batch.using.ttl.is_some() {
                     return Err(CqlError::invalid(
                         "Global TTL on the BATCH statement is not supported.",
                     ));
                 }
-                for statement in &batch.statements {
-                    match statement {
+                let conditional = batch.statements.iter().any(|statement| match statement {
+                    BatchStatement::Insert(i) => i.if_not_exists,
+                    BatchStatement::Update(u) => u.condition.is_some(),
+                    BatchStatement::Delete(d) => d.condition.is_some(),
+                });
+                let timestamp = match &batch.using.timestamp {
+                    Some(term) => {
+                        if conditional {
+                            return Err(CqlError::invalid(
+                                "Cannot provide custom timestamp for conditional BATCH",
+                            ));
+                        }
+                        if batch.kind == BatchKind::Counter {
+                            return Err(CqlError::invalid(
+                                "Cannot provide custom timestamp for counter BATCH",
+                            ));
+                        }
+                        if batch.statements.iter().any(|statement| {
+                            match statement {
+                                BatchStatement::Insert(i) => &i.using,
+                                BatchStatement::Update(u) => &u.using,
+                                BatchStatement::Delete(d) => &d.using,
+                            }
+                            .timestamp
+                            .is_some()
+                        }) {
+                            return Err(CqlError::invalid(
+                                "Timestamp must be set either on BATCH or individual statements",
+                            ));
+                        }
+                        Some(int_of(term, &ctx, "timestamp")?)
+                    }
+                    None => None,
+                };
+                let mut writes = Vec::new();
+                for (index, statement) in batch.statements.iter().enumerate() {
+                    let planned = match statement {
                         BatchStatement::Insert(insert) => {
                             let mut write = self.plan_insert(insert, &ctx)?;
-                            if insert.using.timestamp.is_none()
-                                && let Some(ts) = timestamp
-                            {
-                                write.timestamp = Some(ts);
-                            }
-                            writes.push(write);
+                            write.timestamp = write.timestamp.or(timestamp);
+                            vec![write]
                         }
                         BatchStatement::Update(update) => {
-                            writes.extend(self.plan_update(update, &ctx, timestamp)?);
+                            self.plan_update(update, &ctx, timestamp)?
                         }
                         BatchStatement::Delete(delete) => {
-                            writes.extend(self.plan_delete(delete, &ctx, timestamp)?);
+                            self.plan_delete(delete, &ctx, timestamp)?
                         }
-                    }
+                    };
+                    writes.extend(planned.into_iter().map(|mut write| {
+                        write.statement = index;
+                        write
+                    }));
                 }
                 if batch.kind == BatchKind::Counter
                     && writes
@@ -687,10 +757,10 @@ impl Data {
         let def = self.table_def(&select.table, ctx.keyspace)?;
         let plan = plan_read(&def, &select.relations, select.allow_filtering, ctx)?;
         let reversed = order_by(&def, select, &plan)?;
-        if paging.page_size.is_some_and(|size| size > 0)
-            && !select.order_by.is_empty()
-            && plan.partitions.as_ref().is_some_and(|keys| keys.len() > 1)
-        {
+        // ORDER BY over several partitions: their rows are merged in clustering order.
+        let merge =
+            !select.order_by.is_empty() && plan.partitions.as_ref().is_some_and(|k| k.len() > 1);
+        if paging.page_size.is_some_and(|size| size > 0) && merge {
             return Err(CqlError::invalid(
                 "Cannot page queries with both ORDER BY and a IN restriction on the partition key; you must either remove the ORDER BY or the IN and sort client side, or disable paging for this query",
             ));
@@ -718,50 +788,160 @@ impl Data {
         };
         let table = self.table(&def)?;
         let selection = selected_columns(&def, select)?;
-        let partitions: Vec<&Partition> = match &plan.partitions {
+        let counting = matches!(select.selection, Selection::Count { .. });
+        let now = ctx.now_ms;
+        // Where the previous page ended (a page resumes strictly after its last row), and what
+        // is left of the LIMIT.
+        let resume = match &paging.state {
+            Some(state) if !counting && !merge => Some(Cursor::decode(state, &def)?),
+            _ => None,
+        };
+        let remaining = resume.as_ref().map_or(limit, |cursor| cursor.remaining);
+        let page_size = paging
+            .page_size
+            .filter(|size| *size > 0 && !counting && !merge)
+            .map(|size| usize::try_from(size).unwrap_or(usize::MAX));
+        // The rows to read at most (merged rows are all read, then sorted and limited).
+        let take = match (page_size, remaining) {
+            _ if merge => None,
+            (Some(page), Some(left)) => Some(page.min(left)),
+            (page, left) => page.or(left),
+        };
+        // The partitions in the order they are read, each with its key's bytes, and how one
+        // stands to the cursor's partition.
+        let order: Vec<(Vec<u8>, &Partition)> = match &plan.partitions {
             Some(keys) => keys
                 .iter()
-                .filter_map(|key| table.partitions.get(&partition_bytes(key)))
+                .filter_map(|key| {
+                    let bytes = partition_bytes(key);
+                    table.partitions.get(&bytes).map(|p| (bytes, p))
+                })
                 .collect(),
-            None => table.partitions.values().collect(),
+            None => table
+                .partitions
+                .iter()
+                .map(|(bytes, p)| (bytes.clone(), p))
+                .collect(),
         };
-        let mut rows: Vec<Vec<Option<Value>>> = Vec::new();
+        let planned: Option<Vec<Vec<u8>>> = plan
+            .partitions
+            .as_ref()
+            .map(|keys| keys.iter().map(|key| partition_bytes(key)).collect());
+        let cursor_rank = match (&resume, &planned) {
+            (Some(cursor), Some(planned)) => Some(
+                planned
+                    .iter()
+                    .position(|bytes| *bytes == cursor.partition)
+                    .ok_or_else(|| CqlError::protocol("Invalid value for the paging state"))?,
+            ),
+            _ => None,
+        };
+        let against_cursor = |bytes: &[u8], cursor: &Cursor| match (&planned, cursor_rank) {
+            (Some(planned), Some(rank)) => planned
+                .iter()
+                .position(|b| b == bytes)
+                .unwrap_or(usize::MAX)
+                .cmp(&rank),
+            _ => bytes.cmp(&cursor.partition),
+        };
+        // A partition holding only static cells reads as one row when the clustering columns
+        // are not restricted (as Scylla returns it).
+        let restricts_clustering = select.relations.iter().any(|relation| {
+            relation_columns(relation).into_iter().any(|c| {
+                def.column(c)
+                    .is_some_and(|(_, col)| matches!(col.role, Role::Clustering(_)))
+            })
+        });
+        let has_statics = def.columns.iter().any(|c| c.role == Role::Static);
+        let placeholder = Row::new(Vec::new());
+        let mut rows: Vec<(Vec<Value>, ResultRow)> = Vec::new();
         let mut counted = 0u64;
-        'partitions: for partition in partitions {
-            let mut in_partition = 0usize;
-            let row_iter: Box<dyn Iterator<Item = &Row>> = if reversed {
+        let mut last: Option<Cursor> = None;
+        let mut more = false;
+        'partitions: for (bytes, partition) in &order {
+            let (mut in_partition, after) = match &resume {
+                Some(cursor) => match against_cursor(bytes, cursor) {
+                    std::cmp::Ordering::Less => continue,
+                    std::cmp::Ordering::Equal => match &cursor.clustering {
+                        None => continue,
+                        Some(clustering) => (cursor.in_partition, Some(clustering)),
+                    },
+                    std::cmp::Ordering::Greater => (0, None),
+                },
+                None => (0, None),
+            };
+            let live_rows = partition.has_live_rows(now);
+            let whole = select.distinct
+                || (!live_rows
+                    && has_statics
+                    && !restricts_clustering
+                    && after.is_none()
+                    && partition.has_live_statics(now));
+            let candidates: Box<dyn Iterator<Item = &Row>> = if whole {
+                Box::new(
+                    (live_rows || partition.has_live_statics(now))
+                        .then_some(&placeholder)
+                        .into_iter(),
+                )
+            } else if reversed {
                 Box::new(partition.rows.iter().rev())
             } else {
                 Box::new(partition.rows.iter())
             };
-            for row in row_iter {
-                if !row.live(ctx.now_ms, partition.deleted_at) {
-                    continue;
+            for row in candidates {
+                if !whole {
+                    if !row.live(now, partition.deleted_at) {
+                        continue;
+                    }
+                    if let Some(after) = after {
+                        let order = def.cmp_clustering(&row.clustering, after);
+                        let past = if reversed {
+                            order.is_lt()
+                        } else {
+                            order.is_gt()
+                        };
+                        if !past {
+                            continue;
+                        }
+                    }
                 }
-                let values = row_values(&def, partition, row, ctx.now_ms);
+                let values = row_values(&def, partition, row, now);
                 if !matches_all(&def, &select.relations, &values, ctx)? {
                     continue;
                 }
                 if per_partition.is_some_and(|n| in_partition >= n) {
                     break;
                 }
-                in_partition += 1;
-                if matches!(select.selection, Selection::Count { .. }) {
-                    counted += 1;
+                let emitted = if counting {
+                    usize::try_from(counted).unwrap_or(usize::MAX)
                 } else {
-                    rows.push(project(&selection, partition, row, &values, ctx.now_ms));
-                }
-                if select.distinct {
-                    continue 'partitions;
-                }
-                if limit.is_some_and(|n| rows.len() >= n) {
+                    rows.len()
+                };
+                if take.is_some_and(|n| emitted >= n) {
+                    // The page is full; rows remain unless the LIMIT is reached.
+                    more = remaining.is_none_or(|left| emitted < left);
                     break 'partitions;
                 }
+                in_partition += 1;
+                if counting {
+                    counted += 1;
+                } else {
+                    rows.push((
+                        row.clustering.clone(),
+                        project(&selection, partition, row, &values, now),
+                    ));
+                }
+                last = Some(Cursor {
+                    partition: bytes.clone(),
+                    clustering: (!whole).then(|| row.clustering.clone()),
+                    remaining: None,
+                    in_partition,
+                });
             }
         }
         if let Selection::Count { alias } = &select.selection {
             #[allow(clippy::cast_possible_wrap)]
-            let count = limit.map_or(counted, |n| counted.min(n as u64)) as i64;
+            let count = counted as i64;
             return Ok(Outcome::Rows(Rows {
                 keyspace: def.keyspace.clone(),
                 table: def.name.clone(),
@@ -773,7 +953,23 @@ impl Data {
                 paging_state: None,
             }));
         }
-        let (page, paging_state) = page(rows, paging)?;
+        if merge {
+            // Stable: rows equal on the ORDER BY columns keep their partitions' order.
+            let ordered = select.order_by.len();
+            rows.sort_by(|(a, _), (b, _)| {
+                let order =
+                    def.cmp_clustering(&a[..ordered.min(a.len())], &b[..ordered.min(b.len())]);
+                if reversed { order.reverse() } else { order }
+            });
+            if let Some(limit) = limit {
+                rows.truncate(limit);
+            }
+        }
+        let returned = rows.len();
+        let paging_state = last.filter(|_| more).map(|mut cursor| {
+            cursor.remaining = remaining.map(|left| left.saturating_sub(returned));
+            cursor.encode()
+        });
         Ok(Outcome::Rows(Rows {
             keyspace: def.keyspace.clone(),
             table: def.name.clone(),
@@ -781,7 +977,7 @@ impl Data {
                 .into_iter()
                 .map(|(name, kind, _)| (name, kind))
                 .collect(),
-            rows: page,
+            rows: rows.into_iter().map(|(_, row)| row).collect(),
             paging_state,
         }))
     }
@@ -790,6 +986,11 @@ impl Data {
         let def = self.table_def(&insert.table, ctx.keyspace)?;
         if insert.columns.len() != insert.values.len() {
             return Err(CqlError::invalid("Unmatched column names/values"));
+        }
+        if insert.if_not_exists && insert.using.timestamp.is_some() {
+            return Err(CqlError::invalid(
+                "Cannot provide custom timestamp for conditional updates",
+            ));
         }
         let mut given: Vec<Option<Resolved>> = vec![None; def.columns.len()];
         for (name, term) in insert.columns.iter().zip(&insert.values) {
@@ -832,7 +1033,21 @@ impl Data {
                 .collect()
         };
         let partition = key_of(&def.partition, "partition key parts")?;
-        let clustering = key_of(&def.clustering, "clustering keys")?;
+        // Only static columns and no clustering key: the partition's static row alone.
+        let sets = |role: Role| {
+            given
+                .iter()
+                .enumerate()
+                .any(|(index, value)| value.is_some() && def.columns[index].role == role)
+        };
+        let static_only = sets(Role::Static)
+            && !sets(Role::Regular)
+            && def.clustering.iter().all(|index| given[*index].is_none());
+        let clustering = if static_only {
+            None
+        } else {
+            Some(key_of(&def.clustering, "clustering keys")?)
+        };
         let cells = given
             .iter()
             .enumerate()
@@ -845,14 +1060,15 @@ impl Data {
         Ok(Write {
             def: def.clone(),
             partition,
-            clustering: Some(clustering),
+            clustering,
             kind: WriteKind::Upsert {
                 cells,
                 marker: true,
             },
-            timestamp: using_timestamp(&insert.using, ctx)?.or(ctx.client_timestamp),
+            timestamp: using_timestamp(&insert.using, ctx)?,
             ttl: using_ttl(&insert.using, ctx, &def)?,
             condition: insert.if_not_exists.then_some(Cond::NotExists),
+            statement: 0,
         })
     }
 
@@ -863,7 +1079,23 @@ impl Data {
         batch_timestamp: Option<i64>,
     ) -> Result<Vec<Write>> {
         let def = self.table_def(&update.table, ctx.keyspace)?;
-        let keys = write_keys(&def, &update.relations, ctx, true)?;
+        // Assigning only static columns needs no clustering key (and takes none).
+        let static_only = !update.assignments.is_empty()
+            && update.assignments.iter().all(|assignment| {
+                let (Assignment::Set { column, .. }
+                | Assignment::Add { column, .. }
+                | Assignment::Remove { column, .. }
+                | Assignment::SetElement { column, .. }) = assignment;
+                def.column(column)
+                    .is_some_and(|(_, c)| c.role == Role::Static)
+            });
+        if static_only {
+            refuse_clustering_restrictions(&def, &update.relations, "UPDATE")?;
+        }
+        if update.condition.is_some() {
+            conditional_checks(&def, &update.relations, &update.using, "updates")?;
+        }
+        let keys = write_keys(&def, &update.relations, ctx, !static_only)?;
         let mut cells = Vec::new();
         for assignment in &update.assignments {
             let column_name = match assignment {
@@ -946,14 +1178,8 @@ impl Data {
             cells.push((index, op));
         }
         let condition = condition(&def, update.condition.as_ref(), ctx)?;
-        let timestamp = using_timestamp(&update.using, ctx)?
-            .or(batch_timestamp)
-            .or(ctx.client_timestamp);
+        let timestamp = using_timestamp(&update.using, ctx)?.or(batch_timestamp);
         let ttl = using_ttl(&update.using, ctx, &def)?;
-        let static_only = !cells.is_empty()
-            && cells
-                .iter()
-                .all(|(i, _)| def.columns[*i].role == Role::Static);
         Ok(keys
             .into_iter()
             .map(|(partition, clustering)| Write {
@@ -967,6 +1193,7 @@ impl Data {
                 timestamp,
                 ttl,
                 condition: condition.clone(),
+                statement: 0,
             })
             .collect())
     }
@@ -983,7 +1210,46 @@ impl Data {
                 "TTL attribute is not allowed for deletes",
             ));
         }
-        let keys = write_keys(&def, &delete.relations, ctx, delete.columns.is_empty())?;
+        // Deleting only static columns needs no clustering key (and takes none); deleting
+        // regular columns needs the whole key; a row, range or partition deletion a prefix.
+        let static_only = !delete.columns.is_empty()
+            && delete.columns.iter().all(|name| {
+                def.column(name)
+                    .is_some_and(|(_, c)| c.role == Role::Static)
+            });
+        if static_only {
+            refuse_clustering_restrictions(&def, &delete.relations, "DELETE")?;
+        }
+        if delete.condition.is_some() {
+            conditional_checks(&def, &delete.relations, &delete.using, "deletions")?;
+        }
+        let whole_rows = !delete.columns.is_empty() && !static_only;
+        let keys = write_keys(&def, &delete.relations, ctx, whole_rows)?;
+        if delete.condition.is_some()
+            && keys.iter().any(|(_, clustering)| {
+                clustering
+                    .as_ref()
+                    .is_none_or(|c| c.len() < def.clustering.len())
+            })
+        {
+            if !static_only {
+                return Err(CqlError::invalid(
+                    "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to delete non static columns",
+                ));
+            }
+            if let Some(IfClause::Conditions(conditions)) = &delete.condition
+                && conditions.iter().any(|condition| {
+                    let (Condition::Compare { column, .. } | Condition::In { column, .. }) =
+                        condition;
+                    def.column(column)
+                        .is_some_and(|(_, c)| c.role == Role::Regular)
+                })
+            {
+                return Err(CqlError::invalid(
+                    "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF condition on non static columns",
+                ));
+            }
+        }
         let mut columns = Vec::new();
         for name in &delete.columns {
             let (index, _) = def
@@ -997,9 +1263,7 @@ impl Data {
             columns.push(index);
         }
         let condition = condition(&def, delete.condition.as_ref(), ctx)?;
-        let timestamp = using_timestamp(&delete.using, ctx)?
-            .or(batch_timestamp)
-            .or(ctx.client_timestamp);
+        let timestamp = using_timestamp(&delete.using, ctx)?.or(batch_timestamp);
         Ok(keys
             .into_iter()
             .map(|(partition, clustering)| Write {
@@ -1017,13 +1281,16 @@ impl Data {
                 timestamp,
                 ttl: None,
                 condition: condition.clone(),
+                statement: 0,
             })
             .collect())
     }
 
     /// Applies writes atomically: the conditions of a conditional batch all hold or nothing is
-    /// written.
-    fn apply_writes(&mut self, writes: Vec<Write>, ctx: &Ctx<'_>) -> Result<Outcome> {
+    /// written. Every write giving no timestamp of its own gets the execution's one, as Scylla
+    /// gives a statement or a batch one timestamp: the request's default timestamp, or one the
+    /// node draws once (a conditional write always takes the node's, as Scylla's Paxos ballot).
+    fn apply_writes(&mut self, mut writes: Vec<Write>, ctx: &Ctx<'_>) -> Result<Outcome> {
         let conditional = writes.iter().any(|w| w.condition.is_some());
         if conditional {
             if let Some(first) = writes.first()
@@ -1042,65 +1309,46 @@ impl Data {
                     "Batch with conditions cannot span multiple partitions",
                 ));
             }
-            if writes.iter().any(|w| {
-                w.clustering.is_none()
-                    && w.condition.is_some()
-                    && !w.def.clustering.is_empty()
-                    && matches!(w.kind, WriteKind::Delete)
-            }) {
-                return Err(CqlError::invalid(
-                    "DELETE statements must restrict all PRIMARY KEY columns with equality relations in order to use IF conditions",
-                ));
-            }
         }
         let now = ctx.now_ms;
-        if conditional {
-            let first = &writes[0];
-            let table = self.table(&first.def)?;
-            let partition = table.partitions.get(&partition_bytes(&first.partition));
-            let mut applied = true;
-            let mut shown_row: Option<Vec<Option<Value>>> = None;
-            for write in &writes {
-                let Some(cond) = &write.condition else {
-                    continue;
-                };
-                let row = partition.and_then(|p| {
-                    let clustering = write.clustering.as_ref()?;
-                    let index = p.find(&write.def, clustering).ok()?;
-                    let row = &p.rows[index];
-                    row.live(now, p.deleted_at).then_some((p, row))
-                });
-                let values = row.map(|(p, r)| row_values(&write.def, p, r, now));
-                if shown_row.is_none() {
-                    shown_row = Some(
-                        values
-                            .clone()
-                            .unwrap_or_else(|| vec![None; write.def.columns.len()]),
-                    );
-                }
-                let holds = match cond {
-                    Cond::NotExists => values.is_none(),
-                    Cond::Exists => values.is_some(),
-                    Cond::Compare(checks) => {
-                        let values = values.unwrap_or_else(|| vec![None; write.def.columns.len()]);
-                        checks.iter().all(|check| check.holds(&values))
-                    }
-                };
-                applied &= holds;
+        if writes.iter().any(|w| w.timestamp.is_none()) {
+            let timestamp = match ctx.client_timestamp.filter(|_| !conditional) {
+                Some(timestamp) => timestamp,
+                None => self.timestamp(now),
+            };
+            for write in &mut writes {
+                write.timestamp.get_or_insert(timestamp);
             }
-            if !applied {
-                return Ok(Outcome::Rows(lwt_result(&first.def, false, shown_row)));
-            }
-            let def = first.def.clone();
+        }
+        if !conditional {
             for write in writes {
                 self.apply(write, now)?;
             }
-            return Ok(Outcome::Rows(lwt_result(&def, true, shown_row)));
+            return Ok(Outcome::Void);
         }
-        for write in writes {
-            self.apply(write, now)?;
+        let def = writes[0].def.clone();
+        let (applied, found) = {
+            let table = self.table(&def)?;
+            let partition = table.partitions.get(&partition_bytes(&writes[0].partition));
+            let read = CasRead::new(partition, &writes, now);
+            let applied = writes.iter().all(|write| read.applies(write));
+            // One row per statement, in statement order: what it found, as it was.
+            let mut found = Vec::new();
+            let mut last = None;
+            for write in &writes {
+                if last != Some(write.statement) {
+                    last = Some(write.statement);
+                    found.push(read.old_row(write).map(|row| row.values));
+                }
+            }
+            (applied, found)
+        };
+        if applied {
+            for write in writes {
+                self.apply(write, now)?;
+            }
         }
-        Ok(Outcome::Void)
+        Ok(Outcome::Rows(lwt_result(&def, applied, found)))
     }
 
     fn apply(&mut self, write: Write, now_ms: i64) -> Result<()> {
@@ -1121,26 +1369,26 @@ impl Data {
                     let row = partition.row_mut(&def, clustering);
                     row.deleted_at = row.deleted_at.max(timestamp);
                 }
-                Some(prefix) => {
-                    for row in &mut partition.rows {
-                        if row.clustering.starts_with(&prefix) {
-                            row.deleted_at = row.deleted_at.max(timestamp);
-                        }
-                    }
-                }
+                Some(prefix) => partition.delete_range(prefix, timestamp),
                 None => partition.deleted_at = partition.deleted_at.max(timestamp),
             },
             WriteKind::Upsert { cells, marker } => {
                 let partition_deleted = partition.deleted_at;
+                let stamp = Stamp {
+                    timestamp,
+                    expires_at,
+                    now_ms,
+                };
                 for (index, op) in &cells {
-                    if def.columns[*index].role == Role::Static {
+                    let column = &def.columns[*index];
+                    if column.role == Role::Static {
                         let current = partition
                             .statics
                             .get(index)
                             .filter(|c| c.live(now_ms, partition_deleted))
                             .and_then(|c| c.value.clone());
-                        let value = op.apply(current, &def.columns[*index])?;
-                        write_cell(&mut partition.statics, *index, value, timestamp, expires_at);
+                        let value = op.apply(current, column)?;
+                        write_cell(&mut partition.statics, *index, op, column, value, stamp);
                     }
                 }
                 if let Some(clustering) = write.clustering {
@@ -1155,17 +1403,18 @@ impl Data {
                         }
                     }
                     let shadow = row.shadow(partition_deleted);
-                    for (index, op) in cells {
-                        if def.columns[index].role == Role::Static {
+                    for (index, op) in &cells {
+                        let column = &def.columns[*index];
+                        if column.role == Role::Static {
                             continue;
                         }
                         let current = row
                             .cells
-                            .get(&index)
+                            .get(index)
                             .filter(|c| c.live(now_ms, shadow))
                             .and_then(|c| c.value.clone());
-                        let value = op.apply(current, &def.columns[index])?;
-                        write_cell(&mut row.cells, index, value, timestamp, expires_at);
+                        let value = op.apply(current, column)?;
+                        write_cell(&mut row.cells, *index, op, column, value, stamp);
                     }
                 }
             }
@@ -1174,27 +1423,281 @@ impl Data {
     }
 }
 
+/// A write's timestamp and expiry, and the node's clock.
+#[derive(Clone, Copy, Debug)]
+struct Stamp {
+    timestamp: i64,
+    expires_at: Option<i64>,
+    now_ms: i64,
+}
+
+/// Writes a cell, reconciled with the one there as Scylla reconciles two cells: the greater
+/// timestamp wins; on a tie a tombstone wins over a live value, and between two live values the
+/// greater serialized value wins (then the expiring one, then the later expiry). A value computed
+/// from the live one there (counters, collection additions and removals) replaces it at an equal
+/// timestamp unless that is a tombstone; a non-frozen collection written whole at the same
+/// timestamp as a live one keeps the elements of both (Scylla writes it as its elements and a
+/// tombstone just older than them).
 fn write_cell(
     cells: &mut BTreeMap<usize, Cell>,
     index: usize,
+    op: &CellOp,
+    column: &Column,
     value: Option<Value>,
-    timestamp: i64,
-    expires_at: Option<i64>,
+    stamp: Stamp,
 ) {
-    if let Some(existing) = cells.get(&index)
-        && existing.timestamp > timestamp
-    {
-        return;
+    let expires_at = if value.is_some() {
+        stamp.expires_at
+    } else {
+        None
+    };
+    let mut incoming = Cell {
+        value,
+        timestamp: stamp.timestamp,
+        expires_at,
+    };
+    if let Some(existing) = cells.get(&index) {
+        let existing_live =
+            existing.value.is_some() && existing.expires_at.is_none_or(|at| at > stamp.now_ms);
+        let derived = !matches!(op, CellOp::Set(_)) || column.kind == CqlType::Counter;
+        let replace = if derived {
+            incoming.timestamp > existing.timestamp
+                || (incoming.timestamp == existing.timestamp && existing_live)
+        } else if incoming.timestamp == existing.timestamp
+            && existing_live
+            && column.kind.is_multi_cell()
+            && let (Some(there), Some(written)) = (&existing.value, &incoming.value)
+        {
+            incoming.value = Some(merge_collections(there, written));
+            true
+        } else {
+            supersedes(&incoming, existing, existing_live)
+        };
+        if !replace {
+            return;
+        }
     }
-    let expires_at = if value.is_some() { expires_at } else { None };
-    cells.insert(
-        index,
-        Cell {
-            value,
-            timestamp,
-            expires_at,
-        },
-    );
+    cells.insert(index, incoming);
+}
+
+/// Whether `incoming` wins over `existing` (Scylla's `compare_atomic_cell_for_merge`).
+fn supersedes(incoming: &Cell, existing: &Cell, existing_live: bool) -> bool {
+    if incoming.timestamp != existing.timestamp {
+        return incoming.timestamp > existing.timestamp;
+    }
+    match (&incoming.value, existing_live) {
+        // A tombstone wins a tie; of two tombstones either will do.
+        (None, _) => true,
+        (Some(_), false) => false,
+        (Some(written), true) => {
+            let there = existing
+                .value
+                .as_ref()
+                .map(codec::encode)
+                .unwrap_or_default();
+            match codec::encode(written).cmp(&there) {
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Less => false,
+                std::cmp::Ordering::Equal => match (incoming.expires_at, existing.expires_at) {
+                    (Some(a), Some(b)) => a >= b,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => true,
+                },
+            }
+        }
+    }
+}
+
+/// Two values of a non-frozen collection written at the same timestamp: the elements of both
+/// (a map key in both keeps the greater serialized value).
+fn merge_collections(there: &Value, written: &Value) -> Value {
+    match (there, written) {
+        (Value::Set(a), Value::Set(b)) => {
+            let mut items: Vec<Value> = a.iter().chain(b).cloned().collect();
+            codec::sort_set(&mut items);
+            Value::Set(items)
+        }
+        (Value::List(a), Value::List(b)) => Value::List(a.iter().chain(b).cloned().collect()),
+        (Value::Map(a), Value::Map(b)) => {
+            let mut entries = a.clone();
+            for (key, value) in b {
+                match entries.iter_mut().find(|(k, _)| k == key) {
+                    Some((_, v)) => {
+                        if codec::encode(value) > codec::encode(v) {
+                            v.clone_from(value);
+                        }
+                    }
+                    None => entries.push((key.clone(), value.clone())),
+                }
+            }
+            entries.sort_by(|(a, _), (b, _)| a.cmp_cql(b));
+            Value::Map(entries)
+        }
+        _ => written.clone(),
+    }
+}
+
+/// A row as a conditional statement reads it: every column's value, and whether the partition
+/// has a live static cell.
+struct OldRow {
+    values: Vec<Option<Value>>,
+    has_static: bool,
+}
+
+/// What a conditional statement or batch reads of its partition before deciding (Scylla's
+/// prefetched rows): the live row at each statement's clustering key, and the partition's
+/// static row.
+struct CasRead<'a> {
+    partition: Option<&'a Partition>,
+    /// Whether the static row was read: the table has static columns and the partition has a
+    /// live static cell, or live rows among those read.
+    static_row: bool,
+    now_ms: i64,
+}
+
+impl<'a> CasRead<'a> {
+    fn new(partition: Option<&'a Partition>, writes: &[Write], now_ms: i64) -> Self {
+        let static_row = partition.is_some_and(|p| {
+            let Some(def) = writes.first().map(|w| &w.def) else {
+                return false;
+            };
+            if def.clustering.is_empty() || !def.columns.iter().any(|c| c.role == Role::Static) {
+                return false;
+            }
+            if p.has_live_statics(now_ms) {
+                return true;
+            }
+            let named: Vec<&Vec<Value>> = writes
+                .iter()
+                .filter(|w| w.condition.is_some() && !w.only_static_conditions())
+                .filter_map(|w| w.clustering.as_ref())
+                .collect();
+            p.rows.iter().any(|row| {
+                row.live(now_ms, p.deleted_at)
+                    && (named.is_empty() || named.iter().any(|c| row.clustering.starts_with(c)))
+            })
+        });
+        Self {
+            partition,
+            static_row,
+            now_ms,
+        }
+    }
+
+    fn static_row(&self, def: &TableDef) -> Option<OldRow> {
+        let partition = self.partition.filter(|_| self.static_row)?;
+        Some(OldRow {
+            values: row_values(def, partition, &Row::new(Vec::new()), self.now_ms),
+            has_static: partition.has_live_statics(self.now_ms),
+        })
+    }
+
+    /// The row a statement finds (Scylla's `find_old_row`): the live row at its clustering key,
+    /// else (unless it is `IF [NOT] EXISTS` on that row) the partition's static row.
+    fn old_row(&self, write: &Write) -> Option<OldRow> {
+        let def = &write.def;
+        let partition = self.partition?;
+        if let Some(clustering) = write
+            .clustering
+            .as_ref()
+            .filter(|c| c.len() == def.clustering.len())
+        {
+            if let Ok(index) = partition.find(def, clustering)
+                && partition.rows[index].live(self.now_ms, partition.deleted_at)
+            {
+                return Some(OldRow {
+                    values: row_values(def, partition, &partition.rows[index], self.now_ms),
+                    has_static: partition.has_live_statics(self.now_ms),
+                });
+            }
+            if def.clustering.is_empty()
+                || matches!(write.condition, Some(Cond::Exists | Cond::NotExists))
+            {
+                return None;
+            }
+        }
+        self.static_row(def)
+    }
+
+    /// Whether a statement's conditions hold.
+    fn applies(&self, write: &Write) -> bool {
+        let Some(condition) = &write.condition else {
+            return true;
+        };
+        let mut row = self.old_row(write);
+        // Conditions on static columns only: a partition without static cells has no such row.
+        if write.only_static_conditions() && row.as_ref().is_some_and(|r| !r.has_static) {
+            row = None;
+        }
+        match condition {
+            Cond::NotExists => row.is_none(),
+            Cond::Exists => row.is_some(),
+            Cond::Compare(checks) => {
+                let values = row.map_or_else(|| vec![None; write.def.columns.len()], |r| r.values);
+                checks.iter().all(|check| check.holds(&values))
+            }
+        }
+    }
+}
+
+/// Refuses clustering restrictions on a statement that writes only static columns.
+fn refuse_clustering_restrictions(
+    def: &TableDef,
+    relations: &[Relation],
+    kind: &str,
+) -> Result<()> {
+    let restricts = relations.iter().any(|relation| {
+        relation_columns(relation).into_iter().any(|c| {
+            def.column(c)
+                .is_some_and(|(_, col)| matches!(col.role, Role::Clustering(_)))
+        })
+    });
+    if restricts {
+        return Err(CqlError::invalid(format!(
+            "Invalid restrictions on clustering columns since the {kind} statement modifies only static columns"
+        )));
+    }
+    Ok(())
+}
+
+/// What Scylla refuses of a conditional UPDATE or DELETE (`kind`: "updates" or "deletions"):
+/// a custom timestamp, a counter table, IN on the primary key.
+fn conditional_checks(
+    def: &TableDef,
+    relations: &[Relation],
+    using: &Using,
+    kind: &str,
+) -> Result<()> {
+    if def.columns.iter().any(|c| c.kind == CqlType::Counter) {
+        return Err(CqlError::invalid(
+            "Conditional updates are not supported on counter tables",
+        ));
+    }
+    if using.timestamp.is_some() {
+        return Err(CqlError::invalid(
+            "Cannot provide custom timestamp for conditional updates",
+        ));
+    }
+    for relation in relations {
+        let Relation::In { column, .. } = relation else {
+            continue;
+        };
+        match def.column(column).map(|(_, c)| c.role) {
+            Some(Role::Partition(_)) => {
+                return Err(CqlError::invalid(format!(
+                    "IN on the partition key is not supported with conditional {kind}"
+                )));
+            }
+            Some(Role::Clustering(_)) => {
+                return Err(CqlError::invalid(format!(
+                    "IN on the clustering key columns is not supported with conditional {kind}"
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A term that may hold bind markers, with the column (and type) it is compared or assigned to.
@@ -1811,9 +2314,33 @@ struct Write {
     /// The row's clustering key (or a prefix for a range deletion); `None` for the partition.
     clustering: Option<Vec<Value>>,
     kind: WriteKind,
+    /// The statement's own timestamp (USING TIMESTAMP, or the batch's); the others get the
+    /// execution's one.
     timestamp: Option<i64>,
     ttl: Option<i32>,
     condition: Option<Cond>,
+    /// The statement it comes from, in its batch (0 for a lone statement).
+    statement: usize,
+}
+
+impl Write {
+    /// Whether the statement's conditions read only static columns (Scylla then checks them
+    /// against the partition's static row): conditions all on static columns, or `IF [NOT]
+    /// EXISTS` naming no clustering key in a table with static columns.
+    fn only_static_conditions(&self) -> bool {
+        match &self.condition {
+            Some(Cond::Compare(checks)) => {
+                !checks.is_empty()
+                    && checks
+                        .iter()
+                        .all(|check| self.def.columns[check.column].role == Role::Static)
+            }
+            Some(Cond::Exists | Cond::NotExists) => {
+                self.clustering.is_none() && self.def.columns.iter().any(|c| c.role == Role::Static)
+            }
+            None => false,
+        }
+    }
 }
 
 fn condition(def: &TableDef, clause: Option<&IfClause>, ctx: &Ctx<'_>) -> Result<Option<Cond>> {
@@ -2017,18 +2544,19 @@ fn write_keys(
             missing.join(", ")
         )));
     }
-    let partitions = product(
-        def.partition
-            .iter()
-            .map(|i| per_column[*i].clone().unwrap_or_default())
-            .collect(),
-    );
-    let clusterings = product(
-        restricted
-            .iter()
-            .map(|i| per_column[*i].clone().unwrap_or_default())
-            .collect(),
-    );
+    let mut partition_values: Vec<Vec<Value>> = def
+        .partition
+        .iter()
+        .map(|i| per_column[*i].clone().unwrap_or_default())
+        .collect();
+    check_product(&mut partition_values, "partition-key")?;
+    let mut clustering_values: Vec<Vec<Value>> = restricted
+        .iter()
+        .map(|i| per_column[*i].clone().unwrap_or_default())
+        .collect();
+    check_product(&mut clustering_values, "clustering-key")?;
+    let partitions = product(partition_values);
+    let clusterings = product(clustering_values);
     let mut keys = Vec::new();
     for partition in &partitions {
         if def.clustering.is_empty() {
@@ -2203,7 +2731,58 @@ fn plan_read(
     if needs_filtering && !allow_filtering {
         return Err(CqlError::invalid(NEEDS_FILTERING));
     }
+    // The clustering columns restricted by = or IN, in order up to the first that is not.
+    let mut clustering = Vec::new();
+    for index in &def.clustering {
+        let column = &def.columns[*index];
+        let mut values = Vec::new();
+        let mut restricted = false;
+        for relation in relations {
+            match relation {
+                Relation::Compare {
+                    column: name,
+                    op: Operator::Eq,
+                    value,
+                } if *name == column.name => {
+                    restricted = true;
+                    values.extend(resolve(value, &column.kind, name, ctx)?.into_option());
+                }
+                Relation::In {
+                    column: name,
+                    values: in_values,
+                } if *name == column.name => {
+                    restricted = true;
+                    match in_values {
+                        InValues::Terms(terms) => {
+                            for term in terms {
+                                values
+                                    .extend(resolve(term, &column.kind, name, ctx)?.into_option());
+                            }
+                        }
+                        InValues::Bind(term) => {
+                            if let Resolved::Value(Value::List(items)) = resolve(
+                                term,
+                                &CqlType::List(Box::new(column.kind.clone())),
+                                name,
+                                ctx,
+                            )? {
+                                values.extend(items);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !restricted {
+            break;
+        }
+        clustering.push(values);
+    }
+    // Refused after the partition key's product, as Scylla checks that one first.
+    let clustering_product = check_product(&mut clustering, "clustering-key");
     if !whole_partition {
+        clustering_product?;
         return Ok(ReadPlan { partitions: None });
     }
     let mut components = Vec::new();
@@ -2247,12 +2826,42 @@ fn plan_read(
         }
         components.push(values);
     }
+    check_product(&mut components, "partition-key")?;
+    clustering_product?;
     let mut partitions = product(components);
     let mut seen = std::collections::HashSet::new();
     partitions.retain(|key| seen.insert(partition_bytes(key)));
     Ok(ReadPlan {
         partitions: Some(partitions),
     })
+}
+
+/// Scylla's default `max_partition_key_restrictions_per_query` and
+/// `max_clustering_key_restrictions_per_query`.
+const MAX_KEY_RESTRICTIONS: usize = 100;
+
+/// Dedups each key column's values (Scylla reads an IN as a set) and refuses, as Scylla does, a
+/// cartesian product of them larger than [`MAX_KEY_RESTRICTIONS`]: a server error naming the
+/// size reached (`what`: "partition-key" or "clustering-key").
+fn check_product(components: &mut [Vec<Value>], what: &str) -> Result<()> {
+    let mut size = 1usize;
+    for values in components.iter_mut() {
+        let mut seen = std::collections::HashSet::new();
+        values.retain(|value| seen.insert(codec::encode(value)));
+        if values.is_empty() {
+            return Ok(());
+        }
+        size = size.saturating_mul(values.len());
+        if size > MAX_KEY_RESTRICTIONS {
+            return Err(CqlError::new(
+                code::SERVER,
+                format!(
+                    "{what} cartesian product size {size} is greater than maximum {MAX_KEY_RESTRICTIONS}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn key_value(resolved: Resolved, column: &str) -> Result<Value> {
@@ -2521,41 +3130,108 @@ fn matches_all(
     Ok(true)
 }
 
-/// One page of a result, and the state to ask for the next (an opaque offset).
-fn page(rows: Vec<ResultRow>, paging: &Paging) -> Result<(Vec<ResultRow>, Option<Vec<u8>>)> {
-    let offset = match &paging.state {
-        Some(state) => {
-            let bytes: [u8; 8] = state
-                .as_slice()
-                .try_into()
-                .map_err(|_| CqlError::protocol("Invalid value for the paging state"))?;
-            usize::try_from(u64::from_be_bytes(bytes)).unwrap_or(usize::MAX)
-        }
-        None => 0,
-    };
-    let Some(size) = paging.page_size.filter(|size| *size > 0) else {
-        return Ok((rows.into_iter().skip(offset).collect(), None));
-    };
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let total = rows.len();
-    let page: Vec<_> = rows.into_iter().skip(offset).take(size).collect();
-    let next = offset + page.len();
-    let state = (next < total).then(|| (next as u64).to_be_bytes().to_vec());
-    Ok((page, state))
+/// Where a page ended, carried in the paging state: the last row returned (its partition key
+/// and clustering key), what is left of the LIMIT and how many rows of that partition were
+/// returned (for PER PARTITION LIMIT). The next page resumes strictly after that row, whatever
+/// was written or deleted in between.
+#[derive(Debug)]
+struct Cursor {
+    partition: Vec<u8>,
+    /// `None`: the whole partition was returned (DISTINCT, or its static row).
+    clustering: Option<Vec<Value>>,
+    /// Rows still to return under the LIMIT (`None`: no LIMIT).
+    remaining: Option<usize>,
+    in_partition: usize,
 }
 
-/// A lightweight transaction's answer: `[applied]` and the row as it was (Scylla sends it
-/// whether applied or not).
-fn lwt_result(def: &TableDef, applied: bool, row: Option<Vec<Option<Value>>>) -> Rows {
+impl Cursor {
+    const VERSION: u8 = 1;
+
+    fn encode(&self) -> Vec<u8> {
+        let mut out = vec![Self::VERSION];
+        let mut put = |bytes: &[u8]| {
+            out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        put(&self.partition);
+        match &self.clustering {
+            None => out.push(0),
+            Some(values) => {
+                out.push(1);
+                out.extend_from_slice(&u16::try_from(values.len()).unwrap_or(0).to_be_bytes());
+                for value in values {
+                    let bytes = codec::encode(value);
+                    out.extend_from_slice(
+                        &u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_be_bytes(),
+                    );
+                    out.extend_from_slice(&bytes);
+                }
+            }
+        }
+        let remaining = self
+            .remaining
+            .map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        out.extend_from_slice(&remaining.to_be_bytes());
+        out.extend_from_slice(&u64::try_from(self.in_partition).unwrap_or(0).to_be_bytes());
+        out
+    }
+
+    fn decode(state: &[u8], def: &TableDef) -> Result<Self> {
+        let invalid = || CqlError::protocol("Invalid value for the paging state");
+        let mut reader = crate::frame::Reader::new(state);
+        if reader.byte().map_err(|_| invalid())? != Self::VERSION {
+            return Err(invalid());
+        }
+        let partition = reader.bytes().ok().flatten().ok_or_else(invalid)?;
+        let clustering = match reader.byte().map_err(|_| invalid())? {
+            0 => None,
+            1 => {
+                let count = usize::from(reader.short().map_err(|_| invalid())?);
+                if count != def.clustering.len() {
+                    return Err(invalid());
+                }
+                let mut values = Vec::with_capacity(count);
+                for index in &def.clustering {
+                    let bytes = reader.bytes().ok().flatten().ok_or_else(invalid)?;
+                    let value = codec::decode(&bytes, &def.columns[*index].kind)
+                        .ok()
+                        .flatten()
+                        .ok_or_else(invalid)?;
+                    values.push(value);
+                }
+                Some(values)
+            }
+            _ => return Err(invalid()),
+        };
+        let remaining = reader.long().map_err(|_| invalid())?;
+        let in_partition = reader.long().map_err(|_| invalid())?;
+        Ok(Self {
+            partition,
+            clustering,
+            remaining: usize::try_from(remaining).ok(),
+            in_partition: usize::try_from(in_partition).map_err(|_| invalid())?,
+        })
+    }
+}
+
+/// A lightweight transaction's answer: `[applied]` and, for each statement in order, the row
+/// it found as it was (Scylla sends them whether applied or not; nulls where none was found).
+fn lwt_result(def: &TableDef, applied: bool, found: Vec<Option<Vec<Option<Value>>>>) -> Rows {
     let mut columns = vec![("[applied]".to_owned(), CqlType::Boolean)];
     columns.extend(def.columns.iter().map(|c| (c.name.clone(), c.kind.clone())));
-    let mut values = vec![Some(Value::Boolean(applied))];
-    values.extend(row.unwrap_or_else(|| vec![None; def.columns.len()]));
+    let rows = found
+        .into_iter()
+        .map(|row| {
+            let mut values = vec![Some(Value::Boolean(applied))];
+            values.extend(row.unwrap_or_else(|| vec![None; def.columns.len()]));
+            values
+        })
+        .collect();
     Rows {
         keyspace: def.keyspace.clone(),
         table: def.name.clone(),
         columns,
-        rows: vec![values],
+        rows,
         paging_state: None,
     }
 }

@@ -12,6 +12,8 @@ pub(crate) const VERSION: u8 = 0x04;
 const RESPONSE: u8 = 0x80;
 /// Bodies larger than this are refused (Scylla's default is 256 MiB for native transport).
 const MAX_BODY: usize = 256 * 1024 * 1024;
+/// What is allocated for a body before its bytes arrive.
+const INITIAL_BODY: usize = 64 * 1024;
 
 /// Opcodes.
 pub(crate) mod op {
@@ -67,8 +69,15 @@ pub(crate) async fn read_frame(
     if length > MAX_BODY {
         return Err(FrameError::TooLarge(length));
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).await?;
+    // Read as it arrives: a header declaring a large body allocates only what is sent.
+    let mut body = Vec::with_capacity(length.min(INITIAL_BODY));
+    let read = reader
+        .take(u64::try_from(length).unwrap_or(u64::MAX))
+        .read_to_end(&mut body)
+        .await?;
+    if read < length {
+        return Err(FrameError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     Ok(Request {
         version: header[0],
         flags: header[1],
@@ -183,6 +192,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    pub(crate) fn string_list(&mut self) -> Parse<Vec<String>> {
+        let n = self.short()?;
+        (0..n).map(|_| self.string()).collect()
+    }
+
     pub(crate) fn string_map(&mut self) -> Parse<HashMap<String, String>> {
         let n = self.short()?;
         let mut map = HashMap::new();
@@ -221,7 +235,14 @@ impl Writer {
         self
     }
 
+    /// `[string]`: at most 65,535 bytes (a longer one is cut at a character boundary, so that
+    /// the length written matches the bytes).
     pub(crate) fn string(&mut self, value: &str) -> &mut Self {
+        let mut end = value.len().min(usize::from(u16::MAX));
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        let value = &value[..end];
         self.short(u16::try_from(value.len()).unwrap_or(u16::MAX));
         self.bytes.extend_from_slice(value.as_bytes());
         self
@@ -262,5 +283,45 @@ impl Writer {
             self.string_list(values);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_string_is_cut_to_its_written_length_at_a_char_boundary() {
+        let long = "é".repeat(40_000); // 80,000 bytes
+        let mut out = Writer::default();
+        out.string(&long);
+        let length = usize::from(u16::from_be_bytes([out.bytes[0], out.bytes[1]]));
+        assert_eq!(
+            length,
+            out.bytes.len() - 2,
+            "the length names the bytes written"
+        );
+        assert_eq!(length, 65_534, "cut before a two-byte character");
+        let read = Reader::new(&out.bytes).string().expect("valid UTF-8");
+        assert_eq!(read.chars().count(), 32_767);
+    }
+
+    #[tokio::test]
+    async fn a_declared_body_is_read_as_it_arrives() {
+        // A header declaring 200 MiB, then the connection closes: an error, not a 200 MiB buffer.
+        let mut frame = vec![0x04, 0, 0, 1, op::OPTIONS];
+        frame.extend_from_slice(&(200u32 * 1024 * 1024).to_be_bytes());
+        frame.extend_from_slice(b"short");
+        let mut reader: &[u8] = &frame;
+        assert!(matches!(
+            read_frame(&mut reader).await,
+            Err(FrameError::Io(error)) if error.kind() == std::io::ErrorKind::UnexpectedEof
+        ));
+        let mut whole = vec![0x04, 0, 0, 1, op::OPTIONS, 0, 0, 0, 2, 7, 7];
+        whole.extend_from_slice(b"next");
+        let mut reader: &[u8] = &whole;
+        let request = read_frame(&mut reader).await.expect("a frame");
+        assert_eq!(request.body, vec![7, 7]);
+        assert_eq!(reader, b"next");
     }
 }

@@ -31,6 +31,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         tokens,
         pos: 0,
         binds: Vec::new(),
+        depth: 0,
     };
     let statement = parser.statement()?;
     parser.eat_sym(Sym::Semi);
@@ -474,9 +475,29 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
     binds: Vec<Option<String>>,
+    /// How deeply the literal or type being read is nested (bounded by [`MAX_DEPTH`]).
+    depth: usize,
 }
 
+/// The deepest nesting of collection literals or collection types read: deeper is a syntax
+/// error rather than a stack overflow.
+const MAX_DEPTH: usize = 64;
+
 impl Parser<'_> {
+    /// Runs `read` one nesting level deeper, refusing past [`MAX_DEPTH`].
+    fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(error_at(
+                self.peek(),
+                &format!("input nested too deeply (more than {MAX_DEPTH} levels)"),
+            ));
+        }
+        self.depth += 1;
+        let result = read(self);
+        self.depth -= 1;
+        result
+    }
+
     // --- Token access -------------------------------------------------------------------------
 
     fn peek(&self) -> &Token {
@@ -663,12 +684,16 @@ impl Parser<'_> {
                 return Ok(term);
             }
             Kind::Sym(Sym::LBracket) => {
-                self.advance();
-                return Ok(Term::List(self.term_list(Sym::RBracket)?));
+                return self.nested(|parser| {
+                    parser.advance();
+                    Ok(Term::List(parser.term_list(Sym::RBracket)?))
+                });
             }
             Kind::Sym(Sym::LBrace) => {
-                self.advance();
-                return self.braced();
+                return self.nested(|parser| {
+                    parser.advance();
+                    parser.braced()
+                });
             }
             Kind::Ident => match token.text.to_ascii_lowercase().as_str() {
                 "true" => Term::Boolean(true),
@@ -758,6 +783,10 @@ impl Parser<'_> {
     // --- Types --------------------------------------------------------------------------------
 
     fn cql_type(&mut self, inside_frozen: bool) -> PResult<CqlType> {
+        self.nested(|parser| parser.cql_type_at(inside_frozen))
+    }
+
+    fn cql_type_at(&mut self, inside_frozen: bool) -> PResult<CqlType> {
         let token = self.peek().clone();
         if token.kind != Kind::Ident {
             return Err(self.no_viable());
@@ -1801,6 +1830,27 @@ mod tests {
             err("CREATE TABLE t (a int PRIMARY KEY, b map<text int>)"),
             "line 1:46 mismatched input 'int' expecting ','"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+        let deep = format!("INSERT INTO t (a, b) VALUES (1, {})", "[".repeat(200_000));
+        assert!(err(&deep).contains("nested too deeply"), "{}", err(&deep));
+        let braces = format!("INSERT INTO t (a, b) VALUES (1, {})", "{".repeat(200_000));
+        assert!(err(&braces).contains("nested too deeply"));
+        let types = format!(
+            "CREATE TABLE t (a int PRIMARY KEY, b {}int{})",
+            "frozen<list<".repeat(100_000),
+            ">>".repeat(100_000)
+        );
+        assert!(err(&types).contains("nested too deeply"));
+        // Reasonable nesting still parses.
+        let fine = format!(
+            "INSERT INTO t (a, b) VALUES (1, {}1{})",
+            "[".repeat(30),
+            "]".repeat(30)
+        );
+        insert(&fine);
     }
 
     // --- SELECT -------------------------------------------------------------------------------

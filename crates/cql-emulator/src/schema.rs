@@ -149,6 +149,9 @@ pub(crate) struct Partition {
     pub(crate) statics: BTreeMap<usize, Cell>,
     /// Sorted by clustering key in the table's order.
     pub(crate) rows: Vec<Row>,
+    /// Range tombstones: a clustering prefix deleted at a timestamp (rows written later under
+    /// that prefix with a timestamp not above it stay deleted).
+    pub(crate) range_tombstones: Vec<(Vec<Value>, i64)>,
 }
 
 impl Partition {
@@ -158,6 +161,34 @@ impl Partition {
             deleted_at: i64::MIN,
             statics: BTreeMap::new(),
             rows: Vec::new(),
+            range_tombstones: Vec::new(),
+        }
+    }
+
+    /// Whether a static cell is live.
+    pub(crate) fn has_live_statics(&self, now_ms: i64) -> bool {
+        self.statics
+            .values()
+            .any(|cell| cell.live(now_ms, self.deleted_at))
+    }
+
+    /// Whether some row of the partition is live.
+    pub(crate) fn has_live_rows(&self, now_ms: i64) -> bool {
+        self.rows
+            .iter()
+            .any(|row| row.live(now_ms, self.deleted_at))
+    }
+
+    /// Deletes the rows under a clustering prefix at `timestamp`, those to come included.
+    pub(crate) fn delete_range(&mut self, prefix: Vec<Value>, timestamp: i64) {
+        for row in &mut self.rows {
+            if row.clustering.starts_with(&prefix) {
+                row.deleted_at = row.deleted_at.max(timestamp);
+            }
+        }
+        match self.range_tombstones.iter_mut().find(|(p, _)| *p == prefix) {
+            Some((_, at)) => *at = (*at).max(timestamp),
+            None => self.range_tombstones.push((prefix, timestamp)),
         }
     }
 
@@ -171,7 +202,13 @@ impl Partition {
         let index = match self.find(def, &clustering) {
             Ok(index) => index,
             Err(index) => {
-                self.rows.insert(index, Row::new(clustering));
+                let mut row = Row::new(clustering);
+                for (prefix, at) in &self.range_tombstones {
+                    if row.clustering.starts_with(prefix) {
+                        row.deleted_at = row.deleted_at.max(*at);
+                    }
+                }
+                self.rows.insert(index, row);
                 index
             }
         };

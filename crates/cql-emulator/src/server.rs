@@ -73,6 +73,9 @@ struct Prepared {
     parsed: Parsed,
     keyspace: Option<String>,
     specs: Vec<BindSpec>,
+    /// The tables it was prepared on (keyspace, name, id): a schema change of one of them
+    /// unprepares it, as on Scylla, so that the driver prepares it again.
+    tables: Vec<(String, String, [u8; 16])>,
 }
 
 /// Shared by every connection.
@@ -217,6 +220,23 @@ impl Node {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A prepared statement by id; UNPREPARED when unknown, or when a table it was prepared
+    /// on has changed since (dropped, recreated), which forgets it.
+    fn prepared(&self, id: &[u8]) -> Result<Arc<Prepared>, CqlError> {
+        let unprepared = || CqlError {
+            code: code::UNPREPARED,
+            message: "Prepared query with ID not found".to_owned(),
+            extra: Extra::Unprepared(id.to_vec()),
+        };
+        let mut cache = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        let prepared = cache.get(id).cloned().ok_or_else(unprepared)?;
+        if !self.data().tables_unchanged(&prepared.tables) {
+            cache.remove(id);
+            return Err(unprepared());
+        }
+        Ok(prepared)
+    }
+
     /// Whether this write answers a timeout, and whether it is applied all the same.
     fn timeout_due(&self) -> Option<bool> {
         {
@@ -307,8 +327,18 @@ async fn connection(node: Arc<Node>, stream: TcpStream, mut stopped: watch::Rece
             continue;
         }
         if request.opcode == op::REGISTER {
-            events = Some(node.events.subscribe());
-            let _ = answers.send((request.stream, op::READY, Vec::new()));
+            let answer = match register(&request.body, session.lock().await.started) {
+                Ok(schema_changes) => {
+                    // Only SCHEMA_CHANGE events are ever sent (one node: no topology or status
+                    // change), and only to a connection that registered for them.
+                    if schema_changes {
+                        events.get_or_insert_with(|| node.events.subscribe());
+                    }
+                    (op::READY, Vec::new())
+                }
+                Err(error) => (op::ERROR, error.body()),
+            };
+            let _ = answers.send((request.stream, answer.0, answer.1));
             continue;
         }
         let node = node.clone();
@@ -328,6 +358,30 @@ async fn connection(node: Arc<Node>, stream: TcpStream, mut stopped: watch::Rece
     drop(answers);
     let _ = writing.await;
     node.connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// A REGISTER request: refused before STARTUP; its event types checked. Whether it registers
+/// for SCHEMA_CHANGE.
+fn register(body: &[u8], started: bool) -> Result<bool, CqlError> {
+    if !started {
+        return Err(CqlError::protocol(
+            "Unexpected message REGISTER, expecting STARTUP or OPTIONS",
+        ));
+    }
+    let types = Reader::new(body).string_list().map_err(malformed)?;
+    let mut schema_changes = false;
+    for kind in &types {
+        match kind.as_str() {
+            "SCHEMA_CHANGE" => schema_changes = true,
+            "TOPOLOGY_CHANGE" | "STATUS_CHANGE" => {}
+            other => {
+                return Err(CqlError::protocol(format!(
+                    "Invalid value '{other}' for Event.Type"
+                )));
+            }
+        }
+    }
+    Ok(schema_changes)
 }
 
 fn malformed(error: frame::Malformed) -> CqlError {
@@ -396,6 +450,7 @@ async fn handle(
             let specs = data.bind_specs(&parsed, keyspace.as_deref())?;
             let result = data.result_columns(&parsed, keyspace.as_deref())?;
             let pk_indexes = data.partition_key_markers(&parsed, keyspace.as_deref());
+            let tables = data.statement_tables(&parsed, keyspace.as_deref());
             drop(data);
             let mut id_bytes = Vec::new();
             id_bytes.extend_from_slice(&crate::exec::fnv(text.as_bytes()).to_be_bytes());
@@ -412,6 +467,7 @@ async fn handle(
                         parsed,
                         keyspace,
                         specs,
+                        tables,
                     }),
                 );
             Ok((op::RESULT, body))
@@ -419,17 +475,7 @@ async fn handle(
         op::EXECUTE => {
             let id = body.short_bytes().map_err(malformed)?;
             let params = QueryParams::read(&mut body)?;
-            let prepared = node
-                .prepared
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| CqlError {
-                    code: code::UNPREPARED,
-                    message: "Prepared query with ID not found".to_owned(),
-                    extra: Extra::Unprepared(id.clone()),
-                })?;
+            let prepared = node.prepared(&id)?;
             let values = params.ordered_values(&prepared.parsed)?;
             run(
                 node,
@@ -712,17 +758,7 @@ async fn batch(
             }
             1 => {
                 let id = body.short_bytes().map_err(malformed)?;
-                let prepared = node
-                    .prepared
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&id)
-                    .cloned()
-                    .ok_or_else(|| CqlError {
-                        code: code::UNPREPARED,
-                        message: "Prepared query with ID not found".to_owned(),
-                        extra: Extra::Unprepared(id.clone()),
-                    })?;
+                let prepared = node.prepared(&id)?;
                 (
                     prepared.parsed.clone(),
                     prepared.specs.clone(),
