@@ -180,49 +180,15 @@ impl Data {
     ) -> Result<Vec<BindSpec>> {
         let mut statements: Vec<(Arc<TableDef>, StatementRef<'_>)> = Vec::new();
         let mut found: Vec<Found> = Vec::new();
-        match &parsed.statement {
-            Statement::Select(select) => {
-                statements.push((
-                    self.table_def(&select.table, session)?,
-                    StatementRef::Select(select),
-                ));
-            }
-            Statement::Insert(insert) => {
-                statements.push((
-                    self.table_def(&insert.table, session)?,
-                    StatementRef::Insert(insert),
-                ));
-            }
-            Statement::Update(update) => {
-                statements.push((
-                    self.table_def(&update.table, session)?,
-                    StatementRef::Update(update),
-                ));
-            }
-            Statement::Delete(delete) => {
-                statements.push((
-                    self.table_def(&delete.table, session)?,
-                    StatementRef::Delete(delete),
-                ));
-            }
-            Statement::Batch(batch) => {
-                for statement in &batch.statements {
-                    match statement {
-                        BatchStatement::Insert(i) => statements
-                            .push((self.table_def(&i.table, session)?, StatementRef::Insert(i))),
-                        BatchStatement::Update(u) => statements
-                            .push((self.table_def(&u.table, session)?, StatementRef::Update(u))),
-                        BatchStatement::Delete(d) => statements
-                            .push((self.table_def(&d.table, session)?, StatementRef::Delete(d))),
-                    }
-                }
-                if let Some((def, _)) = statements.first() {
-                    using_binds(&batch.using, &mut |term, name, kind| {
-                        found.push(Found::new(def, term, name, kind));
-                    });
-                }
-            }
-            _ => {}
+        for statement in StatementRef::all(&parsed.statement) {
+            statements.push((self.table_def(statement.table(), session)?, statement));
+        }
+        if let Statement::Batch(batch) = &parsed.statement
+            && let Some((def, _)) = statements.first()
+        {
+            using_binds(&batch.using, &mut |term, name, kind| {
+                found.push(Found::new(def, term, name, kind));
+            });
         }
         for (def, statement) in &statements {
             let column_kind = |name: &str| def.column(name).map(|(_, c)| c.kind.clone());
@@ -331,25 +297,9 @@ impl Data {
         parsed: &Parsed,
         session: Option<&str>,
     ) -> Vec<(String, String, [u8; 16])> {
-        let names: Vec<&crate::ast::QualifiedName> = match &parsed.statement {
-            Statement::Select(s) => vec![&s.table],
-            Statement::Insert(i) => vec![&i.table],
-            Statement::Update(u) => vec![&u.table],
-            Statement::Delete(d) => vec![&d.table],
-            Statement::Batch(b) => b
-                .statements
-                .iter()
-                .map(|statement| match statement {
-                    BatchStatement::Insert(i) => &i.table,
-                    BatchStatement::Update(u) => &u.table,
-                    BatchStatement::Delete(d) => &d.table,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        names
+        StatementRef::all(&parsed.statement)
             .into_iter()
-            .filter_map(|name| self.table_def(name, session).ok())
+            .filter_map(|statement| self.table_def(statement.table(), session).ok())
             .map(|def| (def.keyspace.clone(), def.name.clone(), def.id))
             .collect()
     }
@@ -414,14 +364,29 @@ impl Data {
             .unwrap_or_default()
     }
 
-    /// The columns a statement returns (for a prepared statement's result metadata).
+    /// The columns a statement returns (for a prepared statement's result metadata): a
+    /// SELECT's, or a conditional statement's or batch's LWT answer (see [`lwt_result`]).
     pub(crate) fn result_columns(
         &self,
         parsed: &Parsed,
         session: Option<&str>,
     ) -> Result<Option<Rows>> {
         let Statement::Select(select) = &parsed.statement else {
-            return Ok(None);
+            let statements = StatementRef::all(&parsed.statement);
+            let Some(first) = statements.first() else {
+                return Ok(None);
+            };
+            let def = self.table_def(first.table(), session)?;
+            let shown: Vec<Vec<usize>> = statements
+                .iter()
+                .filter_map(|statement| statement.cas_columns(&def))
+                .collect();
+            if shown.is_empty() {
+                return Ok(None);
+            }
+            let batch = matches!(parsed.statement, Statement::Batch(_));
+            let columns = lwt_columns(&def, shown.into_iter().flatten(), batch);
+            return Ok(Some(lwt_metadata(&def, &columns)));
         };
         let def = self.table_def(&select.table, session)?;
         Ok(Some(Rows {
@@ -544,15 +509,15 @@ impl Data {
             Statement::Select(select) => self.select(select, &ctx, paging),
             Statement::Insert(insert) => {
                 let write = self.plan_insert(insert, &ctx)?;
-                self.apply_writes(vec![write], &ctx)
+                self.apply_writes(vec![write], &ctx, false)
             }
             Statement::Update(update) => {
                 let writes = self.plan_update(update, &ctx, None)?;
-                self.apply_writes(writes, &ctx)
+                self.apply_writes(writes, &ctx, false)
             }
             Statement::Delete(delete) => {
                 let writes = self.plan_delete(delete, &ctx, None)?;
-                self.apply_writes(writes, &ctx)
+                self.apply_writes(writes, &ctx, false)
             }
             Statement::Batch(batch) => {
                 if batch.using.ttl.is_some() {
@@ -623,7 +588,7 @@ impl Data {
                         "Cannot include non-counter statement in a counter batch",
                     ));
                 }
-                self.apply_writes(writes, &ctx)
+                self.apply_writes(writes, &ctx, true)
             }
         }
     }
@@ -1290,7 +1255,14 @@ impl Data {
     /// written. Every write giving no timestamp of its own gets the execution's one, as Scylla
     /// gives a statement or a batch one timestamp: the request's default timestamp, or one the
     /// node draws once (a conditional write always takes the node's, as Scylla's Paxos ballot).
-    fn apply_writes(&mut self, mut writes: Vec<Write>, ctx: &Ctx<'_>) -> Result<Outcome> {
+    /// `batch`: the writes are a BATCH's (a conditional one answers as a batch, see
+    /// [`lwt_result`]).
+    fn apply_writes(
+        &mut self,
+        mut writes: Vec<Write>,
+        ctx: &Ctx<'_>,
+        batch: bool,
+    ) -> Result<Outcome> {
         let conditional = writes.iter().any(|w| w.condition.is_some());
         if conditional {
             if let Some(first) = writes.first()
@@ -1327,12 +1299,21 @@ impl Data {
             return Ok(Outcome::Void);
         }
         let def = writes[0].def.clone();
+        let columns = lwt_columns(
+            &def,
+            writes
+                .iter()
+                .filter_map(|write| write.condition.as_ref())
+                .flat_map(|condition| condition.columns(&def)),
+            batch,
+        );
         let (applied, found) = {
             let table = self.table(&def)?;
             let partition = table.partitions.get(&partition_bytes(&writes[0].partition));
             let read = CasRead::new(partition, &writes, now);
             let applied = writes.iter().all(|write| read.applies(write));
-            // One row per statement, in statement order: what it found, as it was.
+            // One row per statement, in statement order (conditional or not): what it found,
+            // as it was.
             let mut found = Vec::new();
             let mut last = None;
             for write in &writes {
@@ -1348,7 +1329,7 @@ impl Data {
                 self.apply(write, now)?;
             }
         }
-        Ok(Outcome::Rows(lwt_result(&def, applied, found)))
+        Ok(Outcome::Rows(lwt_result(&def, &columns, applied, found)))
     }
 
     fn apply(&mut self, write: Write, now_ms: i64) -> Result<()> {
@@ -1546,40 +1527,56 @@ struct OldRow {
 }
 
 /// What a conditional statement or batch reads of its partition before deciding (Scylla's
-/// prefetched rows): the live row at each statement's clustering key, and the partition's
-/// static row.
+/// prefetched rows, `cas_request::read_command`): the live rows in the clustering ranges of the
+/// statements that check a row or need it to apply (conditions on static columns only need no
+/// row); when none does, the partition's first live row. And the partition's static row, when
+/// the table has static columns and the read returned the partition (live static cells, or live
+/// rows read).
 struct CasRead<'a> {
     partition: Option<&'a Partition>,
-    /// Whether the static row was read: the table has static columns and the partition has a
-    /// live static cell, or live rows among those read.
+    /// Per row of the partition: whether the read returned it.
+    read: Vec<bool>,
     static_row: bool,
     now_ms: i64,
 }
 
 impl<'a> CasRead<'a> {
     fn new(partition: Option<&'a Partition>, writes: &[Write], now_ms: i64) -> Self {
-        let static_row = partition.is_some_and(|p| {
-            let Some(def) = writes.first().map(|w| &w.def) else {
-                return false;
+        let Some((p, def)) = partition.zip(writes.first().map(|w| &w.def)) else {
+            return Self {
+                partition,
+                read: Vec::new(),
+                static_row: false,
+                now_ms,
             };
-            if def.clustering.is_empty() || !def.columns.iter().any(|c| c.role == Role::Static) {
-                return false;
-            }
-            if p.has_live_statics(now_ms) {
-                return true;
-            }
-            let named: Vec<&Vec<Value>> = writes
-                .iter()
-                .filter(|w| w.condition.is_some() && !w.only_static_conditions())
-                .filter_map(|w| w.clustering.as_ref())
-                .collect();
-            p.rows.iter().any(|row| {
+        };
+        // Each range as a clustering prefix (`None`: the whole partition).
+        let ranges: Vec<Option<&[Value]>> = writes
+            .iter()
+            .filter(|w| w.requires_read() || (w.condition.is_some() && !w.only_static_conditions()))
+            .map(|w| w.clustering.as_deref())
+            .collect();
+        let mut read: Vec<bool> = p
+            .rows
+            .iter()
+            .map(|row| {
                 row.live(now_ms, p.deleted_at)
-                    && (named.is_empty() || named.iter().any(|c| row.clustering.starts_with(c)))
+                    && ranges
+                        .iter()
+                        .any(|range| range.is_none_or(|prefix| row.clustering.starts_with(prefix)))
             })
-        });
+            .collect();
+        if ranges.is_empty()
+            && let Some(index) = p.rows.iter().position(|row| row.live(now_ms, p.deleted_at))
+        {
+            read[index] = true;
+        }
+        let static_row = !def.clustering.is_empty()
+            && def.columns.iter().any(|c| c.role == Role::Static)
+            && (p.has_live_statics(now_ms) || read.contains(&true));
         Self {
             partition,
+            read,
             static_row,
             now_ms,
         }
@@ -1593,18 +1590,19 @@ impl<'a> CasRead<'a> {
         })
     }
 
-    /// The row a statement finds (Scylla's `find_old_row`): the live row at its clustering key,
-    /// else (unless it is `IF [NOT] EXISTS` on that row) the partition's static row.
+    /// The row a statement finds (Scylla's `find_old_row`): the row read at its clustering key,
+    /// else (unless it is `IF [NOT] EXISTS`) the partition's static row. A statement naming no
+    /// clustering key finds the static row (the row itself in a table without clustering key).
     fn old_row(&self, write: &Write) -> Option<OldRow> {
         let def = &write.def;
         let partition = self.partition?;
-        if let Some(clustering) = write
+        let clustering = write
             .clustering
-            .as_ref()
-            .filter(|c| c.len() == def.clustering.len())
-        {
+            .as_deref()
+            .or_else(|| def.clustering.is_empty().then_some(&[][..]));
+        if let Some(clustering) = clustering.filter(|c| c.len() == def.clustering.len()) {
             if let Ok(index) = partition.find(def, clustering)
-                && partition.rows[index].live(self.now_ms, partition.deleted_at)
+                && self.read[index]
             {
                 return Some(OldRow {
                     values: row_values(def, partition, &partition.rows[index], self.now_ms),
@@ -1757,11 +1755,67 @@ fn relation_binds(
     }
 }
 
+/// A statement that reads or writes a table: a lone one, or one of a batch.
+#[derive(Clone, Copy)]
 enum StatementRef<'a> {
     Select(&'a Select),
     Insert(&'a Insert),
     Update(&'a Update),
     Delete(&'a Delete),
+}
+
+impl<'a> StatementRef<'a> {
+    /// The statements that name a table, in order: the statement itself, or a batch's.
+    fn all(statement: &'a Statement) -> Vec<Self> {
+        match statement {
+            Statement::Select(select) => vec![Self::Select(select)],
+            Statement::Insert(insert) => vec![Self::Insert(insert)],
+            Statement::Update(update) => vec![Self::Update(update)],
+            Statement::Delete(delete) => vec![Self::Delete(delete)],
+            Statement::Batch(batch) => batch.statements.iter().map(Self::from).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The columns its LWT answer shows, when it is conditional (see [`Cond::columns`]).
+    fn cas_columns(self, def: &TableDef) -> Option<Vec<usize>> {
+        let condition = match self {
+            Self::Select(_) => return None,
+            Self::Insert(insert) => insert.if_not_exists.then_some(&IfClause::Exists),
+            Self::Update(update) => update.condition.as_ref(),
+            Self::Delete(delete) => delete.condition.as_ref(),
+        }?;
+        Some(match condition {
+            IfClause::Exists => (0..def.columns.len()).collect(),
+            IfClause::Conditions(conditions) => conditions
+                .iter()
+                .filter_map(|condition| {
+                    let (Condition::Compare { column, .. } | Condition::In { column, .. }) =
+                        condition;
+                    def.column(column).map(|(index, _)| index)
+                })
+                .collect(),
+        })
+    }
+
+    fn table(self) -> &'a crate::ast::QualifiedName {
+        match self {
+            Self::Select(select) => &select.table,
+            Self::Insert(insert) => &insert.table,
+            Self::Update(update) => &update.table,
+            Self::Delete(delete) => &delete.table,
+        }
+    }
+}
+
+impl<'a> From<&'a BatchStatement> for StatementRef<'a> {
+    fn from(statement: &'a BatchStatement) -> Self {
+        match statement {
+            BatchStatement::Insert(insert) => Self::Insert(insert),
+            BatchStatement::Update(update) => Self::Update(update),
+            BatchStatement::Delete(delete) => Self::Delete(delete),
+        }
+    }
 }
 
 fn walk_binds(
@@ -1923,7 +1977,8 @@ pub(crate) fn table_def(keyspace: &str, create: &CreateTable, generation: u64) -
         .iter()
         .filter(|c| !partition.contains(&c.name.as_str()) && !clustering.contains(&c.name.as_str()))
         .collect();
-    others.sort_by(|a, b| a.name.cmp(&b.name));
+    // Scylla's column order: static columns, then regular ones, each kind by name.
+    others.sort_by(|a, b| (!a.is_static, &a.name).cmp(&(!b.is_static, &b.name)));
     let counters = others.iter().filter(|c| c.kind == CqlType::Counter).count();
     if counters > 0 && counters != others.len() {
         return Err(CqlError::invalid(
@@ -2307,6 +2362,17 @@ enum Cond {
     Compare(Vec<Check>),
 }
 
+impl Cond {
+    /// The columns its statement's LWT result shows (Scylla's `columns_of_cas_result_set`):
+    /// every column for `IF [NOT] EXISTS`, else those the conditions name.
+    fn columns(&self, def: &TableDef) -> Vec<usize> {
+        match self {
+            Self::NotExists | Self::Exists => (0..def.columns.len()).collect(),
+            Self::Compare(checks) => checks.iter().map(|check| check.column).collect(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Write {
     def: Arc<TableDef>,
@@ -2324,6 +2390,18 @@ struct Write {
 }
 
 impl Write {
+    /// Whether applying it needs the row as it was (Scylla's `requires_read`): removing
+    /// elements from a list.
+    fn requires_read(&self) -> bool {
+        let WriteKind::Upsert { cells, .. } = &self.kind else {
+            return false;
+        };
+        cells.iter().any(|(index, op)| {
+            matches!(op, CellOp::Remove(_))
+                && matches!(self.def.columns[*index].kind.unfrozen(), CqlType::List(_))
+        })
+    }
+
     /// Whether the statement's conditions read only static columns (Scylla then checks them
     /// against the partition's static row): conditions all on static columns, or `IF [NOT]
     /// EXISTS` naming no clustering key in a table with static columns.
@@ -3214,24 +3292,75 @@ impl Cursor {
     }
 }
 
-/// A lightweight transaction's answer: `[applied]` and, for each statement in order, the row
-/// it found as it was (Scylla sends them whether applied or not; nulls where none was found).
-fn lwt_result(def: &TableDef, applied: bool, found: Vec<Option<Vec<Option<Value>>>>) -> Rows {
-    let mut columns = vec![("[applied]".to_owned(), CqlType::Boolean)];
-    columns.extend(def.columns.iter().map(|c| (c.name.clone(), c.kind.clone())));
-    let rows = found
+/// The columns of a lightweight transaction's answer after `[applied]`, as indices in the table's
+/// column order: those its conditional statements show (`shown`, see [`Cond::columns`]), and
+/// for a batch the primary key columns too. See [`lwt_result`].
+fn lwt_columns(def: &TableDef, shown: impl IntoIterator<Item = usize>, batch: bool) -> Vec<usize> {
+    let mut wanted = vec![false; def.columns.len()];
+    for index in shown {
+        wanted[index] = true;
+    }
+    if batch {
+        for index in def.partition.iter().chain(&def.clustering) {
+            wanted[*index] = true;
+        }
+    }
+    (0..def.columns.len()).filter(|i| wanted[*i]).collect()
+}
+
+/// A lightweight transaction's answer, as Scylla gives it whether applied or not
+/// (`modification_statement::build_cas_result_set_metadata`,
+/// `batch_statement::build_cas_result_set_metadata`, `cas_request::build_cas_result_set`).
+///
+/// Columns: `[applied]`, then (see [`lwt_columns`]), in the table's column order (partition
+/// key, clustering key, static columns by name, regular columns by name), each once:
+/// - a lone statement with `IF NOT EXISTS` or `IF EXISTS`: every column of the table;
+/// - a lone statement with `IF col op value AND …`: only the columns its conditions name (no
+///   key column: the caller knows the key it wrote);
+/// - a batch (even of one statement): the primary key columns, and the union of what its
+///   conditional statements would show alone (every column if one is `IF [NOT] EXISTS`).
+///
+/// Rows: one per statement, in statement order, a batch's unconditional statements included:
+/// the row the statement found ([`CasRead::old_row`]; only rows the CAS read covers: an
+/// unconditional statement's row only when a conditional one reads it too) as it was before
+/// the transaction, key columns included; when the partition's static row stands in for it,
+/// clustering and regular columns are null; when it found none, every column is null, the
+/// key's too. The result metadata (of the RESULT, and of the PREPARED answer, see
+/// [`Data::result_columns`]) names these columns, so a client reads LWT results by name, not
+/// by position.
+fn lwt_result(
+    def: &TableDef,
+    columns: &[usize],
+    applied: bool,
+    found: Vec<Option<Vec<Option<Value>>>>,
+) -> Rows {
+    let mut rows = lwt_metadata(def, columns);
+    rows.rows = found
         .into_iter()
         .map(|row| {
             let mut values = vec![Some(Value::Boolean(applied))];
-            values.extend(row.unwrap_or_else(|| vec![None; def.columns.len()]));
+            match row {
+                Some(row) => values.extend(columns.iter().map(|index| row[*index].clone())),
+                None => values.resize(columns.len() + 1, None),
+            }
             values
         })
         .collect();
+    rows
+}
+
+/// A lightweight transaction's result metadata, without rows: `[applied]` and `columns`.
+fn lwt_metadata(def: &TableDef, columns: &[usize]) -> Rows {
+    let mut names = vec![("[applied]".to_owned(), CqlType::Boolean)];
+    names.extend(columns.iter().map(|index| {
+        let column = &def.columns[*index];
+        (column.name.clone(), column.kind.clone())
+    }));
     Rows {
         keyspace: def.keyspace.clone(),
         table: def.name.clone(),
-        columns,
-        rows,
+        columns: names,
+        rows: Vec::new(),
         paging_state: None,
     }
 }

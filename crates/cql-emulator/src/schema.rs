@@ -28,7 +28,8 @@ pub(crate) struct TableDef {
     pub(crate) keyspace: String,
     pub(crate) name: String,
     pub(crate) id: [u8; 16],
-    /// Partition key, clustering key, then the others by name: the order of `SELECT *`.
+    /// Partition key, clustering key, static columns by name, regular columns by name (Scylla's
+    /// order): the order of `SELECT *`.
     pub(crate) columns: Vec<Column>,
     pub(crate) partition: Vec<usize>,
     pub(crate) clustering: Vec<usize>,

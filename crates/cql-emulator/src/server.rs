@@ -220,9 +220,12 @@ impl Node {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A prepared statement by id; UNPREPARED when unknown, or when a table it was prepared
-    /// on has changed since (dropped, recreated), which forgets it.
-    fn prepared(&self, id: &[u8]) -> Result<Arc<Prepared>, CqlError> {
+    /// The prepared statement whose id comes next in a request body (EXECUTE, or a BATCH's
+    /// statement); UNPREPARED when unknown, or when a table it was prepared on has changed
+    /// since (dropped, recreated), which forgets it.
+    fn read_prepared(&self, body: &mut Reader<'_>) -> Result<Arc<Prepared>, CqlError> {
+        let id = body.short_bytes().map_err(malformed)?;
+        let id = id.as_slice();
         let unprepared = || CqlError {
             code: code::UNPREPARED,
             message: "Prepared query with ID not found".to_owned(),
@@ -473,9 +476,8 @@ async fn handle(
             Ok((op::RESULT, body))
         }
         op::EXECUTE => {
-            let id = body.short_bytes().map_err(malformed)?;
+            let prepared = node.read_prepared(&mut body)?;
             let params = QueryParams::read(&mut body)?;
-            let prepared = node.prepared(&id)?;
             let values = params.ordered_values(&prepared.parsed)?;
             run(
                 node,
@@ -757,8 +759,7 @@ async fn batch(
                 (parsed, specs, keyspace.clone())
             }
             1 => {
-                let id = body.short_bytes().map_err(malformed)?;
-                let prepared = node.prepared(&id)?;
+                let prepared = node.read_prepared(body)?;
                 (
                     prepared.parsed.clone(),
                     prepared.specs.clone(),

@@ -6,7 +6,10 @@ use std::time::Duration;
 use cql_emulator::{Config, CqlEmulator};
 use scylla::client::session::Session;
 use scylla::client::session_builder::SessionBuilder;
+use scylla::deserialize::row::DeserializeRow;
+use scylla::response::query_result::QueryResult;
 use scylla::statement::batch::{Batch, BatchType};
+use scylla::statement::prepared::PreparedStatement;
 use scylla::statement::{Consistency, SerialConsistency, Statement};
 
 async fn node() -> (CqlEmulator, Session) {
@@ -18,13 +21,11 @@ async fn node() -> (CqlEmulator, Session) {
         .build()
         .await
         .expect("the driver connects");
-    session
-        .query_unpaged(
-            "CREATE KEYSPACE helpline WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
-            &[],
-        )
-        .await
-        .expect("keyspace");
+    run(
+        &session,
+        "CREATE KEYSPACE helpline WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+    )
+    .await;
     session.use_keyspace("helpline", false).await.expect("use");
     (node, session)
 }
@@ -36,17 +37,80 @@ async fn refused(session: &Session, text: &str) -> String {
     }
 }
 
+/// A result's column names, as the driver sees them, and its rows as `R`.
+fn named<R>(result: QueryResult) -> (Vec<String>, Vec<R>)
+where
+    R: for<'f, 'm> DeserializeRow<'f, 'm>,
+{
+    let rows = result.into_rows_result().expect("a result with rows");
+    let names = rows
+        .column_specs()
+        .iter()
+        .map(|spec| spec.name().to_owned())
+        .collect();
+    let read = rows.rows::<R>().unwrap().map(Result::unwrap).collect();
+    (names, read)
+}
+
+/// Runs a statement; its result's column names and rows as `R`.
+async fn query<R>(session: &Session, statement: impl Into<Statement>) -> (Vec<String>, Vec<R>)
+where
+    R: for<'f, 'm> DeserializeRow<'f, 'm>,
+{
+    let statement = statement.into();
+    let text = statement.contents.clone();
+    named(
+        session
+            .query_unpaged(statement, &[])
+            .await
+            .unwrap_or_else(|error| panic!("{text}: {error}")),
+    )
+}
+
+/// Runs a statement and reads its rows as `R`.
+async fn all<R>(session: &Session, statement: impl Into<Statement>) -> Vec<R>
+where
+    R: for<'f, 'm> DeserializeRow<'f, 'm>,
+{
+    query(session, statement).await.1
+}
+
+/// Runs a statement and reads its one row as `R`.
+async fn one<R>(session: &Session, statement: impl Into<Statement>) -> R
+where
+    R: for<'f, 'm> DeserializeRow<'f, 'm>,
+{
+    let statement = statement.into();
+    let text = statement.contents.clone();
+    let mut rows = all::<R>(session, statement).await;
+    assert_eq!(rows.len(), 1, "{text}: one row expected");
+    rows.remove(0)
+}
+
+/// The column names of a prepared statement's result, as PREPARE gave them.
+fn result_names(prepared: &PreparedStatement) -> Vec<String> {
+    prepared
+        .get_current_result_set_col_specs()
+        .get()
+        .iter()
+        .map(|spec| spec.name().to_owned())
+        .collect()
+}
+
+/// Column names from literals.
+fn names(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| (*item).to_owned()).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_driver_connects_reads_its_metadata_and_round_trips_rows() {
     let (node, session) = node().await;
-    session
-        .query_unpaged(
-            "CREATE TABLE tickets (guild bigint, number int, id bigint, state text, tags set<text>, \
+    run(
+        &session,
+        "CREATE TABLE tickets (guild bigint, number int, id bigint, state text, tags set<text>, \
              data blob, PRIMARY KEY (guild, number)) WITH CLUSTERING ORDER BY (number DESC)",
-            &[],
-        )
-        .await
-        .unwrap();
+    )
+    .await;
     session
         .await_schema_agreement()
         .await
@@ -86,16 +150,11 @@ async fn the_driver_connects_reads_its_metadata_and_round_trips_rows() {
             .await
             .unwrap();
     }
-    let rows = session
-        .query_unpaged(
-            "SELECT number, id, tags FROM tickets WHERE guild = 7 LIMIT 3",
-            &[],
-        )
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap();
-    let read: Vec<(i32, i64, Vec<String>)> = rows.rows().unwrap().map(Result::unwrap).collect();
+    let read: Vec<(i32, i64, Vec<String>)> = all(
+        &session,
+        "SELECT number, id, tags FROM tickets WHERE guild = 7 LIMIT 3",
+    )
+    .await;
     assert_eq!(
         read,
         vec![
@@ -130,53 +189,82 @@ async fn the_driver_connects_reads_its_metadata_and_round_trips_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lightweight_transactions_apply_once_and_say_what_they_found() {
     let (node, session) = node().await;
-    session
-        .query_unpaged(
-            "CREATE TABLE counters (guild bigint PRIMARY KEY, next int)",
-            &[],
-        )
-        .await
-        .unwrap();
+    run(
+        &session,
+        "CREATE TABLE counters (guild bigint PRIMARY KEY, next int)",
+    )
+    .await;
+    // IF NOT EXISTS: `[applied]` and every column of the row as it was, applied or not (nulls
+    // where there was none); PREPARE already names them.
     let create = session
         .prepare("INSERT INTO counters (guild, next) VALUES (?, 1) IF NOT EXISTS")
         .await
         .unwrap();
-    let applied = |result: scylla::response::query_result::QueryResult| {
-        let rows = result.into_rows_result().unwrap();
-        let (applied, _guild, next): (bool, Option<i64>, Option<i32>) = rows.single_row().unwrap();
-        (applied, next)
+    let every = names(&["[applied]", "guild", "next"]);
+    assert_eq!(result_names(&create), every);
+    let execute = async |statement: &PreparedStatement, values| {
+        named::<(bool, Option<i64>, Option<i32>)>(
+            session.execute_unpaged(statement, values).await.unwrap(),
+        )
     };
     assert_eq!(
-        applied(session.execute_unpaged(&create, (1i64,)).await.unwrap()),
-        (true, None)
+        execute(&create, (1i64,)).await,
+        (every.clone(), vec![(true, None, None)])
     );
     assert_eq!(
-        applied(session.execute_unpaged(&create, (1i64,)).await.unwrap()),
-        (false, Some(1)),
+        execute(&create, (1i64,)).await,
+        (every.clone(), vec![(false, Some(1), Some(1))]),
         "not applied: the row as it is"
     );
+    // IF conditions: `[applied]` and the columns the conditions name, no key.
     let bump = session
         .prepare("UPDATE counters SET next = ? WHERE guild = ? IF next = ?")
         .await
         .unwrap();
+    let condition = names(&["[applied]", "next"]);
+    assert_eq!(result_names(&bump), condition);
+    let execute = async |values| {
+        named::<(bool, Option<i32>)>(session.execute_unpaged(&bump, values).await.unwrap())
+    };
     assert_eq!(
-        applied(
-            session
-                .execute_unpaged(&bump, (2i32, 1i64, 1i32))
-                .await
-                .unwrap()
-        ),
-        (true, Some(1))
+        execute((2i32, 1i64, 1i32)).await,
+        (condition.clone(), vec![(true, Some(1))])
     );
     assert_eq!(
-        applied(
-            session
-                .execute_unpaged(&bump, (3i32, 1i64, 1i32))
-                .await
-                .unwrap()
-        ),
-        (false, Some(2))
+        execute((3i32, 1i64, 1i32)).await,
+        (condition.clone(), vec![(false, Some(2))])
     );
+    assert_eq!(
+        query::<(bool, Option<i32>)>(
+            &session,
+            "UPDATE counters SET next = 9 WHERE guild = 2 IF next > 0 AND next < 5"
+        )
+        .await,
+        (condition.clone(), vec![(false, None)]),
+        "a column named twice shows once; no row: null"
+    );
+    assert_eq!(
+        query::<(bool, Option<i64>, Option<i32>)>(
+            &session,
+            "UPDATE counters SET next = 9 WHERE guild = 2 IF EXISTS"
+        )
+        .await,
+        (every.clone(), vec![(false, None, None)])
+    );
+    assert_eq!(
+        query::<(bool, Option<i32>)>(
+            &session,
+            "DELETE FROM counters WHERE guild = 2 IF next = null"
+        )
+        .await,
+        (condition.clone(), vec![(true, None)])
+    );
+    // A statement without condition answers no rows, and PREPARE names none.
+    let plain = session
+        .prepare("UPDATE counters SET next = ? WHERE guild = ?")
+        .await
+        .unwrap();
+    assert!(result_names(&plain).is_empty());
 
     // A timeout whose write was applied: the client reads at SERIAL to learn the outcome.
     node.fail_writes(1, true);
@@ -191,14 +279,7 @@ async fn lightweight_transactions_apply_once_and_say_what_they_found() {
     );
     let mut read = Statement::new("SELECT next FROM counters WHERE guild = 1");
     read.set_consistency(Consistency::Serial);
-    let (next,): (i32,) = session
-        .query_unpaged(read.clone(), &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .single_row()
-        .unwrap();
+    let (next,): (i32,) = one(&session, read.clone()).await;
     assert_eq!(next, 3, "applied despite the timeout");
     // One not applied.
     node.fail_writes(1, false);
@@ -208,22 +289,19 @@ async fn lightweight_transactions_apply_once_and_say_what_they_found() {
             .await
             .is_err()
     );
-    let (next,): (i32,) = session
-        .query_unpaged(read, &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .single_row()
-        .unwrap();
+    let (next,): (i32,) = one(&session, read).await;
     assert_eq!(next, 3, "not applied");
     assert_eq!(node.stats().timeouts, 2);
 
-    // A conditional batch on one partition applies whole; across partitions it is refused.
-    session
-        .query_unpaged("CREATE TABLE slots (panel bigint, member bigint, ticket bigint, PRIMARY KEY (panel, member))", &[])
-        .await
-        .unwrap();
+    // A conditional batch on one partition applies whole, answering a row per statement: the
+    // primary key columns and the union of the conditions' columns (all of them with IF NOT
+    // EXISTS), in the table's order.
+    run(
+        &session,
+        "CREATE TABLE slots (panel bigint, member bigint, ticket bigint, note text, \
+         PRIMARY KEY (panel, member))",
+    )
+    .await;
     let mut batch = Batch::new(BatchType::Logged);
     batch.append_statement(
         "INSERT INTO slots (panel, member, ticket) VALUES (1, 10, 100) IF NOT EXISTS",
@@ -232,7 +310,46 @@ async fn lightweight_transactions_apply_once_and_say_what_they_found() {
         "INSERT INTO slots (panel, member, ticket) VALUES (1, 11, 101) IF NOT EXISTS",
     );
     batch.set_serial_consistency(Some(SerialConsistency::Serial));
-    session.batch(&batch, ((), ())).await.unwrap();
+    type SlotRow = (bool, Option<i64>, Option<i64>, Option<String>, Option<i64>);
+    let every = names(&["[applied]", "panel", "member", "note", "ticket"]);
+    assert_eq!(
+        named::<SlotRow>(session.batch(&batch, ((), ())).await.unwrap()),
+        (
+            every.clone(),
+            vec![
+                (true, None, None, None, None),
+                (true, None, None, None, None)
+            ]
+        )
+    );
+    // Conditions on columns, and a statement without any: its row is not read (nulls).
+    let mut batch = Batch::new(BatchType::Logged);
+    batch.append_statement(
+        "UPDATE slots SET ticket = 200 WHERE panel = 1 AND member = 10 IF ticket = 100 AND note = null",
+    );
+    batch.append_statement("UPDATE slots SET ticket = 111 WHERE panel = 1 AND member = 11");
+    let (columns, found) = named::<SlotRow>(session.batch(&batch, ((), ())).await.unwrap());
+    assert_eq!(columns, every);
+    assert_eq!(
+        found,
+        vec![
+            (true, Some(1), Some(10), None, Some(100)),
+            (true, None, None, None, None)
+        ]
+    );
+    let mut batch = Batch::new(BatchType::Logged);
+    batch.append_statement(
+        "UPDATE slots SET note = 'x' WHERE panel = 1 AND member = 11 IF ticket = 0",
+    );
+    batch.append_statement("DELETE FROM slots WHERE panel = 1 AND member = 10 IF ticket = 200");
+    assert_eq!(
+        named::<(bool, i64, i64, Option<i64>)>(session.batch(&batch, ((), ())).await.unwrap()),
+        (
+            names(&["[applied]", "panel", "member", "ticket"]),
+            vec![(false, 1, 11, Some(111)), (false, 1, 10, Some(200))]
+        ),
+        "not applied: every statement's row as it is"
+    );
     let mut across = Batch::new(BatchType::Logged);
     across.append_statement(
         "INSERT INTO slots (panel, member, ticket) VALUES (1, 12, 102) IF NOT EXISTS",
@@ -247,65 +364,37 @@ async fn lightweight_transactions_apply_once_and_say_what_they_found() {
             .contains("cannot span multiple partitions"),
         "{error}"
     );
-    let (count,): (i64,) = session
-        .query_unpaged("SELECT COUNT(*) FROM slots WHERE panel = 1", &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .single_row()
-        .unwrap();
+    let (count,): (i64,) = one(&session, "SELECT COUNT(*) FROM slots WHERE panel = 1").await;
     assert_eq!(count, 2, "the refused batch wrote nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ttls_expire_and_the_latest_write_wins() {
     let (node, session) = node().await;
-    session
-        .query_unpaged(
-            "CREATE TABLE messages (ticket bigint, id bigint, body text, PRIMARY KEY (ticket, id)) \
+    run(
+        &session,
+        "CREATE TABLE messages (ticket bigint, id bigint, body text, PRIMARY KEY (ticket, id)) \
              WITH default_time_to_live = 3600",
-            &[],
-        )
-        .await
-        .unwrap();
-    session
-        .query_unpaged(
-            "INSERT INTO messages (ticket, id, body) VALUES (1, 1, 'kept a day') USING TTL 86400",
-            &[],
-        )
-        .await
-        .unwrap();
-    session
-        .query_unpaged(
-            "INSERT INTO messages (ticket, id, body) VALUES (1, 2, 'the table default')",
-            &[],
-        )
-        .await
-        .unwrap();
-    let (ttl,): (Option<i32>,) = session
-        .query_unpaged(
-            "SELECT ttl(body) FROM messages WHERE ticket = 1 AND id = 2",
-            &[],
-        )
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .single_row()
-        .unwrap();
+    )
+    .await;
+    run(
+        &session,
+        "INSERT INTO messages (ticket, id, body) VALUES (1, 1, 'kept a day') USING TTL 86400",
+    )
+    .await;
+    run(
+        &session,
+        "INSERT INTO messages (ticket, id, body) VALUES (1, 2, 'the table default')",
+    )
+    .await;
+    let (ttl,): (Option<i32>,) = one(
+        &session,
+        "SELECT ttl(body) FROM messages WHERE ticket = 1 AND id = 2",
+    )
+    .await;
     assert!(ttl.is_some_and(|t| t > 3590 && t <= 3600), "{ttl:?}");
     node.advance(Duration::from_secs(2 * 3600));
-    let ids: Vec<(i64,)> = session
-        .query_unpaged("SELECT id FROM messages WHERE ticket = 1", &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .rows()
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let ids: Vec<(i64,)> = all(&session, "SELECT id FROM messages WHERE ticket = 1").await;
     assert_eq!(
         ids,
         vec![(1,)],
@@ -313,48 +402,37 @@ async fn ttls_expire_and_the_latest_write_wins() {
     );
 
     // USING TIMESTAMP: an older write never overwrites a newer one.
-    session
-        .query_unpaged(
-            "UPDATE messages USING TIMESTAMP 2000 SET body = 'newer' WHERE ticket = 2 AND id = 1",
-            &[],
-        )
-        .await
-        .unwrap();
-    session
-        .query_unpaged(
-            "UPDATE messages USING TIMESTAMP 1000 SET body = 'older' WHERE ticket = 2 AND id = 1",
-            &[],
-        )
-        .await
-        .unwrap();
-    session
-        .query_unpaged(
-            "DELETE FROM messages USING TIMESTAMP 1500 WHERE ticket = 2 AND id = 1",
-            &[],
-        )
-        .await
-        .unwrap();
-    let (body,): (String,) = session
-        .query_unpaged("SELECT body FROM messages WHERE ticket = 2 AND id = 1", &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .single_row()
-        .unwrap();
+    run(
+        &session,
+        "UPDATE messages USING TIMESTAMP 2000 SET body = 'newer' WHERE ticket = 2 AND id = 1",
+    )
+    .await;
+    run(
+        &session,
+        "UPDATE messages USING TIMESTAMP 1000 SET body = 'older' WHERE ticket = 2 AND id = 1",
+    )
+    .await;
+    run(
+        &session,
+        "DELETE FROM messages USING TIMESTAMP 1500 WHERE ticket = 2 AND id = 1",
+    )
+    .await;
+    let (body,): (String,) = one(
+        &session,
+        "SELECT body FROM messages WHERE ticket = 2 AND id = 1",
+    )
+    .await;
     assert_eq!(body, "newer");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_scylla_refuses_is_refused() {
     let (_node, session) = node().await;
-    session
-        .query_unpaged(
-            "CREATE TABLE tickets (guild bigint, number int, state text, opener bigint, PRIMARY KEY ((guild), number))",
-            &[],
-        )
-        .await
-        .unwrap();
+    run(
+        &session,
+        "CREATE TABLE tickets (guild bigint, number int, state text, opener bigint, PRIMARY KEY ((guild), number))",
+    )
+    .await;
     let cases = [
         (
             "SELECT * FROM tickets WHERE state = 'open'",
@@ -410,23 +488,17 @@ async fn what_scylla_refuses_is_refused() {
         assert!(error.contains(expected), "{text}: {error}");
     }
     // With ALLOW FILTERING the same read is served.
-    session
-        .query_unpaged(
-            "INSERT INTO tickets (guild, number, state) VALUES (1, 1, 'open')",
-            &[],
-        )
-        .await
-        .unwrap();
-    let rows = session
-        .query_unpaged(
-            "SELECT number FROM tickets WHERE state = 'open' ALLOW FILTERING",
-            &[],
-        )
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap();
-    assert_eq!(rows.rows_num(), 1);
+    run(
+        &session,
+        "INSERT INTO tickets (guild, number, state) VALUES (1, 1, 'open')",
+    )
+    .await;
+    let read: Vec<(i32,)> = all(
+        &session,
+        "SELECT number FROM tickets WHERE state = 'open' ALLOW FILTERING",
+    )
+    .await;
+    assert_eq!(read, vec![(1,)]);
     // A bound value of the wrong size is refused too.
     let prepared = session
         .prepare("SELECT state FROM tickets WHERE guild = ? AND number = ?")
@@ -439,23 +511,6 @@ async fn what_scylla_refuses_is_refused() {
             .is_err(),
         "an int for a bigint"
     );
-}
-
-/// Runs a statement and reads its rows as `T`.
-async fn rows<T>(session: &Session, text: &str) -> Vec<T>
-where
-    T: for<'f, 'm> scylla::deserialize::row::DeserializeRow<'f, 'm>,
-{
-    session
-        .query_unpaged(text, &[])
-        .await
-        .unwrap_or_else(|error| panic!("{text}: {error}"))
-        .into_rows_result()
-        .unwrap()
-        .rows::<T>()
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
 }
 
 async fn run(session: &Session, text: &str) {
@@ -482,7 +537,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 1")
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 1")
             .await
             .is_empty()
     );
@@ -493,7 +548,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
          INSERT INTO t (pk, ck, v) VALUES (2, 2, 1); APPLY BATCH",
     )
     .await;
-    let times = rows::<(i64,)>(&session, "SELECT writetime(v) FROM t WHERE pk = 2").await;
+    let times = all::<(i64,)>(&session, "SELECT writetime(v) FROM t WHERE pk = 2").await;
     assert_eq!(times.len(), 2);
     assert_eq!(times[0], times[1]);
     run(
@@ -501,7 +556,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
         "UPDATE t SET v = 5 WHERE pk = 3 AND ck IN (1, 2, 3)",
     )
     .await;
-    let times = rows::<(i64,)>(&session, "SELECT writetime(v) FROM t WHERE pk = 3").await;
+    let times = all::<(i64,)>(&session, "SELECT writetime(v) FROM t WHERE pk = 3").await;
     assert_eq!(times.len(), 3);
     assert!(times.iter().all(|t| *t == times[0]), "{times:?}");
 
@@ -517,7 +572,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert_eq!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 4").await,
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 4").await,
         vec![(7,)]
     );
     run(
@@ -526,7 +581,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert_eq!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 4").await,
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 4").await,
         vec![(9,)]
     );
     // A cell tombstone wins a tie with a live value.
@@ -546,7 +601,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert_eq!(
-        rows::<(i32, Option<i32>)>(&session, "SELECT ck, v FROM t WHERE pk = 5").await,
+        all::<(i32, Option<i32>)>(&session, "SELECT ck, v FROM t WHERE pk = 5").await,
         vec![(1, None)]
     );
     // A row tombstone shadows the row written at its timestamp, not one written after.
@@ -561,7 +616,7 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 6")
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 6")
             .await
             .is_empty()
     );
@@ -571,13 +626,13 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert_eq!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 6").await,
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 6").await,
         vec![(2,)]
     );
     // A partition deletion, and a range deletion shadowing the rows a batch writes under it.
     run(&session, "DELETE FROM t WHERE pk = 3").await;
     assert!(
-        rows::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 3")
+        all::<(i32,)>(&session, "SELECT v FROM t WHERE pk = 3")
             .await
             .is_empty()
     );
@@ -594,12 +649,10 @@ async fn a_batch_writes_at_one_timestamp_and_tombstones_win_ties() {
     )
     .await;
     assert_eq!(
-        rows::<(i32, i32)>(&session, "SELECT c1, c2 FROM r WHERE pk = 1").await,
+        all::<(i32, i32)>(&session, "SELECT c1, c2 FROM r WHERE pk = 1").await,
         vec![(2, 5)]
     );
 }
-
-type LwtRow = (bool, Option<i32>, Option<i32>, Option<i32>, Option<i32>);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_columns_read_write_and_condition_as_scylla_does() {
@@ -617,13 +670,13 @@ async fn static_columns_read_write_and_condition_as_scylla_does() {
         "{error}"
     );
     // A partition of static cells only reads as one row, clustering and regular columns null.
-    let all = "SELECT pk, ck, st, v FROM s WHERE pk = 2";
+    let all_columns = "SELECT pk, ck, st, v FROM s WHERE pk = 2";
     assert_eq!(
-        rows::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all).await,
+        all::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all_columns).await,
         vec![(2, None, Some(5), None)]
     );
     assert_eq!(
-        rows::<(i32, Option<i32>, Option<i32>, Option<i32>)>(
+        all::<(i32, Option<i32>, Option<i32>, Option<i32>)>(
             &session,
             "SELECT * FROM s WHERE pk = 2"
         )
@@ -631,83 +684,116 @@ async fn static_columns_read_write_and_condition_as_scylla_does() {
         vec![(2, None, Some(5), None)]
     );
     assert_eq!(
-        rows::<(i32, i32)>(&session, "SELECT DISTINCT pk, st FROM s").await,
+        all::<(i32, i32)>(&session, "SELECT DISTINCT pk, st FROM s").await,
         vec![(2, 5)]
     );
     assert_eq!(
-        rows::<(i64,)>(&session, "SELECT COUNT(*) FROM s WHERE pk = 2").await,
+        all::<(i64,)>(&session, "SELECT COUNT(*) FROM s WHERE pk = 2").await,
         vec![(1,)]
     );
     assert!(
-        rows::<(i32,)>(&session, "SELECT st FROM s WHERE pk = 2 AND ck = 1")
+        all::<(i32,)>(&session, "SELECT st FROM s WHERE pk = 2 AND ck = 1")
             .await
             .is_empty(),
         "a clustering restriction reads rows only"
     );
 
-    // Conditions on static columns read the partition's static cells.
+    // Scylla's column order: partition key, clustering key, static columns, regular columns.
+    run(
+        &session,
+        "CREATE TABLE so (pk int, ck int, a int, z int static, PRIMARY KEY (pk, ck))",
+    )
+    .await;
+    run(
+        &session,
+        "INSERT INTO so (pk, ck, a, z) VALUES (1, 1, 2, 3)",
+    )
+    .await;
+    assert_eq!(
+        query::<(i32, i32, i32, i32)>(&session, "SELECT * FROM so").await,
+        (names(&["pk", "ck", "z", "a"]), vec![(1, 1, 3, 2)])
+    );
+
+    // Conditions on static columns read the partition's static cells; the answer shows the
+    // conditions' columns.
+    let condition = names(&["[applied]", "st"]);
     let cas = "UPDATE s SET st = 8 WHERE pk = 2 IF st = 5";
     assert_eq!(
-        rows::<(bool, Option<i32>, Option<i32>, Option<i32>, Option<i32>)>(&session, cas).await,
-        vec![(true, Some(2), None, Some(5), None)]
+        query::<(bool, Option<i32>)>(&session, cas).await,
+        (condition.clone(), vec![(true, Some(5))])
     );
     assert_eq!(
-        rows::<LwtRow>(&session, cas).await,
-        vec![(false, Some(2), None, Some(8), None)]
+        query::<(bool, Option<i32>)>(&session, cas).await,
+        (condition.clone(), vec![(false, Some(8))])
     );
     assert_eq!(
-        rows::<LwtRow>(&session, "UPDATE s SET st = 9 WHERE pk = 3 IF st = 7").await,
-        vec![(false, None, None, None, None)]
+        query::<(bool, Option<i32>)>(&session, "UPDATE s SET st = 9 WHERE pk = 3 IF st = 7").await,
+        (condition.clone(), vec![(false, None)])
     );
     // A row's update conditioned on a static column: the static row stands in for the absent row.
     assert_eq!(
-        rows::<LwtRow>(
+        query::<(bool, Option<i32>)>(
             &session,
             "UPDATE s SET v = 1 WHERE pk = 2 AND ck = 1 IF st = 8"
         )
         .await,
-        vec![(true, Some(2), None, Some(8), None)]
+        (condition.clone(), vec![(true, Some(8))])
     );
     assert_eq!(
-        rows::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all).await,
+        all::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all_columns).await,
         vec![(2, Some(1), Some(8), Some(1))]
     );
-    // IF NOT EXISTS on the static row only.
+    // IF NOT EXISTS on the static row only: every column, clustering and regular ones null.
+    type LwtRow = (bool, Option<i32>, Option<i32>, Option<i32>, Option<i32>);
+    let every = names(&["[applied]", "pk", "ck", "st", "v"]);
     let insert = "INSERT INTO s (pk, st) VALUES (4, 1) IF NOT EXISTS";
-    assert!(rows::<LwtRow>(&session, insert).await[0].0);
-    assert!(!rows::<LwtRow>(&session, insert).await[0].0);
+    assert_eq!(
+        query::<LwtRow>(&session, insert).await,
+        (every.clone(), vec![(true, None, None, None, None)])
+    );
+    assert_eq!(
+        query::<LwtRow>(&session, insert).await,
+        (every.clone(), vec![(false, Some(4), None, Some(1), None)])
+    );
     run(&session, "INSERT INTO s (pk, ck, v) VALUES (5, 1, 1)").await;
-    assert!(
-        rows::<LwtRow>(
+    assert_eq!(
+        query::<LwtRow>(
             &session,
             "INSERT INTO s (pk, st) VALUES (5, 1) IF NOT EXISTS"
         )
-        .await[0]
-            .0,
-        "rows without static cells are no static row"
+        .await,
+        (every.clone(), vec![(true, Some(5), None, None, None)]),
+        "rows without static cells are no static row (the partition's, all null, is shown)"
     );
 
     // A per-partition counter kept with the rows: a static condition and a row's IF NOT EXISTS
-    // in one conditional batch, one result row per statement.
+    // in one conditional batch, one result row per statement, the key columns and the union of
+    // the statements' columns.
     let batch = "BEGIN BATCH \
                  UPDATE s SET st = 9 WHERE pk = 2 IF st = 8; \
                  INSERT INTO s (pk, ck, v) VALUES (2, 2, 20) IF NOT EXISTS; \
                  APPLY BATCH";
     assert_eq!(
-        rows::<LwtRow>(&session, batch).await,
-        vec![
-            (true, Some(2), None, Some(8), None),
-            (true, None, None, None, None)
-        ]
+        query::<LwtRow>(&session, batch).await,
+        (
+            every.clone(),
+            vec![
+                (true, Some(2), None, Some(8), None),
+                (true, None, None, None, None)
+            ]
+        )
     );
     assert_eq!(
-        rows::<LwtRow>(&session, batch).await,
-        vec![
-            (false, Some(2), None, Some(9), None),
-            (false, Some(2), Some(2), Some(9), Some(20))
-        ]
+        query::<LwtRow>(&session, batch).await,
+        (
+            every.clone(),
+            vec![
+                (false, Some(2), None, Some(9), None),
+                (false, Some(2), Some(2), Some(9), Some(20))
+            ]
+        )
     );
-    let read = rows::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all).await;
+    let read = all::<(i32, Option<i32>, Option<i32>, Option<i32>)>(&session, all_columns).await;
     assert_eq!(
         read,
         vec![
@@ -715,11 +801,27 @@ async fn static_columns_read_write_and_condition_as_scylla_does() {
             (2, Some(2), Some(9), Some(20))
         ]
     );
+    // A batch of conditions on static columns only: the key columns and the static column.
+    let batch = "BEGIN BATCH \
+                 UPDATE s SET st = 10 WHERE pk = 2 IF st = 9; \
+                 UPDATE s SET v = 21 WHERE pk = 2 AND ck = 2; \
+                 APPLY BATCH";
+    assert_eq!(
+        query::<(bool, Option<i32>, Option<i32>, Option<i32>)>(&session, batch).await,
+        (
+            names(&["[applied]", "pk", "ck", "st"]),
+            vec![
+                (true, Some(2), None, Some(9)),
+                (true, Some(2), None, Some(9))
+            ]
+        ),
+        "the unconditional update's row is not read: the static row stands in"
+    );
 
     // Deleting a static column takes no clustering key either.
     run(&session, "DELETE st FROM s WHERE pk = 4").await;
     assert!(
-        rows::<(i32,)>(&session, "SELECT pk FROM s WHERE pk = 4")
+        all::<(i32,)>(&session, "SELECT pk FROM s WHERE pk = 4")
             .await
             .is_empty()
     );
@@ -740,15 +842,7 @@ where
             .query_single_page(statement.clone(), &[], state)
             .await
             .unwrap_or_else(|error| panic!("{text}: {error}"));
-        out.push(
-            result
-                .into_rows_result()
-                .unwrap()
-                .rows::<T>()
-                .unwrap()
-                .map(Result::unwrap)
-                .collect(),
-        );
+        out.push(named::<T>(result).1);
         match response {
             PagingStateResponse::HasMorePages { state: next } => state = next,
             PagingStateResponse::NoMorePages => return out,
@@ -784,12 +878,10 @@ async fn paging_resumes_after_the_last_row_returned() {
                 .query_single_page(statement, &[], state)
                 .await
                 .unwrap();
-            let cks: Vec<i32> = result
-                .into_rows_result()
-                .unwrap()
-                .rows::<(i32,)>()
-                .unwrap()
-                .map(|r| r.unwrap().0)
+            let cks: Vec<i32> = named::<(i32,)>(result)
+                .1
+                .into_iter()
+                .map(|(ck,)| ck)
                 .collect();
             (cks, response)
         }
@@ -997,23 +1089,10 @@ async fn conditional_writes_scylla_refuses_are_refused() {
     }
     // A static column deleted under a static condition needs no clustering key.
     run(&session, "UPDATE c SET st = 1 WHERE pk = 1").await;
-    let (applied,): (bool,) = session
-        .query_unpaged("DELETE st FROM c WHERE pk = 1 IF st = 1", &[])
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .first_row::<(
-            bool,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-            Option<i32>,
-        )>()
-        .map(|row| (row.0,))
-        .unwrap();
-    assert!(applied);
+    assert_eq!(
+        query::<(bool, Option<i32>)>(&session, "DELETE st FROM c WHERE pk = 1 IF st = 1").await,
+        (names(&["[applied]", "st"]), vec![(true, Some(1))])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1034,7 +1113,7 @@ async fn order_by_with_in_merges_partitions_before_the_limit() {
         }
     }
     assert_eq!(
-        rows::<(i32, i32)>(
+        all::<(i32, i32)>(
             &session,
             "SELECT pk, ck FROM o WHERE pk IN (1, 2, 3) ORDER BY ck DESC LIMIT 4"
         )
@@ -1042,7 +1121,7 @@ async fn order_by_with_in_merges_partitions_before_the_limit() {
         vec![(3, 9), (2, 8), (1, 7), (3, 6)]
     );
     assert_eq!(
-        rows::<(i32, i32)>(
+        all::<(i32, i32)>(
             &session,
             "SELECT pk, ck FROM o WHERE pk IN (3, 2, 1) ORDER BY ck ASC LIMIT 4"
         )
@@ -1073,16 +1152,9 @@ async fn a_schema_change_unprepares_the_statements_prepared_on_it() {
     .await;
     // UNPREPARED: the driver prepares the statement again and runs it on the new table.
     session.execute_unpaged(&insert, (2, 2)).await.unwrap();
-    let read: Vec<(i32, Option<i32>, Option<i32>)> = session
-        .execute_unpaged(&select, (2,))
-        .await
-        .unwrap()
-        .into_rows_result()
-        .unwrap()
-        .rows()
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let (_, read) = named::<(i32, Option<i32>, Option<i32>)>(
+        session.execute_unpaged(&select, (2,)).await.unwrap(),
+    );
     assert_eq!(read, vec![(2, Some(2), None)], "the new table's columns");
     assert!(node.stats().prepares >= prepares + 2, "prepared again");
     // In a batch too; and after the keyspace is dropped the statement is refused.
@@ -1092,7 +1164,7 @@ async fn a_schema_change_unprepares_the_statements_prepared_on_it() {
     run(&session, "CREATE TABLE u (pk int PRIMARY KEY, v int)").await;
     session.batch(&batch, ((3, 3),)).await.unwrap();
     assert_eq!(
-        rows::<(i32, Option<i32>)>(&session, "SELECT pk, v FROM u").await,
+        all::<(i32, Option<i32>)>(&session, "SELECT pk, v FROM u").await,
         vec![(3, Some(3))]
     );
     run(&session, "DROP KEYSPACE helpline").await;
@@ -1188,7 +1260,7 @@ async fn a_deeply_nested_literal_is_a_syntax_error_and_the_node_lives_on() {
     assert!(error.contains("nested too deeply"), "{error}");
     run(&session, "INSERT INTO n (pk, l) VALUES (1, [1, 2])").await;
     assert_eq!(
-        rows::<(Vec<i32>,)>(&session, "SELECT l FROM n WHERE pk = 1").await,
+        all::<(Vec<i32>,)>(&session, "SELECT l FROM n WHERE pk = 1").await,
         vec![(vec![1, 2],)]
     );
 }
