@@ -1719,29 +1719,46 @@ impl Found {
     }
 }
 
+/// The markers of `column op value`: the column's type.
+fn compare_binds(
+    column: &str,
+    value: &Term,
+    column_kind: &impl Fn(&str) -> Option<CqlType>,
+    push: &mut impl FnMut(&Term, &str, &CqlType),
+) {
+    if let Some(kind) = column_kind(column) {
+        push(value, column, &kind);
+    }
+}
+
+/// The markers of `column IN (…)` (each the column's type) or `column IN ?` (a list of it).
+fn in_binds(
+    column: &str,
+    values: &InValues,
+    column_kind: &impl Fn(&str) -> Option<CqlType>,
+    push: &mut impl FnMut(&Term, &str, &CqlType),
+) {
+    let Some(kind) = column_kind(column) else {
+        return;
+    };
+    match values {
+        InValues::Terms(terms) => terms.iter().for_each(|t| push(t, column, &kind)),
+        InValues::Bind(term) => push(
+            term,
+            &format!("in({column})"),
+            &CqlType::List(Box::new(kind)),
+        ),
+    }
+}
+
 fn relation_binds(
     relation: &Relation,
     column_kind: &impl Fn(&str) -> Option<CqlType>,
     push: &mut impl FnMut(&Term, &str, &CqlType),
 ) {
     match relation {
-        Relation::Compare { column, value, .. } => {
-            if let Some(kind) = column_kind(column) {
-                push(value, column, &kind);
-            }
-        }
-        Relation::In { column, values } => {
-            if let Some(kind) = column_kind(column) {
-                match values {
-                    InValues::Terms(terms) => terms.iter().for_each(|t| push(t, column, &kind)),
-                    InValues::Bind(term) => push(
-                        term,
-                        &format!("in({column})"),
-                        &CqlType::List(Box::new(kind)),
-                    ),
-                }
-            }
-        }
+        Relation::Compare { column, value, .. } => compare_binds(column, value, column_kind, push),
+        Relation::In { column, values } => in_binds(column, values, column_kind, push),
         Relation::Tuple {
             columns, values, ..
         } => {
@@ -1865,24 +1882,9 @@ fn condition_binds(
     for condition in conditions {
         match condition {
             Condition::Compare { column, value, .. } => {
-                if let Some(kind) = column_kind(column) {
-                    found(value, column, &kind);
-                }
+                compare_binds(column, value, column_kind, found);
             }
-            Condition::In { column, values } => {
-                if let Some(kind) = column_kind(column) {
-                    match values {
-                        InValues::Terms(terms) => {
-                            terms.iter().for_each(|t| found(t, column, &kind));
-                        }
-                        InValues::Bind(term) => found(
-                            term,
-                            &format!("in({column})"),
-                            &CqlType::List(Box::new(kind)),
-                        ),
-                    }
-                }
-            }
+            Condition::In { column, values } => in_binds(column, values, column_kind, found),
         }
     }
 }

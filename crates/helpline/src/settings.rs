@@ -1255,6 +1255,7 @@ mod tests {
             ("HELPLINE_METRICS_LISTEN", "0.0.0.0:9100"),
             ("HELPLINE_BOT_SHUTDOWN_DEADLINE_SECS", "3"),
             ("HELPLINE_DISCORD_SHARD_COUNT", "16"),
+            ("HELPLINE_DISCORD_SHARD_RANGE", "8-15"),
             ("HELPLINE_DISCORD_IDENTIFY_INTERVAL_MS", "1000"),
             (
                 "HELPLINE_CLUSTER_REDIS_URL",
@@ -1296,6 +1297,7 @@ mod tests {
         );
         assert_eq!(settings.bot.shutdown_deadline_secs, 3);
         assert_eq!(settings.discord.shard_count, ShardCount(Some(16)));
+        assert_eq!(settings.discord.shard_range, ShardRange(Some(8..=15)));
         assert_eq!(settings.discord.identify_interval_ms, 1000);
         assert_eq!(
             settings.cluster.redis_url.as_ref().unwrap().expose(),
@@ -1349,7 +1351,7 @@ mod tests {
         }
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
                     gateway_url = \"wss://example.com\"\nrest_proxy = \"http://p\"\n\
-                    shard_count = 4\nidentify_interval_ms = 6000\n\
+                    shard_count = 4\nshard_range = \"0-1\"\nidentify_interval_ms = 6000\n\
                     [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
                     max_ticket_attachment_bytes = 30\nencryption_keys = \"k\"\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
