@@ -65,8 +65,6 @@ struct GuildState {
 pub(crate) struct CachedRole {
     pub(crate) id: RoleId,
     pub(crate) permissions: Permissions,
-    pub(crate) position: i32,
-    pub(crate) managed: bool,
     pub(crate) name: Box<str>,
 }
 
@@ -76,7 +74,6 @@ pub(crate) struct CachedChannel {
     pub(crate) id: ChannelId,
     pub(crate) kind: ChannelType,
     pub(crate) parent: Option<ChannelId>,
-    pub(crate) position: i32,
     pub(crate) name: Option<Box<str>>,
     pub(crate) overwrites: Box<[PermissionOverwrite]>,
 }
@@ -95,8 +92,6 @@ impl CachedRole {
         Self {
             id: role.id,
             permissions: role.permissions,
-            position: i32::try_from(role.position).unwrap_or(i32::MAX),
-            managed: role.managed,
             name: role.name.as_str().into(),
         }
     }
@@ -116,7 +111,6 @@ impl CachedChannel {
             id: channel.id,
             kind: channel.kind,
             parent: channel.parent_id,
-            position: channel.position.unwrap_or_default(),
             name: channel.name.as_deref().map(Into::into),
             overwrites: channel
                 .permission_overwrites
@@ -133,6 +127,22 @@ fn by_id<T, K: Ord>(items: impl DoubleEndedIterator<Item = T>, id: impl Fn(&T) -
     sorted.sort_by_key(&id);
     sorted.dedup_by(|a, b| id(a) == id(b));
     sorted
+}
+
+/// The item with this id in a vector sorted by id.
+fn find<T, K: Ord>(items: &[T], id: K, key: impl Fn(&T) -> K) -> Option<&T> {
+    items
+        .binary_search_by(|item| key(item).cmp(&id))
+        .ok()
+        .map(|index| &items[index])
+}
+
+/// Puts `item` in a vector sorted by id, in place of the one with its id.
+fn upsert<T, K: Ord>(items: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) {
+    match items.binary_search_by(|held| key(held).cmp(&key(&item))) {
+        Ok(index) => items[index] = item,
+        Err(index) => items.insert(index, item),
+    }
 }
 
 impl GuildState {
@@ -166,31 +176,11 @@ impl GuildState {
     }
 
     fn role(&self, id: RoleId) -> Option<&CachedRole> {
-        self.roles
-            .binary_search_by_key(&id, |role| role.id)
-            .ok()
-            .map(|index| &self.roles[index])
+        find(&self.roles, id, |role| role.id)
     }
 
     fn channel(&self, id: ChannelId) -> Option<&CachedChannel> {
-        self.channels
-            .binary_search_by_key(&id, |channel| channel.id)
-            .ok()
-            .map(|index| &self.channels[index])
-    }
-
-    fn upsert_role(&mut self, role: CachedRole) {
-        match self.roles.binary_search_by_key(&role.id, |r| r.id) {
-            Ok(index) => self.roles[index] = role,
-            Err(index) => self.roles.insert(index, role),
-        }
-    }
-
-    fn upsert_channel(&mut self, channel: CachedChannel) {
-        match self.channels.binary_search_by_key(&channel.id, |c| c.id) {
-            Ok(index) => self.channels[index] = channel,
-            Err(index) => self.channels.insert(index, channel),
-        }
+        find(&self.channels, id, |channel| channel.id)
     }
 
     /// The bot's guild-level permissions, by Discord's algorithm.
@@ -362,7 +352,8 @@ impl Cache {
         self.names.insert(guild, user.id, display_name(user, nick));
     }
 
-    /// Puts a channel the bot just created in the cache at once, ahead of its CHANNEL_CREATE.
+    /// Puts a channel the bot just created in the cache at once, ahead of its CHANNEL_CREATE, so
+    /// the next ticket counts it when it looks for room in a category.
     pub(crate) fn remember_channel(&self, channel: &Channel) {
         self.upsert_channel(channel);
     }
@@ -373,7 +364,9 @@ impl Cache {
             return;
         };
         match CachedChannel::from_channel(channel) {
-            Some(cached) => self.write(guild, |state| state.upsert_channel(cached)),
+            Some(cached) => {
+                self.write(guild, |state| upsert(&mut state.channels, cached, |c| c.id));
+            }
             None => self.remove_channel(guild, channel.id),
         }
     }
@@ -428,11 +421,15 @@ impl Cache {
             }
             Event::RoleCreate(create) => {
                 let role = CachedRole::from_role(&create.role);
-                self.write(create.guild_id, |state| state.upsert_role(role));
+                self.write(create.guild_id, |state| {
+                    upsert(&mut state.roles, role, |r| r.id);
+                });
             }
             Event::RoleUpdate(update) => {
                 let role = CachedRole::from_role(&update.role);
-                self.write(update.guild_id, |state| state.upsert_role(role));
+                self.write(update.guild_id, |state| {
+                    upsert(&mut state.roles, role, |r| r.id);
+                });
             }
             Event::RoleDelete(delete) => {
                 let id = delete.role_id;

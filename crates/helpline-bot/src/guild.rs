@@ -1,6 +1,6 @@
-//! What handlers and the executor both need to know of a guild: the bot's own permissions, and
-//! how a ticket channel is created (or found again after a lost answer) with room in a category,
-//! or a ticket thread found again.
+//! What handlers and the executor both need to know of a guild: whether the bot may fill a
+//! category, and how a ticket channel is created (or found again after a lost answer) with room
+//! in a category, or a ticket thread found again.
 
 use crate::{Bot, Error};
 use helpline_domain::permissions::Permissions;
@@ -11,24 +11,12 @@ use twilight_model::channel::{Channel, ChannelType};
 /// Discord's limit of channels in one category.
 const MAX_CHILDREN: usize = 50;
 
-/// The bot's guild-level permissions from the cache, when the cache knows the guild.
-pub(crate) fn bot_guild_permissions(bot: &Bot, guild_id: GuildId) -> Option<Permissions> {
-    bot.inner.cache.bot_guild_permissions(guild_id)
-}
-
-/// The bot's permissions in a channel (or category) from the cache, when it knows them.
-pub(crate) fn bot_channel_permissions(
-    bot: &Bot,
-    guild_id: GuildId,
-    channel: ChannelId,
-) -> Option<Permissions> {
-    bot.inner.cache.bot_channel_permissions(guild_id, channel)
-}
-
 /// Whether the bot can make ticket channels in `category`: `false` only when the cache knows
 /// it cannot (View Channel and Manage Channels there); when in doubt, Discord decides.
 pub(crate) fn can_fill_category(bot: &Bot, guild_id: GuildId, category: ChannelId) -> bool {
-    bot_channel_permissions(bot, guild_id, category)
+    bot.inner
+        .cache
+        .bot_channel_permissions(guild_id, category)
         .is_none_or(|held| held.contains(Permissions::VIEW_CHANNEL | Permissions::MANAGE_CHANNELS))
 }
 
@@ -134,14 +122,8 @@ pub(crate) async fn create_ticket_channel(
         (result, _) => result?,
     };
     let channel = response.model().await?;
-    remember(bot, &channel);
+    bot.inner.cache.remember_channel(&channel);
     Ok(channel)
-}
-
-/// Puts a channel the bot just created in its cache at once, ahead of its CHANNEL_CREATE, so the
-/// next ticket counts it when it looks for room in a category.
-pub(crate) fn remember(bot: &Bot, channel: &Channel) {
-    bot.inner.cache.remember_channel(channel);
 }
 
 /// Whether Discord refused a channel because its category holds 50 already.
@@ -201,7 +183,7 @@ async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result
     .await?
     .model()
     .await?;
-    remember(bot, &category);
+    bot.inner.cache.remember_channel(&category);
     tracing::info!(guild_id = %guild, category = %category.id, "ticket category full, opened an overflow category");
     Ok(category.id)
 }

@@ -103,7 +103,7 @@ async fn perform_once(
             let channel = match found {
                 Some(channel) => {
                     tracing::info!(ticket = %ticket.id, channel_id = %channel.id, "found the ticket channel an earlier attempt created");
-                    crate::guild::remember(bot, &channel);
+                    bot.inner.cache.remember_channel(&channel);
                     channel
                 }
                 None => crate::guild::create_ticket_channel(

@@ -354,7 +354,11 @@ fn missing_bot_permissions_reply(
     lang: Language,
 ) -> Option<String> {
     let guild = interaction.guild_id?;
-    let held = crate::guild::bot_guild_permissions(bot, guild).or(interaction.app_permissions)?;
+    let held = bot
+        .inner
+        .cache
+        .bot_guild_permissions(guild)
+        .or(interaction.app_permissions)?;
     let missing = helpline_domain::permissions::missing_bot_permissions(held);
     (!missing.is_empty())
         .then(|| helpline_i18n::permissions::missing_message(&bot.inner.translator, lang, missing))

@@ -189,7 +189,7 @@ pub(super) fn thread_refusal(
             &[("channel", shown().into())],
         ));
     }
-    let held = crate::guild::bot_channel_permissions(bot, guild, channel)?;
+    let held = bot.inner.cache.bot_channel_permissions(guild, channel)?;
     let missing = helpline_domain::permissions::BOT_THREADS - held;
     (!missing.is_empty() && !held.contains(Permissions::ADMINISTRATOR)).then(|| {
         translator.text(
