@@ -15,6 +15,7 @@ use helpline_cluster::{ClusterQueue, Coordinator, Grant, SavedSession, balance};
 use helpline_domain::GuildId;
 use helpline_store::Fence;
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -35,10 +36,6 @@ pub struct ClusterConfig {
     pub renew_interval: Duration,
     /// Whether writes carry fencing tokens: true when processes share the store.
     pub fenced: bool,
-    /// The shards this process may run (from [`BotConfig::shard_range`]); all when `None`.
-    ///
-    /// [`BotConfig::shard_range`]: crate::BotConfig::shard_range
-    pub shards: Option<std::ops::RangeInclusive<u32>>,
 }
 
 impl ClusterConfig {
@@ -50,7 +47,6 @@ impl ClusterConfig {
             lease_ttl: Duration::from_secs(15),
             renew_interval: Duration::from_secs(5),
             fenced: false,
-            shards: None,
         }
     }
 }
@@ -67,17 +63,34 @@ struct Local {
 #[derive(Debug)]
 pub(crate) struct Leases {
     shard_count: u32,
+    /// The shards this process may run ([`BotConfig::shard_range`]); all when `None`.
+    ///
+    /// [`BotConfig::shard_range`]: crate::BotConfig::shard_range
+    range: Option<RangeInclusive<u32>>,
     fenced: bool,
     held: Mutex<HashMap<u32, Local>>,
+}
+
+/// Why a shard range cannot be run with `shard_count` shards (empty, or past the last shard).
+pub fn shard_range_problem(range: &RangeInclusive<u32>, shard_count: u32) -> Option<String> {
+    (range.is_empty() || *range.end() >= shard_count).then(|| {
+        format!(
+            "the shard range {}-{} is not within the {shard_count} shards (0-{})",
+            range.start(),
+            range.end(),
+            shard_count.saturating_sub(1)
+        )
+    })
 }
 
 /// Kept off the end of a lease locally: clocks and scheduling are not exact.
 const SAFETY: Duration = Duration::from_millis(500);
 
 impl Leases {
-    pub(crate) fn new(shard_count: u32, fenced: bool) -> Self {
+    pub(crate) fn new(shard_count: u32, range: Option<RangeInclusive<u32>>, fenced: bool) -> Self {
         Self {
             shard_count: shard_count.max(1),
+            range,
             fenced,
             held: Mutex::new(HashMap::new()),
         }
@@ -384,7 +397,7 @@ async fn round(
             return;
         }
     };
-    let plan = match &cluster.shards {
+    let plan = match &leases.range {
         // A range is this process's part: every free shard of it, nothing handed back.
         Some(range) => balance::Plan {
             take: range

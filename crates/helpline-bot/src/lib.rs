@@ -35,6 +35,6 @@ mod transcript;
 mod transcript_file;
 
 pub use clock::Clock;
-pub use cluster::ClusterConfig;
+pub use cluster::{ClusterConfig, shard_range_problem};
 pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

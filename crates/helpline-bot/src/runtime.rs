@@ -395,23 +395,19 @@ impl Bot {
             .model()
             .await?;
         let shard_count = config.shard_count.unwrap_or(recommended.shards);
-        if let Some(range) = &config.shard_range
-            && (range.is_empty() || *range.end() >= shard_count)
+        if let Some(problem) = config
+            .shard_range
+            .as_ref()
+            .and_then(|range| crate::cluster::shard_range_problem(range, shard_count))
         {
-            return Err(crate::Error::Config(format!(
-                "the shard range {}-{} is not within the {shard_count} shards (0-{})",
-                range.start(),
-                range.end(),
-                shard_count.saturating_sub(1)
-            )));
+            return Err(crate::Error::Config(problem));
         }
         let limit = recommended.session_start_limit;
         // A single node's coordination starts afresh with each start: nothing else shares it.
-        let mut cluster = config
+        let cluster = config
             .cluster
             .clone()
             .unwrap_or_else(crate::ClusterConfig::single_node);
-        cluster.shards.clone_from(&config.shard_range);
         let coordinator = cluster.coordinator.clone();
         coordinator
             .observe_budget(limit.remaining, Duration::from_millis(limit.reset_after))
@@ -454,7 +450,11 @@ impl Bot {
                 timers: Tasks::default(),
                 departed: crate::tasks::Departed::default(),
                 stall_after: config.stall_after,
-                leases: crate::cluster::Leases::new(shard_count, cluster.fenced),
+                leases: crate::cluster::Leases::new(
+                    shard_count,
+                    config.shard_range.clone(),
+                    cluster.fenced,
+                ),
                 clock: config.clock.clone(),
                 shard_states: crate::shards::ShardStates::default(),
             }),

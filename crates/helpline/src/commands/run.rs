@@ -32,17 +32,13 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
         _ => {}
     }
+    // Known before connecting when the count is given; else checked against Discord's.
     if let (Some(count), Some(range)) = (
         settings.discord.shard_count.0,
         &settings.discord.shard_range.0,
-    ) && *range.end() >= count
+    ) && let Some(problem) = helpline_bot::shard_range_problem(range, count)
     {
-        bail!(
-            "discord.shard_range {}-{} is not within discord.shard_count {count} (shards 0-{})",
-            range.start(),
-            range.end(),
-            count - 1
-        );
+        bail!("discord.shard_range: {problem}");
     }
     let (key, rest_url) = match (&settings.discord.rest_proxy, &settings.discord.api_url) {
         (Some(url), _) => ("discord.rest_proxy", Some(url)),
@@ -108,7 +104,6 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             lease_ttl: Duration::from_millis(cluster.lease_ttl_ms),
             renew_interval: Duration::from_millis(cluster.renew_interval_ms),
             fenced: true,
-            shards: None,
         });
     }
     let store: Arc<dyn Store> = match settings.store.backend {

@@ -790,7 +790,7 @@ fn processes_given_shard_ranges_run_exactly_their_ranges() {
     assert!(
         cluster
             .logs()
-            .contains("discord.shard_range 2-5 is not within discord.shard_count 4"),
+            .contains("discord.shard_range: the shard range 2-5 is not within the 4 shards (0-3)"),
         "{}",
         cluster.logs()
     );
