@@ -913,8 +913,9 @@ async fn transcript_file(
     Ok(file)
 }
 
-/// How many members' names one transcript asks Discord for: the rest show the name they wrote
-/// under, or their id (a message can mention hundreds of ids).
+/// How many members' names one rendered transcript asks Discord for (a close renders two, the
+/// log's and the opener's copy; an id asked is remembered, so none is asked twice): the rest show
+/// the name they wrote under, or their id (a message can mention hundreds of ids).
 const NAME_LOOKUPS: u32 = 20;
 
 /// A member's name as the guild shows it (nickname, then display name, then username): from

@@ -263,3 +263,72 @@ fn the_golden_transcript_renders_in_a_browser() {
         empty.len()
     );
 }
+
+/// A member the bot never saw act (Noa: no click, no message) is named in the transcript from
+/// Discord's member record; a message of made-up mentions shows them as unknown and costs
+/// Discord at most 20 lookups per rendered transcript (a close renders two: the log's and the
+/// opener's copy), none of them for an id already asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentioned_members_are_named_from_discord_within_a_bound() {
+    let world = World::new().await;
+    let panel = world.set_up().await;
+    let emulator = &world.emulator;
+    let [mia, _, noa] = world.members;
+    let [sam, _] = world.staff;
+    let (_, channel) = crate::story::open_ticket(&world, panel, mia).await;
+    let channel = channel.unwrap();
+    let strangers: Vec<String> = (0..30u64)
+        .map(|n| format!("<@{}>", 900_000_000_000_000_000 + n))
+        .collect();
+    emulator
+        .as_user(mia)
+        .send_message(
+            channel,
+            &format!("<@{noa}> saw it too. {}", strangers.join(" ")),
+            Vec::<(String, Vec<u8>)>::new(),
+        )
+        .await
+        .unwrap();
+    // The welcome, Discord's pin notice and the message.
+    world.wait_for_transcript(channel, 3).await;
+    let asked_before = member_lookups(emulator).len();
+    crate::story::close_now(&world, channel, sam).await;
+    world.wait_for_outbox().await;
+
+    let log = emulator.messages(world.log_channel().await);
+    let file = log
+        .iter()
+        .flat_map(|m| m.attachments.iter())
+        .find(|a| a.filename == "transcript-0001.html")
+        .expect("the transcript is posted");
+    let html = String::from_utf8(emulator.attachment_bytes(&file.url).unwrap()).unwrap();
+    assert!(
+        html.contains(&format!("title=\"{noa}\">@Noa</span>")),
+        "named from Discord: {html}"
+    );
+    assert_eq!(
+        html.matches(">@unknown</span>").count(),
+        30,
+        "every stranger stays unnamed: {html}"
+    );
+    let asked: Vec<String> = member_lookups(emulator).split_off(asked_before);
+    assert!(
+        (21..=40).contains(&asked.len()),
+        "{} member lookups for two renders of 31 unknown people",
+        asked.len()
+    );
+    let mut distinct = asked.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), asked.len(), "an id asked twice: {asked:?}");
+}
+
+/// The paths of the `GET /guilds/{guild_id}/members/{user_id}` requests the emulator received.
+fn member_lookups(emulator: &discord_emulator::Emulator) -> Vec<String> {
+    emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.route == "/api/v10/guilds/{guild_id}/members/{user_id}")
+        .map(|r| r.path)
+        .collect()
+}
