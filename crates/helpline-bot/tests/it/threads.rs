@@ -394,3 +394,60 @@ async fn a_server_at_discords_channel_limit_gets_a_clear_answer_and_no_ticket() 
     );
     world.bot.stop().await;
 }
+
+/// An admin running `/panel create mode:thread` inside a thread (the panel's channel is then
+/// that thread) is told tickets can be threads only of a text channel, and nothing is saved: the
+/// bot knows the thread's kind from its THREAD_CREATE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_panel_inside_a_thread_is_refused() {
+    let world = World::new().await;
+    world.set_up().await;
+    world
+        .emulator
+        .set_bot_permissions(world.guild, WITH_THREADS)
+        .unwrap();
+    let http = twilight_http::Client::builder()
+        .token(world.emulator.bot_token().to_owned())
+        .proxy(world.emulator.http_host().to_owned(), true)
+        .ratelimiter(None)
+        .build();
+    let thread = http
+        .create_thread(world.general, "side talk", ChannelType::PublicThread)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap()
+        .id;
+    let before = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    // The thread's THREAD_CREATE went out before the command's INTERACTION_CREATE on the same
+    // shard, and the bot caches each event before handling the next.
+    let answer = world
+        .admin_runs(
+            thread,
+            "panel create",
+            &[
+                ("name", OptionValue::String("side".into())),
+                ("mode", OptionValue::String("thread".into())),
+            ],
+        )
+        .await;
+    assert_eq!(
+        answer,
+        format!(
+            "Tickets can be private threads only in a text channel, and <#{thread}> is not one: post the panel in a text channel first. Nothing was saved."
+        )
+    );
+    let after = world
+        .store
+        .guild_config(world.guild)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.panels.len(), before.panels.len(), "no panel saved");
+}
