@@ -14,7 +14,7 @@ pub mod prometheus;
 pub mod report;
 pub mod scenario;
 
-pub use memory::measure_twilight_cache;
+pub use memory::{TOKEN as TWILIGHT_CACHE_TOKEN, measure_twilight_cache};
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal as _, Write as _};

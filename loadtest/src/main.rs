@@ -42,8 +42,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = (|| {
         if let Some(gateway) = &cli.twilight_cache {
+            let token = std::env::var(helpline_loadtest::TWILIGHT_CACHE_TOKEN).map_err(|_| {
+                anyhow::anyhow!("{} is not set", helpline_loadtest::TWILIGHT_CACHE_TOKEN)
+            })?;
             let figures = helpline_loadtest::measure_twilight_cache(
                 gateway,
+                token,
                 cli.shards,
                 cli.max_concurrency,
                 cli.guilds,

@@ -15,7 +15,7 @@ use twilight_gateway::{
 };
 
 /// The environment variable the child reads the bot token from (never its arguments).
-const TOKEN: &str = "HELPLINE_LOADTEST_TOKEN";
+pub const TOKEN: &str = "HELPLINE_LOADTEST_TOKEN";
 
 /// What the child measured.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -57,15 +57,15 @@ pub(crate) fn twilight_cache(
     serde_json::from_slice(&output.stdout).context("the twilight cache measurement's answer")
 }
 
-/// The child: connects every shard, caches every event with twilight's default cache, and
-/// returns the figures once `guilds` guilds have arrived (ten minutes at most).
+/// The child: connects every shard with `token`, caches every event with twilight's default
+/// cache, and returns the figures once `guilds` guilds have arrived (ten minutes at most).
 pub fn measure_twilight_cache(
     gateway: &str,
+    token: String,
     shards: u32,
     max_concurrency: u32,
     guilds: usize,
 ) -> Result<TwilightCacheFigures> {
-    let token = std::env::var(TOKEN).with_context(|| format!("{TOKEN} is not set"))?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -120,4 +120,52 @@ pub fn measure_twilight_cache(
         ready_rss_mib: ready as f64 / crate::MIB,
         rss_per_guild_kib: (ready.saturating_sub(baseline)) as f64 / held.max(1) as f64 / 1024.0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use discord_emulator::{Emulator, EmulatorConfig, WorldShape};
+    use twilight_model::guild::Permissions;
+
+    /// The yardstick caches every guild of every shard and reports the memory it grew by.
+    #[test]
+    fn twilight_s_cache_is_fed_every_guild_of_every_shard() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime
+            .block_on(Emulator::start(EmulatorConfig {
+                recommended_shards: 2,
+                max_concurrency: 2,
+                identify_window: std::time::Duration::from_millis(100),
+                ..EmulatorConfig::default()
+            }))
+            .unwrap();
+        emulator
+            .populate(WorldShape {
+                guilds: 40,
+                channels: 5,
+                roles: 3,
+                members: 4,
+                bot_permissions: Permissions::ADMINISTRATOR,
+            })
+            .unwrap();
+        let figures = super::measure_twilight_cache(
+            emulator.gateway_url(),
+            emulator.bot_token().to_owned(),
+            2,
+            2,
+            40,
+        )
+        .unwrap();
+        assert_eq!(figures.guilds, 40);
+        assert!(
+            figures.ready_rss_mib >= figures.baseline_rss_mib,
+            "{figures:?}"
+        );
+        assert!(figures.rss_per_guild_kib >= 0.0, "{figures:?}");
+        emulator.shutdown();
+    }
 }
