@@ -2457,21 +2457,12 @@ fn condition(def: &TableDef, clause: Option<&IfClause>, ctx: &Ctx<'_>) -> Result
                 );
                 for term in &values {
                     if in_bind {
-                        match resolve(
-                            term,
-                            &CqlType::List(Box::new(col.kind.clone())),
-                            column,
-                            ctx,
-                        )? {
-                            Resolved::Value(Value::List(items)) => {
-                                resolved.extend(items.into_iter().map(Some));
-                            }
-                            _ => {
-                                return Err(CqlError::invalid(format!(
-                                    "Invalid null list in IN condition for {column}"
-                                )));
-                            }
-                        }
+                        let items = bound_list(term, &col.kind, column, ctx)?.ok_or_else(|| {
+                            CqlError::invalid(format!(
+                                "Invalid null list in IN condition for {column}"
+                            ))
+                        })?;
+                        resolved.extend(items.into_iter().map(Some));
                     } else {
                         resolved.push(resolve(term, &col.kind, column, ctx)?.into_option());
                     }
@@ -2553,33 +2544,9 @@ fn write_keys(
         let mut resolved = Vec::new();
         for term in &values {
             if in_bind {
-                match resolve(
-                    term,
-                    &CqlType::List(Box::new(col.kind.clone())),
-                    column,
-                    ctx,
-                )? {
-                    Resolved::Value(Value::List(items)) => resolved.extend(items),
-                    _ => {
-                        return Err(CqlError::invalid(format!(
-                            "Invalid null value for IN restriction on {column}"
-                        )));
-                    }
-                }
+                resolved.extend(in_restriction(term, &col.kind, column, ctx)?);
             } else {
-                match resolve(term, &col.kind, column, ctx)? {
-                    Resolved::Value(value) => resolved.push(value),
-                    Resolved::Unset => {
-                        return Err(CqlError::invalid(format!(
-                            "Invalid unset value for column {column}"
-                        )));
-                    }
-                    Resolved::Null => {
-                        return Err(CqlError::invalid(format!(
-                            "Invalid null value in condition for column {column}"
-                        )));
-                    }
-                }
+                resolved.push(key_value(resolve(term, &col.kind, column, ctx)?, column)?);
             }
         }
         per_column[index] = Some(resolved);
@@ -2887,19 +2854,9 @@ fn plan_read(
                             values.push(key_value(resolve(term, &column.kind, name, ctx)?, name)?);
                         }
                     }
-                    InValues::Bind(term) => match resolve(
-                        term,
-                        &CqlType::List(Box::new(column.kind.clone())),
-                        name,
-                        ctx,
-                    )? {
-                        Resolved::Value(Value::List(items)) => values.extend(items),
-                        _ => {
-                            return Err(CqlError::invalid(format!(
-                                "Invalid null value for IN restriction on {name}"
-                            )));
-                        }
-                    },
+                    InValues::Bind(term) => {
+                        values.extend(in_restriction(term, &column.kind, name, ctx)?);
+                    }
                 },
                 _ => {}
             }
@@ -2942,6 +2899,26 @@ fn check_product(components: &mut [Vec<Value>], what: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `IN ?`: the bound list of `kind` values; `None` when it is null or unset.
+fn bound_list(
+    term: &Term,
+    kind: &CqlType,
+    column: &str,
+    ctx: &Ctx<'_>,
+) -> Result<Option<Vec<Value>>> {
+    match resolve(term, &CqlType::List(Box::new(kind.clone())), column, ctx)? {
+        Resolved::Value(Value::List(items)) => Ok(Some(items)),
+        _ => Ok(None),
+    }
+}
+
+/// `key IN ?` in a WHERE clause: the bound keys, refused when the list is null.
+fn in_restriction(term: &Term, kind: &CqlType, column: &str, ctx: &Ctx<'_>) -> Result<Vec<Value>> {
+    bound_list(term, kind, column, ctx)?.ok_or_else(|| {
+        CqlError::invalid(format!("Invalid null value for IN restriction on {column}"))
+    })
 }
 
 fn key_value(resolved: Resolved, column: &str) -> Result<Value> {
@@ -3158,17 +3135,12 @@ fn matches_all(
                         .iter()
                         .map(|t| resolve(t, &col.kind, column, ctx).map(Resolved::into_option))
                         .collect::<Result<_>>()?,
-                    InValues::Bind(term) => match resolve(
-                        term,
-                        &CqlType::List(Box::new(col.kind.clone())),
-                        column,
-                        ctx,
-                    )? {
-                        Resolved::Value(Value::List(items)) => {
-                            items.into_iter().map(Some).collect()
-                        }
-                        _ => Vec::new(),
-                    },
+                    // A null list matches nothing.
+                    InValues::Bind(term) => bound_list(term, &col.kind, column, ctx)?
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(Some)
+                        .collect(),
                 };
                 values[index].is_some() && wanted.contains(&values[index])
             }

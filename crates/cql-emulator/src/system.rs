@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use crate::exec::{Data, Paging, Request};
 use crate::schema::Role;
-use crate::types::{CqlType, Value};
+use crate::types::Value;
 
 /// Keyspaces users may read but not write.
 pub(crate) const SYSTEM_KEYSPACES: [&str; 2] = ["system", "system_schema"];
@@ -140,7 +140,7 @@ pub(crate) fn refresh(data: &mut Data, identity: Identity) {
                     Some(Value::Blob(column.name.as_bytes().to_vec())),
                     text(kind),
                     Some(Value::Int(i32::try_from(position).unwrap_or(-1))),
-                    text(&type_text(&column.kind)),
+                    text(&column.kind.to_string()),
                 ]);
             }
         }
@@ -148,9 +148,4 @@ pub(crate) fn refresh(data: &mut Data, identity: Identity) {
     data.replace_rows("system_schema", "keyspaces", keyspaces);
     data.replace_rows("system_schema", "tables", tables);
     data.replace_rows("system_schema", "columns", columns);
-}
-
-/// A type as `system_schema.columns` writes it.
-fn type_text(kind: &CqlType) -> String {
-    kind.to_string()
 }
