@@ -975,17 +975,7 @@ impl Data {
             given[index] = Some(resolve(term, &column.kind, name, ctx)?);
         }
         let key_of = |indices: &[usize], what: &str| -> Result<Vec<Value>> {
-            let missing: Vec<&str> = indices
-                .iter()
-                .filter(|i| given[**i].is_none())
-                .map(|i| def.columns[*i].name.as_str())
-                .collect();
-            if !missing.is_empty() {
-                return Err(CqlError::invalid(format!(
-                    "Some {what} are missing: {}",
-                    missing.join(", ")
-                )));
-            }
+            all_given(&def, indices, |i| given[i].is_some(), what)?;
             indices
                 .iter()
                 .map(|i| match &given[*i] {
@@ -2551,18 +2541,12 @@ fn write_keys(
         }
         per_column[index] = Some(resolved);
     }
-    let missing: Vec<&str> = def
-        .partition
-        .iter()
-        .filter(|i| per_column[**i].is_none())
-        .map(|i| def.columns[*i].name.as_str())
-        .collect();
-    if !missing.is_empty() {
-        return Err(CqlError::invalid(format!(
-            "Some partition key parts are missing: {}",
-            missing.join(", ")
-        )));
-    }
+    all_given(
+        def,
+        &def.partition,
+        |i| per_column[i].is_some(),
+        "partition key parts",
+    )?;
     let restricted: Vec<usize> = def
         .clustering
         .iter()
@@ -2581,15 +2565,13 @@ fn write_keys(
             def.columns[*gap].name
         )));
     }
-    if whole_rows && restricted.len() < def.clustering.len() {
-        let missing: Vec<&str> = def.clustering[restricted.len()..]
-            .iter()
-            .map(|i| def.columns[*i].name.as_str())
-            .collect();
-        return Err(CqlError::invalid(format!(
-            "Some clustering keys are missing: {}",
-            missing.join(", ")
-        )));
+    if whole_rows {
+        all_given(
+            def,
+            &def.clustering,
+            |i| per_column[i].is_some(),
+            "clustering keys",
+        )?;
     }
     let mut partition_values: Vec<Vec<Value>> = def
         .partition
@@ -2899,6 +2881,28 @@ fn check_product(components: &mut [Vec<Value>], what: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a write missing some of `indices` (key parts), naming them as Scylla does:
+/// "Some {what} are missing: a, b".
+fn all_given(
+    def: &TableDef,
+    indices: &[usize],
+    given: impl Fn(usize) -> bool,
+    what: &str,
+) -> Result<()> {
+    let missing: Vec<&str> = indices
+        .iter()
+        .filter(|i| !given(**i))
+        .map(|i| def.columns[*i].name.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(CqlError::invalid(format!(
+        "Some {what} are missing: {}",
+        missing.join(", ")
+    )))
 }
 
 /// `IN ?`: the bound list of `kind` values; `None` when it is null or unset.
