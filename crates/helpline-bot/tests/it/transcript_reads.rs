@@ -40,13 +40,7 @@ async fn the_transcript_names_people_and_the_dm_speaks_the_openers_language() {
     crate::story::close_now(&world, channel, sam).await;
     world.wait_for_outbox().await;
 
-    let log = emulator.messages(world.log_channel().await);
-    let file = log
-        .iter()
-        .flat_map(|m| m.attachments.iter())
-        .find(|a| a.filename == "transcript-0001.html")
-        .expect("the transcript is posted");
-    let html = String::from_utf8(emulator.attachment_bytes(&file.url).unwrap()).unwrap();
+    let html = log_transcript(&world).await;
     for fact in [
         "<dt>Server</dt><dd>Demo Server</dd>",
         "<dt>Ticket</dt><dd>#0001</dd>",
@@ -295,13 +289,7 @@ async fn mentioned_members_are_named_from_discord_within_a_bound() {
     crate::story::close_now(&world, channel, sam).await;
     world.wait_for_outbox().await;
 
-    let log = emulator.messages(world.log_channel().await);
-    let file = log
-        .iter()
-        .flat_map(|m| m.attachments.iter())
-        .find(|a| a.filename == "transcript-0001.html")
-        .expect("the transcript is posted");
-    let html = String::from_utf8(emulator.attachment_bytes(&file.url).unwrap()).unwrap();
+    let html = log_transcript(&world).await;
     assert!(
         html.contains(&format!("title=\"{noa}\">@Noa</span>")),
         "named from Discord: {html}"
@@ -321,6 +309,17 @@ async fn mentioned_members_are_named_from_discord_within_a_bound() {
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), asked.len(), "an id asked twice: {asked:?}");
+}
+
+/// Ticket #0001's transcript as posted in the log channel.
+async fn log_transcript(world: &World) -> String {
+    let log = world.emulator.messages(world.log_channel().await);
+    let file = log
+        .iter()
+        .flat_map(|m| m.attachments.iter())
+        .find(|a| a.filename == "transcript-0001.html")
+        .expect("the transcript is posted");
+    String::from_utf8(world.emulator.attachment_bytes(&file.url).unwrap()).unwrap()
 }
 
 /// The paths of the `GET /guilds/{guild_id}/members/{user_id}` requests the emulator received.
