@@ -30,12 +30,7 @@ async fn an_admin_configures_a_fresh_guild_and_members_open_through_each_way() {
     .await;
     assert!(reply.contains("is ready"), "{reply}");
     admin(&world, "settings set", &[("language", text("fr"))]).await;
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     let support = config.setup.unwrap().panel_channel;
     assert_eq!(config.staff_roles, [world.staff_role]);
 

@@ -80,12 +80,7 @@ async fn a_channel_deleted_by_hand_closes_its_ticket_and_the_member_can_open_aga
 
     // No stale "you already have a ticket": she opens a new one (once the panel's cooldown,
     // which counts the ended ticket as a recent open, is out of the way).
-    let mut config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut config = world.config().await;
     config.panels[0].settings.cooldown_secs = 0;
     world.store.save_guild_config(&config).await.unwrap();
     let (reply, again) = open_ticket(&world, panel_channel, mia).await;
@@ -134,12 +129,7 @@ async fn an_opener_leaving_closes_the_ticket_or_tells_staff_as_the_guild_chose()
         .await;
 
     // A guild that keeps such tickets: Max's stays open and staff read why.
-    let mut config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut config = world.config().await;
     config.settings.opener_leaves = OpenerLeaves::Keep;
     world.store.save_guild_config(&config).await.unwrap();
     let (_, channel) = open_ticket(&world, panel_channel, max).await;
@@ -322,12 +312,7 @@ async fn an_open_ticket_left_without_channel_or_work_is_abandoned() {
     let world = World::new().await;
     let _panel = world.set_up().await;
     let [mia, ..] = world.members;
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     let now = now_plus(-60_000);
     let ticket = world.interrupted_open(777, mia, now).await;
     // Announced, but every effect was given up (Discord kept refusing) and no channel exists.

@@ -38,15 +38,7 @@ async fn admins_turn_tickets_off_and_on_and_reset_behind_confirmations() {
     // Disable asks first; nothing changes until the admin confirms.
     let (question, buttons, message) = helpline(&world, "disable").await;
     assert!(question.starts_with("Turn tickets off?"), "{question}");
-    assert!(
-        world
-            .store
-            .guild_config(world.guild)
-            .await
-            .unwrap()
-            .unwrap()
-            .enabled
-    );
+    assert!(world.config().await.enabled);
     let confirmed = world
         .emulator
         .as_user(world.admin)

@@ -84,12 +84,7 @@ async fn admins_run_two_panels_each_with_its_topics_settings_and_message() {
     assert_eq!(posted.embeds[0].title.as_deref(), Some("Talk to sales"));
 
     // Names are unique whatever their case; a select panel needs topics; nothing changes.
-    let before = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = world.config().await;
     let duplicate = admin(
         &world,
         world.general,
@@ -156,12 +151,7 @@ async fn admins_run_two_panels_each_with_its_topics_settings_and_message() {
         cannot_post.starts_with(&format!("I cannot post in <#{closed}>")),
         "{cannot_post}"
     );
-    let after = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = world.config().await;
     assert_eq!(after.panels, before.panels, "nothing was saved");
     assert!(panels_in(&world, world.general).is_empty());
 
@@ -248,11 +238,8 @@ async fn admins_run_two_panels_each_with_its_topics_settings_and_message() {
     assert_eq!(tickets.len(), 1);
     assert_eq!(tickets[0].state, helpline_domain::TicketState::Requested);
     let quotes_topic = world
-        .store
-        .guild_config(world.guild)
+        .config()
         .await
-        .unwrap()
-        .unwrap()
         .topics
         .iter()
         .find(|t| t.name == "Quotes")
@@ -466,12 +453,7 @@ async fn a_panel_edit_says_whether_discord_updated_its_message() {
     );
     assert_eq!(world.emulator.fault_rule_fired(always), 3);
     assert_eq!(title(&world).as_deref(), Some("Help desk"));
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert!(matches!(
         &config.panels[0].content,
         helpline_domain::PanelContent::Embed { title, .. } if title == "Support desk"
@@ -504,12 +486,7 @@ async fn two_admins_changing_the_configuration_at_once_both_land() {
         .emulator
         .create_text_channel(world.guild, "sales", None)
         .unwrap();
-    let before = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = world.config().await;
     // The first admin's panel message reaches Discord, whose answer is held 3 s.
     let hold = world.emulator.add_fault_rule(
         FaultRule::hold_after_running(
@@ -551,12 +528,7 @@ async fn two_admins_changing_the_configuration_at_once_both_land() {
     )
     .await;
     assert!(second.contains("Billing"), "{second}");
-    let between = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let between = world.config().await;
     assert_eq!(between.version, before.version + 1);
     assert!(between.panels.iter().all(|p| p.name != "Sales"));
 
@@ -565,12 +537,7 @@ async fn two_admins_changing_the_configuration_at_once_both_land() {
         first,
         format!("Panel **Sales** posted in <#{sales}>. Add topics with /topic add panel:Sales.")
     );
-    let after = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = world.config().await;
     assert_eq!(after.version, before.version + 2, "saved once more, on top");
     assert!(
         after.topics.iter().any(|t| t.name == "Billing"),

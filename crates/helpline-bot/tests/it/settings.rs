@@ -92,12 +92,7 @@ async fn admins_change_settings_and_members_meet_them() {
         value(&fields, "Transcript sent to the opener on close"),
         "no"
     );
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.settings.language, Language::French);
     assert_eq!(config.settings.opener_leaves, OpenerLeaves::Keep);
     assert!(
@@ -151,12 +146,7 @@ async fn the_log_channel_stays_private_and_new_tickets_follow_the_default_catego
     };
     let world = World::new().await;
     let panel = world.set_up().await;
-    let before = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = world.config().await;
     // #general is readable by every member: refused, nothing changes.
     let (text, fields) = settings(
         &world,
@@ -166,12 +156,7 @@ async fn the_log_channel_stays_private_and_new_tickets_follow_the_default_catego
     .await;
     assert!(fields.is_empty());
     assert!(text.contains("can be read by every member"), "{text}");
-    let after = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = world.config().await;
     assert_eq!(after.settings, before.settings);
 
     let staff_log = world
@@ -210,12 +195,7 @@ async fn the_log_channel_stays_private_and_new_tickets_follow_the_default_catego
         format!("<#{escalations}>")
     );
     assert_eq!(value(&fields, "Reason when opening"), "Required");
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert!(
         config
             .panels

@@ -40,12 +40,7 @@ async fn admins_name_the_staff_and_open_tickets_follow() {
         .setup_with(&[("staff_role", OptionValue::Role(support))])
         .await;
     assert!(reply.contains("is ready"), "{reply}");
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.staff_roles, [support]);
     let panel = config.setup.unwrap().panel_channel;
     let (_, channel) = open_ticket(&world, panel, mia).await;
@@ -126,12 +121,7 @@ async fn admins_name_the_staff_and_open_tickets_follow() {
         reply.starts_with("@everyone cannot be a staff role"),
         "{reply}"
     );
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.staff_roles, [helpers], "nothing changed");
 
     // The list, and no more pings on new tickets.

@@ -192,12 +192,7 @@ async fn staff_open_a_ticket_for_a_member_and_move_it_to_another_topic() {
         .emulator
         .create_role(world.guild, "Tech", Permissions::empty())
         .unwrap();
-    let mut config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut config = world.config().await;
     let billing = config.add_topic(|id| Topic::new(id, "Billing")).unwrap();
     let tech = config
         .add_topic(|id| Topic {

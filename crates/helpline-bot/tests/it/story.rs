@@ -107,12 +107,7 @@ async fn the_whole_story() {
 
     // The admin sets Helpline up: a category, a public panel, a private log.
     let panel_channel = world.set_up().await;
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     let setup = config.setup.unwrap();
     let channels = emulator.channels(world.guild);
     let name_of = |id: ChannelId| {
@@ -384,27 +379,13 @@ async fn setup_twice_needs_force_and_reuses_given_channels() {
     assert!(again.contains("already set up"), "{again}");
     // A plain reinstall reuses the category, the panel and the log channel, and leaves one
     // panel message.
-    let before = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap();
+    let before = world.config().await.setup.unwrap();
     let channel_count = world.emulator.channels(world.guild).len();
     let forced = world
         .setup_with(&[("force", OptionValue::Boolean(true))])
         .await;
     assert!(forced.contains("is ready"), "{forced}");
-    let after = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap();
+    let after = world.config().await.setup.unwrap();
     assert_eq!(after, before, "nothing made twice");
     assert_eq!(world.emulator.channels(world.guild).len(), channel_count);
     let panels = world
@@ -423,14 +404,7 @@ async fn setup_twice_needs_force_and_reuses_given_channels() {
         .await;
     assert!(refused.contains("can be read by every member"), "{refused}");
     assert_eq!(
-        world
-            .store
-            .guild_config(world.guild)
-            .await
-            .unwrap()
-            .unwrap()
-            .setup
-            .unwrap(),
+        world.config().await.setup.unwrap(),
         before,
         "nothing changed"
     );
@@ -459,12 +433,7 @@ async fn setup_twice_needs_force_and_reuses_given_channels() {
         ])
         .await;
     assert!(forced.contains(&format!("<#{existing_log}>")), "{forced}");
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.setup.unwrap().log_channel, existing_log);
     assert_eq!(config.panels.len(), 1, "the panel is moved, not duplicated");
     // Discord's client offers only text channels for the panel option: a category cannot even
@@ -765,15 +734,7 @@ async fn a_french_member_reads_french() {
 async fn a_full_category_overflows_into_a_new_one() {
     let world = World::new().await;
     let panel_channel = world.set_up().await;
-    let category = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .setup
-        .unwrap()
-        .category;
+    let category = world.config().await.setup.unwrap().category;
     // The panel and log channels plus 48 others: Discord's 50 per category.
     for n in 0..48 {
         world
@@ -988,12 +949,7 @@ async fn manual_approval_opens_the_channel_only_once_staff_accept() {
     let world = World::new().await;
     let panel_channel = world.set_up().await;
     // Manual approval on the panel (A6), as the settings command will set it.
-    let mut config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut config = world.config().await;
     config.panels[0].settings.approval = helpline_domain::ApprovalMode::Manual;
     world.store.save_guild_config(&config).await.unwrap();
     let [mia, max, _] = world.members;

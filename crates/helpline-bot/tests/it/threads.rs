@@ -70,12 +70,7 @@ async fn tickets_as_private_threads_from_opening_to_deletion() {
         "{refused}"
     );
     assert!(refused.ends_with("Nothing was saved."), "{refused}");
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.panels[0].settings.ticket_mode, TicketMode::Channel);
 
     // Granted, the change is saved and `/panel list` says so.
@@ -333,11 +328,8 @@ async fn settings_turn_every_panel_to_threads_once_the_bot_may() {
     assert!(refused.contains("Manage Threads"), "{refused}");
     let modes = || async {
         world
-            .store
-            .guild_config(world.guild)
+            .config()
             .await
-            .unwrap()
-            .unwrap()
             .panels
             .iter()
             .map(|p| p.settings.ticket_mode)
@@ -419,12 +411,7 @@ async fn a_thread_panel_inside_a_thread_is_refused() {
         .await
         .unwrap()
         .id;
-    let before = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = world.config().await;
     // The thread's THREAD_CREATE went out before the command's INTERACTION_CREATE on the same
     // shard, and the bot caches each event before handling the next.
     let answer = world
@@ -443,11 +430,6 @@ async fn a_thread_panel_inside_a_thread_is_refused() {
             "Tickets can be private threads only in a text channel, and <#{thread}> is not one: post the panel in a text channel first. Nothing was saved."
         )
     );
-    let after = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = world.config().await;
     assert_eq!(after.panels.len(), before.panels.len(), "no panel saved");
 }

@@ -67,12 +67,7 @@ async fn members_open_tickets_with_a_command() {
         reply,
         "Ce serveur n'a pas de sujets\u{a0}: lancez /ticket sans en préciser."
     );
-    let mut config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let mut config = world.config().await;
     let billing = config.add_topic(|id| Topic::new(id, "Billing")).unwrap();
     config.panels[0].topics.push(billing);
     world.store.save_guild_config(&config).await.unwrap();

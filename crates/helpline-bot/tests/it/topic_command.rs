@@ -76,12 +76,7 @@ async fn admins_add_topics_the_panel_shows_them_and_members_open_by_topic() {
     )
     .await;
     assert!(refused.contains("billing"), "{refused}");
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert_eq!(config.topics.len(), 2);
     // The posted panel shows one button per topic.
     world
@@ -164,13 +159,7 @@ async fn admins_add_topics_the_panel_shows_them_and_members_open_by_topic() {
     world
         .wait_until(|| world.emulator.can_view(noa, channel))
         .await;
-    let guild_staff = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap()
-        .staff_roles;
+    let guild_staff = world.config().await.staff_roles;
     assert!(!guild_staff.contains(&helpers), "not staff elsewhere");
     assert_eq!(
         staff("add", "Shipping").await,
@@ -265,12 +254,7 @@ async fn a_topic_asks_its_questions_and_the_answers_go_with_the_ticket() {
         text.starts_with("Question 1: I cannot read “type: essay”"),
         "{text}"
     );
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert!(config.topics[0].questions.is_empty());
 
     let outcome = admin
@@ -615,12 +599,7 @@ async fn a_category_the_bot_cannot_fill_is_refused_before_anything_is_saved() {
             "I cannot create ticket channels in <#{locked}>: give me View Channel and Manage Channels there, then try again. Nothing was saved."
         )
     );
-    let config = world
-        .store
-        .guild_config(world.guild)
-        .await
-        .unwrap()
-        .unwrap();
+    let config = world.config().await;
     assert!(config.topics.is_empty());
     world.bot.stop().await;
 }

@@ -324,6 +324,15 @@ impl World {
         message.text()
     }
 
+    /// The guild's stored configuration (it must have one).
+    pub(crate) async fn config(&self) -> helpline_domain::GuildConfig {
+        self.store
+            .guild_config(self.guild)
+            .await
+            .expect("the store answers")
+            .expect("the guild has a configuration")
+    }
+
     /// `/setup` with options.
     pub(crate) async fn setup_with(&self, options: &[(&str, OptionValue)]) -> String {
         let outcome = self
