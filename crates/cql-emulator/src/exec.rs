@@ -1041,8 +1041,7 @@ impl Data {
                 | Assignment::Add { column, .. }
                 | Assignment::Remove { column, .. }
                 | Assignment::SetElement { column, .. }) = assignment;
-                def.column(column)
-                    .is_some_and(|(_, c)| c.role == Role::Static)
+                def.is_static(column)
             });
         if static_only {
             refuse_clustering_restrictions(&def, &update.relations, "UPDATE")?;
@@ -1167,11 +1166,8 @@ impl Data {
         }
         // Deleting only static columns needs no clustering key (and takes none); deleting
         // regular columns needs the whole key; a row, range or partition deletion a prefix.
-        let static_only = !delete.columns.is_empty()
-            && delete.columns.iter().all(|name| {
-                def.column(name)
-                    .is_some_and(|(_, c)| c.role == Role::Static)
-            });
+        let static_only =
+            !delete.columns.is_empty() && delete.columns.iter().all(|name| def.is_static(name));
         if static_only {
             refuse_clustering_restrictions(&def, &delete.relations, "DELETE")?;
         }

@@ -47,6 +47,12 @@ impl TableDef {
             .find(|(_, c)| c.name == name)
     }
 
+    /// Whether `name` is one of the table's static columns.
+    pub(crate) fn is_static(&self, name: &str) -> bool {
+        self.column(name)
+            .is_some_and(|(_, column)| column.role == Role::Static)
+    }
+
     pub(crate) fn is_key(&self, index: usize) -> bool {
         matches!(
             self.columns[index].role,
