@@ -31,6 +31,13 @@ pub(crate) const CONFIG_FILE_ENV: &str = "HELPLINE_CONFIG";
 /// Where `store.sqlite_path` points when nothing says otherwise: the working directory.
 pub(crate) const DEFAULT_SQLITE_PATH: &str = "helpline.sqlite3";
 pub(crate) const DEFAULT_LOG_FILTER: &str = "info";
+/// A ScyllaDB node on this machine (the CQL stand-in's `--listen` too).
+pub(crate) const DEFAULT_SCYLLA_CONTACT_POINTS: &str = "127.0.0.1:9042";
+pub(crate) const DEFAULT_SCYLLA_KEYSPACE: &str = "helpline";
+/// Three replicas in every datacenter, what a production cluster wants; a single test node
+/// needs `{'class': 'SimpleStrategy', 'replication_factor': 1}`.
+pub(crate) const DEFAULT_SCYLLA_REPLICATION: &str =
+    "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}";
 
 /// Everything the binary can be configured with, after all layers are applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -155,6 +162,19 @@ pub(crate) struct StoreSettings {
     /// `id:base64key` entries, comma-separated, the current key first: transcripts are sealed
     /// at rest with it, older records open with the key they name.
     pub(crate) encryption_keys: Option<Secret>,
+    /// The ScyllaDB nodes the driver contacts first; it learns the others from them.
+    pub(crate) scylla_contact_points: ContactPoints,
+    pub(crate) scylla_keyspace: Keyspace,
+    /// The datacenter whose nodes are preferred and where LOCAL_QUORUM is counted; any when
+    /// unset.
+    pub(crate) scylla_local_datacenter: Option<String>,
+    pub(crate) scylla_username: Option<String>,
+    pub(crate) scylla_password: Option<Secret>,
+    pub(crate) scylla_tls: bool,
+    /// PEM CA certificates trusted instead of the system's roots.
+    pub(crate) scylla_tls_ca_file: Option<PathBuf>,
+    /// The replication map `helpline migrate` creates the keyspace with.
+    pub(crate) scylla_replication: Replication,
 }
 
 impl Default for StoreSettings {
@@ -167,6 +187,14 @@ impl Default for StoreSettings {
             max_attachment_bytes: limits.max_attachment_bytes,
             max_ticket_attachment_bytes: limits.max_ticket_attachment_bytes,
             encryption_keys: None,
+            scylla_contact_points: ContactPoints(vec![DEFAULT_SCYLLA_CONTACT_POINTS.to_owned()]),
+            scylla_keyspace: Keyspace(DEFAULT_SCYLLA_KEYSPACE.to_owned()),
+            scylla_local_datacenter: None,
+            scylla_username: None,
+            scylla_password: None,
+            scylla_tls: false,
+            scylla_tls_ca_file: None,
+            scylla_replication: Replication(DEFAULT_SCYLLA_REPLICATION.to_owned()),
         }
     }
 }
@@ -299,14 +327,17 @@ impl TryFrom<toml::Value> for ShardRange {
 pub(crate) enum StoreBackend {
     /// One SQLite file: the single-node default.
     Sqlite,
+    /// A ScyllaDB keyspace, shared by the processes of a cluster across machines.
+    Scylla,
 }
 
 impl StoreBackend {
-    const ALL: &[Self] = &[Self::Sqlite];
+    const ALL: &[Self] = &[Self::Sqlite, Self::Scylla];
 
     fn name(self) -> &'static str {
         match self {
             Self::Sqlite => "sqlite",
+            Self::Scylla => "scylla",
         }
     }
 }
@@ -340,6 +371,157 @@ impl TryFrom<String> for StoreBackend {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         value.parse()
+    }
+}
+
+/// The ScyllaDB nodes the driver contacts first, `host:port` each: written comma-separated
+/// (`10.0.0.1:9042,10.0.0.2:9042`), or as an array of strings in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub(crate) struct ContactPoints(Vec<String>);
+
+impl ContactPoints {
+    fn parse(text: &str) -> Result<Self, String> {
+        Self::checked(
+            text.split(',')
+                .map(|point| point.trim().to_owned())
+                .collect(),
+        )
+    }
+
+    fn checked(points: Vec<String>) -> Result<Self, String> {
+        if points.iter().all(String::is_empty) {
+            return Err("expected one or more host:port, comma-separated, such as \
+                        10.0.0.1:9042,10.0.0.2:9042"
+                .to_owned());
+        }
+        for point in &points {
+            check_contact_point(point)?;
+        }
+        Ok(Self(points))
+    }
+
+    /// `host:port,host:port`, as the setting is written.
+    pub(crate) fn show(&self) -> String {
+        self.0.join(",")
+    }
+}
+
+impl TryFrom<toml::Value> for ContactPoints {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, Self::Error> {
+        match value {
+            toml::Value::String(text) => Self::parse(&text),
+            toml::Value::Array(items) => {
+                let points = items
+                    .into_iter()
+                    .map(|item| match item {
+                        toml::Value::String(point) => Ok(point.trim().to_owned()),
+                        other => Err(format!("expected a host:port string, got {other}")),
+                    })
+                    .collect::<Result<_, _>>()?;
+                Self::checked(points)
+            }
+            other => Err(format!(
+                "expected host:port entries such as \"10.0.0.1:9042,10.0.0.2:9042\", got {other}"
+            )),
+        }
+    }
+}
+
+/// One contact point: a host name, an IPv4 address or a bracketed IPv6 address, then a port.
+fn check_contact_point(point: &str) -> Result<(), String> {
+    let expected = || {
+        format!(
+            "expected host:port such as 10.0.0.1:9042, scylla-client.scylla:9042 or \
+             [::1]:9042, got `{point}`"
+        )
+    };
+    let Some((host, port)) = point.rsplit_once(':') else {
+        return Err(expected());
+    };
+    let host_ok = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed
+            .strip_suffix(']')
+            .is_some_and(|address| address.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        }
+    };
+    if !host_ok {
+        return Err(expected());
+    }
+    if !port.parse::<u16>().is_ok_and(|port| port > 0) {
+        return Err(format!(
+            "the port of `{point}` must be a number from 1 to 65535"
+        ));
+    }
+    Ok(())
+}
+
+/// A keyspace name as CQL takes it unquoted: a letter, then letters, digits and underscores,
+/// 48 characters at most (Scylla's limit).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct Keyspace(String);
+
+impl Keyspace {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Keyspace {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let mut chars = value.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && value.len() <= 48;
+        if !valid {
+            return Err(format!(
+                "expected a keyspace name of letters, digits and underscores, starting with a \
+                 letter, at most 48 characters, got `{value}`"
+            ));
+        }
+        Ok(Self(value))
+    }
+}
+
+/// The replication map of the keyspace, as CQL: `{'class': …, …}`. It is written into
+/// `CREATE KEYSPACE` as given, so only a single map is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct Replication(String);
+
+impl Replication {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Replication {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let map = value.trim();
+        let valid = map.starts_with('{')
+            && map.ends_with('}')
+            && map.contains("'class'")
+            && !map.contains(';');
+        if !valid {
+            return Err(format!(
+                "expected a CQL replication map such as {DEFAULT_SCYLLA_REPLICATION}, got `{value}`"
+            ));
+        }
+        Ok(Self(map.to_owned()))
     }
 }
 
@@ -580,7 +762,7 @@ pub(crate) const VARIABLES: &[Variable] = &[
         key: "store.backend",
         env: &["HELPLINE_STORE_BACKEND"],
         secret: false,
-        help: "Where tickets, transcripts and guild config live: `sqlite`.",
+        help: "Where tickets, transcripts and guild config live: `sqlite` (one file, one machine) or `scylla` (a ScyllaDB keyspace, for a cluster across machines; run `helpline migrate` first).",
         set: |settings, value| {
             settings.store.backend = value.parse()?;
             Ok(())
@@ -640,6 +822,107 @@ pub(crate) const VARIABLES: &[Variable] = &[
             Ok(())
         },
         show: |settings| settings.store.encryption_keys.as_ref().map(string),
+    },
+    Variable {
+        key: "store.scylla_contact_points",
+        env: &["HELPLINE_STORE_SCYLLA_CONTACT_POINTS"],
+        secret: false,
+        help: "ScyllaDB nodes to contact first, host:port, comma-separated; the driver finds the others.",
+        set: |settings, value| {
+            settings.store.scylla_contact_points = ContactPoints::parse(value)?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.store.scylla_contact_points.show())),
+    },
+    Variable {
+        key: "store.scylla_keyspace",
+        env: &["HELPLINE_STORE_SCYLLA_KEYSPACE"],
+        secret: false,
+        help: "The ScyllaDB keyspace holding Helpline's tables; `helpline migrate` creates it.",
+        set: |settings, value| {
+            settings.store.scylla_keyspace = Keyspace::try_from(value.to_owned())?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.store.scylla_keyspace.as_str())),
+    },
+    Variable {
+        key: "store.scylla_local_datacenter",
+        env: &["HELPLINE_STORE_SCYLLA_LOCAL_DATACENTER"],
+        secret: false,
+        help: "The ScyllaDB datacenter whose nodes are preferred and where LOCAL_QUORUM is counted; any when unset.",
+        set: |settings, value| {
+            settings.store.scylla_local_datacenter = optional(value, Ok::<_, String>)?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .store
+                .scylla_local_datacenter
+                .as_deref()
+                .map(string)
+        },
+    },
+    Variable {
+        key: "store.scylla_username",
+        env: &["HELPLINE_STORE_SCYLLA_USERNAME"],
+        secret: false,
+        help: "ScyllaDB user (password authentication, with store.scylla_password); none when unset.",
+        set: |settings, value| {
+            settings.store.scylla_username = optional(value, Ok::<_, String>)?;
+            Ok(())
+        },
+        show: |settings| settings.store.scylla_username.as_deref().map(string),
+    },
+    Variable {
+        key: "store.scylla_password",
+        env: &["HELPLINE_STORE_SCYLLA_PASSWORD"],
+        secret: true,
+        help: "The ScyllaDB user's password.",
+        set: |settings, value| {
+            settings.store.scylla_password = optional(value, Secret::try_from)?;
+            Ok(())
+        },
+        show: |settings| settings.store.scylla_password.as_ref().map(string),
+    },
+    Variable {
+        key: "store.scylla_tls",
+        env: &["HELPLINE_STORE_SCYLLA_TLS"],
+        secret: false,
+        help: "Connect to ScyllaDB with TLS, verifying the nodes' certificates (the system's roots, or store.scylla_tls_ca_file).",
+        set: |settings, value| {
+            settings.store.scylla_tls = boolean(value)?;
+            Ok(())
+        },
+        show: |settings| Some(toml::Value::Boolean(settings.store.scylla_tls)),
+    },
+    Variable {
+        key: "store.scylla_tls_ca_file",
+        env: &["HELPLINE_STORE_SCYLLA_TLS_CA_FILE"],
+        secret: false,
+        help: "PEM file of the CA certificates to trust for ScyllaDB's TLS instead of the system's roots.",
+        set: |settings, value| {
+            settings.store.scylla_tls_ca_file =
+                optional(value, |value| Ok::<_, String>(PathBuf::from(value)))?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .store
+                .scylla_tls_ca_file
+                .as_ref()
+                .map(|path| string(path.to_string_lossy()))
+        },
+    },
+    Variable {
+        key: "store.scylla_replication",
+        env: &["HELPLINE_STORE_SCYLLA_REPLICATION"],
+        secret: false,
+        help: "The replication map, in CQL, `helpline migrate` creates the keyspace with; a single test node needs {'class': 'SimpleStrategy', 'replication_factor': 1}.",
+        set: |settings, value| {
+            settings.store.scylla_replication = Replication::try_from(value.to_owned())?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.store.scylla_replication.as_str())),
     },
     Variable {
         key: "log.filter",
@@ -829,6 +1112,14 @@ fn milliseconds(value: &str) -> Result<u64, String> {
         .ok_or_else(|| {
             format!("expected a whole number of milliseconds such as 5000, got `{value}`")
         })
+}
+
+fn boolean(value: &str) -> Result<bool, String> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!("expected true or false, got `{value}`")),
+    }
 }
 
 /// The keys of `store.encryption_keys`; an error names the entry by its position, never the
@@ -1097,6 +1388,18 @@ mod tests {
         );
         assert_eq!(settings.log.filter.as_str(), "info");
         assert_eq!(settings.metrics.listen, None);
+        let store = &settings.store;
+        assert_eq!(store.scylla_contact_points.show(), "127.0.0.1:9042");
+        assert_eq!(store.scylla_keyspace.as_str(), "helpline");
+        assert_eq!(store.scylla_local_datacenter, None);
+        assert_eq!(store.scylla_username, None);
+        assert_eq!(store.scylla_password, None);
+        assert!(!store.scylla_tls);
+        assert_eq!(store.scylla_tls_ca_file, None);
+        assert_eq!(
+            store.scylla_replication.as_str(),
+            "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}"
+        );
         assert!(
             loaded
                 .sources
@@ -1228,7 +1531,10 @@ mod tests {
         let error = load_env(&[("HELPLINE_STORE_BACKEND", "postgres")]).unwrap_err();
         let message = format!("{error:#}");
         assert!(message.starts_with("invalid environment variable HELPLINE_STORE_BACKEND"));
-        assert!(message.contains("unknown store backend `postgres`, expected `sqlite`"));
+        assert!(
+            message.contains("unknown store backend `postgres`, expected `sqlite` or `scylla`"),
+            "{message}"
+        );
 
         let error = load_env(&[("HELPLINE_METRICS_LISTEN", "localhost")]).unwrap_err();
         assert!(format!("{error:#}").contains("HELPLINE_METRICS_LISTEN"));
@@ -1246,8 +1552,22 @@ mod tests {
             ("HELPLINE_DISCORD_TOKEN", TOKEN),
             ("HELPLINE_DISCORD_API_URL", "http://127.0.0.1:3000/api/v10/"),
             ("HELPLINE_DISCORD_GATEWAY_URL", "ws://127.0.0.1:3001"),
-            ("HELPLINE_STORE_BACKEND", "sqlite"),
+            ("HELPLINE_STORE_BACKEND", "scylla"),
             ("HELPLINE_STORE_SQLITE_PATH", "/var/lib/helpline/db.sqlite3"),
+            (
+                "HELPLINE_STORE_SCYLLA_CONTACT_POINTS",
+                "scylla-0.scylla:9042, 10.0.0.7:19042,[::1]:9042",
+            ),
+            ("HELPLINE_STORE_SCYLLA_KEYSPACE", "helpline_prod"),
+            ("HELPLINE_STORE_SCYLLA_LOCAL_DATACENTER", "eu-west"),
+            ("HELPLINE_STORE_SCYLLA_USERNAME", "helpline"),
+            ("HELPLINE_STORE_SCYLLA_PASSWORD", "scylla-hunter2"),
+            ("HELPLINE_STORE_SCYLLA_TLS", "true"),
+            ("HELPLINE_STORE_SCYLLA_TLS_CA_FILE", "/etc/scylla/ca.pem"),
+            (
+                "HELPLINE_STORE_SCYLLA_REPLICATION",
+                "{'class': 'NetworkTopologyStrategy', 'eu-west': 3}",
+            ),
             ("HELPLINE_STORE_MAX_ATTACHMENT_BYTES", "42"),
             ("HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES", "420"),
             ("HELPLINE_STORE_ENCRYPTION_KEYS", "2:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=,1:QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="),
@@ -1290,6 +1610,28 @@ mod tests {
         assert_eq!(settings.store.max_attachment_bytes, 42);
         assert_eq!(settings.store.max_ticket_attachment_bytes, 420);
         assert!(settings.store.keys().unwrap().seals());
+        let store = &settings.store;
+        assert_eq!(store.backend, StoreBackend::Scylla);
+        assert_eq!(
+            store.scylla_contact_points.0,
+            ["scylla-0.scylla:9042", "10.0.0.7:19042", "[::1]:9042"]
+        );
+        assert_eq!(store.scylla_keyspace.as_str(), "helpline_prod");
+        assert_eq!(store.scylla_local_datacenter.as_deref(), Some("eu-west"));
+        assert_eq!(store.scylla_username.as_deref(), Some("helpline"));
+        assert_eq!(
+            store.scylla_password.as_ref().unwrap().expose(),
+            "scylla-hunter2"
+        );
+        assert!(store.scylla_tls);
+        assert_eq!(
+            store.scylla_tls_ca_file.as_deref(),
+            Some(Path::new("/etc/scylla/ca.pem"))
+        );
+        assert_eq!(
+            store.scylla_replication.as_str(),
+            "{'class': 'NetworkTopologyStrategy', 'eu-west': 3}"
+        );
         assert_eq!(settings.log.filter.as_str(), "warn,helpline=debug");
         assert_eq!(
             settings.metrics.listen,
@@ -1352,8 +1694,12 @@ mod tests {
         let text = "[discord]\ntoken = \"t\"\napi_url = \"https://example.com\"\n\
                     gateway_url = \"wss://example.com\"\nrest_proxy = \"http://p\"\n\
                     shard_count = 4\nshard_range = \"0-1\"\nidentify_interval_ms = 6000\n\
-                    [store]\nbackend = \"sqlite\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
+                    [store]\nbackend = \"scylla\"\nsqlite_path = \"x\"\nmax_attachment_bytes = 3\n\
                     max_ticket_attachment_bytes = 30\nencryption_keys = \"k\"\n\
+                    scylla_contact_points = [\"a:1\", \"b:2\"]\nscylla_keyspace = \"k\"\n\
+                    scylla_local_datacenter = \"dc\"\nscylla_username = \"u\"\n\
+                    scylla_password = \"p\"\nscylla_tls = true\nscylla_tls_ca_file = \"ca\"\n\
+                    scylla_replication = \"{'class': 'SimpleStrategy', 'replication_factor': 1}\"\n\
                     [log]\nfilter = \"warn\"\n[metrics]\nlisten = \"127.0.0.1:1\"\n\
                     [bot]\nshutdown_deadline_secs = 1\n\
                     [cluster]\nredis_url = \"redis://r:6379\"\nprocess_name = \"p\"\n\
@@ -1370,12 +1716,8 @@ mod tests {
             .map(|(key, _)| *key)
             .collect();
         assert_eq!(file_keys.len(), VARIABLES.len(), "{file_keys:?}");
-        // `store.backend` has a single possible value, so it cannot differ from the default.
         let defaults = Settings::default();
-        for variable in VARIABLES
-            .iter()
-            .filter(|variable| variable.key != "store.backend")
-        {
+        for variable in VARIABLES {
             assert_ne!(
                 variable.value(&loaded.settings),
                 variable.value(&defaults),
@@ -1523,6 +1865,147 @@ mod tests {
     }
 
     #[test]
+    fn scylla_settings_are_checked_with_messages_that_say_what_is_expected() {
+        let error =
+            |name: &str, value: &str| format!("{:#}", load_env(&[(name, value)]).unwrap_err());
+        for (value, message) in [
+            (
+                "scylla",
+                "expected host:port such as 10.0.0.1:9042, scylla-client.scylla:9042 or \
+                 [::1]:9042, got `scylla`",
+            ),
+            (
+                "a:9042,,b:9042",
+                "expected host:port such as 10.0.0.1:9042, scylla-client.scylla:9042 or \
+                 [::1]:9042, got ``",
+            ),
+            (
+                "::1:9042",
+                "expected host:port such as 10.0.0.1:9042, scylla-client.scylla:9042 or \
+                 [::1]:9042, got `::1:9042`",
+            ),
+            (
+                "scylla db:9042",
+                "expected host:port such as 10.0.0.1:9042, scylla-client.scylla:9042 or \
+                 [::1]:9042, got `scylla db:9042`",
+            ),
+            (
+                "scylla:0",
+                "the port of `scylla:0` must be a number from 1 to 65535",
+            ),
+            (
+                "scylla:cql",
+                "the port of `scylla:cql` must be a number from 1 to 65535",
+            ),
+            (
+                " , ",
+                "expected one or more host:port, comma-separated, such as \
+                 10.0.0.1:9042,10.0.0.2:9042",
+            ),
+        ] {
+            assert_eq!(
+                error("HELPLINE_STORE_SCYLLA_CONTACT_POINTS", value),
+                format!(
+                    "invalid environment variable HELPLINE_STORE_SCYLLA_CONTACT_POINTS \
+                     (setting `store.scylla_contact_points`): {message}"
+                )
+            );
+        }
+        for keyspace in ["1helpline", "help-line", "_helpline", &"k".repeat(49)] {
+            assert_eq!(
+                error("HELPLINE_STORE_SCYLLA_KEYSPACE", keyspace),
+                format!(
+                    "invalid environment variable HELPLINE_STORE_SCYLLA_KEYSPACE \
+                     (setting `store.scylla_keyspace`): expected a keyspace name of letters, \
+                     digits and underscores, starting with a letter, at most 48 characters, \
+                     got `{keyspace}`"
+                )
+            );
+        }
+        let longest = "k".repeat(48);
+        let loaded = load_env(&[("HELPLINE_STORE_SCYLLA_KEYSPACE", &longest)]).unwrap();
+        assert_eq!(loaded.settings.store.scylla_keyspace.as_str(), longest);
+        assert_eq!(
+            error("HELPLINE_STORE_SCYLLA_TLS", "yes"),
+            "invalid environment variable HELPLINE_STORE_SCYLLA_TLS (setting \
+             `store.scylla_tls`): expected true or false, got `yes`"
+        );
+        for replication in [
+            "3",
+            "{'replication_factor': 3}",
+            "{'class': 'SimpleStrategy', 'replication_factor': 1}; DROP KEYSPACE system",
+        ] {
+            assert_eq!(
+                error("HELPLINE_STORE_SCYLLA_REPLICATION", replication),
+                format!(
+                    "invalid environment variable HELPLINE_STORE_SCYLLA_REPLICATION (setting \
+                     `store.scylla_replication`): expected a CQL replication map such as \
+                     {{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}}, \
+                     got `{replication}`"
+                )
+            );
+        }
+
+        // The file is checked the same way, and names the key.
+        let (_dir, path) = write_file("[store]\nscylla_contact_points = [\"a:1\", \"b\"]\n");
+        let message = format!("{:#}", load(Some(&path), env(&[]), &[]).unwrap_err());
+        assert!(
+            message.contains("(key `store.scylla_contact_points`): expected host:port"),
+            "{message}"
+        );
+        let (_dir, path) = write_file("[store]\nscylla_keyspace = \"my-keyspace\"\n");
+        let message = format!("{:#}", load(Some(&path), env(&[]), &[]).unwrap_err());
+        assert!(
+            message.contains("(key `store.scylla_keyspace`): expected a keyspace name"),
+            "{message}"
+        );
+        let (_dir, path) = write_file("[store]\nscylla_contact_points = \"a:1, b:2\"\n");
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(
+            loaded.settings.store.scylla_contact_points.0,
+            ["a:1", "b:2"]
+        );
+    }
+
+    #[test]
+    fn the_scylla_password_is_a_secret_never_shown() {
+        const PASSWORD: &str = "scylla-very-secret-password";
+        let (_dir, path) = write_file(&format!("[store]\nscylla_password = \"{PASSWORD}\"\n"));
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(
+            loaded
+                .settings
+                .store
+                .scylla_password
+                .as_ref()
+                .unwrap()
+                .expose(),
+            PASSWORD
+        );
+        let rendered = format!("{loaded:#?}");
+        assert!(!rendered.contains(PASSWORD), "{rendered}");
+        let variable = VARIABLES
+            .iter()
+            .find(|variable| variable.key == "store.scylla_password")
+            .unwrap();
+        assert!(variable.secret);
+        assert_eq!(variable.value(&loaded.settings), Some(string("[redacted]")));
+        let error = load(
+            None,
+            env(&[]),
+            &[("store.scylla_password".to_owned(), PASSWORD.to_owned())],
+        )
+        .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("is a secret"), "{message}");
+        assert!(
+            message.contains("HELPLINE_STORE_SCYLLA_PASSWORD"),
+            "{message}"
+        );
+        assert!(!message.contains(PASSWORD), "{message}");
+    }
+
+    #[test]
     fn help_listing_names_every_key_and_variable_with_defaults() {
         let listing = help_listing();
         for variable in VARIABLES {
@@ -1534,6 +2017,11 @@ mod tests {
         assert!(listing.contains("default: helpline.sqlite3"));
         assert!(listing.contains("default: 10485760"));
         assert!(listing.contains("default: info"));
+        assert!(listing.contains("default: 127.0.0.1:9042"));
+        assert!(
+            listing
+                .contains("default: {'class': 'NetworkTopologyStrategy', 'replication_factor': 3}")
+        );
         assert!(listing.contains(CONFIG_FILE_ENV));
     }
 }

@@ -59,10 +59,15 @@ mod tests {
     use crate::settings::{Settings, load};
 
     const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh1JkL.very-secret-token-value";
+    const SCYLLA_PASSWORD: &str = "scylla-very-secret-password";
 
     fn loaded_with_token() -> Loaded {
         let environment: Vec<(OsString, OsString)> = vec![
             ("DISCORD_TOKEN".into(), TOKEN.into()),
+            (
+                "HELPLINE_STORE_SCYLLA_PASSWORD".into(),
+                SCYLLA_PASSWORD.into(),
+            ),
             (
                 "HELPLINE_STORE_SQLITE_PATH".into(),
                 "/data/with \"quotes\".sqlite3".into(),
@@ -82,6 +87,7 @@ mod tests {
         for format in [ConfigFormat::Toml, ConfigFormat::Debug] {
             let output = render(&loaded, format);
             assert!(!output.contains(TOKEN), "{output}");
+            assert!(!output.contains(SCYLLA_PASSWORD), "{output}");
             assert!(!output.contains("very-secret"), "{output}");
             assert!(output.contains("[redacted]"), "{output}");
         }
@@ -91,6 +97,16 @@ mod tests {
     fn toml_output_shows_sources_and_unset_values() {
         let output = render(&loaded_with_token(), ConfigFormat::Toml);
         assert!(output.contains("token = \"[redacted]\"  # environment DISCORD_TOKEN\n"));
+        assert!(output.contains(
+            "scylla_password = \"[redacted]\"  # environment HELPLINE_STORE_SCYLLA_PASSWORD\n"
+        ));
+        assert!(
+            output.contains(
+                "scylla_replication = \"{'class': 'NetworkTopologyStrategy', \
+                 'replication_factor': 3}\"  # default\n"
+            ),
+            "{output}"
+        );
         assert!(output.contains("# api_url: unset (default)\n"), "{output}");
         assert!(output.contains("filter = \"debug\"  # --set\n"), "{output}");
         assert!(
@@ -105,15 +121,27 @@ mod tests {
         let loaded = loaded_with_token();
         let output = render(&loaded, ConfigFormat::Toml);
         let mut parsed: Settings = toml::from_str(&output).unwrap();
-        // The redacted token is the only value that cannot round-trip.
+        // The redacted secrets are the only values that cannot round-trip.
         assert_eq!(
             parsed.discord.token.as_ref().map(|token| token.expose()),
+            Some("[redacted]")
+        );
+        assert_eq!(
+            parsed
+                .store
+                .scylla_password
+                .as_ref()
+                .map(|password| password.expose()),
             Some("[redacted]")
         );
         parsed
             .discord
             .token
             .clone_from(&loaded.settings.discord.token);
+        parsed
+            .store
+            .scylla_password
+            .clone_from(&loaded.settings.store.scylla_password);
         assert_eq!(parsed, loaded.settings);
     }
 }

@@ -8,6 +8,10 @@ use helpline_store::SqliteStore;
 
 use crate::settings::{StoreBackend, StoreSettings};
 
+/// Until the store crate exports the ScyllaDB backend, the binary names it and refuses it.
+pub(crate) const SCYLLA_NOT_YET: &str =
+    "store.backend `scylla` is not built into this binary yet: use `sqlite`";
+
 pub(crate) async fn run(store: &StoreSettings) -> anyhow::Result<()> {
     let version = migrate(store).await?;
     let mut stdout = std::io::stdout().lock();
@@ -35,6 +39,7 @@ pub(crate) async fn migrate(store: &StoreSettings) -> anyhow::Result<u32> {
             tracing::info!(path = %path.display(), schema_version = version, "sqlite store migrated");
             Ok(version)
         }
+        StoreBackend::Scylla => anyhow::bail!(SCYLLA_NOT_YET),
     }
 }
 
@@ -46,5 +51,10 @@ fn describe(store: &StoreSettings, version: u32) -> String {
                 store.sqlite_path.display()
             )
         }
+        StoreBackend::Scylla => format!(
+            "scylla keyspace {} at {}: schema version {version}",
+            store.scylla_keyspace.as_str(),
+            store.scylla_contact_points.show()
+        ),
     }
 }

@@ -123,6 +123,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
                     .with_keys(keys)?,
             )
         }
+        StoreBackend::Scylla => bail!(crate::commands::migrate::SCYLLA_NOT_YET),
     };
     let readiness = match settings.metrics.listen {
         Some(listen) => Some(telemetry::serve_metrics(listen).await?),

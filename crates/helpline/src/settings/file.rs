@@ -175,7 +175,10 @@ mod tests {
             error_for(text),
             "invalid config file /etc/helpline/helpline.toml:3:1 (key `store.sqlite_pth`): \
              unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
-             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`"
+             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`, \
+             `scylla_contact_points`, `scylla_keyspace`, `scylla_local_datacenter`, \
+             `scylla_username`, `scylla_password`, `scylla_tls`, `scylla_tls_ca_file`, \
+             `scylla_replication`"
         );
     }
 

@@ -53,7 +53,10 @@ fn config_with_a_misspelled_key_fails_naming_file_line_column_and_key() {
         format!(
             "error: cannot load settings: invalid config file {path}:2:1 (key `store.sqlite_pth`): \
              unknown field `sqlite_pth`, expected one of `backend`, `sqlite_path`, \
-             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`\n"
+             `max_attachment_bytes`, `max_ticket_attachment_bytes`, `encryption_keys`, \
+             `scylla_contact_points`, `scylla_keyspace`, `scylla_local_datacenter`, \
+             `scylla_username`, `scylla_password`, `scylla_tls`, `scylla_tls_ca_file`, \
+             `scylla_replication`\n"
         )
     );
 }
@@ -84,7 +87,7 @@ fn unknown_store_backend_is_a_clear_error() {
     let path = write(
         dir.path(),
         "helpline.toml",
-        "[store]\nbackend = \"scylla\"\n",
+        "[store]\nbackend = \"postgres\"\n",
     );
     let output = helpline(dir.path(), &["-c", &path, "migrate"], &[]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
@@ -94,7 +97,7 @@ fn unknown_store_backend_is_a_clear_error() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("unknown store backend `scylla`, expected `sqlite`"),
+        stderr.contains("unknown store backend `postgres`, expected `sqlite` or `scylla`"),
         "{stderr}"
     );
     assert!(
@@ -296,6 +299,9 @@ fn help_lists_every_environment_variable() {
         "HELPLINE_STORE_SQLITE_PATH",
         "HELPLINE_STORE_MAX_ATTACHMENT_BYTES",
         "HELPLINE_STORE_MAX_TICKET_ATTACHMENT_BYTES",
+        "HELPLINE_STORE_SCYLLA_CONTACT_POINTS",
+        "HELPLINE_STORE_SCYLLA_KEYSPACE",
+        "HELPLINE_STORE_SCYLLA_PASSWORD",
         "HELPLINE_LOG_FILTER",
         "RUST_LOG",
         "HELPLINE_METRICS_LISTEN",
