@@ -47,7 +47,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 
 {{/* The environment of the secret settings, each from its Secret when named. */}}
 {{- define "helpline.secretEnv" -}}
-{{- $names := dict "discord.token" "DISCORD_TOKEN" "cluster.redis_url" "HELPLINE_CLUSTER_REDIS_URL" "store.encryption_keys" "HELPLINE_STORE_ENCRYPTION_KEYS" -}}
+{{- $names := dict "discord.token" "DISCORD_TOKEN" "cluster.redis_url" "HELPLINE_CLUSTER_REDIS_URL" "store.encryption_keys" "HELPLINE_STORE_ENCRYPTION_KEYS" "store.scylla_password" "HELPLINE_STORE_SCYLLA_PASSWORD" -}}
 {{- range $setting, $ref := .Values.secrets }}
 {{- if $ref.name }}
 - name: {{ required (printf "secrets[%q] is not a setting the chart knows" $setting) (get $names $setting) }}
@@ -57,6 +57,32 @@ app.kubernetes.io/component: {{ index . 1 }}
       key: {{ $ref.key }}
 {{- end }}
 {{- end }}
+{{- end -}}
+
+{{/* The settings file (helpline.toml): the values' `settings`, with what the chart knows
+filled in where a value is null (the proxy's Service, the mounted ScyllaDB CA). */}}
+{{- define "helpline.settingsToml" -}}
+# Rendered by the chart from its values' `settings`; secrets come from the environment.
+{{- $settings := deepCopy .Values.settings }}
+{{- if and .Values.proxy.enabled (kindIs "invalid" $settings.discord.rest_proxy) }}
+{{- $_ := set $settings.discord "rest_proxy" (printf "http://%s-proxy:%s" (include "helpline.fullname" .) (include "helpline.port" .Values.settings.proxy.listen)) }}
+{{- end }}
+{{- if and .Values.scyllaCa.secretName (kindIs "invalid" $settings.store.scylla_tls_ca_file) }}
+{{- $_ := set $settings.store "scylla_tls_ca_file" (printf "%s/%s" (include "helpline.scyllaCaDir" .) .Values.scyllaCa.key) }}
+{{- end }}
+{{- range $section, $keys := $settings }}
+[{{ $section }}]
+{{- range $key, $value := $keys }}
+{{- if not (kindIs "invalid" $value) }}
+{{ $key }} = {{ include "helpline.toml" $value }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Where the ScyllaDB CA Secret is mounted. */}}
+{{- define "helpline.scyllaCaDir" -}}
+/etc/helpline-scylla-ca
 {{- end -}}
 
 {{/* What every process mounts: the settings file, and /tmp (the root is read-only). */}}
@@ -100,6 +126,14 @@ settings file, so the name is always given here). */}}
 {{- $listen := (index $.Values.settings $setting).listen -}}
 {{- if or (hasPrefix "127." $listen) (hasPrefix "localhost" $listen) (hasPrefix "[::1]" $listen) -}}
 {{- fail (printf "settings.%s.listen (%s) must not be a loopback address: the kubelet and the other pods reach it" $setting $listen) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .Values.settings.store.backend "scylla" -}}
+{{- range $point := splitList "," (toString .Values.settings.store.scylla_contact_points) -}}
+{{- $point = trim $point -}}
+{{- if or (hasPrefix "127." $point) (hasPrefix "localhost" $point) (hasPrefix "[::1]" $point) -}}
+{{- fail (printf "settings.store.scylla_contact_points (%s) must name the ScyllaDB nodes, not a loopback address the pods cannot reach (such as scylla-client.scylla:9042)" $point) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if not (index .Values.secrets "discord.token").name -}}

@@ -1,7 +1,8 @@
 //! The Helm chart `helm/helpline` and the plain manifests of `k8s/`, checked without a cluster:
 //! `helm lint --strict`; every rendered manifest valid against Kubernetes' own schemas
 //! (kubernetes-validate, strict, at the chart's oldest supported version and the newest); the
-//! settings file it renders accepted by the binary; its values mirroring the binary's settings
+//! settings file it renders accepted by the binary (in the shard pods and in the `helpline
+//! migrate` hook Job of a ScyllaDB release); its values mirroring the binary's settings
 //! (one source: a setting without a value, or a value without a setting, fails); the refusals a
 //! release gets before anything is created; the alert rules it ships the repository's; the pods
 //! unprivileged with probes on /healthz and /readyz and a grace period above the shutdown
@@ -76,6 +77,19 @@ const FULL: &[&str] = &[
     "monitoring.prometheusRule.enabled=true",
 ];
 
+/// A release on the ScyllaDB store: three shard pods sharing a keyspace over TLS with a user,
+/// the CA from a Secret.
+const SCYLLA: &[&str] = &[
+    "settings.store.backend=scylla",
+    "settings.store.scylla_contact_points=scylla-0.scylla:9042\\,scylla-1.scylla:9042",
+    "settings.store.scylla_username=helpline",
+    "settings.store.scylla_tls=true",
+    "secrets.store\\.scylla_password.name=helpline-scylla",
+    "scyllaCa.secretName=helpline-scylla-ca",
+    "shards.replicas=3",
+    "secrets.cluster\\.redis_url.name=helpline-redis",
+];
+
 #[test]
 fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     let (Some(helm), Some(validate)) = (
@@ -84,7 +98,7 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     ) else {
         return;
     };
-    for sets in [&[][..], FULL] {
+    for sets in [&[][..], FULL, SCYLLA] {
         let mut lint = Command::new(&helm);
         lint.current_dir(root())
             .args(["lint", "--strict", "helm/helpline"]);
@@ -121,20 +135,25 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     // The Prometheus Operator's kinds have no schema in Kubernetes': those are checked below.
     let rendered = render(&helm, &FULL[..3]).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("rendered.yaml");
-    std::fs::write(&file, &rendered).unwrap();
-    for version in ["1.30.0", "1.37.0"] {
-        let output = Command::new(&validate)
-            .args(["--strict", "--quiet", "-k", version])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "kubernetes-validate {version}: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+    for (name, text) in [
+        ("rendered.yaml", &rendered),
+        ("scylla.yaml", &render(&helm, SCYLLA).unwrap()),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        for version in ["1.30.0", "1.37.0"] {
+            let output = Command::new(&validate)
+                .args(["--strict", "--quiet", "-k", version])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "kubernetes-validate {version} {name}: {}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
     }
     let kinds: Vec<String> = documents(&rendered)
         .iter()
@@ -223,12 +242,12 @@ fn the_pods_run_unprivileged_with_probes_and_a_grace_period_above_the_shutdown_d
     );
 }
 
-/// The settings file the chart renders into its ConfigMap.
+/// The settings file the chart renders into its ConfigMap (the release's, not a hook's).
 fn settings_file(helm: &Path, sets: &[&str]) -> String {
     let rendered = render(helm, sets).unwrap();
     documents(&rendered)
         .into_iter()
-        .find(|d| d["kind"] == "ConfigMap")
+        .find(|d| d["kind"] == "ConfigMap" && d["metadata"]["annotations"].is_null())
         .unwrap()["data"]["helpline.toml"]
         .as_str()
         .unwrap()
@@ -244,7 +263,16 @@ fn pod_environment(rendered: &[serde_json::Value], config: &Path) -> Vec<(String
         .find(|d| d["kind"] == "StatefulSet")
         .unwrap();
     let container = &shards["spec"]["template"]["spec"]["containers"][0];
-    let mut env = vec![("HOSTNAME".to_owned(), "helpline-shards-0".to_owned())];
+    container_environment(container, "helpline-shards-0", config)
+}
+
+/// The environment of `container` in the pod `pod`, resolved as [`pod_environment`] does.
+fn container_environment(
+    container: &serde_json::Value,
+    pod: &str,
+    config: &Path,
+) -> Vec<(String, String)> {
+    let mut env = vec![("HOSTNAME".to_owned(), pod.to_owned())];
     for variable in container["env"].as_array().unwrap() {
         let name = variable["name"].as_str().unwrap().to_owned();
         let value = if name == "HELPLINE_CONFIG" {
@@ -252,7 +280,7 @@ fn pod_environment(rendered: &[serde_json::Value], config: &Path) -> Vec<(String
         } else if let Some(value) = variable["value"].as_str() {
             value.to_owned()
         } else if variable["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name" {
-            "helpline-shards-0".to_owned()
+            pod.to_owned()
         } else {
             match name.as_str() {
                 "DISCORD_TOKEN" => "MTIz.stand-in.token".to_owned(),
@@ -260,6 +288,7 @@ fn pod_environment(rendered: &[serde_json::Value], config: &Path) -> Vec<(String
                 "HELPLINE_STORE_ENCRYPTION_KEYS" => {
                     "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()
                 }
+                "HELPLINE_STORE_SCYLLA_PASSWORD" => "stand-in-password".to_owned(),
                 other => panic!("{other} comes from an unknown source: {variable}"),
             }
         };
@@ -274,7 +303,7 @@ fn the_binary_in_a_pod_takes_the_settings_the_chart_renders() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    for sets in [&[][..], FULL] {
+    for sets in [&[][..], FULL, SCYLLA] {
         let rendered = documents(&render(&helm, sets).unwrap());
         let file = dir.path().join("helpline.toml");
         std::fs::write(&file, settings_file(&helm, sets)).unwrap();
@@ -309,7 +338,132 @@ fn the_binary_in_a_pod_takes_the_settings_the_chart_renders() {
                 "{printed}"
             );
         }
+        if sets == SCYLLA {
+            for line in [
+                "backend = \"scylla\"  # config file",
+                "scylla_contact_points = \"scylla-0.scylla:9042,scylla-1.scylla:9042\"  # config file",
+                "scylla_password = \"[redacted]\"  # environment HELPLINE_STORE_SCYLLA_PASSWORD",
+                "scylla_tls = true  # config file",
+                // Where the chart mounts the CA Secret.
+                "scylla_tls_ca_file = \"/etc/helpline-scylla-ca/ca.crt\"  # config file",
+                "scylla_replication = \"{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}\"  # config file",
+            ] {
+                assert!(printed.contains(line), "{line} missing in\n{printed}");
+            }
+        }
     }
+}
+
+#[test]
+fn a_scylla_release_runs_helpline_migrate_as_a_hook_before_anything_else() {
+    let Some(helm) = tool("target/tools/helm") else {
+        return;
+    };
+    // No hook on SQLite: every `helpline run` migrates its own file.
+    let sqlite = documents(&render(&helm, FULL).unwrap());
+    assert!(!sqlite.iter().any(|d| d["kind"] == "Job"));
+    assert!(
+        !sqlite
+            .iter()
+            .any(|d| !d["metadata"]["annotations"]["helm.sh/hook"].is_null())
+    );
+
+    let rendered = documents(&render(&helm, SCYLLA).unwrap());
+    let hooks: Vec<&serde_json::Value> = rendered
+        .iter()
+        .filter(|d| !d["metadata"]["annotations"]["helm.sh/hook"].is_null())
+        .collect();
+    let kinds: Vec<&str> = hooks.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ConfigMap", "Job"]);
+    let weight = |d: &serde_json::Value| -> i64 {
+        d["metadata"]["annotations"]["helm.sh/hook-weight"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // The Job's settings exist before it: hooks run before the release's own ConfigMap does.
+    assert!(weight(hooks[0]) < weight(hooks[1]));
+    for hook in &hooks {
+        let annotations = &hook["metadata"]["annotations"];
+        assert_eq!(annotations["helm.sh/hook"], "pre-install,pre-upgrade");
+        assert_eq!(
+            annotations["helm.sh/hook-delete-policy"],
+            "before-hook-creation,hook-succeeded"
+        );
+    }
+    // The same settings as the shard pods.
+    let release_config = rendered
+        .iter()
+        .find(|d| d["kind"] == "ConfigMap" && d["metadata"]["annotations"].is_null())
+        .unwrap();
+    assert_eq!(
+        hooks[0]["data"]["helpline.toml"],
+        release_config["data"]["helpline.toml"]
+    );
+    let job = hooks[1];
+    let pod = &job["spec"]["template"]["spec"];
+    assert_eq!(pod["restartPolicy"], "Never");
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let container = &pod["containers"][0];
+    assert_eq!(container["args"], serde_json::json!(["migrate"]));
+    let security = &container["securityContext"];
+    assert_eq!(security["readOnlyRootFilesystem"], true);
+    assert_eq!(security["allowPrivilegeEscalation"], false);
+    assert_eq!(security["capabilities"]["drop"][0], "ALL");
+    // Only the secret `migrate` reads, from its Secret: the bot token's Secret may not exist
+    // yet when the hook runs.
+    let env = container["env"].as_array().unwrap();
+    let secret_env: Vec<&str> = env
+        .iter()
+        .filter(|e| !e["valueFrom"]["secretKeyRef"].is_null())
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(secret_env, ["HELPLINE_STORE_SCYLLA_PASSWORD"]);
+    let volumes = pod["volumes"].as_array().unwrap();
+    let config = volumes.iter().find(|v| v["name"] == "config").unwrap();
+    assert_eq!(config["configMap"]["name"], hooks[0]["metadata"]["name"]);
+    assert!(
+        volumes
+            .iter()
+            .any(|v| v["secret"]["secretName"] == "helpline-scylla-ca")
+    );
+
+    // The binary in the Job's pod reads what the shard pods read, and its password.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("helpline.toml");
+    std::fs::write(&file, hooks[0]["data"]["helpline.toml"].as_str().unwrap()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .arg("config")
+        .env_clear()
+        .envs(container_environment(
+            container,
+            "helpline-migrate-x7k2p",
+            &file,
+        ))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}{printed}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "backend = \"scylla\"  # config file",
+        "scylla_password = \"[redacted]\"  # environment HELPLINE_STORE_SCYLLA_PASSWORD",
+        "scylla_tls_ca_file = \"/etc/helpline-scylla-ca/ca.crt\"  # config file",
+    ] {
+        assert!(printed.contains(line), "{line} missing in\n{printed}");
+    }
+
+    // A shard pod needs no volume of its own on ScyllaDB.
+    let shards = rendered
+        .iter()
+        .find(|d| d["kind"] == "StatefulSet")
+        .unwrap();
+    assert!(shards["spec"]["volumeClaimTemplates"].is_null());
+    assert_eq!(shards["spec"]["replicas"], 3);
 }
 
 #[test]
@@ -398,8 +552,24 @@ fn a_release_that_cannot_work_is_refused_before_anything_is_created() {
             "the Secret holding the bot token is required",
         ),
         (
-            &["settings.store.backend=scylla"][..],
+            &["settings.store.backend=postgres"][..],
             "settings/store/backend",
+        ),
+        (
+            &["settings.store.backend=scylla"][..],
+            "not a loopback address the pods cannot reach",
+        ),
+        (
+            &["settings.store.scylla_keyspace=help-line"][..],
+            "settings/store/scylla_keyspace",
+        ),
+        (
+            &["settings.store.scylla_contact_points=scylla"][..],
+            "settings/store/scylla_contact_points",
+        ),
+        (
+            &["settings.store.scylla_replication=3"][..],
+            "settings/store/scylla_replication",
         ),
         (
             &["settings.metrics.listen=9100"][..],
