@@ -11,10 +11,12 @@
 
 mod error;
 pub mod metrics;
+mod scylla;
 mod seal;
 mod sqlite;
 
 pub use error::{Error, OpenProblem, Result};
+pub use scylla::{SCYLLA_SCHEMA_VERSION, ScyllaConfig, ScyllaStore};
 pub use seal::{Keys, StoreKey};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
 

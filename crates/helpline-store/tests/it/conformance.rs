@@ -16,52 +16,71 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A store under test, with whatever keeps it alive (a temporary directory).
+/// A store under test, with whatever keeps it alive (a temporary directory, a CQL node).
 pub(crate) struct Backend {
     pub(crate) store: Arc<dyn Store>,
-    pub(crate) _keep: Option<tempfile::TempDir>,
+    pub(crate) _keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
-/// Runs every conformance test against one backend.
+/// Runs every conformance test against one backend: `conformance_suite!(name, backend)` makes
+/// a module of tests, each on a fresh backend; `conformance_suite!(sequential name, backend)`
+/// one test running them in turn, each on a fresh backend, where `backend` is an
+/// `Option<Backend>` (`None`: skipped, and said so).
 macro_rules! conformance_suite {
     ($name:ident, $backend:expr) => {
+        conformance_suite!(@list module $name, $backend);
+    };
+    (sequential $name:ident, $backend:expr) => {
+        conformance_suite!(@list sequential $name, $backend);
+    };
+    (@list $how:ident $name:ident, $backend:expr) => {
+        conformance_suite!(@$how $name, $backend;
+            guild_config_round_trip_and_conflicts,
+            open_numbers_tickets_and_is_idempotent,
+            fifty_concurrent_opens_by_one_member_make_one_ticket,
+            two_hundred_concurrent_opens_number_one_to_two_hundred,
+            open_limit_counts_only_active_tickets_of_the_panel,
+            active_tickets_are_counted_by_state,
+            cooldown_between_opens,
+            lookups_by_id_channel_guild_and_member,
+            updates_use_optimistic_concurrency,
+            concurrent_updates_from_one_version_let_one_win,
+            transcript_appends_once_and_keeps_edits_and_deletions,
+            batched_appends_match_single_ones,
+            attachments_are_kept_under_the_cap,
+            attachments_are_kept_within_the_ticket_budget,
+            concurrent_attachments_never_overshoot_the_ticket_budget,
+            panel_access_grants,
+            interactions_are_claimed_once,
+            effects_are_queued_with_their_ticket_and_settled_once,
+            the_outbox_gives_up_by_ticket_and_guild_and_purges,
+            stalled_tickets_are_those_nothing_works_on,
+            ticket_messages_are_remembered_per_slot,
+            writes_with_an_older_fencing_token_are_refused,
+            due_timers_are_found_by_their_stored_deadline,
+            transcripts_are_purged_whole_after_their_retention
+        );
+    };
+    (@module $name:ident, $backend:expr; $($test:ident),*) => {
         mod $name {
-            conformance_suite!(@tests $backend;
-                guild_config_round_trip_and_conflicts,
-                open_numbers_tickets_and_is_idempotent,
-                fifty_concurrent_opens_by_one_member_make_one_ticket,
-                two_hundred_concurrent_opens_number_one_to_two_hundred,
-                open_limit_counts_only_active_tickets_of_the_panel,
-                active_tickets_are_counted_by_state,
-                cooldown_between_opens,
-                lookups_by_id_channel_guild_and_member,
-                updates_use_optimistic_concurrency,
-                concurrent_updates_from_one_version_let_one_win,
-                transcript_appends_once_and_keeps_edits_and_deletions,
-                batched_appends_match_single_ones,
-                attachments_are_kept_under_the_cap,
-                attachments_are_kept_within_the_ticket_budget,
-                concurrent_attachments_never_overshoot_the_ticket_budget,
-                panel_access_grants,
-                interactions_are_claimed_once,
-                effects_are_queued_with_their_ticket_and_settled_once,
-                the_outbox_gives_up_by_ticket_and_guild_and_purges,
-                stalled_tickets_are_those_nothing_works_on,
-                ticket_messages_are_remembered_per_slot,
-                writes_with_an_older_fencing_token_are_refused,
-                due_timers_are_found_by_their_stored_deadline,
-                transcripts_are_purged_whole_after_their_retention
-            );
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let backend = $backend.await;
+                    crate::conformance::$test(backend.store.clone()).await;
+                }
+            )*
         }
     };
-    (@tests $backend:expr; $($test:ident),*) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                let backend = $backend.await;
+    (@sequential $name:ident, $backend:expr; $($test:ident),*) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            $(
+                let Some(backend) = $backend.await else { return };
+                eprintln!("conformance: {}", stringify!($test));
                 crate::conformance::$test(backend.store.clone()).await;
-            }
-        )*
+            )*
+        }
     };
 }
 
@@ -598,7 +617,11 @@ pub(crate) async fn concurrent_updates_from_one_version_let_one_win(store: Arc<d
     );
 }
 
-fn message(id: u64, content: &str, attachments: Vec<TranscriptAttachment>) -> TranscriptMessage {
+pub(crate) fn message(
+    id: u64,
+    content: &str,
+    attachments: Vec<TranscriptAttachment>,
+) -> TranscriptMessage {
     TranscriptMessage {
         message_id: Id::new(id),
         author_id: user(9),

@@ -29,7 +29,7 @@ pub(crate) async fn file_backend() -> Backend {
         .unwrap();
     Backend {
         store: Arc::new(store),
-        _keep: Some(dir),
+        _keep: Some(Box::new(dir)),
     }
 }
 
