@@ -45,7 +45,8 @@ pub(crate) enum Command {
     /// Serve the REST egress proxy every bot process of a cluster sends its Discord calls
     /// through: one rate-limit budget for all (shared through cluster.redis_url).
     Proxy,
-    /// Open the store, apply any pending migrations and print the schema version.
+    /// Bring the store to this build's schema and print its version: the SQLite file created
+    /// or upgraded, or the ScyllaDB keyspace created and migrated (run before `run` on scylla).
     Migrate,
     /// Print the effective settings, secrets redacted, and where each value came from.
     Config(ConfigArgs),

@@ -208,6 +208,58 @@ impl StoreSettings {
         }
     }
 
+    /// How to reach the ScyllaDB keyspace. Refuses what the driver would silently ignore: a
+    /// user without a password (or the reverse), a CA file without TLS.
+    pub(crate) fn scylla_config(&self) -> Result<helpline_store::ScyllaConfig, String> {
+        match (&self.scylla_username, &self.scylla_password) {
+            (Some(_), None) => {
+                return Err(
+                    "store.scylla_username is set but store.scylla_password is not: \
+                            give both (the password through HELPLINE_STORE_SCYLLA_PASSWORD) or \
+                            neither"
+                        .to_owned(),
+                );
+            }
+            (None, Some(_)) => {
+                return Err(
+                    "store.scylla_password is set but store.scylla_username is not: \
+                            give both or neither"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+        if self.scylla_tls_ca_file.is_some() && !self.scylla_tls {
+            return Err(
+                "store.scylla_tls_ca_file is set but store.scylla_tls is false: set \
+                        store.scylla_tls = true to connect with TLS, or unset the CA file"
+                    .to_owned(),
+            );
+        }
+        Ok(helpline_store::ScyllaConfig {
+            contact_points: self.scylla_contact_points.0.clone(),
+            keyspace: self.scylla_keyspace.0.clone(),
+            local_datacenter: self.scylla_local_datacenter.clone(),
+            username: self.scylla_username.clone(),
+            password: self
+                .scylla_password
+                .as_ref()
+                .map(|password| password.expose().to_owned()),
+            tls: self.scylla_tls,
+            tls_ca_file: self.scylla_tls_ca_file.clone(),
+            replication: self.scylla_replication.0.clone(),
+        })
+    }
+
+    /// `keyspace helpline at 10.0.0.1:9042, 10.0.0.2:9042`: the store named in messages.
+    pub(crate) fn scylla_place(&self) -> String {
+        format!(
+            "keyspace {} at {}",
+            self.scylla_keyspace.as_str(),
+            self.scylla_contact_points.0.join(", ")
+        )
+    }
+
     /// The limits the store enforces, from these settings.
     pub(crate) fn limits(&self) -> helpline_store::StoreLimits {
         helpline_store::StoreLimits {
@@ -1964,6 +2016,72 @@ mod tests {
         assert_eq!(
             loaded.settings.store.scylla_contact_points.0,
             ["a:1", "b:2"]
+        );
+    }
+
+    #[test]
+    fn scylla_config_carries_every_setting_and_refuses_half_given_pairs() {
+        let loaded = load_env(&[
+            ("HELPLINE_STORE_SCYLLA_CONTACT_POINTS", "a:1,b:2"),
+            ("HELPLINE_STORE_SCYLLA_KEYSPACE", "tickets"),
+            ("HELPLINE_STORE_SCYLLA_LOCAL_DATACENTER", "dc1"),
+            ("HELPLINE_STORE_SCYLLA_USERNAME", "helpline"),
+            ("HELPLINE_STORE_SCYLLA_PASSWORD", "hunter2"),
+            ("HELPLINE_STORE_SCYLLA_TLS", "true"),
+            ("HELPLINE_STORE_SCYLLA_TLS_CA_FILE", "/ca.pem"),
+            (
+                "HELPLINE_STORE_SCYLLA_REPLICATION",
+                "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+            ),
+        ])
+        .unwrap();
+        let config = loaded.settings.store.scylla_config().unwrap();
+        assert_eq!(config.contact_points, ["a:1", "b:2"]);
+        assert_eq!(config.keyspace, "tickets");
+        assert_eq!(config.local_datacenter.as_deref(), Some("dc1"));
+        assert_eq!(config.username.as_deref(), Some("helpline"));
+        assert_eq!(config.password.as_deref(), Some("hunter2"));
+        assert!(config.tls);
+        assert_eq!(config.tls_ca_file.as_deref(), Some(Path::new("/ca.pem")));
+        assert_eq!(
+            config.replication,
+            "{'class': 'SimpleStrategy', 'replication_factor': 1}"
+        );
+        assert_eq!(
+            loaded.settings.store.scylla_place(),
+            "keyspace tickets at a:1, b:2"
+        );
+
+        let defaults = Settings::default().store.scylla_config().unwrap();
+        assert_eq!(defaults.contact_points, ["127.0.0.1:9042"]);
+        assert_eq!(defaults.keyspace, "helpline");
+        assert_eq!(
+            (defaults.username, defaults.password, defaults.tls),
+            (None, None, false)
+        );
+
+        let problem = |pairs: &[(&str, &str)]| {
+            load_env(pairs)
+                .unwrap()
+                .settings
+                .store
+                .scylla_config()
+                .unwrap_err()
+        };
+        assert_eq!(
+            problem(&[("HELPLINE_STORE_SCYLLA_USERNAME", "helpline")]),
+            "store.scylla_username is set but store.scylla_password is not: give both (the \
+             password through HELPLINE_STORE_SCYLLA_PASSWORD) or neither"
+        );
+        let message = problem(&[("HELPLINE_STORE_SCYLLA_PASSWORD", "hunter2")]);
+        assert_eq!(
+            message,
+            "store.scylla_password is set but store.scylla_username is not: give both or neither"
+        );
+        assert_eq!(
+            problem(&[("HELPLINE_STORE_SCYLLA_TLS_CA_FILE", "/ca.pem")]),
+            "store.scylla_tls_ca_file is set but store.scylla_tls is false: set \
+             store.scylla_tls = true to connect with TLS, or unset the CA file"
         );
     }
 

@@ -1,16 +1,13 @@
-//! `helpline migrate`: open the configured store, which applies pending migrations, and print
-//! the schema version.
+//! `helpline migrate`: bring the configured store to this build's schema and print its version
+//! — open the SQLite file (which migrates it), or create the ScyllaDB keyspace if it is missing
+//! and apply its pending migrations.
 
 use std::io::Write as _;
 
 use anyhow::Context as _;
-use helpline_store::SqliteStore;
+use helpline_store::{ScyllaStore, SqliteStore};
 
 use crate::settings::{StoreBackend, StoreSettings};
-
-/// Until the store crate exports the ScyllaDB backend, the binary names it and refuses it.
-pub(crate) const SCYLLA_NOT_YET: &str =
-    "store.backend `scylla` is not built into this binary yet: use `sqlite`";
 
 pub(crate) async fn run(store: &StoreSettings) -> anyhow::Result<()> {
     let version = migrate(store).await?;
@@ -39,7 +36,17 @@ pub(crate) async fn migrate(store: &StoreSettings) -> anyhow::Result<u32> {
             tracing::info!(path = %path.display(), schema_version = version, "sqlite store migrated");
             Ok(version)
         }
-        StoreBackend::Scylla => anyhow::bail!(SCYLLA_NOT_YET),
+        StoreBackend::Scylla => {
+            let config = store.scylla_config().map_err(anyhow::Error::msg)?;
+            let keyspace = store.scylla_keyspace.as_str();
+            let contact_points = store.scylla_contact_points.show();
+            tracing::info!(%keyspace, %contact_points, "migrating scylla keyspace");
+            let version = ScyllaStore::migrate(&config)
+                .await
+                .with_context(|| format!("cannot migrate the ScyllaDB {}", store.scylla_place()))?;
+            tracing::info!(%keyspace, %contact_points, schema_version = version, "scylla keyspace migrated");
+            Ok(version)
+        }
     }
 }
 
@@ -51,10 +58,8 @@ fn describe(store: &StoreSettings, version: u32) -> String {
                 store.sqlite_path.display()
             )
         }
-        StoreBackend::Scylla => format!(
-            "scylla keyspace {} at {}: schema version {version}",
-            store.scylla_keyspace.as_str(),
-            store.scylla_contact_points.show()
-        ),
+        StoreBackend::Scylla => {
+            format!("scylla {}: schema version {version}", store.scylla_place())
+        }
     }
 }

@@ -1,14 +1,15 @@
 //! `helpline run`: the bot against Discord (or whatever `discord.api_url` and
 //! `discord.gateway_url` name). A single node — SQLite held alone, every shard here — unless
 //! `cluster.redis_url` is set: then the process is a member of a cluster, holding the shards its
-//! leases give it, with every write fenced.
+//! leases give it, with every write fenced. The store is the SQLite file or the ScyllaDB
+//! keyspace `helpline migrate` prepared (`store.backend`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use helpline_bot::{Bot, BotConfig, ClusterConfig, RestProxy, ShardEnd};
-use helpline_store::{SqliteStore, Store};
+use helpline_store::{ScyllaStore, SqliteStore, Store};
 
 use crate::settings::{Settings, StoreBackend};
 use crate::telemetry;
@@ -78,6 +79,16 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             cluster.lease_ttl_ms
         );
     }
+    if settings.store.backend == StoreBackend::Scylla {
+        // A settings mistake is reported before Discord is contacted.
+        settings.store.scylla_config().map_err(anyhow::Error::msg)?;
+        if cluster.redis_url.is_none() {
+            tracing::warn!(
+                "store.backend scylla without cluster.redis_url: this process runs every shard \
+                 alone, and another one on the same keyspace would run them too"
+            );
+        }
+    }
     // Nothing is created on disk for a token Discord refuses.
     let bot_id = Bot::check_token(&config).await.map_err(|error| {
         if error.is_unauthorized() {
@@ -123,7 +134,17 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
                     .with_keys(keys)?,
             )
         }
-        StoreBackend::Scylla => bail!(crate::commands::migrate::SCYLLA_NOT_YET),
+        StoreBackend::Scylla => {
+            let scylla = settings.store.scylla_config().map_err(anyhow::Error::msg)?;
+            let place = settings.store.scylla_place();
+            let keys = settings.store.keys().map_err(anyhow::Error::msg)?;
+            Arc::new(
+                ScyllaStore::connect(&scylla, limits)
+                    .await
+                    .with_context(|| format!("cannot open the ScyllaDB {place}"))?
+                    .with_keys(keys)?,
+            )
+        }
     };
     let readiness = match settings.metrics.listen {
         Some(listen) => Some(telemetry::serve_metrics(listen).await?),

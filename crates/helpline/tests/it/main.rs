@@ -5,6 +5,7 @@ mod chart;
 mod cluster;
 mod image;
 mod loadtest;
+mod scylla;
 
 use std::path::Path;
 use std::process::{Command, Output};
