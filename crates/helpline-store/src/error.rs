@@ -31,7 +31,7 @@ pub enum Error {
     /// The database failed.
     #[error("database error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The database file cannot be used, for a reason an operator can fix.
+    /// The database cannot be used, for a reason an operator can fix.
     #[error("{0}")]
     Open(OpenProblem),
     /// A sealed transcript record cannot be sealed or opened.
@@ -42,9 +42,13 @@ pub enum Error {
     Closed,
 }
 
-/// Why a database file cannot be opened.
+/// Why a database cannot be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenProblem {
+    /// No ScyllaDB node answered (or none accepted the credentials, or TLS failed): why.
+    Unreachable(String),
+    /// The ScyllaDB keyspace is missing, behind or ahead of this build: what to do.
+    Schema(String),
     /// The directory that should hold the file does not exist.
     MissingDirectory(std::path::PathBuf),
     /// The path names a directory (or something else that is not a regular file).
@@ -60,6 +64,7 @@ pub enum OpenProblem {
 impl std::fmt::Display for OpenProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::Unreachable(why) | Self::Schema(why) => f.write_str(why),
             Self::MissingDirectory(dir) => {
                 write!(f, "the directory {} does not exist", dir.display())
             }

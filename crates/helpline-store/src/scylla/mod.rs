@@ -54,8 +54,8 @@ pub const SCYLLA_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// Migrations, in order; `schema_migrations` records those applied.
 const MIGRATIONS: &[&str] = &[include_str!("schema_1.cql")];
 
-/// How to reach the cluster.
-#[derive(Clone, Debug)]
+/// How to reach the cluster. Its `Debug` never shows the password.
+#[derive(Clone)]
 pub struct ScyllaConfig {
     /// `host:port` of one or more nodes.
     pub contact_points: Vec<String>,
@@ -71,6 +71,21 @@ pub struct ScyllaConfig {
     /// The replication map `migrate` creates the keyspace with, in CQL
     /// (`{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}`).
     pub replication: String,
+}
+
+impl std::fmt::Debug for ScyllaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScyllaConfig")
+            .field("contact_points", &self.contact_points)
+            .field("keyspace", &self.keyspace)
+            .field("local_datacenter", &self.local_datacenter)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("tls", &self.tls)
+            .field("tls_ca_file", &self.tls_ca_file)
+            .field("replication", &self.replication)
+            .finish()
+    }
 }
 
 /// The ScyllaDB store. Cheap to clone: clones share the session.
@@ -104,6 +119,14 @@ fn invalid(what: String) -> Error {
     Error::Invalid(what)
 }
 
+fn unreachable_because(why: String) -> Error {
+    Error::Open(crate::OpenProblem::Unreachable(why))
+}
+
+fn schema(what: String) -> Error {
+    Error::Open(crate::OpenProblem::Schema(what))
+}
+
 /// Snowflakes and times fit in a bigint.
 pub(super) fn big(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
@@ -117,13 +140,13 @@ impl ScyllaStore {
         let store = Self::on(session, config.keyspace.clone(), limits).await?;
         let version = store.schema_version().await?;
         if version < SCYLLA_SCHEMA_VERSION {
-            return Err(invalid(format!(
+            return Err(schema(format!(
                 "the ScyllaDB keyspace {} is at schema version {version}, this build needs {SCYLLA_SCHEMA_VERSION}: run `helpline migrate`",
                 config.keyspace
             )));
         }
         if version > SCYLLA_SCHEMA_VERSION {
-            return Err(invalid(format!(
+            return Err(schema(format!(
                 "the ScyllaDB keyspace {} is at schema version {version}, newer than this build's {SCYLLA_SCHEMA_VERSION}",
                 config.keyspace
             )));
@@ -147,7 +170,7 @@ impl ScyllaStore {
             .await?;
         let current = store.schema_version().await?;
         if current > SCYLLA_SCHEMA_VERSION {
-            return Err(invalid(format!(
+            return Err(schema(format!(
                 "the ScyllaDB keyspace {} is at schema version {current}, newer than this build's {SCYLLA_SCHEMA_VERSION}",
                 config.keyspace
             )));
@@ -181,7 +204,7 @@ impl ScyllaStore {
             .use_keyspace(&keyspace, false)
             .await
             .map_err(|error| {
-                invalid(format!(
+                schema(format!(
                     "cannot use the ScyllaDB keyspace {keyspace} ({error}): run `helpline migrate` to create it"
                 ))
             })?;
@@ -529,10 +552,10 @@ async fn session(config: &ScyllaConfig) -> Result<scylla::client::session::Sessi
         builder = builder.tls_context(Some(Arc::new(tls(config)?)));
     }
     builder.build().await.map_err(|error| {
-        invalid(format!(
+        Error::Open(crate::OpenProblem::Unreachable(format!(
             "cannot connect to ScyllaDB at {}: {error}",
             config.contact_points.join(", ")
-        ))
+        )))
     })
 }
 
@@ -546,16 +569,17 @@ fn tls(config: &ScyllaConfig) -> Result<rustls::ClientConfig> {
         .map_err(backend)?;
     let config = match &config.tls_ca_file {
         Some(path) => {
+            // The CA file is an operator's to fix: said as why the cluster cannot be reached.
             let mut roots = rustls::RootCertStore::empty();
             let certificates = CertificateDer::pem_file_iter(path).map_err(|error| {
-                invalid(format!(
+                unreachable_because(format!(
                     "cannot read the CA file {}: {error}",
                     path.display()
                 ))
             })?;
             for certificate in certificates {
                 let certificate = certificate.map_err(|error| {
-                    invalid(format!(
+                    unreachable_because(format!(
                         "cannot read the CA file {}: {error}",
                         path.display()
                     ))
