@@ -795,3 +795,170 @@ fn processes_given_shard_ranges_run_exactly_their_ranges() {
         cluster.logs()
     );
 }
+
+/// The cluster on ScyllaDB: `helpline migrate` creates the keyspace, two `helpline run`
+/// processes share it (and Redis). An admin runs `/setup`, three members open tickets (numbered
+/// without a gap), one writes with a file, the process holding half the shards crashes, and the
+/// member closes once the other took them over: the transcript, file included, reaches the log
+/// channel, and the keyspace holds the closed ticket and its transcript.
+#[test]
+fn two_processes_on_one_scylla_keyspace_play_the_ticket_story() {
+    use helpline_store::Store as _;
+    let mut cluster = Cluster::start(4, 2, 4);
+    let node = cluster
+        .runtime
+        .block_on(cql_emulator::CqlEmulator::start(
+            cql_emulator::Config::default(),
+        ))
+        .unwrap();
+    let address = node.addr().to_string();
+    let replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+    let store_env = [
+        ("HELPLINE_STORE_BACKEND", "scylla"),
+        ("HELPLINE_STORE_SCYLLA_CONTACT_POINTS", address.as_str()),
+        ("HELPLINE_STORE_SCYLLA_KEYSPACE", "helpline"),
+        ("HELPLINE_STORE_SCYLLA_REPLICATION", replication),
+    ];
+    let migrated = Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .arg("migrate")
+        .current_dir(cluster.dir.path())
+        .env_clear()
+        .envs(store_env)
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{migrated:?}");
+    cluster
+        .env
+        .extend(store_env.map(|(key, value)| (key.to_owned(), value.to_owned())));
+    cluster.spawn(0);
+    cluster.spawn(1);
+    cluster.wait_settled(&[0, 1], Duration::from_secs(30));
+
+    let (guild, members, button) = cluster.guild_with_panel(3);
+    for member in &members {
+        cluster.open(*member, &button);
+    }
+    let expected = ["ticket-0001", "ticket-0002", "ticket-0003"];
+    wait_for(Duration::from_secs(20), || {
+        (cluster.ticket_channels(guild) == expected).then_some(())
+    });
+    let mia = members[0];
+    let channel = cluster
+        .emulator
+        .channels(guild)
+        .into_iter()
+        .find(|c| {
+            c.name.as_deref().is_some_and(|n| n.starts_with("ticket-"))
+                && cluster.emulator.can_view(mia, c.id)
+                && !cluster.emulator.can_view(members[1], c.id)
+        })
+        .expect("Mia's ticket channel")
+        .id;
+    let said = cluster
+        .runtime
+        .block_on(cluster.emulator.as_user(mia).send_message(
+            channel,
+            "My invoice is wrong",
+            [("invoice.txt", b"total: 42".to_vec())],
+        ))
+        .unwrap();
+
+    // The process holding the guild's shard (or the other: either way half the shards) dies.
+    cluster.kill(0);
+    cluster.wait_settled(&[1], Duration::from_secs(30));
+
+    // Mia closes: `/close reason:` shows the form, submitting it closes (clicked again while
+    // the shard was moving, as a person would).
+    let mut closed = false;
+    for _ in 0..30 {
+        let person = cluster.emulator.as_user(mia);
+        let form = cluster.runtime.block_on(person.run_command(
+            guild,
+            channel,
+            "close",
+            &[(
+                "reason",
+                discord_emulator::OptionValue::String("Solved, thank you".into()),
+            )],
+        ));
+        let Some(custom_id) = form
+            .ok()
+            .and_then(|outcome| outcome.modal().map(|m| m.custom_id.clone()))
+        else {
+            continue;
+        };
+        let submitted = cluster
+            .runtime
+            .block_on(person.submit_modal(channel, &custom_id, &[]));
+        if submitted.is_ok_and(|outcome| !outcome.failed()) {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the close never answered");
+    let html = wait_for(Duration::from_secs(20), || {
+        cluster.emulator.channels(guild).into_iter().find_map(|c| {
+            let messages = cluster.emulator.messages(c.id);
+            let file = messages
+                .iter()
+                .flat_map(|m| m.attachments.iter())
+                .find(|a| a.filename.starts_with("transcript-") && a.filename.ends_with(".html"))?;
+            cluster.emulator.attachment_bytes(&file.url)
+        })
+    });
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("My invoice is wrong"), "{html}");
+    assert!(html.contains("invoice.txt"), "{html}");
+
+    // What the keyspace holds, read as another process of the cluster would.
+    let settings = helpline_store::ScyllaConfig {
+        contact_points: vec![address.clone()],
+        keyspace: "helpline".into(),
+        local_datacenter: None,
+        username: None,
+        password: None,
+        tls: false,
+        tls_ca_file: None,
+        replication: replication.into(),
+    };
+    let store = cluster
+        .runtime
+        .block_on(helpline_store::ScyllaStore::connect(
+            &settings,
+            helpline_store::StoreLimits::default(),
+        ))
+        .unwrap();
+    let ticket = cluster
+        .runtime
+        .block_on(store.ticket_by_channel(channel))
+        .unwrap()
+        .expect("the ticket of Mia's channel");
+    assert_eq!(ticket.opener, mia);
+    assert_eq!(ticket.state, helpline_domain::TicketState::Closed);
+    let transcript = cluster
+        .runtime
+        .block_on(store.transcript(ticket.id))
+        .unwrap();
+    let kept = transcript
+        .iter()
+        .find(|m| m.message_id.get() == said.id.get())
+        .expect("Mia's message is in the transcript");
+    assert_eq!(kept.attachments.len(), 1);
+    assert!(kept.attachments[0].stored, "the file's bytes were kept");
+    let numbers: Vec<u32> = cluster
+        .runtime
+        .block_on(store.tickets_by_guild(
+            helpline_domain::Id::new(guild.get()),
+            &[],
+            helpline_store::Page::first(10),
+        ))
+        .unwrap()
+        .iter()
+        .map(|t| t.number)
+        .collect();
+    assert_eq!(numbers, [3, 2, 1]);
+    let stats = node.stats();
+    eprintln!("the story's statements on the keyspace: {stats:?}");
+    assert!(stats.lwts > 0 && stats.writes > 0);
+    cluster.assert_one_session_per_shard();
+}
