@@ -9,6 +9,14 @@
 //! secret in the form or in HTTP Basic auth) answers `{access_token, token_type: "Bearer",
 //! expires_in, refresh_token, scope}`; a code is good once, for 10 minutes, with the
 //! redirect URI it was issued for; a refresh token is good once and gives a new pair.
+//!
+//! PKCE (RFC 7636), as Discord supports it: the authorize request may carry `code_challenge`
+//! (43 to 128 characters of `A-Z a-z 0-9 - . _ ~`) and `code_challenge_method` (`S256`, or
+//! `plain`, the default when only a challenge is given; any other method is the 400 page). The
+//! consent form carries both on and the code remembers them; exchanging such a code then needs
+//! the `code_verifier` whose BASE64URL(SHA-256) is the challenge (or, for `plain`, which is the
+//! challenge), or answers 400 `invalid_grant`, the code spent either way. A code issued
+//! without a challenge ignores a verifier.
 
 use std::{
     collections::HashMap,
@@ -24,11 +32,12 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::get,
 };
+use ring::digest::{SHA256, digest};
 use serde_json::json;
 use tokio::time::Instant;
 use twilight_model::id::{Id, marker::UserMarker};
 
-use crate::{Emulator, snowflake::random_hex};
+use crate::{Emulator, snowflake::random_hex, token::base64url};
 
 /// How long an access token lives (Discord: 7 days).
 const ACCESS_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -50,10 +59,54 @@ impl Grant {
     }
 }
 
+/// How a PKCE challenge is derived from its verifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChallengeMethod {
+    /// The challenge is the verifier.
+    Plain,
+    /// The challenge is BASE64URL-without-padding(SHA-256(verifier)).
+    S256,
+}
+
+/// The PKCE challenge an authorization request carried.
+#[derive(Clone, Debug)]
+struct Challenge {
+    value: String,
+    method: ChallengeMethod,
+}
+
+impl Challenge {
+    /// Whether `verifier` is the one this challenge was made from.
+    fn verifies(&self, verifier: &str) -> bool {
+        match self.method {
+            ChallengeMethod::Plain => verifier == self.value,
+            ChallengeMethod::S256 => {
+                base64url(digest(&SHA256, verifier.as_bytes()).as_ref()) == self.value
+            }
+        }
+    }
+}
+
+/// RFC 7636's shape of a verifier (and so of a challenge): 43 to 128 characters of the
+/// unreserved set.
+fn is_pkce_shaped(text: &str) -> bool {
+    (43..=128).contains(&text.len())
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// A code waiting for its exchange: the consent, and the PKCE challenge if one was given.
+#[derive(Debug)]
+struct PendingCode {
+    grant: Grant,
+    challenge: Option<Challenge>,
+}
+
 /// Codes, access and refresh tokens handed out.
 #[derive(Debug, Default)]
 pub(crate) struct OAuth {
-    codes: HashMap<String, Grant>,
+    codes: HashMap<String, PendingCode>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
 }
@@ -114,8 +167,12 @@ fn bad_request(message: &str) -> Response {
         .into_response()
 }
 
-/// Checks an authorization request as Discord does before it shows the consent page.
-fn check_request(emulator: &Emulator, query: &HashMap<String, String>) -> Result<(), &'static str> {
+/// Checks an authorization request as Discord does before it shows the consent page; its PKCE
+/// challenge, if it has one.
+fn check_request(
+    emulator: &Emulator,
+    query: &HashMap<String, String>,
+) -> Result<Option<Challenge>, &'static str> {
     let application = emulator.application_id().to_string();
     if query.get("client_id") != Some(&application) {
         return Err("Unknown application (invalid client_id).");
@@ -132,7 +189,36 @@ fn check_request(emulator: &Emulator, query: &HashMap<String, String>) -> Result
     {
         return Err("No scopes were provided.");
     }
-    Ok(())
+    challenge(query)
+}
+
+/// The PKCE challenge of an authorization request: `code_challenge` with
+/// `code_challenge_method` (`S256` or `plain`; `plain` when absent).
+fn challenge(query: &HashMap<String, String>) -> Result<Option<Challenge>, &'static str> {
+    let method = match query.get("code_challenge_method").map(String::as_str) {
+        None | Some("plain") => ChallengeMethod::Plain,
+        Some("S256") => ChallengeMethod::S256,
+        Some(_) => {
+            return Err(
+                "Unsupported code_challenge_method: only \"S256\" or \"plain\" (case-sensitive).",
+            );
+        }
+    };
+    let Some(value) = query.get("code_challenge") else {
+        if query.contains_key("code_challenge_method") {
+            return Err("code_challenge_method was given without a code_challenge.");
+        }
+        return Ok(None);
+    };
+    if !is_pkce_shaped(value) {
+        return Err(
+            "Invalid code_challenge: 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (base64url without padding for S256).",
+        );
+    }
+    Ok(Some(Challenge {
+        value: value.clone(),
+        method,
+    }))
 }
 
 /// `GET /oauth2/authorize`: the consent page.
@@ -149,6 +235,8 @@ async fn consent_page(
         "response_type",
         "scope",
         "state",
+        "code_challenge",
+        "code_challenge_method",
     ]
     .iter()
     .filter_map(|key| query.get(*key).map(|value| (key, value)))
@@ -254,9 +342,10 @@ fn redirect(uri: &str, params: &[(&str, &str)]) -> Response {
 /// `POST /oauth2/authorize`: the person's click on the consent page.
 async fn consent(State(emulator): State<Emulator>, body: Bytes) -> Response {
     let fields = form(&body);
-    if let Err(message) = check_request(&emulator, &fields) {
-        return bad_request(message);
-    }
+    let challenge = match check_request(&emulator, &fields) {
+        Ok(challenge) => challenge,
+        Err(message) => return bad_request(message),
+    };
     let redirect_uri = fields["redirect_uri"].clone();
     let state = fields.get("state").cloned();
     let with_state = |mut params: Vec<(&'static str, String)>| {
@@ -298,7 +387,7 @@ async fn consent(State(emulator): State<Emulator>, body: Bytes) -> Response {
         .oauth
         .lock()
         .codes
-        .insert(code.clone(), grant);
+        .insert(code.clone(), PendingCode { grant, challenge });
     let params = with_state(vec![("code", code)]);
     let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     redirect(&redirect_uri, &params)
@@ -351,10 +440,11 @@ pub(crate) async fn token(State(emulator): State<Emulator>, request: Request) ->
     let grant = match fields.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
             let code = fields.get("code").cloned().unwrap_or_default();
-            let Some(grant) = oauth
+            // Removed before any check: a code is spent by its first exchange, good or not.
+            let Some(PendingCode { grant, challenge }) = oauth
                 .codes
                 .remove(&code)
-                .filter(|grant| grant.expires > now)
+                .filter(|pending| pending.grant.expires > now)
             else {
                 return token_error(
                     StatusCode::BAD_REQUEST,
@@ -368,6 +458,21 @@ pub(crate) async fn token(State(emulator): State<Emulator>, request: Request) ->
                     "invalid_grant",
                     "Invalid \"redirect_uri\" in request.",
                 );
+            }
+            if let Some(challenge) = challenge {
+                let refusal = match fields.get("code_verifier") {
+                    None => Some("Missing \"code_verifier\" in request."),
+                    Some(verifier) if !is_pkce_shaped(verifier) => Some(
+                        "Invalid \"code_verifier\" in request: 43 to 128 characters of A-Z a-z 0-9 - . _ ~.",
+                    ),
+                    Some(verifier) if !challenge.verifies(verifier) => Some(
+                        "Invalid \"code_verifier\" in request: it does not match the code_challenge.",
+                    ),
+                    Some(_) => None,
+                };
+                if let Some(description) = refusal {
+                    return token_error(StatusCode::BAD_REQUEST, "invalid_grant", description);
+                }
             }
             grant
         }

@@ -241,3 +241,174 @@ async fn a_panel_signs_a_member_in_and_reads_their_guilds() {
     assert_eq!(reused.status, 400);
     report.assert_clean();
 }
+
+/// RFC 7636's worked example (appendix B): a verifier and its S256 challenge.
+const RFC_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const RFC_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const EXCHANGE: &str =
+    "grant_type=authorization_code&redirect_uri=http%3A%2F%2Fpanel.test%2Fcallback";
+
+/// The consent page for an authorization request with `pkce` (`&code_challenge=...`) added.
+async fn consent_page(emulator: &discord_emulator::Emulator, pkce: &str) -> RawResponse {
+    let authorize = format!(
+        "/oauth2/authorize?client_id={}&redirect_uri=http%3A%2F%2Fpanel.test%2Fcallback&response_type=code&scope=identify&state=s{pkce}",
+        emulator.application_id()
+    );
+    raw_request(emulator, "GET", &authorize, None, None).await
+}
+
+/// A code for alice from an authorization request with `pkce` added.
+async fn pkce_code(
+    emulator: &discord_emulator::Emulator,
+    world: &common::TestWorld,
+    pkce: &str,
+) -> String {
+    let page = consent_page(emulator, pkce).await;
+    assert_eq!(page.status, 200);
+    let page = String::from_utf8(page.body).unwrap();
+    let authorized = click(emulator, &page, &format!("user_id={}", world.alice)).await;
+    assert_eq!(authorized.status, 302);
+    param(authorized.header("location").unwrap(), "code").expect("a code")
+}
+
+#[tokio::test]
+async fn pkce_s256_is_checked_at_the_exchange() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, common::bot_permissions());
+    let s256 = format!("&code_challenge={RFC_CHALLENGE}&code_challenge_method=S256");
+
+    // The consent form carries the challenge on.
+    let page = consent_page(&emulator, &s256).await;
+    let page = String::from_utf8(page.body).unwrap();
+    assert!(page.contains(RFC_CHALLENGE), "{page}");
+
+    // The right verifier: tokens that work.
+    let code = pkce_code(&emulator, &world, &s256).await;
+    let granted = token(
+        &emulator,
+        &format!("{EXCHANGE}&code={code}&code_verifier={RFC_VERIFIER}"),
+    )
+    .await;
+    assert_eq!(granted.status, 200);
+    let bearer = format!(
+        "Bearer {}",
+        granted.json()["access_token"].as_str().unwrap()
+    );
+    let me = raw_request(&emulator, "GET", "/api/v10/users/@me", Some(&bearer), None).await;
+    assert_eq!(me.json()["id"], world.alice.to_string());
+
+    // A wrong verifier: invalid_grant, and the code is spent.
+    let code = pkce_code(&emulator, &world, &s256).await;
+    let wrong = token(
+        &emulator,
+        &format!("{EXCHANGE}&code={code}&code_verifier={}", "a".repeat(43)),
+    )
+    .await;
+    assert_eq!(wrong.status, 400);
+    let wrong = wrong.json();
+    assert_eq!(wrong["error"], "invalid_grant");
+    assert!(
+        wrong["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("code_verifier"),
+        "{wrong}"
+    );
+    let retried = token(
+        &emulator,
+        &format!("{EXCHANGE}&code={code}&code_verifier={RFC_VERIFIER}"),
+    )
+    .await;
+    assert_eq!(retried.status, 400);
+    assert_eq!(retried.json()["error"], "invalid_grant");
+
+    // The challenge itself is not the verifier (S256 hashes).
+    let code = pkce_code(&emulator, &world, &s256).await;
+    let challenge_as_verifier = token(
+        &emulator,
+        &format!("{EXCHANGE}&code={code}&code_verifier={RFC_CHALLENGE}"),
+    )
+    .await;
+    assert_eq!(challenge_as_verifier.status, 400);
+
+    // No verifier: invalid_grant.
+    let code = pkce_code(&emulator, &world, &s256).await;
+    let missing = token(&emulator, &format!("{EXCHANGE}&code={code}")).await;
+    assert_eq!(missing.status, 400);
+    let missing = missing.json();
+    assert_eq!(missing["error"], "invalid_grant");
+    assert!(
+        missing["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("code_verifier"),
+        "{missing}"
+    );
+}
+
+#[tokio::test]
+async fn pkce_plain_is_the_default_method() {
+    let emulator = common::start().await;
+    let world = common::world(&emulator, common::bot_permissions());
+    let verifier = "plain-verifier_with.all~the-unreserved-characters";
+    for pkce in [
+        format!("&code_challenge={verifier}&code_challenge_method=plain"),
+        format!("&code_challenge={verifier}"),
+    ] {
+        let code = pkce_code(&emulator, &world, &pkce).await;
+        let granted = token(
+            &emulator,
+            &format!("{EXCHANGE}&code={code}&code_verifier={verifier}"),
+        )
+        .await;
+        assert_eq!(granted.status, 200, "{pkce}");
+        // plain compares, it does not hash: the S256 of the verifier is refused.
+        let code = pkce_code(&emulator, &world, &pkce).await;
+        let refused = token(
+            &emulator,
+            &format!("{EXCHANGE}&code={code}&code_verifier={RFC_VERIFIER}"),
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{pkce}");
+        assert_eq!(refused.json()["error"], "invalid_grant");
+    }
+    // A code issued without a challenge ignores a verifier.
+    let code = pkce_code(&emulator, &world, "").await;
+    let granted = token(
+        &emulator,
+        &format!("{EXCHANGE}&code={code}&code_verifier={RFC_VERIFIER}"),
+    )
+    .await;
+    assert_eq!(granted.status, 200);
+}
+
+#[tokio::test]
+async fn pkce_requests_discord_would_refuse_get_the_error_page() {
+    let emulator = common::start().await;
+    for (pkce, message) in [
+        (
+            format!("&code_challenge={RFC_CHALLENGE}&code_challenge_method=S512"),
+            "Unsupported code_challenge_method",
+        ),
+        (
+            format!("&code_challenge={RFC_CHALLENGE}&code_challenge_method=s256"),
+            "Unsupported code_challenge_method",
+        ),
+        // Standard base64 with padding, a common mistake.
+        (
+            "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw%2BcM%3D&code_challenge_method=S256"
+                .to_owned(),
+            "Invalid code_challenge",
+        ),
+        (
+            "&code_challenge_method=S256".to_owned(),
+            "without a code_challenge",
+        ),
+    ] {
+        let page = consent_page(&emulator, &pkce).await;
+        assert_eq!(page.status, 400, "{pkce}");
+        let page = String::from_utf8(page.body).unwrap();
+        assert!(page.contains(message), "{pkce}: {page}");
+        assert!(!page.contains("Authorize as"), "{page}");
+    }
+}
