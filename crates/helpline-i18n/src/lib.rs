@@ -15,6 +15,7 @@
 //! [`Translator::render`], or a message key into text with [`Translator::text`].
 
 mod localize;
+pub mod panel;
 pub mod permissions;
 mod translator;
 pub mod ui;

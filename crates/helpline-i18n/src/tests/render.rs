@@ -97,6 +97,7 @@ fn every_message_is_used() {
     // For the bot's own use, with no domain value behind it.
     used.insert("common-internal_error".to_owned());
     used.extend(crate::ui::ALL.iter().map(|key| (*key).to_owned()));
+    used.extend(crate::panel::ALL.iter().map(|key| (*key).to_owned()));
     let defined: BTreeSet<String> = variables_by_key(source(Language::English))
         .expect("English parses")
         .into_keys()

@@ -1,0 +1,293 @@
+//! What the panel asks Discord: the OAuth2 code exchange and the signed-in user (with their
+//! token, which is used during the sign-in and then dropped), and a guild's roles and a member's
+//! roles (with the bot's token) to decide who may see what.
+
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The largest answer read from Discord.
+const MAX_BODY: usize = 4 << 20;
+/// How long one call may take.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A Discord call that failed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DiscordError {
+    #[error("Discord answered {status} to {what}")]
+    Status { what: &'static str, status: u16 },
+    #[error("Discord could not be reached for {what}: {why}")]
+    Unreachable { what: &'static str, why: String },
+    #[error("Discord's answer to {what} could not be read: {why}")]
+    Malformed { what: &'static str, why: String },
+}
+
+/// The signed-in user, as `GET /users/@me` tells.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct User {
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) id: u64,
+    pub(crate) username: String,
+    #[serde(default)]
+    pub(crate) global_name: Option<String>,
+    #[serde(default)]
+    pub(crate) locale: Option<String>,
+}
+
+/// One of the user's guilds, as `GET /users/@me/guilds` tells.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct UserGuild {
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) id: u64,
+    pub(crate) name: String,
+}
+
+/// A guild as the bot reads it: its owner and its roles' permissions.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct Guild {
+    pub(crate) name: String,
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) owner_id: u64,
+    pub(crate) roles: Vec<Role>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct Role {
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) id: u64,
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) permissions: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct GuildMember {
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Token {
+    access_token: String,
+}
+
+fn snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse().map_err(serde::de::Error::custom)
+}
+
+/// The HTTP client to Discord.
+#[derive(Clone, Debug)]
+pub(crate) struct Discord {
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// `https://discord.com`, or an emulator's address.
+    base: String,
+    bot_token: String,
+    client_id: u64,
+    client_secret: String,
+}
+
+impl Discord {
+    pub(crate) fn new(
+        base: &str,
+        bot_token: String,
+        client_id: u64,
+        client_secret: String,
+    ) -> Result<Self, String> {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_platform_verifier()
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Self {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            base: base.trim_end_matches('/').to_owned(),
+            bot_token,
+            client_id,
+            client_secret,
+        })
+    }
+
+    /// Where the browser is sent to consent.
+    pub(crate) fn authorize_url(&self) -> String {
+        format!("{}/oauth2/authorize", self.base)
+    }
+
+    pub(crate) fn client_id(&self) -> u64 {
+        self.client_id
+    }
+
+    async fn call(
+        &self,
+        what: &'static str,
+        method: Method,
+        path: &str,
+        authorization: String,
+        form: Option<String>,
+    ) -> Result<(StatusCode, Bytes), DiscordError> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("{}/api/v10{path}", self.base))
+            .header("authorization", authorization)
+            .header("user-agent", "Helpline panel");
+        let body = match form {
+            Some(form) => {
+                request = request.header("content-type", "application/x-www-form-urlencoded");
+                Full::new(Bytes::from(form))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = request.body(body).map_err(|e| DiscordError::Unreachable {
+            what,
+            why: e.to_string(),
+        })?;
+        let call = async {
+            let response =
+                self.client
+                    .request(request)
+                    .await
+                    .map_err(|e| DiscordError::Unreachable {
+                        what,
+                        why: e.to_string(),
+                    })?;
+            let status = response.status();
+            let body = Limited::new(response.into_body(), MAX_BODY)
+                .collect()
+                .await
+                .map_err(|e| DiscordError::Unreachable {
+                    what,
+                    why: e.to_string(),
+                })?
+                .to_bytes();
+            Ok((status, body))
+        };
+        tokio::time::timeout(TIMEOUT, call)
+            .await
+            .map_err(|_| DiscordError::Unreachable {
+                what,
+                why: "timed out".into(),
+            })?
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        what: &'static str,
+        path: &str,
+        authorization: String,
+    ) -> Result<Option<T>, DiscordError> {
+        let (status, body) = self
+            .call(what, Method::GET, path, authorization, None)
+            .await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(DiscordError::Status {
+                what,
+                status: status.as_u16(),
+            });
+        }
+        serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| DiscordError::Malformed {
+                what,
+                why: e.to_string(),
+            })
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for an access token.
+    pub(crate) async fn exchange(
+        &self,
+        code: &str,
+        verifier: &str,
+        redirect_uri: &str,
+    ) -> Result<String, DiscordError> {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", verifier),
+            ("client_id", &self.client_id.to_string()),
+            ("client_secret", &self.client_secret),
+        ]
+        .iter()
+        .map(|(key, value)| format!("{key}={}", crate::page::url_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+        let what = "the sign-in code";
+        let (status, body) = self
+            .call(
+                what,
+                Method::POST,
+                "/oauth2/token",
+                String::new(),
+                Some(form),
+            )
+            .await?;
+        if !status.is_success() {
+            return Err(DiscordError::Status {
+                what,
+                status: status.as_u16(),
+            });
+        }
+        let token: Token = serde_json::from_slice(&body).map_err(|e| DiscordError::Malformed {
+            what,
+            why: e.to_string(),
+        })?;
+        Ok(token.access_token)
+    }
+
+    pub(crate) async fn user(&self, token: &str) -> Result<User, DiscordError> {
+        self.json(
+            "the signed-in user",
+            "/users/@me",
+            format!("Bearer {token}"),
+        )
+        .await?
+        .ok_or(DiscordError::Status {
+            what: "the signed-in user",
+            status: 404,
+        })
+    }
+
+    pub(crate) async fn user_guilds(&self, token: &str) -> Result<Vec<UserGuild>, DiscordError> {
+        Ok(self
+            .json(
+                "the signed-in user's servers",
+                "/users/@me/guilds",
+                format!("Bearer {token}"),
+            )
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// A guild the bot is in (`None`: it is not, or the guild does not exist).
+    pub(crate) async fn guild(&self, guild: u64) -> Result<Option<Guild>, DiscordError> {
+        self.json(
+            "a server's roles",
+            &format!("/guilds/{guild}"),
+            format!("Bot {}", self.bot_token),
+        )
+        .await
+    }
+
+    /// A member's roles (`None`: not a member).
+    pub(crate) async fn member_roles(
+        &self,
+        guild: u64,
+        user: u64,
+    ) -> Result<Option<Vec<u64>>, DiscordError> {
+        let member: Option<GuildMember> = self
+            .json(
+                "a member's roles",
+                &format!("/guilds/{guild}/members/{user}"),
+                format!("Bot {}", self.bot_token),
+            )
+            .await?;
+        Ok(member.map(|m| m.roles.iter().filter_map(|r| r.parse().ok()).collect()))
+    }
+}

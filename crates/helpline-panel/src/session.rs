@@ -1,0 +1,140 @@
+//! The browser's session and the sign-in in progress, each a sealed cookie (`HttpOnly`,
+//! `SameSite=Lax`, `Secure` when the panel is served over HTTPS or on this machine).
+
+use crate::seal::Sealer;
+use serde::{Deserialize, Serialize};
+
+pub(crate) const SESSION_COOKIE: &str = "helpline_session";
+pub(crate) const LOGIN_COOKIE: &str = "helpline_login";
+
+/// How long a sign-in may take between the redirect to Discord and the way back.
+pub(crate) const LOGIN_SECS: i64 = 600;
+
+/// A signed-in user.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct Session {
+    #[serde(rename = "u")]
+    pub(crate) user: u64,
+    #[serde(rename = "n")]
+    pub(crate) name: String,
+    /// Their Discord locale.
+    #[serde(rename = "l")]
+    pub(crate) locale: Option<String>,
+    /// The token every form of this session carries.
+    #[serde(rename = "c")]
+    pub(crate) csrf: String,
+    /// Unix seconds after which the session is over.
+    #[serde(rename = "e")]
+    pub(crate) expires: i64,
+    /// The servers they are on where Helpline is set up: (id, name).
+    #[serde(rename = "g")]
+    pub(crate) guilds: Vec<(u64, String)>,
+}
+
+/// A sign-in on its way through Discord.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Login {
+    /// The OAuth2 `state`, checked on the way back.
+    #[serde(rename = "s")]
+    pub(crate) state: String,
+    /// The PKCE verifier.
+    #[serde(rename = "v")]
+    pub(crate) verifier: String,
+    /// Where to go once signed in (a path of the panel).
+    #[serde(rename = "n")]
+    pub(crate) next: String,
+    #[serde(rename = "e")]
+    pub(crate) expires: i64,
+}
+
+pub(crate) fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A cookie's value from a `Cookie` header.
+pub(crate) fn cookie<'h>(header: Option<&'h str>, name: &str) -> Option<&'h str> {
+    header?
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A sealed cookie's contents, if it is there, opens and has not expired.
+pub(crate) fn read<T: serde::de::DeserializeOwned>(
+    sealer: &Sealer,
+    header: Option<&str>,
+    name: &str,
+    expires: impl Fn(&T) -> i64,
+) -> Option<T> {
+    let sealed = cookie(header, name)?;
+    let plain = sealer.open(name, sealed)?;
+    let value: T = serde_json::from_slice(&plain).ok()?;
+    (expires(&value) > now_secs()).then_some(value)
+}
+
+/// A `Set-Cookie` header value for `name` holding `value` sealed, for `max_age` seconds.
+pub(crate) fn set<T: Serialize>(
+    sealer: &Sealer,
+    name: &str,
+    value: &T,
+    max_age: i64,
+    secure: bool,
+) -> Option<String> {
+    let plain = serde_json::to_vec(value).ok()?;
+    let sealed = sealer.seal(name, &plain)?;
+    Some(format!(
+        "{name}={sealed}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    ))
+}
+
+/// A `Set-Cookie` header value that removes `name`.
+pub(crate) fn clear(name: &str, secure: bool) -> String {
+    format!(
+        "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Whether `next` is a path of the panel (never another site: no open redirect).
+pub(crate) fn safe_next(next: &str) -> String {
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 512;
+    if safe {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_panel_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/tickets/12"), "/tickets/12");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "tickets",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let header = Some("a=1; helpline_session=xyz; b=2");
+        assert_eq!(cookie(header, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(cookie(header, LOGIN_COOKIE), None);
+    }
+}

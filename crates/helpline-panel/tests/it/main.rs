@@ -1,0 +1,731 @@
+//! The panel over real sockets, signed in through the Discord emulator's OAuth2, reading a
+//! store the way the bot fills it: who sees which tickets, transcripts and servers, and what a
+//! forged sign-in or form gets.
+
+use discord_emulator::{Emulator, EmulatorConfig};
+use helpline_domain::lifecycle::{OpenRequest, prepare_open};
+use helpline_domain::permissions::Permissions;
+use helpline_domain::{
+    CloseReason, GuildConfig, Id, Member, Panel as TicketPanel, Ticket, TicketId, TicketState,
+    Timestamp, TranscriptMessage,
+};
+use helpline_panel::{PanelConfig, serve};
+use helpline_store::{OpenOutcome, SqliteStore, Store, StoreLimits};
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use twilight_model::id::Id as TwilightId;
+use twilight_model::id::marker::{GuildMarker, RoleMarker, UserMarker};
+
+/// A browser: a cookie jar for the panel, redirects followed by hand.
+struct Browser {
+    client: Client<HttpConnector, Full<Bytes>>,
+    panel: String,
+    cookies: HashMap<String, String>,
+    language: &'static str,
+}
+
+/// An answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: hyper::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+impl Browser {
+    fn new(panel: &str) -> Self {
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            panel: panel.to_owned(),
+            cookies: HashMap::new(),
+            language: "en-US,en;q=0.8",
+        }
+    }
+
+    async fn send(&mut self, method: &str, url: &str, form: Option<&[(&str, &str)]>) -> Answer {
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.panel)
+        } else {
+            url.to_owned()
+        };
+        let to_panel = url.starts_with(&self.panel);
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(&url)
+            .header("accept-language", self.language);
+        if to_panel && !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            request = request.header("cookie", jar.join("; "));
+        }
+        let body = match form {
+            Some(fields) => {
+                request = request.header("content-type", "application/x-www-form-urlencoded");
+                let text: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                    .collect();
+                Full::new(Bytes::from(text.join("&")))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let response = self
+            .client
+            .request(request.body(body).unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        if to_panel {
+            for cookie in headers.get_all("set-cookie") {
+                let cookie = cookie.to_str().unwrap();
+                let (pair, attributes) = cookie.split_once(';').unwrap_or((cookie, ""));
+                let (name, value) = pair.split_once('=').unwrap();
+                assert!(attributes.contains("HttpOnly"), "{cookie}");
+                assert!(attributes.contains("SameSite=Lax"), "{cookie}");
+                if attributes.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> Answer {
+        self.send("GET", url, None).await
+    }
+
+    async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> Answer {
+        self.send("POST", url, Some(form)).await
+    }
+
+    /// Signs in as `user` through Discord's consent page, starting from `path`; returns the
+    /// page the panel sends them back to.
+    async fn sign_in(&mut self, world: &World, user: TwilightId<UserMarker>, path: &str) -> Answer {
+        let first = self.get(path).await;
+        assert_eq!(first.status, 303, "{first:?}");
+        assert!(first.location().starts_with("/login?next="), "{first:?}");
+        let login = self.get(first.location()).await;
+        assert_eq!(login.status, 303, "{login:?}");
+        let authorize = login.location().to_owned();
+        assert!(
+            authorize.starts_with(&format!("{}/oauth2/authorize?", world.emulator.base_url())),
+            "{authorize}"
+        );
+        assert!(
+            authorize.contains("code_challenge_method=S256"),
+            "{authorize}"
+        );
+        let consent = self.get(&authorize).await;
+        assert_eq!(consent.status, 200, "{consent:?}");
+        let mut fields = hidden_fields(&consent.body);
+        let id = user.to_string();
+        fields.push(("user_id".into(), id));
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let consented = self
+            .post(
+                &format!("{}/oauth2/authorize", world.emulator.base_url()),
+                &fields,
+            )
+            .await;
+        assert!(matches!(consented.status, 302 | 303), "{consented:?}");
+        let back = consented.location().to_owned();
+        assert!(
+            back.starts_with(&format!("{}/callback?", self.panel)),
+            "{back}"
+        );
+        let signed_in = self.get(&back).await;
+        assert_eq!(signed_in.status, 303, "{signed_in:?}");
+        assert!(self.cookies.contains_key("helpline_session"));
+        assert!(
+            !self.cookies.contains_key("helpline_login"),
+            "the sign-in cookie is spent"
+        );
+        let next = signed_in.location().to_owned();
+        self.get(&next).await
+    }
+
+    fn csrf(page: &str) -> String {
+        hidden_fields(page)
+            .into_iter()
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value)
+            .expect("a form with the session's token")
+    }
+}
+
+/// `<input type="hidden" name=".." value="..">` fields of a page.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for piece in html.split("<input").skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default();
+        if !tag.contains(r#"type="hidden""#) {
+            continue;
+        }
+        let attribute = |name: &str| {
+            tag.split(&format!(r#"{name}=""#))
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .map(unescape)
+        };
+        if let (Some(name), Some(value)) = (attribute("name"), attribute("value")) {
+            fields.push((name, value));
+        }
+    }
+    fields
+}
+
+/// Two servers, their people, tickets in the store, and the panel.
+struct World {
+    emulator: Emulator,
+    store: Arc<dyn Store>,
+    panel: helpline_panel::Panel,
+    url: String,
+    alpha: TwilightId<GuildMarker>,
+    beta: TwilightId<GuildMarker>,
+    support: TwilightId<RoleMarker>,
+    mia: TwilightId<UserMarker>,
+    sam: TwilightId<UserMarker>,
+    ada: TwilightId<UserMarker>,
+    leo: TwilightId<UserMarker>,
+    /// Mia's tickets on Alpha and Beta, Leo's on Alpha.
+    mia_alpha: Ticket,
+    mia_beta: Ticket,
+    leo_alpha: Ticket,
+}
+
+const XSS: &str = r#"<script>window.pwned = 1</script><img src=x onerror="window.pwned=2">"#;
+
+impl World {
+    async fn start(access_ttl: Duration, session_ttl: Duration) -> Self {
+        let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+        let ada = emulator.create_user("Ada", "en-US");
+        let zoe = emulator.create_user("Zoe", "fr");
+        let mia = emulator.create_user("Mia", "fr");
+        let sam = emulator.create_user("Sam", "en-US");
+        let leo = emulator.create_user("Leo", "en-US");
+        let alpha = emulator.create_guild("Alpha", ada, "en-US").unwrap();
+        let beta = emulator.create_guild("Beta", zoe, "fr").unwrap();
+        let support = emulator
+            .create_role(alpha, "Support", Permissions::empty())
+            .unwrap();
+        emulator.add_member(alpha, mia, &[]).unwrap();
+        emulator.add_member(alpha, sam, &[support]).unwrap();
+        emulator.add_member(alpha, leo, &[]).unwrap();
+        emulator.add_member(beta, mia, &[]).unwrap();
+
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open_in_memory(StoreLimits::default())
+                .await
+                .unwrap(),
+        );
+        let mut alpha_config = GuildConfig::new(Id::new(alpha.get()));
+        alpha_config.staff_roles.push(Id::new(support.get()));
+        alpha_config
+            .add_panel(|id| TicketPanel::new(id, Id::new(77)))
+            .unwrap();
+        let alpha_config = store.save_guild_config(&alpha_config).await.unwrap();
+        let mut beta_config = GuildConfig::new(Id::new(beta.get()));
+        beta_config
+            .add_panel(|id| TicketPanel::new(id, Id::new(78)))
+            .unwrap();
+        let beta_config = store.save_guild_config(&beta_config).await.unwrap();
+        let now = Timestamp::from_secs(1_790_000_000);
+        let mia_alpha = open(&store, &alpha_config, 1 << 22, mia, "Mia", now).await;
+        let mia_beta = open(&store, &beta_config, 2 << 22, mia, "Mia", now).await;
+        let leo_alpha = open(&store, &alpha_config, 3 << 22, leo, "Leo", now).await;
+        say(
+            &store,
+            &mia_alpha,
+            10 << 22,
+            mia,
+            "Mia",
+            "My invoice is wrong",
+            false,
+        )
+        .await;
+        say(
+            &store,
+            &mia_alpha,
+            11 << 22,
+            sam,
+            "Sam",
+            "Refund her, she is a regular",
+            true,
+        )
+        .await;
+        say(&store, &leo_alpha, 12 << 22, leo, "Leo", XSS, false).await;
+        say(
+            &store,
+            &leo_alpha,
+            13 << 22,
+            leo,
+            "Leo",
+            "the printer is on fire",
+            false,
+        )
+        .await;
+        // Mia's Beta ticket is closed.
+        let mut closed = mia_beta.clone();
+        closed.state = TicketState::Closed;
+        closed.closed_at = Some(now.plus(Duration::from_secs(3600)));
+        closed.close_reason = Some(CloseReason::NoneGiven);
+        closed.version += 1;
+        store
+            .update_ticket(&closed, mia_beta.version)
+            .await
+            .unwrap();
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}");
+        let panel = serve(
+            PanelConfig {
+                listen: format!("127.0.0.1:{port}").parse().unwrap(),
+                public_url: url.clone(),
+                client_id: emulator.application_id().get(),
+                client_secret: emulator.client_secret(),
+                session_key: [42; 32],
+                bot_token: emulator.bot_token().to_owned(),
+                discord_url: emulator.base_url().to_owned(),
+                access_ttl,
+                session_ttl,
+            },
+            store.clone(),
+        )
+        .await
+        .unwrap();
+        Self {
+            emulator,
+            store,
+            panel,
+            url,
+            alpha,
+            beta,
+            support,
+            mia,
+            sam,
+            ada,
+            leo,
+            mia_alpha,
+            mia_beta: closed,
+            leo_alpha,
+        }
+    }
+
+    fn browser(&self) -> Browser {
+        Browser::new(&self.url)
+    }
+}
+
+async fn open(
+    store: &Arc<dyn Store>,
+    config: &GuildConfig,
+    id: u64,
+    opener: TwilightId<UserMarker>,
+    name: &str,
+    now: Timestamp,
+) -> Ticket {
+    let request = OpenRequest {
+        ticket_id: TicketId(id),
+        panel_id: config.panels[0].id,
+        topic_id: None,
+        opener: Id::new(opener.get()),
+        opener_name: name.into(),
+        requested_by: Member {
+            user_id: Id::new(opener.get()),
+            roles: Vec::new(),
+            permissions: Permissions::empty(),
+        },
+        reason: Some("help".into()),
+        answers: Vec::new(),
+    };
+    let (ticket, limits) = prepare_open(config, request, now).unwrap();
+    match store.open_ticket(ticket, limits, now, None).await.unwrap() {
+        OpenOutcome::Created(ticket) => ticket,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn say(
+    store: &Arc<dyn Store>,
+    ticket: &Ticket,
+    id: u64,
+    author: TwilightId<UserMarker>,
+    name: &str,
+    content: &str,
+    staff_note: bool,
+) {
+    let message = TranscriptMessage {
+        message_id: Id::new(id),
+        author_id: Id::new(author.get()),
+        author_name: name.into(),
+        author_is_bot: false,
+        content: content.into(),
+        created_at: Timestamp::of_snowflake(id),
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: Vec::new(),
+        attachments: Vec::new(),
+        staff_note,
+    };
+    store.append_message(ticket.id, &message).await.unwrap();
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+const DAY: Duration = Duration::from_secs(86_400);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_signs_in_with_discord_and_sees_her_tickets_on_every_server() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut mia = world.browser();
+    let page = mia.sign_in(&world, world.mia, "/tickets").await;
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("<h1>My tickets</h1>"), "{}", page.body);
+    for (ticket, server) in [(&world.mia_alpha, "Alpha"), (&world.mia_beta, "Beta")] {
+        assert!(
+            page.body.contains(&format!(
+                r#"<a href="/tickets/{}">#0001</a></td><td>{server}</td>"#,
+                ticket.id.0
+            )),
+            "{server}: {}",
+            page.body
+        );
+    }
+    assert!(page.body.contains("<td>Closed</td>"), "{}", page.body);
+    assert!(
+        !page.body.contains(&world.leo_alpha.id.0.to_string()),
+        "not Leo's"
+    );
+    assert!(
+        page.header("content-security-policy")
+            .contains("default-src 'none'")
+    );
+
+    // In French when the browser asks for it.
+    mia.language = "fr-FR,fr;q=0.9";
+    let page = mia.get("/tickets").await;
+    assert!(page.body.contains("<h1>Mes tickets</h1>"), "{}", page.body);
+    assert!(page.body.contains(r#"<html lang="fr">"#));
+
+    // Her ticket and its transcript, without the staff note.
+    let ticket = mia.get(&format!("/tickets/{}", world.mia_alpha.id.0)).await;
+    assert_eq!(ticket.status, 200);
+    assert!(
+        ticket.body.contains("Ticket #0001 sur Alpha"),
+        "{}",
+        ticket.body
+    );
+    let transcript = mia
+        .get(&format!("/tickets/{}/transcript", world.mia_alpha.id.0))
+        .await;
+    assert_eq!(transcript.status, 200);
+    assert!(transcript.body.contains("My invoice is wrong"));
+    assert!(
+        !transcript.body.contains("Refund her"),
+        "the opener's copy leaves staff notes out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_without_this_browsers_state_is_refused() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut browser = world.browser();
+    // No sign-in started here at all.
+    let answer = browser.get("/callback?code=abc&state=xyz").await;
+    assert_eq!(answer.status, 400);
+    assert!(
+        answer.body.contains("not started from this browser"),
+        "{}",
+        answer.body
+    );
+    // Started, but the state that comes back is another.
+    let login = browser.get("/login?next=/tickets").await;
+    let state = login
+        .location()
+        .split("state=")
+        .nth(1)
+        .and_then(|s| s.split('&').next())
+        .unwrap()
+        .to_owned();
+    let answer = browser
+        .get(&format!("/callback?code=abc&state={state}x"))
+        .await;
+    assert_eq!(answer.status, 400);
+    assert!(!browser.cookies.contains_key("helpline_session"));
+    // Missing state.
+    browser.get("/login").await;
+    let answer = browser.get("/callback?code=abc").await;
+    assert_eq!(answer.status, 400);
+    // Cancelled on Discord's page.
+    browser.get("/login").await;
+    let answer = browser
+        .get(&format!("/callback?error=access_denied&state={state}"))
+        .await;
+    assert_eq!(answer.status, 400);
+    assert!(!browser.cookies.contains_key("helpline_session"));
+    // Somewhere else after signing in: never.
+    let answer = browser.get("/login?next=https://evil.example/").await;
+    assert_eq!(answer.status, 303);
+    let mut again = world.browser();
+    let page = again.sign_in(&world, world.mia, "/tickets").await;
+    assert_eq!(page.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_peoples_tickets_and_servers_are_not_found() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut mia = world.browser();
+    mia.sign_in(&world, world.mia, "/tickets").await;
+    let missing = mia.get("/tickets/999999").await;
+    assert_eq!(missing.status, 404);
+    for path in [
+        format!("/tickets/{}", world.leo_alpha.id.0),
+        format!("/tickets/{}/transcript", world.leo_alpha.id.0),
+        format!("/guilds/{}", world.alpha),
+        format!("/guilds/{}", world.beta),
+        "/guilds/not-a-number".to_owned(),
+        "/tickets/-1".to_owned(),
+    ] {
+        let answer = mia.get(&path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(answer.body, missing.body, "{path}: no existence leak");
+    }
+    // Signed out, a page asks to sign in and comes back to it.
+    let mut stranger = world.browser();
+    let answer = stranger
+        .get(&format!("/tickets/{}", world.mia_alpha.id.0))
+        .await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(
+        answer.location(),
+        format!("/login?next=%2Ftickets%2F{}", world.mia_alpha.id.0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_read_their_servers_transcripts_until_their_role_goes() {
+    let world = World::start(Duration::from_millis(500), DAY).await;
+    let mut sam = world.browser();
+    sam.sign_in(&world, world.sam, "/tickets").await;
+    let leo = format!("/tickets/{}/transcript", world.leo_alpha.id.0);
+    let answer = sam.get(&leo).await;
+    assert_eq!(answer.status, 200, "staff of Alpha read Alpha's tickets");
+    let mia = sam
+        .get(&format!("/tickets/{}/transcript", world.mia_alpha.id.0))
+        .await;
+    assert!(mia.body.contains("Refund her"), "staff read staff notes");
+    assert_eq!(
+        sam.get(&format!("/tickets/{}", world.mia_beta.id.0))
+            .await
+            .status,
+        404,
+        "not Beta's"
+    );
+    assert_eq!(
+        sam.get(&format!("/guilds/{}", world.alpha)).await.status,
+        404,
+        "staff are not admins"
+    );
+    // Sam leaves the support team: within the access time, the panel forgets him.
+    world
+        .emulator
+        .set_member_roles(world.alpha, world.sam, &[])
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sam.get(&leo).await.status, 404);
+    let _ = world.support;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_and_granted_users_see_the_servers_tickets_filtered_and_searched() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, "/guilds").await;
+    assert!(
+        page.body
+            .contains(&format!(r#"<a href="/guilds/{}">Alpha</a>"#, world.alpha)),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Beta"), "Ada is not on Beta");
+    let all = ada.get(&format!("/guilds/{}", world.alpha)).await;
+    assert_eq!(all.status, 200);
+    let position = |body: &str, id: TicketId| body.find(&format!("/tickets/{}\"", id.0));
+    let (leo, mia) = (
+        position(&all.body, world.leo_alpha.id).expect("Leo's"),
+        position(&all.body, world.mia_alpha.id).expect("Mia's"),
+    );
+    assert!(leo < mia, "newest first");
+    // Search in transcripts.
+    let found = ada.get(&format!("/guilds/{}?q=PRINTER", world.alpha)).await;
+    assert!(position(&found.body, world.leo_alpha.id).is_some());
+    assert!(position(&found.body, world.mia_alpha.id).is_none());
+    // By opener and state.
+    let by_mia = ada
+        .get(&format!(
+            "/guilds/{}?opener={}&state=open",
+            world.alpha, world.mia
+        ))
+        .await;
+    assert!(position(&by_mia.body, world.mia_alpha.id).is_some());
+    assert!(position(&by_mia.body, world.leo_alpha.id).is_none());
+    let closed = ada
+        .get(&format!("/guilds/{}?state=closed", world.alpha))
+        .await;
+    assert!(
+        closed.body.contains("No tickets to show."),
+        "{}",
+        closed.body
+    );
+    // What members wrote is shown escaped.
+    let transcript = ada
+        .get(&format!("/tickets/{}/transcript", world.leo_alpha.id.0))
+        .await;
+    assert!(!transcript.body.contains("<script>window.pwned"));
+    assert!(transcript.body.contains("&lt;script&gt;"));
+    assert_eq!(
+        world.panel.addr().port(),
+        world
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse::<u16>()
+            .unwrap()
+    );
+
+    // Leo is granted panel access on Alpha (A7): he sees the guild view too.
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let mut leo_browser = world.browser();
+    let page = leo_browser
+        .sign_in(&world, world.leo, &format!("/guilds/{}", world.alpha))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(position(&page.body, world.mia_alpha.id).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transcript_is_served_under_a_policy_that_runs_no_script() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut leo = world.browser();
+    leo.sign_in(&world, world.leo, "/tickets").await;
+    let answer = leo
+        .get(&format!("/tickets/{}/transcript", world.leo_alpha.id.0))
+        .await;
+    assert_eq!(answer.status, 200);
+    let policy = answer.header("content-security-policy");
+    assert!(
+        policy.contains("sandbox") && policy.contains("default-src 'none'"),
+        "{policy}"
+    );
+    assert!(!policy.contains("script-src"), "{policy}");
+    assert_eq!(answer.header("x-content-type-options"), "nosniff");
+    assert!(answer.body.contains("the printer is on fire"));
+    assert!(
+        !answer.body.contains("<script>"),
+        "no script element at all"
+    );
+    assert!(!answer.body.contains("<img src=x"));
+    let page = leo.get(&format!("/tickets/{}", world.leo_alpha.id.0)).await;
+    assert!(
+        page.body
+            .contains(r#"<iframe class="transcript" sandbox="""#),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_need_this_sessions_token_and_sessions_end() {
+    let world = World::start(MINUTE, Duration::from_secs(2)).await;
+    let mut mia = world.browser();
+    let page = mia.sign_in(&world, world.mia, "/tickets").await;
+    let csrf = Browser::csrf(&page.body);
+    let forged = mia.post("/logout", &[("csrf", "guess")]).await;
+    assert_eq!(forged.status, 403);
+    assert!(
+        mia.cookies.contains_key("helpline_session"),
+        "still signed in"
+    );
+    let missing = mia.post("/logout", &[]).await;
+    assert_eq!(missing.status, 403);
+    let out = mia.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    assert!(!mia.cookies.contains_key("helpline_session"));
+    assert_eq!(mia.get("/tickets").await.status, 303, "signed out");
+
+    // A session ends after its time: sign in again, and back to the page.
+    let mut zoe = world.browser();
+    zoe.sign_in(&world, world.mia, "/tickets").await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let answer = zoe.get(&format!("/tickets/{}", world.mia_alpha.id.0)).await;
+    assert_eq!(answer.status, 303);
+    assert!(answer.location().starts_with("/login?next=%2Ftickets%2F"));
+}
