@@ -504,7 +504,7 @@ impl Bot {
     /// and the store answers (within a second). `Err` says what is missing, for `/readyz`.
     pub async fn readiness(&self) -> std::result::Result<String, String> {
         let shards = self.inner.shard_states.ready()?;
-        match tokio::time::timeout(Duration::from_secs(1), self.inner.store.outbox_depth()).await {
+        match tokio::time::timeout(Duration::from_secs(1), self.inner.store.ping()).await {
             Ok(Ok(_)) => Ok(format!("{shards} shards connected, store reachable")),
             Ok(Err(error)) => {
                 tracing::warn!(%error, "readiness: the store fails");

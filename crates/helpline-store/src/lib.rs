@@ -417,4 +417,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets idempotency records begun before `before`; returns how many.
     async fn purge_interactions(&self, before: Timestamp) -> Result<u64>;
+
+    /// Whether the store answers: one cheap read, for readiness probes (which must not cost
+    /// what a listing costs on a distributed backend).
+    async fn ping(&self) -> Result<()> {
+        self.guild_config(GuildId::new(1)).await.map(|_| ())
+    }
 }

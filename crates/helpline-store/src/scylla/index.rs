@@ -1,23 +1,21 @@
 //! The hint tables' entries: which a ticket (or an effect, or an interaction) has, and how they
 //! are written and removed.
 //!
-//! An entry of ticket version `v` is written at timestamp `2v + 2` and one it no longer has is
-//! removed at `2v + 3` once `v` is stored: a later version's entries (`≥ 2v + 4`) always win, a
-//! writer that lost its race removes what it wrote at its own version's removal timestamp, and
-//! a reader that finds an entry its record (at version `v`) does not have may remove it at
-//! `2v + 3` without ever hiding a newer writer's entry. Effects count attempts instead of
-//! versions, and an effect that is settled has its entry removed for good.
+//! An entry of ticket version `v` is written at timestamp `t + 2v + 2` (`t` the time in the
+//! ticket's id, in microseconds) and one it no longer has is removed at `t + 2v + 3` once `v`
+//! is stored: a later version's entries (`≥ t + 2v + 4`) always win, a writer that lost its
+//! race removes what it wrote at its own version's removal timestamp, and a reader that finds
+//! an entry its record (at version `v`) does not have may remove it at `t + 2v + 3` without
+//! ever hiding a newer writer's entry. Effects count attempts instead of versions; a settled
+//! effect's entry is removed above any attempt that could still be written.
 
 use super::{ScyllaStore, big};
 use crate::Result;
-use helpline_domain::{EffectKey, Ticket, TicketId, TicketState};
+use helpline_domain::{EffectKey, Ticket, TicketId, TicketState, Timestamp};
 
 /// Partitions of each time-ordered list (due effects, timers, purges…): spread so that no
 /// one partition takes every write, few enough that a reader asks them all.
 pub(super) const BUCKETS: i64 = 8;
-
-/// A timestamp that no entry is ever written at again: for entries of settled effects.
-pub(super) const FINAL: i64 = i64::MAX - 1;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Kind {
@@ -176,14 +174,21 @@ pub(super) fn ticket_hints(ticket: &Ticket) -> Vec<Hint> {
     hints
 }
 
-/// The timestamp entries of version `version` are written at.
-pub(super) fn written_at(version: u64) -> i64 {
-    big(version).saturating_mul(2).saturating_add(2)
+/// The timestamp a ticket's entries of version `version` (or an effect's of attempt
+/// `version`) are written at: the time in its id (a snowflake's, in microseconds) plus
+/// `2 × version + 2`. Close to the wall clock, so that compaction can drop the tombstones, and
+/// never in the future, which Scylla refuses.
+pub(super) fn written_at(ticket: TicketId, version: u64) -> i64 {
+    Timestamp::of_snowflake(ticket.0)
+        .as_millis()
+        .saturating_mul(1000)
+        .saturating_add(big(version).saturating_mul(2))
+        .saturating_add(2)
 }
 
-/// The timestamp entries a record no longer has at `version` are removed at.
-pub(super) fn removed_at(version: u64) -> i64 {
-    written_at(version).saturating_add(1)
+/// The timestamp a ticket's entries it no longer has at `version` are removed at.
+pub(super) fn removed_at(ticket: TicketId, version: u64) -> i64 {
+    written_at(ticket, version).saturating_add(1)
 }
 
 /// `a` without what `b` has.

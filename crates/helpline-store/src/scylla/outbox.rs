@@ -2,7 +2,7 @@
 //! transaction on its status; the `effect` list finds due ones, the `finished` list old
 //! settled ones.
 
-use super::index::{self, Entry, FINAL, Hint, Kind, removed_at, written_at};
+use super::index::{self, Entry, Hint, Kind, removed_at, written_at};
 use super::tickets::{EffectRow, Partition, contended, decode, effect_hint};
 use super::{CAS_ATTEMPTS, Cas, ScyllaStore, back_off, big};
 use crate::{OutboxDepth, PendingEffect, Result};
@@ -10,13 +10,13 @@ use helpline_domain::{EffectKey, GuildId, Id, TicketId, Timestamp};
 use std::collections::BTreeMap;
 
 /// The timestamp an effect's entry is written at for its `attempts`-th retry.
-fn attempt_written(attempts: u32) -> i64 {
-    written_at(u64::from(attempts))
+fn attempt_written(ticket: TicketId, attempts: u32) -> i64 {
+    written_at(ticket, u64::from(attempts))
 }
 
 /// The timestamp the entry of its `attempts`-th retry is removed at.
-fn attempt_removed(attempts: u32) -> i64 {
-    removed_at(u64::from(attempts))
+fn attempt_removed(ticket: TicketId, attempts: u32) -> i64 {
+    removed_at(ticket, u64::from(attempts))
 }
 
 /// How an effect is settled.
@@ -78,7 +78,8 @@ impl ScyllaStore {
             at.as_millis(),
             index::effect_sub(key),
         );
-        self.put_hints(&[finished], written_at(0)).await?;
+        self.put_hints(&[finished], written_at(key.ticket, 0))
+            .await?;
         let values = (
             how.status(),
             at.as_millis(),
@@ -112,13 +113,16 @@ impl ScyllaStore {
                 }
             };
             if applied {
+                // Above any retry's entry: a settled effect is never retried.
                 let due = effect_hint(&ticket, key, row.next);
-                self.drop_hints(&[due], FINAL).await?;
+                self.drop_hints(&[due], attempt_removed(key.ticket, row.attempts + 1))
+                    .await?;
             } else {
                 // Settled by someone else: their entry in the finished list stands.
                 let (_, now) = self.effect_row(key, false).await?;
                 if now.and_then(|now| now.finished) != Some(at.as_millis()) {
-                    self.drop_hints(&[finished], removed_at(0)).await?;
+                    self.drop_hints(&[finished], removed_at(key.ticket, 0))
+                        .await?;
                 }
             }
             return Ok(applied);
@@ -146,7 +150,8 @@ impl ScyllaStore {
             let old = effect_hint(&ticket, key, row.next);
             let new = effect_hint(&ticket, key, next.as_millis());
             let attempts = row.attempts + 1;
-            self.put_hints(&[new], attempt_written(attempts)).await?;
+            self.put_hints(&[new], attempt_written(key.ticket, attempts))
+                .await?;
             let cas = self
                 .cas(
                     "UPDATE tickets SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE ticket_id = ? AND effect_version = ? AND effect_step = ? IF status = 'pending' AND attempts = ?",
@@ -176,7 +181,7 @@ impl ScyllaStore {
             };
             if applied {
                 if old != new {
-                    self.drop_hints(&[old], attempt_removed(row.attempts))
+                    self.drop_hints(&[old], attempt_removed(key.ticket, row.attempts))
                         .await?;
                 }
                 return Ok(true);
@@ -187,7 +192,8 @@ impl ScyllaStore {
                 .as_ref()
                 .is_some_and(|now| now.pending() && now.next == next.as_millis());
             if !theirs {
-                self.drop_hints(&[new], attempt_removed(attempts)).await?;
+                self.drop_hints(&[new], attempt_removed(key.ticket, attempts))
+                    .await?;
             }
             back_off(attempt).await;
         }
@@ -216,7 +222,7 @@ impl ScyllaStore {
         at: Timestamp,
         error: &str,
     ) -> Result<u64> {
-        let tickets = self.pending_tickets(i64::MAX).await?;
+        let tickets = self.pending_tickets(i64::MAX, None).await?;
         let mut given_up = 0;
         for (ticket, _) in tickets {
             let partition = self.partition(ticket, false).await?;
@@ -229,14 +235,31 @@ impl ScyllaStore {
 
     /// Tickets with an entry in the `effect` list due by `until`, each checked against its
     /// partition (stale entries removed), with the earliest next attempt of its pending effects.
-    async fn pending_tickets(&self, until: i64) -> Result<Vec<(TicketId, (i64, Partition))>> {
+    /// With a `limit`, tickets are checked earliest entry first and the search stops once
+    /// that many are due.
+    async fn pending_tickets(
+        &self,
+        until: i64,
+        limit: Option<u32>,
+    ) -> Result<Vec<(TicketId, (i64, Partition))>> {
         let entries = self.due_entries(Kind::Effect, i64::MIN, until).await?;
         let mut by_ticket: BTreeMap<i64, Vec<(i64, Entry)>> = BTreeMap::new();
         for (bucket, entry) in entries {
             by_ticket.entry(entry.1).or_default().push((bucket, entry));
         }
+        let mut order: Vec<(i64, Vec<(i64, Entry)>)> = by_ticket.into_iter().collect();
+        order.sort_by_key(|(id, entries)| (entries.iter().map(|(_, e)| e.0).min(), *id));
         let mut found = Vec::new();
-        for (id, entries) in by_ticket {
+        for (id, entries) in order {
+            if limit.is_some_and(|limit| {
+                found
+                    .iter()
+                    .filter(|(_, (earliest, _)): &&(TicketId, (i64, Partition))| *earliest <= until)
+                    .count()
+                    >= limit as usize
+            }) {
+                break;
+            }
             let ticket = ticket_of(id);
             let partition = self.partition(ticket, false).await?;
             let mut stale: Vec<(Hint, i64)> = Vec::new();
@@ -248,8 +271,10 @@ impl ScyllaStore {
                     .find(|row| index::effect_sub(row.key) == entry.2);
                 match row {
                     Some(row) if row.pending() && row.next == entry.0 => {}
-                    Some(row) if row.pending() => stale.push((hint, attempt_removed(row.attempts))),
-                    Some(_) => stale.push((hint, FINAL)),
+                    Some(row) if row.pending() => {
+                        stale.push((hint, attempt_removed(ticket, row.attempts)));
+                    }
+                    Some(row) => stale.push((hint, attempt_removed(ticket, row.attempts + 1))),
                     None => {
                         // No such effect: its commit lost (and is gone) once the ticket is at
                         // its version or later; before that, it is in flight.
@@ -259,7 +284,7 @@ impl ScyllaStore {
                             .as_ref()
                             .is_some_and(|t| t.version >= version)
                         {
-                            stale.push((hint, removed_at(0)));
+                            stale.push((hint, removed_at(ticket, 0)));
                         }
                     }
                 }
@@ -282,7 +307,7 @@ impl ScyllaStore {
 
     pub(super) async fn due(&self, now: Timestamp, limit: u32) -> Result<Vec<(TicketId, GuildId)>> {
         let mut due: Vec<(i64, TicketId, i64)> = self
-            .pending_tickets(now.as_millis())
+            .pending_tickets(now.as_millis(), Some(limit))
             .await?
             .into_iter()
             .filter(|(_, (earliest, _))| *earliest <= now.as_millis())
@@ -300,7 +325,7 @@ impl ScyllaStore {
 
     pub(super) async fn depth(&self) -> Result<OutboxDepth> {
         let mut depth = OutboxDepth::default();
-        for (_, (_, partition)) in self.pending_tickets(i64::MAX).await? {
+        for (_, (_, partition)) in self.pending_tickets(i64::MAX, None).await? {
             for row in partition.effects.iter().filter(|row| row.pending()) {
                 depth.pending += 1;
                 let created = Timestamp::from_millis(row.created);
@@ -341,7 +366,7 @@ impl ScyllaStore {
                 }
                 _ => {}
             }
-            self.drop_hints(&[hint], FINAL).await?;
+            self.drop_hints(&[hint], removed_at(key.ticket, 0)).await?;
         }
         Ok(purged)
     }

@@ -33,6 +33,9 @@ pub(super) struct Partition {
     pub(super) ticket: Option<Ticket>,
     pub(super) guild: Option<i64>,
     pub(super) effects: Vec<EffectRow>,
+    /// Who wrote each recent version (version, writer): how a write whose answer was lost
+    /// knows it landed even when a later one followed.
+    pub(super) writers: Vec<(i64, String)>,
 }
 
 /// One effect of the outbox as stored.
@@ -72,6 +75,9 @@ const READ_PARTITION: &str = "SELECT data, guild_id, effect_version, effect_step
 
 const WRITE_TICKET: &str =
     "UPDATE tickets SET version = ?, guild_id = ?, data = ? WHERE ticket_id = ? IF version = ?";
+/// The status of a version's writer row (step -1, kept a day).
+const WRITER: &str = "version";
+const MARK_WRITER: &str = "INSERT INTO tickets (ticket_id, effect_version, effect_step, status, effect) VALUES (?, ?, -1, 'version', ?) USING TTL 86400";
 const QUEUE_EFFECT: &str = "INSERT INTO tickets (ticket_id, effect_version, effect_step, status, attempts, next_attempt_at, created_at, effect) VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)";
 
 fn partition_from(rows: Vec<PartitionRow>) -> Result<Partition> {
@@ -90,6 +96,10 @@ fn partition_from(rows: Vec<PartitionRow>) -> Result<Partition> {
         else {
             continue;
         };
+        if status == WRITER {
+            partition.writers.push((version, effect));
+            continue;
+        }
         let (Ok(version), Ok(step)) = (u64::try_from(version), u8::try_from(step)) else {
             return Err(invalid("a stored effect key is out of range".into()));
         };
@@ -164,6 +174,9 @@ impl ScyllaStore {
         };
         let shard = i32::try_from(fence.shard).unwrap_or(i32::MAX);
         let token = big(fence.token);
+        // A grant whose answer was lost may find its own token stored: that is not a
+        // coordinator granting a token twice.
+        let mut uncertain = false;
         for attempt in 0..CAS_ATTEMPTS {
             let rows: Vec<(Option<i64>,)> = if attempt == 0 {
                 self.rows("SELECT token FROM shard_fences WHERE shard = ?", (shard,))
@@ -174,7 +187,7 @@ impl ScyllaStore {
             };
             let current = rows.first().and_then(|(token,)| *token);
             let seen = current.map_or(0, |c| u64::try_from(c).unwrap_or(0));
-            if seen > fence.token || (mode == Fencing::Grant && seen == fence.token) {
+            if seen > fence.token || (mode == Fencing::Grant && seen == fence.token && !uncertain) {
                 return Err(Error::Fenced {
                     shard: fence.shard,
                     token: fence.token,
@@ -200,8 +213,10 @@ impl ScyllaStore {
                     .await?
                 }
             };
-            if matches!(cas, Cas::Applied) {
-                return Ok(());
+            match cas {
+                Cas::Applied => return Ok(()),
+                Cas::Uncertain => uncertain = true,
+                Cas::Refused(_) => {}
             }
             // Refused (someone recorded another token) or uncertain: read again at SERIAL.
             back_off(attempt).await;
@@ -267,24 +282,20 @@ impl ScyllaStore {
                 return Ok(None);
             }
             let mut active = self.active_of_member(ticket).await?;
-            let recent: Vec<(i64, i64)> = opens
+            // The member's other opens still remembered (rows expire after the cooldown): each
+            // checked, so that a refusal lists them and the cooldown counts them.
+            let others: Vec<(i64, i64)> = opens
                 .iter()
-                .filter(|(id, created)| {
-                    !active.iter().any(|t| big(t.id.0) == *id)
-                        && now.since(Timestamp::from_millis(*created))
-                            < IN_FLIGHT.max(limits.cooldown)
-                })
+                .filter(|(id, _)| !active.iter().any(|t| big(t.id.0) == *id))
                 .copied()
                 .collect();
-            // Opens of the member still in flight: waited for, so that the refusal lists them.
             let mut in_flight = 0;
             let mut last_counted: Option<i64> =
                 active.iter().map(|t| t.created_at.as_millis()).max();
-            for (id, created) in &recent {
-                match self
-                    .settled_open(TicketId(u64::try_from(*id).unwrap_or(0)))
-                    .await?
-                {
+            for (id, created) in &others {
+                let young = now.since(Timestamp::from_millis(*created)) < IN_FLIGHT;
+                let id = TicketId(u64::try_from(*id).unwrap_or(0));
+                match self.settled_open(id, ticket.guild_id, young).await? {
                     Some(found) if found.state.is_active() => {
                         if found.guild_id == ticket.guild_id
                             && found.panel_id == ticket.panel_id
@@ -302,7 +313,7 @@ impl ScyllaStore {
                         }
                     }
                     None => {
-                        if now.since(Timestamp::from_millis(*created)) < IN_FLIGHT {
+                        if young {
                             in_flight += 1;
                             last_counted = last_counted.max(Some(*created));
                         }
@@ -377,16 +388,44 @@ impl ScyllaStore {
         Err(contended("a member's opens"))
     }
 
-    /// A ticket another open of the member reserved a place for, waiting briefly for it to be
-    /// written; `None` if it still is not.
-    async fn settled_open(&self, id: TicketId) -> Result<Option<Ticket>> {
+    /// A ticket another open of the member reserved a place for: written, numbered (and then
+    /// written now: its open stopped between the two), or — for a `young` one — waited for
+    /// briefly; `None` if it is none of these.
+    async fn settled_open(
+        &self,
+        id: TicketId,
+        guild: GuildId,
+        young: bool,
+    ) -> Result<Option<Ticket>> {
+        if let Some(ticket) = self.read_ticket(id).await? {
+            return Ok(Some(ticket));
+        }
+        if let Some(ticket) = self.numbered_pending(guild, id).await? {
+            return Ok(Some(ticket));
+        }
+        if !young {
+            return Ok(None);
+        }
         for wait in 0..40 {
+            tokio::time::sleep(Duration::from_millis(5 * (1 + wait / 4))).await;
             if let Some(ticket) = self.read_ticket(id).await? {
                 return Ok(Some(ticket));
             }
-            tokio::time::sleep(Duration::from_millis(5 * (1 + wait / 4))).await;
         }
-        Ok(None)
+        self.numbered_pending(guild, id).await
+    }
+
+    /// The ticket `id` if its guild's counter holds it numbered but unwritten: written now.
+    async fn numbered_pending(&self, guild: GuildId, id: TicketId) -> Result<Option<Ticket>> {
+        let counter: Vec<(Option<i64>, Option<i64>, Option<String>)> =
+            self.rows(READ_COUNTER, (big(guild.get()),)).await?;
+        match counter.into_iter().next() {
+            Some((_, Some(pending_id), Some(pending))) if pending_id == big(id.0) => {
+                let numbered: Ticket = decode("ticket", &pending)?;
+                Ok(Some(self.write_new(&numbered).await?))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The member's active tickets on the ticket's panel, from the member's list, each checked
@@ -426,13 +465,13 @@ impl ScyllaStore {
             let Some(ticket) = ticket else { continue };
             let hint = Self::entry_hint(kind, part, *entry);
             if !ticket_hints(&ticket).contains(&hint) {
-                stale.push((hint, ticket.version));
+                stale.push((hint, ticket.id, ticket.version));
             } else if wanted(&ticket, entry) {
                 found.push((*entry, ticket));
             }
         }
-        for (hint, version) in stale {
-            self.drop_hints(&[hint], removed_at(version)).await?;
+        for (hint, id, version) in stale {
+            self.drop_hints(&[hint], removed_at(id, version)).await?;
         }
         Ok(found)
     }
@@ -450,13 +489,25 @@ impl ScyllaStore {
             } else {
                 self.rows(READ_COUNTER, (guild,)).await?
             };
+            if serial {
+                // An earlier attempt's answer was lost: if it numbered this ticket and another
+                // open already wrote it, that is the ticket.
+                let mine: Vec<(Option<String>,)> = self
+                    .serial_rows(
+                        "SELECT data FROM tickets WHERE ticket_id = ? LIMIT 1",
+                        (id,),
+                    )
+                    .await?;
+                if let Some((Some(data),)) = mine.into_iter().next() {
+                    return Ok(OpenOutcome::Created(decode("ticket", &data)?));
+                }
+            }
             let (last, pending_id, pending) = counter.into_iter().next().unwrap_or_default();
             if let (Some(pending_id), Some(pending)) = (pending_id, &pending) {
                 let numbered: Ticket = decode("ticket", pending)?;
                 if pending_id == id {
                     // Numbered by an earlier attempt whose answer was lost.
-                    self.write_new(&numbered).await?;
-                    return Ok(OpenOutcome::Created(numbered));
+                    return Ok(OpenOutcome::Created(self.write_new(&numbered).await?));
                 }
                 // The previous open of the guild: written before its place in the sequence
                 // is given to another.
@@ -486,8 +537,7 @@ impl ScyllaStore {
             };
             match cas {
                 Cas::Applied => {
-                    self.write_new(&numbered).await?;
-                    return Ok(OpenOutcome::Created(numbered));
+                    return Ok(OpenOutcome::Created(self.write_new(&numbered).await?));
                 }
                 Cas::Refused(_) => {
                     serial = false;
@@ -500,9 +550,11 @@ impl ScyllaStore {
         Err(contended("a guild's ticket numbers"))
     }
 
-    /// Writes a numbered ticket (at version 0) and its entries, unless it is written.
-    async fn write_new(&self, ticket: &Ticket) -> Result<()> {
-        self.put_hints(&ticket_hints(ticket), written_at(0)).await?;
+    /// Writes a numbered ticket (at version 0) and its entries, unless it is written; returns
+    /// the ticket as stored (another open may have written it first, or moved it on since).
+    async fn write_new(&self, ticket: &Ticket) -> Result<Ticket> {
+        self.put_hints(&ticket_hints(ticket), written_at(ticket.id, 0))
+            .await?;
         let data = encode(ticket)?;
         for attempt in 0..CAS_ATTEMPTS {
             let cas = self
@@ -517,9 +569,19 @@ impl ScyllaStore {
                 )
                 .await?;
             match cas {
-                // Written (by this open, or by another that found it pending).
-                Cas::Applied | Cas::Refused(_) => return Ok(()),
-                Cas::Uncertain => back_off(attempt).await,
+                Cas::Applied => return Ok(ticket.clone()),
+                Cas::Refused(_) | Cas::Uncertain => {
+                    let stored: Vec<(Option<String>,)> = self
+                        .serial_rows(
+                            "SELECT data FROM tickets WHERE ticket_id = ? LIMIT 1",
+                            (big(ticket.id.0),),
+                        )
+                        .await?;
+                    if let Some((Some(data),)) = stored.into_iter().next() {
+                        return decode("ticket", &data);
+                    }
+                    back_off(attempt).await;
+                }
             }
         }
         Err(contended("a new ticket"))
@@ -572,19 +634,29 @@ impl ScyllaStore {
             .iter()
             .map(|effect| effect_hint(ticket, effect.key, now.as_millis()))
             .collect();
-        self.put_hints(&gained, written_at(ticket.version)).await?;
-        self.put_hints(&effect_hints, written_at(0)).await?;
+        self.put_hints(&gained, written_at(ticket.id, ticket.version))
+            .await?;
+        self.put_hints(&effect_hints, written_at(ticket.id, 0))
+            .await?;
 
         let id = big(ticket.id.0);
         let data = encode(ticket)?;
-        let mut statements = vec![WRITE_TICKET];
-        let mut values: Vec<Vec<Option<CqlValue>>> = vec![vec![
-            Some(CqlValue::BigInt(big(ticket.version))),
-            Some(CqlValue::BigInt(big(ticket.guild_id.get()))),
-            Some(CqlValue::Text(data.clone())),
-            Some(CqlValue::BigInt(id)),
-            Some(CqlValue::BigInt(big(expected))),
-        ]];
+        let writer = super::transcripts::upload_id().to_string();
+        let mut statements = vec![WRITE_TICKET, MARK_WRITER];
+        let mut values: Vec<Vec<Option<CqlValue>>> = vec![
+            vec![
+                Some(CqlValue::BigInt(big(ticket.version))),
+                Some(CqlValue::BigInt(big(ticket.guild_id.get()))),
+                Some(CqlValue::Text(data.clone())),
+                Some(CqlValue::BigInt(id)),
+                Some(CqlValue::BigInt(big(expected))),
+            ],
+            vec![
+                Some(CqlValue::BigInt(id)),
+                Some(CqlValue::BigInt(big(ticket.version))),
+                Some(CqlValue::Text(writer.clone())),
+            ],
+        ];
         for effect in &effects {
             statements.push(QUEUE_EFFECT);
             values.push(vec![
@@ -606,8 +678,14 @@ impl ScyllaStore {
                 }
                 Cas::Uncertain => {
                     let now_stored = self.partition(ticket.id, true).await?;
+                    let landed = now_stored
+                        .writers
+                        .iter()
+                        .any(|(version, by)| *version == big(ticket.version) && *by == writer);
+                    if landed {
+                        return Ok(without(&before, &after));
+                    }
                     match now_stored.ticket {
-                        Some(found) if found == *ticket => return Ok(without(&before, &after)),
                         Some(found) if found.version == expected => back_off(attempt).await,
                         found => {
                             self.after_lost(ticket, &gained, &effect_hints).await?;
@@ -629,8 +707,11 @@ impl ScyllaStore {
             .as_ref()
             .map(ticket_hints)
             .unwrap_or_default();
-        self.drop_hints(&without(gained, &has), removed_at(ticket.version))
-            .await?;
+        self.drop_hints(
+            &without(gained, &has),
+            removed_at(ticket.id, ticket.version),
+        )
+        .await?;
         let queued: Vec<Hint> = current
             .effects
             .iter()
@@ -642,7 +723,7 @@ impl ScyllaStore {
                     .map(|t| effect_hint(t, row.key, row.next))
             })
             .collect();
-        self.drop_hints(&without(effects, &queued), removed_at(0))
+        self.drop_hints(&without(effects, &queued), removed_at(ticket.id, 0))
             .await
     }
 
@@ -657,7 +738,8 @@ impl ScyllaStore {
         let lost = self
             .write_ticket(ticket, expected, effects, now, fence)
             .await?;
-        self.drop_hints(&lost, removed_at(ticket.version)).await
+        self.drop_hints(&lost, removed_at(ticket.id, ticket.version))
+            .await
     }
 
     pub(super) async fn by_channel(&self, channel: ChannelId) -> Result<Option<Ticket>> {
@@ -850,7 +932,8 @@ impl ScyllaStore {
                 due.push(ticket.id);
             } else {
                 let hint = Self::entry_hint(Kind::Purge, bucket, entry);
-                self.drop_hints(&[hint], removed_at(ticket.version)).await?;
+                self.drop_hints(&[hint], removed_at(ticket.id, ticket.version))
+                    .await?;
             }
         }
         Ok(due)
@@ -899,7 +982,7 @@ impl ScyllaStore {
                         .filter(|entry| entry.1 == big(id.0))
                         .map(|entry| Self::entry_hint(Kind::Purge, index::bucket(id.0), entry))
                         .collect();
-                    self.drop_hints(&leftovers, removed_at(stored.version))
+                    self.drop_hints(&leftovers, removed_at(id, stored.version))
                         .await?;
                     return Ok(rows);
                 }
@@ -923,7 +1006,8 @@ impl ScyllaStore {
             {
                 Ok(lost) => {
                     let rows = self.delete_transcript(id).await?;
-                    self.drop_hints(&lost, removed_at(purged.version)).await?;
+                    self.drop_hints(&lost, removed_at(id, purged.version))
+                        .await?;
                     return Ok(rows);
                 }
                 Err(Error::Conflict { .. }) => back_off(attempt).await,

@@ -386,8 +386,8 @@ const READ_MESSAGE: &str =
     "SELECT data, key_id FROM transcript_messages WHERE ticket_id = ? AND message_id = ?";
 const INSERT_ATTACHMENT: &str = "INSERT INTO attachments (ticket_id, attachment_id, message_id, size, upload, chunks, key_id) VALUES (?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS";
 
-/// A random id for one upload of an attachment's bytes.
-fn upload_id() -> i64 {
+/// A random id for one upload of an attachment's bytes (or one write of a ticket).
+pub(super) fn upload_id() -> i64 {
     let mut bytes = [0u8; 8];
     if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).is_err() {
         // No system randomness: the clock's nanoseconds still tell two uploads apart.

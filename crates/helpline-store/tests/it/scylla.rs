@@ -335,3 +335,54 @@ async fn statements_per_operation() {
     assert_eq!(per_effect.2, 1.0, "LWTs per settled effect");
     assert_eq!(store.ticket(TicketId(2)).await.unwrap(), Some(closed));
 }
+
+/// A process numbered a member's ticket and died before writing it (the ticket is only in its
+/// guild's counter). The member's next click, minutes later, finds it, writes it and is told
+/// about it: the open limit holds; the next member's ticket takes the next number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_numbered_by_a_process_that_died_is_written_and_counted() {
+    let (node, settings) = node(Config::default()).await;
+    let store = connect(&settings).await;
+    let config = config(1_000, 1, 0);
+    let then = Timestamp::from_secs(50_000);
+    let (mut crashed, _) = new_ticket(&config, 77, 9, then);
+    crashed.number = 1;
+    let session = scylla::client::session_builder::SessionBuilder::new()
+        .known_node_addr(node.addr())
+        .build()
+        .await
+        .unwrap();
+    session
+        .query_unpaged(
+            "INSERT INTO helpline.member_opens (guild_id, panel_id, opener_id, ticket_id, created_at, seq) VALUES (1000, 1, 9, 77, ?, 1)",
+            (then.as_millis(),),
+        )
+        .await
+        .unwrap();
+    session
+        .query_unpaged(
+            "INSERT INTO helpline.guild_numbers (guild_id, last, pending_id, pending) VALUES (1000, 1, 77, ?)",
+            (serde_json::to_string(&crashed).unwrap(),),
+        )
+        .await
+        .unwrap();
+
+    let later = then.plus(std::time::Duration::from_secs(300));
+    let (again, limits) = new_ticket(&config, 78, 9, later);
+    match store.open_ticket(again, limits, later, None).await.unwrap() {
+        OpenOutcome::LimitReached { limit: 1, open } => {
+            assert_eq!(
+                open.iter().map(|t| (t.id, t.number)).collect::<Vec<_>>(),
+                [(TicketId(77), 1)]
+            );
+        }
+        other => panic!("expected the limit, got {other:?}"),
+    }
+    assert_eq!(store.ticket(TicketId(77)).await.unwrap(), Some(crashed));
+    let (other, limits) = new_ticket(&config, 79, 10, later);
+    let OpenOutcome::Created(other) = store.open_ticket(other, limits, later, None).await.unwrap()
+    else {
+        panic!("created");
+    };
+    assert_eq!(other.number, 2);
+}
