@@ -174,6 +174,18 @@ pub(super) fn ticket_hints(ticket: &Ticket) -> Vec<Hint> {
     hints
 }
 
+/// The entries of the counted `state` list a ticket does not have at its version: removed by
+/// every write, so that one left behind by a process that died mid-write goes with the
+/// ticket's next write (the counts are the one list readers do not check entry by entry).
+pub(super) fn other_states(ticket: &Ticket) -> Vec<Hint> {
+    TicketState::ACTIVE
+        .iter()
+        .filter(|state| !(ticket.state.is_active() && **state == ticket.state))
+        .filter_map(|state| state_part(*state, ticket.id))
+        .map(|part| ticket_hint(Kind::State, ticket, part, 0, 0))
+        .collect()
+}
+
 /// The timestamp a ticket's entries of version `version` (or an effect's of attempt
 /// `version`) are written at: the time in its id (a snowflake's, in microseconds) plus
 /// `2 × version + 2`. Close to the wall clock, so that compaction can drop the tombstones, and

@@ -670,7 +670,7 @@ impl ScyllaStore {
         }
         for attempt in 0..CAS_ATTEMPTS {
             match self.cas_batch(&statements, &values).await? {
-                Cas::Applied => return Ok(without(&before, &after)),
+                Cas::Applied => return Ok(lost(&before, ticket)),
                 refused @ Cas::Refused(_) => {
                     let actual = refused.big("version").and_then(|v| u64::try_from(v).ok());
                     self.after_lost(ticket, &gained, &effect_hints).await?;
@@ -683,7 +683,7 @@ impl ScyllaStore {
                         .iter()
                         .any(|(version, by)| *version == big(ticket.version) && *by == writer);
                     if landed {
-                        return Ok(without(&before, &after));
+                        return Ok(lost(&before, ticket));
                     }
                     match now_stored.ticket {
                         Some(found) if found.version == expected => back_off(attempt).await,
@@ -1036,6 +1036,19 @@ fn member_key(ticket: &Ticket) -> (i64, i32, i64) {
 fn member_key_with(ticket: &Ticket) -> (i64, i32, i64, i64) {
     let (guild, panel, opener) = member_key(ticket);
     (guild, panel, opener, big(ticket.id.0))
+}
+
+/// What a write to `ticket` removes once stored: the entries its previous version had and it
+/// has not, and any other state's count entry.
+fn lost(before: &[Hint], ticket: &Ticket) -> Vec<Hint> {
+    let after = ticket_hints(ticket);
+    let mut lost = without(before, &after);
+    for hint in index::other_states(ticket) {
+        if !lost.contains(&hint) {
+            lost.push(hint);
+        }
+    }
+    lost
 }
 
 pub(super) fn effect_hint(ticket: &Ticket, key: EffectKey, at: i64) -> Hint {
