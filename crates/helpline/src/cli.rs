@@ -45,6 +45,11 @@ pub(crate) enum Command {
     /// Serve the REST egress proxy every bot process of a cluster sends its Discord calls
     /// through: one rate-limit budget for all (shared through cluster.redis_url).
     Proxy,
+    /// Serve the web panel: members sign in with Discord and read their tickets and
+    /// transcripts; a server's admins see its tickets. Reads the bot's store; needs
+    /// panel.public_url, panel.client_id, panel.client_secret, panel.session_key and the bot
+    /// token.
+    Panel,
     /// Bring the store to this build's schema and print its version: the SQLite file created
     /// or upgraded, or the ScyllaDB keyspace created and migrated (run before `run` on scylla).
     Migrate,

@@ -3,5 +3,6 @@
 pub(crate) mod config;
 pub(crate) mod demo;
 pub(crate) mod migrate;
+pub(crate) mod panel;
 pub(crate) mod proxy;
 pub(crate) mod run;

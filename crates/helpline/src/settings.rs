@@ -50,6 +50,7 @@ pub(crate) struct Settings {
     pub(crate) bot: BotSettings,
     pub(crate) cluster: ClusterSettings,
     pub(crate) proxy: ProxySettings,
+    pub(crate) panel: PanelSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -76,6 +77,79 @@ impl Default for ProxySettings {
             invalid_threshold: 5_000,
             egress: "default".to_owned(),
         }
+    }
+}
+
+/// `helpline panel`, the web panel. The bot token and Discord's address are `discord.token`
+/// and `discord.api_url`, as for the bot.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct PanelSettings {
+    /// Where `helpline panel` listens.
+    pub(crate) listen: SocketAddr,
+    /// The address users reach it at; `/callback` under it is the OAuth2 redirect URI.
+    /// Required by `helpline panel`.
+    pub(crate) public_url: Option<PublicUrl>,
+    /// The Discord application's id (its OAuth2 client id). Required by `helpline panel`:
+    /// the bot learns its application from Discord, and the token's first part is the bot
+    /// user's id, which older applications do not share.
+    pub(crate) client_id: Option<ClientId>,
+    /// The application's OAuth2 client secret.
+    pub(crate) client_secret: Option<Secret>,
+    /// The key sealing session cookies, the same for every replica: the base64 of 32 random
+    /// bytes (checked by [`PanelSettings::session_key`]).
+    pub(crate) session_key: Option<Secret>,
+    /// Seconds a user's standing in a guild (admin, staff, granted) is remembered.
+    pub(crate) access_cache_secs: u64,
+    /// Hours a sign-in lasts.
+    pub(crate) session_hours: u64,
+}
+
+impl Default for PanelSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            public_url: None,
+            client_id: None,
+            client_secret: None,
+            session_key: None,
+            access_cache_secs: 60,
+            session_hours: 12,
+        }
+    }
+}
+
+/// The longest sign-in `panel.session_hours` allows: a year.
+pub(crate) const MAX_SESSION_HOURS: u64 = 24 * 366;
+
+impl PanelSettings {
+    /// The session key's bytes, when it is set. The error never shows the key.
+    pub(crate) fn session_key(&self) -> Result<Option<[u8; 32]>, String> {
+        self.session_key
+            .as_ref()
+            .map(|key| {
+                decode_session_key(key.expose()).map_err(|why| format!("panel.session_key: {why}"))
+            })
+            .transpose()
+    }
+
+    /// Refuses what the file let through but the panel cannot use (the environment and
+    /// `--set` check the same when they are read).
+    pub(crate) fn check(&self) -> Result<(), String> {
+        self.session_key()?;
+        if self.access_cache_secs == 0 {
+            return Err(format!(
+                "panel.access_cache_secs: {}",
+                positive_seconds_message("0")
+            ));
+        }
+        if !(1..=MAX_SESSION_HOURS).contains(&self.session_hours) {
+            return Err(format!(
+                "panel.session_hours: {}",
+                session_hours_message(&self.session_hours.to_string())
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -603,6 +677,100 @@ impl TryFrom<String> for LogFilter {
             .map_err(|error| format!("invalid log filter `{value}`: {error}"))?;
         Ok(Self(value))
     }
+}
+
+/// The address users reach the panel at: `http(s)://host[:port]`, no path (a trailing slash
+/// is dropped), no query.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct PublicUrl(String);
+
+impl PublicUrl {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PublicUrl {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let expected = || {
+            format!(
+                "expected the address users reach the panel at, an http(s) URL without a path \
+                 such as https://panel.example.com, got `{value}`"
+            )
+        };
+        let url = checked_url(value.clone(), &["http", "https"]).map_err(|_| expected())?;
+        let (_, authority) = url.split_once("://").ok_or_else(expected)?;
+        if authority.contains(['/', '?', '#', '@']) || authority.contains(char::is_whitespace) {
+            return Err(expected());
+        }
+        Ok(Self(url))
+    }
+}
+
+/// A Discord application's id: a snowflake, written as a number or a string (Helm turns long
+/// numbers into floats, so the chart gives it as a string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "toml::Value")]
+pub(crate) struct ClientId(pub(crate) u64);
+
+impl ClientId {
+    fn parse(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(Self)
+            .ok_or_else(|| {
+                format!(
+                    "expected the application's id, a number such as 1234567890123456789 (the \
+                     developer portal's Application ID), got `{text}`"
+                )
+            })
+    }
+}
+
+impl TryFrom<toml::Value> for ClientId {
+    type Error = String;
+
+    fn try_from(value: toml::Value) -> Result<Self, Self::Error> {
+        match value {
+            toml::Value::String(text) => Self::parse(&text),
+            toml::Value::Integer(id) => Self::parse(&id.to_string()),
+            other => Err(format!(
+                "expected the application's id, such as \"1234567890123456789\", got {other}"
+            )),
+        }
+    }
+}
+
+/// The 32 bytes of a session key written in base64 (standard alphabet, padded; surrounding
+/// whitespace, such as a Secret file's final newline, ignored). The error never shows the key.
+fn decode_session_key(text: &str) -> Result<[u8; 32], String> {
+    use base64::Engine as _;
+    const EXPECTED: &str =
+        "expected the base64 of 32 random bytes, such as `head -c32 /dev/urandom | base64` prints";
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| format!("{EXPECTED}; the value given is not base64"))?;
+    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+        format!(
+            "{EXPECTED}; the value given decodes to {} bytes",
+            bytes.len()
+        )
+    })
+}
+
+fn positive_seconds_message(value: &str) -> String {
+    format!("expected a whole number of seconds above 0 such as 60, got `{value}`")
+}
+
+fn session_hours_message(value: &str) -> String {
+    format!(
+        "expected a whole number of hours from 1 to {MAX_SESSION_HOURS} such as 12, got `{value}`"
+    )
 }
 
 /// An `http://` or `https://` base URL.
@@ -1154,6 +1322,102 @@ pub(crate) const VARIABLES: &[Variable] = &[
         },
         show: |settings| Some(string(&settings.proxy.egress)),
     },
+    Variable {
+        key: "panel.listen",
+        env: &["HELPLINE_PANEL_LISTEN"],
+        secret: false,
+        help: "Socket address `helpline panel` serves on, such as 0.0.0.0:8080.",
+        set: |settings, value| {
+            settings.panel.listen = value.parse().map_err(|_| {
+                format!("expected a socket address such as 0.0.0.0:8080, got `{value}`")
+            })?;
+            Ok(())
+        },
+        show: |settings| Some(string(settings.panel.listen)),
+    },
+    Variable {
+        key: "panel.public_url",
+        env: &["HELPLINE_PANEL_PUBLIC_URL"],
+        secret: false,
+        help: "The address users reach the panel at, without a path (https://panel.example.com); required by `helpline panel`. Register <public_url>/callback as a redirect URI of the Discord application.",
+        set: |settings, value| {
+            settings.panel.public_url = optional(value, PublicUrl::try_from)?;
+            Ok(())
+        },
+        show: |settings| {
+            settings
+                .panel
+                .public_url
+                .as_ref()
+                .map(|url| string(url.as_str()))
+        },
+    },
+    Variable {
+        key: "panel.client_id",
+        env: &["HELPLINE_PANEL_CLIENT_ID"],
+        secret: false,
+        help: "The Discord application's id (its OAuth2 client id, the developer portal's Application ID); required by `helpline panel`.",
+        set: |settings, value| {
+            settings.panel.client_id = optional(value, |value: String| ClientId::parse(&value))?;
+            Ok(())
+        },
+        show: |settings| settings.panel.client_id.map(|id| string(id.0)),
+    },
+    Variable {
+        key: "panel.client_secret",
+        env: &["HELPLINE_PANEL_CLIENT_SECRET"],
+        secret: true,
+        help: "The Discord application's OAuth2 client secret; required by `helpline panel`.",
+        set: |settings, value| {
+            settings.panel.client_secret = optional(value, Secret::try_from)?;
+            Ok(())
+        },
+        show: |settings| settings.panel.client_secret.as_ref().map(string),
+    },
+    Variable {
+        key: "panel.session_key",
+        env: &["HELPLINE_PANEL_SESSION_KEY"],
+        secret: true,
+        help: "The key sealing the panel's session cookies: base64 of 32 random bytes (`head -c32 /dev/urandom | base64`), the same for every replica; required by `helpline panel`. Changing it signs everyone out.",
+        set: |settings, value| {
+            if !value.is_empty() {
+                decode_session_key(value)?;
+            }
+            settings.panel.session_key = optional(value, Secret::try_from)?;
+            Ok(())
+        },
+        show: |settings| settings.panel.session_key.as_ref().map(string),
+    },
+    Variable {
+        key: "panel.access_cache_secs",
+        env: &["HELPLINE_PANEL_ACCESS_CACHE_SECS"],
+        secret: false,
+        help: "Seconds the panel remembers a user's standing in a server (asked of Discord with the bot's token) before asking again.",
+        set: |settings, value| {
+            settings.panel.access_cache_secs = value
+                .parse()
+                .ok()
+                .filter(|secs| *secs > 0)
+                .ok_or_else(|| positive_seconds_message(value))?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.panel.access_cache_secs)),
+    },
+    Variable {
+        key: "panel.session_hours",
+        env: &["HELPLINE_PANEL_SESSION_HOURS"],
+        secret: false,
+        help: "Hours a sign-in to the panel lasts.",
+        set: |settings, value| {
+            settings.panel.session_hours = value
+                .parse()
+                .ok()
+                .filter(|hours| (1..=MAX_SESSION_HOURS).contains(hours))
+                .ok_or_else(|| session_hours_message(value))?;
+            Ok(())
+        },
+        show: |settings| Some(integer(settings.panel.session_hours)),
+    },
 ];
 
 fn milliseconds(value: &str) -> Result<u64, String> {
@@ -1403,6 +1667,8 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh1JkL.very-secret-token-value";
+    /// The base64 of 32 `B`s.
+    const SESSION_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
         pairs
@@ -1643,6 +1909,13 @@ mod tests {
             ("HELPLINE_PROXY_HOLD_DEADLINE_MS", "4000"),
             ("HELPLINE_PROXY_INVALID_THRESHOLD", "4000"),
             ("HELPLINE_PROXY_EGRESS", "nat-a"),
+            ("HELPLINE_PANEL_LISTEN", "0.0.0.0:8443"),
+            ("HELPLINE_PANEL_PUBLIC_URL", "https://panel.example.com/"),
+            ("HELPLINE_PANEL_CLIENT_ID", "1234567890123456789"),
+            ("HELPLINE_PANEL_CLIENT_SECRET", "oauth2-client-secret"),
+            ("HELPLINE_PANEL_SESSION_KEY", SESSION_KEY),
+            ("HELPLINE_PANEL_ACCESS_CACHE_SECS", "30"),
+            ("HELPLINE_PANEL_SESSION_HOURS", "24"),
         ])
         .unwrap();
         let settings = &loaded.settings;
@@ -1716,6 +1989,20 @@ mod tests {
         assert_eq!(settings.proxy.hold_deadline_ms, 4000);
         assert_eq!(settings.proxy.invalid_threshold, 4000);
         assert_eq!(settings.proxy.egress, "nat-a");
+        let panel = &settings.panel;
+        assert_eq!(panel.listen, "0.0.0.0:8443".parse().unwrap());
+        assert_eq!(
+            panel.public_url.as_ref().unwrap().as_str(),
+            "https://panel.example.com"
+        );
+        assert_eq!(panel.client_id, Some(ClientId(1_234_567_890_123_456_789)));
+        assert_eq!(
+            panel.client_secret.as_ref().unwrap().expose(),
+            "oauth2-client-secret"
+        );
+        assert_eq!(panel.session_key().unwrap(), Some([b'B'; 32]));
+        assert_eq!(panel.access_cache_secs, 30);
+        assert_eq!(panel.session_hours, 24);
         // Every setting was given, so none is left at its default.
         assert!(
             loaded
@@ -1758,7 +2045,11 @@ mod tests {
                     lease_ttl_ms = 9\nrenew_interval_ms = 3\n\
                     [proxy]\nlisten = \"0.0.0.0:1\"\nupstream_url = \"http://u\"\n\
                     global_limit = 5\nhold_deadline_ms = 7\ninvalid_threshold = 9\n\
-                    egress = \"e\"\n";
+                    egress = \"e\"\n\
+                    [panel]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"http://p:8080\"\n\
+                    client_id = 7\nclient_secret = \"s\"\n\
+                    session_key = \"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=\"\n\
+                    access_cache_secs = 5\nsession_hours = 1\n";
         let (_dir, path) = write_file(text);
         let loaded = load(Some(&path), env(&[]), &[]).unwrap();
         let file_keys: Vec<_> = loaded
@@ -2121,6 +2412,124 @@ mod tests {
             "{message}"
         );
         assert!(!message.contains(PASSWORD), "{message}");
+    }
+
+    #[test]
+    fn panel_settings_default_and_are_checked_with_messages_that_never_echo_secrets() {
+        let panel = load_env(&[]).unwrap().settings.panel;
+        assert_eq!(panel.listen, "0.0.0.0:8080".parse().unwrap());
+        assert_eq!(
+            (panel.public_url, panel.client_id, panel.client_secret),
+            (None, None, None)
+        );
+        assert_eq!(panel.session_key, None);
+        assert_eq!((panel.access_cache_secs, panel.session_hours), (60, 12));
+
+        let error =
+            |name: &str, value: &str| format!("{:#}", load_env(&[(name, value)]).unwrap_err());
+        for url in [
+            "panel.example.com",
+            "https://panel.example.com/panel",
+            "https://panel.example.com?x=1",
+            "https://user@panel.example.com",
+            "ftp://panel.example.com",
+            "https://",
+        ] {
+            assert_eq!(
+                error("HELPLINE_PANEL_PUBLIC_URL", url),
+                format!(
+                    "invalid environment variable HELPLINE_PANEL_PUBLIC_URL (setting \
+                     `panel.public_url`): expected the address users reach the panel at, an \
+                     http(s) URL without a path such as https://panel.example.com, got `{url}`"
+                )
+            );
+        }
+        for url in ["http://127.0.0.1:8080", "https://panel.example.com/"] {
+            let loaded = load_env(&[("HELPLINE_PANEL_PUBLIC_URL", url)]).unwrap();
+            assert_eq!(
+                loaded.settings.panel.public_url.unwrap().as_str(),
+                url.trim_end_matches('/')
+            );
+        }
+        for id in ["0", "-1", "app", "99999999999999999999"] {
+            assert_eq!(
+                error("HELPLINE_PANEL_CLIENT_ID", id),
+                format!(
+                    "invalid environment variable HELPLINE_PANEL_CLIENT_ID (setting \
+                     `panel.client_id`): expected the application's id, a number such as \
+                     1234567890123456789 (the developer portal's Application ID), got `{id}`"
+                )
+            );
+        }
+        // Short, long and not base64 at all: the message says which, never the key.
+        for (key, why) in [
+            ("QUFBQUFBQUFBQUFB", "decodes to 12 bytes"),
+            (
+                "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+                "decodes to 35 bytes",
+            ),
+            ("not a key at all!", "is not base64"),
+        ] {
+            let message = error("HELPLINE_PANEL_SESSION_KEY", key);
+            assert_eq!(
+                message,
+                format!(
+                    "invalid environment variable HELPLINE_PANEL_SESSION_KEY (setting \
+                     `panel.session_key`): expected the base64 of 32 random bytes, such as \
+                     `head -c32 /dev/urandom | base64` prints; the value given {why}"
+                )
+            );
+            assert!(!message.contains(key));
+        }
+        assert_eq!(
+            error("HELPLINE_PANEL_ACCESS_CACHE_SECS", "0"),
+            "invalid environment variable HELPLINE_PANEL_ACCESS_CACHE_SECS (setting \
+             `panel.access_cache_secs`): expected a whole number of seconds above 0 such as 60, \
+             got `0`"
+        );
+        assert_eq!(
+            error("HELPLINE_PANEL_SESSION_HOURS", "9000"),
+            "invalid environment variable HELPLINE_PANEL_SESSION_HOURS (setting \
+             `panel.session_hours`): expected a whole number of hours from 1 to 8784 such as \
+             12, got `9000`"
+        );
+
+        // The file: the key (with its final newline) and the id as a string, as the chart
+        // writes them; a bad key is named, never shown.
+        let (_dir, path) = write_file(&format!(
+            "[panel]\nclient_id = \"1234567890123456789\"\nsession_key = \"{SESSION_KEY}\\n\"\n"
+        ));
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        assert_eq!(
+            loaded.settings.panel.client_id,
+            Some(ClientId(1_234_567_890_123_456_789))
+        );
+        assert_eq!(
+            loaded.settings.panel.session_key().unwrap(),
+            Some([b'B'; 32])
+        );
+        let rendered = format!("{loaded:#?}");
+        assert!(!rendered.contains(SESSION_KEY), "{rendered}");
+        let (_dir, path) = write_file("[panel]\nsession_key = \"c2hvcnQ=\"\n");
+        let loaded = load(Some(&path), env(&[]), &[]).unwrap();
+        let message = loaded.settings.panel.check().unwrap_err();
+        assert_eq!(
+            message,
+            "panel.session_key: expected the base64 of 32 random bytes, such as `head -c32 \
+             /dev/urandom | base64` prints; the value given decodes to 5 bytes"
+        );
+
+        // Both secrets are refused on the command line and shown redacted.
+        for key in ["panel.client_secret", "panel.session_key"] {
+            let variable = VARIABLES.iter().find(|v| v.key == key).unwrap();
+            assert!(variable.secret, "{key}");
+            let message = format!(
+                "{:#}",
+                load(None, env(&[]), &[(key.to_owned(), SESSION_KEY.to_owned())]).unwrap_err()
+            );
+            assert!(message.contains("is a secret"), "{message}");
+            assert!(!message.contains(SESSION_KEY), "{message}");
+        }
     }
 
     #[test]

@@ -60,6 +60,8 @@ mod tests {
 
     const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gh1JkL.very-secret-token-value";
     const SCYLLA_PASSWORD: &str = "scylla-very-secret-password";
+    const CLIENT_SECRET: &str = "oauth2-very-secret-client-secret";
+    const SESSION_KEY: &str = "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=";
 
     fn loaded_with_token() -> Loaded {
         let environment: Vec<(OsString, OsString)> = vec![
@@ -68,6 +70,8 @@ mod tests {
                 "HELPLINE_STORE_SCYLLA_PASSWORD".into(),
                 SCYLLA_PASSWORD.into(),
             ),
+            ("HELPLINE_PANEL_CLIENT_SECRET".into(), CLIENT_SECRET.into()),
+            ("HELPLINE_PANEL_SESSION_KEY".into(), SESSION_KEY.into()),
             (
                 "HELPLINE_STORE_SQLITE_PATH".into(),
                 "/data/with \"quotes\".sqlite3".into(),
@@ -88,6 +92,8 @@ mod tests {
             let output = render(&loaded, format);
             assert!(!output.contains(TOKEN), "{output}");
             assert!(!output.contains(SCYLLA_PASSWORD), "{output}");
+            assert!(!output.contains(CLIENT_SECRET), "{output}");
+            assert!(!output.contains(SESSION_KEY), "{output}");
             assert!(!output.contains("very-secret"), "{output}");
             assert!(output.contains("[redacted]"), "{output}");
         }
@@ -142,6 +148,22 @@ mod tests {
             .store
             .scylla_password
             .clone_from(&loaded.settings.store.scylla_password);
+        assert_eq!(
+            parsed
+                .panel
+                .client_secret
+                .as_ref()
+                .map(|secret| secret.expose()),
+            Some("[redacted]")
+        );
+        parsed
+            .panel
+            .client_secret
+            .clone_from(&loaded.settings.panel.client_secret);
+        parsed
+            .panel
+            .session_key
+            .clone_from(&loaded.settings.panel.session_key);
         assert_eq!(parsed, loaded.settings);
     }
 }
