@@ -15,12 +15,12 @@ use twilight_model::id::marker::{GuildMarker, UserMarker};
 const IDENTIFY_WINDOW: Duration = Duration::from_millis(1000);
 const LEASE_TTL_MS: u64 = 3000;
 
-struct Cluster {
-    runtime: tokio::runtime::Runtime,
-    emulator: Emulator,
+pub(crate) struct Cluster {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) emulator: Emulator,
     redis: RedisServer,
     coordinator: RedisCoordinator,
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
     shards: u32,
     max_concurrency: u32,
     processes: Vec<Option<Child>>,
@@ -33,7 +33,7 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn start(shards: u32, processes: usize, max_concurrency: u32) -> Self {
+    pub(crate) fn start(shards: u32, processes: usize, max_concurrency: u32) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -85,7 +85,7 @@ impl Cluster {
         format!("helpline-shards-{index}")
     }
 
-    fn spawn(&mut self, index: usize) {
+    pub(crate) fn spawn(&mut self, index: usize) {
         let api = format!("http://{}", self.emulator.http_host());
         let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
             .arg("run")
@@ -161,7 +161,7 @@ impl Cluster {
     }
 
     /// Every process's log, for a failure message.
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         (0..self.processes.len())
             .map(|index| {
                 let path = self.dir.path().join(format!("{}.log", Self::name(index)));
@@ -243,7 +243,7 @@ impl Cluster {
     /// Waits until every shard is held by one of `members`, each holding its fair share, and
     /// every shard has exactly one connected session; checks on the way that no shard ever
     /// has two.
-    fn wait_settled(&self, members: &[usize], timeout: Duration) -> Duration {
+    pub(crate) fn wait_settled(&self, members: &[usize], timeout: Duration) -> Duration {
         let started = Instant::now();
         loop {
             self.assert_one_session_per_shard();
@@ -297,7 +297,10 @@ impl Cluster {
 
     /// A guild with an admin who ran `/setup`, and `members` members; returns the guild, the
     /// members and the panel's open button.
-    fn guild_with_panel(&self, members: usize) -> (Id<GuildMarker>, Vec<Id<UserMarker>>, Button) {
+    pub(crate) fn guild_with_panel(
+        &self,
+        members: usize,
+    ) -> (Id<GuildMarker>, Vec<Id<UserMarker>>, Button) {
         let emulator = &self.emulator;
         let admin = emulator.create_user("Ada", "en-US");
         let guild = emulator
@@ -338,7 +341,7 @@ impl Cluster {
 
     /// A member clicks the open button until Helpline answers (a click can fail while its
     /// shard moves: the person sees "This interaction failed" and clicks again).
-    fn open(&self, user: Id<UserMarker>, button: &Button) -> u32 {
+    pub(crate) fn open(&self, user: Id<UserMarker>, button: &Button) -> u32 {
         let mut attempts = 0;
         loop {
             attempts += 1;

@@ -5,6 +5,7 @@ mod chart;
 mod cluster;
 mod image;
 mod loadtest;
+mod panel;
 mod scylla;
 
 use std::path::Path;
