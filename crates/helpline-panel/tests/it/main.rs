@@ -2,6 +2,8 @@
 //! store the way the bot fills it: who sees which tickets, transcripts and servers, and what a
 //! forged sign-in or form gets.
 
+mod browser;
+
 use discord_emulator::{Emulator, EmulatorConfig};
 use helpline_domain::lifecycle::{OpenRequest, prepare_open};
 use helpline_domain::permissions::Permissions;
