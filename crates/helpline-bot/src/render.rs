@@ -15,33 +15,10 @@ use twilight_model::channel::message::component::ButtonStyle;
 use twilight_model::channel::message::component::{SelectMenu, SelectMenuOption, SelectMenuType};
 use twilight_model::channel::message::embed::{Embed, EmbedField};
 
-/// The default welcome template in `language`: what a new guild gets, and what a guild still on
-/// a default gets when its language changes.
-pub(crate) fn default_welcome(bot: &Bot, language: Language) -> helpline_domain::Template {
-    let first = bot
-        .inner
-        .translator
-        .text(language, ui::DEFAULT_WELCOME, &[]);
-    helpline_domain::Template::parse(&format!("{first}\n\n$reason"))
-        .unwrap_or_else(|_| default_english())
-}
-
-fn default_english() -> helpline_domain::Template {
-    helpline_domain::Template::parse(helpline_domain::config::DEFAULT_WELCOME)
-        .expect("the default welcome parses")
-}
-
 /// Moves a guild still on a default welcome template to `language`'s; a guild's own template
 /// is left as it is.
 pub(crate) fn follow_language(bot: &Bot, config: &mut GuildConfig, language: Language) {
-    let source = config.welcome_template.source().to_owned();
-    let is_default = source == helpline_domain::config::DEFAULT_WELCOME
-        || Language::ALL
-            .iter()
-            .any(|l| default_welcome(bot, *l).source() == source);
-    if is_default {
-        config.welcome_template = default_welcome(bot, language);
-    }
+    bot.inner.translator.follow_language(config, language);
 }
 
 /// Ticket numbers as members see them: `#0012`.

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod limits;
 pub mod permissions;
+pub mod settings_change;
 pub mod stats;
 pub mod template;
 pub mod ticket;
@@ -32,6 +33,7 @@ pub use config::{
 pub use effect::{Effect, EffectKey, EffectKind, LogEvent, LogKind, LogSubject, Notice};
 pub use ids::{ChannelId, GuildId, Id, MessageId, PanelId, RoleId, TicketId, TopicId, UserId};
 pub use lifecycle::{Action, ActionKind, OpenLimits, OpenRequest, Refusal, Transition};
+pub use settings_change::SettingsChange;
 pub use template::{Placeholder, Template, TemplateContext, TemplateError};
 pub use ticket::{
     CloseReason, CloseRequest, FormAnswer, Ticket, TicketChannel, TicketChannelKind, TicketState,

@@ -14,6 +14,7 @@
 //! with [`Translator::locale_for`]; turn a domain value into a sentence with
 //! [`Translator::render`], or a message key into text with [`Translator::text`].
 
+mod defaults;
 mod localize;
 pub mod panel;
 pub mod permissions;

@@ -68,6 +68,56 @@ pub const EVENT_REOPENED: &str = "panel-event_reopened";
 pub const EVENT_DELETED: &str = "panel-event_deleted";
 /// `panel-no_servers`: You manage no server where Helpline is set up.
 pub const NO_SERVERS: &str = "panel-no_servers";
+/// `panel-settings_link`: Settings
+pub const SETTINGS_LINK: &str = "panel-settings_link";
+/// `panel-settings_title`: Settings of { $server }
+pub const SETTINGS_TITLE: &str = "panel-settings_title";
+/// `panel-settings_server`: The whole server
+pub const SETTINGS_SERVER: &str = "panel-settings_server";
+/// `panel-settings_panels`: Panels
+pub const SETTINGS_PANELS: &str = "panel-settings_panels";
+/// `panel-settings_panel`: Panel “{ $name }” in channel { $channel }
+pub const SETTINGS_PANEL: &str = "panel-settings_panel";
+/// `panel-settings_panel_unnamed`: Panel in channel { $channel }
+pub const SETTINGS_PANEL_UNNAMED: &str = "panel-settings_panel_unnamed";
+/// `panel-settings_channel`: channel { $id }
+pub const SETTINGS_CHANNEL: &str = "panel-settings_channel";
+/// `panel-settings_channel_hint`: Change these two with /settings set in Discord.
+pub const SETTINGS_CHANNEL_HINT: &str = "panel-settings_channel_hint";
+/// `panel-settings_staff_hint`: Members of the checked roles answer tickets. At most 5 roles added and 5 removed in one save, as with /staff.
+pub const SETTINGS_STAFF_HINT: &str = "panel-settings_staff_hint";
+/// `panel-settings_no_roles`: This server has no role but @everyone, which cannot be staff.
+pub const SETTINGS_NO_ROLES: &str = "panel-settings_no_roles";
+/// `panel-settings_deleted_role`: Deleted role ({ $id })
+pub const SETTINGS_DELETED_ROLE: &str = "panel-settings_deleted_role";
+/// `panel-settings_mention_staff`: Staff roles mentioned on new tickets
+pub const SETTINGS_MENTION_STAFF: &str = "panel-settings_mention_staff";
+/// `panel-settings_timezone`: Time zone of the support hours
+pub const SETTINGS_TIMEZONE: &str = "panel-settings_timezone";
+/// `panel-settings_hours_hint`: Days and a time window, such as mon-fri 09:00-18:00. Empty: always.
+pub const SETTINGS_HOURS_HINT: &str = "panel-settings_hours_hint";
+/// `panel-settings_timezone_hint`: An offset from UTC, such as +01:00 or UTC-5.
+pub const SETTINGS_TIMEZONE_HINT: &str = "panel-settings_timezone_hint";
+/// `panel-settings_in_hours`: In hours.
+pub const SETTINGS_IN_HOURS: &str = "panel-settings_in_hours";
+/// `panel-settings_in_hours_off`: In hours; 0 turns it off.
+pub const SETTINGS_IN_HOURS_OFF: &str = "panel-settings_in_hours_off";
+/// `panel-settings_panel_auto_close_hint`: In hours. Empty: the server’s setting; 0: never on this panel.
+pub const SETTINGS_PANEL_AUTO_CLOSE_HINT: &str = "panel-settings_panel_auto_close_hint";
+/// `panel-settings_in_seconds`: In seconds.
+pub const SETTINGS_IN_SECONDS: &str = "panel-settings_in_seconds";
+/// `panel-settings_in_days`: In days.
+pub const SETTINGS_IN_DAYS: &str = "panel-settings_in_days";
+/// `panel-settings_save`: Save
+pub const SETTINGS_SAVE: &str = "panel-settings_save";
+/// `panel-settings_saved`: Settings saved.
+pub const SETTINGS_SAVED: &str = "panel-settings_saved";
+/// `panel-settings_conflict`: These settings were changed meanwhile by someone else. Nothing was saved: here they are as they are now. Make your changes again, then save.
+pub const SETTINGS_CONFLICT: &str = "panel-settings_conflict";
+/// `panel-settings_invalid`: Nothing was saved. Correct the fields marked below, then save again.
+pub const SETTINGS_INVALID: &str = "panel-settings_invalid";
+/// `panel-settings_not_a_number`: Enter a whole number, such as 3.
+pub const SETTINGS_NOT_A_NUMBER: &str = "panel-settings_not_a_number";
 /// `panel-guild_title`: Tickets of { $server }
 pub const GUILD_TITLE: &str = "panel-guild_title";
 /// `panel-filter_any`: Any
@@ -121,6 +171,31 @@ pub const ALL: &[&str] = &[
     EVENT_REOPENED,
     EVENT_DELETED,
     NO_SERVERS,
+    SETTINGS_LINK,
+    SETTINGS_TITLE,
+    SETTINGS_SERVER,
+    SETTINGS_PANELS,
+    SETTINGS_PANEL,
+    SETTINGS_PANEL_UNNAMED,
+    SETTINGS_CHANNEL,
+    SETTINGS_CHANNEL_HINT,
+    SETTINGS_STAFF_HINT,
+    SETTINGS_NO_ROLES,
+    SETTINGS_DELETED_ROLE,
+    SETTINGS_MENTION_STAFF,
+    SETTINGS_TIMEZONE,
+    SETTINGS_HOURS_HINT,
+    SETTINGS_TIMEZONE_HINT,
+    SETTINGS_IN_HOURS,
+    SETTINGS_IN_HOURS_OFF,
+    SETTINGS_PANEL_AUTO_CLOSE_HINT,
+    SETTINGS_IN_SECONDS,
+    SETTINGS_IN_DAYS,
+    SETTINGS_SAVE,
+    SETTINGS_SAVED,
+    SETTINGS_CONFLICT,
+    SETTINGS_INVALID,
+    SETTINGS_NOT_A_NUMBER,
     GUILD_TITLE,
     FILTER_ANY,
     FILTER_OPENER,

@@ -47,6 +47,17 @@ pub(crate) struct UserGuild {
     pub(crate) name: String,
 }
 
+/// A guild's role as the settings page names it.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct NamedRole {
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    /// Higher is shown first, as in Discord's list.
+    #[serde(default)]
+    pub(crate) position: i64,
+}
+
 /// A guild as the bot reads it: its owner and its roles' permissions.
 #[derive(Clone, Debug, Deserialize)]
 pub(crate) struct Guild {
@@ -270,6 +281,19 @@ impl Discord {
         self.json(
             "a server's roles",
             &format!("/guilds/{guild}"),
+            format!("Bot {}", self.bot_token),
+        )
+        .await
+    }
+
+    /// A guild's roles, with their names (`None`: the bot is not in the guild).
+    pub(crate) async fn guild_roles(
+        &self,
+        guild: u64,
+    ) -> Result<Option<Vec<NamedRole>>, DiscordError> {
+        self.json(
+            "a server's role names",
+            &format!("/guilds/{guild}/roles"),
             format!("Bot {}", self.bot_token),
         )
         .await

@@ -16,6 +16,7 @@ mod page;
 mod routes;
 mod seal;
 mod session;
+mod settings;
 
 use helpline_i18n::Translator;
 use helpline_store::Store;

@@ -127,6 +127,11 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #8883; vertical-align: top; }
 .filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin-bottom: 1rem; }
 .filters label { display: flex; flex-direction: column; font-size: .9rem; }
+form.settings fieldset { margin: 0 0 1rem; border: 1px solid #8884; border-radius: .4rem; }
+form.settings .field { display: flex; flex-direction: column; gap: .2rem; margin: .6rem 0; max-width: 32rem; }
+form.settings .choices { list-style: none; padding: 0; }
+.hint { font-size: .9rem; opacity: .75; }
+.notice { color: #2e7d32; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 .facts dt { font-weight: 600; }
 iframe.transcript { width: 100%; min-height: 70vh; border: 1px solid #8884; border-radius: .4rem; }

@@ -44,6 +44,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/tickets/{id}/transcript", get(transcript_page))
         .route("/guilds", get(guilds))
         .route("/guilds/{guild}", get(guild_view))
+        .route(
+            "/guilds/{guild}/settings",
+            get(crate::settings::page).post(crate::settings::save),
+        )
         .route("/assets/panel.css", get(style))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(unknown)
@@ -91,27 +95,27 @@ impl FromRequestParts<Arc<Shared>> for Viewer {
 }
 
 impl Viewer {
-    fn text<'a>(&self, shared: &'a Shared) -> Text<'a> {
+    pub(crate) fn text<'a>(&self, shared: &'a Shared) -> Text<'a> {
         Text {
             translator: &shared.translator,
             language: self.language,
         }
     }
 
-    fn header(&self) -> Header<'_> {
+    pub(crate) fn header(&self) -> Header<'_> {
         Header {
             user_name: self.session.as_ref().map(|s| s.name.as_str()),
             csrf: self.session.as_ref().map(|s| s.csrf.as_str()),
         }
     }
 
-    fn user(&self) -> Option<UserId> {
+    pub(crate) fn user(&self) -> Option<UserId> {
         self.session.as_ref().and_then(|s| Id::new_checked(s.user))
     }
 }
 
 /// A page with the panel's headers.
-fn html(status: StatusCode, body: String) -> Response {
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -138,7 +142,7 @@ fn secure(headers: &mut HeaderMap, policy: &'static str) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-fn redirect(to: &str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(location) = HeaderValue::from_str(to) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -153,13 +157,13 @@ fn redirect(to: &str, cookies: &[String]) -> Response {
 }
 
 /// Signed out (or the session is over): sign in, then come back here.
-fn sign_in_first(viewer: &Viewer) -> Response {
+pub(crate) fn sign_in_first(viewer: &Viewer) -> Response {
     redirect(&format!("/login?next={}", url_encode(&viewer.path)), &[])
 }
 
 /// The page for anything that does not exist or that this user may not see: the same for both,
 /// so that nothing tells them apart (R11).
-fn not_found(shared: &Shared, viewer: &Viewer) -> Response {
+pub(crate) fn not_found(shared: &Shared, viewer: &Viewer) -> Response {
     let text = viewer.text(shared);
     let body = format!("<p>{}</p>", esc(&text.get(key::NOT_FOUND)));
     html(
@@ -174,7 +178,7 @@ fn not_found(shared: &Shared, viewer: &Viewer) -> Response {
 }
 
 /// A failure on the panel's side: logged with a reference the page shows, nothing else told.
-fn failure(shared: &Shared, viewer: &Viewer, error: &dyn std::fmt::Display) -> Response {
+pub(crate) fn failure(shared: &Shared, viewer: &Viewer, error: &dyn std::fmt::Display) -> Response {
     let reference = shared.sealer.token(6);
     tracing::error!(%reference, %error, path = %viewer.path, "panel request failed");
     let text = viewer.text(shared);
@@ -372,7 +376,7 @@ struct CsrfForm {
 }
 
 /// Whether a form was sent by this session's own page.
-fn csrf_ok(viewer: &Viewer, headers: &HeaderMap, shared: &Shared, token: &str) -> bool {
+pub(crate) fn csrf_ok(viewer: &Viewer, headers: &HeaderMap, shared: &Shared, token: &str) -> bool {
     let origin_ok = headers
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
@@ -384,7 +388,7 @@ fn csrf_ok(viewer: &Viewer, headers: &HeaderMap, shared: &Shared, token: &str) -
             .is_some_and(|s| crate::seal::same(&s.csrf, token))
 }
 
-fn csrf_refused(shared: &Shared, viewer: &Viewer) -> Response {
+pub(crate) fn csrf_refused(shared: &Shared, viewer: &Viewer) -> Response {
     let text = viewer.text(shared);
     let body = format!(
         "<p class=\"error\">{}</p>",
@@ -775,7 +779,7 @@ fn labels(
 }
 
 /// The guild and the user's right there, or `None` when it is not theirs to see (not found).
-async fn manageable(
+pub(crate) async fn manageable(
     shared: &Shared,
     user: UserId,
     guild: &str,
@@ -1085,6 +1089,7 @@ async fn guild_view(
             c = esc(&text.get(key::COLUMN_CLOSED)),
         )
     };
+    let form = format!("{}{form}", crate::settings::link(text, guild));
     let body = format!("{form}{table}{more}");
     html(
         StatusCode::OK,

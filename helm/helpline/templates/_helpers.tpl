@@ -45,11 +45,18 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
-{{/* The environment of the secret settings, each from its Secret when named. */}}
+{{/* The environment of the secret settings a component reads, each from its Secret when
+named: pass (list $ "component"). The panel's secrets go to the panel only, and the panel gets
+what it reads (the token, the store's); the shards and the proxy get the others. */}}
 {{- define "helpline.secretEnv" -}}
-{{- $names := dict "discord.token" "DISCORD_TOKEN" "cluster.redis_url" "HELPLINE_CLUSTER_REDIS_URL" "store.encryption_keys" "HELPLINE_STORE_ENCRYPTION_KEYS" "store.scylla_password" "HELPLINE_STORE_SCYLLA_PASSWORD" -}}
-{{- range $setting, $ref := .Values.secrets }}
-{{- if $ref.name }}
+{{- $ := index . 0 -}}
+{{- $panel := eq (index . 1) "panel" -}}
+{{- $names := dict "discord.token" "DISCORD_TOKEN" "cluster.redis_url" "HELPLINE_CLUSTER_REDIS_URL" "store.encryption_keys" "HELPLINE_STORE_ENCRYPTION_KEYS" "store.scylla_password" "HELPLINE_STORE_SCYLLA_PASSWORD" "panel.client_secret" "HELPLINE_PANEL_CLIENT_SECRET" "panel.session_key" "HELPLINE_PANEL_SESSION_KEY" -}}
+{{- $panelReads := list "discord.token" "store.encryption_keys" "store.scylla_password" -}}
+{{- range $setting, $ref := $.Values.secrets }}
+{{- $ours := hasPrefix "panel." $setting }}
+{{- $read := ternary (or $ours (has $setting $panelReads)) (not $ours) $panel }}
+{{- if and $ref.name $read }}
 - name: {{ required (printf "secrets[%q] is not a setting the chart knows" $setting) (get $names $setting) }}
   valueFrom:
     secretKeyRef:
@@ -60,12 +67,16 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/* The settings file (helpline.toml): the values' `settings`, with what the chart knows
-filled in where a value is null (the proxy's Service, the mounted ScyllaDB CA). */}}
+filled in where a value is null (the proxy's Service, the panel's Ingress host, the mounted
+ScyllaDB CA). */}}
 {{- define "helpline.settingsToml" -}}
 # Rendered by the chart from its values' `settings`; secrets come from the environment.
 {{- $settings := deepCopy .Values.settings }}
 {{- if and .Values.proxy.enabled (kindIs "invalid" $settings.discord.rest_proxy) }}
 {{- $_ := set $settings.discord "rest_proxy" (printf "http://%s-proxy:%s" (include "helpline.fullname" .) (include "helpline.port" .Values.settings.proxy.listen)) }}
+{{- end }}
+{{- if and .Values.panel.ingress.enabled .Values.panel.ingress.host (kindIs "invalid" $settings.panel.public_url) }}
+{{- $_ := set $settings.panel "public_url" (printf "https://%s" .Values.panel.ingress.host) }}
 {{- end }}
 {{- if and .Values.scyllaCa.secretName (kindIs "invalid" $settings.store.scylla_tls_ca_file) }}
 {{- $_ := set $settings.store "scylla_tls_ca_file" (printf "%s/%s" (include "helpline.scyllaCaDir" .) .Values.scyllaCa.key) }}
@@ -122,7 +133,29 @@ settings file, so the name is always given here). */}}
 {{- if gt (mul (int .Values.settings.cluster.renew_interval_ms) 3) (int .Values.settings.cluster.lease_ttl_ms) -}}
 {{- fail "settings.cluster.renew_interval_ms is at most a third of lease_ttl_ms: a lease is renewed three times before it ends" -}}
 {{- end -}}
-{{- range $setting := list "metrics" "proxy" -}}
+{{- if .Values.panel.enabled -}}
+{{- if eq .Values.settings.store.backend "sqlite" -}}
+{{- fail "panel.enabled needs settings.store.backend scylla: on sqlite the tickets are in a file on the shard pod's own volume, which a panel pod cannot open (on one machine, run `helpline panel` beside `helpline run` as the README says)" -}}
+{{- end -}}
+{{- if and (kindIs "invalid" .Values.settings.panel.public_url) (not (and .Values.panel.ingress.enabled .Values.panel.ingress.host)) -}}
+{{- fail "panel.enabled needs settings.panel.public_url (or panel.ingress.host): the address users reach the panel at, such as https://panel.example.com" -}}
+{{- end -}}
+{{- if kindIs "invalid" .Values.settings.panel.client_id -}}
+{{- fail "panel.enabled needs settings.panel.client_id: the Discord application's id, as a string" -}}
+{{- end -}}
+{{- range $secret := list "panel.client_secret" "panel.session_key" -}}
+{{- if not (index $.Values.secrets $secret).name -}}
+{{- fail (printf "panel.enabled needs secrets[%q].name: the Secret holding it" $secret) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq (include "helpline.port" .Values.settings.panel.listen) (include "helpline.port" .Values.settings.metrics.listen) -}}
+{{- fail "settings.panel.listen and settings.metrics.listen need different ports: the panel's pods serve both" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.panel.ingress.enabled (not .Values.panel.ingress.host) -}}
+{{- fail "panel.ingress.enabled needs panel.ingress.host: the panel's host name, such as panel.example.com" -}}
+{{- end -}}
+{{- range $setting := list "metrics" "proxy" "panel" -}}
 {{- $listen := (index $.Values.settings $setting).listen -}}
 {{- if or (hasPrefix "127." $listen) (hasPrefix "localhost" $listen) (hasPrefix "[::1]" $listen) -}}
 {{- fail (printf "settings.%s.listen (%s) must not be a loopback address: the kubelet and the other pods reach it" $setting $listen) -}}

@@ -2,14 +2,16 @@
 //! change them. Panel settings (approval, reason, mode, limit, cooldown) given here apply to every
 //! panel of the guild; `/panel edit` sets them for one. A log channel every member can read is
 //! refused.
-//! Every value is checked against its range before anything is saved; two admins saving at once
+//! Every value is checked against its range before anything is saved, by the domain's
+//! `SettingsChange` (the web panel's settings page applies the same); two admins saving at once
 //! both keep their change (optimistic concurrency, decided again).
 
 use super::language;
 use crate::reply::{Responder, empty_embed};
 use crate::{Bot, Result};
-use helpline_domain::hours::SupportHours;
-use helpline_domain::{ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode, TicketMode};
+use helpline_domain::{
+    ApprovalMode, GuildConfig, Language, OpenerLeaves, ReasonMode, SettingsChange, TicketMode,
+};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
@@ -57,24 +59,13 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             .await?
             .unwrap_or_else(|| GuildConfig::new(guild));
         let timers_before = timer_settings(&config);
-        if let Err(invalid) = apply(&mut config, options) {
+        if let Err(invalid) = change(options).apply(&mut config) {
             return responder
                 .follow_up(&translator.render(lang, &invalid))
                 .await;
         }
         let guild_language = config.settings.language;
         crate::render::follow_language(bot, &mut config, guild_language);
-        let valid = config.settings.validate().and_then(|()| {
-            config
-                .panels
-                .iter()
-                .try_for_each(|panel| panel.settings.validate())
-        });
-        if let Err(invalid) = valid {
-            return responder
-                .follow_up(&translator.render(lang, &invalid))
-                .await;
-        }
         // Threads need a text channel and the bot's thread permissions in each panel's channel
         // (checked when the mode is what changes: another setting is not refused for it).
         let mode_given = options.iter().any(|option| option.name == "mode");
@@ -118,125 +109,88 @@ fn timer_settings(config: &GuildConfig) -> (Option<u32>, u32, u32) {
     )
 }
 
-/// Applies the given options; Discord has checked their types, choices and ranges, Helpline
-/// reads the support hours.
-fn apply(
-    config: &mut GuildConfig,
-    options: &[CommandDataOption],
-) -> std::result::Result<(), helpline_domain::ValidationError> {
-    let text = |name: &str| {
-        options
-            .iter()
-            .find_map(|o| match (&o.value, o.name == name) {
-                (CommandOptionValue::String(value), true) => Some(value.trim().to_owned()),
-                _ => None,
-            })
-    };
-    let (hours, timezone) = (text("support_hours"), text("timezone"));
-    if hours.is_some() || timezone.is_some() {
-        let current = config.settings.support_hours;
-        config.settings.support_hours = match (hours.as_deref(), timezone.as_deref()) {
-            (Some(off), _) if matches!(off.to_lowercase().as_str(), "off" | "none" | "aucun") => {
-                None
-            }
-            (Some(hours), timezone) => Some(SupportHours::parse(hours, timezone.unwrap_or("UTC"))?),
-            (None, Some(timezone)) => match current {
-                Some(current) => Some(current.with_offset(timezone)?),
-                // A time zone alone is checked, and kept for no hours: nothing to change.
-                None => {
-                    SupportHours::parse("mon 00:00-00:01", timezone)?;
-                    None
-                }
-            },
-            (None, None) => current,
-        };
-    }
+/// The change the given options ask for; Discord has checked their types, choices and ranges,
+/// the domain checks the values and reads the support hours.
+fn change(options: &[CommandDataOption]) -> SettingsChange {
+    let mut change = SettingsChange::default();
     for option in options {
-        let settings = &mut config.settings;
         match (option.name.as_str(), &option.value) {
+            ("support_hours", CommandOptionValue::String(hours)) => {
+                change.support_hours = Some(hours.trim().to_owned());
+            }
+            ("timezone", CommandOptionValue::String(timezone)) => {
+                change.timezone = Some(timezone.trim().to_owned());
+            }
             ("language", CommandOptionValue::String(tag)) => {
-                settings.language = match tag.as_str() {
+                change.language = Some(match tag.as_str() {
                     "fr" => Language::French,
                     _ => Language::English,
-                };
+                });
             }
             ("claim_announcement", CommandOptionValue::Boolean(on)) => {
-                settings.claim_announcement = *on;
+                change.claim_announcement = Some(*on);
             }
-            ("dm_on_close", CommandOptionValue::Boolean(on)) => settings.dm_on_close = *on,
+            ("dm_on_close", CommandOptionValue::Boolean(on)) => change.dm_on_close = Some(*on),
             ("admin_close_deletes", CommandOptionValue::Boolean(on)) => {
-                settings.admin_close_deletes = *on;
+                change.admin_close_deletes = Some(*on);
             }
             ("opener_leaves", CommandOptionValue::String(choice)) => {
-                settings.opener_leaves = if choice == "keep" {
+                change.opener_leaves = Some(if choice == "keep" {
                     OpenerLeaves::Keep
                 } else {
                     OpenerLeaves::Close
-                };
+                });
             }
             ("auto_close_hours", CommandOptionValue::Integer(hours)) => {
-                // 0 turns auto-close off.
-                settings.auto_close_hours = u32::try_from(*hours).ok().filter(|hours| *hours > 0);
+                // 0 (and below) turns auto-close off.
+                change.auto_close_hours = Some(u32::try_from(*hours).unwrap_or(0));
             }
             ("close_request_hours", CommandOptionValue::Integer(hours)) => {
-                settings.close_request_hours = u32::try_from(*hours).unwrap_or(0);
+                change.close_request_hours = Some(u32::try_from(*hours).unwrap_or(0));
             }
-            ("claim_restricts", CommandOptionValue::Boolean(on)) => settings.claim_restricts = *on,
+            ("claim_restricts", CommandOptionValue::Boolean(on)) => {
+                change.claim_restricts = Some(*on);
+            }
             ("retention_days", CommandOptionValue::Integer(days)) => {
-                settings.transcript_retention_days = u32::try_from(*days).unwrap_or(0);
+                change.retention_days = Some(u32::try_from(*days).unwrap_or(0));
             }
             ("approval", CommandOptionValue::String(choice)) => {
-                let approval = if choice == "manual" {
+                change.approval = Some(if choice == "manual" {
                     ApprovalMode::Manual
                 } else {
                     ApprovalMode::Automatic
-                };
-                for panel in &mut config.panels {
-                    panel.settings.approval = approval;
-                }
+                });
             }
             ("open_limit", CommandOptionValue::Integer(limit)) => {
-                let limit = u32::try_from(*limit).unwrap_or(0);
-                for panel in &mut config.panels {
-                    panel.settings.open_limit = limit;
-                }
+                change.open_limit = Some(u32::try_from(*limit).unwrap_or(0));
             }
             ("cooldown", CommandOptionValue::Integer(secs)) => {
-                let secs = u32::try_from(*secs).unwrap_or(u32::MAX);
-                for panel in &mut config.panels {
-                    panel.settings.cooldown_secs = secs;
-                }
+                change.cooldown_secs = Some(u32::try_from(*secs).unwrap_or(u32::MAX));
             }
             ("reason", CommandOptionValue::String(choice)) => {
-                let reason = if choice == "required" {
+                change.reason = Some(if choice == "required" {
                     ReasonMode::Required
                 } else {
                     ReasonMode::Optional
-                };
-                for panel in &mut config.panels {
-                    panel.settings.reason = reason;
-                }
+                });
             }
             ("mode", CommandOptionValue::String(choice)) => {
-                let mode = if choice == "thread" {
+                change.ticket_mode = Some(if choice == "thread" {
                     TicketMode::PrivateThread
                 } else {
                     TicketMode::Channel
-                };
-                for panel in &mut config.panels {
-                    panel.settings.ticket_mode = mode;
-                }
+                });
             }
             ("log_channel", CommandOptionValue::Channel(channel)) => {
-                settings.log_channel = Some(*channel);
+                change.log_channel = Some(*channel);
             }
             ("default_category", CommandOptionValue::Channel(category)) => {
-                settings.default_category = Some(*category);
+                change.default_category = Some(*category);
             }
             _ => {}
         }
     }
-    Ok(())
+    change
 }
 
 /// Every setting in one embed, in `lang`.

@@ -8,9 +8,10 @@ use discord_emulator::{Emulator, EmulatorConfig};
 use helpline_domain::lifecycle::{OpenRequest, prepare_open};
 use helpline_domain::permissions::Permissions;
 use helpline_domain::{
-    CloseReason, GuildConfig, Id, Member, Panel as TicketPanel, Ticket, TicketId, TicketState,
-    Timestamp, TranscriptMessage,
+    CloseReason, GuildConfig, Id, Language, Member, Panel as TicketPanel, Ticket, TicketId,
+    TicketState, Timestamp, TranscriptMessage,
 };
+use helpline_i18n::Translator;
 use helpline_panel::{PanelConfig, serve};
 use helpline_store::{OpenOutcome, SqliteStore, Store, StoreLimits};
 use http_body_util::{BodyExt as _, Full};
@@ -30,6 +31,8 @@ struct Browser {
     panel: String,
     cookies: HashMap<String, String>,
     language: &'static str,
+    /// The `Origin` header sent with every request, if any (browsers send one with a POST).
+    origin: Option<String>,
 }
 
 /// An answer.
@@ -82,6 +85,7 @@ impl Browser {
             panel: panel.to_owned(),
             cookies: HashMap::new(),
             language: "en-US,en;q=0.8",
+            origin: None,
         }
     }
 
@@ -96,6 +100,9 @@ impl Browser {
             .method(method)
             .uri(&url)
             .header("accept-language", self.language);
+        if let Some(origin) = &self.origin {
+            request = request.header("origin", origin);
+        }
         if to_panel && !self.cookies.is_empty() {
             let jar: Vec<String> = self
                 .cookies
@@ -433,6 +440,366 @@ async fn say(
 
 const MINUTE: Duration = Duration::from_secs(60);
 const DAY: Duration = Duration::from_secs(86_400);
+
+/// The fields a browser sends with the form posted to `action`: its inputs (checkboxes only
+/// when checked) and the selected option of each select.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!(r#"action="{action}""#))
+        .unwrap_or_else(|| panic!("no form to {action} in {html}"));
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").expect("the form's end")];
+    let attribute = |tag: &str, name: &str| {
+        tag.split(&format!(r#" {name}=""#))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(unescape)
+    };
+    let mut fields = Vec::new();
+    for piece in form.split("<input").skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default();
+        if attribute(tag, "type").as_deref() == Some("checkbox") && !tag.contains(" checked") {
+            continue;
+        }
+        if let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value")) {
+            fields.push((name, value));
+        }
+    }
+    for piece in form.split("<select").skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default();
+        let options = &piece[..piece.find("</select>").expect("the select's end")];
+        let mut choices = options
+            .split("<option")
+            .skip(1)
+            .map(|option| option.split('>').next().unwrap_or_default());
+        let first = choices.clone().next();
+        let chosen = choices
+            .find(|option| option.contains(" selected"))
+            .or(first);
+        if let (Some(name), Some(value)) = (
+            attribute(tag, "name"),
+            chosen.and_then(|option| attribute(option, "value")),
+        ) {
+            fields.push((name, value));
+        }
+    }
+    fields
+}
+
+fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+    let field = fields
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no field {name}"));
+    field.1 = value.to_owned();
+}
+
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// The text of the element with this id.
+fn element<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="{id}">"#))
+        .unwrap_or_else(|| panic!("no #{id} in {html}"));
+    let rest = &html[start + id.len() + 6..];
+    &rest[..rest.find("</span>").unwrap_or(rest.len())]
+}
+
+impl World {
+    async fn alpha_config(&self) -> GuildConfig {
+        self.store
+            .guild_config(Id::new(self.alpha.get()))
+            .await
+            .unwrap()
+            .expect("Alpha is set up")
+    }
+
+    fn settings(&self) -> String {
+        format!("/guilds/{}/settings", self.alpha)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_the_settings_and_the_store_keeps_them() {
+    let world = World::start(MINUTE, DAY).await;
+    let helpers = world
+        .emulator
+        .create_role(world.alpha, "Helpers <b>", Permissions::empty())
+        .unwrap();
+    let before = world.alpha_config().await;
+    let limit = format!("p{}-open_limit", before.panels[0].id.0);
+    let settings = world.settings();
+    let mut ada = world.browser();
+    let guild = ada
+        .sign_in(&world, world.ada, &format!("/guilds/{}", world.alpha))
+        .await;
+    assert!(
+        guild
+            .body
+            .contains(&format!(r#"<a href="{settings}">Settings</a>"#)),
+        "linked from the guild view: {}",
+        guild.body
+    );
+    let page = ada.get(&settings).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Settings of Alpha</h1>"));
+    assert!(
+        page.body.contains(&format!(
+            r#"<label for="{limit}">Open tickets per member</label><input id="{limit}" name="{limit}" type="text" inputmode="numeric" value="1">"#
+        )),
+        "{}",
+        page.body
+    );
+    // Staff roles by name, escaped; @everyone is not offered.
+    let support = world.support;
+    assert!(page.body.contains(&format!(
+        r#"<input type="checkbox" id="staff-{support}" name="staff" value="{support}" checked> <label for="staff-{support}">Support</label>"#
+    )));
+    assert!(page.body.contains(&format!(
+        r#"<input type="checkbox" id="staff-{helpers}" name="staff" value="{helpers}"> <label for="staff-{helpers}">Helpers &lt;b&gt;</label>"#
+    )));
+    assert!(!page.body.contains(&format!("staff-{}", world.alpha)));
+
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &limit, "3");
+    set(&mut fields, "language", "fr");
+    fields.push(("staff".into(), helpers.to_string()));
+    let saved = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{settings}?saved=1"));
+    let after = world.alpha_config().await;
+    let mut expected = before.clone();
+    expected.version += 1;
+    expected.panels[0].settings.open_limit = 3;
+    expected.staff_roles.push(Id::new(helpers.get()));
+    expected.settings.language = Language::French;
+    // A default welcome message follows the language, as with /settings set.
+    expected.welcome_template = Translator::new().default_welcome(Language::French);
+    assert_eq!(after, expected);
+
+    let shown = ada.get(saved.location()).await;
+    assert!(shown.body.contains("Settings saved."), "{}", shown.body);
+    assert!(shown.body.contains(&format!(
+        r#"name="{limit}" type="text" inputmode="numeric" value="3""#
+    )));
+    assert!(shown.body.contains(r#"<option value="fr" selected>"#));
+
+    // Leo, granted panel access (A7), may change them too.
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let mut leo = world.browser();
+    leo.language = "fr-FR,fr;q=0.9";
+    let page = leo.sign_in(&world, world.leo, &settings).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<h1>Paramètres de Alpha</h1>"),
+        "{}",
+        page.body
+    );
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, "auto_close_hours", "48");
+    assert_eq!(leo.post(&settings, &pairs(&fields)).await.status, 303);
+    let after = world.alpha_config().await;
+    assert_eq!(after.settings.auto_close_hours, Some(48));
+    assert_eq!(after.version, before.version + 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_value_is_refused_beside_its_field_and_nothing_is_saved() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let panel = before.panels[0].id.0;
+    let limit = format!("p{panel}-open_limit");
+    let settings = world.settings();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &limit, "30");
+    set(&mut fields, "retention_days", "a year");
+    set(&mut fields, "support_hours", "whenever");
+    set(&mut fields, "dm_on_close", "no");
+    let refused = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Nothing was saved."));
+    assert_eq!(
+        element(&refused.body, &format!("{limit}-error")),
+        "<strong>Open ticket limit</strong> must be between 1 and 25 (you entered 30). Please enter a value in that range."
+    );
+    assert!(refused.body.contains(&format!(
+        r#"value="30" aria-invalid="true" aria-describedby="{limit}-error">"#
+    )));
+    assert_eq!(
+        element(&refused.body, "retention_days-error"),
+        "Enter a whole number, such as 3."
+    );
+    assert!(
+        element(&refused.body, "support_hours-error").contains("such as mon-fri 09:00-18:00"),
+        "{}",
+        refused.body
+    );
+    // What was typed is shown again, valid or not.
+    assert!(refused.body.contains(r#"value="whenever""#));
+    assert!(refused.body.contains(r#"<option value="no" selected>"#));
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+
+    // The same words as the commands', in the reader's language.
+    ada.language = "fr";
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &format!("p{panel}-cooldown"), "90000");
+    let refused = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422);
+    let error = element(&refused.body, &format!("p{panel}-cooldown-error"));
+    assert!(
+        error.starts_with(
+            "Le champ <strong>Délai entre deux tickets</strong> doit être compris entre 0 et "
+        ) && error.contains("90000"),
+        "{error}"
+    );
+
+    // Staff roles follow /staff's rules: at most 5 added at once.
+    ada.language = "en-US";
+    let mut fields = form_fields(&page.body, &settings);
+    for n in 0..6 {
+        let role = world
+            .emulator
+            .create_role(world.alpha, &format!("Team {n}"), Permissions::empty())
+            .unwrap();
+        fields.push(("staff".into(), role.to_string()));
+    }
+    let refused = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        element(&refused.body, "staff-error").starts_with("Too many roles in one command: 6"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_read_before_another_save_is_refused_whole() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let limit = format!("p{}-open_limit", before.panels[0].id.0);
+    let settings = world.settings();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    // Another admin (or /settings set) saves meanwhile.
+    let mut other = before.clone();
+    other.settings.dm_on_close = false;
+    let other = world.store.save_guild_config(&other).await.unwrap();
+    set(&mut fields, &limit, "3");
+    let conflict = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    assert!(
+        conflict.body.contains("changed meanwhile"),
+        "{}",
+        conflict.body
+    );
+    // The settings as they are now, with the version to save over.
+    let now = form_fields(&conflict.body, &settings);
+    let field = |name: &str| {
+        now.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(field("version"), other.version.to_string());
+    assert_eq!(field("dm_on_close"), "no");
+    assert_eq!(field(&limit), "1");
+    assert_eq!(world.alpha_config().await, other, "nothing saved");
+    // Sent again from the page as it is now, it is saved.
+    let mut fields = now.clone();
+    set(&mut fields, &limit, "3");
+    assert_eq!(ada.post(&settings, &pairs(&fields)).await.status, 303);
+    let after = world.alpha_config().await;
+    assert_eq!(after.panels[0].settings.open_limit, 3);
+    assert!(!after.settings.dm_on_close, "the other change is kept");
+    assert_eq!(after.version, other.version + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_forms_need_this_sessions_token_and_origin() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let limit = format!("p{}-open_limit", before.panels[0].id.0);
+    let settings = world.settings();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &limit, "3");
+    let without: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(name, _)| name != "csrf")
+        .cloned()
+        .collect();
+    assert_eq!(ada.post(&settings, &pairs(&without)).await.status, 403);
+    let mut forged = fields.clone();
+    set(&mut forged, "csrf", "guess");
+    assert_eq!(ada.post(&settings, &pairs(&forged)).await.status, 403);
+    ada.origin = Some("https://evil.example".into());
+    let elsewhere = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(elsewhere.status, 403);
+    assert!(elsewhere.body.contains("Form out of date"));
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+    // From the panel's own page, it is.
+    ada.origin = Some(world.url.clone());
+    assert_eq!(ada.post(&settings, &pairs(&fields)).await.status, 303);
+    assert_eq!(world.alpha_config().await.panels[0].settings.open_limit, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_and_staff_do_not_find_the_settings() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let limit = format!("p{}-open_limit", before.panels[0].id.0);
+    let settings = world.settings();
+    // An admin's form, to replay with another session's token.
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &limit, "3");
+    for user in [world.mia, world.sam] {
+        let mut browser = world.browser();
+        let mine = browser.sign_in(&world, user, "/tickets").await;
+        let missing = browser.get("/tickets/999999").await;
+        let answer = browser.get(&settings).await;
+        assert_eq!(answer.status, 404, "{user}");
+        assert_eq!(answer.body, missing.body, "no existence leak");
+        let mut theirs = fields.clone();
+        set(&mut theirs, "csrf", &Browser::csrf(&mine.body));
+        let answer = browser.post(&settings, &pairs(&theirs)).await;
+        assert_eq!(answer.status, 404, "{user}");
+        assert_eq!(answer.body, missing.body);
+    }
+    assert_eq!(
+        world.alpha_config().await,
+        before,
+        "nothing saved by a member or staff"
+    );
+    // Signed out: sign in first.
+    let mut stranger = world.browser();
+    let answer = stranger.get(&settings).await;
+    assert_eq!(answer.status, 303);
+    assert!(answer.location().starts_with("/login?next=%2Fguilds%2F"));
+    assert_eq!(stranger.post(&settings, &pairs(&fields)).await.status, 303);
+    assert_eq!(world.alpha_config().await, before);
+    let _ = world.beta;
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_signs_in_with_discord_and_sees_her_tickets_on_every_server() {

@@ -6,7 +6,8 @@
 //! (one source: a setting without a value, or a value without a setting, fails); the refusals a
 //! release gets before anything is created; the alert rules it ships the repository's; the pods
 //! unprivileged with probes on /healthz and /readyz and a grace period above the shutdown
-//! deadline; `k8s/helpline.yaml` not stale. `cargo xtask test` installs helm and
+//! deadline; the web panel's Deployment, Service, PodDisruptionBudget and Ingress, its secrets
+//! read by its pods only; `k8s/helpline.yaml` not stale. `cargo xtask test` installs helm and
 //! kubernetes-validate under `target/`.
 
 use std::path::{Path, PathBuf};
@@ -30,7 +31,18 @@ fn tool(path: &str) -> Option<PathBuf> {
     None
 }
 
-/// `helm template` of the chart with `sets` (`key=value`), or helm's error.
+/// Adds `sets` to a helm command: `key=value` as `--set`, `string:key=value` as
+/// `--set-string` (an application id is a string: Helm would round so long a number).
+fn with_sets(command: &mut Command, sets: &[&str]) {
+    for set in sets {
+        match set.strip_prefix("string:") {
+            Some(set) => command.args(["--set-string", set]),
+            None => command.args(["--set", set]),
+        };
+    }
+}
+
+/// `helm template` of the chart with `sets` (see [`with_sets`]), or helm's error.
 fn render(helm: &Path, sets: &[&str]) -> Result<String, String> {
     let mut command = Command::new(helm);
     command.current_dir(root()).args([
@@ -40,9 +52,7 @@ fn render(helm: &Path, sets: &[&str]) -> Result<String, String> {
         "--namespace",
         "helpline",
     ]);
-    for set in sets {
-        command.args(["--set", set]);
-    }
+    with_sets(&mut command, sets);
     let output = command.output().unwrap();
     if output.status.success() {
         Ok(String::from_utf8(output.stdout).unwrap())
@@ -90,6 +100,22 @@ const SCYLLA: &[&str] = &[
     "secrets.cluster\\.redis_url.name=helpline-redis",
 ];
 
+/// A release with the web panel: on ScyllaDB (which the panel pods read), two replicas behind
+/// an Ingress with TLS, its secrets from a Secret.
+const PANEL: &[&str] = &[
+    "settings.store.backend=scylla",
+    "settings.store.scylla_contact_points=scylla-client.scylla:9042",
+    "secrets.store\\.encryption_keys.name=helpline-keys",
+    "panel.enabled=true",
+    "string:settings.panel.client_id=1234567890123456789",
+    "secrets.panel\\.client_secret.name=helpline-panel",
+    "secrets.panel\\.session_key.name=helpline-panel",
+    "panel.ingress.enabled=true",
+    "panel.ingress.className=nginx",
+    "panel.ingress.host=panel.example.com",
+    "panel.ingress.tls.secretName=panel-example-com-tls",
+];
+
 #[test]
 fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     let (Some(helm), Some(validate)) = (
@@ -98,13 +124,11 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     ) else {
         return;
     };
-    for sets in [&[][..], FULL, SCYLLA] {
+    for sets in [&[][..], FULL, SCYLLA, PANEL] {
         let mut lint = Command::new(&helm);
         lint.current_dir(root())
             .args(["lint", "--strict", "helm/helpline"]);
-        for set in sets {
-            lint.args(["--set", set]);
-        }
+        with_sets(&mut lint, sets);
         let output = lint.output().unwrap();
         assert!(
             output.status.success(),
@@ -138,6 +162,7 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     for (name, text) in [
         ("rendered.yaml", &rendered),
         ("scylla.yaml", &render(&helm, SCYLLA).unwrap()),
+        ("panel.yaml", &render(&helm, PANEL).unwrap()),
     ] {
         let file = dir.path().join(name);
         std::fs::write(&file, text).unwrap();
@@ -289,6 +314,10 @@ fn container_environment(
                     "1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_owned()
                 }
                 "HELPLINE_STORE_SCYLLA_PASSWORD" => "stand-in-password".to_owned(),
+                "HELPLINE_PANEL_CLIENT_SECRET" => "stand-in-client-secret".to_owned(),
+                "HELPLINE_PANEL_SESSION_KEY" => {
+                    "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=".to_owned()
+                }
                 other => panic!("{other} comes from an unknown source: {variable}"),
             }
         };
@@ -352,6 +381,147 @@ fn the_binary_in_a_pod_takes_the_settings_the_chart_renders() {
             }
         }
     }
+}
+
+/// The panel: `helpline panel` in unprivileged pods probed on its own `/healthz`, a Service, a
+/// PodDisruptionBudget and the Ingress of its host; only its pods read its secrets (and not
+/// Redis's); its settings, with the public URL of the Ingress host, taken by the binary.
+#[test]
+fn the_panel_runs_unprivileged_behind_its_service_and_ingress_with_its_own_secrets() {
+    let Some(helm) = tool("target/tools/helm") else {
+        return;
+    };
+    let with_redis = [PANEL, &["secrets.cluster\\.redis_url.name=helpline-redis"]].concat();
+    let docs = documents(&render(&helm, &with_redis).unwrap());
+    let named = |kind: &str, name: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"))
+    };
+    let deployment = named("Deployment", "helpline-panel");
+    assert_eq!(deployment["spec"]["replicas"], 2);
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let container = &pod["containers"][0];
+    assert_eq!(container["args"], serde_json::json!(["panel"]));
+    let security = &container["securityContext"];
+    assert_eq!(security["readOnlyRootFilesystem"], true);
+    assert_eq!(security["allowPrivilegeEscalation"], false);
+    assert_eq!(security["capabilities"]["drop"][0], "ALL");
+    for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+        assert_eq!(container[probe]["httpGet"]["path"], "/healthz", "{probe}");
+        assert_eq!(container[probe]["httpGet"]["port"], "http", "{probe}");
+    }
+    assert!(container["lifecycle"]["preStop"].is_object());
+    assert!(container["resources"]["limits"]["memory"].is_string());
+    let ports: Vec<(&str, u64)> = container["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["containerPort"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ports, [("http", 8080), ("metrics", 9100)]);
+    let secret_env = |container: &serde_json::Value| -> Vec<String> {
+        container["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["valueFrom"]["secretKeyRef"].is_null())
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        secret_env(container),
+        [
+            "DISCORD_TOKEN",
+            "HELPLINE_PANEL_CLIENT_SECRET",
+            "HELPLINE_PANEL_SESSION_KEY",
+            "HELPLINE_STORE_ENCRYPTION_KEYS"
+        ]
+    );
+    let shards = named("StatefulSet", "helpline-shards");
+    let shard_secrets = secret_env(&shards["spec"]["template"]["spec"]["containers"][0]);
+    assert_eq!(
+        shard_secrets,
+        [
+            "HELPLINE_CLUSTER_REDIS_URL",
+            "DISCORD_TOKEN",
+            "HELPLINE_STORE_ENCRYPTION_KEYS"
+        ],
+        "the bot never reads the panel's secrets"
+    );
+
+    let service = named("Service", "helpline-panel");
+    assert_eq!(
+        service["spec"]["selector"]["app.kubernetes.io/component"],
+        "panel"
+    );
+    assert_eq!(service["spec"]["ports"][0]["name"], "http");
+    assert_eq!(service["spec"]["ports"][0]["port"], 8080);
+    let budget = named("PodDisruptionBudget", "helpline-panel");
+    assert_eq!(budget["spec"]["minAvailable"], 1);
+    let ingress = named("Ingress", "helpline-panel");
+    assert_eq!(ingress["spec"]["ingressClassName"], "nginx");
+    assert_eq!(ingress["spec"]["rules"][0]["host"], "panel.example.com");
+    assert_eq!(
+        ingress["spec"]["tls"],
+        serde_json::json!([{"hosts": ["panel.example.com"], "secretName": "panel-example-com-tls"}])
+    );
+    let backend = &ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+    assert_eq!(backend["name"], "helpline-panel");
+    assert_eq!(backend["port"]["name"], "http");
+
+    // The binary in a panel pod: the public URL from the Ingress host, its secrets from the
+    // environment, redacted.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("helpline.toml");
+    std::fs::write(&file, settings_file(&helm, &with_redis)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .arg("config")
+        .env_clear()
+        .envs(container_environment(
+            container,
+            "helpline-panel-5d8f7-x2k4q",
+            &file,
+        ))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}{printed}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "listen = \"0.0.0.0:8080\"  # config file",
+        "public_url = \"https://panel.example.com\"  # config file",
+        "client_id = \"1234567890123456789\"  # config file",
+        "client_secret = \"[redacted]\"  # environment HELPLINE_PANEL_CLIENT_SECRET",
+        "session_key = \"[redacted]\"  # environment HELPLINE_PANEL_SESSION_KEY",
+        "backend = \"scylla\"  # config file",
+    ] {
+        assert!(printed.contains(line), "{line} missing in\n{printed}");
+    }
+    // A public URL given wins over the Ingress host; no panel, no panel resources.
+    let given = [
+        PANEL,
+        &["settings.panel.public_url=https://tickets.example.org"],
+    ]
+    .concat();
+    assert!(
+        settings_file(&helm, &given).contains("public_url = \"https://tickets.example.org\"\n")
+    );
+    let without = documents(&render(&helm, FULL).unwrap());
+    assert!(
+        !without
+            .iter()
+            .any(|d| d["metadata"]["labels"]["app.kubernetes.io/component"] == "panel")
+    );
 }
 
 #[test]
@@ -603,6 +773,50 @@ fn a_release_that_cannot_work_is_refused_before_anything_is_created() {
         (
             &["settings.store.sqlite_path=/var/helpline.sqlite3"][..],
             "sqlite_path",
+        ),
+        (
+            &["panel.enabled=true"][..],
+            "panel.enabled needs settings.store.backend scylla",
+        ),
+        (
+            &PANEL[..PANEL.len() - 4],
+            "panel.enabled needs settings.panel.public_url (or panel.ingress.host)",
+        ),
+        (
+            &[&PANEL[..4], &PANEL[5..]].concat()[..],
+            "panel.enabled needs settings.panel.client_id",
+        ),
+        (
+            &[&PANEL[..5], &PANEL[6..]].concat()[..],
+            "panel.enabled needs secrets[\"panel.client_secret\"].name",
+        ),
+        (
+            &[&PANEL[..6], &PANEL[7..]].concat()[..],
+            "panel.enabled needs secrets[\"panel.session_key\"].name",
+        ),
+        (
+            &["panel.ingress.enabled=true"][..],
+            "panel.ingress.enabled needs panel.ingress.host",
+        ),
+        (
+            &[PANEL, &["settings.panel.listen=0.0.0.0:9100"]].concat()[..],
+            "settings.panel.listen and settings.metrics.listen need different ports",
+        ),
+        (
+            &["settings.panel.listen=127.0.0.1:8080"][..],
+            "settings.panel.listen (127.0.0.1:8080) must not be a loopback address",
+        ),
+        (
+            &["settings.panel.public_url=https://example.com/panel"][..],
+            "settings/panel/public_url",
+        ),
+        (
+            &["settings.panel.client_id=1234567890123456789"][..],
+            "settings/panel/client_id",
+        ),
+        (
+            &["panel.ingress.host=Panel Example"][..],
+            "panel/ingress/host",
         ),
     ] {
         let error = render(&helm, sets).unwrap_err();
