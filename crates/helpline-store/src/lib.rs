@@ -210,6 +210,15 @@ pub trait Store: Send + Sync + 'static {
     /// Tickets a member opened, across every guild, newest first; the cursor is a ticket id.
     async fn tickets_by_member(&self, user: UserId, page: Page<TicketId>) -> Result<Vec<Ticket>>;
 
+    /// Tickets a user took part in without opening them, across every guild, newest first:
+    /// those they wrote in (a message by them was appended to the transcript) or were added to
+    /// (and still are). The cursor is a ticket id.
+    async fn tickets_of_participant(
+        &self,
+        user: UserId,
+        page: Page<TicketId>,
+    ) -> Result<Vec<Ticket>>;
+
     /// Stores `ticket` (whose `version` must be `expected_version + 1`) if the stored one is
     /// still at `expected_version`; [`Error::Conflict`] otherwise.
     async fn update_ticket(&self, ticket: &Ticket, expected_version: u64) -> Result<()>;

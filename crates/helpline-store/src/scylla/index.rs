@@ -43,6 +43,9 @@ pub(super) enum Kind {
     Finished,
     /// Interaction claims: part bucket, sort begun, ticket = interaction.
     Interaction,
+    /// Tickets a user took part in: part user, sort ticket id, sub 0 added to it (follows the
+    /// ticket), 1 wrote in it (never removed).
+    Participant,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             Self::Effect => "effect",
             Self::Finished => "finished",
             Self::Interaction => "interaction",
+            Self::Participant => "participant",
         }
     }
 }
@@ -134,6 +138,15 @@ pub(super) fn ticket_hints(ticket: &Ticket) -> Vec<Hint> {
         if let Some(part) = state_part(ticket.state, id) {
             hints.push(ticket_hint(Kind::State, ticket, part, 0, 0));
         }
+    }
+    for member in &ticket.added_members {
+        hints.push(ticket_hint(
+            Kind::Participant,
+            ticket,
+            big(member.get()),
+            big(id.0),
+            0,
+        ));
     }
     if let Some(channel) = ticket.channel {
         hints.push(ticket_hint(

@@ -648,6 +648,14 @@ impl crate::Store for ScyllaStore {
         timed("tickets_by_member", self.by_member(user, page)).await
     }
 
+    async fn tickets_of_participant(
+        &self,
+        user: UserId,
+        page: crate::Page<TicketId>,
+    ) -> Result<Vec<Ticket>> {
+        timed("tickets_of_participant", self.of_participant(user, page)).await
+    }
+
     async fn update_ticket(&self, ticket: &Ticket, expected_version: u64) -> Result<()> {
         let now = Timestamp::from_millis(now_millis());
         timed(

@@ -787,6 +787,45 @@ impl ScyllaStore {
         .await
     }
 
+    pub(super) async fn of_participant(
+        &self,
+        user: helpline_domain::UserId,
+        page: Page<TicketId>,
+    ) -> Result<Vec<Ticket>> {
+        let part = big(user.get());
+        let mut before = page.before.map_or(i64::MAX, |t| big(t.0));
+        let mut tickets: Vec<Ticket> = Vec::new();
+        while tickets.len() < page.limit as usize {
+            let ask = 200;
+            let entries = self
+                .hints_below(Kind::Participant, part, before, ask)
+                .await?;
+            let Some(last) = entries.last() else { break };
+            let exhausted = entries.len() < ask as usize;
+            before = last.0;
+            let ids: Vec<i64> = entries.iter().map(|e| e.1).collect();
+            let found = self.read_tickets(&ids).await?;
+            for (entry, ticket) in entries.iter().zip(found) {
+                let Some(ticket) = ticket else { continue };
+                let added = ticket.added_members.contains(&user);
+                if entry.2 == 0 && !added {
+                    let hint = Self::entry_hint(Kind::Participant, part, *entry);
+                    self.drop_hints(&[hint], removed_at(ticket.id, ticket.version))
+                        .await?;
+                    continue;
+                }
+                let listed = tickets.last().is_some_and(|t: &Ticket| t.id == ticket.id);
+                if ticket.opener != user && !listed && tickets.len() < page.limit as usize {
+                    tickets.push(ticket);
+                }
+            }
+            if exhausted {
+                break;
+            }
+        }
+        Ok(tickets)
+    }
+
     /// Up to `limit` tickets of a list below `before`, highest first, that `wanted` accepts.
     async fn page_of(
         &self,

@@ -89,18 +89,37 @@ impl ScyllaStore {
         }
         let mut inserted = Vec::with_capacity(messages.len());
         let mut writes = Vec::new();
+        let mut authors = Vec::new();
         for (ticket, message) in messages {
             let key = (big(ticket.0), big(message.message_id.get()));
             // Once per message: a later copy in the same batch is not new either.
             let new = known.insert(key);
             inserted.push(new);
             if new {
+                if !message.author_is_bot {
+                    let hint = super::index::Hint {
+                        kind: super::index::Kind::Participant,
+                        part: big(message.author_id.get()),
+                        sort: key.0,
+                        ticket: key.0,
+                        sub: 1,
+                        guild: 0,
+                    };
+                    if !authors.iter().any(|(h, _)| *h == hint) {
+                        authors.push((hint, *ticket));
+                    }
+                }
                 let (key_id, data) = seal_message(&keys, *ticket, message)?;
                 writes.push((
                     INSERT_MESSAGE,
                     (key.0, key.1, data, key_id, created_micros(message)),
                 ));
             }
+        }
+        // Who wrote, before what they wrote: the list of a user's tickets never misses one.
+        for (hint, ticket) in authors {
+            self.put_hints(&[hint], super::index::written_at(ticket, 0))
+                .await?;
         }
         self.exec_all(writes).await?;
         Ok(inserted)

@@ -231,6 +231,7 @@ fn commit_ticket(
             actual: actual.map(|v| v as u64),
         });
     }
+    record_added(&transaction, ticket)?;
     for effect in effects {
         if matches!(effect.kind, EffectKind::SaveTicket { .. }) {
             continue;
@@ -257,6 +258,33 @@ fn commit_ticket(
             ])?;
     }
     transaction.commit()?;
+    Ok(())
+}
+
+/// The members added to a ticket, as its participants (replacing the previous list).
+fn record_added(connection: &Connection, ticket: &Ticket) -> Result<()> {
+    let id = sql_id(ticket.id.0);
+    connection
+        .prepare_cached("DELETE FROM ticket_participants WHERE ticket_id = ?1 AND wrote = 0")?
+        .execute([id])?;
+    let mut insert = connection.prepare_cached(
+        "INSERT OR IGNORE INTO ticket_participants (user_id, ticket_id, wrote) VALUES (?1, ?2, 0)",
+    )?;
+    for member in &ticket.added_members {
+        insert.execute(params![sql_id(member.get()), id])?;
+    }
+    Ok(())
+}
+
+/// A message's author as a participant of its ticket (bots are not).
+fn record_author(connection: &Connection, ticket: i64, author: Option<i64>) -> Result<()> {
+    if let Some(author) = author {
+        connection
+            .prepare_cached(
+                "INSERT OR IGNORE INTO ticket_participants (user_id, ticket_id, wrote) VALUES (?1, ?2, 1)",
+            )?
+            .execute(params![author, ticket])?;
+    }
     Ok(())
 }
 
@@ -524,6 +552,25 @@ impl Store for SqliteStore {
             tickets(
                 connection,
                 "SELECT data FROM tickets WHERE opener_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                params![sql_id(user.get()), page.before.map_or(i64::MAX, |t| sql_id(t.0)), page.limit],
+            )
+        })
+        .await
+    }
+
+    async fn tickets_of_participant(
+        &self,
+        user: UserId,
+        page: Page<TicketId>,
+    ) -> Result<Vec<Ticket>> {
+        self.read("tickets_of_participant", move |connection| {
+            tickets(
+                connection,
+                "SELECT data FROM tickets WHERE id IN (
+                     SELECT p.ticket_id FROM ticket_participants p JOIN tickets t ON t.id = p.ticket_id
+                     WHERE p.user_id = ?1 AND p.ticket_id < ?2 AND t.opener_id != ?1
+                     GROUP BY p.ticket_id ORDER BY p.ticket_id DESC LIMIT ?3)
+                 ORDER BY id DESC",
                 params![sql_id(user.get()), page.before.map_or(i64::MAX, |t| sql_id(t.0)), page.limit],
             )
         })
@@ -902,9 +949,12 @@ impl Store for SqliteStore {
 
     async fn append_message(&self, ticket: TicketId, message: &TranscriptMessage) -> Result<bool> {
         let message_id = message.message_id;
+        let author = (!message.author_is_bot).then(|| sql_id(message.author_id.get()));
         let (key, data) = seal_message(&self.keys(), ticket, message)?;
         self.write("append_message", move |connection| {
-            let inserted = connection
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = transaction
                 .prepare_cached(
                     "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -915,6 +965,8 @@ impl Store for SqliteStore {
                     data,
                     key
                 ])?;
+            record_author(&transaction, sql_id(ticket.0), author)?;
+            transaction.commit()?;
             Ok(inserted > 0)
         })
         .await
@@ -934,6 +986,7 @@ impl Store for SqliteStore {
                     sql_id(message.message_id.get()),
                     data,
                     key,
+                    (!message.author_is_bot).then(|| sql_id(message.author_id.get())),
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -946,8 +999,9 @@ impl Store for SqliteStore {
                     "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 )?;
-                for (ticket, message, data, key) in rows {
+                for (ticket, message, data, key, author) in rows {
                     inserted.push(statement.execute(params![ticket, message, data, key])? > 0);
+                    record_author(&transaction, ticket, author)?;
                 }
             }
             transaction.commit()?;

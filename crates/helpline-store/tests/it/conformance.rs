@@ -43,6 +43,7 @@ macro_rules! conformance_suite {
             active_tickets_are_counted_by_state,
             cooldown_between_opens,
             lookups_by_id_channel_guild_and_member,
+            participants_are_found_across_guilds,
             updates_use_optimistic_concurrency,
             concurrent_updates_from_one_version_let_one_win,
             transcript_appends_once_and_keeps_edits_and_deletions,
@@ -543,6 +544,92 @@ pub(crate) async fn lookups_by_id_channel_guild_and_member(store: Arc<dyn Store>
         .await
         .unwrap();
     assert_eq!(older.iter().map(|t| t.id.0).collect::<Vec<_>>(), [502, 500]);
+}
+
+/// "My tickets" of someone who did not open them: tickets they wrote in (a bot's messages do
+/// not count) or were added to (while they still are), across guilds, newest first, paged.
+pub(crate) async fn participants_are_found_across_guilds(store: Arc<dyn Store>) {
+    let config = config(GUILD, 10, 0);
+    let other = config_for_other_guild();
+    let now = Timestamp::from_secs(31_000);
+    let first = create(&store, &config, 801, 1, now).await;
+    let second = create(&store, &other, 802, 2, now).await;
+    let third = create(&store, &config, 803, 3, now).await;
+    let own = create(&store, &config, 804, 50, now).await;
+    let said = |id: u64, ticket: &Ticket, author: u64, bot: bool| {
+        let store = store.clone();
+        let ticket = ticket.id;
+        async move {
+            let mut message = message(id << 22, "hello", Vec::new());
+            message.author_id = user(author);
+            message.author_is_bot = bot;
+            store.append_message(ticket, &message).await.unwrap();
+        }
+    };
+    said(1, &first, 50, false).await;
+    said(2, &first, 60, true).await;
+    store
+        .append_messages(&[(second.id, {
+            let mut message = message(3 << 22, "batched", Vec::new());
+            message.author_id = user(50);
+            message
+        })])
+        .await
+        .unwrap();
+    said(4, &own, 50, false).await;
+    let mut added = third.clone();
+    added.added_members.insert(user(50));
+    added.version += 1;
+    store.update_ticket(&added, third.version).await.unwrap();
+    let ids = |tickets: Vec<Ticket>| tickets.iter().map(|t| t.id.0).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store
+            .tickets_of_participant(user(50), Page::first(10))
+            .await
+            .unwrap()),
+        [803, 802, 801],
+        "added to, wrote in (one by a batch), across guilds; not their own"
+    );
+    assert!(
+        store
+            .tickets_of_participant(user(60), Page::first(10))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a bot's messages make no participant"
+    );
+    assert_eq!(
+        ids(store
+            .tickets_of_participant(user(50), Page::first(1))
+            .await
+            .unwrap()),
+        [803]
+    );
+    assert_eq!(
+        ids(store
+            .tickets_of_participant(
+                user(50),
+                Page {
+                    limit: 5,
+                    before: Some(TicketId(803))
+                }
+            )
+            .await
+            .unwrap()),
+        [802, 801]
+    );
+    // Removed from the third: no longer listed for it.
+    let mut removed = added.clone();
+    removed.added_members.clear();
+    removed.version += 1;
+    store.update_ticket(&removed, added.version).await.unwrap();
+    assert_eq!(
+        ids(store
+            .tickets_of_participant(user(50), Page::first(10))
+            .await
+            .unwrap()),
+        [802, 801]
+    );
 }
 
 pub(crate) async fn updates_use_optimistic_concurrency(store: Arc<dyn Store>) {
