@@ -134,6 +134,62 @@ pub const FILTER_TO: &str = "panel-filter_to";
 pub const FILTER_SEARCH: &str = "panel-filter_search";
 /// `panel-filter_apply`: Show
 pub const FILTER_APPLY: &str = "panel-filter_apply";
+/// `panel-stats_link`: Statistics
+pub const STATS_LINK: &str = "panel-stats_link";
+/// `panel-stats_title`: Statistics of { $server }
+pub const STATS_TITLE: &str = "panel-stats_title";
+/// `panel-stats_open`: Open
+pub const STATS_OPEN: &str = "panel-stats_open";
+/// `panel-stats_pending`: Awaiting approval
+pub const STATS_PENDING: &str = "panel-stats_pending";
+/// `panel-stats_server`: The whole server
+pub const STATS_SERVER: &str = "panel-stats_server";
+/// `panel-stats_figure`: Figure
+pub const STATS_FIGURE: &str = "panel-stats_figure";
+/// `panel-stats_created`: Created
+pub const STATS_CREATED: &str = "panel-stats_created";
+/// `panel-stats_closed`: Closed
+pub const STATS_CLOSED: &str = "panel-stats_closed";
+/// `panel-stats_first_median`: First response, median
+pub const STATS_FIRST_MEDIAN: &str = "panel-stats_first_median";
+/// `panel-stats_first_p90`: First response, 90th percentile
+pub const STATS_FIRST_P90: &str = "panel-stats_first_p90";
+/// `panel-stats_resolution_median`: Resolution, median
+pub const STATS_RESOLUTION_MEDIAN: &str = "panel-stats_resolution_median";
+/// `panel-stats_resolution_p90`: Resolution, 90th percentile
+pub const STATS_RESOLUTION_P90: &str = "panel-stats_resolution_p90";
+/// `panel-stats_rating`: Average rating
+pub const STATS_RATING: &str = "panel-stats_rating";
+/// `panel-stats_rating_value`: { $average }/5 ({ $count } ratings)
+pub const STATS_RATING_VALUE: &str = "panel-stats_rating_value";
+/// `panel-stats_note`: Created counts the tickets opened in the period, and their first responses are timed; closed counts the tickets closed in it, and their resolutions are timed.
+pub const STATS_NOTE: &str = "panel-stats_note";
+/// `panel-stats_chart_title`: Tickets created per day over the last 30 days (UTC)
+pub const STATS_CHART_TITLE: &str = "panel-stats_chart_title";
+/// `panel-stats_chart_summary`: { $total } tickets created over these 30 days, at most { $max } in one day.
+pub const STATS_CHART_SUMMARY: &str = "panel-stats_chart_summary";
+/// `panel-stats_chart_bar`: { $day }: { $count } tickets
+pub const STATS_CHART_BAR: &str = "panel-stats_chart_bar";
+/// `panel-stats_chart_day`: Day
+pub const STATS_CHART_DAY: &str = "panel-stats_chart_day";
+/// `panel-stats_chart_count`: Tickets created
+pub const STATS_CHART_COUNT: &str = "panel-stats_chart_count";
+/// `panel-stats_staff`: Staff members
+pub const STATS_STAFF: &str = "panel-stats_staff";
+/// `panel-stats_staff_intro`: Everyone who claimed a ticket or closed one they did not open. Claimed counts the tickets they claimed in the period; closed, the tickets they closed in it.
+pub const STATS_STAFF_INTRO: &str = "panel-stats_staff_intro";
+/// `panel-stats_staff_member`: Staff member
+pub const STATS_STAFF_MEMBER: &str = "panel-stats_staff_member";
+/// `panel-stats_claimed_open`: Claimed and open now
+pub const STATS_CLAIMED_OPEN: &str = "panel-stats_claimed_open";
+/// `panel-stats_claimed`: Claimed
+pub const STATS_CLAIMED: &str = "panel-stats_claimed";
+/// `panel-stats_no_staff`: No one has claimed or closed a ticket yet.
+pub const STATS_NO_STAFF: &str = "panel-stats_no_staff";
+/// `panel-stats_staff_more`: The { $shown } most active of { $total } staff members are shown.
+pub const STATS_STAFF_MORE: &str = "panel-stats_staff_more";
+/// `panel-stats_period`: Period
+pub const STATS_PERIOD: &str = "panel-stats_period";
 
 /// Every key above.
 pub const ALL: &[&str] = &[
@@ -204,4 +260,32 @@ pub const ALL: &[&str] = &[
     FILTER_TO,
     FILTER_SEARCH,
     FILTER_APPLY,
+    STATS_LINK,
+    STATS_TITLE,
+    STATS_OPEN,
+    STATS_PENDING,
+    STATS_SERVER,
+    STATS_FIGURE,
+    STATS_CREATED,
+    STATS_CLOSED,
+    STATS_FIRST_MEDIAN,
+    STATS_FIRST_P90,
+    STATS_RESOLUTION_MEDIAN,
+    STATS_RESOLUTION_P90,
+    STATS_RATING,
+    STATS_RATING_VALUE,
+    STATS_NOTE,
+    STATS_CHART_TITLE,
+    STATS_CHART_SUMMARY,
+    STATS_CHART_BAR,
+    STATS_CHART_DAY,
+    STATS_CHART_COUNT,
+    STATS_STAFF,
+    STATS_STAFF_INTRO,
+    STATS_STAFF_MEMBER,
+    STATS_CLAIMED_OPEN,
+    STATS_CLAIMED,
+    STATS_NO_STAFF,
+    STATS_STAFF_MORE,
+    STATS_PERIOD,
 ];

@@ -1,6 +1,7 @@
 //! What the panel asks Discord: the OAuth2 code exchange and the signed-in user (with their
 //! token, which is used during the sign-in and then dropped), and a guild's roles and a member's
-//! roles (with the bot's token) to decide who may see what.
+//! roles (with the bot's token) to decide who may see what, and the names staff members go by
+//! (for the statistics).
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
@@ -79,6 +80,21 @@ pub(crate) struct Role {
 struct GuildMember {
     #[serde(default)]
     roles: Vec<String>,
+}
+
+/// A member's names: the server nickname, then the user's.
+#[derive(Clone, Debug, Deserialize)]
+struct MemberNames {
+    #[serde(default)]
+    nick: Option<String>,
+    user: Option<MemberUser>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct MemberUser {
+    username: String,
+    #[serde(default)]
+    global_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -313,5 +329,25 @@ impl Discord {
             )
             .await?;
         Ok(member.map(|m| m.roles.iter().filter_map(|r| r.parse().ok()).collect()))
+    }
+
+    /// The name a member goes by in a guild (`None`: not a member).
+    pub(crate) async fn member_name(
+        &self,
+        guild: u64,
+        user: u64,
+    ) -> Result<Option<String>, DiscordError> {
+        let member: Option<MemberNames> = self
+            .json(
+                "a member's name",
+                &format!("/guilds/{guild}/members/{user}"),
+                format!("Bot {}", self.bot_token),
+            )
+            .await?;
+        Ok(member.and_then(|m| {
+            m.nick
+                .or_else(|| m.user.as_ref().and_then(|u| u.global_name.clone()))
+                .or_else(|| m.user.map(|u| u.username))
+        }))
     }
 }

@@ -1,7 +1,8 @@
 //! Helpline's web panel (`helpline panel`): members sign in with Discord (OAuth2 code grant with
 //! PKCE and a `state` bound to the browser) and see every ticket they opened, on every server
 //! Helpline serves, with its transcript; a server's admins (Manage Server) and the users they
-//! granted panel access (A7) see the server's tickets, filtered and searched.
+//! granted panel access (A7) see the server's tickets, filtered and searched, and its
+//! statistics (the figures of `/stats`, with a chart drawn in SVG).
 //!
 //! The panel reads the same store as the bot. The user's Discord token is used during the
 //! sign-in only and never kept; who may see a guild's tickets is asked of Discord with the bot's
@@ -17,6 +18,7 @@ mod routes;
 mod seal;
 mod session;
 mod settings;
+mod stats;
 
 use helpline_i18n::Translator;
 use helpline_store::Store;

@@ -137,4 +137,8 @@ form.settings .choices { list-style: none; padding: 0; }
 iframe.transcript { width: 100%; min-height: 70vh; border: 1px solid #8884; border-radius: .4rem; }
 .error { color: #c62828; }
 .muted { opacity: .75; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+svg.chart { display: block; width: 100%; max-width: 48rem; height: auto; }
+.periods { display: flex; flex-wrap: wrap; gap: 1rem; margin: .5rem 0; }
+.periods a[aria-current] { font-weight: 700; text-decoration: none; }
 ";

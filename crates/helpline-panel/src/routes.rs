@@ -44,6 +44,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/tickets/{id}/transcript", get(transcript_page))
         .route("/guilds", get(guilds))
         .route("/guilds/{guild}", get(guild_view))
+        .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
         .route(
             "/guilds/{guild}/settings",
             get(crate::settings::page).post(crate::settings::save),
@@ -1090,7 +1091,7 @@ async fn guild_view(
         )
     };
     let form = format!("{}{form}", crate::settings::link(text, guild));
-    let body = format!("{form}{table}{more}");
+    let body = format!("{}{form}{table}{more}", crate::stats::link(text, guild));
     html(
         StatusCode::OK,
         layout(text, &title, &viewer.header(), &body),

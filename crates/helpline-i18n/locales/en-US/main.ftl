@@ -923,3 +923,44 @@ panel-filter_from = Opened from
 panel-filter_to = Opened until
 panel-filter_search = Search the transcripts
 panel-filter_apply = Show
+panel-stats_link = Statistics
+panel-stats_title = Statistics of { $server }
+panel-stats_open = Open
+panel-stats_pending = Awaiting approval
+panel-stats_server = The whole server
+panel-stats_figure = Figure
+panel-stats_created = Created
+panel-stats_closed = Closed
+panel-stats_first_median = First response, median
+panel-stats_first_p90 = First response, 90th percentile
+panel-stats_resolution_median = Resolution, median
+panel-stats_resolution_p90 = Resolution, 90th percentile
+panel-stats_rating = Average rating
+panel-stats_rating_value =
+    { $average }/5 ({ $count ->
+        [one] one rating
+       *[other] { $count } ratings
+    })
+panel-stats_note = Created counts the tickets opened in the period, and their first responses are timed; closed counts the tickets closed in it, and their resolutions are timed.
+panel-stats_chart_title = Tickets created per day over the last 30 days (UTC)
+panel-stats_chart_summary =
+    { $total ->
+        [0] No ticket created over these 30 days.
+        [one] One ticket created over these 30 days.
+       *[other] { $total } tickets created over these 30 days, at most { $max } in one day.
+    }
+panel-stats_chart_bar =
+    { $day }: { $count ->
+        [one] one ticket
+       *[other] { $count } tickets
+    }
+panel-stats_chart_day = Day
+panel-stats_chart_count = Tickets created
+panel-stats_staff = Staff members
+panel-stats_staff_intro = Everyone who claimed a ticket or closed one they did not open. Claimed counts the tickets they claimed in the period; closed, the tickets they closed in it.
+panel-stats_staff_member = Staff member
+panel-stats_claimed_open = Claimed and open now
+panel-stats_claimed = Claimed
+panel-stats_no_staff = No one has claimed or closed a ticket yet.
+panel-stats_staff_more = The { $shown } most active of { $total } staff members are shown.
+panel-stats_period = Period

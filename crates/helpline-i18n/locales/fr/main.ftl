@@ -906,3 +906,45 @@ panel-filter_from = Ouvert à partir du
 panel-filter_to = Ouvert jusqu’au
 panel-filter_search = Rechercher dans les transcriptions
 panel-filter_apply = Afficher
+panel-stats_link = Statistiques
+panel-stats_title = Statistiques de { $server }
+panel-stats_open = Ouverts
+panel-stats_pending = En attente d’approbation
+panel-stats_server = Tout le serveur
+panel-stats_figure = Indicateur
+panel-stats_created = Créés
+panel-stats_closed = Fermés
+panel-stats_first_median = Première réponse, médiane
+panel-stats_first_p90 = Première réponse, 90e centile
+panel-stats_resolution_median = Résolution, médiane
+panel-stats_resolution_p90 = Résolution, 90e centile
+panel-stats_rating = Note moyenne
+panel-stats_rating_value =
+    { $average }/5 ({ $count ->
+        [one] une note
+       *[other] { $count } notes
+    })
+panel-stats_note = Créés compte les tickets ouverts pendant la période, dont la première réponse est chronométrée ; Fermés compte les tickets fermés pendant la période, dont la résolution est chronométrée.
+panel-stats_chart_title = Tickets créés par jour sur les 30 derniers jours (UTC)
+panel-stats_chart_summary =
+    { $total ->
+        [0] Aucun ticket créé sur ces 30 jours.
+        [one] Un ticket créé sur ces 30 jours.
+       *[other] { $total } tickets créés sur ces 30 jours, au plus { $max } en un jour.
+    }
+panel-stats_chart_bar =
+    { $day } : { $count ->
+        [0] aucun ticket
+        [one] un ticket
+       *[other] { $count } tickets
+    }
+panel-stats_chart_day = Jour
+panel-stats_chart_count = Tickets créés
+panel-stats_staff = Membres du staff
+panel-stats_staff_intro = Toute personne ayant pris en charge un ticket, ou fermé un ticket qu’elle n’avait pas ouvert. Pris en charge compte les tickets pris en charge pendant la période ; Fermés, les tickets fermés pendant la période.
+panel-stats_staff_member = Membre du staff
+panel-stats_claimed_open = Pris en charge et ouverts
+panel-stats_claimed = Pris en charge
+panel-stats_no_staff = Personne n’a encore pris en charge ni fermé de ticket.
+panel-stats_staff_more = Les { $shown } membres du staff les plus actifs sur { $total } sont affichés.
+panel-stats_period = Période

@@ -1098,3 +1098,485 @@ async fn forms_need_this_sessions_token_and_sessions_end() {
     assert_eq!(answer.status, 303);
     assert!(answer.location().starts_with("/login?next=%2Ftickets%2F"));
 }
+
+/// A ticket of the statistics fixture: how old it is and what became of it.
+struct Case {
+    hours_ago: i64,
+    state: TicketState,
+    claimer: Option<TwilightId<UserMarker>>,
+    /// Minutes from opening to the first staff message.
+    answered_after: Option<i64>,
+    /// Hours from opening to closing, and who closed it (`None`: its opener).
+    closed: Option<(i64, Option<TwilightId<UserMarker>>)>,
+    rating: Option<u8>,
+}
+
+/// The cells of the table row that `marker` starts, unescaped.
+fn cells_after(body: &str, marker: &str) -> Vec<String> {
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {body}"));
+    let row = &body[start..];
+    let row = &row[..row.find("</tr>").expect("a whole row")];
+    row.split("<td>")
+        .skip(1)
+        .map(|cell| unescape(cell.split("</td>").next().unwrap_or_default()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_statistics_count_the_servers_tickets_for_admins_and_granted_users_only() {
+    use helpline_domain::stats::{self, PeriodStats, Spread};
+    use helpline_domain::ticket::Feedback;
+    use helpline_domain::{Language, UserId};
+    use helpline_i18n::Translator;
+    use helpline_store::Page;
+
+    const NAME_XSS: &str = "<img src=x onerror=alert(1)>";
+    let world = World::start(MINUTE, DAY).await;
+    let emulator = &world.emulator;
+    let gamma = emulator
+        .create_guild("Gamma <script>x</script>", world.ada, "en-US")
+        .unwrap();
+    let kim = emulator.create_user("Kim", "en-US");
+    let rex = emulator.create_user(NAME_XSS, "en-US");
+    for user in [kim, rex, world.mia] {
+        emulator.add_member(gamma, user, &[]).unwrap();
+    }
+    let mut config = GuildConfig::new(Id::new(gamma.get()));
+    config
+        .add_panel(|id| TicketPanel::new(id, Id::new(79)))
+        .unwrap();
+    let config = world.store.save_guild_config(&config).await.unwrap();
+
+    // Times are the real clock's: the panel reads it.
+    let now = Timestamp::from_millis(
+        i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+        )
+        .unwrap(),
+    );
+    let hours_ago = |hours: i64| Timestamp::from_millis(now.as_millis() - hours * 3_600_000);
+    let case = |hours_ago, state, claimer, answered_after, closed, rating| Case {
+        hours_ago,
+        state,
+        claimer,
+        answered_after,
+        closed,
+        rating,
+    };
+    // No time lies within hours of a period's edge.
+    let cases = [
+        case(2, TicketState::Requested, None, None, None, None),
+        case(24, TicketState::Open, None, None, None, None),
+        case(72, TicketState::Claimed, Some(kim), Some(10), None, None),
+        case(
+            120,
+            TicketState::Closed,
+            Some(kim),
+            Some(30),
+            Some((4, Some(kim))),
+            Some(5),
+        ),
+        case(
+            288,
+            TicketState::Closed,
+            Some(rex),
+            Some(120),
+            Some((48, Some(rex))),
+            Some(3),
+        ),
+        case(480, TicketState::Closed, None, None, Some((1, None)), None),
+        case(
+            840,
+            TicketState::Closed,
+            Some(rex),
+            Some(15),
+            Some((168, Some(rex))),
+            None,
+        ),
+        case(
+            1080,
+            TicketState::Closed,
+            Some(kim),
+            Some(60),
+            Some((3, Some(kim))),
+            None,
+        ),
+        case(1440, TicketState::Claimed, Some(rex), Some(20), None, None),
+    ];
+    let mut self_closer = None;
+    for (index, case) in cases.iter().enumerate() {
+        let index = u64::try_from(index).unwrap();
+        let opener = TwilightId::new(5_000 + index);
+        let created = hours_ago(case.hours_ago);
+        let opened = open(
+            &world.store,
+            &config,
+            (200 + index) << 22,
+            opener,
+            "Opener",
+            created,
+        )
+        .await;
+        let mut ticket = opened.clone();
+        ticket.state = case.state;
+        ticket.opened_at = (case.state != TicketState::Requested).then_some(created);
+        let minutes = |m: i64| created.plus(Duration::from_secs(u64::try_from(m).unwrap() * 60));
+        ticket.claimer = case.claimer.map(|u| Id::new(u.get()));
+        ticket.claimed_at = case.claimer.map(|_| minutes(5));
+        ticket.first_response_at = case.answered_after.map(minutes);
+        if let Some((hours, by)) = case.closed {
+            ticket.closed_at = Some(minutes(hours * 60));
+            ticket.closed_by = Some(Id::new(by.unwrap_or(opener).get()));
+            ticket.close_reason = Some(CloseReason::NoneGiven);
+            if by.is_none() {
+                self_closer = Some(opener);
+            }
+        }
+        ticket.feedback = case.rating.map(|rating| Feedback {
+            rating,
+            comment: None,
+            at: ticket.closed_at.unwrap(),
+        });
+        ticket.version += 1;
+        world
+            .store
+            .update_ticket(&ticket, opened.version)
+            .await
+            .unwrap();
+    }
+    let stored = world
+        .store
+        .tickets_by_guild(
+            Id::new(gamma.get()),
+            &TicketState::ALL,
+            Page {
+                limit: 100,
+                before: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), cases.len());
+
+    // What the page must say, from the fixture: counts by the cases' own times; times and
+    // ratings by the domain's statistics over the stored tickets, as `/stats` computes them.
+    let periods = [Some(7 * 24), Some(30 * 24), None];
+    let within = |period: Option<i64>, hours: i64| period.is_none_or(|p| hours < p);
+    let closed_hours_ago = |c: &Case| c.closed.map(|(after, _)| c.hours_ago - after);
+    let translator = Translator::new();
+    let words = |language: Language, stats: &PeriodStats| -> Vec<String> {
+        let none = translator.text(language, "ui-stats-none", &[]);
+        let time = |spread: Option<Spread>, pick: fn(&Spread) -> Duration| {
+            spread.map_or(none.clone(), |s| {
+                translator.localizer(language).duration(pick(&s).as_secs())
+            })
+        };
+        let rating = stats.rating_tenths().map_or(none.clone(), |tenths| {
+            let separator = if language == Language::French {
+                ','
+            } else {
+                '.'
+            };
+            let count = stats.ratings.1;
+            let ratings = match (language, count) {
+                (Language::English, 1) => "one rating".to_owned(),
+                (Language::English, n) => format!("{n} ratings"),
+                (Language::French, 1) => "une note".to_owned(),
+                (Language::French, n) => format!("{n} notes"),
+            };
+            format!("{}{separator}{}/5 ({ratings})", tenths / 10, tenths % 10)
+        });
+        vec![
+            time(stats.first_response, |s| s.median),
+            time(stats.first_response, |s| s.p90),
+            time(stats.resolution, |s| s.median),
+            time(stats.resolution, |s| s.p90),
+            rating,
+        ]
+    };
+    let since = |period: Option<i64>| period.map(hours_ago);
+    let expected_row = |row: usize, language: Language| -> Vec<String> {
+        periods
+            .iter()
+            .map(|period| match row {
+                0 => cases
+                    .iter()
+                    .filter(|c| within(*period, c.hours_ago))
+                    .count()
+                    .to_string(),
+                1 => cases
+                    .iter()
+                    .filter(|c| closed_hours_ago(c).is_some_and(|h| within(*period, h)))
+                    .count()
+                    .to_string(),
+                _ => {
+                    words(language, &stats::period(&stored, since(*period), None))[row - 2].clone()
+                }
+            })
+            .collect()
+    };
+
+    // Ada owns Gamma: the guild view links to the statistics.
+    let mut ada = world.browser();
+    let view = ada
+        .sign_in(&world, world.ada, &format!("/guilds/{gamma}"))
+        .await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert!(
+        view.body.contains(&format!(
+            r#"<a href="/guilds/{gamma}/stats">Statistics</a>"#
+        )),
+        "{}",
+        view.body
+    );
+    let page = ada.get(&format!("/guilds/{gamma}/stats")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.header("content-security-policy")
+            .starts_with("default-src 'none'; style-src 'self'; img-src 'self' data:"),
+        "{}",
+        page.header("content-security-policy")
+    );
+    let body = &page.body;
+    assert!(body.contains("<h1>Statistics of Gamma &lt;script&gt;x&lt;/script&gt;</h1>"));
+    assert!(!body.contains("<script"), "no script, and names escaped");
+    assert!(!body.contains("<img src=x"), "{body}");
+    let open_now = cases
+        .iter()
+        .filter(|c| matches!(c.state, TicketState::Open | TicketState::Claimed))
+        .count();
+    let waiting = cases
+        .iter()
+        .filter(|c| c.state == TicketState::Requested)
+        .count();
+    assert!(
+        body.contains(&format!(
+            "<dt>Open</dt><dd>{open_now}</dd><dt>Awaiting approval</dt><dd>{waiting}</dd>"
+        )),
+        "{body}"
+    );
+    assert_eq!((open_now, waiting), (3, 1), "the fixture as meant");
+    let labels = [
+        "Created",
+        "Closed",
+        "First response, median",
+        "First response, 90th percentile",
+        "Resolution, median",
+        "Resolution, 90th percentile",
+        "Average rating",
+    ];
+    for (row, label) in labels.iter().enumerate() {
+        assert_eq!(
+            cells_after(body, &format!(r#"<th scope="row">{label}</th>"#)),
+            expected_row(row, Language::English),
+            "{label}"
+        );
+    }
+    // A few by hand, to check the expectations themselves: all-time resolutions are 1, 3, 4,
+    // 48 and 168 hours (median the third, 90th percentile the fifth); ratings 5 and 3.
+    assert_eq!(
+        cells_after(body, r#"<th scope="row">Created</th>"#),
+        ["4", "6", "9"]
+    );
+    assert_eq!(
+        cells_after(body, r#"<th scope="row">Resolution, median</th>"#)[2],
+        "4 hours"
+    );
+    assert_eq!(
+        cells_after(body, r#"<th scope="row">Resolution, 90th percentile</th>"#)[2],
+        "7 days"
+    );
+    assert_eq!(
+        cells_after(body, r#"<th scope="row">Average rating</th>"#),
+        [
+            "5.0/5 (one rating)",
+            "4.0/5 (2 ratings)",
+            "4.0/5 (2 ratings)"
+        ]
+    );
+
+    // The chart: bars drawn in SVG with a title, and each day's count in a table.
+    assert!(
+        body.contains(r#"role="img" aria-labelledby="created-chart-title""#),
+        "{body}"
+    );
+    assert!(body.contains(
+        r#"<title id="created-chart-title">Tickets created per day over the last 30 days (UTC)</title>"#
+    ));
+    let today = now.as_millis().div_euclid(86_400_000);
+    let mut per_day = Vec::new();
+    for day in today - 29..=today {
+        let count = cases
+            .iter()
+            .filter(|c| hours_ago(c.hours_ago).as_millis().div_euclid(86_400_000) == day)
+            .count();
+        let (y, m, d) = Timestamp::from_millis(day * 86_400_000).civil_date();
+        assert!(
+            body.contains(&format!(
+                r#"<tr><th scope="row">{y:04}-{m:02}-{d:02}</th><td>{count}</td></tr>"#
+            )),
+            "{y}-{m}-{d}: {count}"
+        );
+        per_day.push(count);
+    }
+    let bars = body.matches("<rect ").count();
+    assert_eq!(bars, per_day.iter().filter(|c| **c > 0).count());
+    let total: usize = per_day.iter().sum();
+    assert!(
+        body.contains(&format!(
+            "{total} tickets created over these 30 days, at most {} in one day.",
+            per_day.iter().max().unwrap()
+        )),
+        "{body}"
+    );
+
+    // Each staff member over the last 30 days (the default), by name, escaped.
+    let staff_cells =
+        |body: &str, user: TwilightId<UserMarker>| cells_after(body, &format!("?staff={user}\""));
+    let expected_staff = |period: Option<i64>, user: TwilightId<UserMarker>, language| {
+        let open = cases
+            .iter()
+            .filter(|c| c.claimer == Some(user) && c.closed.is_none())
+            .count();
+        let claimed = cases
+            .iter()
+            .filter(|c| c.claimer == Some(user) && within(period, c.hours_ago))
+            .count();
+        let closed = cases
+            .iter()
+            .filter(|c| {
+                c.closed.is_some_and(|(_, by)| by == Some(user))
+                    && closed_hours_ago(c).is_some_and(|h| within(period, h))
+            })
+            .count();
+        let staff: UserId = Id::new(user.get());
+        let mut row = vec![open.to_string(), claimed.to_string(), closed.to_string()];
+        row.extend(words(
+            language,
+            &stats::period(&stored, since(period), Some(staff)),
+        ));
+        row
+    };
+    assert!(
+        body.contains(&format!(
+            r#"<a href="/guilds/{gamma}?staff={kim}">Kim</a> <span class="muted">{kim}</span>"#
+        )),
+        "{body}"
+    );
+    assert!(body.contains(&format!(
+        r#"<a href="/guilds/{gamma}?staff={rex}">&lt;img src=x onerror=alert(1)&gt;</a>"#
+    )));
+    for user in [kim, rex] {
+        assert_eq!(
+            staff_cells(body, user),
+            expected_staff(periods[1], user, Language::English)
+        );
+    }
+    assert_eq!(staff_cells(body, kim)[..3], ["1", "2", "1"]);
+    let self_closer = self_closer.unwrap();
+    assert!(
+        !body.contains(&format!("?staff={self_closer}\"")),
+        "an opener closing their own ticket is not staff"
+    );
+    let all_time = ada.get(&format!("/guilds/{gamma}/stats?period=all")).await;
+    assert!(
+        all_time
+            .body
+            .contains(r#"aria-current="page">All time</a>"#)
+    );
+    for user in [kim, rex] {
+        assert_eq!(
+            staff_cells(&all_time.body, user),
+            expected_staff(None, user, Language::English)
+        );
+    }
+
+    // Mia is a member of Gamma: not found, exactly like a page that does not exist; and so for
+    // Kim, who has handled tickets but holds no right over the server.
+    let mut mia = world.browser();
+    mia.sign_in(&world, world.mia, "/tickets").await;
+    let missing = mia.get("/tickets/999999").await;
+    for path in [
+        format!("/guilds/{gamma}/stats"),
+        format!("/guilds/{}/stats", world.alpha),
+        "/guilds/nope/stats".to_owned(),
+    ] {
+        let answer = mia.get(&path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(answer.body, missing.body, "{path}");
+    }
+    let mut kim_browser = world.browser();
+    kim_browser.sign_in(&world, kim, "/tickets").await;
+    assert_eq!(
+        kim_browser
+            .get(&format!("/guilds/{gamma}/stats"))
+            .await
+            .status,
+        404
+    );
+    // Signed out: sign in first, then back here.
+    let answer = world.browser().get(&format!("/guilds/{gamma}/stats")).await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(
+        answer.location(),
+        format!("/login?next=%2Fguilds%2F{gamma}%2Fstats")
+    );
+
+    // Granted panel access (A7), Mia sees them, in French when her browser asks for it.
+    world
+        .store
+        .grant_panel_access(
+            Id::new(gamma.get()),
+            Id::new(world.mia.get()),
+            Id::new(world.ada.get()),
+            now,
+        )
+        .await
+        .unwrap();
+    mia.language = "fr";
+    let page = mia.get(&format!("/guilds/{gamma}/stats?period=week")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let body = &page.body;
+    assert!(body.contains("<h1>Statistiques de Gamma &lt;script&gt;x&lt;/script&gt;</h1>"));
+    assert!(body.contains(&format!(
+        "<dt>Ouverts</dt><dd>{open_now}</dd><dt>En attente d’approbation</dt><dd>{waiting}</dd>"
+    )));
+    assert!(body.contains(
+        r#"<th scope="col">7 derniers jours</th><th scope="col">30 derniers jours</th>"#
+    ));
+    let french = [
+        "Créés",
+        "Fermés",
+        "Première réponse, médiane",
+        "Première réponse, 90e centile",
+        "Résolution, médiane",
+        "Résolution, 90e centile",
+        "Note moyenne",
+    ];
+    for (row, label) in french.iter().enumerate() {
+        assert_eq!(
+            cells_after(body, &format!(r#"<th scope="row">{label}</th>"#)),
+            expected_row(row, Language::French),
+            "{label}"
+        );
+    }
+    assert_eq!(
+        cells_after(body, r#"<th scope="row">Résolution, médiane</th>"#)[2],
+        "4 heures"
+    );
+    assert!(body.contains("\u{202f}: un ticket</title>"), "{body}");
+    // Rex did nothing this week: his times are "none yet", its apostrophe escaped.
+    assert_eq!(
+        staff_cells(body, rex),
+        expected_staff(periods[0], rex, Language::French)
+    );
+    assert!(
+        body.contains("<td>aucune pour l&#39;instant</td>"),
+        "{body}"
+    );
+}
