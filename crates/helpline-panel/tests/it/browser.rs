@@ -64,7 +64,10 @@ impl Driver {
         }}});
         let mut started = None;
         for _ in 0..100 {
-            if let Ok(value) = driver.try_call("POST", "/session", Some(&capabilities)).await {
+            if let Ok(value) = driver
+                .try_call("POST", "/session", Some(&capabilities))
+                .await
+            {
                 started = Some(value);
                 break;
             }
@@ -78,7 +81,12 @@ impl Driver {
         driver
     }
 
-    async fn try_call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+    async fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, String> {
         let request = hyper::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base))
@@ -87,7 +95,11 @@ impl Driver {
                 body.map_or_else(String::new, Value::to_string),
             )))
             .unwrap();
-        let response = self.client.request(request).await.map_err(|e| e.to_string())?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| e.to_string())?;
         let status = response.status();
         let bytes = response
             .into_body()
@@ -114,20 +126,32 @@ impl Driver {
     }
 
     async fn url(&self) -> String {
-        self.call("GET", "/url", None).await.as_str().unwrap().to_owned()
+        self.call("GET", "/url", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     async fn find(&self, css: &str) -> String {
         let found = self
-            .call("POST", "/element", Some(json!({"using": "css selector", "value": css})))
+            .call(
+                "POST",
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         found[ELEMENT].as_str().unwrap().to_owned()
     }
 
     async fn click(&self, css: &str) {
         let element = self.find(css).await;
-        self.call("POST", &format!("/element/{element}/click"), Some(json!({})))
-            .await;
+        self.call(
+            "POST",
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     async fn text(&self, css: &str) -> String {
@@ -154,8 +178,8 @@ impl Driver {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(png.as_str().unwrap())
             .unwrap();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/panel-screenshots");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/panel-screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
     }
@@ -243,7 +267,10 @@ async fn the_panel_speaks_the_browsers_french() {
         .await;
     assert_eq!(browser.text("h1").await, "Tickets de Alpha");
     assert!(
-        browser.text("form.filters").await.contains("Rechercher dans les transcriptions"),
+        browser
+            .text("form.filters")
+            .await
+            .contains("Rechercher dans les transcriptions"),
         "the filters are labelled in French"
     );
     browser.screenshot("guild-fr").await;
@@ -270,13 +297,20 @@ async fn a_transcript_full_of_script_tricks_runs_none_of_them() {
     browser.sign_in(&world, "Leo", "/tickets").await;
     // The transcript opened on its own, and inside the ticket page.
     browser
-        .go(&format!("{}/tickets/{}/transcript", world.url, world.leo_alpha.id.0))
+        .go(&format!(
+            "{}/tickets/{}/transcript",
+            world.url, world.leo_alpha.id.0
+        ))
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let state = browser
         .script("return [typeof window.pwned, document.scripts.length, document.body.innerText.includes('window.pwned=7')]")
         .await;
-    assert_eq!(state, json!(["undefined", 0, true]), "no script ran, the text is shown");
+    assert_eq!(
+        state,
+        json!(["undefined", 0, true]),
+        "no script ran, the text is shown"
+    );
     browser.screenshot("transcript-xss").await;
     browser
         .go(&format!("{}/tickets/{}", world.url, world.leo_alpha.id.0))
