@@ -44,11 +44,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/tickets/{id}/transcript", get(transcript_page))
         .route("/guilds", get(guilds))
         .route("/guilds/{guild}", get(guild_view))
-        .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
         .route(
             "/guilds/{guild}/settings",
             get(crate::settings::page).post(crate::settings::save),
         )
+        .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
         .route("/assets/panel.css", get(style))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(unknown)
@@ -466,20 +466,22 @@ async fn my_tickets(
         .get("before")
         .and_then(|b| b.parse().ok())
         .map(TicketId);
-    let tickets = match shared
-        .store
-        .tickets_by_member(
-            user,
-            Page {
-                limit: PAGE,
-                before,
-            },
-        )
-        .await
-    {
-        Ok(tickets) => tickets,
+    // The tickets they opened and those they took part in, merged newest first.
+    let page = Page {
+        limit: PAGE,
+        before,
+    };
+    let (opened, joined) = match tokio::try_join!(
+        shared.store.tickets_by_member(user, page),
+        shared.store.tickets_of_participant(user, page)
+    ) {
+        Ok(found) => found,
         Err(error) => return failure(&shared, &viewer, &error),
     };
+    let mut tickets: Vec<Ticket> = opened.into_iter().chain(joined).collect();
+    tickets.sort_by_key(|t| std::cmp::Reverse(t.id.0));
+    tickets.dedup_by_key(|t| t.id);
+    tickets.truncate(PAGE as usize);
     let names: HashMap<u64, &str> = session
         .guilds
         .iter()

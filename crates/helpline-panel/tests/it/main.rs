@@ -853,6 +853,31 @@ async fn a_member_signs_in_with_discord_and_sees_her_tickets_on_every_server() {
     );
 }
 
+/// "My tickets" also lists the tickets someone took part in without opening them (B2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tickets_someone_took_part_in_are_theirs_too() {
+    let world = World::start(MINUTE, DAY).await;
+    let direct = world
+        .store
+        .tickets_of_participant(Id::new(world.sam.get()), helpline_store::Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(direct.len(), 1, "the store lists it");
+    let mut sam = world.browser();
+    let page = sam.sign_in(&world, world.sam, "/tickets").await;
+    assert!(
+        page.body
+            .contains(&format!("/tickets/{}\"", world.mia_alpha.id.0)),
+        "Sam wrote in Mia's ticket: {}",
+        page.body
+    );
+    assert!(
+        !page
+            .body
+            .contains(&format!("/tickets/{}\"", world.leo_alpha.id.0))
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_without_this_browsers_state_is_refused() {
     let world = World::start(MINUTE, DAY).await;
