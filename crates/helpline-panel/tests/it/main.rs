@@ -1605,3 +1605,28 @@ async fn guild_statistics_count_the_servers_tickets_for_admins_and_granted_users
         "{body}"
     );
 }
+
+/// When Discord cannot be asked who someone is, the page says something went wrong and gives
+/// a reference, never what failed or where (the log has that, under the same reference).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_shows_a_reference_and_nothing_of_the_insides() {
+    let world = World::start(Duration::from_millis(1), DAY).await;
+    let mut mia = world.browser();
+    mia.sign_in(&world, world.mia, "/tickets").await;
+    world.emulator.shutdown();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Leo's ticket: whether Mia may read it needs Discord.
+    let answer = mia.get(&format!("/tickets/{}", world.leo_alpha.id.0)).await;
+    assert_eq!(answer.status, 500);
+    assert!(
+        answer.body.contains("give this reference"),
+        "{}",
+        answer.body
+    );
+    for inside in ["127.0.0.1", "could not be reached", "hyper", "connect"] {
+        assert!(!answer.body.contains(inside), "{inside}: {}", answer.body);
+    }
+    // Her own ticket needs nothing of Discord: still shown (without what only staff read).
+    let own = mia.get(&format!("/tickets/{}", world.mia_alpha.id.0)).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+}
