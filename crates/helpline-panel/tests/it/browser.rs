@@ -327,3 +327,176 @@ async fn a_transcript_full_of_script_tricks_runs_none_of_them() {
         .await;
     assert_eq!(inner, json!(["undefined", true]));
 }
+
+/// An admin changes a panel's open limit on the settings page, and the bot, reading the same
+/// store, lets a member open a second ticket it refused a moment before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
+    use discord_emulator::Emulator;
+    let world = World::start(crate::MINUTE, crate::DAY).await;
+    let emulator: &Emulator = &world.emulator;
+    let config = helpline_bot::BotConfig {
+        rest_proxy: Some(helpline_bot::RestProxy {
+            host: emulator.http_host().to_owned(),
+            use_http: true,
+        }),
+        gateway_url: Some(emulator.gateway_url().to_owned()),
+        rest_timeout: Duration::from_secs(5),
+        ..helpline_bot::BotConfig::new(emulator.bot_token().to_owned())
+    };
+    let _bot = helpline_bot::Bot::start(config, world.store.clone())
+        .await
+        .expect("the bot starts");
+    assert!(emulator.wait_for_sessions(1, Duration::from_secs(10)).await);
+    let gamma = emulator.create_guild("Gamma", world.ada, "en-US").unwrap();
+    emulator
+        .set_bot_permissions(gamma, helpline_domain::permissions::BOT_REQUIRED)
+        .unwrap();
+    let general = emulator
+        .create_text_channel(gamma, "general", None)
+        .unwrap();
+    emulator.add_member(gamma, world.mia, &[]).unwrap();
+    let mut setup = None;
+    for _ in 0..50 {
+        let outcome = emulator
+            .as_user(world.ada)
+            .run_command(gamma, general, "setup", &[])
+            .await
+            .unwrap();
+        if !outcome.failed() {
+            setup = Some(outcome);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let setup = setup.expect("/setup answered");
+    assert!(setup.expect_message().text().contains("is ready"));
+    let button = {
+        let mut found = None;
+        for _ in 0..100 {
+            found = emulator.channels(gamma).into_iter().find_map(|channel| {
+                emulator
+                    .messages(channel.id)
+                    .into_iter()
+                    .find_map(|message| {
+                        message.components.iter().find_map(|row| {
+                            let twilight_model::channel::message::Component::ActionRow(row) = row
+                            else {
+                                return None;
+                            };
+                            row.components.iter().find_map(|component| match component {
+                                twilight_model::channel::message::Component::Button(button) => {
+                                    button
+                                        .custom_id
+                                        .as_ref()
+                                        .filter(|id| id.starts_with("hl:open:"))
+                                        .map(|id| (channel.id, message.id, id.clone()))
+                                }
+                                _ => None,
+                            })
+                        })
+                    })
+            });
+            if found.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        found.expect("the panel's open button")
+    };
+    let tickets = || {
+        emulator
+            .channels(gamma)
+            .into_iter()
+            .filter(|c| {
+                c.name.as_deref().is_some_and(|n| {
+                    n.strip_prefix("ticket-")
+                        .is_some_and(|number| number.bytes().all(|b| b.is_ascii_digit()))
+                })
+            })
+            .count()
+    };
+    let click = || async {
+        emulator
+            .as_user(world.mia)
+            .click_button(button.0, button.1, &button.2)
+            .await
+            .unwrap()
+    };
+    click().await;
+    for _ in 0..100 {
+        if tickets() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(tickets(), 1);
+    // Mia reads French: she is told, in French, that her open ticket is the one to use.
+    let refused = click().await;
+    let refusal = refused.expect_message().text();
+    assert!(refusal.contains("déjà un ticket ouvert"), "{refusal}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(tickets(), 1, "the default limit of one holds");
+
+    // Ada raises the panel's open limit to 2, and drops its cooldown, in the browser.
+    let browser = Driver::start("en-US").await;
+    browser
+        .sign_in(&world, "Ada", &format!("/guilds/{gamma}/settings"))
+        .await;
+    browser.screenshot("settings-en").await;
+    let limit = browser.find("input[name$='-open_limit']").await;
+    browser
+        .call("POST", &format!("/element/{limit}/clear"), Some(json!({})))
+        .await;
+    browser
+        .call(
+            "POST",
+            &format!("/element/{limit}/value"),
+            Some(json!({"text": "2"})),
+        )
+        .await;
+    let cooldown = browser.find("input[name$='-cooldown']").await;
+    browser
+        .call(
+            "POST",
+            &format!("/element/{cooldown}/clear"),
+            Some(json!({})),
+        )
+        .await;
+    browser
+        .call(
+            "POST",
+            &format!("/element/{cooldown}/value"),
+            Some(json!({"text": "0"})),
+        )
+        .await;
+    browser.click("main form button[type='submit']").await;
+    let mut saved = None;
+    for _ in 0..100 {
+        let config = world
+            .store
+            .guild_config(helpline_domain::Id::new(gamma.get()))
+            .await
+            .unwrap()
+            .unwrap();
+        if config.panels[0].settings.open_limit == 2 && config.panels[0].settings.cooldown_secs == 0
+        {
+            saved = Some(config);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(saved.is_some(), "the page saved the new limit");
+    browser.screenshot("settings-saved-en").await;
+
+    // The same click now opens a second ticket.
+    let opened = click().await;
+    assert!(!opened.failed());
+    for _ in 0..100 {
+        if tickets() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(tickets(), 2, "the bot used the limit set in the panel");
+}
