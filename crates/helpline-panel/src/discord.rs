@@ -292,6 +292,21 @@ impl Discord {
             .unwrap_or_default())
     }
 
+    /// The bot's own user id.
+    pub(crate) async fn bot_user(&self) -> Result<u64, DiscordError> {
+        let user: Option<User> = self
+            .json(
+                "the bot's user",
+                "/users/@me",
+                format!("Bot {}", self.bot_token),
+            )
+            .await?;
+        user.map(|u| u.id).ok_or(DiscordError::Status {
+            what: "the bot's user",
+            status: 404,
+        })
+    }
+
     /// A guild the bot is in (`None`: it is not, or the guild does not exist).
     pub(crate) async fn guild(&self, guild: u64) -> Result<Option<Guild>, DiscordError> {
         self.json(

@@ -13,6 +13,7 @@
 
 mod access;
 mod discord;
+mod follow;
 mod page;
 mod routes;
 mod seal;
@@ -91,6 +92,24 @@ pub(crate) struct Shared {
     pub(crate) access: access::Access,
     pub(crate) sealer: seal::Sealer,
     pub(crate) translator: Translator,
+    /// The bot's user id, asked of Discord once.
+    pub(crate) bot_id: tokio::sync::OnceCell<helpline_domain::UserId>,
+}
+
+impl Shared {
+    /// The bot's user id (its own permission overwrite is part of every ticket channel's).
+    pub(crate) async fn bot_id(&self) -> Result<helpline_domain::UserId, discord::DiscordError> {
+        self.bot_id
+            .get_or_try_init(|| async {
+                let id = self.discord.bot_user().await?;
+                helpline_domain::UserId::new_checked(id).ok_or(discord::DiscordError::Malformed {
+                    what: "the bot's user",
+                    why: "id 0".into(),
+                })
+            })
+            .await
+            .copied()
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -159,6 +178,7 @@ pub async fn serve(config: PanelConfig, store: Arc<dyn Store>) -> Result<Panel, 
         access: access::Access::new(config.access_ttl),
         sealer: seal::Sealer::new(&config.session_key),
         translator: Translator::new(),
+        bot_id: tokio::sync::OnceCell::new(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

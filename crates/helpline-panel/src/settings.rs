@@ -155,6 +155,10 @@ pub(crate) async fn save(
     match shared.store.save_guild_config(&next).await {
         Ok(saved) => {
             tracing::info!(guild_id = %guild, user = %user, version = saved.version, "settings saved from the panel");
+            // The guild's tickets follow, as after the bot's own commands (handed to the bot
+            // through the outbox, so this page does not wait for them).
+            let follow = Arc::clone(&shared);
+            tokio::spawn(async move { crate::follow::follow(&follow, &current, &saved).await });
             redirect(&saved_page, &[])
         }
         Err(helpline_store::Error::Conflict { .. }) => match shared.store.guild_config(guild).await

@@ -328,13 +328,21 @@ async fn a_transcript_full_of_script_tricks_runs_none_of_them() {
     assert_eq!(inner, json!(["undefined", true]));
 }
 
-/// An admin changes a panel's open limit on the settings page, and the bot, reading the same
-/// store, lets a member open a second ticket it refused a moment before.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
-    use discord_emulator::Emulator;
-    let world = World::start(crate::MINUTE, crate::DAY).await;
-    let emulator: &Emulator = &world.emulator;
+/// The bot running on the world's store, and a server "Gamma" Ada set up with `/setup` (its
+/// staff role `staff`, if any), Mia a member; the panel's open button.
+async fn gamma_with_the_bot(
+    world: &World,
+    staff: Option<twilight_model::id::Id<twilight_model::id::marker::RoleMarker>>,
+    gamma: twilight_model::id::Id<twilight_model::id::marker::GuildMarker>,
+) -> (
+    helpline_bot::RunningBot,
+    (
+        twilight_model::id::Id<twilight_model::id::marker::ChannelMarker>,
+        twilight_model::id::Id<twilight_model::id::marker::MessageMarker>,
+        String,
+    ),
+) {
+    let emulator = &world.emulator;
     let config = helpline_bot::BotConfig {
         rest_proxy: Some(helpline_bot::RestProxy {
             host: emulator.http_host().to_owned(),
@@ -342,13 +350,13 @@ async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
         }),
         gateway_url: Some(emulator.gateway_url().to_owned()),
         rest_timeout: Duration::from_secs(5),
+        reconcile_interval: Duration::from_millis(200),
         ..helpline_bot::BotConfig::new(emulator.bot_token().to_owned())
     };
-    let _bot = helpline_bot::Bot::start(config, world.store.clone())
+    let bot = helpline_bot::Bot::start(config, world.store.clone())
         .await
         .expect("the bot starts");
     assert!(emulator.wait_for_sessions(1, Duration::from_secs(10)).await);
-    let gamma = emulator.create_guild("Gamma", world.ada, "en-US").unwrap();
     emulator
         .set_bot_permissions(gamma, helpline_domain::permissions::BOT_REQUIRED)
         .unwrap();
@@ -356,11 +364,15 @@ async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
         .create_text_channel(gamma, "general", None)
         .unwrap();
     emulator.add_member(gamma, world.mia, &[]).unwrap();
+    let options: Vec<(&str, discord_emulator::OptionValue)> = staff
+        .map(|role| ("staff_role", discord_emulator::OptionValue::Role(role)))
+        .into_iter()
+        .collect();
     let mut setup = None;
     for _ in 0..50 {
         let outcome = emulator
             .as_user(world.ada)
-            .run_command(gamma, general, "setup", &[])
+            .run_command(gamma, general, "setup", &options)
             .await
             .unwrap();
         if !outcome.failed() {
@@ -404,6 +416,17 @@ async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
         }
         found.expect("the panel's open button")
     };
+    (bot, button)
+}
+
+/// An admin changes a panel's open limit on the settings page, and the bot, reading the same
+/// store, lets a member open a second ticket it refused a moment before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
+    let world = World::start(crate::MINUTE, crate::DAY).await;
+    let emulator = &world.emulator;
+    let gamma = emulator.create_guild("Gamma", world.ada, "en-US").unwrap();
+    let (_bot, button) = gamma_with_the_bot(&world, None, gamma).await;
     let tickets = || {
         emulator
             .channels(gamma)
@@ -499,4 +522,70 @@ async fn an_admin_changes_a_setting_in_the_browser_and_the_bot_uses_it() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(tickets(), 2, "the bot used the limit set in the panel");
+}
+
+/// An admin takes a staff role away on the settings page: the bot, handed the change through
+/// the store, takes that role's access to the open ticket away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_role_removed_in_the_browser_loses_the_ticket_channel() {
+    let world = World::start(crate::MINUTE, crate::DAY).await;
+    let emulator = &world.emulator;
+    let gamma = emulator.create_guild("Gamma", world.ada, "en-US").unwrap();
+    let helpers = emulator
+        .create_role(
+            gamma,
+            "Helpers",
+            helpline_domain::permissions::Permissions::empty(),
+        )
+        .unwrap();
+    emulator.add_member(gamma, world.sam, &[helpers]).unwrap();
+    let (_bot, button) = gamma_with_the_bot(&world, Some(helpers), gamma).await;
+    emulator
+        .as_user(world.mia)
+        .click_button(button.0, button.1, &button.2)
+        .await
+        .unwrap();
+    let mut channel = None;
+    for _ in 0..100 {
+        channel = emulator
+            .channels(gamma)
+            .into_iter()
+            .find(|c| c.name.as_deref().is_some_and(|n| n.starts_with("ticket-0")));
+        if channel.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let channel = channel.expect("Mia's ticket channel").id;
+    assert!(
+        emulator.can_view(world.sam, channel),
+        "staff see the ticket"
+    );
+
+    let browser = Driver::start("en-US").await;
+    browser
+        .sign_in(&world, "Ada", &format!("/guilds/{gamma}/settings"))
+        .await;
+    browser.click(&format!("#staff-{helpers}")).await;
+    browser.click("main form button[type='submit']").await;
+    let mut gone = false;
+    for _ in 0..200 {
+        if !emulator.can_view(world.sam, channel) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let config = world
+        .store
+        .guild_config(helpline_domain::Id::new(gamma.get()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(config.staff_roles.is_empty(), "saved without the role");
+    assert!(gone, "the removed role no longer sees the ticket");
+    assert!(
+        emulator.can_view(world.mia, channel),
+        "the opener still does"
+    );
 }
