@@ -292,6 +292,19 @@ impl Discord {
             .unwrap_or_default())
     }
 
+    /// A channel as the bot reads it (its kind and permission overwrites).
+    pub(crate) async fn channel(
+        &self,
+        channel: u64,
+    ) -> Result<Option<twilight_model::channel::Channel>, DiscordError> {
+        self.json(
+            "a channel",
+            &format!("/channels/{channel}"),
+            format!("Bot {}", self.bot_token),
+        )
+        .await
+    }
+
     /// The bot's own user id.
     pub(crate) async fn bot_user(&self) -> Result<u64, DiscordError> {
         let user: Option<User> = self

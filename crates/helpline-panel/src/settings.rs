@@ -129,7 +129,24 @@ pub(crate) async fn save(
     }
     let text = viewer.text(&shared);
     let mut next = current.clone();
-    let errors = apply(text, &mut next, &sent, &roles);
+    let mut errors = apply(text, &mut next, &sent, &roles);
+    // Threads need a text channel and the bot's thread permissions in the panel's channel,
+    // checked as `/settings set mode:` checks them: when the mode is what changes.
+    for panel in &next.panels {
+        let was = current.panel(panel.id).map(|p| p.settings.ticket_mode);
+        if panel.settings.ticket_mode != TicketMode::PrivateThread
+            || was == Some(TicketMode::PrivateThread)
+        {
+            continue;
+        }
+        match thread_problem(&shared, text, guild, panel).await {
+            Ok(Some(problem)) => {
+                errors.insert(panel_field(panel.id, "mode"), problem);
+            }
+            Ok(None) => {}
+            Err(error) => return failure(&shared, &viewer, &error),
+        }
+    }
     if !errors.is_empty() {
         let mut form = Form::of(&current);
         form.overlay(&sent);
@@ -169,6 +186,55 @@ pub(crate) async fn save(
         },
         Err(error) => failure(&shared, &viewer, &error),
     }
+}
+
+/// Why a panel's tickets cannot be private threads of its channel, in the reader's words: the
+/// channel is not a text channel, or the bot lacks a thread permission there (as the bot's
+/// commands say it). `None`: they can.
+async fn thread_problem(
+    shared: &Shared,
+    text: Text<'_>,
+    guild: GuildId,
+    panel: &helpline_domain::Panel,
+) -> Result<Option<String>, crate::discord::DiscordError> {
+    use helpline_domain::permissions::{BOT_THREADS, Permissions, channel_permissions};
+    let shown = format!("#{}", panel.channel_id);
+    let Some(channel) = shared.discord.channel(panel.channel_id.get()).await? else {
+        return Ok(Some(text.with(
+            helpline_i18n::ui::PANEL_THREADS_NOT_TEXT,
+            &[("channel", shown.as_str().into())],
+        )));
+    };
+    if channel.kind != twilight_model::channel::ChannelType::GuildText {
+        return Ok(Some(text.with(
+            helpline_i18n::ui::PANEL_THREADS_NOT_TEXT,
+            &[("channel", shown.as_str().into())],
+        )));
+    }
+    let bot = shared.bot_id().await?;
+    let seen = shared.access.seen(&shared.discord, guild, bot).await?;
+    let Some(member) = seen.member else {
+        return Ok(None);
+    };
+    let held = channel_permissions(
+        member.permissions,
+        guild,
+        bot,
+        &member.roles,
+        channel.permission_overwrites.as_deref().unwrap_or_default(),
+    );
+    let missing = BOT_THREADS - held;
+    if missing.is_empty() || held.contains(Permissions::ADMINISTRATOR) {
+        return Ok(None);
+    }
+    let names = helpline_i18n::permissions::list(text.translator, text.language, missing);
+    Ok(Some(text.with(
+        helpline_i18n::ui::PANEL_THREADS_MISSING,
+        &[
+            ("channel", shown.as_str().into()),
+            ("permissions", names.as_str().into()),
+        ],
+    )))
 }
 
 /// The guild's roles by name, highest first, without `@everyone` (never staff).

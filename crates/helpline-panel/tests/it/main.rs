@@ -1630,3 +1630,28 @@ async fn a_failure_shows_a_reference_and_nothing_of_the_insides() {
     let own = mia.get(&format!("/tickets/{}", world.mia_alpha.id.0)).await;
     assert_eq!(own.status, 200, "{}", own.body);
 }
+
+/// Private threads need a text channel where the bot holds the thread permissions, as
+/// `/settings set mode:` checks: a panel whose channel is not one is refused, nothing saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thread_mode_is_refused_where_threads_cannot_be_made() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let mode = format!("p{}-mode", before.panels[0].id.0);
+    let settings = world.settings();
+    let mut ada = world.browser();
+    ada.sign_in(&world, world.ada, &settings).await;
+    let page = ada.get(&settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &mode, "thread");
+    let refused = ada.post(&settings, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("is not one: post the panel in a text channel first"),
+        "the panel's channel (one Discord does not know) is refused: {}",
+        refused.body
+    );
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+}
