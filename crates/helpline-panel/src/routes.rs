@@ -1002,45 +1002,39 @@ async fn guild_view(
     let server = seen.guild_name.clone().unwrap_or_else(|| guild.to_string());
     let title = text.with(key::GUILD_TITLE, &[("server", server.as_str().into())]);
     let value = |name: &str| query.get(name).map_or(String::new(), |v| esc(v));
-    let state_options: String = std::iter::once((String::new(), text.get(key::FILTER_ANY)))
-        .chain(
-            TicketState::ALL
-                .iter()
-                .map(|s| (s.name().to_owned(), state_name(text, *s))),
-        )
-        .map(|(v, label)| {
-            let selected = if query.get("state").map(String::as_str) == Some(v.as_str()) {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                r#"<option value="{}"{selected}>{}</option>"#,
-                esc(&v),
-                esc(&label)
-            )
-        })
-        .collect();
-    let topic_options: String = std::iter::once((String::new(), text.get(key::FILTER_ANY)))
-        .chain(
-            config
-                .iter()
-                .flat_map(|c| c.topics.iter())
-                .map(|t| (t.id.0.to_string(), t.name.clone())),
-        )
-        .map(|(v, label)| {
-            let selected = if query.get("topic").map(String::as_str) == Some(v.as_str()) {
-                " selected"
-            } else {
-                ""
-            };
-            format!(
-                r#"<option value="{}"{selected}>{}</option>"#,
-                esc(&v),
-                esc(&label)
-            )
-        })
-        .collect();
+    // A filter's choices, "any" first, the one asked selected.
+    let options = |name: &str, choices: Vec<(String, String)>| -> String {
+        std::iter::once((String::new(), text.get(key::FILTER_ANY)))
+            .chain(choices)
+            .map(|(v, label)| {
+                let selected = if query.get(name).map(String::as_str) == Some(v.as_str()) {
+                    " selected"
+                } else {
+                    ""
+                };
+                format!(
+                    r#"<option value="{}"{selected}>{}</option>"#,
+                    esc(&v),
+                    esc(&label)
+                )
+            })
+            .collect()
+    };
+    let state_options = options(
+        "state",
+        TicketState::ALL
+            .iter()
+            .map(|s| (s.name().to_owned(), state_name(text, *s)))
+            .collect(),
+    );
+    let topic_options = options(
+        "topic",
+        config
+            .iter()
+            .flat_map(|c| c.topics.iter())
+            .map(|t| (t.id.0.to_string(), t.name.clone()))
+            .collect(),
+    );
     let form = format!(
         r#"<form class="filters" method="get" action="/guilds/{guild}" role="search">
 <label>{state_label}<select name="state">{state_options}</select></label>
