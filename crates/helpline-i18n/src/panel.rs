@@ -68,6 +68,48 @@ pub const EVENT_REOPENED: &str = "panel-event_reopened";
 pub const EVENT_DELETED: &str = "panel-event_deleted";
 /// `panel-no_servers`: You manage no server where Helpline is set up.
 pub const NO_SERVERS: &str = "panel-no_servers";
+/// `panel-access_link`: Panel access
+pub const ACCESS_LINK: &str = "panel-access_link";
+/// `panel-access_title`: Panel access to { $server }
+pub const ACCESS_TITLE: &str = "panel-access_title";
+/// `panel-access_intro`: The people listed here manage { $server } in this panel as its admins do: its tickets, statistics and settings. Only the server's admins (Manage Server) grant and revoke this access.
+pub const ACCESS_INTRO: &str = "panel-access_intro";
+/// `panel-access_none`: No one has been granted access yet. Admins have it without a grant.
+pub const ACCESS_NONE: &str = "panel-access_none";
+/// `panel-access_column_user`: User
+pub const ACCESS_COLUMN_USER: &str = "panel-access_column_user";
+/// `panel-access_column_granted_by`: Granted by
+pub const ACCESS_COLUMN_GRANTED_BY: &str = "panel-access_column_granted_by";
+/// `panel-access_column_granted_at`: Granted
+pub const ACCESS_COLUMN_GRANTED_AT: &str = "panel-access_column_granted_at";
+/// `panel-access_column_actions`: Actions
+pub const ACCESS_COLUMN_ACTIONS: &str = "panel-access_column_actions";
+/// `panel-access_user_id`: User { $id }
+pub const ACCESS_USER_ID: &str = "panel-access_user_id";
+/// `panel-access_revoke`: Revoke
+pub const ACCESS_REVOKE: &str = "panel-access_revoke";
+/// `panel-access_revoke_label`: Revoke { $user }'s access
+pub const ACCESS_REVOKE_LABEL: &str = "panel-access_revoke_label";
+/// `panel-access_grant_title`: Grant access to a member
+pub const ACCESS_GRANT_TITLE: &str = "panel-access_grant_title";
+/// `panel-access_user`: User ID
+pub const ACCESS_USER: &str = "panel-access_user";
+/// `panel-access_user_hint`: A member of this server. In Discord, with Developer Mode on, right-click them and choose Copy User ID.
+pub const ACCESS_USER_HINT: &str = "panel-access_user_hint";
+/// `panel-access_grant`: Grant access
+pub const ACCESS_GRANT: &str = "panel-access_grant";
+/// `panel-access_not_an_id`: Enter a user ID: a number such as 123456789012345678. Nothing was changed.
+pub const ACCESS_NOT_AN_ID: &str = "panel-access_not_an_id";
+/// `panel-access_not_member`: User { $id } is not a member of this server, and only its members can be granted access. Nothing was changed.
+pub const ACCESS_NOT_MEMBER: &str = "panel-access_not_member";
+/// `panel-access_already`: { $user } already has access. Nothing was changed.
+pub const ACCESS_ALREADY: &str = "panel-access_already";
+/// `panel-access_not_granted`: { $user } had no access to revoke. Nothing was changed.
+pub const ACCESS_NOT_GRANTED: &str = "panel-access_not_granted";
+/// `panel-access_granted`: { $user } now has access to this server in the panel.
+pub const ACCESS_GRANTED: &str = "panel-access_granted";
+/// `panel-access_revoked`: { $user } no longer has access.
+pub const ACCESS_REVOKED: &str = "panel-access_revoked";
 /// `panel-settings_link`: Settings
 pub const SETTINGS_LINK: &str = "panel-settings_link";
 /// `panel-settings_title`: Settings of { $server }
@@ -227,6 +269,27 @@ pub const ALL: &[&str] = &[
     EVENT_REOPENED,
     EVENT_DELETED,
     NO_SERVERS,
+    ACCESS_LINK,
+    ACCESS_TITLE,
+    ACCESS_INTRO,
+    ACCESS_NONE,
+    ACCESS_COLUMN_USER,
+    ACCESS_COLUMN_GRANTED_BY,
+    ACCESS_COLUMN_GRANTED_AT,
+    ACCESS_COLUMN_ACTIONS,
+    ACCESS_USER_ID,
+    ACCESS_REVOKE,
+    ACCESS_REVOKE_LABEL,
+    ACCESS_GRANT_TITLE,
+    ACCESS_USER,
+    ACCESS_USER_HINT,
+    ACCESS_GRANT,
+    ACCESS_NOT_AN_ID,
+    ACCESS_NOT_MEMBER,
+    ACCESS_ALREADY,
+    ACCESS_NOT_GRANTED,
+    ACCESS_GRANTED,
+    ACCESS_REVOKED,
     SETTINGS_LINK,
     SETTINGS_TITLE,
     SETTINGS_SERVER,

@@ -14,6 +14,7 @@
 mod access;
 mod discord;
 mod follow;
+mod grants;
 mod page;
 mod routes;
 mod seal;

@@ -48,6 +48,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/guilds/{guild}/settings",
             get(crate::settings::page).post(crate::settings::save),
         )
+        .route(
+            "/guilds/{guild}/access",
+            get(crate::grants::page).post(crate::grants::change),
+        )
         .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
         .route("/assets/panel.css", get(style))
         .route("/healthz", get(|| async { "ok\n" }))

@@ -62,6 +62,7 @@ pub(crate) async fn page(
     } else {
         Notice::None
     };
+    let admin = crate::grants::may_grant(&seen);
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
     let form = Form::of(&config);
     render(
@@ -75,6 +76,7 @@ pub(crate) async fn page(
             form: &form,
             errors: &BTreeMap::new(),
             notice,
+            admin,
         },
         StatusCode::OK,
     )
@@ -106,6 +108,7 @@ pub(crate) async fn save(
         Ok(roles) => roles,
         Err(error) => return failure(&shared, &viewer, &error),
     };
+    let admin = crate::grants::may_grant(&seen);
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
     let conflict = |current: &GuildConfig| {
         render(
@@ -119,6 +122,7 @@ pub(crate) async fn save(
                 form: &Form::of(current),
                 errors: &BTreeMap::new(),
                 notice: Notice::Conflict,
+                admin,
             },
             StatusCode::CONFLICT,
         )
@@ -161,6 +165,7 @@ pub(crate) async fn save(
                 form: &form,
                 errors: &errors,
                 notice: Notice::Invalid,
+                admin,
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -719,6 +724,8 @@ struct Page<'a> {
     form: &'a Form,
     errors: &'a BTreeMap<String, String>,
     notice: Notice,
+    /// Whether the reader is an admin, who may grant panel access (linked for them).
+    admin: bool,
 }
 
 /// A translated validation message as HTML: escaped, its `**bold**` and `` `code` `` (Discord
@@ -1068,12 +1075,17 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>, status: StatusCode)
         .map(|s| s.csrf.as_str())
         .unwrap_or_default();
     let body = format!(
-        r#"<p><a href="/guilds/{guild}">{back}</a></p>{notice}
+        r#"<p><a href="/guilds/{guild}">{back}</a></p>{access}{notice}
 <form class="settings" method="post" action="/guilds/{guild}/settings">
 <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="version" value="{version}">
 {server}{staff}<h2>{panels_title}</h2>{panels}
 <p><button type="submit">{save}</button></p></form>"#,
         back = esc(&text.with(key::GUILD_TITLE, &[("server", page.server.into())])),
+        access = if page.admin {
+            crate::grants::link(text, guild)
+        } else {
+            String::new()
+        },
         csrf = esc(csrf),
         version = esc(page.value("version")),
         server = page.server_fields(text),

@@ -801,6 +801,368 @@ async fn members_and_staff_do_not_find_the_settings() {
     let _ = world.beta;
 }
 
+impl World {
+    fn access(&self) -> String {
+        format!("/guilds/{}/access", self.alpha)
+    }
+
+    async fn grants(&self) -> Vec<helpline_store::PanelAccess> {
+        self.store
+            .panel_access(Id::new(self.alpha.get()))
+            .await
+            .unwrap()
+    }
+}
+
+/// The fields of the access page's grant form, for `user`, with the session's token of `page`.
+fn grant_form(page: &str, user: &str) -> Vec<(String, String)> {
+    vec![
+        ("csrf".into(), Browser::csrf(page)),
+        ("do".into(), "grant".into()),
+        ("user".into(), user.into()),
+    ]
+}
+
+fn revoke_form(page: &str, user: &str) -> Vec<(String, String)> {
+    vec![
+        ("csrf".into(), Browser::csrf(page)),
+        ("do".into(), "revoke".into()),
+        ("user".into(), user.into()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_grants_a_member_panel_access_and_revokes_it() {
+    let world = World::start(MINUTE, DAY).await;
+    let access = world.access();
+    let guild = format!("/guilds/{}", world.alpha);
+    let mut ada = world.browser();
+    let settings = ada.sign_in(&world, world.ada, &world.settings()).await;
+    assert!(
+        settings
+            .body
+            .contains(&format!(r#"<a href="{access}">Panel access</a>"#)),
+        "linked from the settings page: {}",
+        settings.body
+    );
+    let page = ada.get(&access).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Panel access to Alpha</h1>"));
+    assert!(page.body.contains("No one has been granted access yet."));
+    assert!(page.body.contains(
+        r#"<label for="user">User ID</label><input id="user" name="user" type="text" inputmode="numeric" autocomplete="off" required value="" aria-describedby="user-hint">"#
+    ));
+    // Leo manages nothing on Alpha yet.
+    let mut leo = world.browser();
+    let mine = leo.sign_in(&world, world.leo, "/tickets").await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(leo.get(&guild).await.status, 404);
+
+    let before = Timestamp::from_millis(
+        i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis(),
+        )
+        .unwrap(),
+    );
+    let granted = ada
+        .post(
+            &access,
+            &pairs(&grant_form(&page.body, &world.leo.to_string())),
+        )
+        .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    assert_eq!(
+        granted.location(),
+        format!("{access}?granted={}", world.leo)
+    );
+    let grants = world.grants().await;
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert_eq!(grants[0].user_id.get(), world.leo.get());
+    assert_eq!(grants[0].granted_by.get(), world.ada.get());
+    assert!(grants[0].granted_at >= before, "{grants:?}");
+    let shown = ada.get(granted.location()).await;
+    assert!(
+        shown
+            .body
+            .contains("Leo now has access to this server in the panel."),
+        "{}",
+        shown.body
+    );
+    // Who, granted by whom, when, and a button revoking it named for whom it revokes.
+    let revoke = format!(
+        r#"<input type="hidden" name="do" value="revoke"><input type="hidden" name="user" value="{}"><button type="submit" aria-label="Revoke Leo&#39;s access">Revoke</button>"#,
+        world.leo
+    );
+    assert!(
+        shown.body.contains(&format!(
+            "<tr><td>Leo</td><td>Ada</td><td>{}</td>",
+            helpline_domain::transcript::format_time(grants[0].granted_at)
+        )),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains(&revoke), "{}", shown.body);
+    // Leo now sees the guild view.
+    let view = leo.get(&guild).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert!(view.body.contains("<h1>Tickets of Alpha</h1>"));
+
+    // In French too.
+    ada.language = "fr";
+    let french = ada.get(&access).await;
+    assert!(french.body.contains("<h1>Accès au panel de Alpha</h1>"));
+    assert!(
+        french
+            .body
+            .contains(r#"aria-label="Retirer l’accès de Leo">Retirer</button>"#)
+    );
+    ada.language = "en-US";
+
+    // Revoked: the grant is gone, and Leo finds the guild no more.
+    let revoked = ada
+        .post(
+            &access,
+            &pairs(&revoke_form(&page.body, &world.leo.to_string())),
+        )
+        .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    assert_eq!(
+        revoked.location(),
+        format!("{access}?revoked={}", world.leo)
+    );
+    assert!(world.grants().await.is_empty());
+    let shown = ada.get(revoked.location()).await;
+    assert!(
+        shown.body.contains("Leo no longer has access."),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("No one has been granted access yet."));
+    let missing = leo.get("/tickets/999999").await;
+    let gone = leo.get(&guild).await;
+    assert_eq!(gone.status, 404, "a revoke holds at once");
+    assert_eq!(gone.body, missing.body);
+    // Revoked twice: said so, nothing changed.
+    let again = ada
+        .post(
+            &access,
+            &pairs(&revoke_form(&page.body, &world.leo.to_string())),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(
+        again
+            .body
+            .contains("Leo had no access to revoke. Nothing was changed."),
+        "{}",
+        again.body
+    );
+    assert!(world.grants().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn granting_a_non_member_or_twice_is_refused_and_changes_nothing() {
+    let world = World::start(MINUTE, DAY).await;
+    let access = world.access();
+    // Nora uses Discord but is not on Alpha.
+    let nora = world.emulator.create_user("Nora", "en-US");
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &access).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for stranger in [nora.to_string(), "123456789012345678".to_owned()] {
+        let refused = ada
+            .post(&access, &pairs(&grant_form(&page.body, &stranger)))
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(
+            element(&refused.body, "user-error"),
+            format!(
+                "User {stranger} is not a member of this server, and only its members can be granted access. Nothing was changed."
+            )
+        );
+        assert!(
+            refused.body.contains(&format!(
+                r#"value="{stranger}" aria-invalid="true" aria-describedby="user-hint user-error">"#
+            )),
+            "{}",
+            refused.body
+        );
+        assert!(world.grants().await.is_empty(), "nothing granted");
+    }
+    let refused = ada
+        .post(&access, &pairs(&grant_form(&page.body, "Leo")))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        element(&refused.body, "user-error"),
+        "Enter a user ID: a number such as 123456789012345678. Nothing was changed."
+    );
+    assert!(world.grants().await.is_empty());
+    // In the reader's language.
+    ada.language = "fr-FR,fr;q=0.9";
+    let refused = ada
+        .post(&access, &pairs(&grant_form(&page.body, &nora.to_string())))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        element(&refused.body, "user-error"),
+        format!(
+            "L’utilisateur {nora} n’est pas membre de ce serveur, et seuls ses membres peuvent recevoir l’accès. Rien n’a été changé."
+        )
+    );
+    ada.language = "en-US";
+
+    // Twice: the first grant stands, unchanged.
+    let leo = world.leo.to_string();
+    assert_eq!(
+        ada.post(&access, &pairs(&grant_form(&page.body, &leo)))
+            .await
+            .status,
+        303
+    );
+    let first = world.grants().await;
+    assert_eq!(first.len(), 1);
+    let twice = ada
+        .post(
+            &access,
+            &pairs(&grant_form(&page.body, &format!(" {leo} "))),
+        )
+        .await;
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert_eq!(
+        element(&twice.body, "user-error"),
+        "Leo already has access. Nothing was changed."
+    );
+    assert_eq!(world.grants().await, first, "nothing changed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_forms_need_this_sessions_token_and_origin() {
+    let world = World::start(MINUTE, DAY).await;
+    let access = world.access();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &access).await;
+    let mia = world.mia.to_string();
+    let leo = world.leo.to_string();
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let before = world.grants().await;
+    for fields in [grant_form(&page.body, &mia), revoke_form(&page.body, &leo)] {
+        let without: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(name, _)| name != "csrf")
+            .cloned()
+            .collect();
+        let answer = ada.post(&access, &pairs(&without)).await;
+        assert_eq!(answer.status, 403, "{}", answer.body);
+        assert!(answer.body.contains("Form out of date"));
+        let mut forged = fields.clone();
+        set(&mut forged, "csrf", "guess");
+        assert_eq!(ada.post(&access, &pairs(&forged)).await.status, 403);
+        ada.origin = Some("https://evil.example".into());
+        assert_eq!(ada.post(&access, &pairs(&fields)).await.status, 403);
+        ada.origin = None;
+        assert_eq!(world.grants().await, before, "nothing changed");
+    }
+    // From the panel's own page, they are done.
+    ada.origin = Some(world.url.clone());
+    let granted = ada
+        .post(&access, &pairs(&grant_form(&page.body, &mia)))
+        .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    let revoked = ada
+        .post(&access, &pairs(&revoke_form(&page.body, &leo)))
+        .await;
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    let after = world.grants().await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].user_id.get(), world.mia.get());
+}
+
+/// As `/access` (an admin command), only admins grant and revoke: a user granted panel access
+/// manages the guild's tickets and settings but does not hand the access on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_admins_grant_and_revoke_panel_access() {
+    let world = World::start(MINUTE, DAY).await;
+    let access = world.access();
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let before = world.grants().await;
+    let mia = world.mia.to_string();
+    let leo = world.leo.to_string();
+    for user in [world.leo, world.mia, world.sam] {
+        let mut browser = world.browser();
+        let mine = browser.sign_in(&world, user, "/tickets").await;
+        let missing = browser.get("/tickets/999999").await;
+        let answer = browser.get(&access).await;
+        assert_eq!(answer.status, 404, "{user}");
+        assert_eq!(answer.body, missing.body, "no existence leak");
+        for fields in [grant_form(&mine.body, &mia), revoke_form(&mine.body, &leo)] {
+            let answer = browser.post(&access, &pairs(&fields)).await;
+            assert_eq!(answer.status, 404, "{user}");
+            assert_eq!(answer.body, missing.body);
+        }
+        assert_eq!(world.grants().await, before, "nothing changed by {user}");
+    }
+    // Leo manages the guild (its settings, without the link to grant).
+    let mut leo_browser = world.browser();
+    let settings = leo_browser
+        .sign_in(&world, world.leo, &world.settings())
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.body);
+    assert!(!settings.body.contains(&access), "{}", settings.body);
+    // An admin by role (Manage Server), not the owner, may.
+    let mods = world
+        .emulator
+        .create_role(world.alpha, "Mods", Permissions::MANAGE_GUILD)
+        .unwrap();
+    let max = world.emulator.create_user("Max", "en-US");
+    world
+        .emulator
+        .add_member(world.alpha, max, &[mods])
+        .unwrap();
+    let mut max_browser = world.browser();
+    let page = max_browser.sign_in(&world, max, &access).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let granted = max_browser
+        .post(&access, &pairs(&grant_form(&page.body, &mia)))
+        .await;
+    assert_eq!(granted.status, 303, "{}", granted.body);
+    let after = world.grants().await;
+    assert_eq!(after.len(), 2);
+    assert_eq!(after[1].user_id.get(), world.mia.get());
+    assert_eq!(after[1].granted_by.get(), max.get());
+    // Signed out: sign in first; nothing done.
+    let mut stranger = world.browser();
+    let answer = stranger.get(&access).await;
+    assert_eq!(answer.status, 303);
+    assert!(answer.location().starts_with("/login?next=%2Fguilds%2F"));
+    let answer = stranger
+        .post(&access, &[("do", "revoke"), ("user", leo.as_str())])
+        .await;
+    assert_eq!(answer.status, 303);
+    assert_eq!(world.grants().await, after);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_signs_in_with_discord_and_sees_her_tickets_on_every_server() {
     let world = World::start(MINUTE, DAY).await;
