@@ -567,6 +567,31 @@ impl Topic {
         }
         Ok(())
     }
+
+    /// Sets one of the topic's templates (`Field::WelcomeTemplate` or `Field::NameTemplate`)
+    /// after parsing it as the guild's are parsed (`GuildConfig::set_template`); `None` clears it,
+    /// so the topic's tickets use the guild's. `/topic add|edit` and the web panel both set them
+    /// here; a refusal changes nothing.
+    pub fn set_template(
+        &mut self,
+        field: Field,
+        source: Option<&str>,
+    ) -> Result<(), ValidationError> {
+        let template = source
+            .map(|source| parse_template(field, source))
+            .transpose()?;
+        match field {
+            Field::WelcomeTemplate => self.welcome_template = template,
+            Field::NameTemplate => self.name_template = template,
+            _ => return Err(ValidationError::Empty { field }),
+        }
+        Ok(())
+    }
+}
+
+/// A template typed for `field`, parsed; an unknown placeholder is refused with the valid ones.
+fn parse_template(field: Field, source: &str) -> Result<Template, ValidationError> {
+    Template::parse(source).map_err(|error| ValidationError::Template { field, error })
 }
 
 /// An emoji is either a short unicode sequence or a custom emoji `<:name:id>` / `<a:name:id>`.
@@ -1033,8 +1058,7 @@ impl GuildConfig {
 
     /// Sets a template after parsing it; an unknown placeholder is refused with the valid ones.
     pub fn set_template(&mut self, field: Field, source: &str) -> Result<(), ValidationError> {
-        let template =
-            Template::parse(source).map_err(|error| ValidationError::Template { field, error })?;
+        let template = parse_template(field, source)?;
         match field {
             Field::WelcomeTemplate => self.welcome_template = template,
             Field::NameTemplate => self.name_template = template,
@@ -1360,6 +1384,43 @@ mod tests {
         config.validate().unwrap();
         assert!(config.set_template(Field::NameTemplate, "t-$nope").is_err());
         assert_eq!(config.name_template.source(), DEFAULT_NAME);
+    }
+
+    #[test]
+    fn a_topics_templates_are_parsed_as_the_guilds_and_cleared_back_to_them() {
+        let mut topic = Topic::new(TopicId(1), "Billing");
+        topic
+            .set_template(Field::WelcomeTemplate, Some("Hi $author, about $topic"))
+            .unwrap();
+        topic
+            .set_template(Field::NameTemplate, Some("bill-$counter"))
+            .unwrap();
+        assert_eq!(
+            topic.welcome_template.as_ref().map(Template::source),
+            Some("Hi $author, about $topic")
+        );
+        let refused = topic.set_template(Field::NameTemplate, Some("t-$nope"));
+        assert!(matches!(
+            refused,
+            Err(ValidationError::Template {
+                field: Field::NameTemplate,
+                error: crate::TemplateError::UnknownPlaceholder { .. }
+            })
+        ));
+        assert_eq!(
+            topic.name_template.as_ref().map(Template::source),
+            Some("bill-$counter"),
+            "a refusal changes nothing"
+        );
+        let mut guild = GuildConfig::new(Id::new(1));
+        assert_eq!(
+            guild.set_template(Field::NameTemplate, "t-$nope"),
+            refused.map(drop),
+            "the same refusal as the guild's"
+        );
+        topic.set_template(Field::WelcomeTemplate, None).unwrap();
+        assert_eq!(topic.welcome_template, None);
+        assert!(topic.set_template(Field::TopicName, Some("x")).is_err());
     }
 
     /// One configuration command, as `/staff`, `/settings`, `/topic` and `/panel` apply them.

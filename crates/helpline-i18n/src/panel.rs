@@ -160,6 +160,52 @@ pub const SETTINGS_CONFLICT: &str = "panel-settings_conflict";
 pub const SETTINGS_INVALID: &str = "panel-settings_invalid";
 /// `panel-settings_not_a_number`: Enter a whole number, such as 3.
 pub const SETTINGS_NOT_A_NUMBER: &str = "panel-settings_not_a_number";
+/// `panel-templates_link`: Templates
+pub const TEMPLATES_LINK: &str = "panel-templates_link";
+/// `panel-templates_title`: Templates of { $server }
+pub const TEMPLATES_TITLE: &str = "panel-templates_title";
+/// `panel-templates_intro`: The welcome message posted in each new ticket, and the name given to its channel or thread. A topic can have its own; left empty, its tickets use the server’s.
+pub const TEMPLATES_INTRO: &str = "panel-templates_intro";
+/// `panel-templates_placeholders`: Placeholders
+pub const TEMPLATES_PLACEHOLDERS: &str = "panel-templates_placeholders";
+/// `panel-templates_placeholders_hint`: Each is replaced by its value when a ticket opens; also written as ${author}. Write $$ for a plain dollar sign.
+pub const TEMPLATES_PLACEHOLDERS_HINT: &str = "panel-templates_placeholders_hint";
+/// `panel-templates_author`: The member who opened the ticket: a mention in the welcome message, their name in a channel name.
+pub const TEMPLATES_AUTHOR: &str = "panel-templates_author";
+/// `panel-templates_staff`: The ticket’s staff roles: mentions in the welcome message, “staff” in a channel name.
+pub const TEMPLATES_STAFF: &str = "panel-templates_staff";
+/// `panel-templates_topic`: The topic’s name (empty without a topic).
+pub const TEMPLATES_TOPIC: &str = "panel-templates_topic";
+/// `panel-templates_reason`: The reason the member gave (empty without one).
+pub const TEMPLATES_REASON: &str = "panel-templates_reason";
+/// `panel-templates_counter`: The ticket’s number on this server, at least 4 digits: 0042.
+pub const TEMPLATES_COUNTER: &str = "panel-templates_counter";
+/// `panel-templates_year`: The year it opened (UTC): 2026.
+pub const TEMPLATES_YEAR: &str = "panel-templates_year";
+/// `panel-templates_month`: The month it opened, 2 digits: 03.
+pub const TEMPLATES_MONTH: &str = "panel-templates_month";
+/// `panel-templates_day`: The day of the month it opened, 2 digits: 07.
+pub const TEMPLATES_DAY: &str = "panel-templates_day";
+/// `panel-templates_topic_section`: Topic “{ $name }”
+pub const TEMPLATES_TOPIC_SECTION: &str = "panel-templates_topic_section";
+/// `panel-templates_topic_hint`: Empty: the server’s template.
+pub const TEMPLATES_TOPIC_HINT: &str = "panel-templates_topic_hint";
+/// `panel-templates_preview`: Preview
+pub const TEMPLATES_PREVIEW: &str = "panel-templates_preview";
+/// `panel-templates_preview_hint`: Previews show ticket 42, opened today by you with the reason “{ $reason }”, in the topic “{ $topic }” where the server’s templates are shown.
+pub const TEMPLATES_PREVIEW_HINT: &str = "panel-templates_preview_hint";
+/// `panel-templates_sample_reason`: My order has not arrived
+pub const TEMPLATES_SAMPLE_REASON: &str = "panel-templates_sample_reason";
+/// `panel-templates_sample_topic`: Orders
+pub const TEMPLATES_SAMPLE_TOPIC: &str = "panel-templates_sample_topic";
+/// `panel-templates_show_preview`: Preview without saving
+pub const TEMPLATES_SHOW_PREVIEW: &str = "panel-templates_show_preview";
+/// `panel-templates_previewed`: Here is the preview of what you typed. Nothing is saved until you save.
+pub const TEMPLATES_PREVIEWED: &str = "panel-templates_previewed";
+/// `panel-templates_saved`: Templates saved.
+pub const TEMPLATES_SAVED: &str = "panel-templates_saved";
+/// `panel-templates_conflict`: These templates were changed meanwhile by someone else. Nothing was saved: here they are as they are now. Make your changes again, then save.
+pub const TEMPLATES_CONFLICT: &str = "panel-templates_conflict";
 /// `panel-guild_title`: Tickets of { $server }
 pub const GUILD_TITLE: &str = "panel-guild_title";
 /// `panel-filter_any`: Any
@@ -315,6 +361,29 @@ pub const ALL: &[&str] = &[
     SETTINGS_CONFLICT,
     SETTINGS_INVALID,
     SETTINGS_NOT_A_NUMBER,
+    TEMPLATES_LINK,
+    TEMPLATES_TITLE,
+    TEMPLATES_INTRO,
+    TEMPLATES_PLACEHOLDERS,
+    TEMPLATES_PLACEHOLDERS_HINT,
+    TEMPLATES_AUTHOR,
+    TEMPLATES_STAFF,
+    TEMPLATES_TOPIC,
+    TEMPLATES_REASON,
+    TEMPLATES_COUNTER,
+    TEMPLATES_YEAR,
+    TEMPLATES_MONTH,
+    TEMPLATES_DAY,
+    TEMPLATES_TOPIC_SECTION,
+    TEMPLATES_TOPIC_HINT,
+    TEMPLATES_PREVIEW,
+    TEMPLATES_PREVIEW_HINT,
+    TEMPLATES_SAMPLE_REASON,
+    TEMPLATES_SAMPLE_TOPIC,
+    TEMPLATES_SHOW_PREVIEW,
+    TEMPLATES_PREVIEWED,
+    TEMPLATES_SAVED,
+    TEMPLATES_CONFLICT,
     GUILD_TITLE,
     FILTER_ANY,
     FILTER_OPENER,

@@ -21,6 +21,7 @@ mod seal;
 mod session;
 mod settings;
 mod stats;
+mod templates;
 
 use helpline_i18n::Translator;
 use helpline_store::Store;

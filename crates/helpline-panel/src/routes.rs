@@ -53,6 +53,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(crate::grants::page).post(crate::grants::change),
         )
         .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
+        .route(
+            "/guilds/{guild}/templates",
+            get(crate::templates::page).post(crate::templates::save),
+        )
         .route("/assets/panel.css", get(style))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(unknown)

@@ -730,7 +730,7 @@ struct Page<'a> {
 
 /// A translated validation message as HTML: escaped, its `**bold**` and `` `code` `` (Discord
 /// markdown, as the bot shows it) as elements.
-fn message_html(message: &str) -> String {
+pub(crate) fn message_html(message: &str) -> String {
     let escaped = esc(message);
     let mut out = String::with_capacity(escaped.len());
     let (mut bold, mut code) = (false, false);
@@ -1075,12 +1075,13 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>, status: StatusCode)
         .map(|s| s.csrf.as_str())
         .unwrap_or_default();
     let body = format!(
-        r#"<p><a href="/guilds/{guild}">{back}</a></p>{access}{notice}
+        r#"<p><a href="/guilds/{guild}">{back}</a></p>{templates}{access}{notice}
 <form class="settings" method="post" action="/guilds/{guild}/settings">
 <input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="version" value="{version}">
 {server}{staff}<h2>{panels_title}</h2>{panels}
 <p><button type="submit">{save}</button></p></form>"#,
         back = esc(&text.with(key::GUILD_TITLE, &[("server", page.server.into())])),
+        templates = crate::templates::link(text, guild),
         access = if page.admin {
             crate::grants::link(text, guild)
         } else {

@@ -6,7 +6,7 @@
 use crate::custom_id::CustomId;
 use crate::reply::Responder;
 use crate::{Bot, Result};
-use helpline_domain::{Field, GuildConfig, Panel, Template, Topic, TopicId, ValidationError};
+use helpline_domain::{Field, GuildConfig, Panel, Topic, TopicId, ValidationError};
 use helpline_i18n::ui;
 use twilight_model::application::interaction::application_command::{
     CommandData, CommandDataOption, CommandOptionValue,
@@ -237,7 +237,7 @@ fn edit(
 }
 
 /// Sets what `/topic add` and `/topic edit` share; templates are parsed (placeholders
-/// checked) here.
+/// checked) by the domain's `Topic::set_template`, as the web panel's templates page sets them.
 fn fill(
     topic: &mut Topic,
     options: &[CommandDataOption],
@@ -259,13 +259,7 @@ fn fill(
         ("name_template", Field::NameTemplate),
     ] {
         if let Some(source) = string(options, option) {
-            let template = Template::parse(&source)
-                .map_err(|error| ValidationError::Template { field, error })?;
-            if field == Field::WelcomeTemplate {
-                topic.welcome_template = Some(template);
-            } else {
-                topic.name_template = Some(template);
-            }
+            topic.set_template(field, Some(&source))?;
         }
     }
     if let Some(role) = options

@@ -2017,3 +2017,317 @@ async fn thread_mode_is_refused_where_threads_cannot_be_made() {
     );
     assert_eq!(world.alpha_config().await, before, "nothing saved");
 }
+
+/// The fields a browser sends with the templates form: `form_fields`' and its text areas (the
+/// line break right after the tag is not part of the value, as in a browser).
+fn template_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let mut fields = form_fields(html, action);
+    let start = html.find(&format!(r#"action="{action}""#)).unwrap();
+    let form = &html[start..];
+    let form = &form[..form.find("</form>").unwrap()];
+    for piece in form.split("<textarea").skip(1) {
+        let (tag, rest) = piece.split_once('>').unwrap();
+        let name = tag
+            .split(r#" name=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        let value = &rest[..rest.find("</textarea>").unwrap()];
+        let value = value.strip_prefix('\n').unwrap_or(value);
+        fields.push((name.to_owned(), unescape(value)));
+    }
+    fields
+}
+
+/// The text of the preview `<pre>` of a field.
+fn preview<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"<pre id="{id}-preview">"#))
+        .unwrap_or_else(|| panic!("no preview of {id} in {html}"));
+    let rest = &html[start + id.len() + 19..];
+    &rest[..rest.find("</pre>").unwrap()]
+}
+
+impl World {
+    fn templates(&self) -> String {
+        format!("/guilds/{}/templates", self.alpha)
+    }
+
+    /// Gives Alpha a topic on its panel; its id.
+    async fn alpha_topic(&self, name: &str) -> helpline_domain::TopicId {
+        let mut config = self.alpha_config().await;
+        let id = config
+            .add_topic(|id| helpline_domain::Topic::new(id, name))
+            .unwrap();
+        let mut panel = config.panels[0].clone();
+        panel.topics.push(id);
+        config.update_panel(panel).unwrap();
+        self.store.save_guild_config(&config).await.unwrap();
+        id
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_saves_a_welcome_template_and_sees_it_previewed_as_text() {
+    let world = World::start(MINUTE, DAY).await;
+    let billing = world.alpha_topic("Billing <b>").await;
+    let before = world.alpha_config().await;
+    let templates = world.templates();
+    let mut ada = world.browser();
+    let settings = ada.sign_in(&world, world.ada, &world.settings()).await;
+    assert!(
+        settings
+            .body
+            .contains(&format!(r#"<a href="{templates}">Templates</a>"#)),
+        "linked from the settings page: {}",
+        settings.body
+    );
+    let page = ada.get(&templates).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h1>Templates of Alpha</h1>"));
+    for placeholder in helpline_domain::Placeholder::ALL {
+        assert!(
+            page.body
+                .contains(&format!("<dt><code>${}</code></dt>", placeholder.name())),
+            "{placeholder:?} listed"
+        );
+    }
+    // The stored templates, previewed with sample values.
+    assert_eq!(preview(&page.body, "name"), "ticket-0042");
+    assert!(
+        preview(&page.body, "welcome").starts_with("@Ada, thank you for opening a ticket"),
+        "{}",
+        page.body
+    );
+    let topic_welcome = format!("t{}-welcome", billing.0);
+    let topic_name = format!("t{}-name", billing.0);
+
+    let written =
+        "Hi $author <script>alert(1)</script>\nabout $topic, ticket $counter ($reason) $staff";
+    let mut fields = template_fields(&page.body, &templates);
+    set(&mut fields, "welcome", &written.replace('\n', "\r\n"));
+    set(&mut fields, &topic_name, "Bill $author $counter");
+    // Previewed first: nothing saved.
+    let mut previewing = fields.clone();
+    previewing.push(("action".into(), "preview".into()));
+    let previewed = ada.post(&templates, &pairs(&previewing)).await;
+    assert_eq!(previewed.status, 200, "{}", previewed.body);
+    assert!(previewed.body.contains("Nothing is saved until you save."));
+    assert_eq!(
+        world.alpha_config().await,
+        before,
+        "a preview saves nothing"
+    );
+    let shown = preview(&previewed.body, "welcome");
+    assert_eq!(
+        shown,
+        "Hi @Ada &lt;script&gt;alert(1)&lt;/script&gt;\nabout Orders, ticket 0042 (My order has not arrived) @Support"
+    );
+    assert!(!previewed.body.contains("<script>"), "shown as text");
+    // The topic's tickets: its own name, the server's welcome message with its topic.
+    assert_eq!(preview(&previewed.body, &topic_name), "bill-ada-0042");
+    assert!(
+        preview(&previewed.body, &topic_welcome).contains("about Billing &lt;b&gt;, ticket 0042"),
+        "{}",
+        previewed.body
+    );
+
+    let saved = ada.post(&templates, &pairs(&fields)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), format!("{templates}?saved=1"));
+    let after = world.alpha_config().await;
+    let mut expected = before.clone();
+    expected.version += 1;
+    expected
+        .set_template(helpline_domain::Field::WelcomeTemplate, written)
+        .unwrap();
+    let topic = expected
+        .topics
+        .iter_mut()
+        .find(|t| t.id == billing)
+        .unwrap();
+    topic
+        .set_template(
+            helpline_domain::Field::NameTemplate,
+            Some("Bill $author $counter"),
+        )
+        .unwrap();
+    assert_eq!(after, expected);
+
+    let shown = ada.get(saved.location()).await;
+    assert!(shown.body.contains("Templates saved."), "{}", shown.body);
+    assert!(!shown.body.contains("<script>"), "{}", shown.body);
+    assert!(
+        shown
+            .body
+            .contains("Hi $author &lt;script&gt;alert(1)&lt;/script&gt;\nabout $topic"),
+        "the template in its field, escaped: {}",
+        shown.body
+    );
+    // A topic's template emptied: its tickets use the server's again.
+    let mut fields = template_fields(&shown.body, &templates);
+    set(&mut fields, &topic_name, "");
+    assert_eq!(ada.post(&templates, &pairs(&fields)).await.status, 303);
+    let last = world.alpha_config().await;
+    assert_eq!(last.topic(billing).unwrap().name_template, None);
+    assert_eq!(last.version, before.version + 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_the_domain_refuses_is_shown_beside_its_field_and_nothing_is_saved() {
+    let world = World::start(MINUTE, DAY).await;
+    let billing = world.alpha_topic("Billing").await;
+    let before = world.alpha_config().await;
+    let templates = world.templates();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &templates).await;
+    let topic_welcome = format!("t{}-welcome", billing.0);
+    let mut fields = template_fields(&page.body, &templates);
+    set(&mut fields, "welcome", "Hello $user");
+    set(&mut fields, "name", "valid-$counter");
+    let too_long = "x".repeat(helpline_domain::Template::MAX_SOURCE + 1);
+    set(&mut fields, &topic_welcome, &too_long);
+    let refused = ada.post(&templates, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Nothing was saved."));
+    assert_eq!(
+        element(&refused.body, "welcome-error"),
+        "There is a mistake in <strong>Welcome message</strong>. <code>$user</code> is not a placeholder. The valid placeholders are: $author, $staff, $topic, $reason, $counter, $year, $month, $day. Write <code>$$</code> for a plain dollar sign."
+    );
+    assert!(
+        refused.body.contains(
+            "name=\"welcome\" rows=\"6\" aria-invalid=\"true\" aria-describedby=\"welcome-error\">\nHello $user</textarea>"
+        ),
+        "what was typed, marked invalid: {}",
+        refused.body
+    );
+    assert!(
+        element(&refused.body, &format!("{topic_welcome}-error")).contains(&format!(
+            "This template is too long: {} characters",
+            too_long.len()
+        )),
+        "{}",
+        refused.body
+    );
+    // The valid one is previewed as typed, but not saved either.
+    assert_eq!(preview(&refused.body, "name"), "valid-0042");
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+
+    // The same words as the commands', in the reader's language.
+    ada.language = "fr";
+    let mut fields = template_fields(&page.body, &templates);
+    set(&mut fields, "name", "t-${author");
+    let refused = ada.post(&templates, &pairs(&fields)).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        element(&refused.body, "name-error").starts_with(
+            "Le champ <strong>Modèle de nom des tickets</strong> contient une erreur. Une variable ouverte"
+        ),
+        "{}",
+        refused.body
+    );
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_templates_form_read_before_another_save_is_refused_whole() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let templates = world.templates();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &templates).await;
+    let mut fields = template_fields(&page.body, &templates);
+    // Another admin saves meanwhile.
+    let mut other = before.clone();
+    other
+        .set_template(helpline_domain::Field::NameTemplate, "other-$counter")
+        .unwrap();
+    let other = world.store.save_guild_config(&other).await.unwrap();
+    set(&mut fields, "welcome", "Mine, $author");
+    let conflict = ada.post(&templates, &pairs(&fields)).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    assert!(
+        conflict.body.contains("changed meanwhile"),
+        "{}",
+        conflict.body
+    );
+    let now = template_fields(&conflict.body, &templates);
+    let field = |name: &str| {
+        now.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(field("version"), other.version.to_string());
+    assert_eq!(field("name"), "other-$counter");
+    assert_eq!(field("welcome"), before.welcome_template.source());
+    assert_eq!(world.alpha_config().await, other, "nothing saved");
+    // Sent again from the page as it is now, it is saved.
+    let mut fields = now.clone();
+    set(&mut fields, "welcome", "Mine, $author");
+    assert_eq!(ada.post(&templates, &pairs(&fields)).await.status, 303);
+    let after = world.alpha_config().await;
+    assert_eq!(after.welcome_template.source(), "Mine, $author");
+    assert_eq!(after.name_template.source(), "other-$counter");
+    assert_eq!(after.version, other.version + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_forms_need_this_sessions_token_and_origin() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let templates = world.templates();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &templates).await;
+    let mut fields = template_fields(&page.body, &templates);
+    set(&mut fields, "name", "forged-$counter");
+    let without: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(name, _)| name != "csrf")
+        .cloned()
+        .collect();
+    assert_eq!(ada.post(&templates, &pairs(&without)).await.status, 403);
+    let mut forged = fields.clone();
+    set(&mut forged, "csrf", "guess");
+    assert_eq!(ada.post(&templates, &pairs(&forged)).await.status, 403);
+    ada.origin = Some("https://evil.example".into());
+    let elsewhere = ada.post(&templates, &pairs(&fields)).await;
+    assert_eq!(elsewhere.status, 403);
+    assert!(elsewhere.body.contains("Form out of date"));
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+    ada.origin = Some(world.url.clone());
+    assert_eq!(ada.post(&templates, &pairs(&fields)).await.status, 303);
+    assert_eq!(
+        world.alpha_config().await.name_template.source(),
+        "forged-$counter"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_and_staff_do_not_find_the_templates() {
+    let world = World::start(MINUTE, DAY).await;
+    let before = world.alpha_config().await;
+    let templates = world.templates();
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &templates).await;
+    let mut fields = template_fields(&page.body, &templates);
+    set(&mut fields, "name", "theirs-$counter");
+    for user in [world.mia, world.sam] {
+        let mut browser = world.browser();
+        let mine = browser.sign_in(&world, user, "/tickets").await;
+        let missing = browser.get("/tickets/999999").await;
+        let answer = browser.get(&templates).await;
+        assert_eq!(answer.status, 404, "{user}");
+        assert_eq!(answer.body, missing.body, "no existence leak");
+        let mut theirs = fields.clone();
+        set(&mut theirs, "csrf", &Browser::csrf(&mine.body));
+        let answer = browser.post(&templates, &pairs(&theirs)).await;
+        assert_eq!(answer.status, 404, "{user}");
+        assert_eq!(answer.body, missing.body);
+    }
+    assert_eq!(world.alpha_config().await, before, "nothing saved");
+    let mut stranger = world.browser();
+    let answer = stranger.get(&templates).await;
+    assert_eq!(answer.status, 303);
+    assert!(answer.location().starts_with("/login?next=%2Fguilds%2F"));
+}
