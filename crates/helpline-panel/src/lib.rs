@@ -2,7 +2,8 @@
 //! PKCE and a `state` bound to the browser) and see every ticket they opened, on every server
 //! Helpline serves, with its transcript; a server's admins (Manage Server) and the users they
 //! granted panel access (A7) see the server's tickets, filtered and searched, and its
-//! statistics (the figures of `/stats`, with a chart drawn in SVG).
+//! statistics (the figures of `/stats`, with a chart drawn in SVG), and change its settings and
+//! its templates (previewed as tickets would show them).
 //!
 //! The panel reads the same store as the bot. The user's Discord token is used during the
 //! sign-in only and never kept; who may see a guild's tickets is asked of Discord with the bot's
