@@ -34,10 +34,7 @@ const MAX_NAMED: usize = 50;
 
 /// The link to this page, for the guild's pages (shown to its admins).
 pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
-    format!(
-        r#"<p><a href="/guilds/{guild}/access">{}</a></p>"#,
-        esc(&text.get(key::ACCESS_LINK))
-    )
+    crate::routes::guild_link(text, guild, "access", key::ACCESS_LINK)
 }
 
 /// Whether the user, as seen in the guild, may grant and revoke its panel access.
@@ -52,7 +49,7 @@ async fn administered(
     guild: &str,
 ) -> Result<Option<(GuildId, Seen)>, Box<dyn std::error::Error + Send + Sync>> {
     Ok(match manageable(shared, user, guild).await? {
-        Some((guild, seen, Some(_))) if may_grant(&seen) => Some((guild, seen)),
+        Some((guild, seen, _)) if may_grant(&seen) => Some((guild, seen)),
         _ => None,
     })
 }

@@ -810,18 +810,38 @@ pub(crate) async fn manageable(
     shared: &Shared,
     user: UserId,
     guild: &str,
-) -> Result<Option<(GuildId, Seen, Option<GuildConfig>)>, Box<dyn std::error::Error + Send + Sync>>
-{
+) -> Result<Option<(GuildId, Seen, GuildConfig)>, Box<dyn std::error::Error + Send + Sync>> {
     let Some(guild) = guild.parse::<u64>().ok().and_then(GuildId::new_checked) else {
         return Ok(None);
     };
-    let config = shared.store.guild_config(guild).await?;
-    if config.is_none() {
+    let Some(config) = shared.store.guild_config(guild).await? else {
         return Ok(None);
-    }
+    };
     let seen = shared.access.seen(&shared.discord, guild, user).await?;
-    let right = access::guild_right(&*shared.store, &seen, config.as_ref(), guild).await?;
+    let right = access::guild_right(&*shared.store, &seen, Some(&config), guild).await?;
     Ok((right == GuildRight::Manage).then_some((guild, seen, config)))
+}
+
+/// [`manageable`] for a page: the guild, or the page to answer instead (not found, a failure).
+pub(crate) async fn managed(
+    shared: &Shared,
+    viewer: &Viewer,
+    user: UserId,
+    guild: &str,
+) -> Result<(GuildId, Seen, GuildConfig), Response> {
+    match manageable(shared, user, guild).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(shared, viewer)),
+        Err(error) => Err(failure(shared, viewer, &error)),
+    }
+}
+
+/// A link to one of a guild's pages (`/guilds/{guild}/{page}`), labelled by the text `key`.
+pub(crate) fn guild_link(text: Text<'_>, guild: GuildId, page: &str, label: &str) -> String {
+    format!(
+        r#"<p><a href="/guilds/{guild}/{page}">{}</a></p>"#,
+        esc(&text.get(label))
+    )
 }
 
 /// `GET /guilds`: the servers the user manages where Helpline is set up.
@@ -948,11 +968,11 @@ async fn guild_view(
     let Some(user) = viewer.user() else {
         return sign_in_first(&viewer);
     };
-    let (guild, seen, config) = match manageable(&shared, user, &guild).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
+    let config = Some(config);
     let text = viewer.text(&shared);
     let filters = Filters::from_query(&query);
     let states: Vec<TicketState> = filters.state.into_iter().collect();

@@ -15,8 +15,9 @@
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
+use crate::routes::managed;
 use crate::routes::{
-    Viewer, csrf_ok, csrf_refused, failure, html, manageable, not_found, redirect, sign_in_first,
+    Viewer, csrf_ok, csrf_refused, failure, html, not_found, redirect, sign_in_first,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -32,10 +33,7 @@ use std::sync::Arc;
 
 /// The link to the settings page, for the guild view.
 pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
-    format!(
-        r#"<p><a href="/guilds/{guild}/settings">{}</a></p>"#,
-        esc(&text.get(key::SETTINGS_LINK))
-    )
+    crate::routes::guild_link(text, guild, "settings", key::SETTINGS_LINK)
 }
 
 /// `GET /guilds/{guild}/settings`: the settings as they are.
@@ -48,10 +46,9 @@ pub(crate) async fn page(
     let Some(user) = viewer.user() else {
         return sign_in_first(&viewer);
     };
-    let (guild, seen, config) = match manageable(&shared, user, &guild).await {
-        Ok(Some((guild, seen, Some(config)))) => (guild, seen, config),
-        Ok(_) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let roles = match guild_roles(&shared, guild).await {
         Ok(roles) => roles,
@@ -99,10 +96,9 @@ pub(crate) async fn save(
     if !csrf_ok(&viewer, &headers, &shared, token) {
         return csrf_refused(&shared, &viewer);
     }
-    let (guild, seen, current) = match manageable(&shared, user, &guild).await {
-        Ok(Some((guild, seen, Some(config)))) => (guild, seen, config),
-        Ok(_) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, current) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let roles = match guild_roles(&shared, guild).await {
         Ok(roles) => roles,

@@ -11,7 +11,8 @@
 use crate::Shared;
 use crate::discord::Discord;
 use crate::page::{Text, esc, layout};
-use crate::routes::{Viewer, failure, html, manageable, not_found, sign_in_first};
+use crate::routes::managed;
+use crate::routes::{Viewer, failure, html, sign_in_first};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -240,10 +241,7 @@ fn now() -> Timestamp {
 
 /// The link to the statistics, for the guild view.
 pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
-    format!(
-        r#"<p><a href="/guilds/{guild}/stats">{}</a></p>"#,
-        esc(&text.get(key::STATS_LINK))
-    )
+    crate::routes::guild_link(text, guild, "stats", key::STATS_LINK)
 }
 
 /// `GET /guilds/{guild}/stats?period=`: the guild's figures; `period` (`week`, `month`, `all`)
@@ -257,10 +255,9 @@ pub(crate) async fn stats_page(
     let Some(user) = viewer.user() else {
         return sign_in_first(&viewer);
     };
-    let (guild, seen, _) = match manageable(&shared, user, &guild).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, _) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let tickets = match guild_tickets(&*shared.store, guild).await {
         Ok(tickets) => tickets,

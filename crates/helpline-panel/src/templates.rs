@@ -14,8 +14,9 @@
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
+use crate::routes::managed;
 use crate::routes::{
-    Viewer, csrf_ok, csrf_refused, failure, html, manageable, not_found, redirect, sign_in_first,
+    Viewer, csrf_ok, csrf_refused, failure, html, not_found, redirect, sign_in_first,
 };
 use crate::settings::message_html;
 use axum::extract::{Path, Query, State};
@@ -33,10 +34,7 @@ const SAMPLE_COUNTER: u32 = 42;
 
 /// The link to the templates page, for the settings page.
 pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
-    format!(
-        r#"<p><a href="/guilds/{guild}/templates">{}</a></p>"#,
-        esc(&text.get(key::TEMPLATES_LINK))
-    )
+    crate::routes::guild_link(text, guild, "templates", key::TEMPLATES_LINK)
 }
 
 /// `GET /guilds/{guild}/templates`: the templates as they are, previewed.
@@ -49,10 +47,9 @@ pub(crate) async fn page(
     let Some(user) = viewer.user() else {
         return sign_in_first(&viewer);
     };
-    let (guild, seen, config) = match manageable(&shared, user, &guild).await {
-        Ok(Some((guild, seen, Some(config)))) => (guild, seen, config),
-        Ok(_) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let notice = if query.contains_key("saved") {
         Notice::Saved
@@ -94,10 +91,9 @@ pub(crate) async fn save(
     if !csrf_ok(&viewer, &headers, &shared, token) {
         return csrf_refused(&shared, &viewer);
     }
-    let (guild, seen, current) = match manageable(&shared, user, &guild).await {
-        Ok(Some((guild, seen, Some(config)))) => (guild, seen, config),
-        Ok(_) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let (guild, seen, current) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
     let roles = role_names(&shared, guild).await;
