@@ -107,8 +107,8 @@ fn snowflake<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D
     text.parse().map_err(serde::de::Error::custom)
 }
 
-/// The HTTP client to Discord.
-#[derive(Clone, Debug)]
+/// The HTTP client to Discord. Its `Debug` shows no secret.
+#[derive(Clone)]
 pub(crate) struct Discord {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     /// `https://discord.com`, or an emulator's address.
@@ -116,6 +116,15 @@ pub(crate) struct Discord {
     bot_token: String,
     client_id: u64,
     client_secret: String,
+}
+
+impl std::fmt::Debug for Discord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Discord")
+            .field("base", &self.base)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Discord {

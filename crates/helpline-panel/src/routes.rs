@@ -189,7 +189,9 @@ pub(crate) fn not_found(shared: &Shared, viewer: &Viewer) -> Response {
 /// A failure on the panel's side: logged with a reference the page shows, nothing else told.
 pub(crate) fn failure(shared: &Shared, viewer: &Viewer, error: &dyn std::fmt::Display) -> Response {
     let reference = shared.sealer.token(6);
-    tracing::error!(%reference, %error, path = %viewer.path, "panel request failed");
+    // The path without its query (a sign-in's code, a search).
+    let path = viewer.path.split('?').next().unwrap_or_default();
+    tracing::error!(%reference, %error, %path, "panel request failed");
     let text = viewer.text(shared);
     let body = format!(
         "<p class=\"error\">{}</p>",
@@ -589,16 +591,23 @@ async fn readable(
                 config,
             }));
         }
-        Err(error) => return Err(error.into()),
+        // Someone else's ticket: not found, as when it does not exist (R11).
+        Err(error) => {
+            tracing::warn!(%error, "cannot ask Discord who may read a ticket");
+            return Ok(None);
+        }
     };
     let right =
         access::guild_right(&*shared.store, &seen, config.as_ref(), ticket.guild_id).await?;
     if !access::may_read(user, &ticket, wrote, right, &seen, config.as_ref()) {
         return Ok(None);
     }
+    // Staff notes are for staff: admins and grants, or a staff role of the ticket's topic —
+    // not for members added to the ticket.
     let staff_view = right == GuildRight::Manage
-        || (ticket.opener != user
-            && access::may_read(user, &ticket, false, right, &seen, config.as_ref()));
+        || matches!((&seen.member, config.as_ref()), (Some(member), Some(config))
+            if helpline_domain::auth::standing(member, config, ticket.topic_id)
+                >= helpline_domain::auth::Standing::Staff);
     Ok(Some(Readable {
         ticket,
         messages,

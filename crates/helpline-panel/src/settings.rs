@@ -100,6 +100,20 @@ pub(crate) async fn save(
         Ok(found) => found,
         Err(page) => return page,
     };
+    // Staff roles and retention are an admin's (`/staff` and `/settings` need Manage Server):
+    // a user granted panel access changes the rest, and those fields of theirs are ignored.
+    let sent = if crate::grants::may_grant(&seen) {
+        sent
+    } else {
+        let kept: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(name, _)| {
+                !matches!(name.as_str(), "staff" | "staff_shown" | "retention_days")
+            })
+            .cloned()
+            .collect();
+        Form::sent(&kept)
+    };
     let roles = match guild_roles(&shared, guild).await {
         Ok(roles) => roles,
         Err(error) => return failure(&shared, &viewer, &error),

@@ -2331,3 +2331,71 @@ async fn members_and_staff_do_not_find_the_templates() {
     assert_eq!(answer.status, 303);
     assert!(answer.location().starts_with("/login?next=%2Fguilds%2F"));
 }
+
+/// A member added to a ticket reads it, but not the staff's notes in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_added_to_a_ticket_does_not_read_staff_notes() {
+    let world = World::start(MINUTE, DAY).await;
+    let mut added = world.mia_alpha.clone();
+    added.added_members.insert(Id::new(world.leo.get()));
+    added.version += 1;
+    world
+        .store
+        .update_ticket(&added, world.mia_alpha.version)
+        .await
+        .unwrap();
+    let mut leo = world.browser();
+    leo.sign_in(&world, world.leo, "/tickets").await;
+    let transcript = leo
+        .get(&format!("/tickets/{}/transcript", world.mia_alpha.id.0))
+        .await;
+    assert_eq!(transcript.status, 200);
+    assert!(transcript.body.contains("My invoice is wrong"));
+    assert!(
+        !transcript.body.contains("Refund her"),
+        "staff notes stay with staff"
+    );
+}
+
+/// Staff roles (and retention) are an admin's: a user granted panel access saves the other
+/// settings, and the staff roles they send are ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_granted_user_does_not_make_staff() {
+    let world = World::start(MINUTE, DAY).await;
+    let helpers = world
+        .emulator
+        .create_role(world.alpha, "Helpers", Permissions::empty())
+        .unwrap();
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let before = world.alpha_config().await;
+    let limit = format!("p{}-open_limit", before.panels[0].id.0);
+    let settings = world.settings();
+    let mut leo = world.browser();
+    leo.sign_in(&world, world.leo, &settings).await;
+    let page = leo.get(&settings).await;
+    let mut fields = form_fields(&page.body, &settings);
+    set(&mut fields, &limit, "3");
+    set(&mut fields, "retention_days", "1");
+    fields.push(("staff".into(), helpers.to_string()));
+    let saved = leo.post(&settings, &pairs(&fields)).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = world.alpha_config().await;
+    assert_eq!(after.panels[0].settings.open_limit, 3, "the rest is saved");
+    assert_eq!(
+        after.staff_roles, before.staff_roles,
+        "staff roles unchanged"
+    );
+    assert_eq!(
+        after.settings.transcript_retention_days, before.settings.transcript_retention_days,
+        "retention unchanged"
+    );
+}
