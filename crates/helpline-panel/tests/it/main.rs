@@ -1977,8 +1977,12 @@ async fn a_failure_shows_a_reference_and_nothing_of_the_insides() {
     mia.sign_in(&world, world.mia, "/tickets").await;
     world.emulator.shutdown();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    // Leo's ticket: whether Mia may read it needs Discord.
-    let answer = mia.get(&format!("/tickets/{}", world.leo_alpha.id.0)).await;
+    // Someone else's ticket: whether Mia may read it needs Discord; not knowing, it is not
+    // found, as when it does not exist (R11).
+    let leos = mia.get(&format!("/tickets/{}", world.leo_alpha.id.0)).await;
+    assert_eq!(leos.status, 404);
+    // A server's pages need Discord too: the failure is said, with a reference.
+    let answer = mia.get(&format!("/guilds/{}", world.alpha)).await;
     assert_eq!(answer.status, 500);
     assert!(
         answer.body.contains("give this reference"),
