@@ -25,6 +25,8 @@ type Shared_ = State<Arc<Shared>>;
 const PAGE: u32 = 25;
 /// Tickets whose transcripts one search request reads at most.
 const SEARCH_BUDGET: usize = 200;
+/// Tickets one guild-view request reads at most, filters or not.
+const SCAN_BUDGET: usize = 2_000;
 /// Attachment bytes embedded in a transcript shown in the panel; the rest is shown as not kept.
 const VIEWER_ATTACHMENT_BYTES: u64 = 16 << 20;
 
@@ -988,6 +990,7 @@ async fn guild_view(
     let mut found: Vec<Ticket> = Vec::new();
     let mut cursor = filters.before;
     let mut searched = 0;
+    let mut scanned = 0;
     // Whether every ticket past the cursor was looked at (no next page).
     let mut exhausted = false;
     'pages: loop {
@@ -1008,9 +1011,12 @@ async fn guild_view(
         };
         let full = batch.len() == 100;
         for ticket in batch {
-            if found.len() >= PAGE as usize || searched >= SEARCH_BUDGET {
+            // A page stops at its size, its transcript budget, or the tickets one request may
+            // read: the next page goes on from there.
+            if found.len() >= PAGE as usize || searched >= SEARCH_BUDGET || scanned >= SCAN_BUDGET {
                 break 'pages;
             }
+            scanned += 1;
             cursor = Some(ticket.number);
             if !filters.keeps(&ticket) {
                 continue;
