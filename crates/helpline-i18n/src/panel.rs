@@ -279,6 +279,27 @@ pub const STATS_STAFF_MORE: &str = "panel-stats_staff_more";
 /// `panel-stats_period`: Period
 pub const STATS_PERIOD: &str = "panel-stats_period";
 
+/// `panel-state_link`: Turn tickets on or off
+pub const STATE_LINK: &str = "panel-state_link";
+/// `panel-state_title`: Tickets on { $server }
+pub const STATE_TITLE: &str = "panel-state_title";
+/// `panel-state_on`: Tickets are on: members can open them.
+pub const STATE_ON: &str = "panel-state_on";
+/// `panel-state_off`: Tickets are off: members cannot open new ones; open tickets go on as they are.
+pub const STATE_OFF: &str = "panel-state_off";
+/// `panel-state_disable`: Turn tickets off…
+pub const STATE_DISABLE: &str = "panel-state_disable";
+/// `panel-state_confirm`: Turn tickets off? Members will not be able to open any until an admin turns them back on; open tickets stay as they are.
+pub const STATE_CONFIRM: &str = "panel-state_confirm";
+/// `panel-state_cancel`: Keep them on
+pub const STATE_CANCEL: &str = "panel-state_cancel";
+/// `panel-state_enable`: Turn tickets on
+pub const STATE_ENABLE: &str = "panel-state_enable";
+/// `panel-state_saved`: Done.
+pub const STATE_SAVED: &str = "panel-state_saved";
+/// `panel-state_reset`: Erasing the configuration also removes the panel's message on Discord: run /helpline reset on the server to do it.
+pub const STATE_RESET: &str = "panel-state_reset";
+
 /// Every key above.
 pub const ALL: &[&str] = &[
     NAVIGATION,
@@ -420,4 +441,14 @@ pub const ALL: &[&str] = &[
     STATS_NO_STAFF,
     STATS_STAFF_MORE,
     STATS_PERIOD,
+    STATE_LINK,
+    STATE_TITLE,
+    STATE_ON,
+    STATE_OFF,
+    STATE_DISABLE,
+    STATE_CONFIRM,
+    STATE_CANCEL,
+    STATE_ENABLE,
+    STATE_SAVED,
+    STATE_RESET,
 ];

@@ -21,6 +21,7 @@ mod routes;
 mod seal;
 mod session;
 mod settings;
+mod state;
 mod stats;
 mod templates;
 

@@ -59,6 +59,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/guilds/{guild}/templates",
             get(crate::templates::page).post(crate::templates::save),
         )
+        .route(
+            "/guilds/{guild}/state",
+            get(crate::state::page).post(crate::state::change),
+        )
         .route("/assets/panel.css", get(style))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(unknown)

@@ -1093,7 +1093,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>, status: StatusCode)
         back = esc(&text.with(key::GUILD_TITLE, &[("server", page.server.into())])),
         templates = crate::templates::link(text, guild),
         access = if page.admin {
-            crate::grants::link(text, guild)
+            crate::grants::link(text, guild) + &crate::state::link(text, guild)
         } else {
             String::new()
         },

@@ -2403,3 +2403,95 @@ async fn a_granted_user_does_not_make_staff() {
         "retention unchanged"
     );
 }
+
+/// A8 on the web: an admin turns tickets off after a confirmation and on again; the form needs
+/// the session's token; a user granted panel access, or a member, does not see the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_turns_tickets_off_after_confirming_and_on_again() {
+    let world = World::start(MINUTE, DAY).await;
+    let state = format!("/guilds/{}/state", world.alpha);
+    let mut ada = world.browser();
+    let page = ada.sign_in(&world, world.ada, &state).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Tickets are on"), "{}", page.body);
+    let csrf = Browser::csrf(&page.body);
+    let version = world.alpha_config().await.version.to_string();
+    // Asking first: nothing changes until confirmed.
+    let asked = ada
+        .post(
+            &state,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "disable"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 200);
+    assert!(
+        asked.body.contains("Members will not be able to open any"),
+        "{}",
+        asked.body
+    );
+    assert!(world.alpha_config().await.enabled);
+    let forged = ada
+        .post(
+            &state,
+            &[
+                ("csrf", "guess"),
+                ("version", &version),
+                ("action", "disable"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(world.alpha_config().await.enabled);
+    let off = ada
+        .post(
+            &state,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "disable"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(off.status, 303, "{}", off.body);
+    let config = world.alpha_config().await;
+    assert!(!config.enabled, "tickets are off");
+    let page = ada.get(&state).await;
+    assert!(page.body.contains("Tickets are off"), "{}", page.body);
+    let on = ada
+        .post(
+            &state,
+            &[
+                ("csrf", &csrf),
+                ("version", &config.version.to_string()),
+                ("action", "enable"),
+            ],
+        )
+        .await;
+    assert_eq!(on.status, 303);
+    assert!(world.alpha_config().await.enabled, "on again");
+
+    // Not for a granted user, nor a member.
+    world
+        .store
+        .grant_panel_access(
+            Id::new(world.alpha.get()),
+            Id::new(world.leo.get()),
+            Id::new(world.ada.get()),
+            Timestamp::from_secs(1_790_000_000),
+        )
+        .await
+        .unwrap();
+    let mut leo = world.browser();
+    let page = leo.sign_in(&world, world.leo, "/tickets").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(leo.get(&state).await.status, 404);
+    let mut mia = world.browser();
+    mia.sign_in(&world, world.mia, "/tickets").await;
+    assert_eq!(mia.get(&state).await.status, 404);
+}

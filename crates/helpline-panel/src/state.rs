@@ -1,0 +1,176 @@
+//! A8 on the web: turning a server's tickets off (after a confirmation, as `/helpline disable`
+//! asks for one) and on again, for its admins. Erasing the configuration also removes the
+//! panel's message on Discord, which only the bot does: the page points to `/helpline reset`.
+
+use crate::Shared;
+use crate::page::{Text, esc, layout};
+use crate::routes::{
+    Viewer, csrf_ok, csrf_refused, failure, guild_link, html, managed, not_found, redirect,
+    sign_in_first,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use helpline_domain::{GuildConfig, GuildId};
+use helpline_i18n::{panel as key, ui};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The link to this page, for the settings page (shown to admins).
+pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
+    guild_link(text, guild, "state", key::STATE_LINK)
+}
+
+/// The page: the state, and the one form that changes it (or its confirmation).
+fn render(
+    shared: &Shared,
+    viewer: &Viewer,
+    guild: GuildId,
+    server: &str,
+    config: &GuildConfig,
+    confirming: bool,
+    saved: bool,
+) -> Response {
+    let text = viewer.text(shared);
+    let csrf = viewer.session.as_ref().map_or("", |s| s.csrf.as_str());
+    let hidden = format!(
+        r#"<input type="hidden" name="csrf" value="{}"><input type="hidden" name="version" value="{}">"#,
+        esc(csrf),
+        config.version
+    );
+    let state = if config.enabled {
+        text.get(key::STATE_ON)
+    } else {
+        text.get(key::STATE_OFF)
+    };
+    let form = match (config.enabled, confirming) {
+        (true, false) => format!(
+            r#"<form method="post" action="/guilds/{guild}/state">{hidden}<input type="hidden" name="action" value="disable"><button type="submit">{}</button></form>"#,
+            esc(&text.get(key::STATE_DISABLE))
+        ),
+        (true, true) => format!(
+            r#"<p role="alert">{}</p><form method="post" action="/guilds/{guild}/state">{hidden}<input type="hidden" name="action" value="disable"><input type="hidden" name="confirm" value="yes"><button type="submit">{}</button> <a href="/guilds/{guild}/state">{}</a></form>"#,
+            esc(&text.get(key::STATE_CONFIRM)),
+            esc(&text.get(ui::HELPLINE_BUTTON_DISABLE)),
+            esc(&text.get(key::STATE_CANCEL))
+        ),
+        (false, _) => format!(
+            r#"<form method="post" action="/guilds/{guild}/state">{hidden}<input type="hidden" name="action" value="enable"><button type="submit">{}</button></form>"#,
+            esc(&text.get(key::STATE_ENABLE))
+        ),
+    };
+    let notice = if saved {
+        format!(
+            r#"<p role="status">{}</p>"#,
+            esc(&text.get(key::STATE_SAVED))
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        r#"{back}{notice}<p>{state}</p>{form}<p class="muted">{reset}</p>"#,
+        back = crate::settings::link(text, guild),
+        state = esc(&state),
+        reset = esc(&text.get(key::STATE_RESET)),
+    );
+    let title = text.with(key::STATE_TITLE, &[("server", server.into())]);
+    html(
+        StatusCode::OK,
+        layout(text, &title, &viewer.header(), &body),
+    )
+}
+
+/// `GET /guilds/{guild}/state`.
+pub(crate) async fn page(
+    State(shared): State<Arc<Shared>>,
+    viewer: Viewer,
+    Path(guild): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user) = viewer.user() else {
+        return sign_in_first(&viewer);
+    };
+    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    if !crate::grants::may_grant(&seen) {
+        return not_found(&shared, &viewer);
+    }
+    let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
+    render(
+        &shared,
+        &viewer,
+        guild,
+        &server,
+        &config,
+        false,
+        query.contains_key("saved"),
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct Change {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: Option<u64>,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /guilds/{guild}/state`: `enable`, or `disable` once confirmed.
+pub(crate) async fn change(
+    State(shared): State<Arc<Shared>>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(guild): Path<String>,
+    axum::Form(change): axum::Form<Change>,
+) -> Response {
+    let Some(user) = viewer.user() else {
+        return sign_in_first(&viewer);
+    };
+    if !csrf_ok(&viewer, &headers, &shared, &change.csrf) {
+        return csrf_refused(&shared, &viewer);
+    }
+    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    if !crate::grants::may_grant(&seen) {
+        return not_found(&shared, &viewer);
+    }
+    let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
+    let enable = match change.action.as_str() {
+        "enable" => true,
+        "disable" if change.confirm == "yes" => false,
+        "disable" => {
+            return render(&shared, &viewer, guild, &server, &config, true, false);
+        }
+        _ => return render(&shared, &viewer, guild, &server, &config, false, false),
+    };
+    // Decided on the page as it was read: a change made meanwhile is shown instead.
+    if change.version != Some(config.version) {
+        return render(&shared, &viewer, guild, &server, &config, false, false);
+    }
+    let mut next = config.clone();
+    next.enabled = enable;
+    if next != config {
+        match shared.store.save_guild_config(&next).await {
+            Ok(saved) => {
+                tracing::info!(guild_id = %guild, user = %user, enabled = saved.enabled, "tickets turned on or off from the panel");
+            }
+            Err(helpline_store::Error::Conflict { .. }) => {
+                return match shared.store.guild_config(guild).await {
+                    Ok(Some(now)) => render(&shared, &viewer, guild, &server, &now, false, false),
+                    Ok(None) => not_found(&shared, &viewer),
+                    Err(error) => failure(&shared, &viewer, &error),
+                };
+            }
+            Err(error) => return failure(&shared, &viewer, &error),
+        }
+    }
+    redirect(&format!("/guilds/{guild}/state?saved=1"), &[])
+}
