@@ -86,6 +86,13 @@ impl Cluster {
     }
 
     pub(crate) fn spawn(&mut self, index: usize) {
+        // A port picked just now, not when the cluster was made: another test binding a free
+        // port meanwhile could have taken it (the process would fail to listen).
+        self.metrics_ports[index] = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let api = format!("http://{}", self.emulator.http_host());
         let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
             .arg("run")
