@@ -625,13 +625,9 @@ async fn readable(
 
 /// `GET /tickets/{id}`: a ticket's facts, its history and its transcript.
 async fn ticket_page(State(shared): Shared_, viewer: Viewer, Path(id): Path<String>) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let found = match readable(&shared, user, &id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let found = match readable_page(&shared, &viewer, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let text = viewer.text(&shared);
     let ticket = &found.ticket;
@@ -712,13 +708,9 @@ async fn transcript_page(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let found = match readable(&shared, user, &id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(&shared, &viewer),
-        Err(error) => return failure(&shared, &viewer, &error),
+    let found = match readable_page(&shared, &viewer, &id).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let text = viewer.text(&shared);
     let mut messages = found.messages;
@@ -845,6 +837,37 @@ pub(crate) async fn managed(
     guild: &str,
 ) -> Result<(GuildId, Seen, GuildConfig), Response> {
     match manageable(shared, user, guild).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(not_found(shared, viewer)),
+        Err(error) => Err(failure(shared, viewer, &error)),
+    }
+}
+
+/// A guild page's form sent back: the signed-in user, the form's token checked, and the guild
+/// as [`managed`] finds it; or the page to answer instead (sign in, refused, not found).
+pub(crate) async fn managed_form(
+    shared: &Shared,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    guild: &str,
+    token: &str,
+) -> Result<(UserId, GuildId, Seen, GuildConfig), Response> {
+    let Some(user) = viewer.user() else {
+        return Err(sign_in_first(viewer));
+    };
+    if !csrf_ok(viewer, headers, shared, token) {
+        return Err(csrf_refused(shared, viewer));
+    }
+    let (guild, seen, config) = managed(shared, viewer, user, guild).await?;
+    Ok((user, guild, seen, config))
+}
+
+/// A ticket the signed-in user may read, or the page to answer instead.
+async fn readable_page(shared: &Shared, viewer: &Viewer, id: &str) -> Result<Readable, Response> {
+    let Some(user) = viewer.user() else {
+        return Err(sign_in_first(viewer));
+    };
+    match readable(shared, user, id).await {
         Ok(Some(found)) => Ok(found),
         Ok(None) => Err(not_found(shared, viewer)),
         Err(error) => Err(failure(shared, viewer, &error)),

@@ -15,10 +15,8 @@
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
-use crate::routes::managed;
-use crate::routes::{
-    Viewer, csrf_ok, csrf_refused, failure, html, not_found, redirect, sign_in_first,
-};
+use crate::routes::{Viewer, failure, html, not_found, redirect, sign_in_first};
+use crate::routes::{managed, managed_form};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -88,18 +86,13 @@ pub(crate) async fn save(
     Path(guild): Path<String>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
     let sent = Form::sent(&fields);
     let token = sent.value("csrf").unwrap_or_default();
-    if !csrf_ok(&viewer, &headers, &shared, token) {
-        return csrf_refused(&shared, &viewer);
-    }
-    let (guild, seen, current) = match managed(&shared, &viewer, user, &guild).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    let (user, guild, seen, current) =
+        match managed_form(&shared, &viewer, &headers, &guild, token).await {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
     // Staff roles and retention are an admin's (`/staff` and `/settings` need Manage Server):
     // a user granted panel access changes the rest, and those fields of theirs are ignored.
     let sent = if crate::grants::may_grant(&seen) {

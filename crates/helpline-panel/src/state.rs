@@ -5,8 +5,7 @@
 use crate::Shared;
 use crate::page::{Text, esc, layout};
 use crate::routes::{
-    Viewer, csrf_ok, csrf_refused, failure, guild_link, html, managed, not_found, redirect,
-    sign_in_first,
+    Viewer, failure, guild_link, html, managed, managed_form, not_found, redirect, sign_in_first,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -129,16 +128,11 @@ pub(crate) async fn change(
     Path(guild): Path<String>,
     axum::Form(change): axum::Form<Change>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    if !csrf_ok(&viewer, &headers, &shared, &change.csrf) {
-        return csrf_refused(&shared, &viewer);
-    }
-    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    let (user, guild, seen, config) =
+        match managed_form(&shared, &viewer, &headers, &guild, &change.csrf).await {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
     if !crate::grants::may_grant(&seen) {
         return not_found(&shared, &viewer);
     }

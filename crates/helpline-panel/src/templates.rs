@@ -14,10 +14,8 @@
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
-use crate::routes::managed;
-use crate::routes::{
-    Viewer, csrf_ok, csrf_refused, failure, html, not_found, redirect, sign_in_first,
-};
+use crate::routes::{Viewer, failure, html, not_found, redirect, sign_in_first};
+use crate::routes::{managed, managed_form};
 use crate::settings::message_html;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -83,18 +81,13 @@ pub(crate) async fn save(
     Path(guild): Path<String>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
     let sent = Form::sent(&fields);
     let token = sent.value("csrf").unwrap_or_default();
-    if !csrf_ok(&viewer, &headers, &shared, token) {
-        return csrf_refused(&shared, &viewer);
-    }
-    let (guild, seen, current) = match managed(&shared, &viewer, user, &guild).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    let (user, guild, seen, current) =
+        match managed_form(&shared, &viewer, &headers, &guild, token).await {
+            Ok(found) => found,
+            Err(page) => return page,
+        };
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
     let roles = role_names(&shared, guild).await;
     let conflict = |now: &GuildConfig| {
