@@ -10,12 +10,14 @@
 //! here and surface as [`Error`].
 
 mod error;
+mod jobs;
 pub mod metrics;
 mod scylla;
 mod seal;
 mod sqlite;
 
 pub use error::{Error, OpenProblem, Result};
+pub use jobs::{GuildJob, GuildTask, JobRefusal, JobState};
 pub use scylla::{SCYLLA_SCHEMA_VERSION, ScyllaConfig, ScyllaStore};
 pub use seal::{Keys, StoreKey};
 pub use sqlite::{SCHEMA_VERSION, SqliteStore};
@@ -426,6 +428,33 @@ pub trait Store: Send + Sync + 'static {
 
     /// Forgets idempotency records begun before `before`; returns how many.
     async fn purge_interactions(&self, before: Timestamp) -> Result<u64>;
+
+    /// Records a guild job for the bot to run; `false` (and nothing written) when a job with
+    /// this id exists already, so a request sent twice is one job.
+    async fn submit_guild_job(&self, job: &GuildJob) -> Result<bool>;
+
+    /// A guild's jobs, newest first, at most `limit`: what the web panel shows of them.
+    async fn guild_jobs(&self, guild: GuildId, limit: u32) -> Result<Vec<GuildJob>>;
+
+    /// Pending jobs of every guild due at `now`, soonest due first, at most `limit`.
+    async fn due_guild_jobs(&self, now: Timestamp, limit: u32) -> Result<Vec<GuildJob>>;
+
+    /// Puts a pending job off until `due_at` after a failed attempt, counting the attempt;
+    /// `false` when it was no longer pending.
+    async fn retry_guild_job(&self, guild: GuildId, id: u64, due_at: Timestamp) -> Result<bool>;
+
+    /// Ends a pending job in `state` (not [`JobState::Pending`]) at `at`; `false` when it had
+    /// ended already (another process ran it), in which case nothing changes.
+    async fn end_guild_job(
+        &self,
+        guild: GuildId,
+        id: u64,
+        state: JobState,
+        at: Timestamp,
+    ) -> Result<bool>;
+
+    /// Forgets jobs that ended before `before`; returns how many.
+    async fn purge_guild_jobs(&self, before: Timestamp) -> Result<u64>;
 
     /// Whether the store answers: one cheap read, for readiness probes (which must not cost
     /// what a listing costs on a distributed backend).

@@ -46,6 +46,10 @@ pub(super) enum Kind {
     /// Tickets a user took part in: part user, sort ticket id, sub 0 added to it (follows the
     /// ticket), 1 wrote in it (never removed).
     Participant,
+    /// Pending guild jobs: part bucket, sort due, ticket = job, sub the attempt.
+    Job,
+    /// Ended guild jobs: part bucket, sort ended, ticket = job.
+    JobEnded,
 }
 
 impl Kind {
@@ -64,6 +68,8 @@ impl Kind {
             Self::Finished => "finished",
             Self::Interaction => "interaction",
             Self::Participant => "participant",
+            Self::Job => "job",
+            Self::JobEnded => "job_ended",
         }
     }
 }

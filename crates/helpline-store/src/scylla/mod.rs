@@ -22,6 +22,7 @@
 //! Statements are prepared once per process (the driver's caching session); listings page.
 
 mod index;
+mod jobs;
 mod outbox;
 mod records;
 mod tickets;
@@ -52,7 +53,7 @@ use std::time::Duration;
 pub const SCYLLA_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migrations, in order; `schema_migrations` records those applied.
-const MIGRATIONS: &[&str] = &[include_str!("schema_1.cql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_1.cql"), include_str!("schema_2.cql")];
 
 /// How to reach the cluster. Its `Debug` never shows the password.
 #[derive(Clone)]
@@ -919,6 +920,36 @@ impl crate::Store for ScyllaStore {
 
     async fn purge_interactions(&self, before: Timestamp) -> Result<u64> {
         timed("purge_interactions", self.purge_claims(before)).await
+    }
+
+    async fn submit_guild_job(&self, job: &crate::GuildJob) -> Result<bool> {
+        timed("submit_guild_job", self.submit_job(job)).await
+    }
+
+    async fn guild_jobs(&self, guild: GuildId, limit: u32) -> Result<Vec<crate::GuildJob>> {
+        timed("guild_jobs", self.jobs_of(guild, limit)).await
+    }
+
+    async fn due_guild_jobs(&self, now: Timestamp, limit: u32) -> Result<Vec<crate::GuildJob>> {
+        timed("due_guild_jobs", self.due_jobs(now, limit)).await
+    }
+
+    async fn retry_guild_job(&self, guild: GuildId, id: u64, due_at: Timestamp) -> Result<bool> {
+        timed("retry_guild_job", self.retry_job(guild, id, due_at)).await
+    }
+
+    async fn end_guild_job(
+        &self,
+        guild: GuildId,
+        id: u64,
+        state: crate::JobState,
+        at: Timestamp,
+    ) -> Result<bool> {
+        timed("end_guild_job", self.end_job(guild, id, state, at)).await
+    }
+
+    async fn purge_guild_jobs(&self, before: Timestamp) -> Result<u64> {
+        timed("purge_guild_jobs", self.purge_jobs(before)).await
     }
 }
 

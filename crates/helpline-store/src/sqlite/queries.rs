@@ -4,8 +4,8 @@
 use super::SqliteStore;
 use crate::seal::{Keys, Record};
 use crate::{
-    Error, Fence, InteractionClaim, OpenOutcome, OutboxDepth, Page, PanelAccess, PendingEffect,
-    Result, Store, TicketMessage,
+    Error, Fence, GuildJob, InteractionClaim, JobState, OpenOutcome, OutboxDepth, Page,
+    PanelAccess, PendingEffect, Result, Store, TicketMessage,
 };
 use async_trait::async_trait;
 use helpline_domain::lifecycle::OpenLimits;
@@ -27,6 +27,50 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String> {
 
 fn decode<T: serde::de::DeserializeOwned>(what: &'static str, data: &str) -> Result<T> {
     serde_json::from_str(data).map_err(|source| Error::Corrupt { what, source })
+}
+
+/// Guild jobs from rows of `id, guild_id, task, requested_by, requested_at, state, attempts,
+/// due_at, ended_at`.
+fn jobs(
+    connection: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<GuildJob>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    let rows = statement.query_map(params, |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, i64>(4)?,
+            row.get::<_, String>(5)?,
+            row.get::<_, i64>(6)?,
+            row.get::<_, i64>(7)?,
+            row.get::<_, Option<i64>>(8)?,
+        ))
+    })?;
+    let mut jobs = Vec::new();
+    for row in rows {
+        let (id, guild, task, by, at, state, attempts, due_at, ended_at) = row?;
+        let (Some(guild_id), Some(requested_by)) =
+            (Id::new_checked(guild as u64), Id::new_checked(by as u64))
+        else {
+            return Err(Error::Invalid("a guild job names id 0".into()));
+        };
+        jobs.push(GuildJob {
+            id: id as u64,
+            guild_id,
+            task: decode("guild job", &task)?,
+            requested_by,
+            requested_at: Timestamp::from_millis(at),
+            state: decode("guild job state", &state)?,
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            due_at: Timestamp::from_millis(due_at),
+            ended_at: ended_at.map(Timestamp::from_millis),
+        });
+    }
+    Ok(jobs)
 }
 
 fn ticket_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
@@ -1229,6 +1273,109 @@ impl Store for SqliteStore {
             Ok(connection
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM panel_access WHERE guild_id = ?1 AND user_id = ?2)")?
                 .query_row(params![sql_id(guild.get()), sql_id(user.get())], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    async fn submit_guild_job(&self, job: &GuildJob) -> Result<bool> {
+        let task = encode(&job.task)?;
+        let state = encode(&job.state)?;
+        let job = job.clone();
+        self.write("submit_guild_job", move |connection| {
+            let inserted = connection
+                .prepare_cached(
+                    "INSERT INTO guild_jobs (id, guild_id, task, requested_by, requested_at, state,
+                         pending, attempts, due_at, ended_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    sql_id(job.id),
+                    sql_id(job.guild_id.get()),
+                    task,
+                    sql_id(job.requested_by.get()),
+                    job.requested_at.as_millis(),
+                    state,
+                    i64::from(!job.state.ended()),
+                    i64::from(job.attempts),
+                    job.due_at.as_millis(),
+                    job.ended_at.map(Timestamp::as_millis),
+                ])?;
+            Ok(inserted > 0)
+        })
+        .await
+    }
+
+    async fn guild_jobs(&self, guild: GuildId, limit: u32) -> Result<Vec<GuildJob>> {
+        self.read("guild_jobs", move |connection| {
+            jobs(
+                connection,
+                "SELECT id, guild_id, task, requested_by, requested_at, state, attempts, due_at, ended_at
+                 FROM guild_jobs WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
+                params![sql_id(guild.get()), limit],
+            )
+        })
+        .await
+    }
+
+    async fn due_guild_jobs(&self, now: Timestamp, limit: u32) -> Result<Vec<GuildJob>> {
+        self.read("due_guild_jobs", move |connection| {
+            jobs(
+                connection,
+                "SELECT id, guild_id, task, requested_by, requested_at, state, attempts, due_at, ended_at
+                 FROM guild_jobs WHERE pending = 1 AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2",
+                params![now.as_millis(), limit],
+            )
+        })
+        .await
+    }
+
+    async fn retry_guild_job(&self, guild: GuildId, id: u64, due_at: Timestamp) -> Result<bool> {
+        self.write("retry_guild_job", move |connection| {
+            let changed = connection
+                .prepare_cached(
+                    "UPDATE guild_jobs SET attempts = attempts + 1, due_at = ?3
+                     WHERE id = ?1 AND guild_id = ?2 AND pending = 1",
+                )?
+                .execute(params![sql_id(id), sql_id(guild.get()), due_at.as_millis()])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn end_guild_job(
+        &self,
+        guild: GuildId,
+        id: u64,
+        state: JobState,
+        at: Timestamp,
+    ) -> Result<bool> {
+        if !state.ended() {
+            return Err(Error::Invalid("a job cannot end pending".into()));
+        }
+        let encoded = encode(&state)?;
+        self.write("end_guild_job", move |connection| {
+            let changed = connection
+                .prepare_cached(
+                    "UPDATE guild_jobs SET state = ?3, pending = 0, ended_at = ?4
+                     WHERE id = ?1 AND guild_id = ?2 AND pending = 1",
+                )?
+                .execute(params![
+                    sql_id(id),
+                    sql_id(guild.get()),
+                    encoded,
+                    at.as_millis()
+                ])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn purge_guild_jobs(&self, before: Timestamp) -> Result<u64> {
+        self.write("purge_guild_jobs", move |connection| {
+            let deleted = connection
+                .prepare_cached("DELETE FROM guild_jobs WHERE pending = 0 AND ended_at < ?1")?
+                .execute([before.as_millis()])?;
+            Ok(deleted as u64)
         })
         .await
     }

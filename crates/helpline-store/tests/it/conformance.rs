@@ -10,7 +10,8 @@ use helpline_domain::{
     TicketId, TicketState, Timestamp, TranscriptAttachment, TranscriptMessage, UserId,
 };
 use helpline_store::{
-    Error, InteractionClaim, OpenOutcome, OutboxDepth, Page, Store, TicketMessage,
+    Error, GuildJob, GuildTask, InteractionClaim, JobRefusal, JobState, OpenOutcome, OutboxDepth,
+    Page, Store, TicketMessage,
 };
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -59,7 +60,8 @@ macro_rules! conformance_suite {
             ticket_messages_are_remembered_per_slot,
             writes_with_an_older_fencing_token_are_refused,
             due_timers_are_found_by_their_stored_deadline,
-            transcripts_are_purged_whole_after_their_retention
+            transcripts_are_purged_whole_after_their_retention,
+            guild_jobs_run_once_retry_and_are_purged
         );
     };
     (@module $name:ident, $backend:expr; $($test:ident),*) => {
@@ -1778,5 +1780,152 @@ pub(crate) async fn transcripts_are_purged_whole_after_their_retention(store: Ar
     assert_eq!(
         store.attachment(reopened.id, 502).await.unwrap().as_deref(),
         Some(&b"hello"[..])
+    );
+}
+
+pub(crate) async fn guild_jobs_run_once_retry_and_are_purged(store: Arc<dyn Store>) {
+    let at = Timestamp::from_secs(1_800_000_000);
+    let later = |secs| at.plus(Duration::from_secs(secs));
+    let setup = GuildTask::Setup {
+        panel_channel: None,
+        log_channel: Some(Id::new(40)),
+        category: None,
+        force: false,
+    };
+    let first = GuildJob::new(GuildJob::new_id(at, 1), guild(GUILD), setup, user(5), at);
+    let show = GuildTask::ShowPanels {
+        panels: vec![PanelId(1), PanelId(2)],
+    };
+    let second = GuildJob::new(
+        GuildJob::new_id(later(1), 2),
+        guild(GUILD),
+        show,
+        user(5),
+        later(1),
+    );
+    let remove = GuildTask::RemoveMessages {
+        messages: vec![(Id::new(41), Id::new(42))],
+    };
+    let other = GuildJob::new(
+        GuildJob::new_id(later(2), 3),
+        guild(GUILD + 1),
+        remove,
+        user(6),
+        later(2),
+    );
+    for job in [&first, &second, &other] {
+        assert!(store.submit_guild_job(job).await.unwrap());
+    }
+    // The same request twice is one job, and the first one's.
+    let mut again = first.clone();
+    again.requested_by = user(9);
+    assert!(!store.submit_guild_job(&again).await.unwrap());
+
+    // A guild's jobs, newest first; none of another guild's.
+    let listed = store.guild_jobs(guild(GUILD), 10).await.unwrap();
+    assert_eq!(listed, vec![second.clone(), first.clone()]);
+    assert_eq!(
+        store.guild_jobs(guild(GUILD), 1).await.unwrap(),
+        vec![second.clone()]
+    );
+    assert_eq!(
+        store.guild_jobs(guild(GUILD + 5), 10).await.unwrap(),
+        vec![]
+    );
+
+    // Due: every guild's, soonest first, only those due, at most `limit`.
+    let ids = |jobs: Vec<GuildJob>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.due_guild_jobs(later(1), 10).await.unwrap()),
+        vec![first.id, second.id]
+    );
+    assert_eq!(
+        ids(store.due_guild_jobs(later(5), 10).await.unwrap()),
+        vec![first.id, second.id, other.id]
+    );
+    assert_eq!(
+        ids(store.due_guild_jobs(later(5), 2).await.unwrap()),
+        vec![first.id, second.id]
+    );
+
+    // A failed attempt puts the job off; it is due again then, with the attempt counted.
+    assert!(
+        store
+            .retry_guild_job(guild(GUILD), first.id, later(60))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ids(store.due_guild_jobs(later(5), 10).await.unwrap()),
+        vec![second.id, other.id]
+    );
+    let due = store.due_guild_jobs(later(60), 10).await.unwrap();
+    assert_eq!(ids(due.clone()), vec![second.id, other.id, first.id]);
+    assert_eq!(due[2].attempts, 1);
+    assert_eq!(due[2].due_at, later(60));
+    // Another guild's id does not reach it.
+    assert!(
+        !store
+            .retry_guild_job(guild(GUILD + 1), first.id, later(61))
+            .await
+            .unwrap()
+    );
+
+    // Ended once: a second process ending it (or retrying it) changes nothing.
+    let refused = JobState::Refused {
+        reason: JobRefusal::PublicLog {
+            channel: Id::new(40),
+        },
+    };
+    assert!(
+        store
+            .end_guild_job(guild(GUILD), first.id, refused, later(70))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .end_guild_job(guild(GUILD), first.id, JobState::Done, later(71))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .retry_guild_job(guild(GUILD), first.id, later(80))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .end_guild_job(guild(GUILD), second.id, JobState::Done, later(75))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store
+            .end_guild_job(guild(GUILD + 1), other.id, JobState::Pending, later(75))
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    let listed = store.guild_jobs(guild(GUILD), 10).await.unwrap();
+    assert_eq!(listed[1].state, refused);
+    assert_eq!(listed[1].ended_at, Some(later(70)));
+    assert_eq!(listed[0].state, JobState::Done);
+    assert_eq!(
+        ids(store.due_guild_jobs(later(1000), 10).await.unwrap()),
+        vec![other.id]
+    );
+
+    // Ended jobs go after they are old enough; pending ones stay whatever their age.
+    assert_eq!(store.purge_guild_jobs(later(72)).await.unwrap(), 1);
+    assert_eq!(
+        ids(store.guild_jobs(guild(GUILD), 10).await.unwrap()),
+        vec![second.id]
+    );
+    assert_eq!(store.purge_guild_jobs(later(10_000)).await.unwrap(), 1);
+    assert_eq!(store.guild_jobs(guild(GUILD), 10).await.unwrap(), vec![]);
+    assert_eq!(
+        ids(store.guild_jobs(guild(GUILD + 1), 10).await.unwrap()),
+        vec![other.id]
     );
 }
