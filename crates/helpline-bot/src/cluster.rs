@@ -122,6 +122,11 @@ impl Leases {
                 shard,
                 token: local.grant.token,
             })),
+            // An interaction Discord sent to this process's HTTP endpoint is this process's to
+            // handle, whoever holds the guild's shard: its writes go unfenced (as a DM's do),
+            // kept safe by the ticket's version. Its effects' retries run as timers, outside
+            // it, and are left to the shard's holder.
+            None if crate::endpoint::delivered_over_http() => Ok(None),
             None => {
                 ::metrics::counter!(helpline_cluster::metrics::FENCING_REJECTIONS).increment(1);
                 Err(crate::Error::LeaseLost { shard })

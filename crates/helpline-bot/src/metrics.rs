@@ -88,13 +88,22 @@ pub const PANICS: &str = "helpline_bot_handler_panics_total";
 /// Message events waiting for a shard's transcript worker, by `shard`.
 pub const MESSAGE_QUEUE_DEPTH: &str = "helpline_bot_message_queue_depth";
 
+/// Requests to the HTTP interactions endpoint, by `outcome`: `pong`, `answered`,
+/// `unanswered` (the handler gave no first response), `late` (not within the deadline), or
+/// why it was refused (`bad_signature`, `stale`, `replayed`, `too_large`, …).
+pub const ENDPOINT_REQUESTS: &str = "helpline_bot_endpoint_requests_total";
+
 /// Describes every metric to the installed recorder.
 pub fn describe() {
     describe_counter!(INTERACTIONS, "Interactions handled, by kind and outcome.");
     describe_histogram!(
         INTERACTION_ACK,
         metrics::Unit::Seconds,
-        "Time from receiving an interaction to Discord accepting its first response."
+        "Time from receiving an interaction to its first response: Discord accepting it (transport gateway) or handing it to the endpoint's answer (transport http)."
+    );
+    describe_counter!(
+        ENDPOINT_REQUESTS,
+        "Requests to the HTTP interactions endpoint, by outcome (answered, pong, or why refused)."
     );
     describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
     describe_histogram!(

@@ -68,6 +68,39 @@ pub(crate) fn no_mentions() -> AllowedMentions {
     AllowedMentions::default()
 }
 
+/// How an interaction's first response reaches Discord.
+#[derive(Debug, Default)]
+pub(crate) enum Transport {
+    /// The interaction came over the gateway: the first response is a REST callback
+    /// (`POST /interactions/{id}/{token}/callback`).
+    #[default]
+    Rest,
+    /// The interaction came as an HTTP request to the interactions endpoint: the first
+    /// response is that request's answer, handed to it here. Once taken (or once the endpoint
+    /// stopped waiting), later first responses go over REST, where Discord refuses them as it
+    /// would any second or late one.
+    Http(std::sync::Mutex<Option<tokio::sync::oneshot::Sender<InteractionResponse>>>),
+}
+
+impl Transport {
+    /// The HTTP transport answering through `sender`.
+    pub(crate) fn http(sender: tokio::sync::oneshot::Sender<InteractionResponse>) -> Self {
+        Self::Http(std::sync::Mutex::new(Some(sender)))
+    }
+
+    fn is_http(&self) -> bool {
+        matches!(self, Self::Http(_))
+    }
+}
+
+/// How often, and after how long, a follow-up is tried again when Discord does not know the
+/// interaction's webhook yet: over HTTP, the first response is still on its way to Discord when
+/// the handler goes on (about 1.5 s in all).
+const WEBHOOK_RETRIES: [u64; 5] = [50, 100, 200, 400, 800];
+
+/// Discord's "Unknown Webhook".
+const UNKNOWN_WEBHOOK: u64 = 10015;
+
 /// Tracks one interaction's acknowledgement.
 #[derive(Debug)]
 pub(crate) struct Responder<'a> {
@@ -76,6 +109,7 @@ pub(crate) struct Responder<'a> {
     received: Instant,
     kind: &'static str,
     acknowledged: AtomicBool,
+    transport: &'a Transport,
 }
 
 impl<'a> Responder<'a> {
@@ -84,6 +118,7 @@ impl<'a> Responder<'a> {
         interaction: &'a Interaction,
         received: Instant,
         kind: &'static str,
+        transport: &'a Transport,
     ) -> Self {
         Self {
             bot,
@@ -91,6 +126,7 @@ impl<'a> Responder<'a> {
             received,
             kind,
             acknowledged: AtomicBool::new(false),
+            transport,
         }
     }
 
@@ -101,11 +137,31 @@ impl<'a> Responder<'a> {
 
     fn acknowledged(&self) {
         self.acknowledged.store(true, Ordering::Release);
-        ::metrics::histogram!(crate::metrics::INTERACTION_ACK, "kind" => self.kind)
+        let transport = if self.transport.is_http() {
+            "http"
+        } else {
+            "gateway"
+        };
+        ::metrics::histogram!(crate::metrics::INTERACTION_ACK, "kind" => self.kind, "transport" => transport)
             .record(self.received.elapsed().as_secs_f64());
     }
 
     async fn respond(&self, response: InteractionResponse) -> Result<()> {
+        if let Transport::Http(slot) = self.transport {
+            let sender = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(sender) = sender {
+                return match sender.send(response) {
+                    Ok(()) => {
+                        self.acknowledged();
+                        Ok(())
+                    }
+                    Err(_) => Err(crate::Error::Unexpected(
+                        "the interaction's first response came after the endpoint answered Discord"
+                            .to_owned(),
+                    )),
+                };
+            }
+        }
         crate::metrics::rest(
             "create_response",
             self.bot
@@ -213,21 +269,54 @@ impl<'a> Responder<'a> {
         .await
     }
 
+    /// Sends a follow-up (an edit of the original response) built by `request`. Over HTTP,
+    /// Discord may not have read the first response yet when the handler follows up at once:
+    /// an Unknown Webhook is then tried again a few times.
+    async fn follow<F, R>(&self, request: F) -> Result<()>
+    where
+        F: Fn() -> R,
+        R: std::future::IntoFuture<
+                Output = std::result::Result<
+                    twilight_http::Response<twilight_model::channel::Message>,
+                    twilight_http::Error,
+                >,
+            >,
+    {
+        let mut retries = WEBHOOK_RETRIES.iter();
+        loop {
+            match crate::metrics::rest("update_response", request()).await {
+                Ok(_) => return Ok(()),
+                Err(error) => {
+                    let error = crate::Error::from(error);
+                    let waiting = self.transport.is_http()
+                        && error.discord_code() == Some(UNKNOWN_WEBHOOK);
+                    match retries.next() {
+                        Some(&millis) if waiting => {
+                            tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+    }
+
     /// An embed as the answer after a deferral.
     pub(crate) async fn embed(&self, embed: Embed) -> Result<()> {
         let mentions = no_mentions();
-        crate::metrics::rest(
-            "update_response",
-            self.bot
-                .inner
-                .http
-                .interaction(self.bot.inner.application_id)
+        let embeds = [embed];
+        let client = self
+            .bot
+            .inner
+            .http
+            .interaction(self.bot.inner.application_id);
+        self.follow(|| {
+            client
                 .update_response(&self.interaction.token)
-                .embeds(Some(&[embed]))
-                .allowed_mentions(Some(&mentions)),
-        )
-        .await?;
-        Ok(())
+                .embeds(Some(&embeds))
+                .allowed_mentions(Some(&mentions))
+        })
+        .await
     }
 
     /// The answer after a deferral, with components (a select menu to choose from).
@@ -237,19 +326,19 @@ impl<'a> Responder<'a> {
         components: &[Component],
     ) -> Result<()> {
         let mentions = no_mentions();
-        crate::metrics::rest(
-            "update_response",
-            self.bot
-                .inner
-                .http
-                .interaction(self.bot.inner.application_id)
+        let client = self
+            .bot
+            .inner
+            .http
+            .interaction(self.bot.inner.application_id);
+        self.follow(|| {
+            client
                 .update_response(&self.interaction.token)
                 .content(Some(content))
                 .components(Some(components))
-                .allowed_mentions(Some(&mentions)),
-        )
-        .await?;
-        Ok(())
+                .allowed_mentions(Some(&mentions))
+        })
+        .await
     }
 
     /// The answer after a deferral: fills in the deferred message.

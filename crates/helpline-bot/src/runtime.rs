@@ -475,6 +475,9 @@ impl Bot {
         bot.inner
             .timers
             .spawn(crate::timers::run(bot.clone(), config.timer_interval));
+        bot.inner
+            .timers
+            .spawn(crate::handlers::jobs::run(bot.clone()));
         tracing::info!(
             shards = shard_count,
             process = %process,
@@ -711,7 +714,15 @@ pub(crate) async fn run_shard(
                 metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
                 let bot = bot.clone();
                 tasks.spawn(
-                    async move { handlers::interaction(bot, interaction.0, received).await },
+                    async move {
+                        handlers::interaction(
+                            bot,
+                            interaction.0,
+                            received,
+                            crate::reply::Transport::Rest,
+                        )
+                        .await;
+                    },
                 );
             }
             Event::MessageCreate(message) => {

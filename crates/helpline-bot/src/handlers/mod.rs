@@ -6,6 +6,7 @@ mod blacklist;
 pub(crate) mod events;
 pub(crate) mod feedback;
 mod helpline;
+pub(crate) mod jobs;
 mod mine;
 mod note;
 pub(crate) use note::NOTE_LENGTH;
@@ -21,7 +22,7 @@ mod ticket;
 mod topic;
 
 use crate::custom_id::CustomId;
-use crate::reply::Responder;
+use crate::reply::{Responder, Transport};
 use crate::{Bot, Result};
 use helpline_domain::permissions::Permissions;
 use helpline_domain::{GuildConfig, GuildId, Language, Member};
@@ -32,13 +33,20 @@ use twilight_model::application::interaction::modal::{
 };
 use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
 
-/// Handles one interaction to the end.
-pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: Instant) {
+/// Handles one interaction to the end, whichever way it came: its first response goes back
+/// by `transport` (a REST callback for the gateway's, the HTTP answer for the endpoint's).
+pub(crate) async fn interaction(
+    bot: Bot,
+    interaction: Interaction,
+    received: Instant,
+    transport: Transport,
+) {
+    let transport = &transport;
     let (kind, result) = match &interaction.data {
         Some(InteractionData::ApplicationCommand(data))
             if interaction.kind == InteractionType::ApplicationCommandAutocomplete =>
         {
-            let responder = Responder::new(&bot, &interaction, received, "autocomplete");
+            let responder = Responder::new(&bot, &interaction, received, "autocomplete", transport);
             let result = if data.name == crate::commands::name::TAG {
                 tag::suggest(&bot, &responder, data).await
             } else {
@@ -47,7 +55,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
             ("autocomplete", finish(&bot, &responder, result).await)
         }
         Some(InteractionData::ApplicationCommand(data)) => {
-            let responder = Responder::new(&bot, &interaction, received, "command");
+            let responder = Responder::new(&bot, &interaction, received, "command", transport);
             let result = match data.name.as_str() {
                 crate::commands::name::USE_PANEL
                     if data.kind == twilight_model::application::command::CommandType::Message =>
@@ -104,7 +112,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
             ("command", finish(&bot, &responder, result).await)
         }
         Some(InteractionData::MessageComponent(data)) => {
-            let responder = Responder::new(&bot, &interaction, received, "component");
+            let responder = Responder::new(&bot, &interaction, received, "component", transport);
             let result = match CustomId::parse(&data.custom_id) {
                 Some(CustomId::Open { panel, topic }) => {
                     let topic = topic.or_else(|| {
@@ -141,7 +149,7 @@ pub(crate) async fn interaction(bot: Bot, interaction: Interaction, received: In
             ("component", finish(&bot, &responder, result).await)
         }
         Some(InteractionData::ModalSubmit(data)) => {
-            let responder = Responder::new(&bot, &interaction, received, "modal");
+            let responder = Responder::new(&bot, &interaction, received, "modal", transport);
             let result = match CustomId::parse(&data.custom_id) {
                 Some(CustomId::CloseModal(ticket)) => {
                     let reason = modal_value(data, crate::custom_id::CLOSE_REASON_INPUT);
