@@ -131,6 +131,9 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
     let old = before(now, KEEP_RECORDS);
     store.purge_effects(old).await?;
     store.purge_interactions(old).await?;
+    store
+        .purge_guild_jobs(before(now, crate::handlers::jobs::KEEP))
+        .await?;
     let depth = store.outbox_depth().await?;
     #[allow(clippy::cast_precision_loss)]
     {

@@ -478,6 +478,9 @@ impl Bot {
         bot.inner
             .timers
             .spawn(crate::handlers::jobs::run(bot.clone()));
+        bot.inner
+            .timers
+            .spawn(crate::handlers::jobs::run(bot.clone()));
         tracing::info!(
             shards = shard_count,
             process = %process,

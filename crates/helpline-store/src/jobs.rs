@@ -5,7 +5,7 @@
 //! configuration as it is when it runs the job, so the two need no transaction together: a job
 //! whose change was never saved does what the configuration still says, which changes nothing.
 
-use helpline_domain::{ChannelId, GuildId, MessageId, PanelId, Timestamp, UserId};
+use helpline_domain::{ChannelId, GuildId, Language, MessageId, PanelId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 /// What a guild job asks of the bot.
@@ -20,6 +20,10 @@ pub enum GuildTask {
         category: Option<ChannelId>,
         /// Install again over an existing setup (reusing what still exists).
         force: bool,
+        /// The language of a guild set up for the first time (its channels' names, its
+        /// messages); an existing configuration keeps its own.
+        #[serde(default)]
+        language: Option<Language>,
     },
     /// Make each panel's posted message show the panel as configured when the job runs: edited
     /// in place, posted where it has no message or its message is gone. Panels no longer

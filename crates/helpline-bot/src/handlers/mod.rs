@@ -7,6 +7,7 @@ pub(crate) mod events;
 pub(crate) mod feedback;
 mod helpline;
 pub(crate) mod jobs;
+pub(crate) mod jobs;
 mod mine;
 mod note;
 pub(crate) use note::NOTE_LENGTH;

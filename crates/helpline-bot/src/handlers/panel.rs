@@ -476,7 +476,7 @@ async fn create_panel(
 }
 
 /// Deletes a panel message posted for a change that was not saved.
-async fn take_back(bot: &Bot, channel: ChannelId, message: Option<MessageId>) {
+pub(super) async fn take_back(bot: &Bot, channel: ChannelId, message: Option<MessageId>) {
     let Some(message) = message else { return };
     if let Err(error) = crate::metrics::rest(
         "delete_message",

@@ -17,12 +17,12 @@ use twilight_model::channel::permission_overwrite::{PermissionOverwrite, Permiss
 
 /// What `/setup` was given.
 #[derive(Debug, Default)]
-struct Options {
-    panel_channel: Option<ChannelId>,
-    log_channel: Option<ChannelId>,
-    category: Option<ChannelId>,
-    staff_role: Option<helpline_domain::RoleId>,
-    force: bool,
+pub(super) struct Options {
+    pub(super) panel_channel: Option<ChannelId>,
+    pub(super) log_channel: Option<ChannelId>,
+    pub(super) category: Option<ChannelId>,
+    pub(super) staff_role: Option<helpline_domain::RoleId>,
+    pub(super) force: bool,
 }
 
 /// What setup made, so a failure can remove it.
@@ -84,45 +84,78 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         return responder.follow_up(&reply).await;
     }
 
+    let guild_language = interaction
+        .guild_locale
+        .as_deref()
+        .and_then(Language::from_discord_locale)
+        .unwrap_or_default();
+    match install_and_save(bot, guild, existing, &options, guild_language).await? {
+        Installed::Done(setup) => {
+            let reply = translator.text(
+                lang,
+                ui::SETUP_DONE,
+                &[
+                    ("panel", format!("<#{}>", setup.panel_channel).into()),
+                    ("log", format!("<#{}>", setup.log_channel).into()),
+                ],
+            );
+            responder.follow_up(&reply).await
+        }
+        Installed::Invalid(invalid) => {
+            responder
+                .follow_up(&translator.render(lang, &invalid))
+                .await
+        }
+        Installed::Conflict => responder.follow_up(&text(ui::CONFLICT)).await,
+        Installed::Failed => responder.follow_up(&text(ui::SETUP_FAILED)).await,
+    }
+}
+
+/// What [`install_and_save`] did.
+pub(super) enum Installed {
+    /// Installed and saved.
+    Done(SetupChannels),
+    /// The staff role given cannot be added; nothing was changed.
+    Invalid(helpline_domain::ValidationError),
+    /// Someone saved the configuration meanwhile: what was created was removed again.
+    Conflict,
+    /// Discord failed: what was created was removed again.
+    Failed,
+}
+
+/// Installs (creating or reusing the channels, posting the panel) and saves the configuration
+/// — the part of `/setup` after its checks, shared with setups asked from the web panel.
+/// `guild_language` names the channels of a guild set up for the first time. Either everything
+/// is saved, or whatever was created is removed again.
+pub(super) async fn install_and_save(
+    bot: &Bot,
+    guild: GuildId,
+    existing: Option<GuildConfig>,
+    options: &Options,
+    guild_language: Language,
+) -> Result<Installed> {
     let mut config = existing.unwrap_or_else(|| {
         let mut config = GuildConfig::new(guild);
-        config.settings.language = interaction
-            .guild_locale
-            .as_deref()
-            .and_then(Language::from_discord_locale)
-            .unwrap_or_default();
-        let guild_language = config.settings.language;
+        config.settings.language = guild_language;
         crate::render::follow_language(bot, &mut config, guild_language);
         config
     });
     if let Some(role) = options.staff_role
         && let Err(invalid) = config.add_staff_roles(&[role])
     {
-        return responder
-            .follow_up(&translator.render(lang, &invalid))
-            .await;
+        return Ok(Installed::Invalid(invalid));
     }
     let language = config.settings.language;
     let mut created = Created::default();
-    match install(bot, guild, &options, &mut config, language, &mut created).await {
+    match install(bot, guild, options, &mut config, language, &mut created).await {
         Ok(setup) => {
             config.setup = Some(setup);
-            match store.save_guild_config(&config).await {
-                Ok(_) => {
-                    let reply = translator.text(
-                        lang,
-                        ui::SETUP_DONE,
-                        &[
-                            ("panel", format!("<#{}>", setup.panel_channel).into()),
-                            ("log", format!("<#{}>", setup.log_channel).into()),
-                        ],
-                    );
-                    responder.follow_up(&reply).await
-                }
+            match bot.inner.store.save_guild_config(&config).await {
+                Ok(_) => Ok(Installed::Done(setup)),
                 Err(error) => {
                     undo(bot, &created).await;
                     if matches!(error, helpline_store::Error::Conflict { .. }) {
-                        return responder.follow_up(&text(ui::CONFLICT)).await;
+                        return Ok(Installed::Conflict);
                     }
                     Err(error.into())
                 }
@@ -131,7 +164,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         Err(error) => {
             tracing::warn!(guild_id = %guild, %error, "setup failed, undoing it");
             undo(bot, &created).await;
-            responder.follow_up(&text(ui::SETUP_FAILED)).await
+            Ok(Installed::Failed)
         }
     }
 }

@@ -1791,6 +1791,7 @@ pub(crate) async fn guild_jobs_run_once_retry_and_are_purged(store: Arc<dyn Stor
         log_channel: Some(Id::new(40)),
         category: None,
         force: false,
+        language: Some(helpline_domain::Language::French),
     };
     let first = GuildJob::new(GuildJob::new_id(at, 1), guild(GUILD), setup, user(5), at);
     let show = GuildTask::ShowPanels {
