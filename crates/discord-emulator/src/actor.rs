@@ -738,7 +738,13 @@ impl Actor {
         reply_type: MessageType,
         world: &mut World,
     ) -> Id<InteractionMarker> {
-        world.register_interaction(&interaction, self.user_id, source, reply_type);
+        if let Some((url, body)) =
+            world.register_interaction(&interaction, self.user_id, source, reply_type)
+        {
+            let emulator = self.emulator.clone();
+            let id = interaction.id;
+            tokio::spawn(async move { emulator.deliver_interaction(url, id, body).await });
+        }
         interaction.id
     }
 

@@ -28,6 +28,7 @@
 //! | `POST /_emulator/gateway/reconnect` | `{shards?: [id]}` (op 7) | `{reached}` |
 //! | `POST /_emulator/gateway/invalidate` | `{shards?, resumable?: bool}` (op 9) | `{reached}` |
 //! | `POST /_emulator/gateway/drop` | `{shards?}` (no close frame) | `{reached}` |
+//! | `GET`/`PUT /_emulator/interactions-endpoint` | `{url}` (`null` removes it) | `{url, public_key}`; registering sends PINGs with bad signatures (401 expected) then a valid one (PONG expected), else 400 |
 //! | `POST /_emulator/gateway/close` | `{shards?, code}` | `{reached}` |
 //! | `GET /_emulator/metrics` (also `GET /metrics`) | | Prometheus text |
 //! | `POST /_emulator/act/{user}/command` | `{guild_id, channel_id, name, options?: {name: value}}` | outcome |
@@ -197,6 +198,10 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         )
         .route("/gateway/{action}", post(gateway_action))
         .route("/metrics", get(metrics))
+        .route(
+            "/interactions-endpoint",
+            get(get_interactions_endpoint).put(put_interactions_endpoint),
+        )
         .route("/act/{user_id}/command", post(act_command))
         .route("/act/{user_id}/click", post(act_click))
         .route("/act/{user_id}/select", post(act_select))
@@ -217,8 +222,39 @@ async fn info(State(emulator): State<Emulator>) -> Response {
         "bot_user_id": emulator.bot_user_id().to_string(),
         "bot_token": emulator.bot_token(),
         "client_secret": emulator.client_secret(),
+        "interactions_public_key": emulator.interactions_public_key(),
     }))
     .into_response()
+}
+
+fn interactions_endpoint_json(emulator: &Emulator) -> Response {
+    Json(json!({
+        "url": emulator.interactions_endpoint(),
+        "public_key": emulator.interactions_public_key(),
+    }))
+    .into_response()
+}
+
+async fn get_interactions_endpoint(State(emulator): State<Emulator>) -> Response {
+    interactions_endpoint_json(&emulator)
+}
+
+/// Registers the application's interactions endpoint (`{"url": null}` removes it), checked
+/// with PINGs as Discord checks it; 400 with what the endpoint did wrong.
+async fn put_interactions_endpoint(
+    State(emulator): State<Emulator>,
+    Json(body): Json<Value>,
+) -> AdminResult {
+    let url = match body.get("url") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(url)) => Some(url.as_str()),
+        Some(_) => return Err(bad_request("`url` must be a string or null")),
+    };
+    emulator
+        .set_interactions_endpoint(url)
+        .await
+        .map_err(bad_request)?;
+    Ok(interactions_endpoint_json(&emulator))
 }
 
 async fn state(State(emulator): State<Emulator>) -> Response {

@@ -155,14 +155,16 @@ fn invalid_response_type(kind: u8) -> DiscordError {
 }
 
 impl World {
-    /// Registers a new interaction and dispatches INTERACTION_CREATE to the guild's shard.
+    /// Registers a new interaction and dispatches INTERACTION_CREATE to the guild's shard —
+    /// or, when the application has an interactions endpoint, returns the URL and the body to
+    /// post there instead.
     pub(crate) fn register_interaction(
         &mut self,
         interaction: &Interaction,
         user_id: Id<UserMarker>,
         source_message: Option<Id<MessageMarker>>,
         reply_type: MessageType,
-    ) {
+    ) -> Option<(String, Vec<u8>)> {
         let now = Instant::now();
         let (notify, _) = watch::channel(0);
         let channel_id = interaction
@@ -195,6 +197,11 @@ impl World {
             .by_token
             .insert(record.token.clone(), record.id);
         self.interactions.records.insert(record.id, record);
+        if let Some(url) = &self.interactions_endpoint {
+            let body = serde_json::to_vec(&crate::wire::interaction(interaction))
+                .expect("an interaction serializes");
+            return Some((url.clone(), body));
+        }
         let event = Event::new(
             "INTERACTION_CREATE",
             interaction.guild_id,
@@ -202,6 +209,18 @@ impl World {
             &crate::wire::interaction(interaction),
         );
         self.emit(&event);
+        None
+    }
+
+    /// The endpoint gave no acceptable initial response: the person sees the interaction fail.
+    pub(crate) fn fail_interaction(&mut self, id: Id<InteractionMarker>) {
+        if let Some(record) = self.interactions.get_mut(id)
+            && record.ack.is_none()
+            && !record.failed
+        {
+            record.failed = true;
+            record.see(Answer::Failed);
+        }
     }
 
     fn interaction_metadata(

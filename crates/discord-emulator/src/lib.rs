@@ -42,6 +42,7 @@ mod actor;
 mod admin;
 mod config;
 mod discord_error;
+mod endpoint;
 mod error;
 mod faults;
 mod gateway;
@@ -112,6 +113,8 @@ pub(crate) struct Shared {
     pub(crate) faults: faults::FaultState,
     pub(crate) metrics: metrics::Metrics,
     pub(crate) oauth: oauth2::OAuthState,
+    /// The application's key pair for its interactions endpoint.
+    pub(crate) endpoint: endpoint::EndpointKeys,
     server: Mutex<Option<AbortHandle>>,
 }
 
@@ -233,6 +236,7 @@ impl Emulator {
             faults: faults::FaultState::new(config.faults.clone(), &config.fault_rules),
             metrics: metrics::Metrics::default(),
             oauth: oauth2::OAuthState::default(),
+            endpoint: endpoint::EndpointKeys::generate(),
             config,
             http_host,
             base_url,

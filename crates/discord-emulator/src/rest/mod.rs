@@ -68,7 +68,7 @@ pub(crate) fn router(emulator: Emulator) -> Router {
         .route(api!("/users/{user_id}"), get(users::get_user))
         .route(
             api!("/applications/@me"),
-            get(users::get_current_application),
+            get(users::get_current_application).patch(users::edit_current_application),
         )
         .route(
             api!("/oauth2/applications/@me"),

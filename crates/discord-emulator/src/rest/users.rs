@@ -140,6 +140,38 @@ pub(super) async fn create_dm(
     Ok(json(&crate::wire::channel(&channel)))
 }
 
+/// `PATCH /applications/@me` `{interactions_endpoint_url}`: registers the interactions
+/// endpoint (checked with PINGs as Discord checks it; `null` or `""` removes it) and answers
+/// the application. Other fields are not kept.
+pub(super) async fn edit_current_application(
+    State(emulator): State<Emulator>,
+    body: Bytes,
+) -> DiscordResult<Response> {
+    let body = json_body(&body)?;
+    if let Some(url) = body.get("interactions_endpoint_url") {
+        let url = match url {
+            Value::Null => None,
+            Value::String(url) => Some(url.as_str()),
+            _ => {
+                return Err(DiscordError::invalid_form(
+                    "interactions_endpoint_url",
+                    "BASE_TYPE_STRING",
+                    "Could not interpret the value as string.",
+                ));
+            }
+        };
+        if let Err(why) = emulator.set_interactions_endpoint(url).await {
+            tracing::info!(%why, "interactions endpoint refused");
+            return Err(DiscordError::invalid_form(
+                "interactions_endpoint_url",
+                "APPLICATION_INTERACTIONS_ENDPOINT_URL_INVALID",
+                "The specified interactions endpoint url could not be verified.",
+            ));
+        }
+    }
+    Ok(get_current_application(State(emulator)).await)
+}
+
 /// `GET /applications/@me` and `GET /oauth2/applications/@me`: the application with every
 /// key Discord sends a bot for its own application.
 pub(super) async fn get_current_application(State(emulator): State<Emulator>) -> Response {
@@ -159,14 +191,14 @@ pub(super) async fn get_current_application(State(emulator): State<Emulator>) ->
         "type": null,
         "bot_public": true,
         "bot_require_code_grant": false,
-        "verify_key": "0".repeat(64),
+        "verify_key": emulator.interactions_public_key(),
         "flags": flags,
         "flags_new": flags.to_string(),
         "team": null,
         "bot": bot,
         "owner": bot,
         "redirect_uris": [],
-        "interactions_endpoint_url": null,
+        "interactions_endpoint_url": world.interactions_endpoint,
         "role_connections_verification_url": null,
         "event_webhooks_url": null,
         "event_webhooks_status": 1,

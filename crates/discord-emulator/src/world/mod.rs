@@ -191,6 +191,9 @@ pub(crate) struct World {
     /// Who each message notified (its mentions as `allowed_mentions` let them).
     pub(crate) notifications: HashMap<Id<MessageMarker>, Vec<Id<UserMarker>>>,
     pub(crate) hub: Hub,
+    /// Where the application's interactions go instead of the gateway (registered through
+    /// `Emulator::set_interactions_endpoint`).
+    pub(crate) interactions_endpoint: Option<String>,
 }
 
 impl World {
@@ -211,6 +214,7 @@ impl World {
             interactions: Interactions::default(),
             ephemeral: BTreeMap::new(),
             modals: Vec::new(),
+            interactions_endpoint: None,
             notifications: HashMap::new(),
             hub,
         };

@@ -7,6 +7,7 @@ mod configuration;
 mod faults;
 mod healing;
 mod helpline_command;
+mod http_interactions;
 mod my_tickets;
 mod panel_command;
 mod settings;
