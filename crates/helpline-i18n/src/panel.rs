@@ -301,6 +301,131 @@ pub const STATE_SAVED: &str = "panel-state_saved";
 pub const STATE_RESET: &str = "panel-state_reset";
 
 /// Every key above.
+/// `panel-setup_link`: Set Helpline up, or again
+pub const SETUP_LINK: &str = "panel-setup_link";
+/// `panel-setup_title`: Set Helpline up on { $server }
+pub const SETUP_TITLE: &str = "panel-setup_title";
+/// `panel-setup_intro`: Helpline creates — or reuses — a category for tickets, a channel with the panel members open tickets from, and a private log channel for transcripts; then it posts the panel. The bot does it on Discord within a few seconds.
+pub const SETUP_INTRO: &str = "panel-setup_intro";
+/// `panel-setup_already`: Helpline is set up here: its panel is in { $channel }. To install it again (reusing what still exists), tick the box below.
+pub const SETUP_ALREADY: &str = "panel-setup_already";
+/// `panel-setup_panel_channel`: Panel channel
+pub const SETUP_PANEL_CHANNEL: &str = "panel-setup_panel_channel";
+/// `panel-setup_log_channel`: Log channel (private: transcripts go there)
+pub const SETUP_LOG_CHANNEL: &str = "panel-setup_log_channel";
+/// `panel-setup_category`: Category of new tickets
+pub const SETUP_CATEGORY: &str = "panel-setup_category";
+/// `panel-setup_create`: Create one
+pub const SETUP_CREATE: &str = "panel-setup_create";
+/// `panel-setup_language`: Language of the server's messages
+pub const SETUP_LANGUAGE: &str = "panel-setup_language";
+/// `panel-setup_force`: Install again over the current setup
+pub const SETUP_FORCE: &str = "panel-setup_force";
+/// `panel-setup_submit`: Set up
+pub const SETUP_SUBMIT: &str = "panel-setup_submit";
+/// `panel-setup_asked`: Asked. The bot is doing it on Discord; reload this page to see the outcome below.
+pub const SETUP_ASKED: &str = "panel-setup_asked";
+/// `panel-setup_reset_done`: The configuration was erased; the bot takes the panels' messages down. Tickets and transcripts are kept.
+pub const SETUP_RESET_DONE: &str = "panel-setup_reset_done";
+/// `panel-setup_not_set_up`: not set up yet
+pub const SETUP_NOT_SET_UP: &str = "panel-setup_not_set_up";
+/// `panel-jobs_title`: Recent changes on Discord
+pub const JOBS_TITLE: &str = "panel-jobs_title";
+/// `panel-job_setup`: Setup
+pub const JOB_SETUP: &str = "panel-job_setup";
+/// `panel-job_show_panels`: Panel messages updated
+pub const JOB_SHOW_PANELS: &str = "panel-job_show_panels";
+/// `panel-job_remove_messages`: Old panel messages removed
+pub const JOB_REMOVE_MESSAGES: &str = "panel-job_remove_messages";
+/// `panel-job_pending`: waiting for the bot (failed attempts so far: { $attempts })
+pub const JOB_PENDING: &str = "panel-job_pending";
+/// `panel-job_done`: done
+pub const JOB_DONE: &str = "panel-job_done";
+/// `panel-job_failed`: failed: Discord kept refusing. Nothing was left half-done; try again later.
+pub const JOB_FAILED: &str = "panel-job_failed";
+/// `panel-job_refused_already`: refused: Helpline is set up already (its panel is in { $channel }); tick “Install again” to reinstall.
+pub const JOB_REFUSED_ALREADY: &str = "panel-job_refused_already";
+/// `panel-job_refused_wrong_channel`: refused: { $channel } is not a channel of the right kind.
+pub const JOB_REFUSED_WRONG_CHANNEL: &str = "panel-job_refused_wrong_channel";
+/// `panel-job_refused_public_log`: refused: everyone can read { $channel }, so transcripts would be public. Choose a private channel, or let Helpline create one.
+pub const JOB_REFUSED_PUBLIC_LOG: &str = "panel-job_refused_public_log";
+/// `panel-job_refused_permissions`: refused: the bot lacks permissions it needs on this server (View Channels, Manage Channels, Manage Roles, Send Messages…). Give them back, then try again.
+pub const JOB_REFUSED_PERMISSIONS: &str = "panel-job_refused_permissions";
+/// `panel-job_refused_not_set_up`: refused: Helpline is no longer set up on this server.
+pub const JOB_REFUSED_NOT_SET_UP: &str = "panel-job_refused_not_set_up";
+/// `panel-job_refused_not_in_guild`: refused: the bot is not on this server any more.
+pub const JOB_REFUSED_NOT_IN_GUILD: &str = "panel-job_refused_not_in_guild";
+/// `panel-panels_link`: Panels and topics
+pub const PANELS_LINK: &str = "panel-panels_link";
+/// `panel-panels_title`: Panels and topics of { $server }
+pub const PANELS_TITLE: &str = "panel-panels_title";
+/// `panel-panels_saved`: Saved. The bot shows the change on Discord within a few seconds.
+pub const PANELS_SAVED: &str = "panel-panels_saved";
+/// `panel-panels_heading`: Panels
+pub const PANELS_HEADING: &str = "panel-panels_heading";
+/// `panel-topics_heading`: Topics
+pub const TOPICS_HEADING: &str = "panel-topics_heading";
+/// `panel-panel_name`: Name
+pub const PANEL_NAME: &str = "panel-panel_name";
+/// `panel-panel_channel`: Channel
+pub const PANEL_CHANNEL: &str = "panel-panel_channel";
+/// `panel-panel_style`: Topics shown as
+pub const PANEL_STYLE: &str = "panel-panel_style";
+/// `panel-panel_style_buttons`: Buttons
+pub const PANEL_STYLE_BUTTONS: &str = "panel-panel_style_buttons";
+/// `panel-panel_style_select`: A select menu
+pub const PANEL_STYLE_SELECT: &str = "panel-panel_style_select";
+/// `panel-panel_title`: Title (empty: the default)
+pub const PANEL_TITLE: &str = "panel-panel_title";
+/// `panel-panel_description`: Description (empty: the default)
+pub const PANEL_DESCRIPTION: &str = "panel-panel_description";
+/// `panel-panel_copied`: This panel shows a copy of a message chosen on Discord; choose another there with “Use as ticket panel”.
+pub const PANEL_COPIED: &str = "panel-panel_copied";
+/// `panel-panel_posted`: Posted in { $channel }
+pub const PANEL_POSTED: &str = "panel-panel_posted";
+/// `panel-panel_not_posted`: Not posted yet
+pub const PANEL_NOT_POSTED: &str = "panel-panel_not_posted";
+/// `panel-panel_save`: Save the panel
+pub const PANEL_SAVE: &str = "panel-panel_save";
+/// `panel-panel_repost`: Post it again
+pub const PANEL_REPOST: &str = "panel-panel_repost";
+/// `panel-panel_delete`: Delete…
+pub const PANEL_DELETE: &str = "panel-panel_delete";
+/// `panel-panel_create`: Create a panel
+pub const PANEL_CREATE: &str = "panel-panel_create";
+/// `panel-panel_delete_confirm`: Delete the panel { $panel }? Its message is taken down from Discord; its topics stay, and open tickets go on.
+pub const PANEL_DELETE_CONFIRM: &str = "panel-panel_delete_confirm";
+/// `panel-topic_panels`: Offered on
+pub const TOPIC_PANELS: &str = "panel-topic_panels";
+/// `panel-topic_default_category`: The server's default
+pub const TOPIC_DEFAULT_CATEGORY: &str = "panel-topic_default_category";
+/// `panel-topic_category`: Category its tickets go to
+pub const TOPIC_CATEGORY: &str = "panel-topic_category";
+/// `panel-topic_name`: Name
+pub const TOPIC_NAME: &str = "panel-topic_name";
+/// `panel-topic_description`: Description
+pub const TOPIC_DESCRIPTION: &str = "panel-topic_description";
+/// `panel-topic_emoji`: Emoji
+pub const TOPIC_EMOJI: &str = "panel-topic_emoji";
+/// `panel-topic_save`: Save the topic
+pub const TOPIC_SAVE: &str = "panel-topic_save";
+/// `panel-topic_remove`: Remove…
+pub const TOPIC_REMOVE: &str = "panel-topic_remove";
+/// `panel-topic_add`: Add a topic
+pub const TOPIC_ADD: &str = "panel-topic_add";
+/// `panel-topic_remove_confirm`: Remove the topic { $topic }? Its tickets stay.
+pub const TOPIC_REMOVE_CONFIRM: &str = "panel-topic_remove_confirm";
+/// `panel-confirm`: Yes, do it
+pub const CONFIRM: &str = "panel-confirm";
+/// `panel-cancel`: Cancel
+pub const STATE_CANCEL_GENERIC: &str = "panel-cancel";
+/// `panel-state_reset_title`: Erase the configuration
+pub const STATE_RESET_TITLE: &str = "panel-state_reset_title";
+/// `panel-state_reset_button`: Erase the configuration…
+pub const STATE_RESET_BUTTON: &str = "panel-state_reset_button";
+/// `panel-state_reset_confirm`: Erase Helpline's configuration on { $server }? Every panel, topic and setting goes, and the bot takes the panels' messages down. Tickets and transcripts are kept. This cannot be undone.
+pub const STATE_RESET_CONFIRM: &str = "panel-state_reset_confirm";
+
 pub const ALL: &[&str] = &[
     NAVIGATION,
     MY_TICKETS,
@@ -451,4 +576,66 @@ pub const ALL: &[&str] = &[
     STATE_ENABLE,
     STATE_SAVED,
     STATE_RESET,
+    SETUP_LINK,
+    SETUP_TITLE,
+    SETUP_INTRO,
+    SETUP_ALREADY,
+    SETUP_PANEL_CHANNEL,
+    SETUP_LOG_CHANNEL,
+    SETUP_CATEGORY,
+    SETUP_CREATE,
+    SETUP_LANGUAGE,
+    SETUP_FORCE,
+    SETUP_SUBMIT,
+    SETUP_ASKED,
+    SETUP_RESET_DONE,
+    SETUP_NOT_SET_UP,
+    JOBS_TITLE,
+    JOB_SETUP,
+    JOB_SHOW_PANELS,
+    JOB_REMOVE_MESSAGES,
+    JOB_PENDING,
+    JOB_DONE,
+    JOB_FAILED,
+    JOB_REFUSED_ALREADY,
+    JOB_REFUSED_WRONG_CHANNEL,
+    JOB_REFUSED_PUBLIC_LOG,
+    JOB_REFUSED_PERMISSIONS,
+    JOB_REFUSED_NOT_SET_UP,
+    JOB_REFUSED_NOT_IN_GUILD,
+    PANELS_LINK,
+    PANELS_TITLE,
+    PANELS_SAVED,
+    PANELS_HEADING,
+    TOPICS_HEADING,
+    PANEL_NAME,
+    PANEL_CHANNEL,
+    PANEL_STYLE,
+    PANEL_STYLE_BUTTONS,
+    PANEL_STYLE_SELECT,
+    PANEL_TITLE,
+    PANEL_DESCRIPTION,
+    PANEL_COPIED,
+    PANEL_POSTED,
+    PANEL_NOT_POSTED,
+    PANEL_SAVE,
+    PANEL_REPOST,
+    PANEL_DELETE,
+    PANEL_CREATE,
+    PANEL_DELETE_CONFIRM,
+    TOPIC_PANELS,
+    TOPIC_DEFAULT_CATEGORY,
+    TOPIC_CATEGORY,
+    TOPIC_NAME,
+    TOPIC_DESCRIPTION,
+    TOPIC_EMOJI,
+    TOPIC_SAVE,
+    TOPIC_REMOVE,
+    TOPIC_ADD,
+    TOPIC_REMOVE_CONFIRM,
+    CONFIRM,
+    STATE_CANCEL_GENERIC,
+    STATE_RESET_TITLE,
+    STATE_RESET_BUTTON,
+    STATE_RESET_CONFIRM,
 ];

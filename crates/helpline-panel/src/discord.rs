@@ -46,6 +46,26 @@ pub(crate) struct UserGuild {
     #[serde(deserialize_with = "snowflake")]
     pub(crate) id: u64,
     pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) owner: bool,
+    /// The user's permissions in the guild, as a decimal string.
+    #[serde(default)]
+    pub(crate) permissions: Option<String>,
+}
+
+impl UserGuild {
+    /// Whether Discord says the user may manage the guild (owner, Administrator or Manage
+    /// Server): such guilds are offered for setup. Checked again against Discord on the page.
+    pub(crate) fn may_manage(&self) -> bool {
+        const ADMINISTRATOR: u64 = 1 << 3;
+        const MANAGE_GUILD: u64 = 1 << 5;
+        let bits = self
+            .permissions
+            .as_deref()
+            .and_then(|p| p.parse::<u64>().ok())
+            .unwrap_or(0);
+        self.owner || bits & (ADMINISTRATOR | MANAGE_GUILD) != 0
+    }
 }
 
 /// A guild's role as the settings page names it.
@@ -57,6 +77,26 @@ pub(crate) struct NamedRole {
     /// Higher is shown first, as in Discord's list.
     #[serde(default)]
     pub(crate) position: i64,
+}
+
+/// A guild's channel as the setup and panels pages offer it.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct NamedChannel {
+    #[serde(deserialize_with = "snowflake")]
+    pub(crate) id: u64,
+    #[serde(rename = "type")]
+    pub(crate) kind: u8,
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) position: i64,
+}
+
+impl NamedChannel {
+    /// Discord's kind of a text channel.
+    pub(crate) const TEXT: u8 = 0;
+    /// Discord's kind of a category.
+    pub(crate) const CATEGORY: u8 = 4;
 }
 
 /// A guild as the bot reads it: its owner and its roles' permissions.
@@ -347,6 +387,19 @@ impl Discord {
         self.json(
             "a server's role names",
             &format!("/guilds/{guild}/roles"),
+            format!("Bot {}", self.bot_token),
+        )
+        .await
+    }
+
+    /// A guild's channels, with their kinds and names (`None`: the bot is not in the guild).
+    pub(crate) async fn guild_channels(
+        &self,
+        guild: u64,
+    ) -> Result<Option<Vec<NamedChannel>>, DiscordError> {
+        self.json(
+            "a server's channels",
+            &format!("/guilds/{guild}/channels"),
             format!("Bot {}", self.bot_token),
         )
         .await

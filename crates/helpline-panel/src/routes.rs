@@ -56,6 +56,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/guilds/{guild}/stats", get(crate::stats::stats_page))
         .route(
+            "/guilds/{guild}/setup",
+            get(crate::setup::page).post(crate::setup::submit),
+        )
+        .route(
+            "/guilds/{guild}/panels",
+            get(crate::panels::page).post(crate::panels::change),
+        )
+        .route(
             "/guilds/{guild}/templates",
             get(crate::templates::page).post(crate::templates::save),
         )
@@ -345,7 +353,8 @@ async fn callback(
             return refuse(&text.get(key::SIGN_IN_EXPIRED));
         }
     };
-    // The servers where Helpline is set up, for the navigation (at most 50: a cookie is small).
+    // The servers where Helpline is set up, and those the user may set it up on, for the
+    // navigation (at most 50: a cookie is small).
     let mut helped = Vec::new();
     for guild in guilds {
         if helped.len() >= 50 {
@@ -356,6 +365,7 @@ async fn callback(
         };
         match shared.store.guild_config(id).await {
             Ok(Some(_)) => helped.push((guild.id, guild.name)),
+            Ok(None) if guild.may_manage() => helped.push((guild.id, guild.name)),
             Ok(None) => {}
             Err(error) => return failure(&shared, &viewer, &error),
         }
@@ -829,6 +839,26 @@ pub(crate) async fn manageable(
     Ok((right == GuildRight::Manage).then_some((guild, seen, config)))
 }
 
+/// A guild the user manages as [`manageable`] says, whether it is set up or not (for the setup
+/// page): `None` when they do not, or the bot is not in it.
+pub(crate) async fn manageable_unset(
+    shared: &Shared,
+    user: UserId,
+    guild: &str,
+) -> Result<Option<(GuildId, Seen, Option<GuildConfig>)>, Box<dyn std::error::Error + Send + Sync>>
+{
+    let Some(guild) = guild.parse::<u64>().ok().and_then(GuildId::new_checked) else {
+        return Ok(None);
+    };
+    let config = shared.store.guild_config(guild).await?;
+    let seen = shared.access.seen(&shared.discord, guild, user).await?;
+    if seen.guild_name.is_none() {
+        return Ok(None);
+    }
+    let right = access::guild_right(&*shared.store, &seen, config.as_ref(), guild).await?;
+    Ok((right == GuildRight::Manage).then_some((guild, seen, config)))
+}
+
 /// [`manageable`] for a page: the guild, or the page to answer instead (not found, a failure).
 pub(crate) async fn managed(
     shared: &Shared,
@@ -890,12 +920,20 @@ async fn guilds(State(shared): Shared_, viewer: Viewer) -> Response {
     let text = viewer.text(&shared);
     let mut items = String::new();
     for (id, name) in &session.guilds {
-        match manageable(&shared, user, &id.to_string()).await {
-            Ok(Some(_)) => items.push_str(&format!(
+        match manageable_unset(&shared, user, &id.to_string()).await {
+            Ok(Some((_, _, Some(_)))) => items.push_str(&format!(
                 r#"<li><a href="/guilds/{id}">{}</a></li>"#,
                 esc(name)
             )),
-            Ok(None) => {}
+            // Not set up: its admins may set it up here.
+            Ok(Some((_, seen, None))) if crate::grants::may_grant(&seen) => {
+                items.push_str(&format!(
+                    r#"<li><a href="/guilds/{id}/setup">{}</a> <span class="muted">{}</span></li>"#,
+                    esc(name),
+                    esc(&text.get(key::SETUP_NOT_SET_UP))
+                ));
+            }
+            Ok(_) => {}
             Err(error) => return failure(&shared, &viewer, &error),
         }
     }
@@ -1172,7 +1210,11 @@ async fn guild_view(
             c = esc(&text.get(key::COLUMN_CLOSED)),
         )
     };
-    let form = format!("{}{form}", crate::settings::link(text, guild));
+    let form = format!(
+        "{}{}{form}",
+        crate::settings::link(text, guild),
+        crate::panels::link(text, guild)
+    );
     let body = format!("{}{form}{table}{more}", crate::stats::link(text, guild));
     html(
         StatusCode::OK,

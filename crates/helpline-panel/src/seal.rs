@@ -65,6 +65,13 @@ impl Sealer {
         Some(plain.to_vec())
     }
 
+    /// A random number (a guild job's id's low bits).
+    pub(crate) fn random_u32(&self) -> u32 {
+        let mut buffer = [0u8; 4];
+        let _ = self.random.fill(&mut buffer);
+        u32::from_le_bytes(buffer)
+    }
+
     /// A random token of `bytes` random bytes, URL-safe.
     pub(crate) fn token(&self, bytes: usize) -> String {
         let mut buffer = vec![0u8; bytes];

@@ -1084,9 +1084,11 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>, status: StatusCode)
 {server}{staff}<h2>{panels_title}</h2>{panels}
 <p><button type="submit">{save}</button></p></form>"#,
         back = esc(&text.with(key::GUILD_TITLE, &[("server", page.server.into())])),
-        templates = crate::templates::link(text, guild),
+        templates = crate::templates::link(text, guild) + &crate::panels::link(text, guild),
         access = if page.admin {
-            crate::grants::link(text, guild) + &crate::state::link(text, guild)
+            crate::grants::link(text, guild)
+                + &crate::state::link(text, guild)
+                + &crate::setup::link(text, guild)
         } else {
             String::new()
         },

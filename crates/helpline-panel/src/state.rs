@@ -1,6 +1,8 @@
 //! A8 on the web: turning a server's tickets off (after a confirmation, as `/helpline disable`
-//! asks for one) and on again, for its admins. Erasing the configuration also removes the
-//! panel's message on Discord, which only the bot does: the page points to `/helpline reset`.
+//! asks for one) and on again, and erasing the configuration (after a confirmation, as
+//! `/helpline reset`), for its admins. Erasing asks the bot (a guild job, recorded first) to take
+//! the panels' messages down — only the bot does that on Discord — then deletes the
+//! configuration; tickets and transcripts stay.
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
@@ -29,6 +31,7 @@ fn render(
     config: &GuildConfig,
     confirming: bool,
     saved: bool,
+    confirm_reset: bool,
 ) -> Response {
     let text = viewer.text(shared);
     let csrf = viewer.session.as_ref().map_or("", |s| s.csrf.as_str());
@@ -66,11 +69,25 @@ fn render(
     } else {
         String::new()
     };
+    let reset = if confirm_reset {
+        format!(
+            r#"<p role="alert">{}</p><form method="post" action="/guilds/{guild}/state">{hidden}<input type="hidden" name="action" value="reset"><input type="hidden" name="confirm" value="yes"><button type="submit">{}</button> <a href="/guilds/{guild}/state">{}</a></form>"#,
+            esc(&text.with(key::STATE_RESET_CONFIRM, &[("server", server.into())])),
+            esc(&text.get(ui::HELPLINE_BUTTON_RESET)),
+            esc(&text.get(key::STATE_CANCEL_GENERIC))
+        )
+    } else {
+        format!(
+            r#"<form method="post" action="/guilds/{guild}/state">{hidden}<input type="hidden" name="action" value="reset"><button type="submit">{}</button></form>"#,
+            esc(&text.get(key::STATE_RESET_BUTTON))
+        )
+    };
     let body = format!(
-        r#"{back}{notice}<p>{state}</p>{form}<p class="muted">{reset}</p>"#,
+        r#"{back}{notice}<p>{state}</p>{form}<h2>{reset_title}</h2><p class="muted">{reset_intro}</p>{reset}"#,
         back = crate::settings::link(text, guild),
         state = esc(&state),
-        reset = esc(&text.get(key::STATE_RESET)),
+        reset_title = esc(&text.get(key::STATE_RESET_TITLE)),
+        reset_intro = esc(&text.get(key::STATE_RESET)),
     );
     let title = text.with(key::STATE_TITLE, &[("server", server.into())]);
     html(
@@ -105,6 +122,7 @@ pub(crate) async fn page(
         &config,
         false,
         query.contains_key("saved"),
+        false,
     )
 }
 
@@ -138,16 +156,30 @@ pub(crate) async fn change(
     }
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
     let enable = match change.action.as_str() {
+        "reset" if change.confirm != "yes" || change.version != Some(config.version) => {
+            return render(
+                &shared, &viewer, guild, &server, &config, false, false, true,
+            );
+        }
+        "reset" => return reset(&shared, &viewer, user, guild, &config).await,
         "enable" => true,
         "disable" if change.confirm == "yes" => false,
         "disable" => {
-            return render(&shared, &viewer, guild, &server, &config, true, false);
+            return render(
+                &shared, &viewer, guild, &server, &config, true, false, false,
+            );
         }
-        _ => return render(&shared, &viewer, guild, &server, &config, false, false),
+        _ => {
+            return render(
+                &shared, &viewer, guild, &server, &config, false, false, false,
+            );
+        }
     };
     // Decided on the page as it was read: a change made meanwhile is shown instead.
     if change.version != Some(config.version) {
-        return render(&shared, &viewer, guild, &server, &config, false, false);
+        return render(
+            &shared, &viewer, guild, &server, &config, false, false, false,
+        );
     }
     let mut next = config.clone();
     next.enabled = enable;
@@ -158,7 +190,9 @@ pub(crate) async fn change(
             }
             Err(helpline_store::Error::Conflict { .. }) => {
                 return match shared.store.guild_config(guild).await {
-                    Ok(Some(now)) => render(&shared, &viewer, guild, &server, &now, false, false),
+                    Ok(Some(now)) => {
+                        render(&shared, &viewer, guild, &server, &now, false, false, false)
+                    }
                     Ok(None) => not_found(&shared, &viewer),
                     Err(error) => failure(&shared, &viewer, &error),
                 };
@@ -167,4 +201,38 @@ pub(crate) async fn change(
         }
     }
     redirect(&format!("/guilds/{guild}/state?saved=1"), &[])
+}
+
+/// Erases the configuration: the job that takes the panels' messages down first (it skips any
+/// message a configuration still shows when it runs), then the configuration.
+async fn reset(
+    shared: &Shared,
+    viewer: &Viewer,
+    user: helpline_domain::UserId,
+    guild: GuildId,
+    config: &GuildConfig,
+) -> Response {
+    let messages: Vec<_> = config
+        .panels
+        .iter()
+        .filter_map(|p| p.message_id.map(|m| (p.channel_id, m)))
+        .collect();
+    if !messages.is_empty()
+        && let Err(error) = crate::setup::ask(
+            shared,
+            guild,
+            user,
+            helpline_store::GuildTask::RemoveMessages { messages },
+        )
+        .await
+    {
+        return failure(shared, viewer, &error);
+    }
+    match shared.store.delete_guild_config(guild).await {
+        Ok(_) => {
+            tracing::info!(guild_id = %guild, user = %user, "configuration erased from the panel");
+            redirect(&format!("/guilds/{guild}/setup?reset=1"), &[])
+        }
+        Err(error) => failure(shared, viewer, &error),
+    }
 }

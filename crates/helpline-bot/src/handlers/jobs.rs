@@ -194,9 +194,10 @@ async fn show_panels(bot: &Bot, guild: GuildId, panels: &[PanelId]) -> Result<Ou
         };
         let (channel, before) = (shown.channel_id, shown.message_id);
         let saved = admin::save(bot, guild, |config| {
-            let Some(now) = config.panel(*id).filter(|p| {
-                p.channel_id == channel && p.message_id == before
-            }) else {
+            let Some(now) = config
+                .panel(*id)
+                .filter(|p| p.channel_id == channel && p.message_id == before)
+            else {
                 return Err(String::new());
             };
             let mut now = now.clone();

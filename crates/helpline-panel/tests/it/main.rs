@@ -3,6 +3,7 @@
 //! forged sign-in or form gets.
 
 mod browser;
+mod discord_work;
 
 use discord_emulator::{Emulator, EmulatorConfig};
 use helpline_domain::lifecycle::{OpenRequest, prepare_open};
