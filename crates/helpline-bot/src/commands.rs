@@ -34,6 +34,7 @@ pub(crate) mod name {
     pub(crate) const STATS: &str = "stats";
     pub(crate) const NOTE: &str = "note";
     pub(crate) const BLACKLIST: &str = "blacklist";
+    pub(crate) const ACCESS: &str = "access";
     /// The message context-menu command (its name is what Discord shows, in English).
     pub(crate) const USE_PANEL: &str = "Use as ticket panel";
 }
@@ -546,6 +547,20 @@ fn specs() -> Vec<CommandSpec> {
                     OptionSpec::new(ROLE, "role", "blacklist-role"),
                 ]),
                 OptionSpec::new(SUB_COMMAND, "list", "blacklist-list"),
+            ],
+        },
+        CommandSpec {
+            kind: CHAT_INPUT,
+            name: name::ACCESS,
+            key: "access",
+            default_member_permissions: Some(MANAGE_GUILD),
+            contexts: IN_GUILDS,
+            options: vec![
+                OptionSpec::new(SUB_COMMAND, "grant", "access-grant")
+                    .with(vec![OptionSpec::new(USER, "user", "access-user").required()]),
+                OptionSpec::new(SUB_COMMAND, "revoke", "access-revoke")
+                    .with(vec![OptionSpec::new(USER, "user", "access-user").required()]),
+                OptionSpec::new(SUB_COMMAND, "list", "access-list"),
             ],
         },
         CommandSpec {

@@ -478,9 +478,6 @@ impl Bot {
         bot.inner
             .timers
             .spawn(crate::handlers::jobs::run(bot.clone()));
-        bot.inner
-            .timers
-            .spawn(crate::handlers::jobs::run(bot.clone()));
         tracing::info!(
             shards = shard_count,
             process = %process,

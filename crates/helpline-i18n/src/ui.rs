@@ -429,7 +429,35 @@ pub const NOT_A_MEMBER: &str = "ui-not_a_member";
 pub const NOT_EVERYONE: &str = "ui-not_everyone";
 
 /// Every key above.
+/// `ui-access-granted`: { $user } can now use the web panel for this server: its tickets, transcripts, statistics and settings (staff roles, retention and setup stay with admins).
+pub const ACCESS_GRANTED: &str = "ui-access-granted";
+/// `ui-access-already`: { $user } already has web-panel access.
+pub const ACCESS_ALREADY: &str = "ui-access-already";
+/// `ui-access-revoked`: { $user } no longer has web-panel access.
+pub const ACCESS_REVOKED: &str = "ui-access-revoked";
+/// `ui-access-not_granted`: { $user } did not have web-panel access.
+pub const ACCESS_NOT_GRANTED: &str = "ui-access-not_granted";
+/// `ui-access-not_member`: { $user } is not a member of this server: only its members can be given web-panel access.
+pub const ACCESS_NOT_MEMBER: &str = "ui-access-not_member";
+/// `ui-access-bot`: Bots cannot be given web-panel access.
+pub const ACCESS_BOT: &str = "ui-access-bot";
+/// `ui-access-empty`: Nobody was given web-panel access on this server; its admins have it anyway.
+pub const ACCESS_EMPTY: &str = "ui-access-empty";
+/// `ui-access-list`: Web-panel access ({ $count }), besides the admins:
+pub const ACCESS_LIST: &str = "ui-access-list";
+/// `ui-access-line`: { $user }, given by { $by } on { $date }
+pub const ACCESS_LINE: &str = "ui-access-line";
+
 pub const ALL: &[&str] = &[
+    ACCESS_GRANTED,
+    ACCESS_ALREADY,
+    ACCESS_REVOKED,
+    ACCESS_NOT_GRANTED,
+    ACCESS_NOT_MEMBER,
+    ACCESS_BOT,
+    ACCESS_EMPTY,
+    ACCESS_LIST,
+    ACCESS_LINE,
     TRANSFERRED,
     MEMBER_ADDED,
     MEMBER_REMOVED,

@@ -80,10 +80,20 @@ pub(crate) async fn pass(bot: &Bot) -> Result<usize> {
 
 async fn attempt(bot: &Bot, job: &GuildJob) -> Result<Outcome> {
     let guild = job.guild_id;
-    if !bot.inner.cache.knows_guild(guild) || bot.inner.departed.contains(guild) {
-        return Ok(Outcome::End(JobState::Refused {
-            reason: JobRefusal::NotInGuild,
-        }));
+    let not_in_guild = Outcome::End(JobState::Refused {
+        reason: JobRefusal::NotInGuild,
+    });
+    if bot.inner.departed.contains(guild) {
+        return Ok(not_in_guild);
+    }
+    if !bot.inner.cache.knows_guild(guild) {
+        // Its GUILD_CREATE may still be on its way (a shard connecting, or taken over): the
+        // guild is given the attempts' time to arrive before the bot says it is not there.
+        return Ok(if job.attempts + 1 >= MAX_ATTEMPTS {
+            not_in_guild
+        } else {
+            Outcome::Again
+        });
     }
     match &job.task {
         GuildTask::Setup {

@@ -1,12 +1,12 @@
 //! Interaction routing: each interaction is acknowledged within Discord's 3 seconds by its
 //! handler, then answered; every failure becomes a translated answer and a log line.
 
+mod access;
 mod admin;
 mod blacklist;
 pub(crate) mod events;
 pub(crate) mod feedback;
 mod helpline;
-pub(crate) mod jobs;
 pub(crate) mod jobs;
 mod mine;
 mod note;
@@ -105,6 +105,7 @@ pub(crate) async fn interaction(
                 crate::commands::name::TAG => tag::run(&bot, &responder, data).await,
                 crate::commands::name::STATS => stats::run(&bot, &responder, data).await,
                 crate::commands::name::BLACKLIST => blacklist::run(&bot, &responder, data).await,
+                crate::commands::name::ACCESS => access::run(&bot, &responder, data).await,
                 other => {
                     tracing::warn!(command = other, "unknown command");
                     stale(&bot, &responder).await

@@ -1,6 +1,7 @@
 //! The bot end to end, through the local Discord emulator over real sockets: people act as they
 //! would on Discord (run a command, click, type, upload) and the tests check what they see.
 
+mod access_command;
 mod blacklist;
 mod bounded;
 mod configuration;
