@@ -111,7 +111,10 @@ async fn post(
     };
     let request = hyper::Request::post(url)
         .header("content-type", "application/json")
-        .header("user-agent", "Discord-Interactions/1.0 (+https://discord.com)")
+        .header(
+            "user-agent",
+            "Discord-Interactions/1.0 (+https://discord.com)",
+        )
         .header("x-signature-ed25519", signature)
         .header("x-signature-timestamp", &timestamp)
         .body(Full::new(Bytes::from(body)))
@@ -180,7 +183,10 @@ impl Emulator {
         let keys = &self.shared.endpoint;
         for (signing, what) in [
             (Signing::OtherKey, "a PING signed with another key"),
-            (Signing::OtherBody, "a PING whose signature is of another body"),
+            (
+                Signing::OtherBody,
+                "a PING whose signature is of another body",
+            ),
         ] {
             let body = ping(&mut self.world());
             match post(keys, url, body, signing, wait).await {
@@ -201,7 +207,7 @@ impl Emulator {
                     .and_then(|answer| answer.get("type").and_then(Value::as_u64));
                 if kind != Some(1) {
                     return Err(
-                        "the endpoint did not answer a valid PING with {\"type\": 1}".to_owned()
+                        "the endpoint did not answer a valid PING with {\"type\": 1}".to_owned(),
                     );
                 }
             }
@@ -228,7 +234,11 @@ impl Emulator {
         let wait = self.shared.config.interaction_deadline;
         let answer = post(&self.shared.endpoint, &url, body, Signing::Valid, wait).await;
         let mut world = self.world();
-        let Some(token) = world.interactions.get(id).map(|record| record.token.clone()) else {
+        let Some(token) = world
+            .interactions
+            .get(id)
+            .map(|record| record.token.clone())
+        else {
             return;
         };
         let refused = match answer {

@@ -365,7 +365,9 @@ impl Bot {
                 ))
             })?;
         let address = listener.local_addr().map_err(|error| {
-            crate::Error::Config(format!("cannot listen for interactions on {listen}: {error}"))
+            crate::Error::Config(format!(
+                "cannot listen for interactions on {listen}: {error}"
+            ))
         })?;
         let state = Arc::new(Endpoint {
             bot: self.clone(),
@@ -441,8 +443,7 @@ async fn receive(
             // The signature and the body stay out of the log: only why.
             tracing::debug!(reason = refusal.name(), "interaction request refused");
             counted(refusal.name());
-            let status =
-                StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNAUTHORIZED);
             return (status, refusal.to_string()).into_response();
         }
     };
@@ -549,8 +550,15 @@ mod tests {
             check(Some(&good), Some("1700000001"), PING, now),
             Refusal::BadSignature
         );
-        let tampered = PING.to_vec().into_iter().map(|b| if b == b'1' { b'3' } else { b }).collect::<Vec<_>>();
-        assert_eq!(check(Some(&good), ts, &tampered, now), Refusal::BadSignature);
+        let tampered = PING
+            .to_vec()
+            .into_iter()
+            .map(|b| if b == b'1' { b'3' } else { b })
+            .collect::<Vec<_>>();
+        assert_eq!(
+            check(Some(&good), ts, &tampered, now),
+            Refusal::BadSignature
+        );
         assert_eq!(check(Some(&good), ts, PING, now + 301), Refusal::Stale);
         assert_eq!(check(Some(&good), ts, PING, now - 301), Refusal::Stale);
         let huge = vec![b' '; MAX_BODY_BYTES + 1];
@@ -562,7 +570,11 @@ mod tests {
             Refusal::MalformedBody(_)
         ));
         // None of these was remembered: the genuine request still passes.
-        assert!(verifier.check(Some(good.as_bytes()), ts.map(str::as_bytes), PING, now).is_ok());
+        assert!(
+            verifier
+                .check(Some(good.as_bytes()), ts.map(str::as_bytes), PING, now)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -573,7 +585,12 @@ mod tests {
             let ts = (1_700_000_000 + i).to_string();
             let signature = sign(&pair, &ts, PING);
             verifier
-                .check(Some(signature.as_bytes()), Some(ts.as_bytes()), PING, 1_700_000_000 + i)
+                .check(
+                    Some(signature.as_bytes()),
+                    Some(ts.as_bytes()),
+                    PING,
+                    1_700_000_000 + i,
+                )
                 .unwrap();
         }
         let replays = verifier.replays.lock().unwrap();

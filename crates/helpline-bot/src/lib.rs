@@ -37,6 +37,6 @@ mod transcript_file;
 
 pub use clock::Clock;
 pub use cluster::{ClusterConfig, shard_range_problem};
-pub use error::{Error, Result};
 pub use endpoint::{InteractionsEndpoint, PublicKey};
+pub use error::{Error, Result};
 pub use runtime::{Bot, BotConfig, RestProxy, RunningBot, ShardEnd, close_code_meaning};

@@ -288,8 +288,8 @@ impl<'a> Responder<'a> {
                 Ok(_) => return Ok(()),
                 Err(error) => {
                     let error = crate::Error::from(error);
-                    let waiting = self.transport.is_http()
-                        && error.discord_code() == Some(UNKNOWN_WEBHOOK);
+                    let waiting =
+                        self.transport.is_http() && error.discord_code() == Some(UNKNOWN_WEBHOOK);
                     match retries.next() {
                         Some(&millis) if waiting => {
                             tokio::time::sleep(std::time::Duration::from_millis(millis)).await;

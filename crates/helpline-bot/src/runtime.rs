@@ -163,6 +163,8 @@ pub(crate) struct Inner {
     pub(crate) translator: Translator,
     pub(crate) cache: crate::cache::Cache,
     pub(crate) application_id: Id<ApplicationMarker>,
+    /// The application's public key as Discord gives it (`verify_key`, hexadecimal).
+    pub(crate) verify_key: String,
     pub(crate) bot_id: UserId,
     pub(crate) downloader: Downloader,
     pub(crate) ticket_channels: crate::channels::TicketChannels,
@@ -441,6 +443,7 @@ impl Bot {
                 translator,
                 cache,
                 application_id: application.id,
+                verify_key: application.verify_key.clone(),
                 bot_id: bot_user.id,
                 downloader: Downloader::new(),
                 ticket_channels: crate::channels::TicketChannels::default(),
@@ -496,6 +499,12 @@ impl Bot {
     /// One reconciler pass now (it also runs at start and on its interval).
     pub async fn reconcile(&self) -> Result<crate::reconciler::Pass> {
         crate::reconciler::pass(self).await
+    }
+
+    /// The application's public key as Discord gives it (its `verify_key`): what the
+    /// interactions endpoint verifies requests with unless the operator names one.
+    pub fn verify_key(&self) -> &str {
+        &self.inner.verify_key
     }
 
     /// Whether the gateway delivered this guild (its GUILD_CREATE was handled).
@@ -713,17 +722,15 @@ pub(crate) async fn run_shard(
             Event::InteractionCreate(interaction) => {
                 metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
                 let bot = bot.clone();
-                tasks.spawn(
-                    async move {
-                        handlers::interaction(
-                            bot,
-                            interaction.0,
-                            received,
-                            crate::reply::Transport::Rest,
-                        )
-                        .await;
-                    },
-                );
+                tasks.spawn(async move {
+                    handlers::interaction(
+                        bot,
+                        interaction.0,
+                        received,
+                        crate::reply::Transport::Rest,
+                    )
+                    .await;
+                });
             }
             Event::MessageCreate(message) => {
                 metrics::event_lag("MESSAGE_CREATE", message.id.get());

@@ -51,6 +51,36 @@ pub(crate) struct Settings {
     pub(crate) cluster: ClusterSettings,
     pub(crate) proxy: ProxySettings,
     pub(crate) panel: PanelSettings,
+    pub(crate) interactions: InteractionsSettings,
+}
+
+/// Discord's interactions endpoint, served by `helpline run` beside its gateway shards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct InteractionsSettings {
+    /// Where `POST /interactions` is served; off when unset.
+    pub(crate) listen: Option<SocketAddr>,
+    /// The application's public key (64 hexadecimal digits); Discord's `verify_key` for the
+    /// application when unset.
+    #[serde(default, deserialize_with = "public_key")]
+    pub(crate) public_key: Option<String>,
+}
+
+/// A public key from the settings file, checked as the environment's is.
+fn public_key<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    match value {
+        Some(key) => check_public_key(&key).map(Some).map_err(serde::de::Error::custom),
+        None => Ok(None),
+    }
+}
+
+/// The application's public key, lowercased, or why it is not one.
+fn check_public_key(value: &str) -> Result<String, String> {
+    helpline_bot::PublicKey::from_hex(value)?;
+    Ok(value.trim().to_ascii_lowercase())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -1323,6 +1353,32 @@ pub(crate) const VARIABLES: &[Variable] = &[
         show: |settings| Some(string(&settings.proxy.egress)),
     },
     Variable {
+        key: "interactions.listen",
+        env: &["HELPLINE_INTERACTIONS_LISTEN"],
+        secret: false,
+        help: "Socket address `helpline run` serves Discord's interactions endpoint on (POST /interactions), such as 0.0.0.0:8443; off when unset. Put it behind HTTPS and register https://<host>/interactions as the application's Interactions Endpoint URL.",
+        set: |settings, value| {
+            settings.interactions.listen = optional(value, |value: String| {
+                value.parse::<SocketAddr>().map_err(|_| {
+                    format!("expected a socket address such as 0.0.0.0:8443, got `{value}`")
+                })
+            })?;
+            Ok(())
+        },
+        show: |settings| settings.interactions.listen.map(string),
+    },
+    Variable {
+        key: "interactions.public_key",
+        env: &["HELPLINE_INTERACTIONS_PUBLIC_KEY"],
+        secret: false,
+        help: "The application's public key (developer portal, General Information, Public Key: 64 hexadecimal digits) the endpoint verifies requests with; unset: the one Discord gives for the application.",
+        set: |settings, value| {
+            settings.interactions.public_key = optional(value, |value: String| check_public_key(&value))?;
+            Ok(())
+        },
+        show: |settings| settings.interactions.public_key.as_deref().map(string),
+    },
+    Variable {
         key: "panel.listen",
         env: &["HELPLINE_PANEL_LISTEN"],
         secret: false,
@@ -1916,6 +1972,8 @@ mod tests {
             ("HELPLINE_PANEL_SESSION_KEY", SESSION_KEY),
             ("HELPLINE_PANEL_ACCESS_CACHE_SECS", "30"),
             ("HELPLINE_PANEL_SESSION_HOURS", "24"),
+            ("HELPLINE_INTERACTIONS_LISTEN", "0.0.0.0:8443"),
+            ("HELPLINE_INTERACTIONS_PUBLIC_KEY", &"AB".repeat(32)),
         ])
         .unwrap();
         let settings = &loaded.settings;
@@ -2003,6 +2061,15 @@ mod tests {
         assert_eq!(panel.session_key().unwrap(), Some([b'B'; 32]));
         assert_eq!(panel.access_cache_secs, 30);
         assert_eq!(panel.session_hours, 24);
+        assert_eq!(
+            settings.interactions.listen,
+            Some("0.0.0.0:8443".parse().unwrap())
+        );
+        assert_eq!(
+            settings.interactions.public_key.as_deref(),
+            Some("ab".repeat(32).as_str()),
+            "kept lowercased"
+        );
         // Every setting was given, so none is left at its default.
         assert!(
             loaded
@@ -2049,7 +2116,9 @@ mod tests {
                     [panel]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"http://p:8080\"\n\
                     client_id = 7\nclient_secret = \"s\"\n\
                     session_key = \"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=\"\n\
-                    access_cache_secs = 5\nsession_hours = 1\n";
+                    access_cache_secs = 5\nsession_hours = 1\n\
+                    [interactions]\nlisten = \"0.0.0.0:8443\"\n\
+                    public_key = \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n";
         let (_dir, path) = write_file(text);
         let loaded = load(Some(&path), env(&[]), &[]).unwrap();
         let file_keys: Vec<_> = loaded

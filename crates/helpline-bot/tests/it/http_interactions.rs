@@ -110,7 +110,14 @@ async fn a_click_while_the_gateway_is_down_is_handled() {
     assert!(lost.failed(), "{:?}", lost.answer());
     // Over HTTP it does not need the gateway.
     let _endpoint = serve_and_register(&world).await;
-    let connected = |world: &World| world.emulator.sessions().iter().filter(|s| s.connected).count();
+    let connected = |world: &World| {
+        world
+            .emulator
+            .sessions()
+            .iter()
+            .filter(|s| s.connected)
+            .count()
+    };
     assert_eq!(connected(&world), 0, "still down");
     let (reply, channel) = open_ticket(&world, panel_channel, mia).await;
     assert!(reply.starts_with("Your ticket is open"), "{reply}");
@@ -139,8 +146,14 @@ fn now() -> u64 {
 }
 
 impl Raw {
-    async fn post(&self, signature: Option<&str>, timestamp: Option<&str>, body: Vec<u8>) -> (u16, String) {
-        let mut request = hyper::Request::post(&self.url).header("content-type", "application/json");
+    async fn post(
+        &self,
+        signature: Option<&str>,
+        timestamp: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, String) {
+        let mut request =
+            hyper::Request::post(&self.url).header("content-type", "application/json");
         if let Some(signature) = signature {
             request = request.header("x-signature-ed25519", signature);
         }
@@ -205,10 +218,34 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
     let future = (now() + 600).to_string();
     let cases: Vec<(&str, Option<String>, Option<String>, Vec<u8>, u16)> = vec![
         ("no signature", None, Some(ts.clone()), click.clone(), 401),
-        ("no timestamp", Some(sign(&pair, &ts, &click)), None, click.clone(), 401),
-        ("forged signature", Some("ab".repeat(64)), Some(ts.clone()), click.clone(), 401),
-        ("not hexadecimal", Some("zz".repeat(64)), Some(ts.clone()), click.clone(), 401),
-        ("wrong key", Some(sign(&other, &ts, &click)), Some(ts.clone()), click.clone(), 401),
+        (
+            "no timestamp",
+            Some(sign(&pair, &ts, &click)),
+            None,
+            click.clone(),
+            401,
+        ),
+        (
+            "forged signature",
+            Some("ab".repeat(64)),
+            Some(ts.clone()),
+            click.clone(),
+            401,
+        ),
+        (
+            "not hexadecimal",
+            Some("zz".repeat(64)),
+            Some(ts.clone()),
+            click.clone(),
+            401,
+        ),
+        (
+            "wrong key",
+            Some(sign(&other, &ts, &click)),
+            Some(ts.clone()),
+            click.clone(),
+            401,
+        ),
         (
             "signature of another timestamp",
             Some(sign(&pair, &stale, &click)),
@@ -216,8 +253,20 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
             click.clone(),
             401,
         ),
-        ("stale timestamp", Some(sign(&pair, &stale, &click)), Some(stale.clone()), click.clone(), 401),
-        ("future timestamp", Some(sign(&pair, &future, &click)), Some(future.clone()), click.clone(), 401),
+        (
+            "stale timestamp",
+            Some(sign(&pair, &stale, &click)),
+            Some(stale.clone()),
+            click.clone(),
+            401,
+        ),
+        (
+            "future timestamp",
+            Some(sign(&pair, &future, &click)),
+            Some(future.clone()),
+            click.clone(),
+            401,
+        ),
         (
             "oversized body",
             Some(sign(&pair, &ts, &click)),
@@ -225,19 +274,40 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
             vec![b' '; MAX_BODY_BYTES + 1],
             413,
         ),
-        ("malformed JSON", Some(sign(&pair, &ts, b"{\"type\":3,")), Some(ts.clone()), b"{\"type\":3,".to_vec(), 400),
-        ("not an interaction", Some(sign(&pair, &ts, b"{\"type\":3}")), Some(ts.clone()), b"{\"type\":3}".to_vec(), 400),
+        (
+            "malformed JSON",
+            Some(sign(&pair, &ts, b"{\"type\":3,")),
+            Some(ts.clone()),
+            b"{\"type\":3,".to_vec(),
+            400,
+        ),
+        (
+            "not an interaction",
+            Some(sign(&pair, &ts, b"{\"type\":3}")),
+            Some(ts.clone()),
+            b"{\"type\":3}".to_vec(),
+            400,
+        ),
     ];
     emulator.clear_records();
     for (what, signature, timestamp, body, expected) in cases {
-        let (status, answer) = raw.post(signature.as_deref(), timestamp.as_deref(), body).await;
+        let (status, answer) = raw
+            .post(signature.as_deref(), timestamp.as_deref(), body)
+            .await;
         assert_eq!(status, expected, "{what}: {answer}");
     }
     // A signed PING once is answered; the same request again is a replay.
     let ping = br#"{"type":1,"id":"1","application_id":"2","token":"t","version":1}"#.to_vec();
     let signature = sign(&pair, &ts, &ping);
-    assert_eq!(raw.post(Some(&signature), Some(&ts), ping.clone()).await, (200, r#"{"type":1}"#.to_owned()));
-    assert_eq!(raw.post(Some(&signature), Some(&ts), ping).await.0, 401, "replayed");
+    assert_eq!(
+        raw.post(Some(&signature), Some(&ts), ping.clone()).await,
+        (200, r#"{"type":1}"#.to_owned())
+    );
+    assert_eq!(
+        raw.post(Some(&signature), Some(&ts), ping).await.0,
+        401,
+        "replayed"
+    );
 
     // Nothing happened: no ticket, no channel, no call to Discord.
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use helpline_bot::{Bot, BotConfig, ClusterConfig, RestProxy, ShardEnd};
+use helpline_bot::{Bot, BotConfig, ClusterConfig, PublicKey, RestProxy, ShardEnd};
 use helpline_store::{ScyllaStore, SqliteStore, Store};
 
 use crate::settings::{Settings, StoreBackend};
@@ -164,6 +164,16 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             Box::pin(async move { bot.readiness().await })
         }));
     }
+    let endpoint = match settings.interactions.listen {
+        Some(listen) => match serve_interactions(settings, &running.bot, listen).await {
+            Ok(endpoint) => Some(endpoint),
+            Err(error) => {
+                running.stop().await;
+                return Err(error);
+            }
+        },
+        None => None,
+    };
     let mut signals = Signals::new()?;
     tokio::select! {
         () = signals.next() => {}
@@ -179,13 +189,51 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         deadline_secs = settings.bot.shutdown_deadline_secs,
         "stopping; a second signal exits at once"
     );
+    // Requests stop being taken first; their handlers finish with the bot's other work.
+    let stop = async {
+        if let Some(endpoint) = endpoint {
+            let deadline = Duration::from_secs(settings.bot.shutdown_deadline_secs);
+            let _ = tokio::time::timeout(deadline, endpoint.stop()).await;
+        }
+        running.stop().await;
+    };
     tokio::select! {
-        () = running.stop() => Ok(()),
+        () = stop => Ok(()),
         () = signals.next() => {
             tracing::warn!("second signal: exiting without waiting");
             std::process::exit(130);
         }
     }
+}
+
+/// Serves Discord's interactions endpoint beside the shards, verifying with
+/// `interactions.public_key`, else the application's key as Discord gives it. A configured key
+/// that is not the application's is refused: every request would fail its signature.
+async fn serve_interactions(
+    settings: &Settings,
+    bot: &Bot,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<helpline_bot::InteractionsEndpoint> {
+    let discord = PublicKey::from_hex(bot.verify_key()).map_err(|why| {
+        anyhow::anyhow!("Discord gave no usable public key for the application ({why})")
+    })?;
+    let key = match &settings.interactions.public_key {
+        Some(configured) => {
+            let configured = PublicKey::from_hex(configured)
+                .map_err(|why| anyhow::anyhow!("interactions.public_key: {why}"))?;
+            if configured != discord {
+                bail!(
+                    "interactions.public_key is not this application's public key (Discord gives {}): copy it from the developer portal, General Information, Public Key",
+                    bot.verify_key()
+                );
+            }
+            configured
+        }
+        None => discord,
+    };
+    bot.serve_interactions(listen, key)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 /// Ctrl-C and SIGTERM (what Kubernetes and systemd send).
