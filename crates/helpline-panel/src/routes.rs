@@ -3,7 +3,7 @@
 use crate::Shared;
 use crate::access::{self, GuildRight, Seen};
 use crate::page::{Header, Text, esc, language, layout, url_encode};
-use crate::session::{self, LOGIN_COOKIE, LOGIN_SECS, Login, SESSION_COOKIE, Session};
+use crate::session::{self, LOGIN_SECS, Login, Session};
 use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -96,10 +96,12 @@ impl FromRequestParts<Arc<Shared>> for Viewer {
             .headers
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        let session: Option<Session> =
-            session::read(&shared.sealer, cookies, SESSION_COOKIE, |s: &Session| {
-                s.expires
-            });
+        let session: Option<Session> = session::read(
+            &shared.sealer,
+            cookies,
+            session::session_cookie(shared.secure_cookies),
+            |s: &Session| s.expires,
+        );
         let accept = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -267,7 +269,7 @@ async fn login(State(shared): Shared_, Query(query): Query<HashMap<String, Strin
     };
     let Some(cookie) = session::set(
         &shared.sealer,
-        LOGIN_COOKIE,
+        session::login_cookie(shared.secure_cookies),
         &login,
         LOGIN_SECS,
         shared.secure_cookies,
@@ -315,16 +317,21 @@ async fn callback(
                 &body,
             ),
         );
-        if let Ok(value) =
-            HeaderValue::from_str(&session::clear(LOGIN_COOKIE, shared.secure_cookies))
-        {
+        if let Ok(value) = HeaderValue::from_str(&session::clear(
+            session::login_cookie(shared.secure_cookies),
+            shared.secure_cookies,
+        )) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
         response
     };
     let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
-    let login: Option<Login> =
-        session::read(&shared.sealer, cookies, LOGIN_COOKIE, |l: &Login| l.expires);
+    let login: Option<Login> = session::read(
+        &shared.sealer,
+        cookies,
+        session::login_cookie(shared.secure_cookies),
+        |l: &Login| l.expires,
+    );
     let (Some(login), Some(state)) = (login, query.get("state")) else {
         return refuse(&text.get(key::SIGN_IN_EXPIRED));
     };
@@ -381,7 +388,7 @@ async fn callback(
     let max_age = i64::try_from(shared.session_ttl.as_secs()).unwrap_or(0);
     let Some(cookie) = session::set(
         &shared.sealer,
-        SESSION_COOKIE,
+        session::session_cookie(shared.secure_cookies),
         &session,
         max_age,
         shared.secure_cookies,
@@ -391,7 +398,13 @@ async fn callback(
     tracing::info!(user = session.user, "signed in to the panel");
     redirect(
         &login.next,
-        &[cookie, session::clear(LOGIN_COOKIE, shared.secure_cookies)],
+        &[
+            cookie,
+            session::clear(
+                session::login_cookie(shared.secure_cookies),
+                shared.secure_cookies,
+            ),
+        ],
     )
 }
 
@@ -443,7 +456,10 @@ async fn logout(
     }
     redirect(
         "/",
-        &[session::clear(SESSION_COOKIE, shared.secure_cookies)],
+        &[session::clear(
+            session::session_cookie(shared.secure_cookies),
+            shared.secure_cookies,
+        )],
     )
 }
 

@@ -4,8 +4,25 @@
 use crate::seal::Sealer;
 use serde::{Deserialize, Serialize};
 
-pub(crate) const SESSION_COOKIE: &str = "helpline_session";
-pub(crate) const LOGIN_COOKIE: &str = "helpline_login";
+/// The session cookie's name. Served securely, it carries the `__Host-` prefix: browsers then
+/// accept it only with `Secure`, `Path=/` and no `Domain`, so no sibling subdomain can plant or
+/// overwrite it (a planted session would sign a victim into someone else's account).
+pub(crate) const fn session_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-helpline_session"
+    } else {
+        "helpline_session"
+    }
+}
+
+/// The sign-in cookie's name (see [`session_cookie`]).
+pub(crate) const fn login_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-helpline_login"
+    } else {
+        "helpline_login"
+    }
+}
 
 /// How long a sign-in may take between the redirect to Discord and the way back.
 pub(crate) const LOGIN_SECS: i64 = 600;
@@ -133,8 +150,9 @@ mod tests {
 
     #[test]
     fn cookies_are_read_by_name() {
-        let header = Some("a=1; helpline_session=xyz; b=2");
-        assert_eq!(cookie(header, SESSION_COOKIE), Some("xyz"));
-        assert_eq!(cookie(header, LOGIN_COOKIE), None);
+        let header = Some("a=1; helpline_session=xyz; b=2; __Host-helpline_session=abc");
+        assert_eq!(cookie(header, session_cookie(false)), Some("xyz"));
+        assert_eq!(cookie(header, session_cookie(true)), Some("abc"));
+        assert_eq!(cookie(header, login_cookie(false)), None);
     }
 }

@@ -200,9 +200,9 @@ impl Browser {
         );
         let signed_in = self.get(&back).await;
         assert_eq!(signed_in.status, 303, "{signed_in:?}");
-        assert!(self.cookies.contains_key("helpline_session"));
+        assert!(self.cookies.contains_key("__Host-helpline_session"));
         assert!(
-            !self.cookies.contains_key("helpline_login"),
+            !self.cookies.contains_key("__Host-helpline_login"),
             "the sign-in cookie is spent"
         );
         let next = signed_in.location().to_owned();
@@ -1266,7 +1266,7 @@ async fn a_callback_without_this_browsers_state_is_refused() {
         .get(&format!("/callback?code=abc&state={state}x"))
         .await;
     assert_eq!(answer.status, 400);
-    assert!(!browser.cookies.contains_key("helpline_session"));
+    assert!(!browser.cookies.contains_key("__Host-helpline_session"));
     // Missing state.
     browser.get("/login").await;
     let answer = browser.get("/callback?code=abc").await;
@@ -1277,7 +1277,7 @@ async fn a_callback_without_this_browsers_state_is_refused() {
         .get(&format!("/callback?error=access_denied&state={state}"))
         .await;
     assert_eq!(answer.status, 400);
-    assert!(!browser.cookies.contains_key("helpline_session"));
+    assert!(!browser.cookies.contains_key("__Host-helpline_session"));
     // Somewhere else after signing in: never.
     let answer = browser.get("/login?next=https://evil.example/").await;
     assert_eq!(answer.status, 303);
@@ -1468,14 +1468,14 @@ async fn forms_need_this_sessions_token_and_sessions_end() {
     let forged = mia.post("/logout", &[("csrf", "guess")]).await;
     assert_eq!(forged.status, 403);
     assert!(
-        mia.cookies.contains_key("helpline_session"),
+        mia.cookies.contains_key("__Host-helpline_session"),
         "still signed in"
     );
     let missing = mia.post("/logout", &[]).await;
     assert_eq!(missing.status, 403);
     let out = mia.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, 303);
-    assert!(!mia.cookies.contains_key("helpline_session"));
+    assert!(!mia.cookies.contains_key("__Host-helpline_session"));
     assert_eq!(mia.get("/tickets").await.status, 303, "signed out");
 
     // A session ends after its time: sign in again, and back to the page.

@@ -242,7 +242,7 @@ fn the_panel_beside_a_cluster_process_lists_the_ticket_the_bot_stored() {
     let login = request("GET", &format!("{panel_url}/login"), "", None);
     assert_eq!(login.status, 303, "{login:?}");
     jar.keep(&login);
-    assert!(jar.0.contains_key("helpline_login"), "{login:?}");
+    assert!(jar.0.contains_key("__Host-helpline_login"), "{login:?}");
     let authorize = login.header("location").to_owned();
     assert!(
         authorize.starts_with(&format!(
@@ -285,7 +285,7 @@ fn the_panel_beside_a_cluster_process_lists_the_ticket_the_bot_stored() {
     let signed_in = request("GET", &back, &jar.header(), None);
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     jar.keep(&signed_in);
-    assert!(jar.0.contains_key("helpline_session"), "{signed_in:?}");
+    assert!(jar.0.contains_key("__Host-helpline_session"), "{signed_in:?}");
 
     let tickets = request("GET", &format!("{panel_url}/tickets"), &jar.header(), None);
     assert_eq!(tickets.status, 200, "{tickets:?}");
