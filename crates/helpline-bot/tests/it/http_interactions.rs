@@ -216,7 +216,9 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
     let ts = now().to_string();
     let stale = (now() - 600).to_string();
     let future = (now() + 600).to_string();
-    let cases: Vec<(&str, Option<String>, Option<String>, Vec<u8>, u16)> = vec![
+    /// What is sent (signature, timestamp, body) and the status expected.
+    type Case<'a> = (&'a str, Option<String>, Option<String>, Vec<u8>, u16);
+    let cases: Vec<Case<'_>> = vec![
         ("no signature", None, Some(ts.clone()), click.clone(), 401),
         (
             "no timestamp",
@@ -367,7 +369,7 @@ proptest! {
             Err(refusal) => prop_assert!(matches!(refusal, Refusal::MalformedBody(_)), "{refusal:?}"),
         }
         if !body.is_empty() {
-            let mut mutated = body.clone();
+            let mut mutated = body;
             let at = flip.0 % mutated.len();
             mutated[at] ^= flip.1.max(1);
             let refused = verifier.check(Some(genuine.as_bytes()), Some(ts.as_bytes()), &mutated, now);
