@@ -100,6 +100,8 @@ pub(crate) struct Shared {
     pub(crate) translator: Translator,
     /// The bot's user id, asked of Discord once.
     pub(crate) bot_id: tokio::sync::OnceCell<helpline_domain::UserId>,
+    /// Sign-outs, checked on every request.
+    pub(crate) sign_outs: session::SignOuts,
 }
 
 impl Shared {
@@ -185,6 +187,7 @@ pub async fn serve(config: PanelConfig, store: Arc<dyn Store>) -> Result<Panel, 
         sealer: seal::Sealer::new(&config.session_key),
         translator: Translator::new(),
         bot_id: tokio::sync::OnceCell::new(),
+        sign_outs: session::SignOuts::default(),
     });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

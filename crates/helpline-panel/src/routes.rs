@@ -96,12 +96,17 @@ impl FromRequestParts<Arc<Shared>> for Viewer {
             .headers
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        let session: Option<Session> = session::read(
+        let mut session: Option<Session> = session::read(
             &shared.sealer,
             cookies,
             session::session_cookie(shared.secure_cookies),
             |s: &Session| s.expires,
         );
+        if let Some(opened) = &session
+            && !shared.sign_outs.allows(&*shared.store, opened).await
+        {
+            session = None;
+        }
         let accept = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -383,6 +388,7 @@ async fn callback(
         locale: user.locale,
         csrf: shared.sealer.token(24),
         expires: session::now_secs() + i64::try_from(shared.session_ttl.as_secs()).unwrap_or(0),
+        issued: session::now_millis(),
         guilds: helped,
     };
     let max_age = i64::try_from(shared.session_ttl.as_secs()).unwrap_or(0);
@@ -453,6 +459,18 @@ async fn logout(
 ) -> Response {
     if !csrf_ok(&viewer, &headers, &shared, &form.csrf) {
         return csrf_refused(&shared, &viewer);
+    }
+    // The session ends everywhere, a copy of the cookie included, not only in this browser.
+    if let Some(user) = viewer.user() {
+        let now = session::now_millis();
+        match shared
+            .store
+            .end_panel_sessions(user, Timestamp::from_millis(now))
+            .await
+        {
+            Ok(()) => shared.sign_outs.remember(user.get(), Some(now)),
+            Err(error) => return failure(&shared, &viewer, &error),
+        }
     }
     redirect(
         "/",

@@ -43,6 +43,9 @@ pub(crate) struct Session {
     /// Unix seconds after which the session is over.
     #[serde(rename = "e")]
     pub(crate) expires: i64,
+    /// When it began (Unix milliseconds): a sign-out at or after it ends it on every replica.
+    #[serde(rename = "i", default)]
+    pub(crate) issued: i64,
     /// The servers they are on where Helpline is set up: (id, name).
     #[serde(rename = "g")]
     pub(crate) guilds: Vec<(u64, String)>,
@@ -62,6 +65,12 @@ pub(crate) struct Login {
     pub(crate) next: String,
     #[serde(rename = "e")]
     pub(crate) expires: i64,
+}
+
+pub(crate) fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 pub(crate) fn now_secs() -> i64 {
@@ -154,5 +163,62 @@ mod tests {
         assert_eq!(cookie(header, session_cookie(false)), Some("xyz"));
         assert_eq!(cookie(header, session_cookie(true)), Some("abc"));
         assert_eq!(cookie(header, login_cookie(false)), None);
+    }
+}
+
+/// When users last signed out, as the store says, remembered briefly: a session is checked on
+/// every request, and a sign-out on another replica ends it within [`SignOuts::TTL`].
+#[derive(Debug, Default)]
+pub(crate) struct SignOuts {
+    seen: std::sync::Mutex<std::collections::HashMap<u64, (std::time::Instant, Option<i64>)>>,
+}
+
+impl SignOuts {
+    pub(crate) const TTL: std::time::Duration = std::time::Duration::from_secs(10);
+    /// Users remembered at most; past it the memory starts again.
+    const MAX: usize = 10_000;
+
+    /// Whether `session` is still on: not ended by a sign-out. A store that cannot answer ends
+    /// it (the page then asks to sign in again).
+    pub(crate) async fn allows(
+        &self,
+        store: &dyn helpline_store::Store,
+        session: &Session,
+    ) -> bool {
+        let known = self
+            .seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.get(&session.user).copied())
+            .filter(|(at, _)| at.elapsed() < Self::TTL);
+        let ended = match known {
+            Some((_, ended)) => ended,
+            None => {
+                let Some(user) = helpline_domain::UserId::new_checked(session.user) else {
+                    return false;
+                };
+                match store.panel_sessions_ended(user).await {
+                    Ok(ended) => {
+                        let ended = ended.map(helpline_domain::Timestamp::as_millis);
+                        self.remember(session.user, ended);
+                        ended
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot check a session against sign-outs");
+                        return false;
+                    }
+                }
+            }
+        };
+        ended.is_none_or(|ended| session.issued > ended)
+    }
+
+    pub(crate) fn remember(&self, user: u64, ended: Option<i64>) {
+        if let Ok(mut seen) = self.seen.lock() {
+            if seen.len() >= Self::MAX {
+                seen.clear();
+            }
+            seen.insert(user, (std::time::Instant::now(), ended));
+        }
     }
 }

@@ -416,6 +416,13 @@ pub trait Store: Send + Sync + 'static {
     /// Whether a user was granted web-panel access in a guild.
     async fn has_panel_access(&self, guild: GuildId, user: UserId) -> Result<bool>;
 
+    /// Ends every web-panel session of `user` begun at or before `at` (signing out ends the
+    /// session everywhere, a copied cookie included). A later sign-out time never goes back.
+    async fn end_panel_sessions(&self, user: UserId, at: Timestamp) -> Result<()>;
+
+    /// When `user`'s web-panel sessions last ended: sessions begun at or before are over.
+    async fn panel_sessions_ended(&self, user: UserId) -> Result<Option<Timestamp>>;
+
     /// Claims an interaction for handling, so a redelivered interaction does one thing.
     async fn begin_interaction(
         &self,

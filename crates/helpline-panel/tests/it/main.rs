@@ -1473,10 +1473,53 @@ async fn forms_need_this_sessions_token_and_sessions_end() {
     );
     let missing = mia.post("/logout", &[]).await;
     assert_eq!(missing.status, 403);
+    // A copy of her cookie, taken before she signs out (another browser, a stolen cookie), and
+    // a second replica of the panel on the same store.
+    let mut copy = world.browser();
+    copy.cookies = mia.cookies.clone();
+    assert_eq!(
+        copy.get("/tickets").await.status,
+        200,
+        "the copy works until then"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _replica = serve(
+        PanelConfig {
+            listen: format!("127.0.0.1:{port}").parse().unwrap(),
+            public_url: world.url.clone(),
+            client_id: world.emulator.application_id().get(),
+            client_secret: world.emulator.client_secret(),
+            session_key: [42; 32],
+            bot_token: world.emulator.bot_token().to_owned(),
+            discord_url: world.emulator.base_url().to_owned(),
+            access_ttl: MINUTE,
+            session_ttl: Duration::from_secs(2),
+        },
+        world.store.clone(),
+    )
+    .await
+    .unwrap();
+    let mut elsewhere = Browser::new(&format!("http://127.0.0.1:{port}"));
+    elsewhere.cookies = mia.cookies.clone();
     let out = mia.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, 303);
     assert!(!mia.cookies.contains_key("__Host-helpline_session"));
     assert_eq!(mia.get("/tickets").await.status, 303, "signed out");
+    // Signing out ended the session itself: the copy is refused here and on the other replica.
+    assert_eq!(
+        copy.get("/tickets").await.status,
+        303,
+        "the copy is signed out"
+    );
+    assert_eq!(
+        elsewhere.get("/tickets").await.status,
+        303,
+        "on every replica"
+    );
 
     // A session ends after its time: sign in again, and back to the page.
     let mut zoe = world.browser();

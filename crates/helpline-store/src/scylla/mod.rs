@@ -922,6 +922,37 @@ impl crate::Store for ScyllaStore {
         timed("purge_interactions", self.purge_claims(before)).await
     }
 
+    async fn end_panel_sessions(&self, user: UserId, at: Timestamp) -> Result<()> {
+        // Written at the sign-out's own time: the latest sign-out wins whatever the order.
+        let micros = at.as_millis().saturating_mul(1000);
+        timed(
+            "end_panel_sessions",
+            self.exec(
+                "INSERT INTO panel_sign_outs (user_id, at) VALUES (?, ?) USING TIMESTAMP ?",
+                (big(user.get()), at.as_millis(), micros),
+            ),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn panel_sessions_ended(&self, user: UserId) -> Result<Option<Timestamp>> {
+        timed("panel_sessions_ended", async {
+            let rows: Vec<(Option<i64>,)> = self
+                .rows(
+                    "SELECT at FROM panel_sign_outs WHERE user_id = ?",
+                    (big(user.get()),),
+                )
+                .await?;
+            Ok(rows
+                .into_iter()
+                .next()
+                .and_then(|(at,)| at)
+                .map(Timestamp::from_millis))
+        })
+        .await
+    }
+
     async fn submit_guild_job(&self, job: &crate::GuildJob) -> Result<bool> {
         timed("submit_guild_job", self.submit_job(job)).await
     }

@@ -1277,6 +1277,30 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn end_panel_sessions(&self, user: UserId, at: Timestamp) -> Result<()> {
+        self.write("end_panel_sessions", move |connection| {
+            connection
+                .prepare_cached(
+                    "INSERT INTO panel_sign_outs (user_id, at) VALUES (?1, ?2)
+                     ON CONFLICT (user_id) DO UPDATE SET at = max(at, excluded.at)",
+                )?
+                .execute(params![sql_id(user.get()), at.as_millis()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn panel_sessions_ended(&self, user: UserId) -> Result<Option<Timestamp>> {
+        self.read("panel_sessions_ended", move |connection| {
+            Ok(connection
+                .prepare_cached("SELECT at FROM panel_sign_outs WHERE user_id = ?1")?
+                .query_row([sql_id(user.get())], |row| row.get::<_, i64>(0))
+                .optional()?
+                .map(Timestamp::from_millis))
+        })
+        .await
+    }
+
     async fn submit_guild_job(&self, job: &GuildJob) -> Result<bool> {
         let task = encode(&job.task)?;
         let state = encode(&job.state)?;

@@ -1,5 +1,6 @@
 -- Schema version 6: guild jobs, the Discord work the web panel asks of the bot (setup, showing
--- and removing panel messages). `task` and `state` are JSON; pending jobs are found by `due_at`.
+-- and removing panel messages; `task` and `state` are JSON, pending jobs are found by
+-- `due_at`), and when each user last signed out of the web panel.
 CREATE TABLE guild_jobs (
     id INTEGER PRIMARY KEY,
     guild_id INTEGER NOT NULL,
@@ -15,3 +16,7 @@ CREATE TABLE guild_jobs (
 CREATE INDEX guild_jobs_by_guild ON guild_jobs (guild_id, id);
 CREATE INDEX guild_jobs_due ON guild_jobs (due_at) WHERE pending = 1;
 CREATE INDEX guild_jobs_ended ON guild_jobs (ended_at) WHERE pending = 0;
+CREATE TABLE panel_sign_outs (
+    user_id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL
+);

@@ -61,7 +61,8 @@ macro_rules! conformance_suite {
             writes_with_an_older_fencing_token_are_refused,
             due_timers_are_found_by_their_stored_deadline,
             transcripts_are_purged_whole_after_their_retention,
-            guild_jobs_run_once_retry_and_are_purged
+            guild_jobs_run_once_retry_and_are_purged,
+            panel_sign_outs_only_move_forward
         );
     };
     (@module $name:ident, $backend:expr; $($test:ident),*) => {
@@ -1929,4 +1930,24 @@ pub(crate) async fn guild_jobs_run_once_retry_and_are_purged(store: Arc<dyn Stor
         ids(store.guild_jobs(guild(GUILD + 1), 10).await.unwrap()),
         vec![other.id]
     );
+}
+
+pub(crate) async fn panel_sign_outs_only_move_forward(store: Arc<dyn Store>) {
+    let at = Timestamp::from_secs(1_800_000_000);
+    assert_eq!(store.panel_sessions_ended(user(5)).await.unwrap(), None);
+    store.end_panel_sessions(user(5), at).await.unwrap();
+    assert_eq!(store.panel_sessions_ended(user(5)).await.unwrap(), Some(at));
+    // A sign-out recorded late (an older time) does not bring old sessions back.
+    store
+        .end_panel_sessions(user(5), Timestamp::from_secs(1_700_000_000))
+        .await
+        .unwrap();
+    assert_eq!(store.panel_sessions_ended(user(5)).await.unwrap(), Some(at));
+    let later = at.plus(Duration::from_secs(60));
+    store.end_panel_sessions(user(5), later).await.unwrap();
+    assert_eq!(
+        store.panel_sessions_ended(user(5)).await.unwrap(),
+        Some(later)
+    );
+    assert_eq!(store.panel_sessions_ended(user(6)).await.unwrap(), None);
 }
