@@ -383,7 +383,7 @@ fn style(form: &HashMap<String, String>) -> PanelStyle {
 
 /// Why a change is refused, translated; or what it decided.
 enum Decision {
-    Done(Decided),
+    Done(Box<Decided>),
     Refused(String),
     Confirm(String, String),
     /// Ids that were not sent by this page (another guild's, or none).
@@ -418,10 +418,10 @@ fn decide(
                 style,
                 ..Panel::new(id, channel)
             }) {
-                Ok(id) => Decision::Done(Decided {
+                Ok(id) => Decision::Done(Box::new(Decided {
                     config: next,
                     jobs: show_panels(vec![id]).into_iter().collect(),
-                }),
+                })),
                 Err(error) => refused(&error),
             }
         }
@@ -432,10 +432,10 @@ fn decide(
             let id = panel.id;
             let old_message = panel.message_id.map(|m| (panel.channel_id, m));
             match field(form, "action") {
-                "post" => Decision::Done(Decided {
+                "post" => Decision::Done(Box::new(Decided {
                     config: next,
                     jobs: show_panels(vec![id]).into_iter().collect(),
-                }),
+                })),
                 "delete_panel" if !confirmed => Decision::Confirm(
                     text.with(
                         key::PANEL_DELETE_CONFIRM,
@@ -447,12 +447,12 @@ fn decide(
                     ),
                 ),
                 "delete_panel" => match next.remove_panel(id) {
-                    Ok(_) => Decision::Done(Decided {
+                    Ok(_) => Decision::Done(Box::new(Decided {
                         config: next,
                         jobs: remove(old_message.into_iter().collect())
                             .into_iter()
                             .collect(),
-                    }),
+                    })),
                     Err(error) => refused(&error),
                 },
                 _ => {
@@ -477,7 +477,7 @@ fn decide(
                     }
                     jobs.extend(show_panels(vec![id]));
                     match next.update_panel(edited) {
-                        Ok(()) => Decision::Done(Decided { config: next, jobs }),
+                        Ok(()) => Decision::Done(Box::new(Decided { config: next, jobs })),
                         Err(error) => refused(&error),
                     }
                 }
@@ -511,10 +511,10 @@ fn decide(
                     );
                 }
                 return match next.remove_topic(topic.id) {
-                    Ok(_) => Decision::Done(Decided {
+                    Ok(_) => Decision::Done(Box::new(Decided {
                         config: next,
                         jobs: show_panels(before).into_iter().collect(),
-                    }),
+                    })),
                     Err(error) => refused(&error),
                 };
             }
@@ -575,10 +575,10 @@ fn decide(
                     shown.push(panel);
                 }
             }
-            Decision::Done(Decided {
+            Decision::Done(Box::new(Decided {
                 config: next,
                 jobs: show_panels(shown).into_iter().collect(),
-            })
+            }))
         }
         _ => Decision::Unknown,
     }
@@ -618,7 +618,7 @@ pub(crate) async fn change(
         )
     };
     let decided = match decide(text, &config, &channels, &form, &confirm_form) {
-        Decision::Done(decided) => decided,
+        Decision::Done(decided) => *decided,
         Decision::Refused(reason) => {
             return show(
                 &shared,

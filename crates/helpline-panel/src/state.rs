@@ -22,6 +22,14 @@ pub(crate) fn link(text: Text<'_>, guild: GuildId) -> String {
     guild_link(text, guild, "state", key::STATE_LINK)
 }
 
+/// Which confirmation the page asks for, if any.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    Nothing,
+    Disable,
+    Reset,
+}
+
 /// The page: the state, and the one form that changes it (or its confirmation).
 fn render(
     shared: &Shared,
@@ -29,10 +37,11 @@ fn render(
     guild: GuildId,
     server: &str,
     config: &GuildConfig,
-    confirming: bool,
+    asking: Asking,
     saved: bool,
-    confirm_reset: bool,
 ) -> Response {
+    let confirming = asking == Asking::Disable;
+    let confirm_reset = asking == Asking::Reset;
     let text = viewer.text(shared);
     let csrf = viewer.session.as_ref().map_or("", |s| s.csrf.as_str());
     let hidden = format!(
@@ -120,9 +129,8 @@ pub(crate) async fn page(
         guild,
         &server,
         &config,
-        false,
+        Asking::Nothing,
         query.contains_key("saved"),
-        false,
     )
 }
 
@@ -158,7 +166,13 @@ pub(crate) async fn change(
     let enable = match change.action.as_str() {
         "reset" if change.confirm != "yes" || change.version != Some(config.version) => {
             return render(
-                &shared, &viewer, guild, &server, &config, false, false, true,
+                &shared,
+                &viewer,
+                guild,
+                &server,
+                &config,
+                Asking::Reset,
+                false,
             );
         }
         "reset" => return reset(&shared, &viewer, user, guild, &config).await,
@@ -166,19 +180,37 @@ pub(crate) async fn change(
         "disable" if change.confirm == "yes" => false,
         "disable" => {
             return render(
-                &shared, &viewer, guild, &server, &config, true, false, false,
+                &shared,
+                &viewer,
+                guild,
+                &server,
+                &config,
+                Asking::Disable,
+                false,
             );
         }
         _ => {
             return render(
-                &shared, &viewer, guild, &server, &config, false, false, false,
+                &shared,
+                &viewer,
+                guild,
+                &server,
+                &config,
+                Asking::Nothing,
+                false,
             );
         }
     };
     // Decided on the page as it was read: a change made meanwhile is shown instead.
     if change.version != Some(config.version) {
         return render(
-            &shared, &viewer, guild, &server, &config, false, false, false,
+            &shared,
+            &viewer,
+            guild,
+            &server,
+            &config,
+            Asking::Nothing,
+            false,
         );
     }
     let mut next = config.clone();
@@ -190,9 +222,15 @@ pub(crate) async fn change(
             }
             Err(helpline_store::Error::Conflict { .. }) => {
                 return match shared.store.guild_config(guild).await {
-                    Ok(Some(now)) => {
-                        render(&shared, &viewer, guild, &server, &now, false, false, false)
-                    }
+                    Ok(Some(now)) => render(
+                        &shared,
+                        &viewer,
+                        guild,
+                        &server,
+                        &now,
+                        Asking::Nothing,
+                        false,
+                    ),
                     Ok(None) => not_found(&shared, &viewer),
                     Err(error) => failure(&shared, &viewer, &error),
                 };
