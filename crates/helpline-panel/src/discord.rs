@@ -16,6 +16,35 @@ use std::time::Duration;
 const MAX_BODY: usize = 4 << 20;
 /// How long one call may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// A 429 asking to wait at most this long is waited out once; a longer one is a failure.
+const SHORT_WAIT: Duration = Duration::from_secs(2);
+/// How long a guild's channel list is kept (the setup and panels pages ask for it).
+const CHANNELS_TTL: Duration = Duration::from_secs(10);
+/// Guilds whose channel lists are kept at most.
+const CHANNELS_KEPT: usize = 1_000;
+
+/// Guilds' channel lists: when each was asked, and what Discord said (`None`: no such guild).
+type KeptChannels = std::collections::HashMap<u64, (std::time::Instant, Option<Vec<NamedChannel>>)>;
+
+/// How long a 429 asks to wait: its JSON `retry_after` (seconds, fractional), else the
+/// `Retry-After` header.
+fn retry_after(headers: &hyper::HeaderMap, body: &[u8]) -> Option<Duration> {
+    #[derive(Deserialize)]
+    struct Limited {
+        retry_after: f64,
+    }
+    serde_json::from_slice::<Limited>(body)
+        .ok()
+        .map(|l| l.retry_after)
+        .or_else(|| {
+            headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(Duration::from_secs_f64)
+}
 
 /// A Discord call that failed.
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +182,11 @@ pub(crate) struct Discord {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
     /// `https://discord.com`, or an emulator's address.
     base: String,
+    /// Where calls with the bot's token go: `helpline proxy` when the bot's calls share a REST
+    /// budget through it, else `base`. A user's own calls (the sign-in) go to `base`.
+    bot_base: String,
+    /// Guilds' channel lists, briefly: (when asked, the list).
+    channels: std::sync::Arc<std::sync::Mutex<KeptChannels>>,
     bot_token: String,
     client_id: u64,
     client_secret: String,
@@ -170,6 +204,7 @@ impl std::fmt::Debug for Discord {
 impl Discord {
     pub(crate) fn new(
         base: &str,
+        rest_proxy: Option<&str>,
         bot_token: String,
         client_id: u64,
         client_secret: String,
@@ -182,6 +217,8 @@ impl Discord {
         Ok(Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             base: base.trim_end_matches('/').to_owned(),
+            bot_base: rest_proxy.unwrap_or(base).trim_end_matches('/').to_owned(),
+            channels: std::sync::Arc::default(),
             bot_token,
             client_id,
             client_secret,
@@ -205,15 +242,53 @@ impl Discord {
         authorization: String,
         form: Option<String>,
     ) -> Result<(StatusCode, Bytes), DiscordError> {
+        let base = if authorization.starts_with("Bot ") {
+            &self.bot_base
+        } else {
+            &self.base
+        };
+        let mut waited = false;
+        loop {
+            let (status, headers, body) = self
+                .send(
+                    what,
+                    &method,
+                    &format!("{base}/api/v10{path}"),
+                    &authorization,
+                    form.as_deref(),
+                )
+                .await?;
+            if status == StatusCode::TOO_MANY_REQUESTS && !waited {
+                // A short wait is waited out once; a longer one fails the page.
+                if let Some(wait) = retry_after(&headers, &body).filter(|w| *w <= SHORT_WAIT) {
+                    tracing::info!(what, ?wait, "Discord asked the panel to wait");
+                    tokio::time::sleep(wait).await;
+                    waited = true;
+                    continue;
+                }
+            }
+            return Ok((status, body));
+        }
+    }
+
+    /// One request.
+    async fn send(
+        &self,
+        what: &'static str,
+        method: &Method,
+        uri: &str,
+        authorization: &str,
+        form: Option<&str>,
+    ) -> Result<(StatusCode, hyper::HeaderMap, Bytes), DiscordError> {
         let mut request = Request::builder()
-            .method(method)
-            .uri(format!("{}/api/v10{path}", self.base))
+            .method(method.clone())
+            .uri(uri)
             .header("authorization", authorization)
             .header("user-agent", "Helpline panel");
         let body = match form {
             Some(form) => {
                 request = request.header("content-type", "application/x-www-form-urlencoded");
-                Full::new(Bytes::from(form))
+                Full::new(Bytes::from(form.to_owned()))
             }
             None => Full::new(Bytes::new()),
         };
@@ -231,6 +306,7 @@ impl Discord {
                         why: e.to_string(),
                     })?;
             let status = response.status();
+            let headers = response.headers().clone();
             let body = Limited::new(response.into_body(), MAX_BODY)
                 .collect()
                 .await
@@ -239,7 +315,7 @@ impl Discord {
                     why: e.to_string(),
                 })?
                 .to_bytes();
-            Ok((status, body))
+            Ok((status, headers, body))
         };
         tokio::time::timeout(TIMEOUT, call)
             .await
@@ -393,16 +469,35 @@ impl Discord {
     }
 
     /// A guild's channels, with their kinds and names (`None`: the bot is not in the guild).
+    /// Kept [`CHANNELS_TTL`]: a page viewed again and again asks Discord once.
     pub(crate) async fn guild_channels(
         &self,
         guild: u64,
     ) -> Result<Option<Vec<NamedChannel>>, DiscordError> {
-        self.json(
-            "a server's channels",
-            &format!("/guilds/{guild}/channels"),
-            format!("Bot {}", self.bot_token),
-        )
-        .await
+        let kept = self.channels.lock().ok().and_then(|kept| {
+            kept.get(&guild)
+                .filter(|(at, _)| at.elapsed() < CHANNELS_TTL)
+                .map(|(_, channels)| channels.clone())
+        });
+        if let Some(channels) = kept {
+            return Ok(channels);
+        }
+        let channels: Option<Vec<NamedChannel>> = self
+            .json(
+                "a server's channels",
+                &format!("/guilds/{guild}/channels"),
+                format!("Bot {}", self.bot_token),
+            )
+            .await?;
+        if let Ok(mut kept) = self.channels.lock() {
+            if kept.len() >= CHANNELS_KEPT {
+                kept.retain(|_, (at, _)| at.elapsed() < CHANNELS_TTL);
+            }
+            if kept.len() < CHANNELS_KEPT {
+                kept.insert(guild, (std::time::Instant::now(), channels.clone()));
+            }
+        }
+        Ok(channels)
     }
 
     /// A member's roles (`None`: not a member).

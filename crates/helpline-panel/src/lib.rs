@@ -51,6 +51,9 @@ pub struct PanelConfig {
     pub bot_token: String,
     /// Discord's address: `https://discord.com`, or an emulator's.
     pub discord_url: String,
+    /// `helpline proxy`'s address (`http://host:port`), when the bot's Discord calls share one
+    /// REST budget through it: the panel's calls with the bot's token go there too.
+    pub rest_proxy: Option<String>,
     /// How long a user's standing in a guild is remembered.
     pub access_ttl: Duration,
     /// How long a session lasts.
@@ -67,6 +70,7 @@ impl std::fmt::Debug for PanelConfig {
             .field("session_key", &"<redacted>")
             .field("bot_token", &"<redacted>")
             .field("discord_url", &self.discord_url)
+            .field("rest_proxy", &self.rest_proxy)
             .field("access_ttl", &self.access_ttl)
             .field("session_ttl", &self.session_ttl)
             .finish()
@@ -172,6 +176,7 @@ pub async fn serve(config: PanelConfig, store: Arc<dyn Store>) -> Result<Panel, 
     let _ = rustls::crypto::ring::default_provider().install_default();
     let discord = discord::Discord::new(
         &config.discord_url,
+        config.rest_proxy.as_deref(),
         config.bot_token.clone(),
         config.client_id,
         config.client_secret.clone(),

@@ -262,7 +262,15 @@ const XSS: &str = r#"<script>window.pwned = 1</script><img src=x onerror="window
 
 impl World {
     async fn start(access_ttl: Duration, session_ttl: Duration) -> Self {
-        let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+        Self::start_with(EmulatorConfig::default(), access_ttl, session_ttl).await
+    }
+
+    async fn start_with(
+        emulator: EmulatorConfig,
+        access_ttl: Duration,
+        session_ttl: Duration,
+    ) -> Self {
+        let emulator = Emulator::start(emulator).await.unwrap();
         let ada = emulator.create_user("Ada", "en-US");
         let zoe = emulator.create_user("Zoe", "fr");
         let mia = emulator.create_user("Mia", "fr");
@@ -355,6 +363,7 @@ impl World {
                 session_key: [42; 32],
                 bot_token: emulator.bot_token().to_owned(),
                 discord_url: emulator.base_url().to_owned(),
+                rest_proxy: None,
                 access_ttl,
                 session_ttl,
             },
@@ -1496,6 +1505,7 @@ async fn forms_need_this_sessions_token_and_sessions_end() {
             session_key: [42; 32],
             bot_token: world.emulator.bot_token().to_owned(),
             discord_url: world.emulator.base_url().to_owned(),
+            rest_proxy: None,
             access_ttl: MINUTE,
             session_ttl: Duration::from_secs(2),
         },
@@ -2538,4 +2548,100 @@ async fn an_admin_turns_tickets_off_after_confirming_and_on_again() {
     let mut mia = world.browser();
     mia.sign_in(&world, world.mia, "/tickets").await;
     assert_eq!(mia.get(&state).await.status, 404);
+}
+
+/// With `helpline proxy` named, the panel's calls with the bot's token go through it (one REST
+/// budget with the bot); the user's own sign-in calls go to Discord.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panels_bot_calls_go_through_the_rest_proxy() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let world = World::start(MINUTE, DAY).await;
+    let through = Arc::new(AtomicUsize::new(0));
+    let bearer = Arc::new(AtomicUsize::new(0));
+    let counted = {
+        let (through, bearer) = (through.clone(), bearer.clone());
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let (through, bearer) = (through.clone(), bearer.clone());
+            async move {
+                through.fetch_add(1, Ordering::SeqCst);
+                let authorization = request
+                    .headers()
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if !authorization.starts_with("Bot ") {
+                    bearer.fetch_add(1, Ordering::SeqCst);
+                }
+                next.run(request).await
+            }
+        }
+    };
+    let proxy = helpline_proxy::router(
+        helpline_proxy::ProxyConfig::new(world.emulator.base_url()),
+        Arc::new(helpline_proxy::MemoryLimits::new()),
+    )
+    .layer(axum::middleware::from_fn(counted));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, proxy).await });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let _panel = serve(
+        PanelConfig {
+            listen: format!("127.0.0.1:{port}").parse().unwrap(),
+            public_url: url.clone(),
+            client_id: world.emulator.application_id().get(),
+            client_secret: world.emulator.client_secret(),
+            session_key: [42; 32],
+            bot_token: world.emulator.bot_token().to_owned(),
+            discord_url: world.emulator.base_url().to_owned(),
+            rest_proxy: Some(proxy_url),
+            access_ttl: MINUTE,
+            session_ttl: DAY,
+        },
+        world.store.clone(),
+    )
+    .await
+    .unwrap();
+    let mut ada = Browser::new(&url);
+    ada.sign_in(&world, world.ada, "/guilds").await;
+    let page = ada.get(&format!("/guilds/{}", world.alpha)).await;
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        through.load(Ordering::SeqCst) > 0,
+        "her standing was asked through the proxy"
+    );
+    // Ada's token (the code exchange, her user and guilds) went to Discord, never the proxy.
+    assert_eq!(bearer.load(Ordering::SeqCst), 0, "only the bot's calls");
+}
+
+/// Discord asking the panel to wait a moment (a 429 with a short `retry_after`) is waited out
+/// once: the page is shown, not a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_rate_limit_is_waited_out() {
+    let mut config = EmulatorConfig::default();
+    config.rate_limit.routes.push(discord_emulator::RouteLimit {
+        method: "GET".into(),
+        route: "/guilds/{guild_id}/members/{user_id}".into(),
+        limit: 1,
+        window: Duration::from_millis(400),
+        shared: false,
+    });
+    // Nothing remembered: every page asks Discord for Ada's roles.
+    let world = World::start_with(config, Duration::ZERO, DAY).await;
+    let mut ada = world.browser();
+    ada.sign_in(&world, world.ada, "/guilds").await;
+    let limited = world.emulator.rate_limited_count("user");
+    for _ in 0..3 {
+        let page = ada.get(&format!("/guilds/{}", world.alpha)).await;
+        assert_eq!(page.status, 200, "{page:?}");
+    }
+    assert!(
+        world.emulator.rate_limited_count("user") > limited,
+        "Discord did ask the panel to wait"
+    );
 }

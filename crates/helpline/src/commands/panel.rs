@@ -133,6 +133,11 @@ fn panel_config(settings: &Settings) -> anyhow::Result<PanelConfig> {
         session_key,
         bot_token: token.expose().to_owned(),
         discord_url,
+        rest_proxy: settings
+            .discord
+            .rest_proxy
+            .as_ref()
+            .map(|url| url.as_str().trim_end_matches('/').to_owned()),
         access_ttl: Duration::from_secs(panel.access_cache_secs),
         session_ttl: Duration::from_secs(panel.session_hours * 3600),
     })
