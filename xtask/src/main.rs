@@ -16,7 +16,9 @@ tasks:
           formatting, run clippy with -D warnings,
           check the crates' dependency rules, and run every test (cargo nextest)
   tidy    only the dependency-rule checks
-  k8s     render helm/helpline into k8s/helpline.yaml (the plain manifests)";
+  k8s     render helm/helpline into k8s/helpline.yaml (the plain manifests)
+  crd     write the HelplineCluster CRD generated from crates/helpline-operator's type into
+          helm/helpline/crds/helplinecluster.yaml (`helpline operator --print-crd`)";
 
 /// Crates the domain must never depend on, directly or not: it does no I/O.
 const DOMAIN_FORBIDDEN: &[&str] = &[
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("tidy") => tidy(),
         Some("k8s") => ensure_discord_py().and_then(|()| k8s()),
+        Some("crd") => crd(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -287,6 +290,33 @@ fn k8s() -> Result<()> {
     std::fs::create_dir_all(workspace_root().join("k8s"))?;
     std::fs::write(workspace_root().join("k8s/helpline.yaml"), text)?;
     eprintln!("xtask: wrote k8s/helpline.yaml");
+    Ok(())
+}
+
+/// The committed CRD, from the Rust type (the operator's tests find it stale otherwise).
+fn crd() -> Result<()> {
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "helpline",
+            "--",
+            "operator",
+            "--print-crd",
+        ])
+        .output()
+        .context("cannot run cargo")?;
+    if !output.status.success() {
+        bail!(
+            "helpline operator --print-crd failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let path = workspace_root().join("helm/helpline/crds/helplinecluster.yaml");
+    std::fs::create_dir_all(path.parent().expect("a folder"))?;
+    std::fs::write(&path, output.stdout)?;
+    eprintln!("xtask: wrote helm/helpline/crds/helplinecluster.yaml");
     Ok(())
 }
 

@@ -123,6 +123,7 @@ impl Operator {
     /// Connects with the pod's service account (or the local kubeconfig), to the namespace it
     /// runs in, and checks that it may list `HelplineCluster`s there.
     pub async fn connect(discord: Discord, instance: Option<String>) -> Result<Self> {
+        crate::install_crypto_provider();
         let client = kube::Client::try_default().await?;
         let namespace = client.default_namespace().to_owned();
         let api = Api::namespaced(client.clone(), &namespace);
@@ -140,7 +141,10 @@ impl Operator {
     }
 
     /// Reconciles until `shutdown` completes.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static) {
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+    ) {
         run(self.api, self.context, shutdown).await;
     }
 }
@@ -148,7 +152,11 @@ impl Operator {
 /// Checks that the operator can list `HelplineCluster`s: the CRD is installed and the RBAC lets
 /// it read them.
 pub async fn check(api: &Api<HelplineCluster>) -> Result<usize> {
-    Ok(api.list(&ListParams::default().limit(50)).await?.items.len())
+    Ok(api
+        .list(&ListParams::default().limit(50))
+        .await?
+        .items
+        .len())
 }
 
 /// Runs the controller over `api` until `shutdown` completes.
@@ -230,8 +238,7 @@ pub fn target_shards(
         return count;
     }
     let mut count = recommendation.shards.max(1);
-    if let (Some(per_shard), Some(guilds)) = (guilds_per_shard, recommendation.approximate_guilds)
-    {
+    if let (Some(per_shard), Some(guilds)) = (guilds_per_shard, recommendation.approximate_guilds) {
         let needed = guilds.div_ceil(u64::from(per_shard.max(1)));
         count = count.max(u32::try_from(needed).unwrap_or(u32::MAX));
     }
@@ -356,8 +363,24 @@ async fn reconcile_once(cluster: &HelplineCluster, context: &Context) -> Result<
     let degraded = |reason: &str, message: String| {
         let mut status = previous.clone();
         status.observed_generation = generation;
-        set_condition(&mut status, "Degraded", true, reason, &message, now, generation);
-        set_condition(&mut status, "Ready", false, reason, &message, now, generation);
+        set_condition(
+            &mut status,
+            "Degraded",
+            true,
+            reason,
+            &message,
+            now,
+            generation,
+        );
+        set_condition(
+            &mut status,
+            "Ready",
+            false,
+            reason,
+            &message,
+            now,
+            generation,
+        );
         status
     };
 
@@ -391,13 +414,15 @@ async fn reconcile_once(cluster: &HelplineCluster, context: &Context) -> Result<
     let due = match &previous.recommendation {
         None => true,
         Some(_) if previous.observed_generation != generation => true,
-        Some(recommendation) => recommendation
-            .checked_at
-            .parse::<Timestamp>()
-            .map_or(true, |checked| {
-                now.duration_since(checked).as_secs()
-                    >= i64::from(spec.recommendation_interval_seconds)
-            }),
+        Some(recommendation) => {
+            recommendation
+                .checked_at
+                .parse::<Timestamp>()
+                .map_or(true, |checked| {
+                    now.duration_since(checked).as_secs()
+                        >= i64::from(spec.recommendation_interval_seconds)
+                })
+        }
     };
     let recommendation = match (&previous.recommendation, due) {
         (Some(recommendation), false) => recommendation.clone(),
@@ -528,7 +553,10 @@ async fn reconcile_once(cluster: &HelplineCluster, context: &Context) -> Result<
     status.processes = Some(replicas);
     status.updated_processes = Some(observed.updated);
     status.ready_processes = Some(observed.ready);
-    let rolling = matches!(step, Step::Publish { .. } | Step::Advance { .. } | Step::Wait);
+    let rolling = matches!(
+        step,
+        Step::Publish { .. } | Step::Advance { .. } | Step::Wait
+    );
     let settled = !rolling
         && matches!(step, Step::Steady)
         && observed.status_current
@@ -553,7 +581,10 @@ async fn reconcile_once(cluster: &HelplineCluster, context: &Context) -> Result<
         ),
         Step::Steady => (
             "WaitingForReadiness",
-            format!("{} of {} processes ready", observed.ready, observed.replicas),
+            format!(
+                "{} of {} processes ready",
+                observed.ready, observed.replicas
+            ),
         ),
     };
     set_condition(
@@ -586,7 +617,11 @@ async fn reconcile_once(cluster: &HelplineCluster, context: &Context) -> Result<
     if status != previous {
         write_status(&clusters, &name, &status).await?;
     }
-    Ok(Action::requeue(if settled { STEADY_POLL } else { ROLL_POLL }))
+    Ok(Action::requeue(if settled {
+        STEADY_POLL
+    } else {
+        ROLL_POLL
+    }))
 }
 
 /// Sets (or replaces) the condition `type_`, keeping its transition time when its status did
@@ -680,7 +715,13 @@ async fn patch_statefulset(
 mod tests {
     use super::*;
 
-    fn observed(published: u32, replicas: u32, partition: u32, updated: u32, ready: u32) -> Observed {
+    fn observed(
+        published: u32,
+        replicas: u32,
+        partition: u32,
+        updated: u32,
+        ready: u32,
+    ) -> Observed {
         Observed {
             published: Some(published),
             replicas,
@@ -694,7 +735,13 @@ mod tests {
     #[test]
     fn a_new_count_is_published_with_nothing_restarting_yet() {
         let step = plan(4, 3, &observed(2, 3, 0, 3, 3));
-        assert_eq!(step, Step::Publish { shards: 4, replicas: 3 });
+        assert_eq!(
+            step,
+            Step::Publish {
+                shards: 4,
+                replicas: 3
+            }
+        );
     }
 
     #[test]
@@ -702,7 +749,10 @@ mod tests {
         // Published, nothing rolled: the highest pod goes first.
         assert_eq!(
             plan(4, 3, &observed(4, 3, 3, 0, 3)),
-            Step::Advance { partition: 2, replicas: 3 }
+            Step::Advance {
+                partition: 2,
+                replicas: 3
+            }
         );
         // Pod 2 restarted but is not ready: wait.
         assert_eq!(plan(4, 3, &observed(4, 3, 2, 1, 2)), Step::Wait);
@@ -711,11 +761,17 @@ mod tests {
         // Pod 2 rolled and ready: pod 1.
         assert_eq!(
             plan(4, 3, &observed(4, 3, 2, 1, 3)),
-            Step::Advance { partition: 1, replicas: 3 }
+            Step::Advance {
+                partition: 1,
+                replicas: 3
+            }
         );
         assert_eq!(
             plan(4, 3, &observed(4, 3, 1, 2, 3)),
-            Step::Advance { partition: 0, replicas: 3 }
+            Step::Advance {
+                partition: 0,
+                replicas: 3
+            }
         );
         assert_eq!(plan(4, 3, &observed(4, 3, 0, 3, 3)), Step::Steady);
     }
@@ -729,7 +785,10 @@ mod tests {
 
     #[test]
     fn scaling_changes_the_replicas_without_a_roll() {
-        assert_eq!(plan(4, 5, &observed(4, 3, 0, 3, 3)), Step::Scale { replicas: 5 });
+        assert_eq!(
+            plan(4, 5, &observed(4, 3, 0, 3, 3)),
+            Step::Scale { replicas: 5 }
+        );
     }
 
     fn recommendation(shards: u32, max_concurrency: u32, guilds: Option<u64>) -> Recommendation {
@@ -744,19 +803,33 @@ mod tests {
     #[test]
     fn auto_follows_discord_and_the_guild_target_and_never_shrinks() {
         let auto = ShardCount::Auto;
-        assert_eq!(target_shards(auto, None, &recommendation(3, 1, None), None), 3);
+        assert_eq!(
+            target_shards(auto, None, &recommendation(3, 1, None), None),
+            3
+        );
         // 5,001 guilds at 1,000 per shard: 6 shards, more than Discord's 3.
         assert_eq!(
             target_shards(auto, Some(1000), &recommendation(3, 1, Some(5001)), None),
             6
         );
         // A concurrency of 16: a multiple of it.
-        assert_eq!(target_shards(auto, None, &recommendation(20, 16, None), None), 32);
+        assert_eq!(
+            target_shards(auto, None, &recommendation(20, 16, None), None),
+            32
+        );
         // Discord recommending fewer than published: kept.
-        assert_eq!(target_shards(auto, None, &recommendation(2, 1, None), Some(4)), 4);
+        assert_eq!(
+            target_shards(auto, None, &recommendation(2, 1, None), Some(4)),
+            4
+        );
         // A fixed count is the count, up or down.
         assert_eq!(
-            target_shards(ShardCount::Fixed(2), None, &recommendation(8, 1, None), Some(4)),
+            target_shards(
+                ShardCount::Fixed(2),
+                None,
+                &recommendation(8, 1, None),
+                Some(4)
+            ),
             2
         );
     }

@@ -22,6 +22,7 @@ impl Discord {
     /// A client for `token` against Discord, or against `api_url` (`http[s]://host[:port]`,
     /// without a path: an emulator or the REST proxy) when given.
     pub fn new(token: String, api_url: Option<&str>) -> crate::Result<Self> {
+        crate::install_crypto_provider();
         let mut builder = Client::builder().token(token);
         if let Some(url) = api_url {
             let (scheme, rest) = url

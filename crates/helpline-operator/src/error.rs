@@ -4,8 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The Kubernetes API refused or failed a request.
+    // Not a `source`: kube's message already carries its causes, and a chain would repeat them.
     #[error("kubernetes api: {0}")]
-    Kube(#[from] kube::Error),
+    Kube(kube::Error),
     /// Discord's recommendation could not be read.
     #[error("discord: {0}")]
     Discord(String),
@@ -33,6 +34,12 @@ impl Error {
             Self::ContainerMissing { .. } => "container_missing",
             Self::Invalid(_) => "invalid_resource",
         }
+    }
+}
+
+impl From<kube::Error> for Error {
+    fn from(error: kube::Error) -> Self {
+        Self::Kube(error)
     }
 }
 

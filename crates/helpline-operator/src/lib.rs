@@ -14,8 +14,8 @@ pub mod metrics;
 mod resource;
 
 pub use controller::{
-    Context, FIRST_BACKOFF, MAX_BACKOFF, Observed, Operator, ROLL_POLL, SHARD_COUNT_ENV, STEADY_POLL, Step,
-    backoff, check, error_policy, plan, reconcile, run, target_shards,
+    Context, FIRST_BACKOFF, MAX_BACKOFF, Observed, Operator, ROLL_POLL, SHARD_COUNT_ENV,
+    STEADY_POLL, Step, backoff, check, error_policy, plan, reconcile, run, target_shards,
 };
 pub use discord::{Discord, Reading};
 pub use error::{Error, Result};
@@ -23,3 +23,9 @@ pub use resource::{
     Condition, HelplineCluster, HelplineClusterSpec, HelplineClusterStatus, Recommendation,
     ShardCount, crd_yaml,
 };
+
+/// TLS to the API server and to Discord goes through rustls with ring, as everywhere in
+/// Helpline: installed once as the process's provider, since more than one is linked.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -16,7 +16,9 @@ pub const RECOMMENDED_SHARDS: &str = "helpline_operator_recommended_shards";
 pub const PENDING_ROLL: &str = "helpline_operator_processes_pending_roll";
 
 /// Buckets of [`DURATION`]: a reconciliation is a few API calls, Discord's at most.
-pub const DURATION_BUCKETS: &[f64] = &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+pub const DURATION_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// The error kinds, registered at zero so a rate reads 0 before the first failure.
 const ERROR_KINDS: &[&str] = &[
@@ -29,14 +31,20 @@ const ERROR_KINDS: &[&str] = &[
 
 /// Describes every metric and registers the counters at zero.
 pub fn describe() {
-    metrics::describe_counter!(RECONCILIATIONS, "Reconciliations of HelplineClusters started.");
+    metrics::describe_counter!(
+        RECONCILIATIONS,
+        "Reconciliations of HelplineClusters started."
+    );
     metrics::describe_counter!(FAILURES, "Reconciliations that failed, by error kind.");
     metrics::describe_histogram!(
         DURATION,
         metrics::Unit::Seconds,
         "Time a reconciliation took."
     );
-    metrics::describe_gauge!(SHARDS, "The shard count published to a cluster's processes.");
+    metrics::describe_gauge!(
+        SHARDS,
+        "The shard count published to a cluster's processes."
+    );
     metrics::describe_gauge!(
         RECOMMENDED_SHARDS,
         "The shard count computed from Discord's recommendation."

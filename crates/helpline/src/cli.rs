@@ -50,6 +50,10 @@ pub(crate) enum Command {
     /// panel.public_url, panel.client_id, panel.client_secret, panel.session_key and the bot
     /// token.
     Panel,
+    /// Run the Kubernetes operator: it sizes the shard group of every HelplineCluster in its
+    /// namespace from Discord's recommendation and rolls its processes one at a time when the
+    /// shard count changes. Needs the bot token and a service account (or a kubeconfig).
+    Operator(OperatorArgs),
     /// Bring the store to this build's schema and print its version: the SQLite file created
     /// or upgraded, or the ScyllaDB keyspace created and migrated (run before `run` on scylla).
     Migrate,
@@ -65,6 +69,13 @@ pub(crate) struct DemoArgs {
     /// Where the emulator listens (its REST API, gateway and admin routes).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub(crate) listen: std::net::SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OperatorArgs {
+    /// Print the HelplineCluster CustomResourceDefinition (YAML) and exit.
+    #[arg(long)]
+    pub(crate) print_crd: bool,
 }
 
 #[derive(Debug, Args)]

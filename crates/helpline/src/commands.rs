@@ -3,6 +3,7 @@
 pub(crate) mod config;
 pub(crate) mod demo;
 pub(crate) mod migrate;
+pub(crate) mod operator;
 pub(crate) mod panel;
 pub(crate) mod proxy;
 pub(crate) mod run;

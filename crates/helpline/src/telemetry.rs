@@ -110,6 +110,10 @@ fn recorder() -> anyhow::Result<metrics_exporter_prometheus::PrometheusBuilder> 
             helpline_store::metrics::OPERATION_BUCKETS,
         )?
         .set_buckets_for_metric(
+            Matcher::Full(helpline_operator::metrics::DURATION.to_owned()),
+            helpline_operator::metrics::DURATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
             Matcher::Full(helpline_proxy::metrics::UPSTREAM.to_owned()),
             bot::REST_BUCKETS,
         )?

@@ -133,6 +133,9 @@ settings file, so the name is always given here). */}}
 {{- if gt (mul (int .Values.settings.cluster.renew_interval_ms) 3) (int .Values.settings.cluster.lease_ttl_ms) -}}
 {{- fail "settings.cluster.renew_interval_ms is at most a third of lease_ttl_ms: a lease is renewed three times before it ends" -}}
 {{- end -}}
+{{- if and .Values.operator.enabled (ne (toString .Values.settings.discord.shard_range) "all") -}}
+{{- fail "operator.enabled needs settings.discord.shard_range all: the operator publishes a shard count every shard pod shares" -}}
+{{- end -}}
 {{- if .Values.panel.enabled -}}
 {{- if eq .Values.settings.store.backend "sqlite" -}}
 {{- fail "panel.enabled needs settings.store.backend scylla: on sqlite the tickets are in a file on the shard pod's own volume, which a panel pod cannot open (on one machine, run `helpline panel` beside `helpline run` as the README says)" -}}

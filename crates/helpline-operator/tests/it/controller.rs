@@ -109,8 +109,7 @@ impl Setup {
         match helpline_operator::reconcile(cluster.clone(), self.context.clone()).await {
             Ok(action) => Ok(action),
             Err(error) => {
-                let action =
-                    helpline_operator::error_policy(cluster, &error, self.context.clone());
+                let action = helpline_operator::error_policy(cluster, &error, self.context.clone());
                 Err((error.kind().to_owned(), action))
             }
         }
@@ -198,7 +197,10 @@ async fn a_new_cluster_gets_its_statefulset_sized_and_the_shard_count_published(
         event["note"].as_str().unwrap().contains("unpublished → 2"),
         "{event}"
     );
-    assert_eq!(series("helpline_operator_shards{cluster=\"helpline/helpline\"}"), 2.0);
+    assert_eq!(
+        series("helpline_operator_shards{cluster=\"helpline/helpline\"}"),
+        2.0
+    );
     // What the operator touched: the StatefulSet, its resource's status and Events; no pod.
     for (method, path) in setup.api.requests() {
         assert!(
@@ -231,7 +233,11 @@ async fn roll(setup: &Setup) -> Vec<usize> {
             let partition_before = partition(&setup.api);
             setup.reconcile().await.unwrap();
             if down == 1 {
-                assert_eq!(partition(&setup.api), partition_before, "advanced too early");
+                assert_eq!(
+                    partition(&setup.api),
+                    partition_before,
+                    "advanced too early"
+                );
             }
         }
         setup.api.pods_become_ready();
@@ -270,13 +276,14 @@ async fn a_new_recommendation_rolls_the_processes_one_at_a_time() {
         setup.reconcile().await.unwrap(),
         Action::requeue(STEADY_POLL)
     );
-    assert_eq!(setup.emulator.requests().len(), requests, "Discord asked early");
+    assert_eq!(
+        setup.emulator.requests().len(),
+        requests,
+        "Discord asked early"
+    );
 
     // The bot grows: 7 guilds at 2 per shard need 4 shards, more than Discord's 2.
-    setup
-        .emulator
-        .populate("7x1x0x1".parse().unwrap())
-        .unwrap();
+    setup.emulator.populate("7x1x0x1".parse().unwrap()).unwrap();
     let guilds = setup.context_reading().await;
     let expected = guilds.div_ceil(2).max(2);
     setup.age_recommendation();
@@ -288,19 +295,26 @@ async fn a_new_recommendation_rolls_the_processes_one_at_a_time() {
         "HELPLINE_DISCORD_SHARD_COUNT".to_owned(),
         expected.to_string()
     )));
-    assert_eq!(roll(&setup).await, [2, 1, 0], "highest ordinal first, one each");
-    let revision = setup.api.pods()[0].revision;
-    assert!(
-        setup
-            .api
-            .pods()
-            .iter()
-            .all(|pod| *pod == Pod { revision, ready: true })
+    assert_eq!(
+        roll(&setup).await,
+        [2, 1, 0],
+        "highest ordinal first, one each"
     );
+    let revision = setup.api.pods()[0].revision;
+    assert!(setup.api.pods().iter().all(|pod| *pod
+        == Pod {
+            revision,
+            ready: true
+        }));
     assert_eq!(partition(&setup.api), 0);
     assert_eq!(
         &setup.api.event_reasons()[events_before..],
-        ["Resharding", "RollingProcess", "RollingProcess", "RollingProcess"]
+        [
+            "Resharding",
+            "RollingProcess",
+            "RollingProcess",
+            "RollingProcess"
+        ]
     );
     let restarted: Vec<String> = setup.api.events()[events_before + 1..]
         .iter()
@@ -308,7 +322,11 @@ async fn a_new_recommendation_rolls_the_processes_one_at_a_time() {
         .collect();
     assert_eq!(
         restarted,
-        ["helpline-shards-2", "helpline-shards-1", "helpline-shards-0"]
+        [
+            "helpline-shards-2",
+            "helpline-shards-1",
+            "helpline-shards-0"
+        ]
     );
     assert_eq!(setup.condition("Ready").0, "True");
     assert_eq!(setup.condition("Progressing").0, "False");

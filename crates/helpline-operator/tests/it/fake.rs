@@ -140,7 +140,9 @@ impl FakeApi {
             };
             replicas as usize
         ];
-        state.objects.insert(STATEFULSET_PATH.to_owned(), statefulset);
+        state
+            .objects
+            .insert(STATEFULSET_PATH.to_owned(), statefulset);
         drop(state);
         self.write_statefulset_status();
     }
@@ -164,7 +166,11 @@ impl FakeApi {
         // A new pod below the partition is created at the revision before the update.
         while state.pods.len() < replicas {
             let ordinal = state.pods.len();
-            let at = if ordinal >= partition { revision } else { revision - 1 };
+            let at = if ordinal >= partition {
+                revision
+            } else {
+                revision - 1
+            };
             state.pods.push(Pod {
                 revision: at,
                 ready: false,
@@ -234,7 +240,9 @@ impl FakeApi {
             Method::POST if path.ends_with("/events") => {
                 let event: Value = serde_json::from_slice(&body).unwrap();
                 let name = event["metadata"]["name"].as_str().unwrap().to_owned();
-                state.objects.insert(format!("{path}/{name}"), event.clone());
+                state
+                    .objects
+                    .insert(format!("{path}/{name}"), event.clone());
                 state.events.push(event.clone());
                 respond(StatusCode::CREATED, &event)
             }
@@ -299,7 +307,11 @@ fn merge(target: &mut Value, patch: &Value, strategic: bool) {
                 if value.is_null() {
                     target.remove(key);
                 } else {
-                    merge(target.entry(key.clone()).or_insert(Value::Null), value, strategic);
+                    merge(
+                        target.entry(key.clone()).or_insert(Value::Null),
+                        value,
+                        strategic,
+                    );
                 }
             }
         }
@@ -307,7 +319,10 @@ fn merge(target: &mut Value, patch: &Value, strategic: bool) {
             if strategic && patch.iter().all(|item| item["name"].is_string()) =>
         {
             for item in patch {
-                match target.iter_mut().find(|existing| existing["name"] == item["name"]) {
+                match target
+                    .iter_mut()
+                    .find(|existing| existing["name"] == item["name"])
+                {
                     Some(existing) => merge(existing, item, strategic),
                     None => target.push(item.clone()),
                 }

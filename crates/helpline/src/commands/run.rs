@@ -98,10 +98,18 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
         }
     })?;
     if let Some(url) = &cluster.redis_url {
-        // Keys under the bot's id: two bots can share a Redis server.
+        // Keys under the bot's id: two bots can share a Redis server. A fixed shard count (as
+        // the operator publishes) has leases and saved sessions of its own: Discord binds a
+        // session to its shard count, so a process restarted with another count never resumes
+        // (and never takes the leases of) the former count's shards, which the processes not
+        // restarted yet keep running until they restart in turn.
+        let prefix = match settings.discord.shard_count.0 {
+            Some(count) => format!("helpline:{bot_id}:{count}:"),
+            None => format!("helpline:{bot_id}:"),
+        };
         let coordinator = helpline_cluster::RedisCoordinator::connect(
             url.expose(),
-            &format!("helpline:{bot_id}:"),
+            &prefix,
             Duration::from_secs(2),
         )
         .await

@@ -7,7 +7,8 @@
 //! release gets before anything is created; the alert rules it ships the repository's; the pods
 //! unprivileged with probes on /healthz and /readyz and a grace period above the shutdown
 //! deadline; the web panel's Deployment, Service, PodDisruptionBudget and Ingress, its secrets
-//! read by its pods only; `k8s/helpline.yaml` not stale. `cargo xtask test` installs helm and
+//! read by its pods only; the operator's release (its CRD, its HelplineCluster valid for the
+//! CRD, a least-privilege Role); `k8s/helpline.yaml` not stale. `cargo xtask test` installs helm and
 //! kubernetes-validate under `target/`.
 
 use std::path::{Path, PathBuf};
@@ -840,5 +841,182 @@ fn the_plain_manifests_are_the_chart_rendered_with_its_defaults() {
         body.trim_end(),
         fresh.trim_end(),
         "k8s/helpline.yaml is stale: run `cargo xtask k8s`"
+    );
+}
+
+/// A release with the operator: three shard processes on ScyllaDB sharing leases through Redis,
+/// sized by the operator from Discord's recommendation (at most 1,000 guilds a shard).
+const OPERATOR: &[&str] = &[
+    "settings.store.backend=scylla",
+    "settings.store.scylla_contact_points=scylla-client.scylla:9042",
+    "secrets.cluster\\.redis_url.name=helpline-redis",
+    "shards.replicas=3",
+    "operator.enabled=true",
+    "operator.guildsPerShard=1000",
+];
+
+/// The operator's release: it lints; its manifests and the CRD are valid Kubernetes objects;
+/// the HelplineCluster it renders is valid for the CRD's schema and for the operator's own type;
+/// its Role grants what the operator does and nothing more (no pods, Secrets or ConfigMaps, the
+/// shard StatefulSet only); it owns the StatefulSet's replicas; its pod is unprivileged, probed,
+/// reads the bot token only, and takes the settings the chart renders.
+#[test]
+fn the_operator_release_is_valid_with_least_privilege() {
+    let (Some(helm), Some(validate)) = (
+        tool("target/tools/helm"),
+        tool("target/venv/bin/kubernetes-validate"),
+    ) else {
+        return;
+    };
+    let mut lint = Command::new(&helm);
+    lint.current_dir(root())
+        .args(["lint", "--strict", "helm/helpline"]);
+    with_sets(&mut lint, OPERATOR);
+    let output = lint.output().unwrap();
+    assert!(
+        output.status.success(),
+        "helm lint: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rendered = render(&helm, OPERATOR).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("operator.yaml");
+    std::fs::write(&file, &rendered).unwrap();
+    let crd = root().join("helm/helpline/crds/helplinecluster.yaml");
+    for version in ["1.30.0", "1.37.0"] {
+        for manifest in [&file, &crd] {
+            let output = Command::new(&validate)
+                .args(["--strict", "--quiet", "-k", version])
+                .arg(manifest)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "kubernetes-validate {version} {}: {}{}",
+                manifest.display(),
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+    let docs = documents(&rendered);
+    let kind = |kind: &str| -> Vec<&serde_json::Value> {
+        docs.iter().filter(|d| d["kind"] == kind).collect()
+    };
+
+    // The HelplineCluster: valid for the CRD's schema (jsonschema, as the API server would
+    // check its structure) and for the operator's type.
+    let cluster = kind("HelplineCluster")[0].clone();
+    let crd_doc = documents(&std::fs::read_to_string(&crd).unwrap()).remove(0);
+    let schema = &crd_doc["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    let check = crate::piped(
+        Command::new(root().join("target/venv/bin/python")).args([
+            "-c",
+            "import json, sys, jsonschema; d = json.load(sys.stdin); jsonschema.validate(d['object'], d['schema'])",
+        ]),
+        &serde_json::json!({"object": cluster, "schema": schema}).to_string(),
+    );
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let typed: helpline_operator::HelplineCluster = serde_json::from_value(cluster).unwrap();
+    assert_eq!(typed.spec.stateful_set, "helpline-shards");
+    assert_eq!(typed.spec.processes, 3, "shards.replicas");
+    assert_eq!(typed.spec.shards, helpline_operator::ShardCount::Auto);
+    assert_eq!(typed.spec.guilds_per_shard, Some(1000));
+
+    // The StatefulSet's replicas are the operator's: Helm would reset them at each upgrade.
+    let shards = kind("StatefulSet")[0];
+    assert!(shards["spec"].get("replicas").is_none(), "{shards}");
+
+    // Least privilege: one Role in the release's namespace, no ClusterRole.
+    assert!(kind("ClusterRole").is_empty() && kind("ClusterRoleBinding").is_empty());
+    let role = kind("Role")[0];
+    let mut granted = Vec::new();
+    for rule in role["rules"].as_array().unwrap() {
+        for group in rule["apiGroups"].as_array().unwrap() {
+            for resource in rule["resources"].as_array().unwrap() {
+                let mut verbs: Vec<&str> = rule["verbs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                verbs.sort_unstable();
+                let names = rule["resourceNames"].clone();
+                granted.push(format!(
+                    "{}/{} {} {names}",
+                    group.as_str().unwrap(),
+                    resource.as_str().unwrap(),
+                    verbs.join(",")
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        granted,
+        [
+            "helpline.dev/helplineclusters get,list,watch null",
+            "helpline.dev/helplineclusters/status get,patch null",
+            "apps/statefulsets get,patch [\"helpline-shards\"]",
+            "events.k8s.io/events create,patch null",
+        ]
+    );
+    let binding = kind("RoleBinding")[0];
+    assert_eq!(binding["subjects"][0]["name"], "helpline-operator");
+
+    // The operator's pod.
+    let deployment = kind("Deployment")
+        .into_iter()
+        .find(|d| d["metadata"]["name"] == "helpline-operator")
+        .unwrap();
+    assert_eq!(deployment["spec"]["replicas"], 1);
+    assert_eq!(deployment["spec"]["strategy"]["type"], "Recreate");
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "helpline-operator");
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let container = &pod["containers"][0];
+    assert_eq!(container["args"], serde_json::json!(["operator"]));
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+    let secrets: Vec<&str> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["valueFrom"]["secretKeyRef"].is_object())
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(secrets, ["DISCORD_TOKEN"], "the token only");
+    let config = dir.path().join("helpline.toml");
+    std::fs::write(&config, settings_file(&helm, OPERATOR)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_helpline"))
+        .arg("config")
+        .env_clear()
+        .envs(container_environment(
+            container,
+            "helpline-operator-0",
+            &config,
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A release whose pods run a shard range whole cannot share a published count.
+    let refused = render(
+        &helm,
+        &["operator.enabled=true", "settings.discord.shard_range=0-1"],
+    )
+    .unwrap_err();
+    assert!(
+        refused.contains("operator.enabled needs settings.discord.shard_range all"),
+        "{refused}"
     );
 }
