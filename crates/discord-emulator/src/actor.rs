@@ -334,7 +334,7 @@ impl Context<'_> {
             .users
             .get(&user_id)
             .ok_or(Error::UnknownUser(user_id.get()))?;
-        resolved.users.insert(user_id, user.user.clone());
+        resolved.users.insert(user_id, user.model());
         if let Some(member) = self
             .guild_id
             .and_then(|guild_id| self.world.guilds.get(&guild_id))
@@ -370,7 +370,7 @@ impl Context<'_> {
             .and_then(|guild_id| self.world.guilds.get(&guild_id))
             .and_then(|guild| guild.role(role_id))
             .ok_or(Error::UnknownRole(role_id.get()))?;
-        resolved.roles.insert(role_id, role.clone());
+        resolved.roles.insert(role_id, role.model());
         Ok(())
     }
 
@@ -403,14 +403,19 @@ impl Context<'_> {
             InteractionChannel {
                 id: channel_id,
                 kind: record.channel.kind,
-                name: record.channel.name.clone().unwrap_or_default(),
+                name: record
+                    .channel
+                    .name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_owned(),
                 parent_id: record.channel.parent_id,
                 permissions: self.world.channel_permissions(self.user_id, channel_id),
                 app_permissions: Some(
                     self.world
                         .channel_permissions(self.world.bot_id(), channel_id),
                 ),
-                thread_metadata: record.channel.thread_metadata.clone(),
+                thread_metadata: record.channel.thread_metadata().cloned(),
             },
         );
         Ok(())
@@ -614,7 +619,7 @@ impl Context<'_> {
             .get(&self.channel_id)
             .ok_or(Error::UnknownChannel(self.channel_id.get()))?
             .channel
-            .clone();
+            .model();
         let guild = self
             .guild_id
             .and_then(|guild_id| world.guilds.get(&guild_id));
@@ -653,14 +658,14 @@ impl Context<'_> {
             guild_locale: guild.map(|guild| guild.preferred_locale.clone()),
             id,
             kind,
-            locale: Some(user.locale.clone()),
+            locale: Some(user.locale.to_string()),
             member: member.clone(),
             message,
             token: format!("aW50ZXJhY3Rpb24{}", random_hex()),
             user: if member.is_some() {
                 None
             } else {
-                Some(user.user.clone())
+                Some(user.model())
             },
         })
     }
@@ -719,7 +724,7 @@ impl Actor {
             .get(&channel_id)
             .and_then(|record| record.messages.get(&message_id))
         {
-            return Ok(message.clone());
+            return Ok(Message::clone(message));
         }
         world
             .ephemeral
@@ -1180,7 +1185,7 @@ impl Actor {
                 "channel {channel} holds no messages"
             )));
         }
-        let author = world.user(self.user_id).map_err(Error::from)?.user.clone();
+        let author = world.user(self.user_id).map_err(Error::from)?.model();
         let draft = Draft {
             content: Patch::Set(content.to_owned()),
             uploads,

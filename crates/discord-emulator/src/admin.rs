@@ -262,7 +262,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
     let users: Vec<Value> = world
         .users
         .values()
-        .map(|record| json!({ "user": record.user, "locale": record.locale, "accepts_dms": record.accepts_dms }))
+        .map(|record| json!({ "user": record.model(), "locale": &*record.locale, "accepts_dms": record.accepts_dms }))
         .collect();
     let guilds: Vec<Value> = world
         .guilds
@@ -272,7 +272,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
                 .channels
                 .iter()
                 .filter_map(|channel_id| world.channels.get(channel_id))
-                .map(|record| &record.channel)
+                .map(|record| record.channel.model())
                 .collect();
             let members: Vec<Value> = guild
                 .members
@@ -286,7 +286,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
                 "preferred_locale": guild.preferred_locale,
                 "bot_role_id": guild.bot_role.to_string(),
                 "premium_tier": u8::from(guild.premium_tier),
-                "roles": guild.roles,
+                "roles": crate::world::stored::role_models(&guild.roles),
                 "channels": channels,
                 "members": members,
             })

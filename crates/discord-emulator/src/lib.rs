@@ -604,7 +604,7 @@ impl Emulator {
             .channels
             .get(&channel)
             .ok_or(Error::UnknownChannel(channel.get()))?;
-        let mut model = record.channel.clone();
+        let mut model = record.channel.model();
         if let Some(guild_id) = model.guild_id {
             world.check_overwrite_targets(guild_id, &overwrites)?;
         }
@@ -656,7 +656,7 @@ impl Emulator {
                 ids(guild)
                     .iter()
                     .filter_map(|id| world.channels.get(id))
-                    .map(|record| record.channel.clone())
+                    .map(|record| record.channel.model())
                     .collect()
             })
             .unwrap_or_default()
@@ -694,7 +694,7 @@ impl Emulator {
         self.world()
             .channels
             .get(&channel)
-            .map(|record| record.messages.values().cloned().collect())
+            .map(|record| record.messages.values().map(|m| (**m).clone()).collect())
             .unwrap_or_default()
     }
 
@@ -725,7 +725,7 @@ impl Emulator {
         self.world()
             .channels
             .get(&channel)
-            .map(|record| record.channel.clone())
+            .map(|record| record.channel.model())
     }
 
     /// Channels of a guild, in creation order (threads: [`Emulator::threads`]).
@@ -738,7 +738,7 @@ impl Emulator {
         self.world()
             .guilds
             .get(&guild)
-            .map(|guild| guild.roles.clone())
+            .map(|guild| world::stored::role_models(&guild.roles))
             .unwrap_or_default()
     }
 
@@ -805,7 +805,9 @@ impl Emulator {
                 record
                     .pins
                     .iter()
-                    .filter_map(|(message_id, _)| record.messages.get(message_id).cloned())
+                    .filter_map(|(message_id, _)| {
+                        record.messages.get(message_id).map(|m| (**m).clone())
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -252,8 +252,8 @@ async fn consent_page(
     let mut people: Vec<_> = world
         .users
         .values()
-        .filter(|record| record.user.id != bot && !record.user.bot)
-        .map(|record| (record.user.id, record.user.name.clone()))
+        .filter(|record| record.id != bot && !record.bot)
+        .map(|record| (record.id, record.name.to_string()))
         .collect();
     drop(world);
     people.sort();

@@ -201,7 +201,7 @@ fn is_thread(emulator: &Emulator, channel_id: Id<ChannelMarker>) -> bool {
         .world()
         .channels
         .get(&channel_id)
-        .is_some_and(|record| record.channel.thread_metadata.is_some())
+        .is_some_and(|record| record.channel.is_thread())
 }
 
 /// `POST /guilds/{guild_id}/channels`: needs MANAGE_CHANNELS (in the guild, or in the category
@@ -264,7 +264,7 @@ pub(super) async fn get_channel(
     let world = emulator.world();
     world.bot_channel_permissions(channel_id)?;
     Ok(json(&crate::wire::channel(
-        &world.channel(channel_id)?.channel,
+        &world.channel(channel_id)?.channel.model(),
     )))
 }
 
@@ -281,7 +281,7 @@ pub(super) async fn update_channel(
     }
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
-    let mut channel = record.channel.clone();
+    let mut channel = record.channel.model();
     let Some(guild_id) = channel.guild_id else {
         return Err(DiscordError::missing_permissions());
     };
@@ -333,7 +333,13 @@ pub(super) async fn update_channel(
         channel
             .parent_id
             .and_then(|parent_id| world.channels.get(&parent_id))
-            .and_then(|parent| parent.channel.permission_overwrites.clone())
+            .and_then(|parent| {
+                parent
+                    .channel
+                    .permission_overwrites
+                    .as_deref()
+                    .map(<[_]>::to_vec)
+            })
     } else {
         None
     };
@@ -363,7 +369,7 @@ pub(super) async fn delete_channel(
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
     if record.channel.guild_id.is_none() {
-        return Ok(json(&crate::wire::channel(&record.channel)));
+        return Ok(json(&crate::wire::channel(&record.channel.model())));
     }
     world.require_bot(channel_id, Permissions::MANAGE_CHANNELS)?;
     let channel = world.remove_channel(channel_id)?;
@@ -386,7 +392,7 @@ pub(super) async fn put_overwrite(
         kind: overwrite_kind(body.get("type"), "type")?,
     };
     let mut world = emulator.world();
-    let mut channel = world.channel(channel_id)?.channel.clone();
+    let mut channel = world.channel(channel_id)?.channel.model();
     let Some(guild_id) = channel.guild_id else {
         return Err(DiscordError::missing_permissions());
     };
@@ -421,7 +427,7 @@ pub(super) async fn delete_overwrite(
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
     let overwrite_id: Id<GenericMarker> = parse_id(&overwrite_id)?;
     let mut world = emulator.world();
-    let mut channel = world.channel(channel_id)?.channel.clone();
+    let mut channel = world.channel(channel_id)?.channel.model();
     if channel.guild_id.is_none() {
         return Err(DiscordError::missing_permissions());
     }

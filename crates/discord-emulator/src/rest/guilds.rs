@@ -48,7 +48,7 @@ pub(super) async fn get_channels(
         .channels
         .iter()
         .filter_map(|channel_id| world.channels.get(channel_id))
-        .map(|record| crate::wire::channel(&record.channel))
+        .map(|record| crate::wire::channel(&record.channel.model()))
         .collect();
     Ok(json(&channels))
 }
@@ -60,7 +60,9 @@ pub(super) async fn get_roles(
 ) -> DiscordResult<Response> {
     let guild_id: Id<GuildMarker> = parse_id(&guild_id)?;
     let world = emulator.world();
-    Ok(json(&crate::wire::roles(&world.bot_guild(guild_id)?.roles)))
+    Ok(json(&crate::wire::roles(
+        &crate::world::stored::role_models(&world.bot_guild(guild_id)?.roles),
+    )))
 }
 
 /// `GET /guilds/{guild_id}/members/{user_id}`.

@@ -95,7 +95,7 @@ pub(super) async fn create_thread(
         },
     };
     let mut world = emulator.world();
-    let parent = world.channel(channel_id)?.channel.clone();
+    let parent = world.channel(channel_id)?.channel.model();
     let needed = if kind == ChannelType::PrivateThread {
         Permissions::CREATE_PRIVATE_THREADS
     } else {
@@ -146,8 +146,8 @@ pub(super) fn delete_thread(
     let mut world = emulator.world();
     let bot = world.bot_id();
     world.bot_channel_permissions(thread_id)?;
-    let thread = world.channel(thread_id)?.channel.clone();
-    if !world.is_thread_moderator(bot, &thread) {
+    let thread = world.channel(thread_id)?.channel.model();
+    if !world.is_thread_moderator(bot, thread.parent_id) {
         return Err(DiscordError::missing_permissions());
     }
     let thread = world.remove_thread(thread_id)?;
@@ -175,9 +175,9 @@ pub(super) async fn add_member(
     let mut world = emulator.world();
     let bot = world.bot_id();
     let (record, metadata) = world.thread(thread_id)?;
-    let thread = record.channel.clone();
+    let thread = record.channel.model();
     let invitable = metadata.invitable.unwrap_or(true);
-    let moderator = world.is_thread_moderator(bot, &thread);
+    let moderator = world.is_thread_moderator(bot, thread.parent_id);
     if user_id == bot {
         let sees_parent = thread.parent_id.is_some_and(|parent| {
             world
@@ -208,9 +208,9 @@ pub(super) async fn remove_member(
     let mut world = emulator.world();
     let bot = world.bot_id();
     world.bot_channel_permissions(thread_id)?;
-    let thread = world.thread(thread_id)?.0.channel.clone();
+    let thread = world.thread(thread_id)?.0.channel.model();
     let creator = thread.kind == ChannelType::PrivateThread && thread.owner_id == Some(bot);
-    if user_id != bot && !creator && !world.is_thread_moderator(bot, &thread) {
+    if user_id != bot && !creator && !world.is_thread_moderator(bot, thread.parent_id) {
         return Err(DiscordError::missing_permissions());
     }
     world.remove_thread_member(thread_id, user_id)?;
@@ -283,10 +283,14 @@ pub(super) async fn active_threads(
                 .channel_permissions(bot, record.channel.id)
                 .contains(Permissions::VIEW_CHANNEL)
         })
-        .map(|record| &record.channel)
+        .map(|record| record.channel.id)
         .collect();
     let members = world.bot_thread_members(&threads);
-    let threads: Vec<Value> = threads.into_iter().map(crate::wire::channel).collect();
+    let threads: Vec<Value> = threads
+        .into_iter()
+        .filter_map(|id| world.channels.get(&id))
+        .map(|record| crate::wire::channel(&record.channel.model()))
+        .collect();
     Ok(json(&json_value!({
         "threads": threads,
         "members": members,

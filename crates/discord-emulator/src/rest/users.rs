@@ -59,12 +59,12 @@ pub(super) async fn get_current_user(
         return Err(DiscordError::unauthorized());
     }
     let record = world.user(grant.user_id)?;
-    let mut user = crate::wire::user(&record.user);
+    let mut user = crate::wire::user(&record.model());
     user["mfa_enabled"] = json!(false);
-    user["locale"] = json!(record.locale);
+    user["locale"] = json!(&*record.locale);
     user["premium_type"] = json!(0);
     if grant.has_scope("email") {
-        user["email"] = json!(format!("{}@users.emulator.invalid", record.user.name));
+        user["email"] = json!(format!("{}@users.emulator.invalid", record.name));
         user["verified"] = json!(true);
     }
     Ok(json(&user))
@@ -77,7 +77,7 @@ pub(super) async fn get_user(
 ) -> DiscordResult<Response> {
     let user_id: Id<UserMarker> = parse_id(&user_id)?;
     let world = emulator.world();
-    Ok(json(&crate::wire::user(&world.user(user_id)?.user)))
+    Ok(json(&crate::wire::user(&world.user(user_id)?.model())))
 }
 
 /// `GET /users/@me/guilds`: the bot's guilds, or with an OAuth2 bearer token (scope

@@ -19,7 +19,7 @@ use twilight_model::{
     },
 };
 
-use super::{ChannelRecord, GuildRecord, MemberRecord, UserRecord, World, render};
+use super::{ChannelRecord, GuildRecord, MemberRecord, RoleRecord, UserRecord, World, render};
 use crate::{
     discord_error::{DiscordError, DiscordResult},
     gateway::hub::{Event, Payload, dispatch_json},
@@ -107,12 +107,15 @@ pub(crate) fn normalize_channel_name(kind: ChannelType, name: &str) -> String {
 impl World {
     pub(crate) fn create_user(&mut self, name: &str, locale: &str) -> Id<UserMarker> {
         let id = self.next_id();
+        let locale = self.locales.intern(locale);
         self.users.insert(
             id,
             UserRecord {
-                user: render::new_user(id, name, false),
-                locale: locale.to_owned(),
+                id,
+                name: name.into(),
+                bot: false,
                 accepts_dms: true,
+                locale,
             },
         );
         id
@@ -140,22 +143,22 @@ impl World {
         members.insert(owner_id, member(owner_id, Vec::new()));
         members.insert(self.bot_id(), member(self.bot_id(), vec![bot_role]));
         let mut bot_role_model =
-            render::new_role(bot_role, &self.bot_user().name, bot_permissions, 1, true);
-        bot_role_model.tags = Some(twilight_model::guild::RoleTags {
+            RoleRecord::new(bot_role, &self.config.bot_name, bot_permissions, 1, true);
+        bot_role_model.tags = Some(Box::new(twilight_model::guild::RoleTags {
             available_for_purchase: false,
             bot_id: Some(self.bot_id()),
             guild_connections: false,
             integration_id: None,
             premium_subscriber: false,
             subscription_listing_id: None,
-        });
+        }));
         GuildRecord {
             id: guild_id,
             name,
             owner_id,
             preferred_locale: preferred_locale.to_owned(),
             roles: vec![
-                render::new_role(
+                RoleRecord::new(
                     guild_id.cast(),
                     "@everyone",
                     DEFAULT_EVERYONE_PERMISSIONS,
@@ -230,7 +233,7 @@ impl World {
             );
             for (r, id) in role_ids.iter().enumerate() {
                 let position = i64::try_from(r + 2).unwrap_or(i64::MAX);
-                guild.roles.push(render::new_role(
+                guild.roles.push(RoleRecord::new(
                     *id,
                     &format!("role-{r}"),
                     Permissions::empty(),
@@ -325,12 +328,16 @@ impl World {
         let role_id = self.next_id();
         let guild = self.guild_mut(guild_id)?;
         let position = i64::try_from(guild.roles.len()).unwrap_or(i64::MAX);
-        let role = render::new_role(role_id, name, permissions, position, false);
-        guild.roles.push(role.clone());
+        let role = RoleRecord::new(role_id, name, permissions, position, false);
+        let model = role.model();
+        guild.roles.push(role);
         self.emit_guild_event(
             "GUILD_ROLE_CREATE",
             guild_id,
-            &RoleCreate { guild_id, role },
+            &RoleCreate {
+                guild_id,
+                role: model,
+            },
         );
         Ok(role_id)
     }
@@ -349,12 +356,12 @@ impl World {
             .find(|role| role.id == role_id)
             .ok_or_else(DiscordError::unknown_role)?;
         if let Some(name) = name {
-            name.clone_into(&mut role.name);
+            role.name = name.into();
         }
         if let Some(permissions) = permissions {
             role.permissions = permissions;
         }
-        let role = role.clone();
+        let role = role.model();
         self.emit_guild_event(
             "GUILD_ROLE_UPDATE",
             guild_id,
@@ -575,7 +582,8 @@ impl World {
                     .channel(parent_id)?
                     .channel
                     .permission_overwrites
-                    .clone();
+                    .as_deref()
+                    .map(<[_]>::to_vec);
             }
         }
         let overwrites = overwrites.unwrap_or_default();
@@ -627,8 +635,10 @@ impl World {
                 )
             })?;
         let children = self
+            .guild(guild_id)?
             .channels
-            .values()
+            .iter()
+            .filter_map(|id| self.channels.get(id))
             .filter(|record| record.channel.parent_id == Some(parent.channel.id))
             .count();
         if children >= MAX_CATEGORY_CHANNELS {
@@ -675,7 +685,7 @@ impl World {
     /// Stores a changed channel and announces CHANNEL_UPDATE.
     pub(crate) fn replace_channel(&mut self, channel: Channel) -> DiscordResult<()> {
         let record = self.channel_mut(channel.id)?;
-        record.channel = channel.clone();
+        record.channel = channel.clone().into();
         if let Some(guild_id) = channel.guild_id {
             self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&channel));
         }
@@ -690,7 +700,7 @@ impl World {
         if self
             .channels
             .get(&channel_id)
-            .is_some_and(|record| record.channel.thread_metadata.is_some())
+            .is_some_and(|record| record.channel.is_thread())
         {
             return self.remove_thread(channel_id);
         }
@@ -702,23 +712,23 @@ impl World {
             .channels
             .remove(&channel_id)
             .ok_or_else(DiscordError::unknown_channel)?;
-        let channel = record.channel;
+        let channel = record.channel.model();
         self.ephemeral
             .retain(|_, ephemeral| ephemeral.message.channel_id != channel_id);
         self.modals.retain(|modal| modal.channel_id != channel_id);
         if let Some(guild_id) = channel.guild_id {
+            let mut orphans: Vec<Channel> = Vec::new();
             if let Some(guild) = self.guilds.get_mut(&guild_id) {
                 guild.channels.retain(|id| *id != channel_id);
+                for child_id in &guild.channels {
+                    if let Some(child) = self.channels.get_mut(child_id)
+                        && child.channel.parent_id == Some(channel_id)
+                    {
+                        child.channel.parent_id = None;
+                        orphans.push(child.channel.model());
+                    }
+                }
             }
-            let orphans: Vec<Channel> = self
-                .channels
-                .values_mut()
-                .filter(|child| child.channel.parent_id == Some(channel_id))
-                .map(|child| {
-                    child.channel.parent_id = None;
-                    child.channel.clone()
-                })
-                .collect();
             for orphan in orphans {
                 self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&orphan));
             }
@@ -731,9 +741,9 @@ impl World {
 
     /// The bot's DM channel with a user, created on first use.
     pub(crate) fn dm_channel(&mut self, user_id: Id<UserMarker>) -> DiscordResult<Channel> {
-        let recipient = self.user(user_id)?.user.clone();
+        let recipient = self.user(user_id)?.model();
         if let Some(channel_id) = self.dm_channels.get(&user_id) {
-            return Ok(self.channel(*channel_id)?.channel.clone());
+            return Ok(self.channel(*channel_id)?.channel.model());
         }
         let channel_id = self.next_id();
         let channel = render::new_dm_channel(channel_id, recipient);

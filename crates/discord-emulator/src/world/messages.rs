@@ -713,14 +713,14 @@ impl World {
             .filter_map(|user_id| self.users.get(user_id))
             .map(|record| Mention {
                 avatar: None,
-                bot: record.user.bot,
-                discriminator: record.user.discriminator,
-                id: record.user.id,
+                bot: record.bot,
+                discriminator: 0,
+                id: record.id,
                 member: channel_guild
                     .and_then(|guild_id| self.guilds.get(&guild_id))
-                    .and_then(|guild| guild.members.get(&record.user.id))
+                    .and_then(|guild| guild.members.get(&record.id))
                     .map(|member| self.partial_member(member, None, false)),
-                name: record.user.name.clone(),
+                name: record.name.to_string(),
                 public_flags: twilight_model::user::UserFlags::empty(),
             })
             .collect()
@@ -767,7 +767,7 @@ impl World {
         let seen_in = self
             .channels
             .get(&channel_id)
-            .filter(|record| record.channel.thread_metadata.is_some())
+            .filter(|record| record.channel.is_thread())
             .and_then(|record| record.channel.parent_id)
             .unwrap_or(channel_id);
         notified.retain(|user| {
@@ -916,13 +916,14 @@ impl World {
         let window = self.config.nonce_window;
         let record = self.channel_mut(message.channel_id)?;
         record.channel.last_message_id = Some(message.id.cast());
-        record.messages.insert(message.id, message.clone());
+        record
+            .messages
+            .insert(message.id, Box::new(message.clone()));
         if let Some(nonce) = nonce {
             let now = tokio::time::Instant::now();
-            record
-                .nonces
-                .retain(|_, sent| now.saturating_duration_since(sent.at) < window);
-            record.nonces.insert(
+            let nonces = record.nonces.get_or_insert_with(Box::default);
+            nonces.retain(|_, sent| now.saturating_duration_since(sent.at) < window);
+            nonces.insert(
                 (message.author.id, nonce_key(nonce)),
                 super::SentNonce {
                     message_id: message.id,
@@ -951,14 +952,14 @@ impl World {
         nonce: &Value,
     ) -> Option<(Message, Value)> {
         let record = self.channels.get(&channel_id)?;
-        let sent = record.nonces.get(&(author, nonce_key(nonce)))?;
+        let sent = record.nonces.as_ref()?.get(&(author, nonce_key(nonce)))?;
         if tokio::time::Instant::now().saturating_duration_since(sent.at)
             >= self.config.nonce_window
         {
             return None;
         }
         let message = record.messages.get(&sent.message_id)?;
-        Some((message.clone(), sent.nonce.clone()))
+        Some((Message::clone(message), sent.nonce.clone()))
     }
 
     /// Applies an edit to a message (stored or ephemeral) after checking the limits.
@@ -1052,7 +1053,7 @@ impl World {
             .messages
             .insert(message_id, message.clone());
         self.emit_message("MESSAGE_UPDATE", &message);
-        Ok(message)
+        Ok(*message)
     }
 
     /// Deletes a stored message (and its pin) and dispatches MESSAGE_DELETE.
@@ -1147,7 +1148,7 @@ impl World {
         let now = now_timestamp();
         let record = self.channel_mut(channel_id)?;
         record.pins.push((message_id, now));
-        record.channel.last_pin_timestamp = Some(now);
+        record.channel.extras_mut().last_pin_timestamp = Some(now);
         let mut message = record
             .messages
             .get(&message_id)
@@ -1204,7 +1205,8 @@ impl World {
         if record.pins.len() == before {
             return Ok(());
         }
-        record.channel.last_pin_timestamp = record.pins.last().map(|(_, at)| *at);
+        let last_pin = record.pins.last().map(|(_, at)| *at);
+        record.channel.extras_mut().last_pin_timestamp = last_pin;
         let mut message = record
             .messages
             .get(&message_id)

@@ -7,6 +7,7 @@
 pub(crate) mod build;
 pub(crate) mod messages;
 pub(crate) mod render;
+pub(crate) mod stored;
 pub(crate) mod threads;
 
 use std::{
@@ -19,7 +20,7 @@ use twilight_model::{
     application::command::Command,
     channel::{Channel, ChannelType, Message},
     gateway::Intents,
-    guild::{Permissions, PremiumTier, Role},
+    guild::{Permissions, PremiumTier},
     id::{
         Id,
         marker::{
@@ -51,15 +52,7 @@ pub(crate) fn upload_limit_of(tier: PremiumTier) -> u64 {
     }
 }
 
-/// A user of the emulated Discord.
-#[derive(Clone, Debug)]
-pub(crate) struct UserRecord {
-    pub(crate) user: User,
-    /// The locale of the user's client (`en-US`, `fr`…), sent as an interaction's `locale`.
-    pub(crate) locale: String,
-    /// Whether the user accepts DMs from the bot.
-    pub(crate) accepts_dms: bool,
-}
+pub(crate) use stored::{RoleRecord, StoredChannel, UserRecord};
 
 /// A member of a guild.
 #[derive(Clone, Debug)]
@@ -78,7 +71,7 @@ pub(crate) struct GuildRecord {
     pub(crate) owner_id: Id<UserMarker>,
     pub(crate) preferred_locale: String,
     /// Roles, @everyone (id = guild id) first.
-    pub(crate) roles: Vec<Role>,
+    pub(crate) roles: Vec<RoleRecord>,
     pub(crate) members: BTreeMap<Id<UserMarker>, MemberRecord>,
     /// Channels in creation order (threads are not channels of the guild's list).
     pub(crate) channels: Vec<Id<ChannelMarker>>,
@@ -91,7 +84,7 @@ pub(crate) struct GuildRecord {
 }
 
 impl GuildRecord {
-    pub(crate) fn role(&self, role_id: Id<RoleMarker>) -> Option<&Role> {
+    pub(crate) fn role(&self, role_id: Id<RoleMarker>) -> Option<&RoleRecord> {
         self.roles.iter().find(|role| role.id == role_id)
     }
 
@@ -104,14 +97,16 @@ impl GuildRecord {
 /// A channel and its messages.
 #[derive(Clone, Debug)]
 pub(crate) struct ChannelRecord {
-    pub(crate) channel: Channel,
-    pub(crate) messages: BTreeMap<Id<MessageMarker>, Message>,
+    pub(crate) channel: StoredChannel,
+    /// Boxed: a twilight `Message` is 3.5 KB, and a map node holds eleven.
+    pub(crate) messages: BTreeMap<Id<MessageMarker>, Box<Message>>,
     /// Pinned messages with the time they were pinned, oldest pin first.
     pub(crate) pins: Vec<(Id<MessageMarker>, Timestamp)>,
     /// For a DM: the user the bot talks to.
     pub(crate) dm_recipient: Option<Id<UserMarker>>,
-    /// Nonces of messages created lately, by author and nonce (as text), for `enforce_nonce`.
-    pub(crate) nonces: HashMap<(Id<UserMarker>, String), SentNonce>,
+    /// Nonces of messages created lately, by author and nonce (as text), for `enforce_nonce`;
+    /// allocated with the first.
+    pub(crate) nonces: Option<Box<SentNonces>>,
     /// For a thread: its members and when each joined.
     pub(crate) thread_members: BTreeMap<Id<UserMarker>, Timestamp>,
 }
@@ -120,15 +115,18 @@ impl ChannelRecord {
     /// A record for a new channel without messages.
     pub(crate) fn new(channel: Channel) -> Self {
         Self {
-            channel,
+            channel: channel.into(),
             messages: BTreeMap::new(),
             pins: Vec::new(),
             dm_recipient: None,
-            nonces: HashMap::new(),
+            nonces: None,
             thread_members: BTreeMap::new(),
         }
     }
 }
+
+/// Messages created lately with a nonce, by author and nonce (as text).
+pub(crate) type SentNonces = HashMap<(Id<UserMarker>, String), SentNonce>;
 
 /// A message created with a nonce, remembered for [`EmulatorConfig::nonce_window`].
 #[derive(Clone, Debug)]
@@ -178,6 +176,8 @@ pub(crate) struct World {
     pub(crate) gateway_url: String,
     pub(crate) snowflakes: Snowflakes,
     pub(crate) users: HashMap<Id<UserMarker>, UserRecord>,
+    /// One copy of each locale name the users' records share.
+    pub(crate) locales: stored::Locales,
     pub(crate) guilds: BTreeMap<Id<GuildMarker>, GuildRecord>,
     pub(crate) channels: HashMap<Id<ChannelMarker>, ChannelRecord>,
     /// The bot's DM channel with each user.
@@ -205,6 +205,7 @@ impl World {
             gateway_url,
             snowflakes: Snowflakes::default(),
             users: HashMap::new(),
+            locales: stored::Locales::default(),
             guilds: BTreeMap::new(),
             channels: HashMap::new(),
             dm_channels: HashMap::new(),
@@ -218,19 +219,14 @@ impl World {
             notifications: HashMap::new(),
             hub,
         };
-        let bot = render::new_user(
-            world.config.bot_user_id,
-            &world.config.bot_name.clone(),
-            true,
-        );
-        world.users.insert(
-            bot.id,
-            UserRecord {
-                user: bot,
-                locale: "en-US".to_owned(),
-                accepts_dms: true,
-            },
-        );
+        let bot = UserRecord {
+            id: world.config.bot_user_id,
+            name: world.config.bot_name.as_str().into(),
+            bot: true,
+            accepts_dms: true,
+            locale: world.locales.intern("en-US"),
+        };
+        world.users.insert(bot.id, bot);
         world
     }
 
@@ -246,7 +242,7 @@ impl World {
     pub(crate) fn bot_user(&self) -> User {
         self.users
             .get(&self.bot_id())
-            .map(|record| record.user.clone())
+            .map(UserRecord::model)
             .unwrap_or_else(|| render::new_user(self.bot_id(), &self.config.bot_name, true))
     }
 
@@ -340,7 +336,7 @@ impl World {
                 Permissions::empty()
             };
         };
-        if let Some(metadata) = &channel.thread_metadata {
+        if let Some(metadata) = channel.thread_metadata() {
             return self.thread_permissions(user_id, record, metadata);
         }
         let Some(guild) = self.guilds.get(&guild_id) else {
@@ -353,8 +349,7 @@ impl World {
             permissions::guild_permissions(member, guild.everyone_permissions(), |role_id| {
                 guild.role(role_id).map(|role| role.permissions)
             });
-        let overwrites = channel.permission_overwrites.as_deref().unwrap_or_default();
-        permissions::channel_permissions(guild_id, member, base, overwrites)
+        permissions::channel_permissions(guild_id, member, base, channel.overwrites())
     }
 
     /// The bot's permissions in a channel; 50001 Missing Access when it cannot see it.
@@ -392,6 +387,7 @@ impl World {
         self.channels
             .get(&channel_id)
             .and_then(|record| record.messages.get(&message_id))
+            .map(|message| &**message)
             .or_else(|| {
                 self.ephemeral
                     .get(&message_id)

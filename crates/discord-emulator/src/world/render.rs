@@ -198,7 +198,7 @@ impl World {
     pub(crate) fn user_model(&self, user_id: Id<UserMarker>) -> User {
         self.users
             .get(&user_id)
-            .map(|record| record.user.clone())
+            .map(super::UserRecord::model)
             .unwrap_or_else(|| new_user(user_id, "deleted-user", false))
     }
 
@@ -250,7 +250,7 @@ impl World {
                 .channels
                 .iter()
                 .filter_map(|channel_id| self.channels.get(channel_id))
-                .map(|record| record.channel.clone())
+                .map(|record| record.channel.model())
                 .collect()
         } else {
             Vec::new()
@@ -311,7 +311,7 @@ impl World {
             premium_tier: guild.premium_tier,
             presences: Vec::new(),
             public_updates_channel_id: None,
-            roles: guild.roles.clone(),
+            roles: super::stored::role_models(&guild.roles),
             rules_channel_id: None,
             safety_alerts_channel_id: None,
             splash: None,
@@ -326,7 +326,7 @@ impl World {
                         self.channel_permissions(self.bot_id(), record.channel.id)
                             .contains(Permissions::VIEW_CHANNEL)
                     })
-                    .map(|record| record.channel.clone())
+                    .map(|record| record.channel.model())
                     .collect()
             } else {
                 Vec::new()

@@ -100,8 +100,12 @@ impl World {
     }
 
     /// Whether the user moderates the thread (Manage Threads in its parent).
-    pub(crate) fn is_thread_moderator(&self, user_id: Id<UserMarker>, thread: &Channel) -> bool {
-        thread.parent_id.is_some_and(|parent| {
+    pub(crate) fn is_thread_moderator(
+        &self,
+        user_id: Id<UserMarker>,
+        parent_id: Option<Id<ChannelMarker>>,
+    ) -> bool {
+        parent_id.is_some_and(|parent| {
             self.channel_permissions(user_id, parent)
                 .contains(Permissions::MANAGE_THREADS)
         })
@@ -115,8 +119,7 @@ impl World {
         let record = self.channel(thread_id)?;
         let metadata = record
             .channel
-            .thread_metadata
-            .as_ref()
+            .thread_metadata()
             .ok_or_else(DiscordError::invalid_channel_type)?;
         Ok((record, metadata))
     }
@@ -132,8 +135,7 @@ impl World {
             .filter(|record| {
                 record
                     .channel
-                    .thread_metadata
-                    .as_ref()
+                    .thread_metadata()
                     .is_some_and(|metadata| !metadata.archived)
             })
             .collect()
@@ -172,7 +174,7 @@ impl World {
         creator: Id<UserMarker>,
         new: NewThread,
     ) -> DiscordResult<Channel> {
-        let parent = self.channel(parent_id)?.channel.clone();
+        let parent = self.channel(parent_id)?.channel.model();
         let Some(guild_id) = parent.guild_id else {
             return Err(DiscordError::invalid_channel_type());
         };
@@ -303,7 +305,8 @@ impl World {
             return;
         };
         record.thread_members.insert(user_id, now_timestamp());
-        record.channel.member_count = i8::try_from(record.thread_members.len().min(50)).ok();
+        record.channel.extras_mut().member_count =
+            i8::try_from(record.thread_members.len().min(50)).ok();
         self.emit_members_update(thread_id, Some(user_id), None);
     }
 
@@ -329,7 +332,8 @@ impl World {
         if record.thread_members.remove(&user_id).is_none() {
             return;
         }
-        record.channel.member_count = i8::try_from(record.thread_members.len().min(50)).ok();
+        record.channel.extras_mut().member_count =
+            i8::try_from(record.thread_members.len().min(50)).ok();
         self.emit_members_update(thread_id, None, Some(user_id));
     }
 
@@ -360,13 +364,13 @@ impl World {
         patch: ThreadPatch,
     ) -> DiscordResult<Channel> {
         let (record, metadata) = self.thread(thread_id)?;
-        let mut channel = record.channel.clone();
+        let mut channel = record.channel.model();
         let mut metadata = metadata.clone();
         let permissions = self.channel_permissions(by, thread_id);
         if !permissions.contains(Permissions::VIEW_CHANNEL) {
             return Err(DiscordError::missing_access());
         }
-        let moderator = self.is_thread_moderator(by, &channel);
+        let moderator = self.is_thread_moderator(by, channel.parent_id);
         let creator = channel.owner_id == Some(by);
         if metadata.archived && patch.archived != Some(false) {
             return Err(DiscordError::thread_archived());
@@ -427,7 +431,7 @@ impl World {
 
     /// Stores a changed thread and announces THREAD_UPDATE.
     pub(crate) fn replace_thread(&mut self, channel: Channel) -> DiscordResult<()> {
-        self.channel_mut(channel.id)?.channel = channel.clone();
+        self.channel_mut(channel.id)?.channel = channel.clone().into();
         self.emit_thread_event("THREAD_UPDATE", &channel);
         Ok(())
     }
@@ -435,7 +439,7 @@ impl World {
     /// Archives a thread as Discord does after its inactivity period (not locked).
     pub(crate) fn auto_archive(&mut self, thread_id: Id<ChannelMarker>) -> DiscordResult<()> {
         let (record, _) = self.thread(thread_id)?;
-        let mut channel = record.channel.clone();
+        let mut channel = record.channel.model();
         if let Some(metadata) = channel.thread_metadata.as_mut()
             && !metadata.archived
         {
@@ -459,10 +463,10 @@ impl World {
         if !metadata.archived {
             return Ok(());
         }
-        if metadata.locked && !self.is_thread_moderator(author, &record.channel) {
+        if metadata.locked && !self.is_thread_moderator(author, record.channel.parent_id) {
             return Err(DiscordError::thread_archived());
         }
-        let mut channel = record.channel.clone();
+        let mut channel = record.channel.model();
         if let Some(guild_id) = channel.guild_id {
             self.check_active_room(guild_id)?;
         }
@@ -485,22 +489,20 @@ impl World {
         let Some(record) = self.channels.get_mut(&thread_id) else {
             return;
         };
-        if record.channel.thread_metadata.is_none() {
+        if !record.channel.is_thread() {
             return;
         }
-        record.channel.message_count = Some(record.channel.message_count.unwrap_or(0) + 1);
-        record.channel.total_message_sent =
-            Some(record.channel.total_message_sent.unwrap_or(0) + 1);
+        let extras = record.channel.extras_mut();
+        extras.message_count = Some(extras.message_count.unwrap_or(0) + 1);
+        extras.total_message_sent = Some(extras.total_message_sent.unwrap_or(0) + 1);
         let parent = record.channel.parent_id;
         // In a private thread others may not invite to, only moderators' mentions invite.
         let closed = record.channel.kind == ChannelType::PrivateThread
             && record
                 .channel
-                .thread_metadata
-                .as_ref()
+                .thread_metadata()
                 .is_some_and(|metadata| metadata.invitable == Some(false));
-        let channel = record.channel.clone();
-        let invites = !closed || self.is_thread_moderator(author, &channel);
+        let invites = !closed || self.is_thread_moderator(author, parent);
         let Some(record) = self.channels.get(&thread_id) else {
             return;
         };
@@ -529,7 +531,7 @@ impl World {
 
     /// Deletes a thread with its messages: THREAD_DELETE `{id, guild_id, parent_id, type}`.
     pub(crate) fn remove_thread(&mut self, thread_id: Id<ChannelMarker>) -> DiscordResult<Channel> {
-        let channel = self.thread(thread_id)?.0.channel.clone();
+        let channel = self.thread(thread_id)?.0.channel.model();
         let seen = self
             .channel_permissions(self.bot_id(), thread_id)
             .contains(Permissions::VIEW_CHANNEL);
@@ -576,15 +578,15 @@ impl World {
     }
 
     /// The bot's thread member objects for these threads (the `members` of a thread list).
-    pub(crate) fn bot_thread_members(&self, threads: &[&Channel]) -> Vec<ThreadMember> {
+    pub(crate) fn bot_thread_members(&self, threads: &[Id<ChannelMarker>]) -> Vec<ThreadMember> {
         let bot = self.bot_id();
         threads
             .iter()
-            .filter_map(|thread| {
-                let joined = *self.channels.get(&thread.id)?.thread_members.get(&bot)?;
+            .filter_map(|thread_id| {
+                let joined = *self.channels.get(thread_id)?.thread_members.get(&bot)?;
                 Some(ThreadMember {
                     flags: 0,
-                    id: Some(thread.id),
+                    id: Some(*thread_id),
                     join_timestamp: joined,
                     member: None,
                     presence: None,
