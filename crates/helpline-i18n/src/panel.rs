@@ -426,6 +426,9 @@ pub const STATE_RESET_BUTTON: &str = "panel-state_reset_button";
 /// `panel-state_reset_confirm`: Erase Helpline's configuration on { $server }? Every panel, topic and setting goes, and the bot takes the panels' messages down. Tickets and transcripts are kept. This cannot be undone.
 pub const STATE_RESET_CONFIRM: &str = "panel-state_reset_confirm";
 
+/// `panel-job_line`: { $task }: { $outcome }
+pub const JOB_LINE: &str = "panel-job_line";
+
 pub const ALL: &[&str] = &[
     NAVIGATION,
     MY_TICKETS,
@@ -576,6 +579,7 @@ pub const ALL: &[&str] = &[
     STATE_ENABLE,
     STATE_SAVED,
     STATE_RESET,
+    JOB_LINE,
     SETUP_LINK,
     SETUP_TITLE,
     SETUP_INTRO,

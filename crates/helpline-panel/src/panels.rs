@@ -190,7 +190,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>) -> Response {
             None => text.get(key::PANEL_NOT_POSTED),
         };
         panels.push_str(&format!(
-            r#"<section aria-labelledby="panel-{id}"><h3 id="panel-{id}">{name}</h3><p class="muted">{posted}</p><form method="post" action="{action}">{hidden}<input type="hidden" name="panel" value="{id}">{name_field}{channel}{style}{content}<button type="submit">{save}</button></form><form method="post" action="{action}" class="inline">{repost_hidden}<input type="hidden" name="panel" value="{id}"><button type="submit">{repost}</button></form> <form method="post" action="{action}" class="inline">{delete_hidden}<input type="hidden" name="panel" value="{id}"><button type="submit">{delete}</button></form></section>"#,
+            r#"<section aria-labelledby="panel-{id}"><h3 id="panel-{id}">{name}</h3><p class="muted">{posted}</p><form class="settings" method="post" action="{action}">{hidden}<input type="hidden" name="panel" value="{id}">{name_field}{channel}{style}{content}<button type="submit">{save}</button></form><form method="post" action="{action}" class="inline">{repost_hidden}<input type="hidden" name="panel" value="{id}"><button type="submit">{repost}</button></form> <form method="post" action="{action}" class="inline">{delete_hidden}<input type="hidden" name="panel" value="{id}"><button type="submit">{delete}</button></form></section>"#,
             name = esc(&shown_name(panel)),
             posted = esc(&posted),
             hidden = hidden(csrf, version, "save_panel"),
@@ -212,7 +212,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>) -> Response {
         ));
     }
     let create = format!(
-        r#"<section aria-labelledby="new-panel"><h3 id="new-panel">{title}</h3><form method="post" action="{action}">{hidden}{name}{channel}{style}<button type="submit">{title}</button></form></section>"#,
+        r#"<section aria-labelledby="new-panel"><h3 id="new-panel">{title}</h3><form class="settings" method="post" action="{action}">{hidden}{name}{channel}{style}<button type="submit">{title}</button></form></section>"#,
         title = esc(&text.get(key::PANEL_CREATE)),
         hidden = hidden(csrf, version, "create_panel"),
         name = input("new-name", "name", &text.get(key::PANEL_NAME), "", 100),
@@ -269,7 +269,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>) -> Response {
     for topic in &config.topics {
         let id = topic.id;
         topics.push_str(&format!(
-            r#"<section aria-labelledby="topic-{id}"><h3 id="topic-{id}">{name}</h3><form method="post" action="{action}">{hidden}<input type="hidden" name="topic" value="{id}">{fields}<button type="submit">{save}</button></form><form method="post" action="{action}" class="inline">{remove_hidden}<input type="hidden" name="topic" value="{id}"><button type="submit">{remove}</button></form></section>"#,
+            r#"<section aria-labelledby="topic-{id}"><h3 id="topic-{id}">{name}</h3><form class="settings" method="post" action="{action}">{hidden}<input type="hidden" name="topic" value="{id}">{fields}<button type="submit">{save}</button></form><form method="post" action="{action}" class="inline">{remove_hidden}<input type="hidden" name="topic" value="{id}"><button type="submit">{remove}</button></form></section>"#,
             name = esc(&topic.name),
             hidden = hidden(csrf, version, "save_topic"),
             fields = topic_fields(&format!("t{id}"), Some(topic)),
@@ -279,7 +279,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>) -> Response {
         ));
     }
     let add_topic = format!(
-        r#"<section aria-labelledby="new-topic"><h3 id="new-topic">{title}</h3><form method="post" action="{action}">{hidden}{fields}<button type="submit">{title}</button></form></section>"#,
+        r#"<section aria-labelledby="new-topic"><h3 id="new-topic">{title}</h3><form class="settings" method="post" action="{action}">{hidden}{fields}<button type="submit">{title}</button></form></section>"#,
         title = esc(&text.get(key::TOPIC_ADD)),
         hidden = hidden(csrf, version, "add_topic"),
         fields = topic_fields("new-topic", None),

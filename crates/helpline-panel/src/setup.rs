@@ -154,10 +154,15 @@ pub(crate) fn jobs_list(text: Text<'_>, jobs: &[GuildJob], channels: &[NamedChan
                 _ => "refused",
             };
             format!(
-                r#"<li class="job-{state}"><span class="muted">{}</span> {}: {}</li>"#,
+                r#"<li class="job-{state}"><span class="muted">{}</span> {}</li>"#,
                 esc(&text.time(job.requested_at)),
-                esc(&task_name(text, &job.task)),
-                esc(&outcome(text, job, channels))
+                esc(&text.with(
+                    key::JOB_LINE,
+                    &[
+                        ("task", task_name(text, &job.task).into()),
+                        ("outcome", outcome(text, job, channels).into()),
+                    ]
+                ))
             )
         })
         .collect();
@@ -260,7 +265,7 @@ fn render(shared: &Shared, viewer: &Viewer, page: &Page<'_>) -> Response {
         String::new()
     };
     let body = format!(
-        r#"{back}{notice}{state}<form method="post" action="/guilds/{guild}/setup"><input type="hidden" name="csrf" value="{csrf}">{panel}{log}{category}{language_field}{force}<button type="submit">{submit}</button></form>{jobs}"#,
+        r#"{back}{notice}{state}<form class="settings" method="post" action="/guilds/{guild}/setup"><input type="hidden" name="csrf" value="{csrf}">{panel}{log}{category}{language_field}{force}<button type="submit">{submit}</button></form>{jobs}"#,
         csrf = esc(csrf),
         panel = channel_select(
             "panel_channel",

@@ -1099,3 +1099,4 @@ cmd-access-list-name = list
 cmd-access-list-description = Who has web-panel access
 cmd-access-user-name = user
 cmd-access-user-description = The member
+panel-job_line = { $task }: { $outcome }

@@ -1083,3 +1083,4 @@ cmd-access-list-name = liste
 cmd-access-list-description = Qui a accès au panel web
 cmd-access-user-name = membre
 cmd-access-user-description = Le membre
+panel-job_line = { $task } : { $outcome }

@@ -589,3 +589,65 @@ async fn a_staff_role_removed_in_the_browser_loses_the_ticket_channel() {
         "the opener still does"
     );
 }
+
+/// In French, an admin adds a topic to the server's panel on the panels page: the bot shows it
+/// on the posted panel on Discord; the setup page offers to install again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_adds_a_topic_in_the_browser_and_the_panel_on_discord_shows_it() {
+    let world = World::start(crate::MINUTE, crate::DAY).await;
+    let emulator = &world.emulator;
+    let gamma = emulator.create_guild("Gamma", world.ada, "fr").unwrap();
+    let (_bot, button) = gamma_with_the_bot(&world, None, gamma).await;
+    let browser = Driver::start("fr").await;
+    browser
+        .sign_in(&world, "Ada", &format!("/guilds/{gamma}/panels"))
+        .await;
+    browser.screenshot("panels-fr").await;
+    let name = browser.find("#new-topic-name").await;
+    browser
+        .call(
+            "POST",
+            &format!("/element/{name}/value"),
+            Some(json!({"text": "Facturation"})),
+        )
+        .await;
+    browser.click("input[id^='new-topic-on-']").await;
+    browser
+        .click("section[aria-labelledby='new-topic'] button[type='submit']")
+        .await;
+    let mut shown = false;
+    for _ in 0..200 {
+        let labels: Vec<String> = emulator
+            .messages(button.0)
+            .into_iter()
+            .filter(|m| m.id == button.1)
+            .flat_map(|m| m.components)
+            .flat_map(|row| match row {
+                twilight_model::channel::message::Component::ActionRow(row) => row.components,
+                _ => Vec::new(),
+            })
+            .filter_map(|c| match c {
+                twilight_model::channel::message::Component::Button(b) => b.label,
+                _ => None,
+            })
+            .collect();
+        if labels.iter().any(|l| l == "Facturation") {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        shown,
+        "the bot edited the posted panel to offer the new topic"
+    );
+    let status = browser.text("main [role='status']").await;
+    assert!(status.contains("Enregistré"), "{status}");
+    browser.screenshot("panels-saved-fr").await;
+    browser
+        .go(&format!("{}/guilds/{gamma}/setup", world.url))
+        .await;
+    let page = browser.text("main").await;
+    assert!(page.contains("Réinstaller"), "{page}");
+    browser.screenshot("setup-fr").await;
+}
