@@ -15,6 +15,11 @@
 //! Active threads are kept as channels (a ticket thread's kind, parent and name); an archived
 //! one is dropped, so the cache holds only what Discord itself calls active.
 //!
+//! A guild no shard of this process receives (another process's shard, or a process that runs
+//! none: `helpline interactions`) can still be read: [`Cache::put_fetched`] keeps a record built
+//! from REST (`crate::guild::known`) beside the gateway's, for [`FETCHED_TTL`] and at most
+//! [`FETCHED_MAX`] guilds. The gateway's record, when there is one, always wins.
+//!
 //! Update semantics follow twilight-cache-inmemory's for the events the bot receives (its
 //! tests feed the same events to both and compare every answer the bot asks of them), with
 //! deliberate differences: a role or channel missing from a later GUILD_CREATE is gone here,
@@ -38,12 +43,21 @@ const STRIPES: usize = 64;
 /// Display names kept at most (two generations of half this each).
 const NAMES: usize = 16_384;
 
+/// How long a guild read from REST is used before it is read again: no gateway event keeps it
+/// current, so a change (a role's permissions, a channel's overwrites) is seen this late.
+pub(crate) const FETCHED_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Guilds read from REST kept at most; the oldest goes first.
+pub(crate) const FETCHED_MAX: usize = 1024;
+
 /// The cache: guilds by id, and the display names in use.
 #[derive(Debug)]
 pub(crate) struct Cache {
     bot_id: UserId,
     stripes: Box<[RwLock<HashMap<GuildId, GuildState>>]>,
     names: Names,
+    /// Guilds no shard of this process receives, read from REST, with when they were read.
+    fetched: Mutex<HashMap<GuildId, (std::time::Instant, GuildState)>>,
 }
 
 /// One guild, whole.
@@ -204,7 +218,60 @@ impl Cache {
             bot_id,
             stripes: (0..STRIPES).map(|_| RwLock::default()).collect(),
             names: Names::default(),
+            fetched: Mutex::default(),
         }
+    }
+
+    fn fetched(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<GuildId, (std::time::Instant, GuildState)>> {
+        self.fetched.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a guild can be read: the gateway delivered it, or REST told it within
+    /// [`FETCHED_TTL`].
+    pub(crate) fn readable(&self, guild: GuildId) -> bool {
+        self.knows_guild(guild)
+            || self
+                .fetched()
+                .get(&guild)
+                .is_some_and(|(at, _)| at.elapsed() < FETCHED_TTL)
+    }
+
+    /// Keeps a guild read from REST (its roles, its channels, the bot's member), for a guild no
+    /// shard of this process receives. The oldest such record goes when [`FETCHED_MAX`] are
+    /// held.
+    pub(crate) fn put_fetched(&self, guild: &Guild, channels: &[Channel], bot_roles: &[RoleId]) {
+        let roles = by_id(guild.roles.iter().map(CachedRole::from_role), |r| r.id);
+        let channels = by_id(
+            channels.iter().filter_map(CachedChannel::from_channel),
+            |c| c.id,
+        );
+        let state = GuildState {
+            name: guild.name.as_str().into(),
+            owner: guild.owner_id,
+            premium_tier: guild.premium_tier,
+            bot_roles: bot_roles.into(),
+            roles,
+            channels,
+        };
+        let mut fetched = self.fetched();
+        fetched.retain(|_, (at, _)| at.elapsed() < FETCHED_TTL);
+        if fetched.len() >= FETCHED_MAX && !fetched.contains_key(&guild.id) {
+            let oldest = fetched
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(id, _)| *id);
+            if let Some(oldest) = oldest {
+                fetched.remove(&oldest);
+            }
+        }
+        fetched.insert(guild.id, (std::time::Instant::now(), state));
+    }
+
+    /// Guilds read from REST held now (fresh or not yet dropped).
+    pub(crate) fn fetched_len(&self) -> usize {
+        self.fetched().len()
     }
 
     fn stripe(&self, guild: GuildId) -> &RwLock<HashMap<GuildId, GuildState>> {
@@ -215,9 +282,19 @@ impl Cache {
         &self.stripes[index]
     }
 
+    /// Reads the gateway's record of a guild, else a fresh one read from REST.
     fn read<T>(&self, guild: GuildId, read: impl FnOnce(&GuildState) -> Option<T>) -> Option<T> {
-        let stripe = self.stripe(guild).read().unwrap_or_else(|e| e.into_inner());
-        stripe.get(&guild).and_then(read)
+        {
+            let stripe = self.stripe(guild).read().unwrap_or_else(|e| e.into_inner());
+            if let Some(state) = stripe.get(&guild) {
+                return read(state);
+            }
+        }
+        let fetched = self.fetched();
+        fetched
+            .get(&guild)
+            .filter(|(at, _)| at.elapsed() < FETCHED_TTL)
+            .and_then(|(_, state)| read(state))
     }
 
     fn write(&self, guild: GuildId, write: impl FnOnce(&mut GuildState)) {
@@ -227,12 +304,21 @@ impl Cache {
             .unwrap_or_else(|e| e.into_inner());
         if let Some(state) = stripe.get_mut(&guild) {
             write(state);
+            return;
+        }
+        drop(stripe);
+        // A channel this process just created, in a guild it reads from REST.
+        if let Some((_, state)) = self.fetched().get_mut(&guild) {
+            write(state);
         }
     }
 
     /// Whether the gateway delivered this guild (and the bot was not removed from it since).
     pub(crate) fn knows_guild(&self, guild: GuildId) -> bool {
-        self.read(guild, |_| Some(())).is_some()
+        self.stripe(guild)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&guild)
     }
 
     pub(crate) fn guild_name(&self, guild: GuildId) -> Option<String> {
@@ -389,6 +475,8 @@ impl Cache {
                         guild.id,
                         GuildState::from_guild(guild, self.bot_id, previous),
                     );
+                    drop(stripe);
+                    self.fetched().remove(&guild.id);
                 }
                 // An outage: what was known stays until the guild is back.
                 GuildCreate::Unavailable(_) => {}
@@ -493,6 +581,7 @@ impl Cache {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&guild);
+        self.fetched().remove(&guild);
         self.names.remove_guild(guild);
     }
 }

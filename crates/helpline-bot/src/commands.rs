@@ -556,10 +556,12 @@ fn specs() -> Vec<CommandSpec> {
             default_member_permissions: Some(MANAGE_GUILD),
             contexts: IN_GUILDS,
             options: vec![
-                OptionSpec::new(SUB_COMMAND, "grant", "access-grant")
-                    .with(vec![OptionSpec::new(USER, "user", "access-user").required()]),
-                OptionSpec::new(SUB_COMMAND, "revoke", "access-revoke")
-                    .with(vec![OptionSpec::new(USER, "user", "access-user").required()]),
+                OptionSpec::new(SUB_COMMAND, "grant", "access-grant").with(vec![
+                    OptionSpec::new(USER, "user", "access-user").required(),
+                ]),
+                OptionSpec::new(SUB_COMMAND, "revoke", "access-revoke").with(vec![
+                    OptionSpec::new(USER, "user", "access-user").required(),
+                ]),
                 OptionSpec::new(SUB_COMMAND, "list", "access-list"),
             ],
         },

@@ -11,6 +11,82 @@ use twilight_model::channel::{Channel, ChannelType};
 /// Discord's limit of channels in one category.
 const MAX_CHILDREN: usize = 50;
 
+/// One lock per guild being read from REST, so concurrent interactions of one guild cost one
+/// read.
+#[derive(Debug, Default)]
+pub(crate) struct GuildReads {
+    locks: std::sync::Mutex<
+        std::collections::HashMap<GuildId, std::sync::Arc<tokio::sync::Mutex<()>>>,
+    >,
+}
+
+impl GuildReads {
+    fn get(&self, guild: GuildId) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget locks nobody holds or waits for.
+        if locks.len() > 256 {
+            locks.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        }
+        std::sync::Arc::clone(locks.entry(guild).or_default())
+    }
+}
+
+/// Makes `guild` readable in the cache when no shard of this process receives it (a guild of
+/// another process's shard, or any guild in `helpline interactions`): its roles, channels and
+/// the bot's member are read from REST (three requests) and kept for
+/// [`crate::cache::FETCHED_TTL`]. Nothing is read when the gateway delivers the guild here or a
+/// fresh record is held; concurrent callers for one guild wait for one read. A failed read
+/// leaves the guild unknown (readers then fall back as they do for any unknown guild) and is
+/// logged.
+pub(crate) async fn known(bot: &Bot, guild: GuildId) {
+    let cache = &bot.inner.cache;
+    if cache.readable(guild) {
+        return;
+    }
+    let lock = bot.inner.guild_reads.get(guild);
+    let _reading = lock.lock().await;
+    if cache.readable(guild) {
+        return;
+    }
+    let http = &bot.inner.http;
+    let read = async {
+        let (record, channels, member) = tokio::try_join!(
+            async {
+                crate::metrics::rest("get_guild", http.guild(guild))
+                    .await?
+                    .model()
+                    .await
+                    .map_err(Error::from)
+            },
+            async {
+                crate::metrics::rest("guild_channels", http.guild_channels(guild))
+                    .await?
+                    .models()
+                    .await
+                    .map_err(Error::from)
+            },
+            async {
+                crate::metrics::rest("guild_member", http.guild_member(guild, bot.inner.bot_id))
+                    .await?
+                    .model()
+                    .await
+                    .map_err(Error::from)
+            },
+        )?;
+        Ok::<_, Error>((record, channels, member))
+    };
+    match read.await {
+        Ok((record, channels, member)) => {
+            cache.put_fetched(&record, &channels, &member.roles);
+            ::metrics::counter!(crate::metrics::GUILD_READS, "outcome" => "read").increment(1);
+        }
+        Err(error) => {
+            ::metrics::counter!(crate::metrics::GUILD_READS, "outcome" => "failed").increment(1);
+            tracing::warn!(guild_id = %guild, %error, "cannot read the guild from Discord");
+        }
+    }
+}
+
 /// Whether the bot can make ticket channels in `category`: `false` only when the cache knows
 /// it cannot (View Channel and Manage Channels there); when in doubt, Discord decides.
 pub(crate) fn can_fill_category(bot: &Bot, guild_id: GuildId, category: ChannelId) -> bool {
@@ -137,6 +213,7 @@ fn is_category_full(error: &twilight_http::Error) -> bool {
 
 /// A category named like `full` ("Tickets 2"…) with room for a channel, created if needed.
 async fn overflow_category(bot: &Bot, guild: GuildId, full: ChannelId) -> Result<ChannelId, Error> {
+    known(bot, guild).await;
     let channels = bot.inner.cache.channels(guild).unwrap_or_default();
     let full_channel = channels.iter().find(|c| c.id == full);
     let base = full_channel

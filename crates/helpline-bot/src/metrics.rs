@@ -93,6 +93,10 @@ pub const MESSAGE_QUEUE_DEPTH: &str = "helpline_bot_message_queue_depth";
 /// why it was refused (`bad_signature`, `stale`, `replayed`, `too_large`, …).
 pub const ENDPOINT_REQUESTS: &str = "helpline_bot_endpoint_requests_total";
 
+/// Guilds read from REST because no shard of this process receives them (an interaction of
+/// another process's shard, or any in `helpline interactions`), by `outcome` (`read`, `failed`).
+pub const GUILD_READS: &str = "helpline_bot_guild_reads_total";
+
 /// Describes every metric to the installed recorder.
 pub fn describe() {
     describe_counter!(INTERACTIONS, "Interactions handled, by kind and outcome.");
@@ -104,6 +108,10 @@ pub fn describe() {
     describe_counter!(
         ENDPOINT_REQUESTS,
         "Requests to the HTTP interactions endpoint, by outcome (answered, pong, or why refused)."
+    );
+    describe_counter!(
+        GUILD_READS,
+        "Guilds read from REST for lack of a shard delivering them, by outcome."
     );
     describe_counter!(REST_REQUESTS, "REST requests made, by route and status.");
     describe_histogram!(

@@ -70,15 +70,27 @@ pub(crate) async fn pass(bot: &Bot) -> Result<Pass, Error> {
         if due.is_empty() {
             break;
         }
+        let held = due.len();
+        let left = std::sync::atomic::AtomicUsize::new(0);
         futures_util::stream::iter(interleave_guilds(due))
-            .for_each_concurrent(CONCURRENCY, |ticket| async move {
-                if let Err(error) = executor::run(bot, ticket, Mode::Resume).await {
-                    tracing::warn!(%ticket, %error, "cannot resume effects");
+            .for_each_concurrent(CONCURRENCY, |ticket| {
+                let left = &left;
+                async move {
+                    match executor::run(bot, ticket, Mode::Reconcile).await {
+                        Ok(report) if report.left_to_committer => {
+                            left.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(%ticket, %error, "cannot resume effects"),
+                    }
                 }
             })
             .await;
-        done.resumed += count;
-        if count < BATCH as usize {
+        let left = left.into_inner();
+        done.resumed += held - left;
+        // Tickets left to their committers come back in the next round: stop at a round of
+        // nothing else.
+        if count < BATCH as usize || left == held {
             break;
         }
     }

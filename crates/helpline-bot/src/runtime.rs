@@ -52,6 +52,12 @@ pub struct BotConfig {
     /// How old an unfinished ticket with nothing pending must be before the reconciler
     /// repairs or abandons it.
     pub stall_after: Duration,
+    /// How long after its commit an effect never attempted is left to the process that
+    /// committed it: the reconciler resumes it only later (a crashed committer's), so that it
+    /// never performs an effect beside its committer's first attempt — in a cluster, an
+    /// interaction delivered over HTTP is handled by whichever process received it, not the
+    /// shard's holder. Longer than a first attempt can take (`rest_timeout`, with room).
+    pub first_attempt_grace: Duration,
     /// How long [`RunningBot::stop`] lets in-flight work finish and sessions close.
     pub shutdown_deadline: Duration,
     /// How this process shares the shards with others; a single node (every shard here,
@@ -80,6 +86,7 @@ impl BotConfig {
             rest_timeout: Duration::from_secs(10),
             reconcile_interval: Duration::from_secs(30),
             stall_after: Duration::from_secs(120),
+            first_attempt_grace: Duration::from_secs(20),
             shutdown_deadline: Duration::from_secs(10),
             cluster: None,
             identify_interval: helpline_cluster_identify_delay(),
@@ -107,6 +114,7 @@ impl fmt::Debug for BotConfig {
             .field("rest_timeout", &self.rest_timeout)
             .field("reconcile_interval", &self.reconcile_interval)
             .field("stall_after", &self.stall_after)
+            .field("first_attempt_grace", &self.first_attempt_grace)
             .field("shutdown_deadline", &self.shutdown_deadline)
             .field("cluster", &self.cluster)
             .field("identify_interval", &self.identify_interval)
@@ -170,17 +178,24 @@ pub(crate) struct Inner {
     pub(crate) ticket_channels: crate::channels::TicketChannels,
     pub(crate) store_limits: StoreLimits,
     pub(crate) ticket_locks: crate::executor::TicketLocks,
+    /// One REST read of a guild at a time (`guild::known`).
+    pub(crate) guild_reads: crate::guild::GuildReads,
     /// Interaction and event handlers in flight.
     pub(crate) tasks: Tasks,
     /// Retries and the reconciler: dropped at shutdown (their work is in the outbox).
     pub(crate) timers: Tasks,
     pub(crate) departed: crate::tasks::Departed,
     pub(crate) stall_after: Duration,
+    /// [`BotConfig::first_attempt_grace`].
+    pub(crate) first_attempt_grace: Duration,
     /// The shards this process holds, and the fence of each.
     pub(crate) leases: crate::cluster::Leases,
     pub(crate) clock: crate::Clock,
     /// What each shard this process runs is doing (readiness).
     pub(crate) shard_states: crate::shards::ShardStates,
+    /// Whether this process runs gateway shards; not in `helpline interactions`
+    /// ([`Bot::start_interactions`]).
+    pub(crate) runs_shards: bool,
 }
 
 impl fmt::Debug for Inner {
@@ -449,10 +464,12 @@ impl Bot {
                 ticket_channels: crate::channels::TicketChannels::default(),
                 store_limits: config.store_limits,
                 ticket_locks: crate::executor::TicketLocks::default(),
+                guild_reads: crate::guild::GuildReads::default(),
                 tasks: Tasks::default(),
                 timers: Tasks::default(),
                 departed: crate::tasks::Departed::default(),
                 stall_after: config.stall_after,
+                first_attempt_grace: config.first_attempt_grace,
                 leases: crate::cluster::Leases::new(
                     shard_count,
                     config.shard_range.clone(),
@@ -460,6 +477,7 @@ impl Bot {
                 ),
                 clock: config.clock.clone(),
                 shard_states: crate::shards::ShardStates::default(),
+                runs_shards: true,
             }),
         };
         let (shutdown, stopping) = watch::channel(false);
@@ -496,6 +514,68 @@ impl Bot {
         })
     }
 
+    /// Starts the bot for interactions alone, without gateway shards: for `helpline
+    /// interactions`, which serves [`Bot::serve_interactions`] so that interaction handling
+    /// scales apart from gateway connections. It learns who the bot is and nothing else: the
+    /// slash commands are not registered, and the reconciler, the timers and the guild jobs do
+    /// not run (the processes holding the shards run them, over the same store). It holds no
+    /// lease: the writes of the interactions it handles go unfenced (as any process's do for an
+    /// interaction of a shard it does not hold), and a retry their effects need is left to the
+    /// shard's holder. Guilds are read from REST when a handler needs one (`guild::known`).
+    pub async fn start_interactions(
+        config: BotConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<RunningBot> {
+        install_crypto_provider();
+        metrics::describe();
+        helpline_store::metrics::describe();
+        let http = client(&config);
+        let application =
+            crate::metrics::rest("current_user_application", http.current_user_application())
+                .await?
+                .model()
+                .await?;
+        let bot_user = crate::metrics::rest("current_user", http.current_user())
+            .await?
+            .model()
+            .await?;
+        let bot = Self {
+            inner: Arc::new(Inner {
+                http,
+                store,
+                translator: Translator::new(),
+                cache: crate::cache::Cache::new(bot_user.id),
+                application_id: application.id,
+                verify_key: application.verify_key.clone(),
+                bot_id: bot_user.id,
+                downloader: Downloader::new(),
+                ticket_channels: crate::channels::TicketChannels::default(),
+                store_limits: config.store_limits,
+                ticket_locks: crate::executor::TicketLocks::default(),
+                guild_reads: crate::guild::GuildReads::default(),
+                tasks: Tasks::default(),
+                timers: Tasks::default(),
+                departed: crate::tasks::Departed::default(),
+                stall_after: config.stall_after,
+                first_attempt_grace: config.first_attempt_grace,
+                // No shard is ever held here: every write outside an interaction's scope (a
+                // retry) is refused, and left to the shard's holder.
+                leases: crate::cluster::Leases::new(1, None, true),
+                clock: config.clock.clone(),
+                shard_states: crate::shards::ShardStates::default(),
+                runs_shards: false,
+            }),
+        };
+        tracing::info!(bot_id = %bot_user.id, "bot started for interactions, without shards");
+        let (shutdown, _) = watch::channel(false);
+        Ok(RunningBot {
+            bot,
+            shutdown,
+            shards: JoinSet::new(),
+            deadline: config.shutdown_deadline,
+        })
+    }
+
     /// One reconciler pass now (it also runs at start and on its interval).
     pub async fn reconcile(&self) -> Result<crate::reconciler::Pass> {
         crate::reconciler::pass(self).await
@@ -513,11 +593,16 @@ impl Bot {
     }
 
     /// Whether this process serves: it runs at least one shard, every one of them is connected,
-    /// and the store answers (within a second). `Err` says what is missing, for `/readyz`.
+    /// and the store answers (within a second); without shards ([`Bot::start_interactions`]),
+    /// the store alone. `Err` says what is missing, for `/readyz`.
     pub async fn readiness(&self) -> std::result::Result<String, String> {
-        let shards = self.inner.shard_states.ready()?;
+        let shards = if self.inner.runs_shards {
+            format!("{} shards connected", self.inner.shard_states.ready()?)
+        } else {
+            "no shards (interactions only)".to_owned()
+        };
         match tokio::time::timeout(Duration::from_secs(1), self.inner.store.ping()).await {
-            Ok(Ok(_)) => Ok(format!("{shards} shards connected, store reachable")),
+            Ok(Ok(_)) => Ok(format!("{shards}, store reachable")),
             Ok(Err(error)) => {
                 tracing::warn!(%error, "readiness: the store fails");
                 Err("the store fails (the log says how)".to_owned())

@@ -121,6 +121,7 @@ pub(crate) fn publish_cache(bot: &crate::Bot) {
         ("channels", stats.channels),
         ("roles", stats.roles),
         ("names", stats.names),
+        ("fetched_guilds", cache.fetched_len()),
     ] {
         ::metrics::gauge!(crate::metrics::CACHE_ENTRIES, "resource" => resource).set(count as f64);
     }

@@ -42,6 +42,10 @@ pub(crate) enum Command {
     /// Run the bot against Discord: single node, SQLite, every shard in this process. Needs
     /// the bot token (DISCORD_TOKEN).
     Run,
+    /// Serve Discord's interactions endpoint (POST /interactions on interactions.listen)
+    /// without gateway shards: the same handlers and store as `run`, for a cluster whose
+    /// interaction handling scales apart from its gateway connections. Needs the bot token.
+    Interactions,
     /// Serve the REST egress proxy every bot process of a cluster sends its Discord calls
     /// through: one rate-limit budget for all (shared through cluster.redis_url).
     Proxy,

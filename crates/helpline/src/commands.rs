@@ -2,6 +2,7 @@
 
 pub(crate) mod config;
 pub(crate) mod demo;
+pub(crate) mod interactions;
 pub(crate) mod migrate;
 pub(crate) mod operator;
 pub(crate) mod panel;

@@ -1,5 +1,5 @@
 //! The `helpline` binary: the command line, the settings, logging and one subcommand per way of
-//! running Helpline (`run`, `proxy`, `panel`, `operator`, `demo`, `migrate`, `config`). It owns loading the
+//! running Helpline (`run`, `interactions`, `proxy`, `panel`, `operator`, `demo`, `migrate`, `config`). It owns loading the
 //! settings, once, from defaults, the TOML file, the environment and flags, and passing each
 //! subcommand the sections it needs; and it owns turning errors into one `error:` line and an exit code. It does not
 //! own behaviour: tickets, storage and Discord live in the library crates, which never read
@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             arguments.script,
         )),
         Command::Run => runtime()?.block_on(commands::run::run(&loaded.settings)),
+        Command::Interactions => runtime()?.block_on(commands::interactions::run(&loaded.settings)),
         Command::Proxy => runtime()?.block_on(commands::proxy::run(&loaded.settings)),
         Command::Panel => runtime()?.block_on(commands::panel::run(&loaded.settings)),
         Command::Operator(arguments) if arguments.print_crd => commands::operator::print_crd(),

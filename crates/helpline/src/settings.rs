@@ -54,7 +54,8 @@ pub(crate) struct Settings {
     pub(crate) interactions: InteractionsSettings,
 }
 
-/// Discord's interactions endpoint, served by `helpline run` beside its gateway shards.
+/// Discord's interactions endpoint, served by `helpline run` beside its gateway shards, or by
+/// `helpline interactions` alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct InteractionsSettings {
@@ -72,7 +73,9 @@ fn public_key<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<String>, D::Error> {
     let value = Option::<String>::deserialize(deserializer)?;
     match value {
-        Some(key) => check_public_key(&key).map(Some).map_err(serde::de::Error::custom),
+        Some(key) => check_public_key(&key)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
         None => Ok(None),
     }
 }
@@ -1356,7 +1359,7 @@ pub(crate) const VARIABLES: &[Variable] = &[
         key: "interactions.listen",
         env: &["HELPLINE_INTERACTIONS_LISTEN"],
         secret: false,
-        help: "Socket address `helpline run` serves Discord's interactions endpoint on (POST /interactions), such as 0.0.0.0:8443; off when unset. Put it behind HTTPS and register https://<host>/interactions as the application's Interactions Endpoint URL.",
+        help: "Socket address `helpline run` (beside its shards) and `helpline interactions` (alone, required) serve Discord's interactions endpoint on (POST /interactions), such as 0.0.0.0:8443; off for `run` when unset. Put it behind HTTPS and register https://<host>/interactions as the application's Interactions Endpoint URL.",
         set: |settings, value| {
             settings.interactions.listen = optional(value, |value: String| {
                 value.parse::<SocketAddr>().map_err(|_| {
@@ -1373,7 +1376,8 @@ pub(crate) const VARIABLES: &[Variable] = &[
         secret: false,
         help: "The application's public key (developer portal, General Information, Public Key: 64 hexadecimal digits) the endpoint verifies requests with; unset: the one Discord gives for the application.",
         set: |settings, value| {
-            settings.interactions.public_key = optional(value, |value: String| check_public_key(&value))?;
+            settings.interactions.public_key =
+                optional(value, |value: String| check_public_key(&value))?;
             Ok(())
         },
         show: |settings| settings.interactions.public_key.as_deref().map(string),

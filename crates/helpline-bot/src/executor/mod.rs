@@ -83,6 +83,8 @@ pub(crate) struct Report {
     pub(crate) waiting: bool,
     /// Discord refused the ticket's channel; the ticket was abandoned.
     pub(crate) abandoned: bool,
+    /// The reconciler left an effect to the process that committed it (`Mode::Reconcile`).
+    pub(crate) left_to_committer: bool,
 }
 
 /// How a run starts.
@@ -93,6 +95,13 @@ pub(crate) enum Mode {
     /// Resuming effects an earlier attempt (maybe of a crashed process) may have reached
     /// Discord with.
     Resume,
+    /// The reconciler's resumption: as `Resume`, but an effect never attempted and committed
+    /// less than [`BotConfig::first_attempt_grace`] ago is left alone (its committer, maybe
+    /// another process, may be making its first attempt right now); only a committer that
+    /// stopped leaves it older than that.
+    ///
+    /// [`BotConfig::first_attempt_grace`]: crate::BotConfig::first_attempt_grace
+    Reconcile,
 }
 
 /// One lock per ticket with effects running, so two runs never interleave a ticket's effects.
@@ -193,6 +202,16 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
             schedule(bot, ticket_id, pending.next_attempt_at);
             break;
         }
+        if mode == Mode::Reconcile
+            && pending.attempts == 0
+            && started.since(pending.created_at) < bot.inner.first_attempt_grace
+        {
+            // Its committer's first attempt may be under way: performing it beside that one
+            // could do it twice (two ticket channels). A later pass takes it if it is still
+            // pending then.
+            report.left_to_committer = true;
+            break;
+        }
         // Only the holder of the guild's shard acts on Discord: a process that lost its lease
         // (paused past it, cut from the coordinator) leaves the effect to the new holder.
         if let Some(fence) = bot.inner.leases.fence(ticket.guild_id)? {
@@ -200,7 +219,7 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
         }
         let key = pending.effect.key;
         let name = pending.effect.kind.name();
-        let resume = mode == Mode::Resume || pending.attempts > 0;
+        let resume = mode != Mode::Fresh || pending.attempts > 0;
         let outcome = perform::perform(bot, &config, &ticket, &pending.effect, resume).await;
         ::metrics::counter!(crate::metrics::EFFECTS, "effect" => name, "outcome" => outcome_name(&outcome)).increment(1);
         match outcome {

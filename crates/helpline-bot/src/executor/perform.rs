@@ -467,6 +467,7 @@ async fn perform_once(
             let Some(log_channel) = config.log_channel() else {
                 return Ok(());
             };
+            crate::guild::known(bot, config.guild_id).await;
             let tier = bot
                 .inner
                 .cache
@@ -519,6 +520,7 @@ async fn perform_once(
             // A DM is read away from the server: it names the server and the ticket, in the
             // opener's language.
             let language = ticket.opener_language.unwrap_or(language);
+            crate::guild::known(bot, config.guild_id).await;
             let guild_name = bot
                 .inner
                 .cache
@@ -760,6 +762,7 @@ async fn transcript_file(
 ) -> Result<crate::transcript_file::RenderedTranscript, Failure> {
     let translator = &bot.inner.translator;
     let text = |key: &str, args: &[(&str, Arg<'_>)]| translator.text(language, key, args);
+    crate::guild::known(bot, config.guild_id).await;
     let guild_name = bot
         .inner
         .cache

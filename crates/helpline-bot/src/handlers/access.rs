@@ -28,11 +28,8 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
                 .follow_up(&translator.text(lang, ui::ACCESS_EMPTY, &[]))
                 .await;
         }
-        let mut lines = vec![translator.text(
-            lang,
-            ui::ACCESS_LIST,
-            &[("count", grants.len().into())],
-        )];
+        let mut lines =
+            vec![translator.text(lang, ui::ACCESS_LIST, &[("count", grants.len().into())])];
         for grant in grants.iter().take(LISTED) {
             lines.push(translator.text(
                 lang,
@@ -89,8 +86,10 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
 }
 
 fn user(options: &[CommandDataOption]) -> Option<UserId> {
-    options.iter().find_map(|o| match (&o.value, o.name.as_str()) {
-        (CommandOptionValue::User(user), "user") => Some(*user),
-        _ => None,
-    })
+    options
+        .iter()
+        .find_map(|o| match (&o.value, o.name.as_str()) {
+            (CommandOptionValue::User(user), "user") => Some(*user),
+            _ => None,
+        })
 }

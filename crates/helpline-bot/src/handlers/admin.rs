@@ -136,14 +136,16 @@ pub(super) async fn save<T>(
 }
 
 /// The answer to give when a category option (`category`, `default_category`) names one the
-/// bot cannot create ticket channels in; `None` when it can (or the cache cannot tell).
-pub(super) fn unusable_category(
+/// bot cannot create ticket channels in; `None` when it can (or neither the cache nor REST can
+/// tell).
+pub(super) async fn unusable_category(
     bot: &Bot,
     lang: Language,
     guild: GuildId,
     options: &[CommandDataOption],
 ) -> Option<String> {
     let category = channel(options, "category").or_else(|| channel(options, "default_category"))?;
+    crate::guild::known(bot, guild).await;
     (!crate::guild::can_fill_category(bot, guild, category)).then(|| {
         bot.inner.translator.text(
             lang,

@@ -153,7 +153,7 @@ async fn set_up(
         return refused(JobRefusal::MissingPermissions);
     }
     if let Some(log) = options.log_channel
-        && setup::everyone_can_view(bot, guild, log) == Some(true)
+        && setup::everyone_can_view(bot, guild, log).await == Some(true)
     {
         return refused(JobRefusal::PublicLog { channel: log });
     }

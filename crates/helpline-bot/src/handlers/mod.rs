@@ -356,14 +356,16 @@ fn guild_id(interaction: &Interaction) -> Result<GuildId> {
 }
 
 /// The sentence telling an admin what to grant the bot, when it lacks guild permissions
-/// Helpline needs. From the cache, else the interaction's `app_permissions`; when neither is
-/// known the action goes ahead and Discord's refusal is handled where it happens.
-fn missing_bot_permissions_reply(
+/// Helpline needs. From the cache (read from REST when no shard of this process receives the
+/// guild), else the interaction's `app_permissions`; when neither is known the action goes
+/// ahead and Discord's refusal is handled where it happens.
+async fn missing_bot_permissions_reply(
     bot: &Bot,
     interaction: &Interaction,
     lang: Language,
 ) -> Option<String> {
     let guild = interaction.guild_id?;
+    crate::guild::known(bot, guild).await;
     let held = bot
         .inner
         .cache

@@ -430,7 +430,7 @@ async fn open(
         return Err(Error::Unexpected("open without a member".into()));
     };
 
-    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
+    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang).await {
         return responder.follow_up(&reply).await;
     }
     let now = bot.now();

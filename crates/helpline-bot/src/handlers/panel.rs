@@ -398,6 +398,8 @@ async fn create_panel(
     let mut posted: Option<MessageId> = None;
     let mut created = None;
     let mut post_failed = false;
+    // `apply` reads the guild's channels and the bot's permissions (threads' check).
+    crate::guild::known(bot, guild).await;
     // Decided once to post, then again on each save attempt with the posted message.
     for _ in 0..admin::ATTEMPTS {
         let mut config = bot
@@ -507,6 +509,8 @@ async fn edit(
         }
         _ => None,
     };
+    // `apply` reads the guild's channels and the bot's permissions (threads' check).
+    crate::guild::known(bot, guild).await;
     let saved = admin::save(bot, guild, |config| {
         let mut panel = config
             .panel(id)
@@ -586,6 +590,7 @@ async fn post_again(
     };
     let previous = panel.message_id.map(|message| (panel.channel_id, message));
     panel.channel_id = target.unwrap_or(panel.channel_id);
+    crate::guild::known(bot, guild).await;
     if let Some(reply) = thread_refusal(bot, lang, guild, &panel) {
         return Ok(reply);
     }

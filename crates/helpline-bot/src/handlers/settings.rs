@@ -41,7 +41,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
     }
     // Transcripts are private: a log channel every member can read is refused, as in /setup.
     if let Some(log) = super::admin::channel(options, "log_channel")
-        && super::setup::everyone_can_view(bot, guild, log) == Some(true)
+        && super::setup::everyone_can_view(bot, guild, log).await == Some(true)
     {
         let reply = translator.text(
             lang,
@@ -50,7 +50,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         );
         return responder.follow_up(&reply).await;
     }
-    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options) {
+    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options).await {
         return responder.follow_up(&reply).await;
     }
     for _ in 0..ATTEMPTS {
@@ -69,6 +69,9 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         // Threads need a text channel and the bot's thread permissions in each panel's channel
         // (checked when the mode is what changes: another setting is not refused for it).
         let mode_given = options.iter().any(|option| option.name == "mode");
+        if mode_given {
+            crate::guild::known(bot, guild).await;
+        }
         if let Some(reply) = config
             .panels
             .iter()

@@ -69,12 +69,12 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
         );
         return responder.follow_up(&reply).await;
     }
-    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang) {
+    if let Some(reply) = missing_bot_permissions_reply(bot, interaction, lang).await {
         return responder.follow_up(&reply).await;
     }
     // Transcripts are private: a log channel every member reads would publish them.
     if let Some(log) = options.log_channel
-        && everyone_can_view(bot, guild, log) == Some(true)
+        && everyone_can_view(bot, guild, log).await == Some(true)
     {
         let reply = translator.text(
             lang,
@@ -324,7 +324,8 @@ async fn install(
     let log_channel = match options.log_channel.or(reused_log) {
         Some(channel) => {
             // Helpline's own log channel, opened to everyone since: closed again.
-            if options.log_channel.is_none() && everyone_can_view(bot, guild, channel) == Some(true)
+            if options.log_channel.is_none()
+                && everyone_can_view(bot, guild, channel).await == Some(true)
             {
                 tracing::warn!(guild_id = %guild, channel_id = %channel, "the log channel had become public; making it private again");
                 crate::metrics::rest(
@@ -389,8 +390,14 @@ async fn install(
     })
 }
 
-/// Whether `@everyone` can read `channel`, from the cache (`None` when it does not know).
-pub(super) fn everyone_can_view(bot: &Bot, guild: GuildId, channel: ChannelId) -> Option<bool> {
+/// Whether `@everyone` can read `channel`, from the cache (read from REST when no shard of this
+/// process receives the guild; `None` when it cannot be known).
+pub(super) async fn everyone_can_view(
+    bot: &Bot,
+    guild: GuildId,
+    channel: ChannelId,
+) -> Option<bool> {
+    crate::guild::known(bot, guild).await;
     let permissions = bot
         .inner
         .cache

@@ -80,7 +80,7 @@ pub(super) async fn run(bot: &Bot, responder: &Responder<'_>, data: &CommandData
             )
             .await;
     };
-    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options) {
+    if let Some(reply) = super::admin::unusable_category(bot, lang, guild, options).await {
         return responder.follow_up(&reply).await;
     }
     let panel_name = string(options, "panel");

@@ -12,16 +12,20 @@ async fn admins_grant_list_and_revoke_web_panel_access() {
     let [mia, _, _] = world.members;
     let guild = Id::new(world.guild.get());
     let mia_id = Id::new(mia.get());
-    let run = |sub: &'static str, user: Option<twilight_model::id::Id<twilight_model::id::marker::UserMarker>>| {
-        let world = &world;
-        async move {
-            let options: Vec<(&str, OptionValue)> =
-                user.map(|u| ("user", OptionValue::User(u))).into_iter().collect();
-            world
-                .admin_runs(world.general, &format!("access {sub}"), &options)
-                .await
-        }
-    };
+    let run =
+        |sub: &'static str,
+         user: Option<twilight_model::id::Id<twilight_model::id::marker::UserMarker>>| {
+            let world = &world;
+            async move {
+                let options: Vec<(&str, OptionValue)> = user
+                    .map(|u| ("user", OptionValue::User(u)))
+                    .into_iter()
+                    .collect();
+                world
+                    .admin_runs(world.general, &format!("access {sub}"), &options)
+                    .await
+            }
+        };
 
     assert!(run("list", None).await.contains("Nobody was given"));
     let granted = run("grant", Some(mia)).await;
@@ -29,7 +33,11 @@ async fn admins_grant_list_and_revoke_web_panel_access() {
     assert!(world.store.has_panel_access(guild, mia_id).await.unwrap());
     let grants = world.store.panel_access(guild).await.unwrap();
     assert_eq!(grants.len(), 1);
-    assert_eq!(grants[0].granted_by.get(), world.admin.get(), "who gave it is kept");
+    assert_eq!(
+        grants[0].granted_by.get(),
+        world.admin.get(),
+        "who gave it is kept"
+    );
     assert!(run("grant", Some(mia)).await.contains("already has"));
     let listed = run("list", None).await;
     assert!(listed.contains(&format!("<@{mia}>")), "{listed}");

@@ -377,3 +377,89 @@ proptest! {
         }
     }
 }
+
+/// A process that runs no shard (`helpline interactions`) handles a click over HTTP while the
+/// shard's holder reconciles: the holder's reconciler leaves the effect whose first attempt the
+/// other process is making (channel creation slowed to 1.5 s by Discord) to it, and Discord
+/// gets one channel creation for the ticket, not two (the second then deleted as a duplicate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_holders_reconciler_leaves_a_fresh_effect_to_the_process_performing_it() {
+    let world = World::build(helpline_domain::permissions::BOT_REQUIRED, |config| {
+        config.first_attempt_grace = Duration::from_secs(30);
+    })
+    .await;
+    let emulator = &world.emulator;
+    let panel_channel = world.set_up().await;
+    // The process receiving interactions: no shard, the same store.
+    let receiver = helpline_bot::Bot::start_interactions(world.config.clone(), world.store.clone())
+        .await
+        .expect("starts without shards");
+    let key = PublicKey::from_hex(&emulator.interactions_public_key()).unwrap();
+    let endpoint = receiver
+        .bot
+        .serve_interactions("127.0.0.1:0".parse().unwrap(), key)
+        .await
+        .unwrap();
+    let url = format!("http://{}/interactions", endpoint.local_addr());
+    emulator
+        .set_interactions_endpoint(Some(&url))
+        .await
+        .unwrap();
+    let mut faults = emulator.faults();
+    faults.rest_latency.insert(
+        "POST /guilds/{guild_id}/channels".to_owned(),
+        discord_emulator::Latency {
+            fixed_ms: 1_500,
+            jitter_ms: 0,
+        },
+    );
+    emulator.set_faults(faults);
+    emulator.clear_records();
+
+    let [mia, ..] = world.members;
+    let panel = world.panel_message(panel_channel);
+    let open = crate::story::button_id(&panel, "Open a ticket");
+    let person = emulator.as_user(mia);
+    let click =
+        tokio::spawn(async move { person.click_button(panel_channel, panel.id, &open).await });
+    // Committed by the receiver, its channel being created: the holder reconciles now.
+    world
+        .wait_until_async(async || {
+            let tickets = world
+                .store
+                .tickets_by_guild(world.guild, &[], helpline_store::Page::first(10))
+                .await
+                .unwrap();
+            tickets.iter().any(|ticket| ticket.version > 0)
+        })
+        .await;
+    world.bot.bot.reconcile().await.unwrap();
+    let outcome = click.await.unwrap().unwrap();
+    assert!(
+        outcome
+            .expect_message()
+            .text()
+            .starts_with("Your ticket is open"),
+        "{:?}",
+        outcome.answer()
+    );
+    world.wait_for_outbox().await;
+    let channels: Vec<_> = emulator
+        .channels(world.guild)
+        .into_iter()
+        .filter_map(|channel| channel.name)
+        .filter(|name| name.starts_with("ticket-0"))
+        .collect();
+    assert_eq!(channels, ["ticket-0001"]);
+    let requests = emulator.requests();
+    let count = |method: &str, route: &str| {
+        requests
+            .iter()
+            .filter(|r| r.method == method && r.route == route)
+            .count()
+    };
+    assert_eq!(count("POST", "/api/v10/guilds/{guild_id}/channels"), 1);
+    assert_eq!(count("DELETE", "/api/v10/channels/{channel_id}"), 0);
+    endpoint.stop().await;
+    receiver.stop().await;
+}

@@ -575,7 +575,7 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
     let expected = [
         "helpline_bot_interactions_total{kind=\"command\",outcome=\"ok\"}",
         "helpline_bot_interactions_total{kind=\"component\",outcome=\"ok\"}",
-        "helpline_bot_interaction_ack_seconds{kind=\"component\",quantile=\"0.99\"}",
+        "helpline_bot_interaction_ack_seconds{kind=\"component\",transport=\"gateway\",quantile=\"0.99\"}",
         "helpline_bot_rest_requests_total{route=\"create_guild_channel\",status=\"201\"}",
         "helpline_bot_rest_requests_total{route=\"create_pin\",status=\"204\"}",
         "helpline_bot_gateway_events_total{type=\"MESSAGE_CREATE\"}",

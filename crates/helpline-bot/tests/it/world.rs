@@ -50,6 +50,9 @@ pub(crate) fn bot_config(emulator: &Emulator) -> BotConfig {
         rest_timeout: Duration::from_secs(5),
         reconcile_interval: Duration::from_millis(200),
         stall_after: Duration::from_secs(1),
+        // One process: nothing else makes a first attempt beside this one's; a crash's work
+        // is resumed a second after its commit.
+        first_attempt_grace: Duration::from_secs(1),
         ..BotConfig::new(emulator.bot_token().to_owned())
     }
 }

@@ -14,7 +14,37 @@ use helpline_store::{ScyllaStore, SqliteStore, Store};
 use crate::settings::{Settings, StoreBackend};
 use crate::telemetry;
 
+/// What a process of the bot is: `helpline run` (gateway shards, and the endpoint when
+/// `interactions.listen` is set) or `helpline interactions` (the endpoint alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Shards,
+    Interactions,
+}
+
 pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
+    let (config, store) = prepare(settings, Role::Shards).await?;
+    let readiness = match settings.metrics.listen {
+        Some(listen) => Some(telemetry::serve_metrics(listen).await?),
+        None => None,
+    };
+    let running = Bot::start(config, store).await.map_err(|error| {
+        if error.is_unauthorized() {
+            anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
+        } else {
+            anyhow::anyhow!("cannot start the bot: {error}")
+        }
+    })?;
+    serve(settings, running, readiness).await
+}
+
+/// The bot's configuration and store from the settings, checked before anything is created:
+/// the token (asked of Discord), the URLs, the shard range, the cluster's coordinator (for the
+/// shards' processes) and the store, opened shared when other processes use it.
+pub(crate) async fn prepare(
+    settings: &Settings,
+    role: Role,
+) -> anyhow::Result<(BotConfig, Arc<dyn Store>)> {
     let Some(token) = &settings.discord.token else {
         bail!(
             "no bot token: set DISCORD_TOKEN (or discord.token in the settings file), or try `helpline demo`"
@@ -82,7 +112,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
     if settings.store.backend == StoreBackend::Scylla {
         // A settings mistake is reported before Discord is contacted.
         settings.store.scylla_config().map_err(anyhow::Error::msg)?;
-        if cluster.redis_url.is_none() {
+        if cluster.redis_url.is_none() && role == Role::Shards {
             tracing::warn!(
                 "store.backend scylla without cluster.redis_url: this process runs every shard \
                  alone, and another one on the same keyspace would run them too"
@@ -97,7 +127,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             anyhow::anyhow!("cannot reach Discord: {error}")
         }
     })?;
-    if let Some(url) = &cluster.redis_url {
+    if let Some(url) = cluster.redis_url.as_ref().filter(|_| role == Role::Shards) {
         // Keys under the bot's id: two bots can share a Redis server. A fixed shard count (as
         // the operator publishes) has leases and saved sessions of its own: Discord binds a
         // session to its shard count, so a process restarted with another count never resumes
@@ -128,9 +158,10 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = match settings.store.backend {
         StoreBackend::Sqlite => {
             let path = &settings.store.sqlite_path;
-            // The processes of a cluster on one machine share the file; a single node holds
-            // it alone.
-            let opened = if config.cluster.is_some() {
+            // The processes of a cluster on one machine share the file (an interactions
+            // process always shares it with the shards' processes); a single node holds it
+            // alone.
+            let opened = if config.cluster.is_some() || role == Role::Interactions {
                 SqliteStore::open_shared(path, limits).await
             } else {
                 SqliteStore::open(path, limits).await
@@ -154,17 +185,16 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             )
         }
     };
-    let readiness = match settings.metrics.listen {
-        Some(listen) => Some(telemetry::serve_metrics(listen).await?),
-        None => None,
-    };
-    let mut running = Bot::start(config, store).await.map_err(|error| {
-        if error.is_unauthorized() {
-            anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
-        } else {
-            anyhow::anyhow!("cannot start the bot: {error}")
-        }
-    })?;
+    Ok((config, store))
+}
+
+/// Runs a started bot until a signal (or a fatal gateway close): readiness for `/readyz`, the
+/// interactions endpoint when `interactions.listen` is set, then a clean stop.
+pub(crate) async fn serve(
+    settings: &Settings,
+    mut running: helpline_bot::RunningBot,
+    readiness: Option<telemetry::Readiness>,
+) -> anyhow::Result<()> {
     if let Some(readiness) = readiness {
         let bot = running.bot.clone();
         readiness.set(Arc::new(move || {

@@ -86,6 +86,20 @@ impl Cluster {
     }
 
     pub(crate) fn spawn(&mut self, index: usize) {
+        self.spawn_as(index, "run");
+    }
+
+    /// Starts process `index` as `helpline interactions` serving the endpoint on `listen`.
+    fn spawn_interactions(&mut self, index: usize, listen: &str) {
+        let env = self.env.clone();
+        self.env
+            .push(("HELPLINE_INTERACTIONS_LISTEN".to_owned(), listen.to_owned()));
+        self.spawn_as(index, "interactions");
+        self.env = env;
+    }
+
+    /// Starts process `index` with the subcommand `command` (`run`, `interactions`).
+    fn spawn_as(&mut self, index: usize, command: &str) {
         // A port picked just now, not when the cluster was made: another test binding a free
         // port meanwhile could have taken it (the process would fail to listen).
         self.metrics_ports[index] = std::net::TcpListener::bind("127.0.0.1:0")
@@ -95,7 +109,7 @@ impl Cluster {
             .port();
         let api = format!("http://{}", self.emulator.http_host());
         let child = Command::new(env!("CARGO_BIN_EXE_helpline"))
-            .arg("run")
+            .arg(command)
             .current_dir(self.dir.path())
             .env_clear()
             .env("DISCORD_TOKEN", self.emulator.bot_token())
@@ -972,4 +986,102 @@ fn two_processes_on_one_scylla_keyspace_play_the_ticket_story() {
     eprintln!("the story's statements on the keyspace: {stats:?}");
     assert!(stats.lwts > 0 && stats.writes > 0);
     cluster.assert_one_session_per_shard();
+}
+
+#[test]
+fn an_interactions_process_without_shards_plays_the_story_over_http() {
+    let mut cluster = Cluster::start(2, 2, 2);
+    cluster.spawn(0);
+    cluster.wait_settled(&[0], Duration::from_secs(30));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    cluster.spawn_interactions(1, &format!("127.0.0.1:{port}"));
+    let ready = || {
+        use std::io::{Read as _, Write as _};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", cluster.metrics_ports[1])).ok()?;
+        write!(stream, "GET /readyz HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok()?;
+        answer.starts_with("HTTP/1.0 200").then_some(())
+    };
+    wait_for(Duration::from_secs(20), ready);
+    let url = format!("http://127.0.0.1:{port}/interactions");
+    cluster
+        .runtime
+        .block_on(cluster.emulator.set_interactions_endpoint(Some(&url)))
+        .expect("the interactions process passes Discord's check");
+    // The shard's process and the interactions process, each its own.
+    assert_eq!(
+        cluster.holders().unwrap(),
+        [Some(Cluster::name(0)), Some(Cluster::name(0))]
+    );
+
+    // Setup, open from the panel's button, close: every interaction over HTTP.
+    let (guild, members, button) = cluster.guild_with_panel(1);
+    let mia = members[0];
+    cluster.open(mia, &button);
+    wait_for(Duration::from_secs(20), || {
+        (cluster.ticket_channels(guild) == ["ticket-0001"]).then_some(())
+    });
+    let channel = cluster
+        .emulator
+        .channels(guild)
+        .into_iter()
+        .find(|c| c.name.as_deref() == Some("ticket-0001"))
+        .unwrap()
+        .id;
+    let person = cluster.emulator.as_user(mia);
+    let form = cluster
+        .runtime
+        .block_on(person.run_command(
+            guild,
+            channel,
+            "close",
+            &[(
+                "reason",
+                discord_emulator::OptionValue::String("Solved".into()),
+            )],
+        ))
+        .unwrap();
+    let custom_id = form.modal().expect("the close form").custom_id.clone();
+    let submitted = cluster
+        .runtime
+        .block_on(person.submit_modal(channel, &custom_id, &[]))
+        .unwrap();
+    assert!(!submitted.failed(), "{:?}", submitted.answer());
+    wait_for(Duration::from_secs(20), || {
+        cluster.emulator.channels(guild).into_iter().find_map(|c| {
+            cluster
+                .emulator
+                .messages(c.id)
+                .iter()
+                .flat_map(|m| m.attachments.iter())
+                .any(|a| a.filename.starts_with("transcript-"))
+                .then_some(())
+        })
+    });
+    // Nothing came over the gateway; the interactions process answered every one, and the
+    // shard's process none.
+    let dispatched = cluster
+        .emulator
+        .gateway_log()
+        .iter()
+        .filter(|frame| frame.event.as_deref() == Some("INTERACTION_CREATE"))
+        .count();
+    assert_eq!(dispatched, 0);
+    let answered = |index| {
+        cluster.counter(
+            index,
+            "helpline_bot_endpoint_requests_total",
+            "outcome=\"answered\"",
+        )
+    };
+    assert!(answered(1) >= 4.0, "{}\n{}", answered(1), cluster.logs());
+    assert!(answered(0) == 0.0);
+    cluster.stop(1);
+    cluster.stop(0);
 }

@@ -285,7 +285,10 @@ fn the_panel_beside_a_cluster_process_lists_the_ticket_the_bot_stored() {
     let signed_in = request("GET", &back, &jar.header(), None);
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     jar.keep(&signed_in);
-    assert!(jar.0.contains_key("__Host-helpline_session"), "{signed_in:?}");
+    assert!(
+        jar.0.contains_key("__Host-helpline_session"),
+        "{signed_in:?}"
+    );
 
     let tickets = request("GET", &format!("{panel_url}/tickets"), &jar.header(), None);
     assert_eq!(tickets.status, 200, "{tickets:?}");
