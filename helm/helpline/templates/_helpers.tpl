@@ -136,6 +136,17 @@ settings file, so the name is always given here). */}}
 {{- if and .Values.operator.enabled (ne (toString .Values.settings.discord.shard_range) "all") -}}
 {{- fail "operator.enabled needs settings.discord.shard_range all: the operator publishes a shard count every shard pod shares" -}}
 {{- end -}}
+{{- if .Values.interactions.enabled -}}
+{{- if kindIs "invalid" .Values.settings.interactions.listen -}}
+{{- fail "interactions.enabled needs settings.interactions.listen: where the interactions pods serve POST /interactions, such as 0.0.0.0:8443" -}}
+{{- end -}}
+{{- if eq .Values.settings.store.backend "sqlite" -}}
+{{- fail "interactions.enabled needs settings.store.backend scylla: on sqlite the tickets are in a file on the shard pod's own volume, which an interactions pod cannot open" -}}
+{{- end -}}
+{{- if eq (include "helpline.port" .Values.settings.interactions.listen) (include "helpline.port" .Values.settings.metrics.listen) -}}
+{{- fail "settings.interactions.listen and settings.metrics.listen need different ports: the interactions pods serve both" -}}
+{{- end -}}
+{{- end -}}
 {{- if .Values.panel.enabled -}}
 {{- if eq .Values.settings.store.backend "sqlite" -}}
 {{- fail "panel.enabled needs settings.store.backend scylla: on sqlite the tickets are in a file on the shard pod's own volume, which a panel pod cannot open (on one machine, run `helpline panel` beside `helpline run` as the README says)" -}}

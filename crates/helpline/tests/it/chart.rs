@@ -101,6 +101,15 @@ const SCYLLA: &[&str] = &[
     "secrets.cluster\\.redis_url.name=helpline-redis",
 ];
 
+/// A release with `helpline interactions` pods apart from the shards, on ScyllaDB.
+const INTERACTIONS: &[&str] = &[
+    "settings.store.backend=scylla",
+    "settings.store.scylla_contact_points=scylla-client.scylla:9042",
+    "interactions.enabled=true",
+    "interactions.replicas=3",
+    "settings.interactions.listen=0.0.0.0:8443",
+];
+
 /// A release with the web panel: on ScyllaDB (which the panel pods read), two replicas behind
 /// an Ingress with TLS, its secrets from a Secret.
 const PANEL: &[&str] = &[
@@ -125,7 +134,7 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
     ) else {
         return;
     };
-    for sets in [&[][..], FULL, SCYLLA, PANEL] {
+    for sets in [&[][..], FULL, SCYLLA, PANEL, INTERACTIONS] {
         let mut lint = Command::new(&helm);
         lint.current_dir(root())
             .args(["lint", "--strict", "helm/helpline"]);
@@ -164,6 +173,7 @@ fn the_chart_lints_and_renders_manifests_kubernetes_accepts() {
         ("rendered.yaml", &rendered),
         ("scylla.yaml", &render(&helm, SCYLLA).unwrap()),
         ("panel.yaml", &render(&helm, PANEL).unwrap()),
+        ("interactions.yaml", &render(&helm, INTERACTIONS).unwrap()),
     ] {
         let file = dir.path().join(name);
         std::fs::write(&file, text).unwrap();
@@ -715,6 +725,17 @@ fn a_release_that_cannot_work_is_refused_before_anything_is_created() {
     for (sets, says) in [
         (&["shards.replicas=2"][..], "needs a shared store"),
         (
+            &["interactions.enabled=true"][..],
+            "interactions.enabled needs settings.interactions.listen",
+        ),
+        (
+            &[
+                "interactions.enabled=true",
+                "settings.interactions.listen=0.0.0.0:8443",
+            ][..],
+            "interactions.enabled needs settings.store.backend scylla",
+        ),
+        (
             &["proxy.enabled=true", "proxy.replicas=2"][..],
             "share one budget through Redis",
         ),
@@ -1018,5 +1039,59 @@ fn the_operator_release_is_valid_with_least_privilege() {
     assert!(
         refused.contains("operator.enabled needs settings.discord.shard_range all"),
         "{refused}"
+    );
+}
+
+/// `helpline interactions` as its own workload: unprivileged pods serving the endpoint and their
+/// metrics, behind a Service, with their disruption budget; the shards keep running the gateway.
+#[test]
+fn the_interactions_workload_serves_the_endpoint_apart_from_the_shards() {
+    let Some(helm) = tool("target/tools/helm") else {
+        return;
+    };
+    let docs = documents(&render(&helm, INTERACTIONS).unwrap());
+    let named = |kind: &str, name: &str| {
+        docs.iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"))
+    };
+    let deployment = named("Deployment", "helpline-interactions");
+    assert_eq!(deployment["spec"]["replicas"], 3);
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let container = &pod["containers"][0];
+    assert_eq!(container["args"], serde_json::json!(["interactions"]));
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+    let ports: Vec<(&str, u64)> = container["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), p["containerPort"].as_u64().unwrap()))
+        .collect();
+    assert!(ports.contains(&("interactions", 8443)), "{ports:?}");
+    let env: Vec<&str> = container["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert!(env.contains(&"DISCORD_TOKEN"), "{env:?}");
+    assert!(!env.contains(&"HELPLINE_PANEL_SESSION_KEY"), "{env:?}");
+    let service = named("Service", "helpline-interactions");
+    assert_eq!(service["spec"]["ports"][0]["name"], "interactions");
+    assert_eq!(service["spec"]["ports"][0]["port"], 8443);
+    assert_eq!(
+        named("PodDisruptionBudget", "helpline-interactions")["spec"]["minAvailable"],
+        1
+    );
+    // The shards still run the gateway, as `helpline run`.
+    let shards = docs
+        .iter()
+        .find(|d| d["kind"] == "StatefulSet")
+        .expect("the shard group");
+    assert_eq!(
+        shards["spec"]["template"]["spec"]["containers"][0]["args"],
+        serde_json::json!(["run"])
     );
 }
