@@ -423,8 +423,18 @@ async fn receive(
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return too_large();
     }
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return too_large();
+    // A body that has not arrived by the time the answer is due is of no use, and a client
+    // trickling one in would hold a connection and a task: refused.
+    let deadline = tokio::time::Instant::from_std(received) + ACK_DEADLINE;
+    let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES))
+        .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            counted("slow");
+            return plain(StatusCode::REQUEST_TIMEOUT, "body too slow");
+        }
     };
     let header = |name: &str| headers.get(name).map(axum::http::HeaderValue::as_bytes);
     let checked = endpoint.verifier.check(
@@ -455,7 +465,6 @@ async fn receive(
         (),
         crate::handlers::interaction(bot, interaction, received, Transport::http(sender)),
     ));
-    let deadline = tokio::time::Instant::from_std(received) + ACK_DEADLINE;
     match tokio::time::timeout_at(deadline, first_response).await {
         Ok(Ok(response)) => {
             counted("answered");

@@ -9,7 +9,7 @@ use crate::Shared;
 use crate::discord::NamedChannel;
 use crate::page::{Text, esc, layout};
 use crate::routes::{
-    Viewer, failure, guild_link, html, managed, managed_form, not_found, redirect, sign_in_first,
+    Viewer, failure, guild_link, html, managed_form, managed_page, not_found, redirect,
 };
 use crate::setup::{ask, channel_name, channel_select, channels, chosen, jobs_list, of_kind};
 use axum::extract::{Path, Query, State};
@@ -305,10 +305,7 @@ pub(crate) async fn page(
     Path(guild): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+    let (_, guild, seen, config) = match managed_page(&shared, &viewer, &guild).await {
         Ok(found) => found,
         Err(page) => return page,
     };

@@ -907,6 +907,20 @@ pub(crate) async fn managed(
     }
 }
 
+/// A guild page asked for: the signed-in user and the guild as [`managed`] finds it; or the
+/// page to answer instead (sign in, not found, a failure).
+pub(crate) async fn managed_page(
+    shared: &Shared,
+    viewer: &Viewer,
+    guild: &str,
+) -> Result<(UserId, GuildId, Seen, GuildConfig), Response> {
+    let Some(user) = viewer.user() else {
+        return Err(sign_in_first(viewer));
+    };
+    let (guild, seen, config) = managed(shared, viewer, user, guild).await?;
+    Ok((user, guild, seen, config))
+}
+
 /// A guild page's form sent back: the signed-in user, the form's token checked, and the guild
 /// as [`managed`] finds it; or the page to answer instead (sign in, refused, not found).
 pub(crate) async fn managed_form(

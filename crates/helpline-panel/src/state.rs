@@ -7,7 +7,7 @@
 use crate::Shared;
 use crate::page::{Text, esc, layout};
 use crate::routes::{
-    Viewer, failure, guild_link, html, managed, managed_form, not_found, redirect, sign_in_first,
+    Viewer, failure, guild_link, html, managed_form, managed_page, not_found, redirect,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -112,10 +112,7 @@ pub(crate) async fn page(
     Path(guild): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+    let (_, guild, seen, config) = match managed_page(&shared, &viewer, &guild).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -163,55 +160,21 @@ pub(crate) async fn change(
         return not_found(&shared, &viewer);
     }
     let server = seen.guild_name.unwrap_or_else(|| guild.to_string());
-    let enable = match change.action.as_str() {
-        "reset" if change.confirm != "yes" || change.version != Some(config.version) => {
-            return render(
-                &shared,
-                &viewer,
-                guild,
-                &server,
-                &config,
-                Asking::Reset,
-                false,
-            );
+    let shown = |asking| render(&shared, &viewer, guild, &server, &config, asking, false);
+    let enable = match (change.action.as_str(), change.confirm == "yes") {
+        ("reset", true) if change.version == Some(config.version) => {
+            return reset(&shared, &viewer, user, guild, &config).await;
         }
-        "reset" => return reset(&shared, &viewer, user, guild, &config).await,
-        "enable" => true,
-        "disable" if change.confirm == "yes" => false,
-        "disable" => {
-            return render(
-                &shared,
-                &viewer,
-                guild,
-                &server,
-                &config,
-                Asking::Disable,
-                false,
-            );
-        }
-        _ => {
-            return render(
-                &shared,
-                &viewer,
-                guild,
-                &server,
-                &config,
-                Asking::Nothing,
-                false,
-            );
-        }
+        // Asked again on the configuration as it is now when it changed meanwhile.
+        ("reset", _) => return shown(Asking::Reset),
+        ("enable", _) => true,
+        ("disable", true) => false,
+        ("disable", false) => return shown(Asking::Disable),
+        _ => return shown(Asking::Nothing),
     };
     // Decided on the page as it was read: a change made meanwhile is shown instead.
     if change.version != Some(config.version) {
-        return render(
-            &shared,
-            &viewer,
-            guild,
-            &server,
-            &config,
-            Asking::Nothing,
-            false,
-        );
+        return shown(Asking::Nothing);
     }
     let mut next = config.clone();
     next.enabled = enable;

@@ -10,7 +10,7 @@
 mod perform;
 
 use crate::{Bot, Error};
-use helpline_domain::{GuildConfig, Ticket, TicketId, Timestamp, Transition};
+use helpline_domain::{EffectKind, GuildConfig, Ticket, TicketId, Timestamp, Transition};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -95,9 +95,9 @@ pub(crate) enum Mode {
     /// Resuming effects an earlier attempt (maybe of a crashed process) may have reached
     /// Discord with.
     Resume,
-    /// The reconciler's resumption: as `Resume`, but an effect never attempted and committed
-    /// less than [`BotConfig::first_attempt_grace`] ago is left alone (its committer, maybe
-    /// another process, may be making its first attempt right now); only a committer that
+    /// The reconciler's resumption: as `Resume`, but a channel creation never attempted and
+    /// committed less than [`BotConfig::first_attempt_grace`] ago is left alone (its committer,
+    /// maybe another process, may be making its first attempt right now); only a committer that
     /// stopped leaves it older than that.
     ///
     /// [`BotConfig::first_attempt_grace`]: crate::BotConfig::first_attempt_grace
@@ -204,11 +204,14 @@ pub(crate) async fn run(bot: &Bot, ticket_id: TicketId, mode: Mode) -> Result<Re
         }
         if mode == Mode::Reconcile
             && pending.attempts == 0
+            && creates_the_channel(&pending.effect.kind)
             && started.since(pending.created_at) < bot.inner.first_attempt_grace
         {
             // Its committer's first attempt may be under way: performing it beside that one
-            // could do it twice (two ticket channels). A later pass takes it if it is still
-            // pending then.
+            // would make a second ticket channel (every other effect is idempotent — messages
+            // carry nonces, overwrites and names are set whole — so those, and whatever the web
+            // panel commits for the bot to do, are taken at once). A later pass takes it if it
+            // is still pending then.
             report.left_to_committer = true;
             break;
         }
@@ -345,4 +348,13 @@ pub(crate) async fn abandon(
         .give_up_ticket_effects(ticket_id, bot.now(), "the ticket was abandoned")
         .await?;
     Ok(())
+}
+
+/// Whether an effect creates the ticket's channel or thread: the one effect two processes
+/// performing it side by side would do twice.
+fn creates_the_channel(kind: &EffectKind) -> bool {
+    matches!(
+        kind,
+        EffectKind::CreateChannel { .. } | EffectKind::CreatePrivateThread { .. }
+    )
 }

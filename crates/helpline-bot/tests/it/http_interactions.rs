@@ -311,6 +311,28 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
         "replayed"
     );
 
+    // A body trickled in slower than an answer is due is refused (408), not waited for.
+    {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut slow = tokio::net::TcpStream::connect(endpoint.local_addr())
+            .await
+            .unwrap();
+        let head = format!(
+            "POST /interactions HTTP/1.1\r\nhost: helpline\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-signature-ed25519: {}\r\nx-signature-timestamp: {ts}\r\n\r\n",
+            click.len(),
+            sign(&pair, &ts, &click)
+        );
+        slow.write_all(head.as_bytes()).await.unwrap();
+        slow.write_all(&click[..10]).await.unwrap();
+        let mut answer = vec![0; 256];
+        let read = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut answer))
+            .await
+            .expect("answered before the client finished")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer[..read]);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+
     // Nothing happened: no ticket, no channel, no call to Discord.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let tickets = world

@@ -1067,7 +1067,12 @@ fn the_interactions_workload_serves_the_endpoint_apart_from_the_shards() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap(), p["containerPort"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["containerPort"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert!(ports.contains(&("interactions", 8443)), "{ports:?}");
     let env: Vec<&str> = container["env"]
