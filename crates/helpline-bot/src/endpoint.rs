@@ -426,16 +426,15 @@ async fn receive(
     // A body that has not arrived by the time the answer is due is of no use, and a client
     // trickling one in would hold a connection and a task: refused.
     let deadline = tokio::time::Instant::from_std(received) + ACK_DEADLINE;
-    let body = match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES))
-        .await
-    {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => return too_large(),
-        Err(_) => {
-            counted("slow");
-            return plain(StatusCode::REQUEST_TIMEOUT, "body too slow");
-        }
-    };
+    let body =
+        match tokio::time::timeout_at(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+            Ok(Ok(body)) => body,
+            Ok(Err(_)) => return too_large(),
+            Err(_) => {
+                counted("slow");
+                return plain(StatusCode::REQUEST_TIMEOUT, "body too slow");
+            }
+        };
     let header = |name: &str| headers.get(name).map(axum::http::HeaderValue::as_bytes);
     let checked = endpoint.verifier.check(
         header("x-signature-ed25519"),
