@@ -456,14 +456,36 @@ async fn receive(
             return (status, refusal.to_string()).into_response();
         }
     };
+    // The signature cache is this process's: the store's claim refuses the same interaction
+    // delivered again to another process of the cluster (a replay within the window).
+    let id = interaction.id;
+    let store = &endpoint.bot.inner.store;
+    match store.begin_interaction(id.get(), endpoint.bot.now()).await {
+        Ok(helpline_store::InteractionClaim::New) => {}
+        Ok(_) => {
+            counted(Refusal::Replayed.name());
+            return (StatusCode::UNAUTHORIZED, Refusal::Replayed.to_string()).into_response();
+        }
+        Err(error) => {
+            tracing::warn!(interaction = %id, %error, "cannot claim an interaction over HTTP");
+            counted("unclaimed");
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "store unavailable");
+        }
+    }
     crate::metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
     let (sender, first_response) = oneshot::channel();
     let bot = endpoint.bot.clone();
-    let id = interaction.id;
-    endpoint.bot.inner.tasks.spawn(DELIVERED_OVER_HTTP.scope(
-        (),
-        crate::handlers::interaction(bot, interaction, received, Transport::http(sender)),
-    ));
+    endpoint
+        .bot
+        .inner
+        .tasks
+        .spawn(DELIVERED_OVER_HTTP.scope((), async move {
+        let claims = bot.inner.store.clone();
+        crate::handlers::interaction(bot, interaction, received, Transport::http(sender)).await;
+        if let Err(error) = claims.finish_interaction(id.get(), "handled").await {
+            tracing::warn!(interaction = %id, %error, "cannot record an interaction as handled");
+        }
+    }));
     match tokio::time::timeout_at(deadline, first_response).await {
         Ok(Ok(response)) => {
             counted("answered");
