@@ -203,6 +203,32 @@ fn panel_click(
     .unwrap()
 }
 
+/// Sends a request's head declaring `length` bytes of body and only `sent` of them, and returns
+/// the start of the answer, which must come before the client would have finished.
+async fn by_hand(
+    endpoint: &InteractionsEndpoint,
+    length: usize,
+    signature: &str,
+    timestamp: &str,
+    sent: &[u8],
+) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(endpoint.local_addr())
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nhost: helpline\r\ncontent-type: application/json\r\ncontent-length: {length}\r\nx-signature-ed25519: {signature}\r\nx-signature-timestamp: {timestamp}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(sent).await.unwrap();
+    let mut answer = vec![0; 256];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("answered before the body was all sent")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing() {
     let world = World::new().await;
@@ -324,46 +350,12 @@ async fn forged_stale_replayed_oversized_and_malformed_requests_change_nothing()
 
     // An oversized body is refused (413) from its declared length, before it is read (sent by
     // hand: a client still writing it when the answer comes would see the connection closed).
-    {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let mut large = tokio::net::TcpStream::connect(endpoint.local_addr())
-            .await
-            .unwrap();
-        let head = format!(
-            "POST /interactions HTTP/1.1\r\nhost: helpline\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-signature-ed25519: {}\r\nx-signature-timestamp: {ts}\r\n\r\n",
-            MAX_BODY_BYTES + 1,
-            sign(&pair, &ts, &click)
-        );
-        large.write_all(head.as_bytes()).await.unwrap();
-        let mut answer = vec![0; 256];
-        let read = tokio::time::timeout(Duration::from_secs(10), large.read(&mut answer))
-            .await
-            .expect("answered before the body")
-            .unwrap();
-        let answer = String::from_utf8_lossy(&answer[..read]);
-        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    }
+    let signature = sign(&pair, &ts, &click);
+    let answer = by_hand(&endpoint, MAX_BODY_BYTES + 1, &signature, &ts, b"").await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     // A body trickled in slower than an answer is due is refused (408), not waited for.
-    {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let mut slow = tokio::net::TcpStream::connect(endpoint.local_addr())
-            .await
-            .unwrap();
-        let head = format!(
-            "POST /interactions HTTP/1.1\r\nhost: helpline\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-signature-ed25519: {}\r\nx-signature-timestamp: {ts}\r\n\r\n",
-            click.len(),
-            sign(&pair, &ts, &click)
-        );
-        slow.write_all(head.as_bytes()).await.unwrap();
-        slow.write_all(&click[..10]).await.unwrap();
-        let mut answer = vec![0; 256];
-        let read = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut answer))
-            .await
-            .expect("answered before the client finished")
-            .unwrap();
-        let answer = String::from_utf8_lossy(&answer[..read]);
-        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    }
+    let answer = by_hand(&endpoint, click.len(), &signature, &ts, &click[..10]).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 
     // Nothing happened: no ticket, no channel, no call to Discord.
     tokio::time::sleep(Duration::from_millis(300)).await;
