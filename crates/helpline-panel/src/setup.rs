@@ -44,16 +44,19 @@ pub(crate) async fn ask(
     task: GuildTask,
 ) -> Result<(), helpline_store::Error> {
     let at = now();
-    let job = GuildJob::new(
-        GuildJob::new_id(at, shared.sealer.random_u32()),
-        guild,
-        task,
-        user,
-        at,
-    );
-    shared.store.submit_guild_job(&job).await?;
-    tracing::info!(guild_id = %guild, user = %user, job = job.id, "a guild job was asked from the panel");
-    Ok(())
+    // An id already taken (two jobs asked in one millisecond drawing the same bits) is drawn
+    // again: a job is never lost to a collision.
+    for _ in 0..8 {
+        let id = GuildJob::new_id(at, shared.sealer.random_u32());
+        let job = GuildJob::new(id, guild, task.clone(), user, at);
+        if shared.store.submit_guild_job(&job).await? {
+            tracing::info!(guild_id = %guild, user = %user, job = id, "a guild job was asked from the panel");
+            return Ok(());
+        }
+    }
+    Err(helpline_store::Error::Invalid(
+        "eight guild job ids in a row were taken".into(),
+    ))
 }
 
 /// The server's channels of one Discord kind, by position then name.
