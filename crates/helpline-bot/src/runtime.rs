@@ -361,13 +361,19 @@ impl Bot {
         Ok(user.id)
     }
 
-    /// Connects: learns who the bot is, registers the slash commands (bulk overwrite) and
-    /// starts the shards.
-    pub async fn start(config: BotConfig, store: Arc<dyn Store>) -> Result<RunningBot> {
+    /// What every process starts with: the crypto provider and metric descriptions installed,
+    /// the REST client, and the application and bot user as Discord tells them.
+    async fn who_am_i(
+        config: &BotConfig,
+    ) -> Result<(
+        twilight_http::Client,
+        twilight_model::oauth::Application,
+        twilight_model::user::CurrentUser,
+    )> {
         install_crypto_provider();
         metrics::describe();
         helpline_store::metrics::describe();
-        let http = client(&config);
+        let http = client(config);
         let application =
             crate::metrics::rest("current_user_application", http.current_user_application())
                 .await?
@@ -377,6 +383,13 @@ impl Bot {
             .await?
             .model()
             .await?;
+        Ok((http, application, bot_user))
+    }
+
+    /// Connects: learns who the bot is, registers the slash commands (bulk overwrite) and
+    /// starts the shards.
+    pub async fn start(config: BotConfig, store: Arc<dyn Store>) -> Result<RunningBot> {
+        let (http, application, bot_user) = Self::who_am_i(&config).await?;
         let cache = crate::cache::Cache::new(bot_user.id);
         let translator = Translator::new();
         let commands = commands::all(&translator);
@@ -526,19 +539,7 @@ impl Bot {
         config: BotConfig,
         store: Arc<dyn Store>,
     ) -> Result<RunningBot> {
-        install_crypto_provider();
-        metrics::describe();
-        helpline_store::metrics::describe();
-        let http = client(&config);
-        let application =
-            crate::metrics::rest("current_user_application", http.current_user_application())
-                .await?
-                .model()
-                .await?;
-        let bot_user = crate::metrics::rest("current_user", http.current_user())
-            .await?
-            .model()
-            .await?;
+        let (http, application, bot_user) = Self::who_am_i(&config).await?;
         let bot = Self {
             inner: Arc::new(Inner {
                 http,
@@ -546,7 +547,7 @@ impl Bot {
                 translator: Translator::new(),
                 cache: crate::cache::Cache::new(bot_user.id),
                 application_id: application.id,
-                verify_key: application.verify_key.clone(),
+                verify_key: application.verify_key,
                 bot_id: bot_user.id,
                 downloader: Downloader::new(),
                 ticket_channels: crate::channels::TicketChannels::default(),
