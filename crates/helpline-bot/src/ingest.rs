@@ -131,6 +131,96 @@ mod tests {
         }
     }
 
+    /// Any JSON value, with keys and strings that look like what the peek looks for.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let text = prop_oneof![
+            Just("channel_id".to_owned()),
+            Just("d".to_owned()),
+            Just("\\\"channel_id\\\":\\\"9\\\"".to_owned()),
+            "[a-z_\"\\\\{}\\[\\]:, \u{e9}\n]{0,12}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |x| x.is_finite())
+                .prop_map(Value::from),
+            text.clone().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((text.clone(), inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The peek finds `d`'s own channel id, wherever it stands among
+        /// values of any shape, compact or pretty-printed; and nothing when `d` has none.
+        #[test]
+        fn the_peek_finds_ds_own_channel(
+            members in proptest::collection::vec(("[a-z_]{1,8}", json_value()), 0..8),
+            at in 0usize..8,
+            channel in 1u64..u64::MAX,
+            with_channel: bool,
+            pretty: bool,
+        ) {
+            let mut d: Vec<(String, serde_json::Value)> = members
+                .into_iter()
+                .filter(|(key, _)| key != "channel_id")
+                .collect();
+            if with_channel {
+                d.insert(at.min(d.len()), ("channel_id".to_owned(), channel.to_string().into()));
+            }
+            let mut d: serde_json::Map<String, serde_json::Value> = d.into_iter().collect();
+            d.insert("nested".to_owned(), serde_json::json!({"channel_id": "5", "d": {"channel_id": "6"}}));
+            let d = if pretty {
+                serde_json::to_string_pretty(&d).unwrap()
+            } else {
+                serde_json::to_string(&d).unwrap()
+            };
+            // The envelope as Discord writes it, its type before `d`.
+            let json = dispatch("MESSAGE_UPDATE", &d);
+            let expected = with_channel.then(|| ("MESSAGE_UPDATE", ChannelId::new(channel)));
+            proptest::prop_assert_eq!(message_event_channel(&json), expected);
+        }
+    }
+
+    #[test]
+    fn a_malformed_or_odd_channel_is_no_channel() {
+        for d in [
+            r#"{"channel_id":"0"}"#,
+            r#"{"channel_id":"12a"}"#,
+            r#"{"channel_id":"99999999999999999999"}"#,
+            r#"{"channel_id":""}"#,
+            r#"{"channel_id":null}"#,
+            r#"{"content":"unterminated"#,
+            r#"{"a":{"b":[1,2}"#,
+            r#"["channel_id","1"]"#,
+        ] {
+            assert_eq!(
+                message_event_channel(&dispatch("MESSAGE_CREATE", d)),
+                None,
+                "{d}"
+            );
+        }
+        // Spaces anywhere JSON allows them in `d` (the envelope is read by twilight's
+        // deserializer, which takes Discord's compact form).
+        let spaced = dispatch(
+            "MESSAGE_DELETE",
+            "\n { \"id\" : \"1\" ,\t\"channel_id\" : \"42\" } ",
+        );
+        assert_eq!(
+            message_event_channel(&spaced),
+            Some(("MESSAGE_DELETE", ChannelId::new(42)))
+        );
+    }
+
     #[test]
     fn other_payloads_are_not_message_events() {
         assert_eq!(
