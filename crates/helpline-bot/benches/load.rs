@@ -135,6 +135,101 @@ fn quantile(rendered: &str, metric: &str, quantile: &str) -> Option<f64> {
         .and_then(|value| value.parse().ok())
 }
 
+/// What a MESSAGE_CREATE stream needs: the people's runtime, Discord, the bot's metrics and
+/// store, and the tickets whose transcripts the stream fills.
+struct Stream<'a> {
+    people: &'a tokio::runtime::Handle,
+    emulator: &'a Emulator,
+    recorder: &'a metrics_exporter_prometheus::PrometheusHandle,
+    store: &'a Arc<dyn Store>,
+    ticket_ids: &'a [helpline_domain::TicketId],
+}
+
+/// Where the n-th message of a stream goes, and who writes it.
+type Route = Arc<dyn Fn(usize) -> (helpline_domain::UserId, ChannelId) + Send + Sync>;
+
+impl Stream<'_> {
+    async fn transcripts(&self) -> usize {
+        let mut total = 0;
+        for id in self.ticket_ids {
+            total += self.store.transcript(*id).await.unwrap().len();
+        }
+        total
+    }
+
+    /// Sends `MESSAGES` MESSAGE_CREATE, the n-th as `route(n)` says, one in `every` of them in
+    /// a ticket channel (the last one in `last_ticket`); waits until the bot handled them all and
+    /// returns how many it handled per CPU-second of its threads.
+    async fn run(
+        &self,
+        name: &str,
+        route: Route,
+        every: usize,
+        last_ticket: helpline_domain::TicketId,
+    ) -> f64 {
+        let before = self.transcripts().await;
+        let counted = |rendered: &str| {
+            (
+                counter(rendered, PARSED_CREATES),
+                counter(rendered, SKIPPED_CREATES),
+            )
+        };
+        let counters_before = counted(&self.recorder.render());
+        let bot_cpu_before = cpu_seconds(BOT_THREADS);
+        let all_cpu_before = cpu_seconds(&[""]);
+        let started = Instant::now();
+        let phase_start = unix_now();
+        let senders = self.emulator.clone();
+        let last = self
+            .people
+            .spawn(async move {
+                let mut last = None;
+                for n in 0..MESSAGES {
+                    let (user, channel) = route(n);
+                    let sent = senders
+                        .as_user(user)
+                        .send_text(channel, "I still cannot log in, what should I try next?")
+                        .await
+                        .expect("send");
+                    last = Some(sent.id);
+                }
+                last.expect("messages sent")
+            })
+            .await
+            .expect("sender");
+        let sent = started.elapsed();
+        let split = (
+            (MESSAGES / every) as f64,
+            (MESSAGES - MESSAGES / every) as f64,
+        );
+        wait_handled(
+            self.people,
+            self.recorder,
+            self.store,
+            counters_before,
+            split,
+            (last_ticket, last),
+        )
+        .await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let bot_cpu = cpu_seconds(BOT_THREADS) - bot_cpu_before;
+        let all_cpu = cpu_seconds(&[""]) - all_cpu_before;
+        assert_eq!(
+            self.transcripts().await,
+            before + MESSAGES / every,
+            "every ticket message captured"
+        );
+        println!("({name}: UNIX time {phase_start:.3},{:.3})", unix_now());
+        let rate = MESSAGES as f64 / bot_cpu;
+        println!(
+            "{name}: {MESSAGES} MESSAGE_CREATE sent in {:.2} s, handled in {elapsed:.2} s; {rate:.0} per CPU-second of the bot's threads (gateway, parse, cache, transcript append), {:.0} with the emulator's",
+            sent.as_secs_f64(),
+            MESSAGES as f64 / all_cpu
+        );
+        rate
+    }
+}
+
 /// P5: one process identifying 16 shards, at `max_concurrency` 1 and 16 (Discord's identify
 /// window of 5 s per bucket): the time until every shard is ready, against the floor of
 /// ceil(16 / max_concurrency) windows.
@@ -317,89 +412,32 @@ fn main() {
             }
             ids
         };
-        let count_transcripts = || async {
-            let mut total = 0;
-            for id in &ticket_ids {
-                total += store.transcript(*id).await.unwrap().len();
-            }
-            total
+        let stream = Stream {
+            people: &people,
+            emulator: &emulator,
+            recorder: &recorder,
+            store: &store,
+            ticket_ids: &ticket_ids,
         };
-        let before = count_transcripts().await;
-        let counted = |rendered: &str| (counter(rendered, PARSED_CREATES), counter(rendered, SKIPPED_CREATES));
-        let counters_before = counted(&recorder.render());
-        let bot_cpu_before = cpu_seconds(BOT_THREADS);
-        let all_cpu_before = cpu_seconds(&[""]);
-        let started = Instant::now();
-        let phase_start = unix_now();
-        let senders = emulator.clone();
-        let stream_channels = channels.clone();
-        let last = people
-            .spawn(async move {
-                let mut last = None;
-                for n in 0..MESSAGES {
-                    let (user, channel) = stream_channels[n % stream_channels.len()];
-                    let sent = senders.as_user(user).send_text(channel, "I still cannot log in, what should I try next?").await.expect("send");
-                    last = Some(sent.id);
-                }
-                last.expect("messages sent")
-            })
-            .await
-            .expect("sender");
-        let sent = started.elapsed().as_secs_f64();
-        let last_ticket = ticket_ids[(MESSAGES - 1) % channels.len()];
-        let everything = (MESSAGES as f64, 0.0);
-        wait_handled(&people, &recorder, &store, counters_before, everything, (last_ticket, last)).await;
-        let elapsed = started.elapsed().as_secs_f64();
-        let bot_cpu = cpu_seconds(BOT_THREADS) - bot_cpu_before;
-        let all_cpu = cpu_seconds(&[""]) - all_cpu_before;
-        assert_eq!(count_transcripts().await, before + MESSAGES, "every message captured");
-        println!("(every message in a ticket: UNIX time {phase_start:.3},{:.3})", unix_now());
-        println!(
-            "message stream: {MESSAGES} MESSAGE_CREATE sent in {sent:.2} s, all captured in {elapsed:.2} s = {:.0} events/s wall",
-            MESSAGES as f64 / elapsed,
-        );
-        println!(
-            "bot handling: {:.0} events per CPU-second of the bot's threads (gateway, parse, cache, transcript append); {:.0} per CPU-second with the emulator",
-            MESSAGES as f64 / bot_cpu,
-            MESSAGES as f64 / all_cpu
-        );
-        let in_tickets_rate = MESSAGES as f64 / bot_cpu;
-
+        // Every message in a ticket channel.
+        let in_tickets = {
+            let channels = channels.clone();
+            move |n: usize| channels[n % channels.len()]
+        };
+        let in_tickets_last = ticket_ids[(MESSAGES - 1) % channels.len()];
         // A realistic stream: 1 message in 20 in a ticket channel, the others in the guild's
         // ordinary channels. The last one is a ticket's, so once it is captured (events are
         // handled in order) every message before it was handled too.
-        let before = count_transcripts().await;
-        let counters_before = counted(&recorder.render());
-        let bot_cpu_before = cpu_seconds(BOT_THREADS);
-        let started = Instant::now();
-        let phase_start = unix_now();
-        let senders = emulator.clone();
-        let stream_channels = channels.clone();
-        let chat = chatter.clone();
-        let last = people
-            .spawn(async move {
-                let mut last = None;
-                for n in 0..MESSAGES {
-                    let (user, ticket_channel) = stream_channels[(n / 20) % stream_channels.len()];
-                    let channel = if n % 20 == 19 { ticket_channel } else { chat[n % chat.len()] };
-                    let sent = senders.as_user(user).send_text(channel, "Has anyone seen the new release notes yet?").await.expect("send");
-                    last = Some(sent.id);
-                }
-                last.expect("messages sent")
-            })
-            .await
-            .expect("sender");
-        let last_ticket = ticket_ids[((MESSAGES - 1) / 20) % channels.len()];
-        let split = ((MESSAGES / 20) as f64, (MESSAGES - MESSAGES / 20) as f64);
-        wait_handled(&people, &recorder, &store, counters_before, split, (last_ticket, last)).await;
-        let elapsed = started.elapsed().as_secs_f64();
-        let bot_cpu = cpu_seconds(BOT_THREADS) - bot_cpu_before;
-        assert_eq!(count_transcripts().await, before + MESSAGES / 20, "every ticket message captured");
-        let realistic_rate = MESSAGES as f64 / bot_cpu;
-        println!("(5 % in tickets: UNIX time {phase_start:.3},{:.3})", unix_now());
-        println!(
-            "realistic stream (5 % in tickets): {MESSAGES} MESSAGE_CREATE handled in {elapsed:.2} s, {realistic_rate:.0} events per CPU-second of the bot's threads"
-        );
+        let realistic = {
+            let (channels, chat) = (channels.clone(), chatter.clone());
+            move |n: usize| {
+                let (user, ticket_channel) = channels[(n / 20) % channels.len()];
+                (user, if n % 20 == 19 { ticket_channel } else { chat[n % chat.len()] })
+            }
+        };
+        let realistic_last = ticket_ids[((MESSAGES - 1) / 20) % channels.len()];
+        let in_tickets_rate = stream.run("every message in a ticket", Arc::new(in_tickets), 1, in_tickets_last).await;
+        let realistic_rate = stream.run("5 % in tickets", Arc::new(realistic), 20, realistic_last).await;
         running.stop().await;
 
         // The raw parse rate of the same payload shape.
