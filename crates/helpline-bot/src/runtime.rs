@@ -820,9 +820,7 @@ pub(crate) async fn run_shard(
             }
             Event::MessageCreate(message) => {
                 metrics::event_lag("MESSAGE_CREATE", message.id.get());
-                messages
-                    .send(MessageEvent::Created(Box::new(message.message)))
-                    .await;
+                messages.send(MessageEvent::Created(message)).await;
             }
             Event::MessageUpdate(update) => {
                 messages.send(MessageEvent::Updated(update)).await;
