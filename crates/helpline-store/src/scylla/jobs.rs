@@ -206,46 +206,27 @@ impl ScyllaStore {
         due_at: Timestamp,
     ) -> Result<bool> {
         let pending = encode(&JobState::Pending)?;
-        for attempt in 0..CAS_ATTEMPTS {
-            let Some(job) = self.job(guild, id, true).await? else {
-                return Ok(false);
-            };
-            if job.state.ended() {
-                return Ok(false);
-            }
-            let next = job.attempts + 1;
-            let hint = due_hint(guild, id, next, due_at);
-            self.put_hints(&[hint], written_at(id, next)).await?;
-            let cas = self
-                .cas(
-                    "UPDATE guild_jobs SET attempts = ?, due_at = ? WHERE guild_id = ? AND job_id = ? IF state = ? AND attempts = ?",
-                    (
-                        i32::try_from(next).unwrap_or(i32::MAX),
-                        due_at.as_millis(),
-                        big(guild.get()),
-                        big(id),
-                        pending.as_str(),
-                        i32::try_from(job.attempts).unwrap_or(i32::MAX),
-                    ),
+        self.change_pending_job(
+            guild,
+            id,
+            |job| {
+                let next = job.attempts + 1;
+                (due_hint(guild, id, next, due_at), written_at(id, next))
+            },
+            "UPDATE guild_jobs SET attempts = ?, due_at = ? WHERE guild_id = ? AND job_id = ? IF state = ? AND attempts = ?",
+            |job| {
+                (
+                    i32::try_from(job.attempts + 1).unwrap_or(i32::MAX),
+                    due_at.as_millis(),
+                    big(guild.get()),
+                    big(id),
+                    pending.as_str(),
+                    i32::try_from(job.attempts).unwrap_or(i32::MAX),
                 )
-                .await?;
-            let applied = match cas {
-                Cas::Applied => true,
-                Cas::Refused(_) => false,
-                Cas::Uncertain => self
-                    .job(guild, id, true)
-                    .await?
-                    .is_some_and(|found| found.attempts == next && found.due_at == due_at),
-            };
-            if applied {
-                let old = due_hint(guild, id, job.attempts, job.due_at);
-                self.drop_hints(&[old], removed_at(id, job.attempts))
-                    .await?;
-                return Ok(true);
-            }
-            back_off(attempt).await;
-        }
-        Err(contended("a guild job"))
+            },
+            |job, found| found.attempts == job.attempts + 1 && found.due_at == due_at,
+        )
+        .await
     }
 
     pub(super) async fn end_job(
@@ -260,6 +241,41 @@ impl ScyllaStore {
         }
         let pending = encode(&JobState::Pending)?;
         let encoded = encode(&state)?;
+        self.change_pending_job(
+            guild,
+            id,
+            |_| (ended_hint(guild, id, at), now_micros()),
+            "UPDATE guild_jobs SET state = ?, ended_at = ? WHERE guild_id = ? AND job_id = ? IF state = ? AND attempts = ?",
+            |job| {
+                (
+                    encoded.as_str(),
+                    at.as_millis(),
+                    big(guild.get()),
+                    big(id),
+                    pending.as_str(),
+                    i32::try_from(job.attempts).unwrap_or(i32::MAX),
+                )
+            },
+            |_, found| found.state == state && found.ended_at == Some(at),
+        )
+        .await
+    }
+
+    /// Changes a pending job by `cql`, conditional on it being pending at the attempt read:
+    /// reads the job (`false` when it is gone or ended), writes the entry `hint` gives for the
+    /// change, runs the conditional update with `values`, and once it applied (or, when the
+    /// answer was lost, once a read shows `landed(job, found)`) removes the entry of the attempt
+    /// read. Refused because the job moved on meanwhile (retried or ended by another process):
+    /// read again and decide again, a few times.
+    async fn change_pending_job<V: scylla::serialize::row::SerializeRow>(
+        &self,
+        guild: GuildId,
+        id: u64,
+        hint: impl Fn(&GuildJob) -> (Hint, i64),
+        cql: &'static str,
+        values: impl Fn(&GuildJob) -> V,
+        landed: impl Fn(&GuildJob, &GuildJob) -> bool,
+    ) -> Result<bool> {
         for attempt in 0..CAS_ATTEMPTS {
             let Some(job) = self.job(guild, id, true).await? else {
                 return Ok(false);
@@ -267,28 +283,15 @@ impl ScyllaStore {
             if job.state.ended() {
                 return Ok(false);
             }
-            self.put_hints(&[ended_hint(guild, id, at)], now_micros())
-                .await?;
-            let cas = self
-                .cas(
-                    "UPDATE guild_jobs SET state = ?, ended_at = ? WHERE guild_id = ? AND job_id = ? IF state = ? AND attempts = ?",
-                    (
-                        encoded.as_str(),
-                        at.as_millis(),
-                        big(guild.get()),
-                        big(id),
-                        pending.as_str(),
-                        i32::try_from(job.attempts).unwrap_or(i32::MAX),
-                    ),
-                )
-                .await?;
-            let applied = match cas {
+            let (entry, written) = hint(&job);
+            self.put_hints(&[entry], written).await?;
+            let applied = match self.cas(cql, values(&job)).await? {
                 Cas::Applied => true,
                 Cas::Refused(_) => false,
                 Cas::Uncertain => self
                     .job(guild, id, true)
                     .await?
-                    .is_some_and(|found| found.state == state && found.ended_at == Some(at)),
+                    .is_some_and(|found| landed(&job, &found)),
             };
             if applied {
                 let old = due_hint(guild, id, job.attempts, job.due_at);
@@ -296,7 +299,6 @@ impl ScyllaStore {
                     .await?;
                 return Ok(true);
             }
-            // Retried meanwhile (the attempts moved on), or ended by someone else: look again.
             back_off(attempt).await;
         }
         Err(contended("a guild job"))
