@@ -894,7 +894,7 @@ pub(crate) async fn manageable_unset(
 }
 
 /// [`manageable`] for a page: the guild, or the page to answer instead (not found, a failure).
-pub(crate) async fn managed(
+async fn managed(
     shared: &Shared,
     viewer: &Viewer,
     user: UserId,
@@ -1089,10 +1089,7 @@ async fn guild_view(
     Path(guild): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+    let (_, guild, seen, config) = match managed_page(&shared, &viewer, &guild).await {
         Ok(found) => found,
         Err(page) => return page,
     };

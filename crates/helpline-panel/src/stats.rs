@@ -11,8 +11,8 @@
 use crate::Shared;
 use crate::discord::Discord;
 use crate::page::{Text, esc, layout};
-use crate::routes::managed;
-use crate::routes::{Viewer, failure, html, sign_in_first};
+use crate::routes::managed_page;
+use crate::routes::{Viewer, failure, html};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -252,10 +252,7 @@ pub(crate) async fn stats_page(
     Path(guild): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let (guild, seen, _) = match managed(&shared, &viewer, user, &guild).await {
+    let (_, guild, seen, _) = match managed_page(&shared, &viewer, &guild).await {
         Ok(found) => found,
         Err(page) => return page,
     };

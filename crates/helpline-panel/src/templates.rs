@@ -14,8 +14,8 @@
 
 use crate::Shared;
 use crate::page::{Text, esc, layout};
-use crate::routes::{Viewer, failure, html, not_found, redirect, sign_in_first};
-use crate::routes::{managed, managed_form};
+use crate::routes::{Viewer, failure, html, not_found, redirect};
+use crate::routes::{managed_form, managed_page};
 use crate::settings::message_html;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -42,10 +42,7 @@ pub(crate) async fn page(
     Path(guild): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(user) = viewer.user() else {
-        return sign_in_first(&viewer);
-    };
-    let (guild, seen, config) = match managed(&shared, &viewer, user, &guild).await {
+    let (_, guild, seen, config) = match managed_page(&shared, &viewer, &guild).await {
         Ok(found) => found,
         Err(page) => return page,
     };
