@@ -722,7 +722,7 @@ impl Actor {
         if let Some(message) = world
             .channels
             .get(&channel_id)
-            .and_then(|record| record.messages.get(&message_id))
+            .and_then(|record| record.activity().messages.get(&message_id))
         {
             return Ok(Message::clone(message));
         }
@@ -1213,7 +1213,7 @@ impl Actor {
         let existing = world
             .channels
             .get(&channel)
-            .and_then(|record| record.messages.get(&message))
+            .and_then(|record| record.activity().messages.get(&message))
             .ok_or(Error::UnknownMessage(message.get()))?;
         if existing.author.id != self.user_id {
             return Err(Error::Refused(
@@ -1234,7 +1234,7 @@ impl Actor {
         let existing = world
             .channels
             .get(&channel)
-            .and_then(|record| record.messages.get(&message))
+            .and_then(|record| record.activity().messages.get(&message))
             .ok_or(Error::UnknownMessage(message.get()))?;
         if existing.author.id != self.user_id
             && !world

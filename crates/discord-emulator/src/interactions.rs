@@ -574,7 +574,12 @@ impl World {
         message.flags = Some(flags);
         if let Some(stored) = self.ephemeral.get_mut(&message.id) {
             stored.message.flags = Some(flags);
-        } else if let Some(stored) = self.channel_mut(channel_id)?.messages.get_mut(&message.id) {
+        } else if let Some(stored) = self
+            .channel_mut(channel_id)?
+            .activity_mut()
+            .messages
+            .get_mut(&message.id)
+        {
             stored.flags = Some(flags);
         }
         Ok(message)

@@ -633,7 +633,7 @@ impl Emulator {
         self.world()
             .channels
             .get(&thread)
-            .map(|record| record.thread_members.keys().copied().collect())
+            .map(|record| record.activity().thread_members.keys().copied().collect())
             .unwrap_or_default()
     }
 
@@ -694,7 +694,14 @@ impl Emulator {
         self.world()
             .channels
             .get(&channel)
-            .map(|record| record.messages.values().map(|m| (**m).clone()).collect())
+            .map(|record| {
+                record
+                    .activity()
+                    .messages
+                    .values()
+                    .map(|m| (**m).clone())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -803,10 +810,15 @@ impl Emulator {
             .get(&channel)
             .map(|record| {
                 record
+                    .activity()
                     .pins
                     .iter()
                     .filter_map(|(message_id, _)| {
-                        record.messages.get(message_id).map(|m| (**m).clone())
+                        record
+                            .activity()
+                            .messages
+                            .get(message_id)
+                            .map(|m| (**m).clone())
                     })
                     .collect()
             })

@@ -45,7 +45,7 @@ fn can_dm(world: &World, channel_id: Id<ChannelMarker>) -> bool {
     let Some(recipient) = world
         .channels
         .get(&channel_id)
-        .and_then(|record| record.dm_recipient)
+        .and_then(|record| record.activity().dm_recipient)
     else {
         return false;
     };
@@ -148,7 +148,7 @@ pub(super) async fn list_messages(
     if !permissions.contains(Permissions::READ_MESSAGE_HISTORY) {
         return Ok(json(&Vec::<()>::new()));
     }
-    let messages = &world.channel(channel_id)?.messages;
+    let messages = &world.channel(channel_id)?.activity().messages;
     let selected: Vec<_> = if let Some(after) = after {
         let mut oldest_first: Vec<_> = messages
             .range(after..)
@@ -202,6 +202,7 @@ pub(super) async fn get_message(
     }
     let message = world
         .channel(channel_id)?
+        .activity()
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?;
@@ -223,6 +224,7 @@ pub(super) async fn update_message(
     let permissions = bot_message_permissions(&world, channel_id)?;
     let author = world
         .channel(channel_id)?
+        .activity()
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?
@@ -262,6 +264,7 @@ pub(super) async fn delete_message(
     let permissions = bot_message_permissions(&world, channel_id)?;
     let author = world
         .channel(channel_id)?
+        .activity()
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?
@@ -391,10 +394,11 @@ pub(super) async fn list_pins(
     }
     let record = world.channel(channel_id)?;
     let pins: Vec<_> = record
+        .activity()
         .pins
         .iter()
         .rev()
-        .filter_map(|(message_id, _)| record.messages.get(message_id))
+        .filter_map(|(message_id, _)| record.activity().messages.get(message_id))
         .collect();
     Ok(json(&crate::wire::messages(&pins)))
 }
@@ -418,12 +422,12 @@ pub(super) async fn list_pins_paginated(
     }
     let record = world.channel(channel_id)?;
     let items: Vec<_> = record
-        .pins
+        .activity().pins
         .iter()
         .rev()
         .filter_map(|(message_id, pinned_at)| {
             record
-                .messages
+                .activity().messages
                 .get(message_id)
                 .map(|message| json!({ "pinned_at": pinned_at, "message": crate::wire::message(message) }))
         })

@@ -242,6 +242,7 @@ pub(super) async fn get_member(
     world.bot_channel_permissions(thread_id)?;
     let (record, _) = world.thread(thread_id)?;
     let joined = record
+        .activity()
         .thread_members
         .get(&user_id)
         .ok_or_else(DiscordError::unknown_member)?;
@@ -258,6 +259,7 @@ pub(super) async fn list_members(
     world.bot_channel_permissions(thread_id)?;
     let (record, _) = world.thread(thread_id)?;
     let members: Vec<Value> = record
+        .activity()
         .thread_members
         .iter()
         .map(|(user_id, joined)| member_json(thread_id, *user_id, *joined))

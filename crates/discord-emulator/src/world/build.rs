@@ -733,7 +733,7 @@ impl World {
                 self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&orphan));
             }
             self.emit_guild_event("CHANNEL_DELETE", guild_id, &crate::wire::channel(&channel));
-        } else if let Some(recipient) = record.dm_recipient {
+        } else if let Some(recipient) = record.activity().dm_recipient {
             self.dm_channels.remove(&recipient);
         }
         Ok(channel)
@@ -747,13 +747,9 @@ impl World {
         }
         let channel_id = self.next_id();
         let channel = render::new_dm_channel(channel_id, recipient);
-        self.channels.insert(
-            channel_id,
-            ChannelRecord {
-                dm_recipient: Some(user_id),
-                ..ChannelRecord::new(channel.clone())
-            },
-        );
+        let mut record = ChannelRecord::new(channel.clone());
+        record.activity_mut().dm_recipient = Some(user_id);
+        self.channels.insert(channel_id, record);
         self.dm_channels.insert(user_id, channel_id);
         Ok(channel)
     }

@@ -831,7 +831,12 @@ impl World {
             .map(|member| self.partial_member(member, None, false));
         let reference = match draft.reference {
             Some(message_id) => {
-                if !self.channel(channel_id)?.messages.contains_key(&message_id) {
+                if !self
+                    .channel(channel_id)?
+                    .activity()
+                    .messages
+                    .contains_key(&message_id)
+                {
                     return Err(DiscordError::invalid_form(
                         "message_reference",
                         "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
@@ -917,11 +922,15 @@ impl World {
         let record = self.channel_mut(message.channel_id)?;
         record.channel.last_message_id = Some(message.id.cast());
         record
+            .activity_mut()
             .messages
             .insert(message.id, Box::new(message.clone()));
         if let Some(nonce) = nonce {
             let now = tokio::time::Instant::now();
-            let nonces = record.nonces.get_or_insert_with(Box::default);
+            let nonces = record
+                .activity_mut()
+                .nonces
+                .get_or_insert_with(Box::default);
             nonces.retain(|_, sent| now.saturating_duration_since(sent.at) < window);
             nonces.insert(
                 (message.author.id, nonce_key(nonce)),
@@ -952,13 +961,17 @@ impl World {
         nonce: &Value,
     ) -> Option<(Message, Value)> {
         let record = self.channels.get(&channel_id)?;
-        let sent = record.nonces.as_ref()?.get(&(author, nonce_key(nonce)))?;
+        let sent = record
+            .activity()
+            .nonces
+            .as_ref()?
+            .get(&(author, nonce_key(nonce)))?;
         if tokio::time::Instant::now().saturating_duration_since(sent.at)
             >= self.config.nonce_window
         {
             return None;
         }
-        let message = record.messages.get(&sent.message_id)?;
+        let message = record.activity().messages.get(&sent.message_id)?;
         Some((Message::clone(message), sent.nonce.clone()))
     }
 
@@ -1044,12 +1057,14 @@ impl World {
         self.check_not_archived(channel_id)?;
         let mut message = self
             .channel(channel_id)?
+            .activity()
             .messages
             .get(&message_id)
             .cloned()
             .ok_or_else(DiscordError::unknown_message)?;
         self.apply_edit(&mut message, draft)?;
         self.channel_mut(channel_id)?
+            .activity_mut()
             .messages
             .insert(message_id, message.clone());
         self.emit_message("MESSAGE_UPDATE", &message);
@@ -1064,11 +1079,18 @@ impl World {
     ) -> DiscordResult<()> {
         self.check_not_archived(channel_id)?;
         let record = self.channel_mut(channel_id)?;
-        if record.messages.remove(&message_id).is_none() {
+        if record.activity_mut().messages.remove(&message_id).is_none() {
             return Err(DiscordError::unknown_message());
         }
-        let was_pinned = record.pins.iter().any(|(id, _)| *id == message_id);
-        record.pins.retain(|(id, _)| *id != message_id);
+        let was_pinned = record
+            .activity()
+            .pins
+            .iter()
+            .any(|(id, _)| *id == message_id);
+        record
+            .activity_mut()
+            .pins
+            .retain(|(id, _)| *id != message_id);
         let guild_id = record.channel.guild_id;
         let delete = MessageDelete {
             channel_id,
@@ -1099,11 +1121,14 @@ impl World {
         let deleted: Vec<Id<MessageMarker>> = message_ids
             .iter()
             .copied()
-            .filter(|id| record.messages.remove(id).is_some())
+            .filter(|id| record.activity_mut().messages.remove(id).is_some())
             .collect();
-        let before = record.pins.len();
-        record.pins.retain(|(id, _)| !deleted.contains(id));
-        let unpinned = record.pins.len() != before;
+        let before = record.activity().pins.len();
+        record
+            .activity_mut()
+            .pins
+            .retain(|(id, _)| !deleted.contains(id));
+        let unpinned = record.activity().pins.len() != before;
         let guild_id = record.channel.guild_id;
         if deleted.is_empty() {
             return Ok(());
@@ -1136,26 +1161,35 @@ impl World {
         pinned_by: User,
     ) -> DiscordResult<()> {
         let record = self.channel(channel_id)?;
-        if !record.messages.contains_key(&message_id) {
+        if !record.activity().messages.contains_key(&message_id) {
             return Err(DiscordError::unknown_message());
         }
-        if record.pins.iter().any(|(id, _)| *id == message_id) {
+        if record
+            .activity()
+            .pins
+            .iter()
+            .any(|(id, _)| *id == message_id)
+        {
             return Ok(());
         }
-        if record.pins.len() >= MAX_PINS {
+        if record.activity().pins.len() >= MAX_PINS {
             return Err(DiscordError::max_pins());
         }
         let now = now_timestamp();
         let record = self.channel_mut(channel_id)?;
-        record.pins.push((message_id, now));
+        record.activity_mut().pins.push((message_id, now));
         record.channel.extras_mut().last_pin_timestamp = Some(now);
         let mut message = record
+            .activity()
             .messages
             .get(&message_id)
             .cloned()
             .ok_or_else(DiscordError::unknown_message)?;
         message.pinned = true;
-        record.messages.insert(message_id, message.clone());
+        record
+            .activity_mut()
+            .messages
+            .insert(message_id, message.clone());
         self.emit_message("MESSAGE_UPDATE", &message);
         let notice = self.pin_notice(channel_id, message_id, pinned_by)?;
         self.insert_message(notice)?;
@@ -1197,23 +1231,30 @@ impl World {
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
         let record = self.channel_mut(channel_id)?;
-        if !record.messages.contains_key(&message_id) {
+        if !record.activity().messages.contains_key(&message_id) {
             return Err(DiscordError::unknown_message());
         }
-        let before = record.pins.len();
-        record.pins.retain(|(id, _)| *id != message_id);
-        if record.pins.len() == before {
+        let before = record.activity().pins.len();
+        record
+            .activity_mut()
+            .pins
+            .retain(|(id, _)| *id != message_id);
+        if record.activity().pins.len() == before {
             return Ok(());
         }
-        let last_pin = record.pins.last().map(|(_, at)| *at);
+        let last_pin = record.activity().pins.last().map(|(_, at)| *at);
         record.channel.extras_mut().last_pin_timestamp = last_pin;
         let mut message = record
+            .activity()
             .messages
             .get(&message_id)
             .cloned()
             .ok_or_else(DiscordError::unknown_message)?;
         message.pinned = false;
-        record.messages.insert(message_id, message.clone());
+        record
+            .activity_mut()
+            .messages
+            .insert(message_id, message.clone());
         self.emit_message("MESSAGE_UPDATE", &message);
         self.emit_pins_update(channel_id);
         Ok(())
@@ -1226,7 +1267,7 @@ impl World {
         let update = ChannelPinsUpdate {
             channel_id,
             guild_id: record.channel.guild_id,
-            last_pin_timestamp: record.pins.last().map(|(_, at)| *at),
+            last_pin_timestamp: record.activity().pins.last().map(|(_, at)| *at),
         };
         let intents = if update.guild_id.is_some() {
             twilight_model::gateway::Intents::GUILDS

@@ -86,7 +86,7 @@ impl World {
         let moderator = parent_permissions.contains(Permissions::MANAGE_THREADS);
         if record.channel.kind == ChannelType::PrivateThread
             && !moderator
-            && !record.thread_members.contains_key(&user_id)
+            && !record.activity().thread_members.contains_key(&user_id)
         {
             return Permissions::empty();
         }
@@ -221,7 +221,7 @@ impl World {
             locked: false,
         });
         let mut record = ChannelRecord::new(channel.clone());
-        record.thread_members.insert(creator, now);
+        record.activity_mut().thread_members.insert(creator, now);
         self.channels.insert(id, record);
         self.guild_mut(guild_id)?.threads.push(id);
         self.emit_thread_event("THREAD_CREATE", &channel);
@@ -242,7 +242,7 @@ impl World {
         };
         let added_members = added
             .and_then(|user_id| {
-                let joined = *record.thread_members.get(&user_id)?;
+                let joined = *record.activity().thread_members.get(&user_id)?;
                 let member = self.guilds.get(&guild_id)?.members.get(&user_id)?;
                 Some(ThreadMember {
                     flags: 0,
@@ -258,7 +258,7 @@ impl World {
         let update = MembersUpdate {
             id: thread_id,
             guild_id,
-            member_count: record.thread_members.len(),
+            member_count: record.activity().thread_members.len(),
             added_members,
             removed_member_ids: removed.into_iter().collect(),
         };
@@ -292,7 +292,7 @@ impl World {
         if !in_guild {
             return Err(DiscordError::unknown_member());
         }
-        if record.thread_members.contains_key(&user_id) {
+        if record.activity().thread_members.contains_key(&user_id) {
             return Ok(());
         }
         self.join_thread(thread_id, user_id);
@@ -304,9 +304,12 @@ impl World {
         let Some(record) = self.channels.get_mut(&thread_id) else {
             return;
         };
-        record.thread_members.insert(user_id, now_timestamp());
+        record
+            .activity_mut()
+            .thread_members
+            .insert(user_id, now_timestamp());
         record.channel.extras_mut().member_count =
-            i8::try_from(record.thread_members.len().min(50)).ok();
+            i8::try_from(record.activity().thread_members.len().min(50)).ok();
         self.emit_members_update(thread_id, Some(user_id), None);
     }
 
@@ -329,11 +332,16 @@ impl World {
         let Some(record) = self.channels.get_mut(&thread_id) else {
             return;
         };
-        if record.thread_members.remove(&user_id).is_none() {
+        if record
+            .activity_mut()
+            .thread_members
+            .remove(&user_id)
+            .is_none()
+        {
             return;
         }
         record.channel.extras_mut().member_count =
-            i8::try_from(record.thread_members.len().min(50)).ok();
+            i8::try_from(record.activity().thread_members.len().min(50)).ok();
         self.emit_members_update(thread_id, None, Some(user_id));
     }
 
@@ -508,7 +516,7 @@ impl World {
         };
         let joining: Vec<Id<UserMarker>> = std::iter::once(author)
             .chain(notified.iter().copied().filter(|_| invites))
-            .filter(|user| !record.thread_members.contains_key(user))
+            .filter(|user| !record.activity().thread_members.contains_key(user))
             .collect();
         for user in joining {
             let sees_parent = parent.is_some_and(|parent| {
@@ -583,7 +591,12 @@ impl World {
         threads
             .iter()
             .filter_map(|thread_id| {
-                let joined = *self.channels.get(thread_id)?.thread_members.get(&bot)?;
+                let joined = *self
+                    .channels
+                    .get(thread_id)?
+                    .activity()
+                    .thread_members
+                    .get(&bot)?;
                 Some(ThreadMember {
                     flags: 0,
                     id: Some(*thread_id),
