@@ -310,8 +310,13 @@ fn main() {
             repair(&emulator).await;
             return;
         }
+        // A database file, as `helpline run` keeps (WAL): an in-memory database commits
+        // differently.
+        let directory = tempfile::tempdir().expect("temporary directory");
         let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open_in_memory(StoreLimits::default()).await.expect("store"),
+            SqliteStore::open(directory.path().join("helpline.db"), StoreLimits::default())
+                .await
+                .expect("store"),
         );
         let mut guilds = Vec::new();
         for g in 0..GUILDS {
