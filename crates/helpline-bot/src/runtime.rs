@@ -386,11 +386,51 @@ impl Bot {
         Ok((http, application, bot_user))
     }
 
+    /// The bot's state as both kinds of process hold it: who it is, its store and settings,
+    /// empty caches, and the shard leases it may write under.
+    fn assemble(
+        config: &BotConfig,
+        store: Arc<dyn Store>,
+        (http, application, bot_user): (
+            twilight_http::Client,
+            &twilight_model::oauth::Application,
+            &twilight_model::user::CurrentUser,
+        ),
+        translator: Translator,
+        leases: crate::cluster::Leases,
+        runs_shards: bool,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                store,
+                translator,
+                cache: crate::cache::Cache::new(bot_user.id),
+                application_id: application.id,
+                verify_key: application.verify_key.clone(),
+                bot_id: bot_user.id,
+                downloader: Downloader::new(),
+                ticket_channels: crate::channels::TicketChannels::default(),
+                store_limits: config.store_limits,
+                ticket_locks: crate::executor::TicketLocks::default(),
+                guild_reads: crate::guild::GuildReads::default(),
+                tasks: Tasks::default(),
+                timers: Tasks::default(),
+                departed: crate::tasks::Departed::default(),
+                stall_after: config.stall_after,
+                first_attempt_grace: config.first_attempt_grace,
+                leases,
+                clock: config.clock.clone(),
+                shard_states: crate::shards::ShardStates::default(),
+                runs_shards,
+            }),
+        }
+    }
+
     /// Connects: learns who the bot is, registers the slash commands (bulk overwrite) and
     /// starts the shards.
     pub async fn start(config: BotConfig, store: Arc<dyn Store>) -> Result<RunningBot> {
         let (http, application, bot_user) = Self::who_am_i(&config).await?;
-        let cache = crate::cache::Cache::new(bot_user.id);
         let translator = Translator::new();
         let commands = commands::all(&translator);
         // One bulk overwrite, and only when the registered set differs: every overwrite counts
@@ -464,35 +504,14 @@ impl Bot {
         }
         let gateway = gateway.build();
 
-        let bot = Self {
-            inner: Arc::new(Inner {
-                http,
-                store,
-                translator,
-                cache,
-                application_id: application.id,
-                verify_key: application.verify_key.clone(),
-                bot_id: bot_user.id,
-                downloader: Downloader::new(),
-                ticket_channels: crate::channels::TicketChannels::default(),
-                store_limits: config.store_limits,
-                ticket_locks: crate::executor::TicketLocks::default(),
-                guild_reads: crate::guild::GuildReads::default(),
-                tasks: Tasks::default(),
-                timers: Tasks::default(),
-                departed: crate::tasks::Departed::default(),
-                stall_after: config.stall_after,
-                first_attempt_grace: config.first_attempt_grace,
-                leases: crate::cluster::Leases::new(
-                    shard_count,
-                    config.shard_range.clone(),
-                    cluster.fenced,
-                ),
-                clock: config.clock.clone(),
-                shard_states: crate::shards::ShardStates::default(),
-                runs_shards: true,
-            }),
-        };
+        let bot = Self::assemble(
+            &config,
+            store,
+            (http, &application, &bot_user),
+            translator,
+            crate::cluster::Leases::new(shard_count, config.shard_range.clone(), cluster.fenced),
+            true,
+        );
         let (shutdown, stopping) = watch::channel(false);
         let mut shards = JoinSet::new();
         let process = cluster.process.clone();
@@ -540,33 +559,16 @@ impl Bot {
         store: Arc<dyn Store>,
     ) -> Result<RunningBot> {
         let (http, application, bot_user) = Self::who_am_i(&config).await?;
-        let bot = Self {
-            inner: Arc::new(Inner {
-                http,
-                store,
-                translator: Translator::new(),
-                cache: crate::cache::Cache::new(bot_user.id),
-                application_id: application.id,
-                verify_key: application.verify_key,
-                bot_id: bot_user.id,
-                downloader: Downloader::new(),
-                ticket_channels: crate::channels::TicketChannels::default(),
-                store_limits: config.store_limits,
-                ticket_locks: crate::executor::TicketLocks::default(),
-                guild_reads: crate::guild::GuildReads::default(),
-                tasks: Tasks::default(),
-                timers: Tasks::default(),
-                departed: crate::tasks::Departed::default(),
-                stall_after: config.stall_after,
-                first_attempt_grace: config.first_attempt_grace,
-                // No shard is ever held here: every write outside an interaction's scope (a
-                // retry) is refused, and left to the shard's holder.
-                leases: crate::cluster::Leases::new(1, None, true),
-                clock: config.clock.clone(),
-                shard_states: crate::shards::ShardStates::default(),
-                runs_shards: false,
-            }),
-        };
+        // No shard is ever held here: every write outside an interaction's scope (a retry) is
+        // refused, and left to the shard's holder.
+        let bot = Self::assemble(
+            &config,
+            store,
+            (http, &application, &bot_user),
+            Translator::new(),
+            crate::cluster::Leases::new(1, None, true),
+            false,
+        );
         tracing::info!(bot_id = %bot_user.id, "bot started for interactions, without shards");
         let (shutdown, _) = watch::channel(false);
         Ok(RunningBot {
