@@ -5,11 +5,9 @@
 //! interactions handled here leave pending.
 
 use anyhow::bail;
-use helpline_bot::Bot;
 
-use crate::commands::run::{Role, prepare, serve};
+use crate::commands::run::{Role, run_as};
 use crate::settings::Settings;
-use crate::telemetry;
 
 pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
     if settings.interactions.listen.is_none() {
@@ -17,19 +15,5 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
             "interactions.listen is not set: `helpline interactions` serves Discord's interactions endpoint there (such as 0.0.0.0:8443)"
         );
     }
-    let (config, store) = prepare(settings, Role::Interactions).await?;
-    let readiness = match settings.metrics.listen {
-        Some(listen) => Some(telemetry::serve_metrics(listen).await?),
-        None => None,
-    };
-    let running = Bot::start_interactions(config, store)
-        .await
-        .map_err(|error| {
-            if error.is_unauthorized() {
-                anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
-            } else {
-                anyhow::anyhow!("cannot start the bot: {error}")
-            }
-        })?;
-    serve(settings, running, readiness).await
+    run_as(settings, Role::Interactions).await
 }

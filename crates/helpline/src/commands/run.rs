@@ -23,12 +23,22 @@ pub(crate) enum Role {
 }
 
 pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
-    let (config, store) = prepare(settings, Role::Shards).await?;
+    run_as(settings, Role::Shards).await
+}
+
+/// Starts a process of the bot in its role — settings checked, metrics served, the bot started
+/// (a refused token said as such) — and serves until it is told to stop.
+pub(crate) async fn run_as(settings: &Settings, role: Role) -> anyhow::Result<()> {
+    let (config, store) = prepare(settings, role).await?;
     let readiness = match settings.metrics.listen {
         Some(listen) => Some(telemetry::serve_metrics(listen).await?),
         None => None,
     };
-    let running = Bot::start(config, store).await.map_err(|error| {
+    let started = match role {
+        Role::Shards => Bot::start(config, store).await,
+        Role::Interactions => Bot::start_interactions(config, store).await,
+    };
+    let running = started.map_err(|error| {
         if error.is_unauthorized() {
             anyhow::anyhow!("Discord refused the bot token: check DISCORD_TOKEN")
         } else {
@@ -41,10 +51,7 @@ pub(crate) async fn run(settings: &Settings) -> anyhow::Result<()> {
 /// The bot's configuration and store from the settings, checked before anything is created:
 /// the token (asked of Discord), the URLs, the shard range, the cluster's coordinator (for the
 /// shards' processes) and the store, opened shared when other processes use it.
-pub(crate) async fn prepare(
-    settings: &Settings,
-    role: Role,
-) -> anyhow::Result<(BotConfig, Arc<dyn Store>)> {
+async fn prepare(settings: &Settings, role: Role) -> anyhow::Result<(BotConfig, Arc<dyn Store>)> {
     let Some(token) = &settings.discord.token else {
         bail!(
             "no bot token: set DISCORD_TOKEN (or discord.token in the settings file), or try `helpline demo`"
@@ -190,7 +197,7 @@ pub(crate) async fn prepare(
 
 /// Runs a started bot until a signal (or a fatal gateway close): readiness for `/readyz`, the
 /// interactions endpoint when `interactions.listen` is set, then a clean stop.
-pub(crate) async fn serve(
+async fn serve(
     settings: &Settings,
     mut running: helpline_bot::RunningBot,
     readiness: Option<telemetry::Readiness>,
