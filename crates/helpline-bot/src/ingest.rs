@@ -1,11 +1,15 @@
 //! Cheap ingest: a gateway message is looked at before it is parsed. Most of a busy guild's
 //! messages are in channels that are no ticket's; for those (a channel the ticket-channel index
 //! knows is none), MESSAGE_CREATE, MESSAGE_UPDATE and MESSAGE_DELETE(_BULK) are dropped after a
-//! borrowed read of their type and channel id — twilight's `Message` is never built. A
+//! borrowed scan of their type and channel id ([`scan`]: SIMD compares find the JSON's quotes and
+//! braces, about 0.33 µs for the emulator's 800-byte MESSAGE_CREATE where serde's skipping read
+//! took 0.58 µs) — twilight's `Message` is never built. A
 //! MESSAGE_CREATE that is kept is read straight into twilight's `Message` (twilight's own parse
 //! goes through `MessageCreate`, whose flattened message makes serde first copy the whole payload
 //! into a tree of owned values and then read that tree). Everything else is parsed by twilight,
 //! and events keep their order.
+
+mod scan;
 
 use crate::channels::{Lookup, TicketChannels};
 use helpline_domain::ChannelId;
@@ -13,21 +17,7 @@ use serde::Deserialize;
 use twilight_gateway::error::ReceiveMessageError;
 use twilight_gateway::{Event, EventTypeFlags, Message};
 use twilight_model::channel::ChannelType;
-use twilight_model::gateway::event::GatewayEventDeserializer;
 use twilight_model::gateway::payload::incoming::MessageCreate;
-
-/// The part of a dispatch the decision reads: `d.channel_id` (and, for MESSAGE_CREATE, the
-/// `channel_type` beside the message), every other value skipped without being kept.
-#[derive(Deserialize)]
-struct Peek {
-    d: PeekData,
-}
-
-#[derive(Deserialize)]
-struct PeekData {
-    channel_id: Option<ChannelId>,
-    channel_type: Option<ChannelType>,
-}
 
 /// A MESSAGE_CREATE dispatch whose `d` is read as the message itself.
 #[derive(Deserialize)]
@@ -83,19 +73,20 @@ pub(crate) const SKIPPED_TYPES: [&str; 4] = [
 ];
 
 /// The type and channel of a message event (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE,
-/// MESSAGE_DELETE_BULK), with a MESSAGE_CREATE's channel type; `None` for any other payload.
+/// MESSAGE_DELETE_BULK), with a MESSAGE_CREATE's channel type; `None` for any other payload, and
+/// whenever the scan declines.
 fn peek(json: &str) -> Option<Peeked> {
-    let gateway = GatewayEventDeserializer::from_json(json)?;
-    if gateway.op() != 0 {
+    let scanned = scan::scan(json)?;
+    if scanned.op != Some(0) {
         return None;
     }
-    let event_type = gateway.event_type()?;
-    let kind = SKIPPED_TYPES.into_iter().find(|kind| *kind == event_type)?;
-    let data = serde_json::from_str::<Peek>(json).ok()?.d;
+    let kind = SKIPPED_TYPES
+        .into_iter()
+        .find(|kind| Some(*kind) == scanned.kind)?;
     Some(Peeked {
         kind,
-        channel: data.channel_id?,
-        channel_type: data.channel_type,
+        channel: ChannelId::new_checked(scanned.channel_id?)?,
+        channel_type: scanned.channel_type.map(ChannelType::from),
     })
 }
 

@@ -1,0 +1,442 @@
+//! A borrowed scan of a gateway dispatch for what the ingest decision reads: the envelope's `op`
+//! and `t`, and `d`'s own `channel_id` and `channel_type` — the top-level ones of `d`, never those
+//! of a nested object (a reply's reference names another channel).
+//!
+//! It finds the JSON's structure 64 bytes at a time: SIMD compares give the positions of quotes
+//! and braces as bit masks, and only those positions are visited (about two per string), with
+//! the rest of the payload never looked at byte by byte. On anything it is not sure of (a
+//! duplicate key, a value of an odd form or written with escapes, JSON that does not close) it
+//! answers `None`, and the caller parses the payload in full: the scan may decline, never guess.
+
+use wide::u8x16;
+
+/// What the scan found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Scanned<'a> {
+    pub(super) op: Option<u64>,
+    /// The event type, as written (it has no escapes).
+    pub(super) kind: Option<&'a str>,
+    /// `d.channel_id` when it is a string of a non-zero `u64`; `None` when `d` has none or it is
+    /// `null`, an empty string, or not a snowflake.
+    pub(super) channel_id: Option<u64>,
+    /// `d.channel_type` when `d` has one that is a number (not `null`).
+    pub(super) channel_type: Option<u8>,
+}
+
+/// The top-level key whose value the scan is about to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    Nothing,
+    Kind,
+    ChannelId,
+}
+
+const BLOCK: usize = 64;
+
+/// Bit masks of the quotes, the braces and the backslashes in `block` (bit `i` for byte `i`).
+#[inline]
+fn masks(block: &[u8; BLOCK]) -> (u64, u64, u64) {
+    let quote = u8x16::splat(b'"');
+    let open = u8x16::splat(b'{');
+    let close = u8x16::splat(b'}');
+    let backslash = u8x16::splat(b'\\');
+    let (mut quotes, mut braces, mut backslashes) = (0_u64, 0_u64, 0_u64);
+    for (lane, bytes) in block.chunks_exact(16).enumerate() {
+        let mut array = [0_u8; 16];
+        array.copy_from_slice(bytes);
+        let v = u8x16::new(array);
+        // `move_mask` sets the low 16 bits of an i32.
+        let bits = |m: u8x16| u64::from(m.move_mask() as u16) << (lane * 16);
+        quotes |= bits(v.cmp_eq(quote));
+        braces |= bits(v.cmp_eq(open) | v.cmp_eq(close));
+        backslashes |= bits(v.cmp_eq(backslash));
+    }
+    (quotes, braces, backslashes)
+}
+
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The index of the first non-space byte at or after `at`.
+fn skip_space(json: &[u8], mut at: usize) -> usize {
+    while json.get(at).copied().is_some_and(is_space) {
+        at += 1;
+    }
+    at
+}
+
+/// An unsigned integer standing at `at` and ending where JSON lets a value end; `Err` for
+/// anything else but `null`.
+fn number(json: &[u8], at: usize) -> Result<Option<u64>, ()> {
+    if json[at..].starts_with(b"null") {
+        return Ok(None);
+    }
+    let digits = json[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let end = at + digits;
+    let ends = json
+        .get(end)
+        .is_some_and(|&b| is_space(b) || b == b',' || b == b'}');
+    // A leading zero is JSON only for zero itself.
+    if digits == 0 || !ends || (digits > 1 && json[at] == b'0') {
+        return Err(());
+    }
+    let text = std::str::from_utf8(&json[at..end]).map_err(|_| ())?;
+    text.parse().map(Some).map_err(|_| ())
+}
+
+/// Scans `json`; `None` when it declines (see the module).
+pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
+    let bytes = json.as_bytes();
+    if bytes.get(skip_space(bytes, 0)) != Some(&b'{') {
+        return None;
+    }
+    let mut found = Scanned::default();
+    let (mut seen_op, mut seen_kind, mut seen_d) = (false, false, false);
+    let (mut seen_channel, mut seen_type) = (false, false);
+    // The depth of objects around the position (the envelope is 1, `d` is 2).
+    let mut depth = 0_u32;
+    // Whether the object at depth 2 is `d` (and not another top-level value's).
+    let mut in_d = false;
+    // Where `d`'s object opens, once its key was read.
+    let mut d_opens_at = None;
+    let mut string_start: Option<usize> = None;
+    // The string value the scan waits for, and where it starts.
+    let mut wanted = (Wanted::Nothing, 0);
+    let mut tail = [b' '; BLOCK];
+    for base in (0..bytes.len()).step_by(BLOCK) {
+        let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
+            Some(block) => block.try_into().ok()?,
+            None => {
+                tail[..bytes.len() - base].copy_from_slice(&bytes[base..]);
+                &tail
+            }
+        };
+        let (quotes, braces, backslashes) = masks(block);
+        // Whether a string that opened in this block may hold an escape before `at`: only
+        // when the block has a backslash before it.
+        let escapes_before = |start: usize, at: usize| {
+            start < base || backslashes & ((1_u64 << (at - base)) - 1) != 0
+        };
+        let mut events = quotes | braces;
+        while events != 0 {
+            let at = base + events.trailing_zeros() as usize;
+            events &= events - 1;
+            let byte = bytes[at];
+            if let Some(start) = string_start {
+                // Inside a string only its closing quote counts: a quote after an odd run of
+                // backslashes is escaped.
+                if byte != b'"' {
+                    continue;
+                }
+                let escapes = escapes_before(start, at);
+                if escapes
+                    && bytes[start..at]
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == b'\\')
+                        .count()
+                        % 2
+                        == 1
+                {
+                    continue;
+                }
+                string_start = None;
+                let relevant = depth == 1 || (depth == 2 && in_d);
+                if !relevant {
+                    // Deeper strings are neither keys nor values the scan reads.
+                    continue;
+                }
+                let text = &bytes[start..at];
+                let next = skip_space(bytes, at + 1);
+                if bytes.get(next) != Some(&b':') {
+                    // A value: the one the scan waits for?
+                    match wanted {
+                        (Wanted::Kind, from) if from == start - 1 => {
+                            if escapes && text.contains(&b'\\') {
+                                return None;
+                            }
+                            found.kind = Some(std::str::from_utf8(text).ok()?);
+                        }
+                        (Wanted::ChannelId, from) if from == start - 1 => {
+                            found.channel_id = std::str::from_utf8(text)
+                                .ok()
+                                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                                .and_then(|t| t.parse::<u64>().ok())
+                                .filter(|&id| id != 0);
+                        }
+                        _ => {}
+                    }
+                    wanted = (Wanted::Nothing, 0);
+                    continue;
+                }
+                // A key of the envelope, or of `d`: read what its value is.
+                // A key written with escapes (never by Discord) is read as a full parse reads it.
+                let decoded;
+                let text = if escapes && text.contains(&b'\\') {
+                    decoded = serde_json::from_str::<String>(&json[start - 1..=at]).ok()?;
+                    decoded.as_bytes()
+                } else {
+                    text
+                };
+                let value = skip_space(bytes, next + 1);
+                if value >= bytes.len() {
+                    return None;
+                }
+                match (depth, text) {
+                    (1, b"op") => {
+                        if std::mem::replace(&mut seen_op, true) {
+                            return None;
+                        }
+                        found.op = number(bytes, value).ok()?;
+                    }
+                    (1, b"t") => {
+                        if std::mem::replace(&mut seen_kind, true) {
+                            return None;
+                        }
+                        if bytes[value] == b'"' {
+                            wanted = (Wanted::Kind, value);
+                        } else if !bytes[value..].starts_with(b"null") {
+                            return None;
+                        }
+                    }
+                    (1, b"d") => {
+                        if std::mem::replace(&mut seen_d, true) {
+                            return None;
+                        }
+                        if bytes[value] == b'{' {
+                            d_opens_at = Some(value);
+                        }
+                    }
+                    (2, b"channel_id") => {
+                        if std::mem::replace(&mut seen_channel, true) {
+                            return None;
+                        }
+                        if bytes[value] == b'"' {
+                            wanted = (Wanted::ChannelId, value);
+                        } else if !bytes[value..].starts_with(b"null") {
+                            return None;
+                        }
+                    }
+                    (2, b"channel_type") => {
+                        if std::mem::replace(&mut seen_type, true) {
+                            return None;
+                        }
+                        found.channel_type = match number(bytes, value).ok()? {
+                            Some(kind) => Some(u8::try_from(kind).ok()?),
+                            None => None,
+                        };
+                    }
+                    _ => {}
+                }
+            } else if byte == b'"' {
+                if depth == 0 {
+                    return None;
+                }
+                string_start = Some(at + 1);
+            } else if byte == b'{' {
+                depth += 1;
+                if depth == 2 {
+                    in_d = d_opens_at == Some(at);
+                }
+            } else {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    // The envelope closed: only space may follow.
+                    if bytes[at + 1..].iter().all(|&b| is_space(b)) {
+                        return Some(found);
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+    // The envelope never closed.
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// What a full parse reads from the same payload, in the scan's terms.
+    fn reference(envelope: &Value) -> Scanned<'_> {
+        let d = &envelope["d"];
+        Scanned {
+            op: envelope["op"].as_u64(),
+            kind: envelope["t"].as_str(),
+            channel_id: d["channel_id"]
+                .as_str()
+                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|t| t.parse().ok())
+                .filter(|&id| id != 0),
+            channel_type: d["channel_type"].as_u64().and_then(|t| u8::try_from(t).ok()),
+        }
+    }
+
+    /// Any JSON value, with keys and strings that look like what the scan looks for.
+    fn value() -> impl Strategy<Value = Value> {
+        let text = prop_oneof![
+            Just("channel_id".to_owned()),
+            Just("channel_type".to_owned()),
+            Just("d".to_owned()),
+            Just("op".to_owned()),
+            Just("t".to_owned()),
+            Just("\"channel_id\":\"9\"".to_owned()),
+            Just("\\\"}{".to_owned()),
+            "[a-z_\"\\\\{}\\[\\]:, \u{e9}\n]{0,12}",
+        ];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u8>().prop_map(Value::from),
+            (1_u64..).prop_map(|id| Value::from(id.to_string())),
+            text.clone().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((text.clone(), inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// An envelope: `op`, `t`, `s` and `d` (an object of any values, its own channel fields
+    /// among them or not) in any order, with other keys beside them.
+    fn envelope() -> impl Strategy<Value = Value> {
+        let channel = prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            (0_u64..).prop_map(|id| Some(Value::from(id.to_string()))),
+            value().prop_map(Some),
+        ];
+        let channel_type = prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            any::<u8>().prop_map(|t| Some(Value::from(t))),
+            value().prop_map(Some),
+        ];
+        let d = (
+            proptest::collection::vec(("[a-z_]{1,12}", value()), 0..8),
+            channel,
+            channel_type,
+        )
+            .prop_map(|(members, channel, channel_type)| {
+                let mut d: serde_json::Map<String, Value> = members.into_iter().collect();
+                if let Some(channel) = channel {
+                    d.insert("channel_id".to_owned(), channel);
+                }
+                if let Some(channel_type) = channel_type {
+                    d.insert("channel_type".to_owned(), channel_type);
+                }
+                Value::Object(d)
+            });
+        let d = prop_oneof![4 => d, 1 => value()];
+        let op = prop_oneof![Just(json!(0)), Just(json!(11)), value()];
+        let kind = prop_oneof![
+            Just(json!("MESSAGE_CREATE")),
+            Just(json!("GUILD_CREATE")),
+            Just(Value::Null),
+            value()
+        ];
+        (op, kind, d, proptest::collection::vec(("[a-z]{2,6}", value()), 0..3)).prop_map(
+            |(op, kind, d, others)| {
+                let mut envelope: serde_json::Map<String, Value> = others.into_iter().collect();
+                envelope.insert("op".to_owned(), op);
+                envelope.insert("t".to_owned(), kind);
+                envelope.insert("s".to_owned(), json!(42));
+                envelope.insert("d".to_owned(), d);
+                Value::Object(envelope)
+            },
+        )
+    }
+
+    /// Whether a full parse would find nothing the scan must decline on: the fields it reads are
+    /// of the forms it reads.
+    fn plain(envelope: &Value) -> bool {
+        let number_or_null = |v: &Value| v.is_null() || v.as_u64().is_some();
+        let string_or_null = |v: &Value| v.is_null() || v.is_string();
+        let d = &envelope["d"];
+        // A type written without escapes.
+        let kind = envelope["t"].is_null()
+            || envelope["t"]
+                .as_str()
+                .is_some_and(|t| !t.contains(|c: char| c == '"' || c == '\\' || c < ' '));
+        number_or_null(&envelope["op"])
+            && kind
+            && (!d.is_object()
+                || (string_or_null(&d["channel_id"])
+                    && (d["channel_type"].is_null()
+                        || d["channel_type"].as_u64().is_some_and(|t| t <= 255))))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// The scan reads what a full parse reads, compact or pretty-printed; it declines only
+        /// a field of another form than it reads.
+        #[test]
+        fn the_scan_reads_what_a_full_parse_reads(envelope in envelope(), pretty: bool) {
+            let json = if pretty {
+                serde_json::to_string_pretty(&envelope).unwrap()
+            } else {
+                serde_json::to_string(&envelope).unwrap()
+            };
+            match scan(&json) {
+                Some(scanned) => prop_assert_eq!(scanned, reference(&envelope)),
+                None => prop_assert!(!plain(&envelope), "declined {}", json),
+            }
+        }
+
+        /// A payload cut short is never read.
+        #[test]
+        fn a_cut_payload_is_declined(envelope in envelope(), cut in any::<prop::sample::Index>()) {
+            let json = serde_json::to_string(&envelope).unwrap();
+            let end = cut.index(json.len());
+            if let Some(prefix) = json.get(..end) {
+                prop_assert_eq!(scan(prefix), None);
+            }
+        }
+    }
+
+    #[test]
+    fn values_with_escapes_duplicates_and_odd_envelopes_are_declined() {
+        for json in [
+            r#"{"op":0,"t":"MESSAGE_\u0043REATE","d":{"channel_id":"5"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5","channel_id":"6"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"},"d":{"channel_id":"6"}}"#,
+            r#"{"op":0,"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":5}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5","channel_type":256}}"#,
+            r#"{"op":01,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
+            r#"x{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}} x"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}}"#,
+            r#""op""#,
+            "",
+        ] {
+            assert_eq!(scan(json), None, "{json}");
+        }
+        // A key written with escapes is the key it spells.
+        assert_eq!(
+            scan(r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel\u005fid":"5"}}"#)
+                .and_then(|scanned| scanned.channel_id),
+            Some(5)
+        );
+        // Escapes elsewhere are only text.
+        let json = r#"{"op":0,"t":"MESSAGE_CREATE","d":{"content":"\\\"channel_id\":\"7\\\\","nested":{"channel\u005fid":"8"},"channel_id":"9","channel_type":11}}"#;
+        assert_eq!(
+            scan(json),
+            Some(Scanned {
+                op: Some(0),
+                kind: Some("MESSAGE_CREATE"),
+                channel_id: Some(9),
+                channel_type: Some(11),
+            })
+        );
+    }
+}
