@@ -10,7 +10,9 @@
 //!   `max_concurrency` 16 and 1, against the identify floor.
 //!
 //! Run with `cargo bench -p helpline-bot --bench load` (`HELPLINE_BENCH_ONLY=repair` for the
-//! reconciler figure alone, `ingest` to stop after the P2 figures).
+//! reconciler figure alone, `ingest` for the P2 figures alone: 50 clicks open the streams' tickets
+//! rather than 1,000). Each stream also says how many transcript writes it took and how often the
+//! bot's threads slept and woke.
 
 #![allow(clippy::print_stdout)]
 
@@ -62,6 +64,29 @@ fn cpu_seconds(prefixes: &[&str]) -> f64 {
                 .unwrap_or(0.0);
     }
     ticks / 100.0
+}
+
+/// Context switches (voluntary and not) so far of this process's threads whose name starts with
+/// one of `prefixes`: how often they slept and woke.
+fn context_switches(prefixes: &[&str]) -> u64 {
+    let mut switches = 0;
+    for task in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if !prefixes.iter().any(|prefix| comm.starts_with(prefix)) {
+            continue;
+        }
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        switches += status
+            .lines()
+            .filter(|line| line.contains("ctxt_switches:"))
+            .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    switches
 }
 
 /// The bot's threads: its runtime's workers and blocking pool, and the SQLite writer.
@@ -125,6 +150,8 @@ async fn wait_handled(
 }
 
 const PARSED_CREATES: &str = "helpline_bot_gateway_events_total{type=\"MESSAGE_CREATE\"}";
+const APPENDS: &str =
+    "helpline_store_operations_total{operation=\"append_messages\",outcome=\"ok\"}";
 const SKIPPED_CREATES: &str = "helpline_bot_gateway_events_skipped_total{type=\"MESSAGE_CREATE\"}";
 
 fn quantile(rendered: &str, metric: &str, quantile: &str) -> Option<f64> {
@@ -175,7 +202,9 @@ impl Stream<'_> {
             )
         };
         let counters_before = counted(&self.recorder.render());
+        let appends_before = counter(&self.recorder.render(), APPENDS);
         let bot_cpu_before = cpu_seconds(BOT_THREADS);
+        let switches_before = context_switches(BOT_THREADS);
         let all_cpu_before = cpu_seconds(&[""]);
         let started = Instant::now();
         let phase_start = unix_now();
@@ -213,6 +242,7 @@ impl Stream<'_> {
         .await;
         let elapsed = started.elapsed().as_secs_f64();
         let bot_cpu = cpu_seconds(BOT_THREADS) - bot_cpu_before;
+        let switches = context_switches(BOT_THREADS) - switches_before;
         let all_cpu = cpu_seconds(&[""]) - all_cpu_before;
         assert_eq!(
             self.transcripts().await,
@@ -220,6 +250,12 @@ impl Stream<'_> {
             "every ticket message captured"
         );
         println!("({name}: UNIX time {phase_start:.3},{:.3})", unix_now());
+        let appends = counter(&self.recorder.render(), APPENDS) - appends_before;
+        println!(
+            "{name}: {appends:.0} transcript writes, {:.1} messages each; the bot's threads slept and woke {switches} times ({:.2} per message)",
+            (MESSAGES / every) as f64 / appends,
+            switches as f64 / MESSAGES as f64
+        );
         let rate = MESSAGES as f64 / bot_cpu;
         println!(
             "{name}: {MESSAGES} MESSAGE_CREATE sent in {:.2} s, handled in {elapsed:.2} s; {rate:.0} per CPU-second of the bot's threads (gateway, parse, cache, transcript append), {:.0} with the emulator's",
@@ -334,8 +370,9 @@ fn main() {
             store.save_guild_config(&GuildConfig::new(guild)).await.expect("config");
             guilds.push((guild, owner, general, members));
         }
-        // The first guild's ordinary channels, for the realistic stream (made now, so that they
-        // are older than a minute when it runs: the bot then knows them to be no ticket's).
+        // The first guild's ordinary channels, for the realistic stream (the bot's clock is a
+        // minute ahead, so they are older than a minute when it runs: the bot then knows them
+        // to be no ticket's, as it knows a real guild's chat channels).
         let chatter: Vec<ChannelId> = (0..CHAT_CHANNELS)
             .map(|c| emulator.create_text_channel(guilds[0].0, &format!("chat-{c}"), None).expect("chat channel"))
             .collect();
@@ -345,6 +382,7 @@ fn main() {
             store_limits: StoreLimits::default(),
             ..BotConfig::new(emulator.bot_token().to_owned())
         };
+        config.clock.advance(Duration::from_secs(61));
         eprintln!("starting the bot");
         let running = Bot::start(config, store.clone()).await.expect("bot");
         assert!(emulator.wait_for_sessions(1, Duration::from_secs(10)).await);
@@ -365,7 +403,10 @@ fn main() {
         // 1,000 panel clicks, 16 at a time; each opens a ticket (channel, welcome, pin, log).
         // Round-robin over the guilds: Discord limits channel creation per guild (the emulator's
         // bucket is 10 per 10 s), so one guild's burst would only measure that bucket.
-        let clicks: Vec<_> = (0..MEMBERS_PER_GUILD)
+        // With `HELPLINE_BENCH_ONLY=ingest`, two per guild: the streams need 40 tickets, not the
+        // ack figure.
+        let only_ingest = std::env::var("HELPLINE_BENCH_ONLY").as_deref() == Ok("ingest");
+        let clicks: Vec<_> = (0..if only_ingest { 2 } else { MEMBERS_PER_GUILD })
             .flat_map(|m| {
                 guilds.iter().zip(&panels).map(move |((_, _, _, members), (channel, message))| (members[m], *channel, *message))
             })
@@ -391,7 +432,7 @@ fn main() {
         let ack = "helpline_bot_interaction_ack_seconds";
         println!(
             "panel clicks: {opened}/{} opened a ticket in {elapsed:.1} s ({:.0} tickets/s, {CONCURRENT_CLICKS} at a time)",
-            GUILDS * MEMBERS_PER_GUILD,
+            GUILDS * if only_ingest { 2 } else { MEMBERS_PER_GUILD },
             opened as f64 / elapsed
         );
         println!(
@@ -401,13 +442,16 @@ fn main() {
             quantile(&rendered, ack, "1").unwrap_or(f64::NAN) * 1e3,
         );
 
-        // A MESSAGE_CREATE stream into the first guild's ticket channels.
+        // A MESSAGE_CREATE stream into 40 ticket channels, each written by its opener.
         let (guild, _, _, members) = &guilds[0];
         let mut channels: Vec<(helpline_domain::UserId, ChannelId)> = Vec::new();
-        for member in members.iter().take(40) {
+        for member in guilds.iter().flat_map(|(.., members)| members) {
             let tickets = store.tickets_by_member(*member, helpline_store::Page::first(1)).await.unwrap();
             if let Some(channel) = tickets.first().and_then(|t| t.channel) {
                 channels.push((*member, channel.id));
+            }
+            if channels.len() == 40 {
+                break;
             }
         }
         let ticket_ids: Vec<_> = {
@@ -430,14 +474,17 @@ fn main() {
             move |n: usize| channels[n % channels.len()]
         };
         let in_tickets_last = ticket_ids[(MESSAGES - 1) % channels.len()];
-        // A realistic stream: 1 message in 20 in a ticket channel, the others in the guild's
-        // ordinary channels. The last one is a ticket's, so once it is captured (events are
-        // handled in order) every message before it was handled too.
+        // A realistic stream: 1 message in 20 in a ticket channel, the others in the first
+        // guild's ordinary channels, by its members. The last one is a ticket's, so once it is
+        // captured (events are handled in order) every message before it was handled too.
         let realistic = {
-            let (channels, chat) = (channels.clone(), chatter.clone());
+            let (channels, chat, chatters) = (channels.clone(), chatter.clone(), members.clone());
             move |n: usize| {
-                let (user, ticket_channel) = channels[(n / 20) % channels.len()];
-                (user, if n % 20 == 19 { ticket_channel } else { chat[n % chat.len()] })
+                if n % 20 == 19 {
+                    channels[(n / 20) % channels.len()]
+                } else {
+                    (chatters[n % chatters.len()], chat[n % chat.len()])
+                }
             }
         };
         let realistic_last = ticket_ids[((MESSAGES - 1) / 20) % channels.len()];
