@@ -272,7 +272,9 @@ mod tests {
                 .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|t| t.parse().ok())
                 .filter(|&id| id != 0),
-            channel_type: d["channel_type"].as_u64().and_then(|t| u8::try_from(t).ok()),
+            channel_type: d["channel_type"]
+                .as_u64()
+                .and_then(|t| u8::try_from(t).ok()),
         }
     }
 
@@ -343,16 +345,20 @@ mod tests {
             Just(Value::Null),
             value()
         ];
-        (op, kind, d, proptest::collection::vec(("[a-z]{2,6}", value()), 0..3)).prop_map(
-            |(op, kind, d, others)| {
+        (
+            op,
+            kind,
+            d,
+            proptest::collection::vec(("[a-z]{2,6}", value()), 0..3),
+        )
+            .prop_map(|(op, kind, d, others)| {
                 let mut envelope: serde_json::Map<String, Value> = others.into_iter().collect();
                 envelope.insert("op".to_owned(), op);
                 envelope.insert("t".to_owned(), kind);
                 envelope.insert("s".to_owned(), json!(42));
                 envelope.insert("d".to_owned(), d);
                 Value::Object(envelope)
-            },
-        )
+            })
     }
 
     /// Whether a full parse would find nothing the scan must decline on: the fields it reads are
