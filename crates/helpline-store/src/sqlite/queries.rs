@@ -1038,6 +1038,8 @@ impl Store for SqliteStore {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut inserted = Vec::with_capacity(rows.len());
+            // Each author of a ticket once: a batch is mostly a few people's messages.
+            let mut authors: Vec<(i64, i64)> = Vec::new();
             {
                 let mut statement = transaction.prepare_cached(
                     "INSERT INTO transcript_messages (ticket_id, message_id, data, key_id)
@@ -1045,8 +1047,15 @@ impl Store for SqliteStore {
                 )?;
                 for (ticket, message, data, key, author) in rows {
                     inserted.push(statement.execute(params![ticket, message, data, key])? > 0);
-                    record_author(&transaction, ticket, author)?;
+                    if let Some(author) = author
+                        && !authors.contains(&(ticket, author))
+                    {
+                        authors.push((ticket, author));
+                    }
                 }
+            }
+            for (ticket, author) in authors {
+                record_author(&transaction, ticket, Some(author))?;
             }
             transaction.commit()?;
             Ok(inserted)
