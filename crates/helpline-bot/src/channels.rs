@@ -3,16 +3,21 @@
 //!
 //! Ticket channels are always fresh channels the bot created and recorded itself, so a channel
 //! that is not a ticket's will never become one — except in the moment between Discord creating
-//! a ticket channel and the bot recording it. A negative answer is therefore remembered only for
-//! channels older than [`YOUNG`].
+//! a ticket channel and the bot recording it (before anyone is told of the channel). A negative
+//! answer is therefore remembered for good only for channels older than [`YOUNG`]; for a younger
+//! one it holds [`RECHECK`], so a new chat channel's stream costs a store read a second rather than
+//! one per message, and a ticket channel recorded by another process is seen within a second (the
+//! process that records one learns it at once).
 
 use helpline_domain::{ChannelId, Ticket, TicketId, Timestamp, UserId};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Channels younger than this may still be about to become ticket channels.
 const YOUNG: Duration = Duration::from_secs(60);
+/// How long the store's "no ticket" holds for a young channel.
+const RECHECK: Duration = Duration::from_secs(1);
 /// Past this many entries the index starts over (it is only a cache of the store).
 const MAX_ENTRIES: usize = 500_000;
 
@@ -38,10 +43,19 @@ impl Known {
     }
 }
 
+/// What the index holds of a channel.
+#[derive(Clone, Copy, Debug)]
+enum Entry {
+    Ticket(Known),
+    NotATicket,
+    /// A young channel the store said, at this instant, is no ticket's.
+    YoungNotATicket(Instant),
+}
+
 /// The index.
 #[derive(Debug, Default)]
 pub(crate) struct TicketChannels {
-    entries: Mutex<HashMap<ChannelId, Option<Known>>>,
+    entries: Mutex<HashMap<ChannelId, Entry>>,
 }
 
 /// What the index says of a channel.
@@ -60,18 +74,21 @@ impl TicketChannels {
             .unwrap_or_else(|e| e.into_inner())
             .get(&channel)
         {
-            Some(Some(known)) => Lookup::Ticket(*known),
-            Some(None) => Lookup::NotATicket,
-            None => Lookup::Unknown,
+            Some(Entry::Ticket(known)) => Lookup::Ticket(*known),
+            Some(Entry::NotATicket) => Lookup::NotATicket,
+            Some(Entry::YoungNotATicket(checked)) if checked.elapsed() < RECHECK => {
+                Lookup::NotATicket
+            }
+            Some(Entry::YoungNotATicket(_)) | None => Lookup::Unknown,
         }
     }
 
     /// Remembers what the store said of `channel` at `now`.
     pub(crate) fn learn(&self, channel: ChannelId, ticket: Option<&Ticket>, now: Timestamp) {
         let entry = match ticket {
-            Some(ticket) => Some(Known::of(ticket)),
-            None if now.since(Timestamp::of_snowflake(channel.get())) >= YOUNG => None,
-            None => return,
+            Some(ticket) => Entry::Ticket(Known::of(ticket)),
+            None if now.since(Timestamp::of_snowflake(channel.get())) >= YOUNG => Entry::NotATicket,
+            None => Entry::YoungNotATicket(Instant::now()),
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_ENTRIES {
@@ -85,7 +102,7 @@ impl TicketChannels {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(channel, None);
+            .insert(channel, Entry::NotATicket);
     }
 
     /// Updates a known ticket channel after its ticket was written.
@@ -93,7 +110,7 @@ impl TicketChannels {
         self.entries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(channel, Some(known));
+            .insert(channel, Entry::Ticket(known));
     }
 }
 
@@ -108,7 +125,7 @@ mod tests {
     }
 
     #[test]
-    fn young_channels_are_not_remembered_as_plain_channels() {
+    fn young_channels_are_remembered_as_plain_channels_for_a_moment_only() {
         let index = TicketChannels::default();
         let now = Timestamp::from_secs(1_800_000_000);
         let old = snowflake_at(Timestamp::from_secs(1_700_000_000));
@@ -116,10 +133,23 @@ mod tests {
         index.learn(old, None, now);
         index.learn(young, None, now);
         assert_eq!(index.get(old), Lookup::NotATicket);
-        assert_eq!(
-            index.get(young),
-            Lookup::Unknown,
-            "it may be a ticket channel being recorded"
-        );
+        assert_eq!(index.get(young), Lookup::NotATicket, "for a second");
+        // Past the second it is asked again: it may be a ticket channel being recorded.
+        index
+            .entries
+            .lock()
+            .unwrap()
+            .insert(young, Entry::YoungNotATicket(Instant::now() - RECHECK));
+        assert_eq!(index.get(young), Lookup::Unknown);
+        // Recorded by this process: a ticket's at once.
+        let ticket = Known {
+            ticket: TicketId(7),
+            opener: UserId::new(3),
+            first_response_recorded: false,
+            activity_written_at: now,
+        };
+        index.learn(young, None, now);
+        index.update(young, ticket);
+        assert_eq!(index.get(young), Lookup::Ticket(ticket));
     }
 }
