@@ -12,12 +12,34 @@ use twilight_model::util::Timestamp;
 pub(crate) const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 
 /// Generates snowflakes the way Discord does: `ms since 2015 << 22 | worker | process | increment`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Snowflakes {
     last: u64,
+    /// The last id dated in the past ([`Snowflakes::past`]).
+    past: u64,
+}
+
+/// How far back [`Snowflakes::past`] dates its ids.
+const PAST_MS: u64 = 24 * 3600 * 1000;
+
+impl Default for Snowflakes {
+    fn default() -> Self {
+        // Past ids count up from a day before the generator was made: every id `next` gives
+        // is dated after that, and a day holds 4 million ids per millisecond.
+        let past = unix_ms().saturating_sub(DISCORD_EPOCH_MS + PAST_MS) << 22;
+        Self { last: 0, past }
+    }
 }
 
 impl Snowflakes {
+    /// A new id dated a day before this generator was made, greater than the past ids before
+    /// it and smaller than every id [`next`](Self::next) gives: for worlds built at once, whose
+    /// servers, like those a bot serves, were there long before it.
+    pub(crate) fn past(&mut self) -> u64 {
+        self.past += 1;
+        self.past
+    }
+
     /// A new id, greater than every id generated before.
     pub(crate) fn next(&mut self) -> u64 {
         let elapsed = unix_ms().saturating_sub(DISCORD_EPOCH_MS);
@@ -81,6 +103,17 @@ mod tests {
         let created = snowflake_timestamp(first).as_secs();
         let now = now_timestamp().as_secs();
         assert!((now - created).abs() < 5);
+    }
+
+    #[test]
+    fn past_ids_are_a_day_old_and_below_every_new_one() {
+        let mut snowflakes = Snowflakes::default();
+        let past: Vec<u64> = (0..10_000).map(|_| snowflakes.past()).collect();
+        let new = snowflakes.next();
+        assert!(past.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(past.iter().all(|id| *id < new));
+        let age = now_timestamp().as_micros() - snowflake_timestamp(past[9_999]).as_micros();
+        assert!((86_399_000_000..=86_401_000_000).contains(&age), "{age}");
     }
 
     #[test]

@@ -200,7 +200,8 @@ impl World {
     }
 
     /// Builds `shape.guilds` guilds at once, each with its members (the first owns it), roles
-    /// (each member holding one) and text channels, and the bot in it with `bot_permissions`.
+    /// (each member holding one) and text channels, and the bot in it with `bot_permissions`;
+    /// the guilds, roles and channels have ids dated a day back.
     /// Nothing is announced piece by piece: each guild reaches connected shards as one
     /// GUILD_CREATE, and nothing is serialized when no session exists. Every step is constant
     /// time, so the rate does not fall as the world grows.
@@ -218,11 +219,14 @@ impl World {
             let users: Vec<Id<UserMarker>> = (0..shape.members.max(1))
                 .map(|m| self.create_user(&format!("member-{g}-{m}"), "en-US"))
                 .collect();
-            let guild_id: Id<GuildMarker> = self.next_id();
-            let bot_role: Id<RoleMarker> = self.next_id();
-            let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.next_id()).collect();
+            // Dated a day back, as the servers a bot serves are older than its run (a channel
+            // younger than a minute may be a ticket channel being recorded: Helpline asks its
+            // store about it again rather than remembering it is none).
+            let guild_id: Id<GuildMarker> = self.past_id();
+            let bot_role: Id<RoleMarker> = self.past_id();
+            let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.past_id()).collect();
             let channel_ids: Vec<Id<ChannelMarker>> =
-                (0..shape.channels).map(|_| self.next_id()).collect();
+                (0..shape.channels).map(|_| self.past_id()).collect();
             let mut guild = self.new_guild_record(
                 guild_id,
                 format!("Guild {g}"),

@@ -259,6 +259,11 @@ impl World {
         Id::new(self.snowflakes.next())
     }
 
+    /// A new snowflake dated a day back (see [`Snowflakes::past`]).
+    pub(crate) fn past_id<T>(&mut self) -> Id<T> {
+        Id::new(self.snowflakes.past())
+    }
+
     pub(crate) fn bot_id(&self) -> Id<UserMarker> {
         self.config.bot_user_id
     }
