@@ -34,34 +34,39 @@ const CONCURRENT_CLICKS: usize = 16;
 /// Ordinary channels of the first guild, for the realistic message stream.
 const CHAT_CHANNELS: usize = 19;
 
+/// The /proc directories of this process's threads whose name starts with one of `prefixes`.
+fn threads(prefixes: &[&str]) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|task| task.path())
+        .filter(|path| {
+            let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            prefixes.iter().any(|prefix| comm.starts_with(prefix))
+        })
+        .collect()
+}
+
 /// CPU seconds (user + system) used so far by this process's threads whose name starts with
 /// one of `prefixes`, from /proc (clock ticks of 1/100 s).
 fn cpu_seconds(prefixes: &[&str]) -> f64 {
     let mut ticks = 0.0;
-    for task in std::fs::read_dir("/proc/self/task")
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if !prefixes.iter().any(|prefix| comm.starts_with(prefix)) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+    for thread in threads(prefixes) {
+        let stat = std::fs::read_to_string(thread.join("stat")).unwrap_or_default();
         let fields: Vec<&str> = stat
             .rsplit(')')
             .next()
             .unwrap_or_default()
             .split_whitespace()
             .collect();
-        ticks += fields
-            .get(11)
-            .and_then(|u| u.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            + fields
-                .get(12)
-                .and_then(|s| s.parse::<f64>().ok())
-                .unwrap_or(0.0);
+        let field = |n: usize| {
+            fields
+                .get(n)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        ticks += field(11) + field(12);
     }
     ticks / 100.0
 }
@@ -69,24 +74,17 @@ fn cpu_seconds(prefixes: &[&str]) -> f64 {
 /// Context switches (voluntary and not) so far of this process's threads whose name starts with
 /// one of `prefixes`: how often they slept and woke.
 fn context_switches(prefixes: &[&str]) -> u64 {
-    let mut switches = 0;
-    for task in std::fs::read_dir("/proc/self/task")
+    threads(prefixes)
         .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if !prefixes.iter().any(|prefix| comm.starts_with(prefix)) {
-            continue;
-        }
-        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        switches += status
-            .lines()
-            .filter(|line| line.contains("ctxt_switches:"))
-            .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
-            .sum::<u64>();
-    }
-    switches
+        .map(|thread| {
+            std::fs::read_to_string(thread.join("status"))
+                .unwrap_or_default()
+                .lines()
+                .filter(|line| line.contains("ctxt_switches:"))
+                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
 }
 
 /// The bot's threads: its runtime's workers and blocking pool, and the SQLite writer.

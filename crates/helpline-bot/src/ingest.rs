@@ -122,40 +122,12 @@ mod tests {
         }
     }
 
-    /// Any JSON value, with keys and strings that look like what the peek looks for.
-    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
-        use proptest::prelude::*;
-        use serde_json::Value;
-        let text = prop_oneof![
-            Just("channel_id".to_owned()),
-            Just("d".to_owned()),
-            Just("\\\"channel_id\\\":\\\"9\\\"".to_owned()),
-            "[a-z_\"\\\\{}\\[\\]:, \u{e9}\n]{0,12}",
-        ];
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<f64>()
-                .prop_filter("finite", |x| x.is_finite())
-                .prop_map(Value::from),
-            text.clone().prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 48, 6, move |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                proptest::collection::vec((text.clone(), inner), 0..6)
-                    .prop_map(|members| Value::Object(members.into_iter().collect())),
-            ]
-        })
-    }
-
     proptest::proptest! {
         /// The peek finds `d`'s own channel id, wherever it stands among
         /// values of any shape, compact or pretty-printed; and nothing when `d` has none.
         #[test]
         fn the_peek_finds_ds_own_channel(
-            members in proptest::collection::vec(("[a-z_]{1,8}", json_value()), 0..8),
+            members in proptest::collection::vec(("[a-z_]{1,8}", scan::tests::value()), 0..8),
             at in 0usize..8,
             channel in 1u64..u64::MAX,
             with_channel: bool,

@@ -256,7 +256,7 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::{Value, json};
@@ -278,8 +278,9 @@ mod tests {
         }
     }
 
-    /// Any JSON value, with keys and strings that look like what the scan looks for.
-    fn value() -> impl Strategy<Value = Value> {
+    /// Any JSON value, with keys and strings that look like what the scan looks for (the peek's
+    /// tests use it too).
+    pub(in crate::ingest) fn value() -> impl Strategy<Value = Value> {
         let text = prop_oneof![
             Just("channel_id".to_owned()),
             Just("channel_type".to_owned()),
@@ -295,6 +296,9 @@ mod tests {
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(Value::from),
             any::<u8>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |x| x.is_finite())
+                .prop_map(Value::from),
             (1_u64..).prop_map(|id| Value::from(id.to_string())),
             text.clone().prop_map(Value::String),
         ];
