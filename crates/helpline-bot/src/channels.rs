@@ -94,6 +94,13 @@ impl TicketChannels {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
+        // A young channel's "no ticket" read before its ticket was recorded must not undo what
+        // the recording taught the index meanwhile.
+        if matches!(entry, Entry::YoungNotATicket(_))
+            && matches!(entries.get(&channel), Some(Entry::Ticket(_)))
+        {
+            return;
+        }
         entries.insert(channel, entry);
     }
 
@@ -150,6 +157,9 @@ mod tests {
         };
         index.learn(young, None, now);
         index.update(young, ticket);
+        assert_eq!(index.get(young), Lookup::Ticket(ticket));
+        // A read of the store made before the recording, answered after it, changes nothing.
+        index.learn(young, None, now);
         assert_eq!(index.get(young), Lookup::Ticket(ticket));
     }
 }
