@@ -8,6 +8,8 @@
 //! duplicate key, a value of an odd form or written with escapes, JSON that does not close) it
 //! answers `None`, and the caller parses the payload in full: the scan may decline, never guess.
 
+use helpline_domain::ChannelId;
+use twilight_model::channel::ChannelType;
 use wide::u8x16;
 
 /// What the scan found.
@@ -18,17 +20,38 @@ pub(super) struct Scanned<'a> {
     pub(super) kind: Option<&'a str>,
     /// `d.channel_id` when it is a string of a non-zero `u64`; `None` when `d` has none or it is
     /// `null`, an empty string, or not a snowflake.
-    pub(super) channel_id: Option<u64>,
+    pub(super) channel_id: Option<ChannelId>,
     /// `d.channel_type` when `d` has one that is a number (not `null`).
-    pub(super) channel_type: Option<u8>,
+    pub(super) channel_type: Option<ChannelType>,
 }
 
-/// The top-level key whose value the scan is about to read.
+/// The keys the scan reads: the envelope's `op`, `t` and `d`, and `d`'s own `channel_id` and
+/// `channel_type`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Wanted {
-    Nothing,
+enum Key {
+    Op,
     Kind,
+    D,
     ChannelId,
+    ChannelType,
+}
+
+impl Key {
+    /// The key `text` names at `depth` (1: the envelope; 2: `d`), if the scan reads it.
+    fn at(depth: u32, text: &[u8]) -> Option<Self> {
+        Some(match (depth, text) {
+            (1, b"op") => Self::Op,
+            (1, b"t") => Self::Kind,
+            (1, b"d") => Self::D,
+            (2, b"channel_id") => Self::ChannelId,
+            (2, b"channel_type") => Self::ChannelType,
+            _ => return None,
+        })
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
 }
 
 const BLOCK: usize = 64;
@@ -85,6 +108,16 @@ fn number(json: &[u8], at: usize) -> Result<Option<u64>, ()> {
     text.parse().map(Some).map_err(|_| ())
 }
 
+/// Where a string value standing at `at` starts (its quote), `None` for `null`; `Err` for
+/// anything else.
+fn string_or_null(json: &[u8], at: usize) -> Result<Option<usize>, ()> {
+    match json[at] {
+        b'"' => Ok(Some(at)),
+        _ if json[at..].starts_with(b"null") => Ok(None),
+        _ => Err(()),
+    }
+}
+
 /// Scans `json`; `None` when it declines (see the module).
 pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
     let bytes = json.as_bytes();
@@ -92,8 +125,8 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
         return None;
     }
     let mut found = Scanned::default();
-    let (mut seen_op, mut seen_kind, mut seen_d) = (false, false, false);
-    let (mut seen_channel, mut seen_type) = (false, false);
+    // The keys read so far (a bit each).
+    let mut seen = 0_u8;
     // The depth of objects around the position (the envelope is 1, `d` is 2).
     let mut depth = 0_u32;
     // Whether the object at depth 2 is `d` (and not another top-level value's).
@@ -101,8 +134,8 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
     // Where `d`'s object opens, once its key was read.
     let mut d_opens_at = None;
     let mut string_start: Option<usize> = None;
-    // The string value the scan waits for, and where it starts.
-    let mut wanted = (Wanted::Nothing, 0);
+    // The key whose string value the scan waits for, and where that value starts.
+    let mut wanted: Option<(Key, usize)> = None;
     let mut tail = [b' '; BLOCK];
     for base in (0..bytes.len()).step_by(BLOCK) {
         let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
@@ -151,23 +184,22 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                 let next = skip_space(bytes, at + 1);
                 if bytes.get(next) != Some(&b':') {
                     // A value: the one the scan waits for?
-                    match wanted {
-                        (Wanted::Kind, from) if from == start - 1 => {
+                    match wanted.take() {
+                        Some((Key::Kind, from)) if from == start - 1 => {
                             if escapes && text.contains(&b'\\') {
                                 return None;
                             }
                             found.kind = Some(std::str::from_utf8(text).ok()?);
                         }
-                        (Wanted::ChannelId, from) if from == start - 1 => {
+                        Some((Key::ChannelId, from)) if from == start - 1 => {
                             found.channel_id = std::str::from_utf8(text)
                                 .ok()
                                 .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
                                 .and_then(|t| t.parse::<u64>().ok())
-                                .filter(|&id| id != 0);
+                                .and_then(ChannelId::new_checked);
                         }
                         _ => {}
                     }
-                    wanted = (Wanted::Nothing, 0);
                     continue;
                 }
                 // A key of the envelope, or of `d`: read what its value is.
@@ -179,55 +211,30 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                 } else {
                     text
                 };
+                let Some(key) = Key::at(depth, text) else {
+                    continue;
+                };
+                // A second one is declined: a full parse refuses a duplicate field.
+                if seen & key.bit() != 0 {
+                    return None;
+                }
+                seen |= key.bit();
                 let value = skip_space(bytes, next + 1);
                 if value >= bytes.len() {
                     return None;
                 }
-                match (depth, text) {
-                    (1, b"op") => {
-                        if std::mem::replace(&mut seen_op, true) {
-                            return None;
-                        }
-                        found.op = number(bytes, value).ok()?;
+                match key {
+                    Key::Op => found.op = number(bytes, value).ok()?,
+                    Key::Kind | Key::ChannelId => {
+                        wanted = string_or_null(bytes, value).ok()?.map(|from| (key, from));
                     }
-                    (1, b"t") => {
-                        if std::mem::replace(&mut seen_kind, true) {
-                            return None;
-                        }
-                        if bytes[value] == b'"' {
-                            wanted = (Wanted::Kind, value);
-                        } else if !bytes[value..].starts_with(b"null") {
-                            return None;
-                        }
-                    }
-                    (1, b"d") => {
-                        if std::mem::replace(&mut seen_d, true) {
-                            return None;
-                        }
-                        if bytes[value] == b'{' {
-                            d_opens_at = Some(value);
-                        }
-                    }
-                    (2, b"channel_id") => {
-                        if std::mem::replace(&mut seen_channel, true) {
-                            return None;
-                        }
-                        if bytes[value] == b'"' {
-                            wanted = (Wanted::ChannelId, value);
-                        } else if !bytes[value..].starts_with(b"null") {
-                            return None;
-                        }
-                    }
-                    (2, b"channel_type") => {
-                        if std::mem::replace(&mut seen_type, true) {
-                            return None;
-                        }
+                    Key::D => d_opens_at = (bytes[value] == b'{').then_some(value),
+                    Key::ChannelType => {
                         found.channel_type = match number(bytes, value).ok()? {
-                            Some(kind) => Some(u8::try_from(kind).ok()?),
+                            Some(kind) => Some(ChannelType::from(u8::try_from(kind).ok()?)),
                             None => None,
                         };
                     }
-                    _ => {}
                 }
             } else if byte == b'"' {
                 if depth == 0 {
@@ -271,10 +278,11 @@ pub(super) mod tests {
                 .as_str()
                 .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|t| t.parse().ok())
-                .filter(|&id| id != 0),
+                .and_then(ChannelId::new_checked),
             channel_type: d["channel_type"]
                 .as_u64()
-                .and_then(|t| u8::try_from(t).ok()),
+                .and_then(|t| u8::try_from(t).ok())
+                .map(ChannelType::from),
         }
     }
 
@@ -435,7 +443,7 @@ pub(super) mod tests {
         assert_eq!(
             scan(r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel\u005fid":"5"}}"#)
                 .and_then(|scanned| scanned.channel_id),
-            Some(5)
+            Some(ChannelId::new(5))
         );
         // Escapes elsewhere are only text.
         let json = r#"{"op":0,"t":"MESSAGE_CREATE","d":{"content":"\\\"channel_id\":\"7\\\\","nested":{"channel\u005fid":"8"},"channel_id":"9","channel_type":11}}"#;
@@ -444,8 +452,8 @@ pub(super) mod tests {
             Some(Scanned {
                 op: Some(0),
                 kind: Some("MESSAGE_CREATE"),
-                channel_id: Some(9),
-                channel_type: Some(11),
+                channel_id: Some(ChannelId::new(9)),
+                channel_type: Some(ChannelType::from(11)),
             })
         );
     }
