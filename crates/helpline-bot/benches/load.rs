@@ -199,8 +199,8 @@ impl Stream<'_> {
                 counter(rendered, SKIPPED_CREATES),
             )
         };
-        let counters_before = counted(&self.recorder.render());
-        let appends_before = counter(&self.recorder.render(), APPENDS);
+        let rendered = self.recorder.render();
+        let (counters_before, appends_before) = (counted(&rendered), counter(&rendered, APPENDS));
         let bot_cpu_before = cpu_seconds(BOT_THREADS);
         let switches_before = context_switches(BOT_THREADS);
         let all_cpu_before = cpu_seconds(&[""]);

@@ -219,9 +219,7 @@ impl World {
             let users: Vec<Id<UserMarker>> = (0..shape.members.max(1))
                 .map(|m| self.create_user(&format!("member-{g}-{m}"), "en-US"))
                 .collect();
-            // Dated a day back, as the servers a bot serves are older than its run (a channel
-            // younger than a minute may be a ticket channel being recorded: Helpline asks its
-            // store about it again rather than remembering it is none).
+            // Dated a day back, as the servers a bot serves are older than its run.
             let guild_id: Id<GuildMarker> = self.past_id();
             let bot_role: Id<RoleMarker> = self.past_id();
             let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.past_id()).collect();
