@@ -29,6 +29,10 @@ use crate::{
     snowflake::random_hex,
 };
 
+/// Outbound items written together at most, so a long queue still lets the connection read
+/// what its client sends between writes.
+const OUTBOUND_BATCH: usize = 256;
+
 /// How a connection ended, which decides what happens to its session.
 #[derive(Debug)]
 enum End {
@@ -148,35 +152,28 @@ impl Connection {
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => return End::Transport,
                 },
-                outbound = rx.recv() => match outbound {
-                    Some(Outbound::Frame { text, seq, event }) => {
-                        let (delay, drop) = self.emulator.shared.faults.for_gateway_send();
-                        if !delay.is_zero() {
-                            tokio::time::sleep(delay).await;
+                outbound = rx.recv() => {
+                    // What waits in the queue goes out in one write, as a busy server's
+                    // frames do: each its own websocket message, flushed together.
+                    let mut outbound = outbound;
+                    let mut delivered = 0;
+                    loop {
+                        if let Some(end) = self.deliver(outbound).await {
+                            return end;
                         }
-                        if self.send(&text, Some(0), event, seq).await.is_err() {
-                            return End::Transport;
+                        delivered += 1;
+                        if delivered == OUTBOUND_BATCH {
+                            break;
                         }
-                        if drop {
-                            return End::Dropped;
-                        }
-                    }
-                    Some(Outbound::Control { text, op, forget_session }) => {
-                        if forget_session {
-                            self.session_id = None;
-                            self.shard = None;
-                        }
-                        if self.send(text, Some(op), None, None).await.is_err() {
-                            return End::Transport;
+                        match rx.try_recv() {
+                            Ok(next) => outbound = Some(next),
+                            Err(_) => break,
                         }
                     }
-                    Some(Outbound::Drop) => return End::Dropped,
-                    Some(Outbound::Close { code, reason }) => {
-                        self.close(code, reason).await;
-                        return End::ServerClosed;
+                    if self.sink.flush().await.is_err() {
+                        return End::Transport;
                     }
-                    None => return End::ServerClosed,
-                },
+                }
                 () = sleep_until(deadline) => {
                     tracing::debug!(connection = self.id, "no heartbeat, closing");
                     self.close(4009, "Session timed out").await;
@@ -237,7 +234,70 @@ impl Connection {
         });
     }
 
+    /// Queues one outbound item on the socket (written at the next flush), or ends the
+    /// connection as it asks.
+    async fn deliver(&mut self, outbound: Option<Outbound>) -> Option<End> {
+        match outbound {
+            Some(Outbound::Frame { text, seq, event }) => {
+                let (delay, drop) = self.emulator.shared.faults.for_gateway_send();
+                if !delay.is_zero() {
+                    if self.sink.flush().await.is_err() {
+                        return Some(End::Transport);
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+                if self.feed(&text, Some(0), event, seq).await.is_err() {
+                    return Some(End::Transport);
+                }
+                if drop {
+                    let _ = self.sink.flush().await;
+                    return Some(End::Dropped);
+                }
+                None
+            }
+            Some(Outbound::Control {
+                text,
+                op,
+                forget_session,
+            }) => {
+                if forget_session {
+                    self.session_id = None;
+                    self.shard = None;
+                }
+                self.feed(text, Some(op), None, None)
+                    .await
+                    .err()
+                    .map(|()| End::Transport)
+            }
+            Some(Outbound::Drop) => {
+                let _ = self.sink.flush().await;
+                Some(End::Dropped)
+            }
+            Some(Outbound::Close { code, reason }) => {
+                self.close(code, reason).await;
+                Some(End::ServerClosed)
+            }
+            None => {
+                let _ = self.sink.flush().await;
+                Some(End::ServerClosed)
+            }
+        }
+    }
+
+    /// Sends one gateway message at once.
     async fn send(
+        &mut self,
+        text: &str,
+        op: Option<u8>,
+        event: Option<&'static str>,
+        seq: Option<u64>,
+    ) -> Result<(), ()> {
+        self.feed(text, op, event, seq).await?;
+        self.sink.flush().await.map_err(|_| ())
+    }
+
+    /// Queues one gateway message on the socket, compressed; written at the next flush.
+    async fn feed(
         &mut self,
         text: &str,
         op: Option<u8>,
@@ -253,7 +313,7 @@ impl Connection {
             }
         };
         self.record(Direction::Sent, op, event, seq, String::new());
-        self.sink.send(message).await.map_err(|_| ())
+        self.sink.feed(message).await.map_err(|_| ())
     }
 
     async fn close(&mut self, code: u16, reason: &'static str) {

@@ -108,3 +108,56 @@ async fn unknown_compression_is_refused() {
         Some(4002)
     );
 }
+
+/// Dispatches that wait in a connection's queue go out together (one write for up to 256):
+/// a burst larger than that still arrives whole, in order, each frame decodable on its own.
+#[tokio::test]
+async fn a_burst_of_dispatches_arrives_whole_and_in_order() {
+    const BURST: usize = 1_000;
+    let emulator = common::start().await;
+    let world = common::world(&emulator, common::bot_permissions());
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json&compress=zstd-stream").await;
+    let mut context = zstd::zstd_safe::DCtx::create();
+    let mut buffer = vec![0_u8; 32 * 1024];
+    let mut decode = |message: &[u8]| -> Value {
+        let mut input = zstd::zstd_safe::InBuffer::around(message);
+        let mut decompressed = Vec::new();
+        loop {
+            let mut output = zstd::zstd_safe::OutBuffer::around(&mut buffer[..]);
+            context.decompress_stream(&mut output, &mut input).unwrap();
+            decompressed.extend_from_slice(output.as_slice());
+            if input.pos == input.src.len() && output.pos() != output.capacity() {
+                break;
+            }
+        }
+        serde_json::from_slice(&decompressed).unwrap()
+    };
+    assert_eq!(decode(&next_binary(&mut socket).await)["op"], 10);
+    let intents = Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+    send_json(&mut socket, &identify(&emulator, [0, 1], intents)).await;
+    assert_eq!(decode(&next_binary(&mut socket).await)["t"], "READY");
+    assert_eq!(decode(&next_binary(&mut socket).await)["t"], "GUILD_CREATE");
+    // Sent while nobody reads the socket: the queue grows past several batches.
+    let alice = emulator.as_user(world.alice);
+    for n in 0..BURST {
+        alice
+            .send_text(world.general, &n.to_string())
+            .await
+            .unwrap();
+    }
+    let mut last_seq = None;
+    for n in 0..BURST {
+        let dispatch = decode(&next_binary(&mut socket).await);
+        assert_eq!(dispatch["t"], "MESSAGE_CREATE");
+        assert_eq!(
+            dispatch["d"]["content"],
+            n.to_string(),
+            "message {n} in its place"
+        );
+        let seq = dispatch["s"].as_u64().unwrap();
+        if let Some(last) = last_seq {
+            assert_eq!(seq, last + 1, "no dispatch lost between {last} and {seq}");
+        }
+        last_seq = Some(seq);
+    }
+}
