@@ -24,9 +24,43 @@ struct CreatedMessage {
     d: twilight_model::channel::Message,
 }
 
+/// The counters of one shard's events, looked up once: counting an event is then one atomic
+/// add, where a lookup by label hashes and compares the key on every event.
+pub(crate) struct EventCounters {
+    /// `helpline_bot_gateway_events_skipped_total`, one per [`SKIPPED_TYPES`].
+    skipped: [::metrics::Counter; SKIPPED_TYPES.len()],
+    /// `helpline_bot_gateway_events_total`, by event type, as they come.
+    received: Vec<(&'static str, ::metrics::Counter)>,
+}
+
+impl EventCounters {
+    pub(crate) fn new() -> Self {
+        Self {
+            skipped: SKIPPED_TYPES.map(
+                |kind| ::metrics::counter!(crate::metrics::GATEWAY_EVENTS_SKIPPED, "type" => kind),
+            ),
+            received: Vec::new(),
+        }
+    }
+
+    /// The received-events counter of an event type.
+    pub(crate) fn received(&mut self, kind: &'static str) -> &::metrics::Counter {
+        let at = match self.received.iter().position(|(known, _)| *known == kind) {
+            Some(at) => at,
+            None => {
+                let counter = ::metrics::counter!(crate::metrics::GATEWAY_EVENTS, "type" => kind);
+                self.received.push((kind, counter));
+                self.received.len() - 1
+            }
+        };
+        &self.received[at].1
+    }
+}
+
 /// What the borrowed read found in a message event.
 struct Peeked {
-    kind: &'static str,
+    /// Its place in [`SKIPPED_TYPES`].
+    kind: usize,
     channel: ChannelId,
     channel_type: Option<ChannelType>,
 }
@@ -37,6 +71,7 @@ struct Peeked {
 pub(crate) fn event(
     message: Message,
     tickets: &TicketChannels,
+    counters: &EventCounters,
 ) -> Result<Option<Event>, ReceiveMessageError> {
     match message {
         Message::Close(frame) => Ok(Some(Event::GatewayClose(frame))),
@@ -44,11 +79,10 @@ pub(crate) fn event(
             let peeked = peek(&json);
             if let Some(peeked) = &peeked {
                 if tickets.get(peeked.channel) == Lookup::NotATicket {
-                    ::metrics::counter!(crate::metrics::GATEWAY_EVENTS_SKIPPED, "type" => peeked.kind)
-                        .increment(1);
+                    counters.skipped[peeked.kind].increment(1);
                     return Ok(None);
                 }
-                if peeked.kind == "MESSAGE_CREATE"
+                if SKIPPED_TYPES[peeked.kind] == "MESSAGE_CREATE"
                     && let Ok(created) = serde_json::from_str::<CreatedMessage>(&json)
                 {
                     return Ok(Some(Event::MessageCreate(Box::new(MessageCreate {
@@ -81,7 +115,7 @@ fn peek(json: &str) -> Option<Peeked> {
     }
     let kind = SKIPPED_TYPES
         .into_iter()
-        .find(|kind| Some(*kind) == scanned.kind)?;
+        .position(|kind| Some(kind) == scanned.kind)?;
     Some(Peeked {
         kind,
         channel: scanned.channel_id?,
@@ -94,7 +128,7 @@ mod tests {
     use super::*;
 
     fn message_event_channel(json: &str) -> Option<(&'static str, ChannelId)> {
-        peek(json).map(|peeked| (peeked.kind, peeked.channel))
+        peek(json).map(|peeked| (SKIPPED_TYPES[peeked.kind], peeked.channel))
     }
 
     fn dispatch(kind: &str, d: &str) -> String {
@@ -209,7 +243,7 @@ mod tests {
             full.replace(r#""channel_type":0,"#, r#""channel_type":11,"#),
         ] {
             let json = dispatch("MESSAGE_CREATE", &d);
-            let ours = event(Message::Text(json.clone()), &tickets).unwrap();
+            let ours = event(Message::Text(json.clone()), &tickets, &EventCounters::new()).unwrap();
             let twilight: Option<Event> = twilight_gateway::parse(json, EventTypeFlags::all())
                 .unwrap()
                 .map(Into::into);
@@ -218,7 +252,7 @@ mod tests {
         }
         // A payload the direct read refuses is left to twilight, which says why.
         let broken = dispatch("MESSAGE_CREATE", r#"{"id":"10","channel_id":"77"}"#);
-        assert!(event(Message::Text(broken), &tickets).is_err());
+        assert!(event(Message::Text(broken), &tickets, &EventCounters::new()).is_err());
     }
 
     #[test]
@@ -240,9 +274,13 @@ mod tests {
             helpline_domain::Timestamp::from_secs(2_000_000_000),
         );
         assert_eq!(tickets.get(old), Lookup::NotATicket);
-        assert!(event(message(old.get()), &tickets).unwrap().is_none());
+        assert!(
+            event(message(old.get()), &tickets, &EventCounters::new())
+                .unwrap()
+                .is_none()
+        );
         // Unknown channels are parsed (the worker asks the store).
-        let unknown = event(message(77), &tickets).unwrap();
+        let unknown = event(message(77), &tickets, &EventCounters::new()).unwrap();
         assert!(
             matches!(unknown, Some(Event::MessageCreate(_))),
             "{unknown:?}"
@@ -250,7 +288,7 @@ mod tests {
         // Other events are always parsed.
         let other = Message::Text(r#"{"op":11,"d":null}"#.to_owned());
         assert!(matches!(
-            event(other, &tickets).unwrap(),
+            event(other, &tickets, &EventCounters::new()).unwrap(),
             Some(Event::GatewayHeartbeatAck)
         ));
     }

@@ -680,6 +680,40 @@ impl Drop for ForgetShard<'_> {
 /// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
 /// saved every `save_every` (and after READY) so a process taking the shard after a crash
 /// resumes it.
+/// What a shard gave [`run_shard`].
+enum Next {
+    Event(Result<Event, twilight_gateway::error::ReceiveMessageError>),
+    /// A run of messages ingest dropped, and nothing else yet.
+    Skipped,
+    /// The shard's stream ended.
+    End,
+}
+
+/// Messages dropped in a row before [`next_event`] lets the shard's loop look at its lease
+/// and orders (between them it reads on without coming back to that loop).
+const SKIPPED_RUN: usize = 256;
+
+/// The shard's next event Helpline needs: the messages ingest drops on the way are read in one
+/// go, so a busy shard's loop wakes per event it acts on, not per message.
+async fn next_event<Q: twilight_gateway::queue::Queue + Unpin>(
+    shard: &mut Shard<Q>,
+    tickets: &crate::channels::TicketChannels,
+    counters: &crate::ingest::EventCounters,
+) -> Next {
+    for _ in 0..SKIPPED_RUN {
+        match shard.next().await {
+            Some(Ok(message)) => match crate::ingest::event(message, tickets, counters) {
+                Ok(Some(event)) => return Next::Event(Ok(event)),
+                Ok(None) => {}
+                Err(error) => return Next::Event(Err(error)),
+            },
+            Some(Err(error)) => return Next::Event(Err(error)),
+            None => return Next::End,
+        }
+    }
+    Next::Skipped
+}
+
 pub(crate) async fn run_shard(
     bot: Bot,
     mut shard: Shard<helpline_cluster::ClusterQueue>,
@@ -706,19 +740,16 @@ pub(crate) async fn run_shard(
     // Looked up once: setting it is then one atomic store per event.
     let queue_depth =
         ::metrics::gauge!(metrics::MESSAGE_QUEUE_DEPTH, "shard" => id.number().to_string());
+    let mut counters = crate::ingest::EventCounters::new();
     // The lease is checked on every event and, between events, on this tick: a shard whose
     // lease ends locally stops even when its supervisor is stuck waiting on the coordinator.
     let mut watchdog = tokio::time::interval(LEASE_WATCH);
     loop {
         let item = tokio::select! {
-            item = shard.next() => match item {
-                Some(Ok(message)) => match crate::ingest::event(message, &bot.inner.ticket_channels) {
-                    Ok(Some(event)) => Some(Ok(event)),
-                    Ok(None) => continue,
-                    Err(error) => Some(Err(error)),
-                },
-                Some(Err(error)) => Some(Err(error)),
-                None => None,
+            item = next_event(&mut shard, &bot.inner.ticket_channels, &counters) => match item {
+                Next::Event(event) => Some(event),
+                Next::Skipped => continue,
+                Next::End => None,
             },
             _ = watchdog.tick() => {
                 // A connection lost without a close frame reconnects inside the shard, with no
@@ -792,7 +823,9 @@ pub(crate) async fn run_shard(
             return done(ShardEnd::Stopped, None);
         }
         let received = Instant::now();
-        ::metrics::counter!(metrics::GATEWAY_EVENTS, "type" => event.kind().name().unwrap_or("other")).increment(1);
+        counters
+            .received(event.kind().name().unwrap_or("other"))
+            .increment(1);
         bot.inner.cache.update(&event);
         let tasks = &bot.inner.tasks;
         match event {
