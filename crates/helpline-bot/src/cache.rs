@@ -26,6 +26,7 @@
 //! where twilight's maps keep it; a guild in an outage (unavailable) keeps what was known of it
 //! until it is back, where twilight forgets it.
 
+use crate::ingest::NewMessage;
 use helpline_domain::permissions::{self, Permissions};
 use helpline_domain::{ChannelId, GuildId, RoleId, UserId};
 use std::collections::HashMap;
@@ -461,7 +462,30 @@ impl Cache {
         self.write(guild, |state| state.channels.retain(|c| c.id != id));
     }
 
-    /// Applies a gateway event.
+    /// Remembers the names a new message shows: its author's (a member's nickname, else their
+    /// global or user name) and the nicknames of the members it mentions (what the guild shows).
+    pub(crate) fn message_seen(&self, message: &NewMessage) {
+        let Some(guild) = message.guild_id else {
+            return;
+        };
+        if let Some(member) = &message.member
+            && !message.author.bot
+        {
+            let name = member
+                .nick
+                .as_deref()
+                .or(message.author.global_name.as_deref())
+                .unwrap_or(&message.author.name);
+            self.names.put_if_changed(guild, message.author.id, name);
+        }
+        for mention in &message.mentions {
+            if let Some(nick) = mention.member.as_ref().and_then(|m| m.nick.as_deref()) {
+                self.names.put_if_changed(guild, mention.id, nick);
+            }
+        }
+    }
+
+    /// Applies a gateway event (a new message goes to [`Self::message_seen`] instead).
     pub(crate) fn update(&self, event: &Event) {
         match event {
             Event::GuildCreate(create) => match &**create {
@@ -550,26 +574,6 @@ impl Cache {
                     && let Some(user) = &member.user
                 {
                     self.remember_name(guild, user, member.nick.as_deref());
-                }
-            }
-            Event::MessageCreate(message) => {
-                let Some(guild) = message.guild_id else {
-                    return;
-                };
-                if let Some(member) = &message.member
-                    && !message.author.bot
-                {
-                    self.names.put_if_changed(
-                        guild,
-                        message.author.id,
-                        nick_or_name(&message.author, member.nick.as_deref()),
-                    );
-                }
-                // A mention names its member when they have a nickname (what the guild shows).
-                for mention in &message.mentions {
-                    if let Some(nick) = mention.member.as_ref().and_then(|m| m.nick.as_deref()) {
-                        self.names.put_if_changed(guild, mention.id, nick);
-                    }
                 }
             }
             _ => {}

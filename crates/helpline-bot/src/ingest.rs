@@ -2,26 +2,29 @@
 //! messages are in channels that are no ticket's; for those (a channel the ticket-channel index
 //! knows is none), MESSAGE_CREATE, MESSAGE_UPDATE and MESSAGE_DELETE(_BULK) are dropped after a
 //! borrowed scan of their type and channel id ([`scan`]: SIMD compares find the JSON's quotes and
-//! braces, and only those are visited) — twilight's `Message` is never built. A
-//! MESSAGE_CREATE that is kept is read straight into twilight's `Message` (twilight's own parse
+//! braces, and only those are visited) — nothing of them is built. A MESSAGE_CREATE that is
+//! kept is read straight into a [`NewMessage`], the fields Helpline uses (twilight's own parse
 //! goes through `MessageCreate`, whose flattened message makes serde first copy the whole payload
-//! into a tree of owned values and then read that tree). Everything else is parsed by twilight,
-//! and events keep their order.
+//! into a tree of owned values and then read that tree into a `Message` of some sixty fields).
+//! Everything else is parsed by twilight, and events keep their order.
 
+mod message;
 mod scan;
+
+pub(crate) use message::NewMessage;
 
 use crate::channels::{Lookup, TicketChannels};
 use helpline_domain::ChannelId;
-use serde::Deserialize;
 use twilight_gateway::error::ReceiveMessageError;
 use twilight_gateway::{Event, EventTypeFlags, Message};
-use twilight_model::channel::ChannelType;
-use twilight_model::gateway::payload::incoming::MessageCreate;
 
-/// A MESSAGE_CREATE dispatch whose `d` is read as the message itself.
-#[derive(Deserialize)]
-struct CreatedMessage {
-    d: twilight_model::channel::Message,
+/// What ingest keeps of a gateway message.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Ingested {
+    /// A MESSAGE_CREATE read as Helpline reads messages.
+    Message(Box<NewMessage>),
+    /// Any other event, as twilight parses it.
+    Event(Event),
 }
 
 /// The counters of one shard's events, looked up once: counting an event is then one atomic
@@ -62,7 +65,6 @@ struct Peeked {
     /// Its place in [`SKIPPED_TYPES`].
     kind: usize,
     channel: ChannelId,
-    channel_type: Option<ChannelType>,
 }
 
 /// The event in a gateway message, or `None` when there is none Helpline needs: a message event
@@ -72,9 +74,9 @@ pub(crate) fn event(
     message: Message,
     tickets: &TicketChannels,
     counters: &EventCounters,
-) -> Result<Option<Event>, ReceiveMessageError> {
+) -> Result<Option<Ingested>, ReceiveMessageError> {
     match message {
-        Message::Close(frame) => Ok(Some(Event::GatewayClose(frame))),
+        Message::Close(frame) => Ok(Some(Ingested::Event(Event::GatewayClose(frame)))),
         Message::Text(json) => {
             let peeked = peek(&json);
             if let Some(peeked) = &peeked {
@@ -83,16 +85,14 @@ pub(crate) fn event(
                     return Ok(None);
                 }
                 if SKIPPED_TYPES[peeked.kind] == "MESSAGE_CREATE"
-                    && let Ok(created) = serde_json::from_str::<CreatedMessage>(&json)
+                    && let Ok(created) = serde_json::from_str::<message::Dispatch>(&json)
                 {
-                    return Ok(Some(Event::MessageCreate(Box::new(MessageCreate {
-                        channel_type: peeked.channel_type,
-                        message: created.d,
-                    }))));
+                    return Ok(Some(Ingested::Message(Box::new(created.d))));
                 }
             }
             // Anything else, and a message the direct read refused (twilight says why).
-            Ok(twilight_gateway::parse(json, EventTypeFlags::all())?.map(Into::into))
+            Ok(twilight_gateway::parse(json, EventTypeFlags::all())?
+                .map(|event| Ingested::Event(event.into())))
         }
     }
 }
@@ -119,7 +119,6 @@ fn peek(json: &str) -> Option<Peeked> {
     Some(Peeked {
         kind,
         channel: scanned.channel_id?,
-        channel_type: scanned.channel_type,
     })
 }
 
@@ -241,14 +240,22 @@ mod tests {
             full.to_owned(),
             full.replace(r#""channel_type":0,"#, ""),
             full.replace(r#""channel_type":0,"#, r#""channel_type":11,"#),
+            // A bot's message with no member, names unset, an embed with a footer, an image and
+            // a colour, mentioning a member by nickname.
+            r#"{"id":"11","channel_id":"77","guild_id":"5","author":{"id":"9","username":"hook","global_name":null,"discriminator":"0","avatar":null,"bot":true},"content":"","timestamp":"2026-01-01T00:00:01+00:00","edited_timestamp":null,"tts":false,"mention_everyone":false,"mentions":[{"id":"4","username":"bo","discriminator":"0","avatar":null,"public_flags":0,"member":{"roles":[],"nick":"Bobby","joined_at":"2026-01-01T00:00:00+00:00","deaf":false,"mute":false,"flags":0}}],"mention_roles":[],"attachments":[],"embeds":[{"type":"rich","color":16711680,"footer":{"text":"f"},"image":{"url":"https://cdn/i.png"}}],"pinned":false,"type":0}"#.to_owned(),
         ] {
             let json = dispatch("MESSAGE_CREATE", &d);
             let ours = event(Message::Text(json.clone()), &tickets, &EventCounters::new()).unwrap();
             let twilight: Option<Event> = twilight_gateway::parse(json, EventTypeFlags::all())
                 .unwrap()
                 .map(Into::into);
-            assert!(matches!(ours, Some(Event::MessageCreate(_))), "{ours:?}");
-            assert_eq!(ours, twilight);
+            let Some(Event::MessageCreate(twilight)) = twilight else {
+                panic!("twilight reads a message: {twilight:?}");
+            };
+            let Some(Ingested::Message(ours)) = ours else {
+                panic!("ingest reads a message: {ours:?}");
+            };
+            assert_eq!(*ours, NewMessage::from(&twilight.message));
         }
         // A payload the direct read refuses is left to twilight, which says why.
         let broken = dispatch("MESSAGE_CREATE", r#"{"id":"10","channel_id":"77"}"#);
@@ -281,15 +288,12 @@ mod tests {
         );
         // Unknown channels are parsed (the worker asks the store).
         let unknown = event(message(77), &tickets, &EventCounters::new()).unwrap();
-        assert!(
-            matches!(unknown, Some(Event::MessageCreate(_))),
-            "{unknown:?}"
-        );
+        assert!(matches!(unknown, Some(Ingested::Message(_))), "{unknown:?}");
         // Other events are always parsed.
         let other = Message::Text(r#"{"op":11,"d":null}"#.to_owned());
         assert!(matches!(
             event(other, &tickets, &EventCounters::new()).unwrap(),
-            Some(Event::GatewayHeartbeatAck)
+            Some(Ingested::Event(Event::GatewayHeartbeatAck))
         ));
     }
 }

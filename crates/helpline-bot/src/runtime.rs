@@ -3,6 +3,7 @@
 
 use crate::cluster::{Order, ShardDone};
 use crate::download::Downloader;
+use crate::ingest::{Ingested, NewMessage};
 use crate::tasks::Tasks;
 use crate::transcript::MessageEvent;
 use crate::{Error, Result, commands, handlers, metrics, transcript};
@@ -680,9 +681,17 @@ impl Drop for ForgetShard<'_> {
 /// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
 /// saved every `save_every` (and after READY) so a process taking the shard after a crash
 /// resumes it.
+/// A new message of a shard: its author's names are remembered, and it goes to the shard's
+/// message worker (which keeps ticket channels' messages).
+async fn message_created(bot: &Bot, messages: &mut MessageWorker, message: Box<NewMessage>) {
+    metrics::event_lag("MESSAGE_CREATE", message.id.get());
+    bot.inner.cache.message_seen(&message);
+    messages.send(MessageEvent::Created(message)).await;
+}
+
 /// What a shard gave [`run_shard`].
 enum Next {
-    Event(Result<Event, twilight_gateway::error::ReceiveMessageError>),
+    Event(Result<crate::ingest::Ingested, twilight_gateway::error::ReceiveMessageError>),
     /// A run of messages ingest dropped, and nothing else yet.
     Skipped,
     /// The shard's stream ended.
@@ -823,68 +832,83 @@ pub(crate) async fn run_shard(
             return done(ShardEnd::Stopped, None);
         }
         let received = Instant::now();
-        counters
-            .received(event.kind().name().unwrap_or("other"))
-            .increment(1);
-        bot.inner.cache.update(&event);
-        let tasks = &bot.inner.tasks;
-        match event {
-            Event::GatewayClose(frame) => {
-                last_close = frame.map(|frame| frame.code);
-                bot.inner
-                    .shard_states
-                    .set(id.number(), crate::shards::ShardState::Connecting);
+        let event = match event {
+            Ingested::Message(message) => {
+                counters.received("MESSAGE_CREATE").increment(1);
+                message_created(&bot, &mut messages, message).await;
+                None
             }
-            Event::Ready(_) | Event::Resumed => {
-                bot.inner
-                    .shard_states
-                    .set(id.number(), crate::shards::ShardState::Ready);
-            }
-            Event::InteractionCreate(interaction) => {
-                metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
-                let bot = bot.clone();
-                tasks.spawn(async move {
-                    handlers::interaction(
-                        bot,
-                        interaction.0,
-                        received,
-                        crate::reply::Transport::Rest,
+            Ingested::Event(event) => Some(event),
+        };
+        if let Some(event) = event {
+            counters
+                .received(event.kind().name().unwrap_or("other"))
+                .increment(1);
+            bot.inner.cache.update(&event);
+            let tasks = &bot.inner.tasks;
+            match event {
+                Event::GatewayClose(frame) => {
+                    last_close = frame.map(|frame| frame.code);
+                    bot.inner
+                        .shard_states
+                        .set(id.number(), crate::shards::ShardState::Connecting);
+                }
+                Event::Ready(_) | Event::Resumed => {
+                    bot.inner
+                        .shard_states
+                        .set(id.number(), crate::shards::ShardState::Ready);
+                }
+                Event::InteractionCreate(interaction) => {
+                    metrics::event_lag("INTERACTION_CREATE", interaction.id.get());
+                    let bot = bot.clone();
+                    tasks.spawn(async move {
+                        handlers::interaction(
+                            bot,
+                            interaction.0,
+                            received,
+                            crate::reply::Transport::Rest,
+                        )
+                        .await;
+                    });
+                }
+                Event::MessageCreate(message) => {
+                    // A message only twilight could read (ingest reads the others itself).
+                    message_created(
+                        &bot,
+                        &mut messages,
+                        Box::new(NewMessage::from(&message.message)),
                     )
                     .await;
-                });
+                }
+                Event::MessageUpdate(update) => {
+                    messages.send(MessageEvent::Updated(update)).await;
+                }
+                Event::MessageDelete(delete) => {
+                    messages.send(MessageEvent::Deleted(delete)).await;
+                }
+                Event::ChannelDelete(channel) => {
+                    tasks.spawn(handlers::events::channel_deleted(bot.clone(), channel.id));
+                }
+                Event::ThreadDelete(thread) => {
+                    tasks.spawn(handlers::events::channel_deleted(bot.clone(), thread.id));
+                }
+                Event::MemberRemove(removed) => {
+                    tasks.spawn(handlers::events::member_left(
+                        bot.clone(),
+                        removed.guild_id,
+                        removed.user.id,
+                    ));
+                }
+                Event::GuildDelete(deleted)
+                    if deleted.unavailable.is_none() || deleted.unavailable == Some(false) =>
+                {
+                    tasks.spawn(handlers::events::guild_left(bot.clone(), deleted.id));
+                }
+                Event::GuildCreate(created) => {
+                    bot.inner.departed.remove(created.id());
+                }
+                _ => {}
             }
-            Event::MessageCreate(message) => {
-                metrics::event_lag("MESSAGE_CREATE", message.id.get());
-                messages.send(MessageEvent::Created(message)).await;
-            }
-            Event::MessageUpdate(update) => {
-                messages.send(MessageEvent::Updated(update)).await;
-            }
-            Event::MessageDelete(delete) => {
-                messages.send(MessageEvent::Deleted(delete)).await;
-            }
-            Event::ChannelDelete(channel) => {
-                tasks.spawn(handlers::events::channel_deleted(bot.clone(), channel.id));
-            }
-            Event::ThreadDelete(thread) => {
-                tasks.spawn(handlers::events::channel_deleted(bot.clone(), thread.id));
-            }
-            Event::MemberRemove(removed) => {
-                tasks.spawn(handlers::events::member_left(
-                    bot.clone(),
-                    removed.guild_id,
-                    removed.user.id,
-                ));
-            }
-            Event::GuildDelete(deleted)
-                if deleted.unavailable.is_none() || deleted.unavailable == Some(false) =>
-            {
-                tasks.spawn(handlers::events::guild_left(bot.clone(), deleted.id));
-            }
-            Event::GuildCreate(created) => {
-                bot.inner.departed.remove(created.id());
-            }
-            _ => {}
         }
         #[allow(clippy::cast_precision_loss)]
         queue_depth.set(messages.depth() as f64);

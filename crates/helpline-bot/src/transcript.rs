@@ -4,14 +4,14 @@
 
 use crate::Bot;
 use crate::channels::{Known, Lookup};
+use crate::ingest::NewMessage;
 use helpline_domain::auth::{Standing, standing};
 use helpline_domain::permissions::Permissions;
 use helpline_domain::{
     Member, Timestamp, TranscriptAttachment, TranscriptEmbed, TranscriptMessage,
 };
 use std::time::Duration;
-use twilight_model::channel::Message;
-use twilight_model::gateway::payload::incoming::{MessageCreate, MessageDelete, MessageUpdate};
+use twilight_model::gateway::payload::incoming::{MessageDelete, MessageUpdate};
 
 /// Activity is written to the ticket at most this often (auto-close needs minutes, not
 /// milliseconds), except the first staff response, which is always recorded.
@@ -44,7 +44,7 @@ fn timestamp(time: twilight_model::util::Timestamp) -> Timestamp {
 }
 
 /// The transcript record of a Discord message.
-fn transcript_message(message: &Message) -> TranscriptMessage {
+fn transcript_message(message: &NewMessage) -> TranscriptMessage {
     let author_name = message
         .member
         .as_ref()
@@ -94,11 +94,9 @@ fn transcript_message(message: &Message) -> TranscriptMessage {
 }
 
 /// Appends a run of created messages in one store write, then records activity and fetches
-/// attachments for those that were new. The messages stay in the boxes the gateway read them
-/// into: a twilight `Message` is about 3.5 KB, and moving it through each step cost a copy of
-/// that much per message.
+/// attachments for those that were new. The messages stay in the boxes ingest read them into.
 #[allow(clippy::vec_box)]
-async fn messages_created(bot: &Bot, created: &mut Vec<Box<MessageCreate>>) {
+async fn messages_created(bot: &Bot, created: &mut Vec<Box<NewMessage>>) {
     if created.is_empty() {
         return;
     }
@@ -132,7 +130,7 @@ async fn messages_created(bot: &Bot, created: &mut Vec<Box<MessageCreate>>) {
 }
 
 /// What follows a new transcript message: activity marks and the attachments' bytes.
-async fn message_appended(bot: &Bot, ticket: Known, message: &Message) {
+async fn message_appended(bot: &Bot, ticket: Known, message: &NewMessage) {
     if !message.author.bot {
         // Seen now: on the bot's clock, which tests move forward past an auto-close warning.
         let at = timestamp(message.timestamp).max(bot.now());
@@ -171,7 +169,7 @@ async fn message_appended(bot: &Bot, ticket: Known, message: &Message) {
 /// A message event of a shard, handled in gateway order.
 #[derive(Debug)]
 pub(crate) enum MessageEvent {
-    Created(Box<MessageCreate>),
+    Created(Box<NewMessage>),
     Updated(Box<MessageUpdate>),
     Deleted(MessageDelete),
 }
@@ -206,7 +204,7 @@ pub(crate) async fn message_worker(
 
 /// Records activity (auto-close) and the first staff response (statistics) on the ticket,
 /// reading the store only when something may need writing.
-async fn record_activity(bot: &Bot, known: Known, message: &Message, at: Timestamp) {
+async fn record_activity(bot: &Bot, known: Known, message: &NewMessage, at: Timestamp) {
     let may_be_first_response = !known.first_response_recorded && message.author.id != known.opener;
     if !may_be_first_response && at.since(known.activity_written_at) < ACTIVITY_RESOLUTION {
         return;
