@@ -678,9 +678,6 @@ impl Drop for ForgetShard<'_> {
     }
 }
 
-/// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
-/// saved every `save_every` (and after READY) so a process taking the shard after a crash
-/// resumes it.
 /// A new message of a shard: its author's names are remembered, and it goes to the shard's
 /// message worker (which keeps ticket channels' messages).
 async fn message_created(bot: &Bot, messages: &mut MessageWorker, message: Box<NewMessage>) {
@@ -723,6 +720,9 @@ async fn next_event<Q: twilight_gateway::queue::Queue + Unpin>(
     Next::Skipped
 }
 
+/// Runs one shard until its supervisor says otherwise or the gateway ends it. Its session is
+/// saved every `save_every` (and after READY) so a process taking the shard after a crash
+/// resumes it.
 pub(crate) async fn run_shard(
     bot: Bot,
     mut shard: Shard<helpline_cluster::ClusterQueue>,

@@ -125,13 +125,14 @@ impl SqliteStore {
                     // A checkpoint copies each page once however often it was rewritten
                     // since the last one: the pages of busy tickets' transcripts are rewritten
                     // by every append, and checkpointing every 1,000 pages (SQLite's default)
-                    // took a third of the writer's time under a message stream. The file is
-                    // cut back to the same size after a checkpoint.
+                    // took a third of the writer's time under a message stream. A log that
+                    // outgrew twice that (readers holding back a checkpoint) is cut back after
+                    // one; the usual log is kept and written over, not grown again.
                     connection.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
                     connection.pragma_update(
                         None,
                         "journal_size_limit",
-                        WAL_CHECKPOINT_PAGES * 4096,
+                        WAL_CHECKPOINT_PAGES * 2 * 4096,
                     )?;
                     configure(&connection)?;
                     migrate(&mut connection)
@@ -369,7 +370,8 @@ async fn spawn_writer(
     Ok(jobs)
 }
 
-/// Pages (4 KiB) the write-ahead log grows to before it is copied into the database: 32 MiB.
+/// Pages (4 KiB) the write-ahead log grows to before it is copied into the database: 32 MiB
+/// (and the frames' headers).
 const WAL_CHECKPOINT_PAGES: i64 = 8192;
 
 fn configure(connection: &Connection) -> Result<()> {
