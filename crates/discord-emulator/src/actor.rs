@@ -334,7 +334,7 @@ impl Context<'_> {
             .users
             .get(&user_id)
             .ok_or(Error::UnknownUser(user_id.get()))?;
-        resolved.users.insert(user_id, user.model());
+        resolved.users.insert(user_id, user.model(user_id));
         if let Some(member) = self
             .guild_id
             .and_then(|guild_id| self.world.guilds.get(&guild_id))
@@ -349,11 +349,11 @@ impl Context<'_> {
                     communication_disabled_until: None,
                     flags: twilight_model::guild::MemberFlags::empty(),
                     joined_at: Some(member.joined_at),
-                    nick: member.nick.clone(),
+                    nick: member.nick.as_deref().cloned(),
                     pending: false,
                     permissions: self.world.channel_permissions(user_id, self.channel_id),
                     premium_since: None,
-                    roles: member.roles.clone(),
+                    roles: member.roles.to_vec(),
                 },
             );
         }
@@ -392,7 +392,7 @@ impl Context<'_> {
         }
         if let Some(allowed) = allowed
             && !allowed.is_empty()
-            && !allowed.contains(&record.channel.kind)
+            && !allowed.contains(&record.channel.kind())
         {
             return Err(Error::InvalidOption(format!(
                 "channel {channel_id} has a type the option does not accept"
@@ -402,13 +402,8 @@ impl Context<'_> {
             channel_id,
             InteractionChannel {
                 id: channel_id,
-                kind: record.channel.kind,
-                name: record
-                    .channel
-                    .name
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_owned(),
+                kind: record.channel.kind(),
+                name: record.channel.name.as_deref().cloned().unwrap_or_default(),
                 parent_id: record.channel.parent_id,
                 permissions: self.world.channel_permissions(self.user_id, channel_id),
                 app_permissions: Some(
@@ -619,7 +614,7 @@ impl Context<'_> {
             .get(&self.channel_id)
             .ok_or(Error::UnknownChannel(self.channel_id.get()))?
             .channel
-            .model();
+            .model(self.channel_id);
         let guild = self
             .guild_id
             .and_then(|guild_id| world.guilds.get(&guild_id));
@@ -652,10 +647,10 @@ impl Context<'_> {
             guild: guild.map(|guild| InteractionPartialGuild {
                 features: Some(Vec::new()),
                 id: Some(guild.id),
-                locale: Some(guild.preferred_locale.clone()),
+                locale: Some(guild.preferred_locale.to_string()),
             }),
             guild_id: self.guild_id,
-            guild_locale: guild.map(|guild| guild.preferred_locale.clone()),
+            guild_locale: guild.map(|guild| guild.preferred_locale.to_string()),
             id,
             kind,
             locale: Some(user.locale.to_string()),
@@ -665,7 +660,7 @@ impl Context<'_> {
             user: if member.is_some() {
                 None
             } else {
-                Some(user.model())
+                Some(user.model(self.user_id))
             },
         })
     }
@@ -1179,13 +1174,16 @@ impl Actor {
             needed |= Permissions::ATTACH_FILES;
         }
         self.enter(&world, channel, needed)?;
-        let kind = world.channel(channel).map_err(Error::from)?.channel.kind;
+        let kind = world.channel(channel).map_err(Error::from)?.channel.kind();
         if !World::is_text_based(kind) {
             return Err(Error::Refused(format!(
                 "channel {channel} holds no messages"
             )));
         }
-        let author = world.user(self.user_id).map_err(Error::from)?.model();
+        let author = world
+            .user(self.user_id)
+            .map_err(Error::from)?
+            .model(self.user_id);
         let draft = Draft {
             content: Patch::Set(content.to_owned()),
             uploads,

@@ -261,8 +261,8 @@ async fn state(State(emulator): State<Emulator>) -> Response {
     let world = emulator.world();
     let users: Vec<Value> = world
         .users
-        .values()
-        .map(|record| json!({ "user": record.model(), "locale": &*record.locale, "accepts_dms": record.accepts_dms }))
+        .iter()
+        .map(|(id, record)| json!({ "user": record.model(*id), "locale": &*record.locale, "accepts_dms": record.accepts_dms }))
         .collect();
     let guilds: Vec<Value> = world
         .guilds
@@ -271,19 +271,18 @@ async fn state(State(emulator): State<Emulator>) -> Response {
             let channels: Vec<_> = guild
                 .channels
                 .iter()
-                .filter_map(|channel_id| world.channels.get(channel_id))
-                .map(|record| record.channel.model())
+                .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
                 .collect();
             let members: Vec<Value> = guild
                 .members
                 .values()
-                .map(|member| json!({ "user_id": member.user_id.to_string(), "roles": member.roles }))
+                .map(|member| json!({ "user_id": member.user_id.to_string(), "roles": &*member.roles }))
                 .collect();
             json!({
                 "id": guild.id.to_string(),
                 "name": guild.name,
                 "owner_id": guild.owner_id.to_string(),
-                "preferred_locale": guild.preferred_locale,
+                "preferred_locale": &*guild.preferred_locale,
                 "bot_role_id": guild.bot_role.to_string(),
                 "premium_tier": u8::from(guild.premium_tier),
                 "roles": crate::world::stored::role_models(&guild.roles),

@@ -604,7 +604,7 @@ impl Emulator {
             .channels
             .get(&channel)
             .ok_or(Error::UnknownChannel(channel.get()))?;
-        let mut model = record.channel.model();
+        let mut model = record.channel.model(channel);
         if let Some(guild_id) = model.guild_id {
             world.check_overwrite_targets(guild_id, &overwrites)?;
         }
@@ -655,8 +655,7 @@ impl Emulator {
             .map(|guild| {
                 ids(guild)
                     .iter()
-                    .filter_map(|id| world.channels.get(id))
-                    .map(|record| record.channel.model())
+                    .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
                     .collect()
             })
             .unwrap_or_default()
@@ -732,7 +731,7 @@ impl Emulator {
         self.world()
             .channels
             .get(&channel)
-            .map(|record| record.channel.model())
+            .map(|record| record.channel.model(channel))
     }
 
     /// Channels of a guild, in creation order (threads: [`Emulator::threads`]).
@@ -781,7 +780,7 @@ impl Emulator {
             .guilds
             .get(&guild)
             .and_then(|guild| guild.members.get(&user))
-            .map(|member| member.roles.clone())
+            .map(|member| member.roles.to_vec())
     }
 
     /// Messages between the bot and a user in their DM, oldest first.

@@ -251,9 +251,9 @@ async fn consent_page(
     let bot = world.bot_id();
     let mut people: Vec<_> = world
         .users
-        .values()
-        .filter(|record| record.id != bot && !record.bot)
-        .map(|record| (record.id, record.name.to_string()))
+        .iter()
+        .filter(|(id, record)| **id != bot && !record.bot)
+        .map(|(id, record)| (*id, record.name.to_string()))
         .collect();
     drop(world);
     people.sort();

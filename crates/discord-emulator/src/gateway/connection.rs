@@ -660,7 +660,7 @@ impl Connection {
                     world
                         .users
                         .get(&member.user_id)
-                        .is_some_and(|user| user.name.to_lowercase().starts_with(query))
+                        .is_some_and(|user| user.name.as_str().to_lowercase().starts_with(query))
                 }),
             })
             .map(|member| world.member_model(member))

@@ -140,7 +140,7 @@ fn has_manage_roles_overwrite(world: &World, channel_id: Id<ChannelMarker>) -> b
         .guild_id
         .and_then(|guild_id| world.guilds.get(&guild_id))
         .and_then(|guild| guild.members.get(&bot))
-        .map(|member| member.roles.clone())
+        .map(|member| member.roles.to_vec())
         .unwrap_or_default();
     record
         .channel
@@ -264,7 +264,7 @@ pub(super) async fn get_channel(
     let world = emulator.world();
     world.bot_channel_permissions(channel_id)?;
     Ok(json(&crate::wire::channel(
-        &world.channel(channel_id)?.channel.model(),
+        &world.channel(channel_id)?.channel.model(channel_id),
     )))
 }
 
@@ -281,7 +281,7 @@ pub(super) async fn update_channel(
     }
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
-    let mut channel = record.channel.model();
+    let mut channel = record.channel.model(channel_id);
     let Some(guild_id) = channel.guild_id else {
         return Err(DiscordError::missing_permissions());
     };
@@ -369,7 +369,9 @@ pub(super) async fn delete_channel(
     let mut world = emulator.world();
     let record = world.channel(channel_id)?;
     if record.channel.guild_id.is_none() {
-        return Ok(json(&crate::wire::channel(&record.channel.model())));
+        return Ok(json(&crate::wire::channel(
+            &record.channel.model(channel_id),
+        )));
     }
     world.require_bot(channel_id, Permissions::MANAGE_CHANNELS)?;
     let channel = world.remove_channel(channel_id)?;
@@ -392,7 +394,7 @@ pub(super) async fn put_overwrite(
         kind: overwrite_kind(body.get("type"), "type")?,
     };
     let mut world = emulator.world();
-    let mut channel = world.channel(channel_id)?.channel.model();
+    let mut channel = world.channel(channel_id)?.channel.model(channel_id);
     let Some(guild_id) = channel.guild_id else {
         return Err(DiscordError::missing_permissions());
     };
@@ -427,7 +429,7 @@ pub(super) async fn delete_overwrite(
     let channel_id: Id<ChannelMarker> = parse_id(&channel_id)?;
     let overwrite_id: Id<GenericMarker> = parse_id(&overwrite_id)?;
     let mut world = emulator.world();
-    let mut channel = world.channel(channel_id)?.channel.model();
+    let mut channel = world.channel(channel_id)?.channel.model(channel_id);
     if channel.guild_id.is_none() {
         return Err(DiscordError::missing_permissions());
     }

@@ -47,8 +47,8 @@ pub(super) async fn get_channels(
     let channels: Vec<_> = guild
         .channels
         .iter()
-        .filter_map(|channel_id| world.channels.get(channel_id))
-        .map(|record| crate::wire::channel(&record.channel.model()))
+        .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
+        .map(|channel| crate::wire::channel(&channel))
         .collect();
     Ok(json(&channels))
 }
@@ -177,7 +177,7 @@ pub(super) async fn add_member_role(
         .get(&user_id)
         .ok_or_else(DiscordError::unknown_member)?;
     if !member.roles.contains(&role_id) {
-        let mut roles = member.roles.clone();
+        let mut roles = member.roles.to_vec();
         roles.push(role_id);
         world.set_member_roles(guild_id, user_id, &roles)?;
     }

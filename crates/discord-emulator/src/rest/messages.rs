@@ -32,7 +32,7 @@ fn bot_message_permissions(
     channel_id: Id<ChannelMarker>,
 ) -> DiscordResult<Permissions> {
     let record = world.channel(channel_id)?;
-    if !World::is_text_based(record.channel.kind) {
+    if !World::is_text_based(record.channel.kind()) {
         // Categories and forums hold no messages of their own.
         world.bot_channel_permissions(channel_id)?;
         return Err(DiscordError::non_text_channel());

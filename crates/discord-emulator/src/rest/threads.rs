@@ -95,7 +95,7 @@ pub(super) async fn create_thread(
         },
     };
     let mut world = emulator.world();
-    let parent = world.channel(channel_id)?.channel.model();
+    let parent = world.channel(channel_id)?.channel.model(channel_id);
     let needed = if kind == ChannelType::PrivateThread {
         Permissions::CREATE_PRIVATE_THREADS
     } else {
@@ -146,7 +146,7 @@ pub(super) fn delete_thread(
     let mut world = emulator.world();
     let bot = world.bot_id();
     world.bot_channel_permissions(thread_id)?;
-    let thread = world.channel(thread_id)?.channel.model();
+    let thread = world.channel(thread_id)?.channel.model(thread_id);
     if !world.is_thread_moderator(bot, thread.parent_id) {
         return Err(DiscordError::missing_permissions());
     }
@@ -175,7 +175,7 @@ pub(super) async fn add_member(
     let mut world = emulator.world();
     let bot = world.bot_id();
     let (record, metadata) = world.thread(thread_id)?;
-    let thread = record.channel.model();
+    let thread = record.channel.model(thread_id);
     let invitable = metadata.invitable.unwrap_or(true);
     let moderator = world.is_thread_moderator(bot, thread.parent_id);
     if user_id == bot {
@@ -208,7 +208,7 @@ pub(super) async fn remove_member(
     let mut world = emulator.world();
     let bot = world.bot_id();
     world.bot_channel_permissions(thread_id)?;
-    let thread = world.thread(thread_id)?.0.channel.model();
+    let thread = world.thread(thread_id)?.0.channel.model(thread_id);
     let creator = thread.kind == ChannelType::PrivateThread && thread.owner_id == Some(bot);
     if user_id != bot && !creator && !world.is_thread_moderator(bot, thread.parent_id) {
         return Err(DiscordError::missing_permissions());
@@ -280,18 +280,18 @@ pub(super) async fn active_threads(
     let threads: Vec<_> = world
         .active_threads(guild_id)
         .into_iter()
-        .filter(|record| {
+        .filter(|(id, _)| {
             world
-                .channel_permissions(bot, record.channel.id)
+                .channel_permissions(bot, *id)
                 .contains(Permissions::VIEW_CHANNEL)
         })
-        .map(|record| record.channel.id)
+        .map(|(id, _)| id)
         .collect();
     let members = world.bot_thread_members(&threads);
     let threads: Vec<Value> = threads
         .into_iter()
-        .filter_map(|id| world.channels.get(&id))
-        .map(|record| crate::wire::channel(&record.channel.model()))
+        .filter_map(|id| Some(world.channels.get(&id)?.channel.model(id)))
+        .map(|channel| crate::wire::channel(&channel))
         .collect();
     Ok(json(&json_value!({
         "threads": threads,

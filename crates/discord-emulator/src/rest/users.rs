@@ -59,7 +59,7 @@ pub(super) async fn get_current_user(
         return Err(DiscordError::unauthorized());
     }
     let record = world.user(grant.user_id)?;
-    let mut user = crate::wire::user(&record.model());
+    let mut user = crate::wire::user(&record.model(grant.user_id));
     user["mfa_enabled"] = json!(false);
     user["locale"] = json!(&*record.locale);
     user["premium_type"] = json!(0);
@@ -77,7 +77,9 @@ pub(super) async fn get_user(
 ) -> DiscordResult<Response> {
     let user_id: Id<UserMarker> = parse_id(&user_id)?;
     let world = emulator.world();
-    Ok(json(&crate::wire::user(&world.user(user_id)?.model())))
+    Ok(json(&crate::wire::user(
+        &world.user(user_id)?.model(user_id),
+    )))
 }
 
 /// `GET /users/@me/guilds`: the bot's guilds, or with an OAuth2 bearer token (scope

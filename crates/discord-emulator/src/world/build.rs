@@ -1,6 +1,8 @@
 //! Changes to guilds, roles, members and channels, each announced on the gateway as Discord
 //! would. Shared by the Rust world-building API, the admin routes and the REST handlers.
 
+use std::sync::Arc;
+
 use twilight_model::{
     channel::{
         Channel, ChannelType,
@@ -19,7 +21,10 @@ use twilight_model::{
     },
 };
 
-use super::{ChannelRecord, GuildRecord, MemberRecord, RoleRecord, UserRecord, World, render};
+use super::{
+    ChannelRecord, GuildRecord, MemberRecord, MemberRoles, Members, RoleRecord, UserRecord, World,
+    render, stored::UserName,
+};
 use crate::{
     discord_error::{DiscordError, DiscordResult},
     gateway::hub::{Event, Payload, dispatch_json},
@@ -105,13 +110,16 @@ pub(crate) fn normalize_channel_name(kind: ChannelType, name: &str) -> String {
 }
 
 impl World {
-    pub(crate) fn create_user(&mut self, name: &str, locale: &str) -> Id<UserMarker> {
+    pub(crate) fn create_user(
+        &mut self,
+        name: impl Into<UserName>,
+        locale: &str,
+    ) -> Id<UserMarker> {
         let id = self.next_id();
         let locale = self.locales.intern(locale);
         self.users.insert(
             id,
             UserRecord {
-                id,
                 name: name.into(),
                 bot: false,
                 accepts_dms: true,
@@ -124,7 +132,7 @@ impl World {
     /// A new guild's record: @everyone with Discord's default permissions, the bot's managed
     /// role with `bot_permissions`, and the owner and the bot as members.
     fn new_guild_record(
-        &self,
+        &mut self,
         guild_id: Id<GuildMarker>,
         name: String,
         owner_id: Id<UserMarker>,
@@ -139,11 +147,12 @@ impl World {
             joined_at: now,
             nick: None,
         };
-        let mut members = std::collections::BTreeMap::new();
-        members.insert(owner_id, member(owner_id, Vec::new()));
-        members.insert(self.bot_id(), member(self.bot_id(), vec![bot_role]));
-        let mut bot_role_model =
-            RoleRecord::new(bot_role, &self.config.bot_name, bot_permissions, 1, true);
+        let mut members = Members::default();
+        members.insert(member(owner_id, MemberRoles::default()));
+        members.insert(member(self.bot_id(), MemberRoles::One(bot_role)));
+        let everyone = self.strings.intern("@everyone");
+        let bot_name = self.strings.intern(&self.config.bot_name);
+        let mut bot_role_model = RoleRecord::new(bot_role, bot_name, bot_permissions, 1, true);
         bot_role_model.tags = Some(Box::new(twilight_model::guild::RoleTags {
             available_for_purchase: false,
             bot_id: Some(self.bot_id()),
@@ -156,11 +165,11 @@ impl World {
             id: guild_id,
             name,
             owner_id,
-            preferred_locale: preferred_locale.to_owned(),
+            preferred_locale: self.locales.intern(preferred_locale),
             roles: vec![
                 RoleRecord::new(
                     guild_id.cast(),
-                    "@everyone",
+                    everyone,
                     DEFAULT_EVERYONE_PERMISSIONS,
                     0,
                     false,
@@ -214,10 +223,17 @@ impl World {
             ));
         }
         let announce = self.hub.has_sessions();
+        // Every guild names its roles and channels alike: one copy of each name serves all.
+        let role_names: Vec<Arc<String>> = (0..shape.roles)
+            .map(|r| self.strings.intern(&format!("role-{r}")))
+            .collect();
+        let channel_names: Vec<Arc<String>> = (0..shape.channels)
+            .map(|c| self.strings.intern(&format!("channel-{c}")))
+            .collect();
         let mut made = Vec::with_capacity(shape.guilds);
         for g in 0..shape.guilds {
             let users: Vec<Id<UserMarker>> = (0..shape.members.max(1))
-                .map(|m| self.create_user(&format!("member-{g}-{m}"), "en-US"))
+                .map(|m| self.create_user(UserName::member(g, m), "en-US"))
                 .collect();
             // Dated a day back, as the servers a bot serves are older than its run.
             let guild_id: Id<GuildMarker> = self.past_id();
@@ -233,11 +249,12 @@ impl World {
                 bot_role,
                 shape.bot_permissions,
             );
-            for (r, id) in role_ids.iter().enumerate() {
-                let position = i64::try_from(r + 2).unwrap_or(i64::MAX);
+            guild.roles.reserve_exact(role_ids.len());
+            for ((r, id), name) in role_ids.iter().enumerate().zip(&role_names) {
+                let position = i32::try_from(r + 2).unwrap_or(i32::MAX);
                 guild.roles.push(RoleRecord::new(
                     *id,
-                    &format!("role-{r}"),
+                    Arc::clone(name),
                     Permissions::empty(),
                     position,
                     false,
@@ -245,31 +262,35 @@ impl World {
             }
             let joined_at = now_timestamp();
             for (m, user_id) in users.iter().enumerate() {
-                let roles = role_ids.get(m % role_ids.len().max(1)).copied();
-                guild.members.insert(
-                    *user_id,
-                    MemberRecord {
-                        user_id: *user_id,
-                        roles: roles.into_iter().collect(),
-                        joined_at,
-                        nick: None,
-                    },
-                );
+                let roles = match role_ids.get(m % role_ids.len().max(1)) {
+                    Some(role) => MemberRoles::One(*role),
+                    None => MemberRoles::default(),
+                };
+                guild.members.insert(MemberRecord {
+                    user_id: *user_id,
+                    roles,
+                    joined_at,
+                    nick: None,
+                });
             }
-            for (c, id) in channel_ids.iter().enumerate() {
+            guild.members.shrink_to_fit();
+            for ((c, id), name) in channel_ids.iter().enumerate().zip(&channel_names) {
                 let channel = render::new_guild_channel(
                     *id,
                     guild_id,
                     i32::try_from(c).unwrap_or(i32::MAX),
                     NewChannel {
                         kind: ChannelType::GuildText,
-                        name: format!("channel-{c}"),
+                        name: name.to_string(),
                         parent_id: None,
                         permission_overwrites: Some(Vec::new()),
                         topic: None,
                     },
                 );
-                self.channels.insert(*id, ChannelRecord::new(channel));
+                let mut record = ChannelRecord::new(channel);
+                // The same text as the model's, shared with the other guilds' channels.
+                record.channel.name = Some(Arc::clone(name));
+                self.channels.insert(*id, record);
             }
             guild.channels = channel_ids;
             self.guilds.insert(guild_id, guild);
@@ -329,8 +350,14 @@ impl World {
     ) -> DiscordResult<Id<RoleMarker>> {
         let role_id = self.next_id();
         let guild = self.guild_mut(guild_id)?;
-        let position = i64::try_from(guild.roles.len()).unwrap_or(i64::MAX);
-        let role = RoleRecord::new(role_id, name, permissions, position, false);
+        let position = i32::try_from(guild.roles.len()).unwrap_or(i32::MAX);
+        let role = RoleRecord::new(
+            role_id,
+            Arc::new(name.to_owned()),
+            permissions,
+            position,
+            false,
+        );
         let model = role.model();
         guild.roles.push(role);
         self.emit_guild_event(
@@ -358,7 +385,7 @@ impl World {
             .find(|role| role.id == role_id)
             .ok_or_else(DiscordError::unknown_role)?;
         if let Some(name) = name {
-            role.name = name.into();
+            role.name = Arc::new(name.to_owned());
         }
         if let Some(permissions) = permissions {
             role.permissions = permissions;
@@ -426,12 +453,12 @@ impl World {
         }
         let member = MemberRecord {
             user_id,
-            roles,
+            roles: roles.into(),
             joined_at: now_timestamp(),
             nick: None,
         };
         let model = self.member_model(&member);
-        self.guild_mut(guild_id)?.members.insert(user_id, member);
+        self.guild_mut(guild_id)?.members.insert(member);
         if user_id == self.bot_id() {
             // The bot joins (again): it gets the guild as on first join.
             self.emit_guild_create(guild_id);
@@ -464,7 +491,7 @@ impl World {
             .members
             .get_mut(&user_id)
             .ok_or_else(DiscordError::unknown_member)?;
-        member.roles = roles.to_vec();
+        member.roles = roles.into();
         self.emit_member_update(guild_id, user_id);
         Ok(())
     }
@@ -485,10 +512,10 @@ impl World {
             deaf: Some(false),
             joined_at: Some(member.joined_at),
             mute: Some(false),
-            nick: member.nick.clone(),
+            nick: member.nick.as_deref().cloned(),
             pending: false,
             premium_since: None,
-            roles: member.roles.clone(),
+            roles: member.roles.to_vec(),
             user: self.user_model(user_id),
         };
         let event = Event::new(
@@ -624,11 +651,10 @@ impl World {
                 "Categories cannot have subcategories",
             ));
         }
-        let parent = self
-            .channels
+        self.channels
             .get(&parent_id)
             .filter(|record| record.channel.guild_id == Some(guild_id))
-            .filter(|record| record.channel.kind == ChannelType::GuildCategory)
+            .filter(|record| record.channel.kind() == ChannelType::GuildCategory)
             .ok_or_else(|| {
                 DiscordError::invalid_form(
                     "parent_id",
@@ -641,7 +667,7 @@ impl World {
             .channels
             .iter()
             .filter_map(|id| self.channels.get(id))
-            .filter(|record| record.channel.parent_id == Some(parent.channel.id))
+            .filter(|record| record.channel.parent_id == Some(parent_id))
             .count();
         if children >= MAX_CATEGORY_CHANNELS {
             return Err(DiscordError::invalid_form(
@@ -687,7 +713,7 @@ impl World {
     /// Stores a changed channel and announces CHANNEL_UPDATE.
     pub(crate) fn replace_channel(&mut self, channel: Channel) -> DiscordResult<()> {
         let record = self.channel_mut(channel.id)?;
-        record.channel = channel.clone().into();
+        record.channel.replace(channel.clone());
         if let Some(guild_id) = channel.guild_id {
             self.emit_guild_event("CHANNEL_UPDATE", guild_id, &crate::wire::channel(&channel));
         }
@@ -714,7 +740,7 @@ impl World {
             .channels
             .remove(&channel_id)
             .ok_or_else(DiscordError::unknown_channel)?;
-        let channel = record.channel.model();
+        let channel = record.channel.model(channel_id);
         self.ephemeral
             .retain(|_, ephemeral| ephemeral.message.channel_id != channel_id);
         self.modals.retain(|modal| modal.channel_id != channel_id);
@@ -727,7 +753,7 @@ impl World {
                         && child.channel.parent_id == Some(channel_id)
                     {
                         child.channel.parent_id = None;
-                        orphans.push(child.channel.model());
+                        orphans.push(child.channel.model(*child_id));
                     }
                 }
             }
@@ -743,9 +769,9 @@ impl World {
 
     /// The bot's DM channel with a user, created on first use.
     pub(crate) fn dm_channel(&mut self, user_id: Id<UserMarker>) -> DiscordResult<Channel> {
-        let recipient = self.user(user_id)?.model();
+        let recipient = self.user(user_id)?.model(user_id);
         if let Some(channel_id) = self.dm_channels.get(&user_id) {
-            return Ok(self.channel(*channel_id)?.channel.model());
+            return Ok(self.channel(*channel_id)?.channel.model(*channel_id));
         }
         let channel_id = self.next_id();
         let channel = render::new_dm_channel(channel_id, recipient);

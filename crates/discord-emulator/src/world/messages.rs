@@ -710,15 +710,15 @@ impl World {
     ) -> Vec<Mention> {
         users
             .iter()
-            .filter_map(|user_id| self.users.get(user_id))
-            .map(|record| Mention {
+            .filter_map(|user_id| Some((*user_id, self.users.get(user_id)?)))
+            .map(|(id, record)| Mention {
                 avatar: None,
                 bot: record.bot,
                 discriminator: 0,
-                id: record.id,
+                id,
                 member: channel_guild
                     .and_then(|guild_id| self.guilds.get(&guild_id))
-                    .and_then(|guild| guild.members.get(&record.id))
+                    .and_then(|guild| guild.members.get(&id))
                     .map(|member| self.partial_member(member, None, false)),
                 name: record.name.to_string(),
                 public_flags: twilight_model::user::UserFlags::empty(),
@@ -920,7 +920,7 @@ impl World {
         self.before_thread_message(message.channel_id, message.author.id)?;
         let window = self.config.nonce_window;
         let record = self.channel_mut(message.channel_id)?;
-        record.channel.last_message_id = Some(message.id.cast());
+        record.channel.set_last_message_id(message.id.cast());
         record
             .activity_mut()
             .messages

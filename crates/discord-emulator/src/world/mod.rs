@@ -54,13 +54,153 @@ pub(crate) fn upload_limit_of(tier: PremiumTier) -> u64 {
 
 pub(crate) use stored::{RoleRecord, StoredChannel, UserRecord};
 
-/// A member of a guild.
+/// A member of a guild: 48 bytes, and no allocation for a member with at most one role and
+/// no nickname (a world of 100,000 guilds holds millions).
 #[derive(Clone, Debug)]
 pub(crate) struct MemberRecord {
     pub(crate) user_id: Id<UserMarker>,
-    pub(crate) roles: Vec<Id<RoleMarker>>,
+    pub(crate) roles: MemberRoles,
     pub(crate) joined_at: Timestamp,
-    pub(crate) nick: Option<String>,
+    /// Boxed as nicknames are rare: a thin pointer takes 8 bytes, a `String` 24.
+    #[expect(
+        clippy::box_collection,
+        reason = "the box makes the field a thin pointer"
+    )]
+    pub(crate) nick: Option<Box<String>>,
+}
+
+/// A member's roles in their order. Most members hold one role or none, so one is kept inline
+/// (in the bytes a boxed slice's length would take) and only more allocate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum MemberRoles {
+    One(Id<RoleMarker>),
+    Many(Box<[Id<RoleMarker>]>),
+}
+
+impl MemberRoles {
+    /// Keeps the roles `keep` accepts, in their order.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Id<RoleMarker>) -> bool) {
+        *self = self.iter().copied().filter(keep).collect();
+    }
+}
+
+impl Default for MemberRoles {
+    fn default() -> Self {
+        Self::Many(Box::default())
+    }
+}
+
+impl std::ops::Deref for MemberRoles {
+    type Target = [Id<RoleMarker>];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Self::One(role) => std::slice::from_ref(role),
+            Self::Many(roles) => roles,
+        }
+    }
+}
+
+impl From<&[Id<RoleMarker>]> for MemberRoles {
+    fn from(roles: &[Id<RoleMarker>]) -> Self {
+        match roles {
+            [role] => Self::One(*role),
+            _ => Self::Many(roles.into()),
+        }
+    }
+}
+
+impl From<Vec<Id<RoleMarker>>> for MemberRoles {
+    fn from(roles: Vec<Id<RoleMarker>>) -> Self {
+        match roles[..] {
+            [role] => Self::One(role),
+            _ => Self::Many(roles.into_boxed_slice()),
+        }
+    }
+}
+
+impl FromIterator<Id<RoleMarker>> for MemberRoles {
+    fn from_iter<I: IntoIterator<Item = Id<RoleMarker>>>(roles: I) -> Self {
+        roles.into_iter().collect::<Vec<_>>().into()
+    }
+}
+
+/// A guild's members sorted by user id: a vector searched by halves rather than a map, since
+/// a map's nodes and their spare slots weighed several times the members of a small guild.
+/// Its methods are those of the `BTreeMap` it replaced, and it iterates in the same order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Members(Vec<MemberRecord>);
+
+impl Members {
+    fn search(&self, user_id: Id<UserMarker>) -> Result<usize, usize> {
+        self.0
+            .binary_search_by_key(&user_id, |member| member.user_id)
+    }
+
+    pub(crate) fn get(&self, user_id: &Id<UserMarker>) -> Option<&MemberRecord> {
+        self.search(*user_id).ok().map(|index| &self.0[index])
+    }
+
+    pub(crate) fn get_mut(&mut self, user_id: &Id<UserMarker>) -> Option<&mut MemberRecord> {
+        self.search(*user_id).ok().map(|index| &mut self.0[index])
+    }
+
+    pub(crate) fn contains_key(&self, user_id: &Id<UserMarker>) -> bool {
+        self.search(*user_id).is_ok()
+    }
+
+    /// Adds a member, or replaces the record of one already there (returned).
+    pub(crate) fn insert(&mut self, member: MemberRecord) -> Option<MemberRecord> {
+        match self.search(member.user_id) {
+            Ok(index) => Some(std::mem::replace(&mut self.0[index], member)),
+            Err(index) => {
+                self.0.insert(index, member);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, user_id: &Id<UserMarker>) -> Option<MemberRecord> {
+        self.search(*user_id).ok().map(|index| self.0.remove(index))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &Id<UserMarker>> {
+        self.0.iter().map(|member| &member.user_id)
+    }
+
+    pub(crate) fn values(&self) -> std::slice::Iter<'_, MemberRecord> {
+        self.0.iter()
+    }
+
+    pub(crate) fn values_mut(&mut self) -> std::slice::IterMut<'_, MemberRecord> {
+        self.0.iter_mut()
+    }
+
+    /// Frees the spare room of a guild built in bulk.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl<'a> IntoIterator for &'a Members {
+    type Item = (&'a Id<UserMarker>, &'a MemberRecord);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, MemberRecord>,
+        fn(&'a MemberRecord) -> (&'a Id<UserMarker>, &'a MemberRecord),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(keyed)
+    }
+}
+
+/// A member with its user id first, as the map's entries were.
+fn keyed(member: &MemberRecord) -> (&Id<UserMarker>, &MemberRecord) {
+    (&member.user_id, member)
 }
 
 /// A guild.
@@ -69,10 +209,11 @@ pub(crate) struct GuildRecord {
     pub(crate) id: Id<GuildMarker>,
     pub(crate) name: String,
     pub(crate) owner_id: Id<UserMarker>,
-    pub(crate) preferred_locale: String,
+    /// Shared with the users' records of the same locale.
+    pub(crate) preferred_locale: Arc<String>,
     /// Roles, @everyone (id = guild id) first.
     pub(crate) roles: Vec<RoleRecord>,
-    pub(crate) members: BTreeMap<Id<UserMarker>, MemberRecord>,
+    pub(crate) members: Members,
     /// Channels in creation order (threads are not channels of the guild's list).
     pub(crate) channels: Vec<Id<ChannelMarker>>,
     /// Threads in creation order, archived ones included.
@@ -94,13 +235,12 @@ impl GuildRecord {
     }
 }
 
-/// A channel and its messages.
+/// A channel and its messages. What most channels of a big world never have (messages, pins,
+/// a DM's recipient, nonces, thread members) is allocated when the first of it comes, in the
+/// box that holds the fields most channels lack (see [`StoredChannel`]).
 #[derive(Clone, Debug)]
 pub(crate) struct ChannelRecord {
     pub(crate) channel: StoredChannel,
-    /// What most channels of a big world never have (messages, pins, a DM's recipient, nonces,
-    /// thread members), allocated when the first of it comes: 8 bytes per channel instead of 88.
-    activity: Option<Box<Activity>>,
 }
 
 /// A channel's messages, pins, DM recipient, nonces and thread members.
@@ -133,19 +273,18 @@ impl ChannelRecord {
     pub(crate) fn new(channel: Channel) -> Self {
         Self {
             channel: channel.into(),
-            activity: None,
         }
     }
 
     /// The channel's messages, pins, recipient, nonces and thread members (all empty when it
     /// has none).
     pub(crate) fn activity(&self) -> &Activity {
-        self.activity.as_deref().unwrap_or(&QUIET)
+        self.channel.activity()
     }
 
     /// The same, to change: allocated now if the channel had none.
     pub(crate) fn activity_mut(&mut self) -> &mut Activity {
-        self.activity.get_or_insert_default()
+        self.channel.activity_mut()
     }
 }
 
@@ -202,6 +341,9 @@ pub(crate) struct World {
     pub(crate) users: HashMap<Id<UserMarker>, UserRecord>,
     /// One copy of each locale name the users' records share.
     pub(crate) locales: stored::Locales,
+    /// One copy of each name repeated across guilds built in bulk (`channel-0`, `role-0`,
+    /// `@everyone`…), shared by their records.
+    pub(crate) strings: stored::Interner,
     pub(crate) guilds: BTreeMap<Id<GuildMarker>, GuildRecord>,
     pub(crate) channels: HashMap<Id<ChannelMarker>, ChannelRecord>,
     /// The bot's DM channel with each user.
@@ -230,6 +372,7 @@ impl World {
             snowflakes: Snowflakes::default(),
             users: HashMap::new(),
             locales: stored::Locales::default(),
+            strings: stored::Interner::default(),
             guilds: BTreeMap::new(),
             channels: HashMap::new(),
             dm_channels: HashMap::new(),
@@ -244,13 +387,12 @@ impl World {
             hub,
         };
         let bot = UserRecord {
-            id: world.config.bot_user_id,
             name: world.config.bot_name.as_str().into(),
             bot: true,
             accepts_dms: true,
             locale: world.locales.intern("en-US"),
         };
-        world.users.insert(bot.id, bot);
+        world.users.insert(world.config.bot_user_id, bot);
         world
     }
 
@@ -271,7 +413,7 @@ impl World {
     pub(crate) fn bot_user(&self) -> User {
         self.users
             .get(&self.bot_id())
-            .map(UserRecord::model)
+            .map(|user| user.model(self.bot_id()))
             .unwrap_or_else(|| render::new_user(self.bot_id(), &self.config.bot_name, true))
     }
 
@@ -501,7 +643,7 @@ impl World {
         let channel_type = self
             .channels
             .get(&message.channel_id)
-            .map(|record| record.channel.kind);
+            .map(|record| record.channel.kind());
         let serialize = |message: &Message| -> Arc<str> {
             if name == "MESSAGE_CREATE" {
                 let create = twilight_model::gateway::payload::incoming::MessageCreate {
@@ -579,5 +721,56 @@ mod tests {
         assert_eq!(upload_limit_of(PremiumTier::Tier1), 10 * MIB);
         assert_eq!(upload_limit_of(PremiumTier::Tier2), 50 * MIB);
         assert_eq!(upload_limit_of(PremiumTier::Tier3), 100 * MIB);
+    }
+
+    /// A world of 100,000 guilds holds millions of these: their sizes are the memory of a
+    /// guild built in bulk, so that they do not grow unnoticed.
+    #[test]
+    fn records_stay_compact() {
+        assert_eq!(size_of::<ChannelRecord>(), 64);
+        assert_eq!(size_of::<RoleRecord>(), 40);
+        assert_eq!(size_of::<UserRecord>(), 32);
+        assert_eq!(size_of::<MemberRecord>(), 48);
+        assert_eq!(size_of::<MemberRoles>(), 16);
+    }
+
+    #[test]
+    fn members_are_kept_by_user_id_as_a_map_would() {
+        let member = |id: u64, roles: &[Id<RoleMarker>]| MemberRecord {
+            user_id: Id::new(id),
+            roles: roles.into(),
+            joined_at: Timestamp::from_secs(1_700_000_000).expect("timestamp"),
+            nick: None,
+        };
+        let mut members = Members::default();
+        assert!(members.insert(member(30, &[])).is_none());
+        assert!(members.insert(member(10, &[Id::new(1)])).is_none());
+        assert!(
+            members
+                .insert(member(20, &[Id::new(1), Id::new(2)]))
+                .is_none()
+        );
+        let replaced = members.insert(member(10, &[Id::new(3)]));
+        assert_eq!(
+            replaced.map(|old| old.roles.to_vec()),
+            Some(vec![Id::new(1)])
+        );
+        assert_eq!(
+            members.keys().map(|id| id.get()).collect::<Vec<_>>(),
+            [10, 20, 30]
+        );
+        assert_eq!(
+            members.get(&Id::new(10)).map(|m| &*m.roles),
+            Some(&[Id::new(3)][..])
+        );
+        assert!(members.remove(&Id::new(20)).is_some());
+        assert!(!members.contains_key(&Id::new(20)));
+        assert_eq!(members.len(), 2);
+
+        let mut roles = MemberRoles::from(vec![Id::new(1), Id::new(2)]);
+        roles.retain(|role| role.get() == 2);
+        assert_eq!(roles, MemberRoles::One(Id::new(2)));
+        roles.retain(|_| false);
+        assert!(roles.is_empty());
     }
 }

@@ -198,7 +198,7 @@ impl World {
     pub(crate) fn user_model(&self, user_id: Id<UserMarker>) -> User {
         self.users
             .get(&user_id)
-            .map(super::UserRecord::model)
+            .map(|user| user.model(user_id))
             .unwrap_or_else(|| new_user(user_id, "deleted-user", false))
     }
 
@@ -212,10 +212,10 @@ impl World {
             flags: MemberFlags::empty(),
             joined_at: Some(member.joined_at),
             mute: false,
-            nick: member.nick.clone(),
+            nick: member.nick.as_deref().cloned(),
             pending: false,
             premium_since: None,
-            roles: member.roles.clone(),
+            roles: member.roles.to_vec(),
             user: self.user_model(member.user_id),
         }
     }
@@ -235,10 +235,10 @@ impl World {
             flags: MemberFlags::empty(),
             joined_at: Some(member.joined_at),
             mute: false,
-            nick: member.nick.clone(),
+            nick: member.nick.as_deref().cloned(),
             permissions,
             premium_since: None,
-            roles: member.roles.clone(),
+            roles: member.roles.to_vec(),
             user: with_user.then(|| self.user_model(member.user_id)),
         }
     }
@@ -249,8 +249,7 @@ impl World {
             guild
                 .channels
                 .iter()
-                .filter_map(|channel_id| self.channels.get(channel_id))
-                .map(|record| record.channel.model())
+                .filter_map(|id| Some(self.channels.get(id)?.channel.model(*id)))
                 .collect()
         } else {
             Vec::new()
@@ -300,7 +299,7 @@ impl World {
             owner_id: guild.owner_id,
             owner: None,
             permissions: None,
-            preferred_locale: guild.preferred_locale.clone(),
+            preferred_locale: guild.preferred_locale.to_string(),
             premium_progress_bar_enabled: false,
             premium_subscription_count: Some(match guild.premium_tier {
                 PremiumTier::None => 0,
@@ -322,11 +321,11 @@ impl World {
             threads: if full {
                 self.active_threads(guild.id)
                     .into_iter()
-                    .filter(|record| {
-                        self.channel_permissions(self.bot_id(), record.channel.id)
+                    .filter(|(id, _)| {
+                        self.channel_permissions(self.bot_id(), *id)
                             .contains(Permissions::VIEW_CHANNEL)
                     })
-                    .map(|record| record.channel.model())
+                    .map(|(id, record)| record.channel.model(id))
                     .collect()
             } else {
                 Vec::new()

@@ -84,7 +84,7 @@ impl World {
             return Permissions::empty();
         }
         let moderator = parent_permissions.contains(Permissions::MANAGE_THREADS);
-        if record.channel.kind == ChannelType::PrivateThread
+        if record.channel.kind() == ChannelType::PrivateThread
             && !moderator
             && !record.activity().thread_members.contains_key(&user_id)
         {
@@ -125,14 +125,17 @@ impl World {
     }
 
     /// The guild's threads that are not archived.
-    pub(crate) fn active_threads(&self, guild_id: Id<GuildMarker>) -> Vec<&ChannelRecord> {
+    pub(crate) fn active_threads(
+        &self,
+        guild_id: Id<GuildMarker>,
+    ) -> Vec<(Id<ChannelMarker>, &ChannelRecord)> {
         self.guilds
             .get(&guild_id)
             .map(|guild| guild.threads.as_slice())
             .unwrap_or_default()
             .iter()
-            .filter_map(|id| self.channels.get(id))
-            .filter(|record| {
+            .filter_map(|id| Some((*id, self.channels.get(id)?)))
+            .filter(|(_, record)| {
                 record
                     .channel
                     .thread_metadata()
@@ -174,7 +177,7 @@ impl World {
         creator: Id<UserMarker>,
         new: NewThread,
     ) -> DiscordResult<Channel> {
-        let parent = self.channel(parent_id)?.channel.model();
+        let parent = self.channel(parent_id)?.channel.model(parent_id);
         let Some(guild_id) = parent.guild_id else {
             return Err(DiscordError::invalid_channel_type());
         };
@@ -372,7 +375,7 @@ impl World {
         patch: ThreadPatch,
     ) -> DiscordResult<Channel> {
         let (record, metadata) = self.thread(thread_id)?;
-        let mut channel = record.channel.model();
+        let mut channel = record.channel.model(thread_id);
         let mut metadata = metadata.clone();
         let permissions = self.channel_permissions(by, thread_id);
         if !permissions.contains(Permissions::VIEW_CHANNEL) {
@@ -439,7 +442,9 @@ impl World {
 
     /// Stores a changed thread and announces THREAD_UPDATE.
     pub(crate) fn replace_thread(&mut self, channel: Channel) -> DiscordResult<()> {
-        self.channel_mut(channel.id)?.channel = channel.clone().into();
+        self.channel_mut(channel.id)?
+            .channel
+            .replace(channel.clone());
         self.emit_thread_event("THREAD_UPDATE", &channel);
         Ok(())
     }
@@ -447,7 +452,7 @@ impl World {
     /// Archives a thread as Discord does after its inactivity period (not locked).
     pub(crate) fn auto_archive(&mut self, thread_id: Id<ChannelMarker>) -> DiscordResult<()> {
         let (record, _) = self.thread(thread_id)?;
-        let mut channel = record.channel.model();
+        let mut channel = record.channel.model(thread_id);
         if let Some(metadata) = channel.thread_metadata.as_mut()
             && !metadata.archived
         {
@@ -474,7 +479,7 @@ impl World {
         if metadata.locked && !self.is_thread_moderator(author, record.channel.parent_id) {
             return Err(DiscordError::thread_archived());
         }
-        let mut channel = record.channel.model();
+        let mut channel = record.channel.model(thread_id);
         if let Some(guild_id) = channel.guild_id {
             self.check_active_room(guild_id)?;
         }
@@ -505,7 +510,7 @@ impl World {
         extras.total_message_sent = Some(extras.total_message_sent.unwrap_or(0) + 1);
         let parent = record.channel.parent_id;
         // In a private thread others may not invite to, only moderators' mentions invite.
-        let closed = record.channel.kind == ChannelType::PrivateThread
+        let closed = record.channel.kind() == ChannelType::PrivateThread
             && record
                 .channel
                 .thread_metadata()
@@ -539,7 +544,7 @@ impl World {
 
     /// Deletes a thread with its messages: THREAD_DELETE `{id, guild_id, parent_id, type}`.
     pub(crate) fn remove_thread(&mut self, thread_id: Id<ChannelMarker>) -> DiscordResult<Channel> {
-        let channel = self.thread(thread_id)?.0.channel.model();
+        let channel = self.thread(thread_id)?.0.channel.model(thread_id);
         let seen = self
             .channel_permissions(self.bot_id(), thread_id)
             .contains(Permissions::VIEW_CHANNEL);

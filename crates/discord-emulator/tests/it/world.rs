@@ -396,3 +396,109 @@ async fn worlds_of_many_guilds_are_built_at_once() {
     });
     assert!(refused.is_err());
 }
+
+/// What a guild built in bulk holds, as the state route shows it: names, positions, who holds
+/// which role, in the order Discord's lists have.
+#[tokio::test]
+async fn bulk_built_guilds_hold_what_populate_describes() {
+    use discord_emulator::WorldShape;
+    use twilight_model::guild::Permissions;
+    let emulator = common::start().await;
+    let guilds = emulator
+        .populate(WorldShape {
+            guilds: 2,
+            channels: 3,
+            roles: 2,
+            members: 3,
+            bot_permissions: Permissions::ADMINISTRATOR,
+        })
+        .unwrap();
+    let state = common::raw_request(&emulator, "GET", "/_emulator/state", None, None)
+        .await
+        .json();
+    let bot = emulator.bot_user_id().to_string();
+    let users = state["users"].as_array().unwrap();
+    let name_of = |id: &str| {
+        users
+            .iter()
+            .find(|user| user["user"]["id"] == id)
+            .map(|user| user["user"]["username"].as_str().unwrap().to_owned())
+    };
+    for (g, guild_id) in guilds.iter().enumerate() {
+        let guild = state["guilds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|guild| guild["id"] == guild_id.to_string())
+            .unwrap();
+        assert_eq!(guild["name"], format!("Guild {g}"));
+        assert_eq!(guild["preferred_locale"], "en-US");
+        let roles: Vec<_> = guild["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|role| {
+                (
+                    role["name"].as_str().unwrap(),
+                    role["position"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let bot_name = name_of(&bot).unwrap();
+        assert_eq!(
+            roles,
+            [
+                ("@everyone", 0),
+                (bot_name.as_str(), 1),
+                ("role-0", 2),
+                ("role-1", 3)
+            ]
+        );
+        assert_eq!(guild["roles"][1]["managed"], true);
+        assert_eq!(guild["roles"][1]["tags"]["bot_id"], bot);
+        let channels = guild["channels"].as_array().unwrap();
+        for (c, channel) in channels.iter().enumerate() {
+            assert_eq!(channel["name"], format!("channel-{c}"));
+            assert_eq!(channel["position"], c);
+            assert_eq!(channel["type"], 0);
+            assert_eq!(channel["permission_overwrites"], serde_json::json!([]));
+            assert_eq!(channel["guild_id"], guild_id.to_string());
+            assert!(channel.get("topic").is_none_or(serde_json::Value::is_null));
+        }
+        assert_eq!(channels.len(), 3);
+        let members = guild["members"].as_array().unwrap();
+        let ids: Vec<u64> = members
+            .iter()
+            .map(|member| member["user_id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(ids.is_sorted(), "members by user id");
+        let role_id = |index: usize| guild["roles"][index]["id"].clone();
+        let mut people = 0;
+        for member in members {
+            let user_id = member["user_id"].as_str().unwrap();
+            if user_id == bot {
+                assert_eq!(member["roles"], serde_json::json!([role_id(1)]));
+                continue;
+            }
+            let name = name_of(user_id).unwrap();
+            let m: usize = name
+                .strip_prefix(&format!("member-{g}-"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert_eq!(member["roles"], serde_json::json!([role_id(2 + m % 2)]));
+            if m == 0 {
+                assert_eq!(guild["owner_id"], user_id);
+            }
+            people += 1;
+        }
+        assert_eq!(people, 3);
+    }
+    let member = users
+        .iter()
+        .find(|user| user["user"]["username"] == "member-1-2")
+        .unwrap();
+    assert_eq!(member["locale"], "en-US");
+    assert_eq!(member["accepts_dms"], true);
+    assert_ne!(member["user"]["bot"], true);
+}
