@@ -20,6 +20,10 @@ use twilight_gateway::{Event, EventTypeFlags, Message};
 
 /// What ingest keeps of a gateway message.
 #[derive(Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "moved once, from the shard to its loop, as twilight's `Event` itself is: a box would add an allocation per event"
+)]
 pub(crate) enum Ingested {
     /// A MESSAGE_CREATE read as Helpline reads messages.
     Message(Box<NewMessage>),

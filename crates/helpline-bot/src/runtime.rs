@@ -687,6 +687,10 @@ async fn message_created(bot: &Bot, messages: &mut MessageWorker, message: Box<N
 }
 
 /// What a shard gave [`run_shard`].
+#[expect(
+    clippy::large_enum_variant,
+    reason = "moved once, from `next_event` to the loop, as twilight's `Event` itself is"
+)]
 enum Next {
     Event(Result<crate::ingest::Ingested, twilight_gateway::error::ReceiveMessageError>),
     /// A run of messages ingest dropped, and nothing else yet.
