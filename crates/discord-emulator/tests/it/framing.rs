@@ -23,6 +23,26 @@ async fn next_binary(socket: &mut RawSocket) -> Vec<u8> {
     }
 }
 
+/// One zstd decompression context for a connection's messages, each decoded on its own the way
+/// twilight-gateway does, into JSON.
+fn zstd_decoder() -> impl FnMut(&[u8]) -> Value {
+    let mut context = zstd::zstd_safe::DCtx::create();
+    let mut buffer = vec![0_u8; 32 * 1024];
+    move |message: &[u8]| -> Value {
+        let mut input = zstd::zstd_safe::InBuffer::around(message);
+        let mut decompressed = Vec::new();
+        loop {
+            let mut output = zstd::zstd_safe::OutBuffer::around(&mut buffer[..]);
+            context.decompress_stream(&mut output, &mut input).unwrap();
+            decompressed.extend_from_slice(output.as_slice());
+            if input.pos == input.src.len() && output.pos() != output.capacity() {
+                break;
+            }
+        }
+        serde_json::from_slice(&decompressed).unwrap()
+    }
+}
+
 #[tokio::test]
 async fn uncompressed_connections_get_text_frames() {
     let emulator = common::start().await;
@@ -70,21 +90,7 @@ async fn zstd_stream_frames_decode_one_by_one_like_twilight() {
     let emulator = common::start().await;
     common::world(&emulator, common::bot_permissions());
     let mut socket = raw_gateway(&emulator, "v=10&encoding=json&compress=zstd-stream").await;
-    let mut context = zstd::zstd_safe::DCtx::create();
-    let mut buffer = vec![0_u8; 32 * 1024];
-    let mut decode = |message: &[u8]| -> Value {
-        let mut input = zstd::zstd_safe::InBuffer::around(message);
-        let mut decompressed = Vec::new();
-        loop {
-            let mut output = zstd::zstd_safe::OutBuffer::around(&mut buffer[..]);
-            context.decompress_stream(&mut output, &mut input).unwrap();
-            decompressed.extend_from_slice(output.as_slice());
-            if input.pos == input.src.len() && output.pos() != output.capacity() {
-                break;
-            }
-        }
-        serde_json::from_slice(&decompressed).unwrap()
-    };
+    let mut decode = zstd_decoder();
     let hello = decode(&next_binary(&mut socket).await);
     assert_eq!(hello["op"], 10);
     send_json(
@@ -117,21 +123,7 @@ async fn a_burst_of_dispatches_arrives_whole_and_in_order() {
     let emulator = common::start().await;
     let world = common::world(&emulator, common::bot_permissions());
     let mut socket = raw_gateway(&emulator, "v=10&encoding=json&compress=zstd-stream").await;
-    let mut context = zstd::zstd_safe::DCtx::create();
-    let mut buffer = vec![0_u8; 32 * 1024];
-    let mut decode = |message: &[u8]| -> Value {
-        let mut input = zstd::zstd_safe::InBuffer::around(message);
-        let mut decompressed = Vec::new();
-        loop {
-            let mut output = zstd::zstd_safe::OutBuffer::around(&mut buffer[..]);
-            context.decompress_stream(&mut output, &mut input).unwrap();
-            decompressed.extend_from_slice(output.as_slice());
-            if input.pos == input.src.len() && output.pos() != output.capacity() {
-                break;
-            }
-        }
-        serde_json::from_slice(&decompressed).unwrap()
-    };
+    let mut decode = zstd_decoder();
     assert_eq!(decode(&next_binary(&mut socket).await)["op"], 10);
     let intents = Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
     send_json(&mut socket, &identify(&emulator, [0, 1], intents)).await;
