@@ -2,9 +2,11 @@
 //! and `t`, and `d`'s own `channel_id` and `channel_type` — the top-level ones of `d`, never those
 //! of a nested object (a reply's reference names another channel).
 //!
-//! It finds the JSON's structure 64 bytes at a time: SIMD compares give the positions of quotes
-//! and braces as bit masks, and only those positions are visited (about two per string), with
-//! the rest of the payload never looked at byte by byte. On anything it is not sure of (a
+//! It finds the JSON's structure 64 bytes at a time: SIMD compares give the positions of quotes,
+//! braces and backslashes as bit masks; bit arithmetic on them tells escaped quotes from the
+//! others and which bytes are inside strings (simdjson's method), so the braces that count are
+//! known without a byte-by-byte walk. Only those positions are visited, and quotes only in the
+//! envelope and in `d` itself: nested objects are crossed brace to brace. On anything it is not sure of (a
 //! duplicate key, a value of an odd form or written with escapes, JSON that does not close) it
 //! answers `None`, and the caller parses the payload in full: the scan may decline, never guess.
 
@@ -77,6 +79,35 @@ fn masks(block: &[u8; BLOCK]) -> (u64, u64, u64) {
     (quotes, braces, backslashes)
 }
 
+/// The bytes escaped by a backslash in a block whose backslashes are `backslashes`, a run of
+/// them escaping every other one (simdjson's branchless method); `carried` is 1 when the
+/// block's first byte is escaped by the previous block, and is set for the next.
+fn escaped(backslashes: u64, carried: &mut u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let backslashes = backslashes & !*carried;
+    let follows_escape = (backslashes << 1) | *carried;
+    // Runs of backslashes starting on an odd bit, then the sum turns each run's parity into
+    // its end's.
+    let odd_starts = backslashes & !EVEN & !follows_escape;
+    let (even_runs, overflow) = odd_starts.overflowing_add(backslashes);
+    *carried = u64::from(overflow);
+    (EVEN ^ (even_runs << 1)) & follows_escape
+}
+
+/// Each bit the parity of the bits up to it: 1 from an opening quote to the byte before its
+/// closing one.
+fn prefix_xor(mut bits: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        bits ^= bits << shift;
+    }
+    bits
+}
+
+/// Whether the scan reads the strings at `depth` (the envelope's, and `d`'s own).
+fn reads(depth: u32, in_d: bool) -> bool {
+    depth <= 1 || (depth == 2 && in_d)
+}
+
 fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -137,6 +168,9 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
     // The key whose string value the scan waits for, and where that value starts.
     let mut wanted: Option<(Key, usize)> = None;
     let mut tail = [b' '; BLOCK];
+    // Whether the previous block ended inside a string (all ones) or not, and after an odd
+    // run of backslashes (1: its first byte is escaped).
+    let (mut carried_inside, mut carried_escape) = (0_u64, 0_u64);
     for base in (0..bytes.len()).step_by(BLOCK) {
         let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
             Some(block) => block.try_into().ok()?,
@@ -146,47 +180,35 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
             }
         };
         let (quotes, braces, backslashes) = masks(block);
-        // Whether a string that opened in this block may hold an escape before `at`: only
-        // when the block has a backslash before it.
-        let escapes_before = |start: usize, at: usize| {
-            start < base || backslashes & ((1_u64 << (at - base)) - 1) != 0
+        // The quotes that open or close a string (not escaped), and which bytes are inside
+        // one: the braces that count are those outside.
+        let quotes = quotes & !escaped(backslashes, &mut carried_escape);
+        let inside = prefix_xor(quotes) ^ carried_inside;
+        carried_inside = if inside >> 63 == 1 { u64::MAX } else { 0 };
+        let structure = braces & !inside;
+        // Strings are visited only where the scan reads them (the envelope and `d`): deeper
+        // objects are crossed brace to brace.
+        let mut events = if reads(depth, in_d) {
+            structure | quotes
+        } else {
+            structure
         };
-        let mut events = quotes | braces;
         while events != 0 {
-            let at = base + events.trailing_zeros() as usize;
+            let bit = events.trailing_zeros();
+            let at = base + bit as usize;
             events &= events - 1;
             let byte = bytes[at];
             if let Some(start) = string_start {
-                // Inside a string only its closing quote counts: a quote after an odd run of
-                // backslashes is escaped.
-                if byte != b'"' {
-                    continue;
-                }
-                let escapes = escapes_before(start, at);
-                if escapes
-                    && bytes[start..at]
-                        .iter()
-                        .rev()
-                        .take_while(|&&b| b == b'\\')
-                        .count()
-                        % 2
-                        == 1
-                {
-                    continue;
-                }
+                // Only a closing quote can come inside a string.
                 string_start = None;
-                let relevant = depth == 1 || (depth == 2 && in_d);
-                if !relevant {
-                    // Deeper strings are neither keys nor values the scan reads.
-                    continue;
-                }
+                let escapes = bytes[start..at].contains(&b'\\');
                 let text = &bytes[start..at];
                 let next = skip_space(bytes, at + 1);
                 if bytes.get(next) != Some(&b':') {
                     // A value: the one the scan waits for?
                     match wanted.take() {
                         Some((Key::Kind, from)) if from == start - 1 => {
-                            if escapes && text.contains(&b'\\') {
+                            if escapes {
                                 return None;
                             }
                             found.kind = Some(std::str::from_utf8(text).ok()?);
@@ -205,7 +227,7 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                 // A key of the envelope, or of `d`: read what its value is.
                 // A key written with escapes (never by Discord) is read as a full parse reads it.
                 let decoded;
-                let text = if escapes && text.contains(&b'\\') {
+                let text = if escapes {
                     decoded = serde_json::from_str::<String>(&json[start - 1..=at]).ok()?;
                     decoded.as_bytes()
                 } else {
@@ -246,8 +268,16 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                 if depth == 2 {
                     in_d = d_opens_at == Some(at);
                 }
+                if !reads(depth, in_d) {
+                    events &= structure;
+                }
             } else {
+                let read = reads(depth, in_d);
                 depth = depth.checked_sub(1)?;
+                if !read && reads(depth, in_d) {
+                    // Back where strings are read: this block's next quotes count again.
+                    events |= quotes & u64::MAX.checked_shl(bit + 1).unwrap_or(0);
+                }
                 if depth == 0 {
                     // The envelope closed: only space may follow.
                     if bytes[at + 1..].iter().all(|&b| is_space(b)) {
@@ -390,6 +420,29 @@ pub(super) mod tests {
                 || (string_or_null(&d["channel_id"])
                     && (d["channel_type"].is_null()
                         || d["channel_type"].as_u64().is_some_and(|t| t <= 255))))
+    }
+
+    #[test]
+    fn runs_of_backslashes_and_nested_objects_across_block_boundaries() {
+        // A string ending in 0 to 5 backslashes (escaped, so 0 to 10 in the JSON), then a
+        // nested object holding look-alike keys, shifted byte by byte across 64-byte blocks.
+        for pad in 0..140 {
+            for run in 0..6 {
+                let text = format!("{}{}\"}}{{", "x".repeat(pad), "\\".repeat(run));
+                let envelope = json!({
+                    "op": 0,
+                    "d": {
+                        "content": text,
+                        "author": {"channel_id": "1", "name": text, "deep": {"channel_type": 4}},
+                        "channel_id": "5",
+                        "channel_type": 0,
+                    },
+                    "t": "MESSAGE_CREATE",
+                });
+                let payload = envelope.to_string();
+                assert_eq!(scan(&payload), Some(reference(&envelope)), "{payload}");
+            }
+        }
     }
 
     proptest! {
