@@ -1,6 +1,6 @@
 //! A borrowed scan of a gateway dispatch for what the ingest decision reads: the envelope's `op`
-//! and `t`, and `d`'s own `channel_id` and `channel_type` — the top-level ones of `d`, never those
-//! of a nested object (a reply's reference names another channel).
+//! and `t`, and `d`'s own `channel_id` — the top-level one of `d`, never that of a nested object
+//! (a reply's reference names another channel).
 //!
 //! It finds the JSON's structure 64 bytes at a time: SIMD compares give the positions of quotes,
 //! braces and backslashes as bit masks; bit arithmetic on them tells escaped quotes from the
@@ -11,7 +11,6 @@
 //! answers `None`, and the caller parses the payload in full: the scan may decline, never guess.
 
 use helpline_domain::ChannelId;
-use twilight_model::channel::ChannelType;
 use wide::u8x16;
 
 /// What the scan found.
@@ -23,19 +22,15 @@ pub(super) struct Scanned<'a> {
     /// `d.channel_id` when it is a string of a non-zero `u64`; `None` when `d` has none or it is
     /// `null`, an empty string, or not a snowflake.
     pub(super) channel_id: Option<ChannelId>,
-    /// `d.channel_type` when `d` has one that is a number (not `null`).
-    pub(super) channel_type: Option<ChannelType>,
 }
 
-/// The keys the scan reads: the envelope's `op`, `t` and `d`, and `d`'s own `channel_id` and
-/// `channel_type`.
+/// The keys the scan reads: the envelope's `op`, `t` and `d`, and `d`'s own `channel_id`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Key {
     Op,
     Kind,
     D,
     ChannelId,
-    ChannelType,
 }
 
 impl Key {
@@ -46,7 +41,6 @@ impl Key {
             (1, b"t") => Self::Kind,
             (1, b"d") => Self::D,
             (2, b"channel_id") => Self::ChannelId,
-            (2, b"channel_type") => Self::ChannelType,
             _ => return None,
         })
     }
@@ -251,12 +245,6 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                         wanted = string_or_null(bytes, value).ok()?.map(|from| (key, from));
                     }
                     Key::D => d_opens_at = (bytes[value] == b'{').then_some(value),
-                    Key::ChannelType => {
-                        found.channel_type = match number(bytes, value).ok()? {
-                            Some(kind) => Some(ChannelType::from(u8::try_from(kind).ok()?)),
-                            None => None,
-                        };
-                    }
                 }
             } else if byte == b'"' {
                 if depth == 0 {
@@ -309,10 +297,6 @@ pub(super) mod tests {
                 .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|t| t.parse().ok())
                 .and_then(ChannelId::new_checked),
-            channel_type: d["channel_type"]
-                .as_u64()
-                .and_then(|t| u8::try_from(t).ok())
-                .map(ChannelType::from),
         }
     }
 
@@ -416,10 +400,7 @@ pub(super) mod tests {
                 .is_some_and(|t| !t.contains(|c: char| c == '"' || c == '\\' || c < ' '));
         number_or_null(&envelope["op"])
             && kind
-            && (!d.is_object()
-                || (string_or_null(&d["channel_id"])
-                    && (d["channel_type"].is_null()
-                        || d["channel_type"].as_u64().is_some_and(|t| t <= 255))))
+            && (!d.is_object() || string_or_null(&d["channel_id"]))
     }
 
     #[test]
@@ -482,7 +463,6 @@ pub(super) mod tests {
             r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"},"d":{"channel_id":"6"}}"#,
             r#"{"op":0,"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
             r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":5}}"#,
-            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5","channel_type":256}}"#,
             r#"{"op":01,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
             r#"x{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
             r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}} x"#,
@@ -506,8 +486,13 @@ pub(super) mod tests {
                 op: Some(0),
                 kind: Some("MESSAGE_CREATE"),
                 channel_id: Some(ChannelId::new(9)),
-                channel_type: Some(ChannelType::from(11)),
             })
+        );
+        // `d`'s other keys are not read, whatever their values.
+        assert_eq!(
+            scan(r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5","channel_type":256}}"#)
+                .and_then(|scanned| scanned.channel_id),
+            Some(ChannelId::new(5))
         );
     }
 }
