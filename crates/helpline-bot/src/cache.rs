@@ -468,15 +468,9 @@ impl Cache {
         let Some(guild) = message.guild_id else {
             return;
         };
-        if let Some(member) = &message.member
-            && !message.author.bot
-        {
-            let name = member
-                .nick
-                .as_deref()
-                .or(message.author.global_name.as_deref())
-                .unwrap_or(&message.author.name);
-            self.names.put_if_changed(guild, message.author.id, name);
+        if message.member.is_some() && !message.author.bot {
+            self.names
+                .put_if_changed(guild, message.author.id, message.author_name());
         }
         for mention in &message.mentions {
             if let Some(nick) = mention.member.as_ref().and_then(|m| m.nick.as_deref()) {

@@ -45,12 +45,7 @@ fn timestamp(time: twilight_model::util::Timestamp) -> Timestamp {
 
 /// The transcript record of a Discord message.
 fn transcript_message(message: &NewMessage) -> TranscriptMessage {
-    let author_name = message
-        .member
-        .as_ref()
-        .and_then(|m| m.nick.clone())
-        .or_else(|| message.author.global_name.clone())
-        .unwrap_or_else(|| message.author.name.clone());
+    let author_name = message.author_name().to_owned();
     let created_at = timestamp(message.timestamp);
     TranscriptMessage {
         message_id: message.id,

@@ -29,6 +29,18 @@ pub(crate) struct NewMessage {
     pub(crate) mentions: Vec<Mention>,
 }
 
+impl NewMessage {
+    /// The name the guild shows for the author: their nickname, else their global name, else
+    /// their user name.
+    pub(crate) fn author_name(&self) -> &str {
+        self.member
+            .as_ref()
+            .and_then(|member| member.nick.as_deref())
+            .or(self.author.global_name.as_deref())
+            .unwrap_or(&self.author.name)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub(crate) struct Author {
     pub(crate) id: Id<UserMarker>,
