@@ -110,7 +110,7 @@ pub(crate) const SKIPPED_TYPES: [&str; 4] = [
 ];
 
 /// The type and channel of a message event (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE,
-/// MESSAGE_DELETE_BULK), with a MESSAGE_CREATE's channel type; `None` for any other payload, and
+/// MESSAGE_DELETE_BULK); `None` for any other payload, and
 /// whenever the scan declines.
 fn peek(json: &str) -> Option<Peeked> {
     let scanned = scan::scan(json)?;
