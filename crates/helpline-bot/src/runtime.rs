@@ -620,7 +620,7 @@ impl Bot {
 const LEASE_WATCH: Duration = Duration::from_millis(250);
 
 /// Message events waiting for a shard's transcript worker; past this the shard waits.
-const MESSAGE_QUEUE: usize = 4096;
+pub(crate) const MESSAGE_QUEUE: usize = 4096;
 
 /// The shard's transcript worker, restarted if it dies.
 struct MessageWorker {
