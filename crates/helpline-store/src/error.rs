@@ -28,6 +28,12 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A stored binary record could not be decoded.
+    #[error("a stored {what} could not be decoded: {why}")]
+    Malformed {
+        what: &'static str,
+        why: &'static str,
+    },
     /// The database failed.
     #[error("database error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),

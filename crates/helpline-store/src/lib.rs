@@ -12,6 +12,7 @@
 mod error;
 mod jobs;
 pub mod metrics;
+mod record;
 mod scylla;
 mod seal;
 mod sqlite;

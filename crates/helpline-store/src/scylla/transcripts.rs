@@ -1,6 +1,6 @@
 //! Transcripts and attachments.
 
-use super::tickets::{contended, decode, encode};
+use super::tickets::contended;
 use super::{CAS_ATTEMPTS, Cas, ScyllaStore, back_off, big, invalid};
 use crate::Result;
 use crate::seal::{Keys, Record};
@@ -13,13 +13,14 @@ const CHUNK: usize = 256 * 1024;
 /// Keys asked for at once in an `IN` (Scylla's default limit is 100).
 const IN_LIMIT: usize = 100;
 
-/// A transcript message as stored: sealed with the store's keys, or plain JSON.
+/// A transcript message as stored: its record (`crate::record`), sealed with the store's keys
+/// when it has some.
 fn seal_message(
     keys: &Keys,
     ticket: TicketId,
     message: &TranscriptMessage,
 ) -> Result<(Option<i32>, Vec<u8>)> {
-    let data = encode(message)?.into_bytes();
+    let data = crate::record::encode_message(message);
     if !keys.seals() {
         return Ok((None, data));
     }
@@ -42,8 +43,7 @@ fn open_message(
         key,
         stored,
     )?;
-    let text = String::from_utf8(plain).map_err(|_| crate::Error::Seal("a message is not text"))?;
-    decode("transcript message", &text)
+    crate::record::decode_message(&plain)
 }
 
 /// The write timestamp of a message: its creation time, in microseconds.

@@ -407,23 +407,18 @@ fn key_id(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<u32>
     row.get(index)
 }
 
-/// A transcript message as stored: sealed with the store's keys, or plain JSON text.
+/// A transcript message as stored: its record (`crate::record`), sealed with the store's keys
+/// when it has some.
 fn seal_message(
     keys: &Keys,
     ticket: TicketId,
     message: &TranscriptMessage,
-) -> Result<(Option<u32>, rusqlite::types::Value)> {
-    let data = encode(message)?;
+) -> Result<(Option<u32>, Vec<u8>)> {
+    let data = crate::record::encode_message(message);
     if !keys.seals() {
-        return Ok((None, rusqlite::types::Value::Text(data)));
+        return Ok((None, data));
     }
-    let (key, sealed) = keys.seal(
-        Record::Message,
-        ticket.0,
-        message.message_id.get(),
-        data.into_bytes(),
-    )?;
-    Ok((key, rusqlite::types::Value::Blob(sealed)))
+    keys.seal(Record::Message, ticket.0, message.message_id.get(), data)
 }
 
 /// A stored transcript message, opened and decoded.
@@ -435,8 +430,7 @@ fn open_message(
     stored: Vec<u8>,
 ) -> Result<TranscriptMessage> {
     let plain = keys.open(Record::Message, ticket.0, message, key, stored)?;
-    let text = String::from_utf8(plain).map_err(|_| Error::Seal("a message is not text"))?;
-    decode("transcript message", &text)
+    crate::record::decode_message(&plain)
 }
 
 fn change_message(

@@ -305,3 +305,83 @@ async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
     let keyless = SqliteStore::open(&path, LIMITS).await.unwrap();
     assert!(keyless.transcript(ticket).await.is_err());
 }
+
+/// Transcript messages written as JSON by earlier versions read as before; what is written now
+/// is the binary record, and an edit rewrites an old message in it.
+#[tokio::test]
+async fn json_transcript_messages_of_earlier_versions_still_read_and_edit() {
+    use helpline_domain::{TicketId, Timestamp, TranscriptMessage};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("helpline.sqlite3");
+    let message = |id: u64, content: &str| TranscriptMessage {
+        message_id: Id::new(id),
+        author_id: Id::new(9),
+        author_name: "Mia".into(),
+        author_is_bot: false,
+        content: content.into(),
+        created_at: Timestamp::of_snowflake(id),
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: Vec::new(),
+        attachments: Vec::new(),
+        staff_note: false,
+    };
+    let ticket = TicketId(5);
+    let old = message(1 << 22, "written by an earlier version");
+    drop(SqliteStore::open(&path, LIMITS).await.unwrap());
+    {
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute(
+            "INSERT INTO transcript_messages (ticket_id, message_id, data) VALUES (?1, ?2, ?3)",
+            rusqlite::params![5, 1i64 << 22, serde_json::to_string(&old).unwrap()],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path, LIMITS).await.unwrap();
+    let new = message(2 << 22, "written now");
+    assert!(store.append_message(ticket, &new).await.unwrap());
+    assert!(
+        !store.append_message(ticket, &old).await.unwrap(),
+        "the old message is known: not appended twice"
+    );
+    assert_eq!(
+        store.transcript(ticket).await.unwrap(),
+        [old.clone(), new.clone()]
+    );
+    assert!(
+        store
+            .record_edit(
+                ticket,
+                old.message_id,
+                "edited".into(),
+                Timestamp::from_secs(1)
+            )
+            .await
+            .unwrap()
+    );
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let stored: Vec<(String, Vec<u8>)> = raw
+        .prepare(
+            "SELECT typeof(data), CAST(data AS BLOB) FROM transcript_messages ORDER BY message_id",
+        )
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    for (kind, bytes) in &stored {
+        assert_eq!(kind, "blob", "both are binary records now");
+        assert_eq!(bytes[0], 1);
+    }
+    assert!(
+        stored[1].1.len() * 5 < serde_json::to_vec(&new).unwrap().len() * 2,
+        "a record takes less than 2/5 of the JSON it replaces"
+    );
+    let store = SqliteStore::open(&path, LIMITS).await.unwrap();
+    let transcript = store.transcript(ticket).await.unwrap();
+    assert_eq!(transcript[0].content, "edited");
+    assert_eq!(transcript[0].edits[0].previous_content, old.content);
+    assert_eq!(transcript[1], new);
+}
