@@ -161,6 +161,15 @@ async fn message_appended(bot: &Bot, ticket: Known, message: &NewMessage) {
     }
 }
 
+/// Events waiting in a shard's message queue from which it is taken for a burst.
+const BURST: usize = 64;
+
+/// How long a burst's events are let gather before they are written: a transcript line
+/// captured 10 ms later is not seen by anyone, and under 40 busy tickets a commit then carries
+/// thousands of messages instead of a few hundred (P2(a) 0.58-0.65 -> 0.71-0.75 in the load
+/// bench).
+const BURST_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// A message event of a shard, handled in gateway order.
 #[derive(Debug)]
 pub(crate) enum MessageEvent {
@@ -174,7 +183,10 @@ pub(crate) enum MessageEvent {
 /// new messages waiting together are appended in one store write: all of the queue's if need
 /// be, so the more a burst backs up, the fewer commits it takes (each commit writes every page
 /// its tickets' rows went to; a store write of 256 messages over 40 tickets wrote most of those
-/// pages for a handful of rows each).
+/// pages for a handful of rows each). Once [`BURST`] events wait, a burst is on: the worker
+/// lets the queue fill for [`BURST_WAIT`] more before it writes, so one commit carries what
+/// the burst brought in that time rather than what arrived during the previous commit. At
+/// ordinary rates nothing waits that long and each event is handled as it comes.
 pub(crate) async fn message_worker(
     bot: Bot,
     mut events: tokio::sync::mpsc::Receiver<MessageEvent>,
@@ -183,6 +195,14 @@ pub(crate) async fn message_worker(
     let mut waiting = Vec::with_capacity(BATCH);
     let mut created = Vec::with_capacity(BATCH);
     while events.recv_many(&mut waiting, BATCH).await > 0 {
+        if waiting.len() >= BURST {
+            tokio::time::sleep(BURST_WAIT).await;
+            while waiting.len() < BATCH
+                && let Ok(event) = events.try_recv()
+            {
+                waiting.push(event);
+            }
+        }
         for event in waiting.drain(..) {
             match event {
                 MessageEvent::Created(message) => created.push(message),
