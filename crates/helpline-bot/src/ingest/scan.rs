@@ -165,6 +165,9 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
     // Whether the previous block ended inside a string (all ones) or not, and after an odd
     // run of backslashes (1: its first byte is escaped).
     let (mut carried_inside, mut carried_escape) = (0_u64, 0_u64);
+    // The last backslash of the blocks before this one: a string holds one when it is there or
+    // in this block before its closing quote.
+    let mut backslash_before: Option<usize> = None;
     for base in (0..bytes.len()).step_by(BLOCK) {
         let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
             Some(block) => block.try_into().ok()?,
@@ -195,7 +198,13 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
             if let Some(start) = string_start {
                 // Only a closing quote can come inside a string.
                 string_start = None;
-                let escapes = bytes[start..at].contains(&b'\\');
+                let below = backslashes & ((1_u64 << bit) - 1);
+                let last_backslash = if below != 0 {
+                    Some(base + 63 - below.leading_zeros() as usize)
+                } else {
+                    backslash_before
+                };
+                let escapes = last_backslash.is_some_and(|b| b >= start);
                 let text = &bytes[start..at];
                 let next = skip_space(bytes, at + 1);
                 if bytes.get(next) != Some(&b':') {
@@ -274,6 +283,9 @@ pub(super) fn scan(json: &str) -> Option<Scanned<'_>> {
                     return None;
                 }
             }
+        }
+        if backslashes != 0 {
+            backslash_before = Some(base + 63 - backslashes.leading_zeros() as usize);
         }
     }
     // The envelope never closed.
@@ -459,6 +471,10 @@ pub(super) mod tests {
     fn values_with_escapes_duplicates_and_odd_envelopes_are_declined() {
         for json in [
             r#"{"op":0,"t":"MESSAGE_\u0043REATE","d":{"channel_id":"5"}}"#,
+            // Escapes at a string's first and last byte, and a string across blocks.
+            r#"{"op":0,"t":"\u004dESSAGE_CREATE","d":{"channel_id":"5"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREAT\u0045","d":{"channel_id":"5"}}"#,
+            r#"{"op":0,"d":{"channel_id":"5"},"__________________________________________":0,"t":"MESSAGE_CREATE\n"}"#,
             r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5","channel_id":"6"}}"#,
             r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"},"d":{"channel_id":"6"}}"#,
             r#"{"op":0,"op":0,"t":"MESSAGE_CREATE","d":{"channel_id":"5"}}"#,
@@ -472,7 +488,17 @@ pub(super) mod tests {
         ] {
             assert_eq!(scan(json), None, "{json}");
         }
-        // A key written with escapes is the key it spells.
+        // A key written with escapes is the key it spells, wherever the escape stands.
+        for json in [
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"\u0063hannel_id":"5"}}"#,
+            r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel_i\u0064":"5"}}"#,
+        ] {
+            assert_eq!(
+                scan(json).and_then(|scanned| scanned.channel_id),
+                Some(ChannelId::new(5)),
+                "{json}"
+            );
+        }
         assert_eq!(
             scan(r#"{"op":0,"t":"MESSAGE_CREATE","d":{"channel\u005fid":"5"}}"#)
                 .and_then(|scanned| scanned.channel_id),
