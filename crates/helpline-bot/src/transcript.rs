@@ -165,9 +165,9 @@ async fn message_appended(bot: &Bot, ticket: Known, message: &NewMessage) {
 const BURST: usize = 64;
 
 /// How long a burst's events are let gather before they are written: a transcript line
-/// captured 10 ms later is not seen by anyone, and under 40 busy tickets a commit then carries
-/// thousands of messages instead of a few hundred (P2(a) 0.58-0.65 -> 0.71-0.75 in the load
-/// bench).
+/// captured 10 ms later is seen by no one, and under a burst into 40 busy tickets a commit then
+/// carries thousands of messages instead of a few hundred (the load bench's stream of messages
+/// all in tickets shows it).
 const BURST_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// A message event of a shard, handled in gateway order.
@@ -182,8 +182,8 @@ pub(crate) enum MessageEvent {
 /// recorded before the message it changes (each event on its own task could overtake). Runs of
 /// new messages waiting together are appended in one store write: all of the queue's if need
 /// be, so the more a burst backs up, the fewer commits it takes (each commit writes every page
-/// its tickets' rows went to; a store write of 256 messages over 40 tickets wrote most of those
-/// pages for a handful of rows each). Once [`BURST`] events wait, a burst is on: the worker
+/// its tickets' rows went to, and a write of a few hundred messages over 40 tickets writes most
+/// of those pages for a handful of rows each). Once [`BURST`] events wait, a burst is on: the worker
 /// lets the queue fill for [`BURST_WAIT`] more before it writes, so one commit carries what
 /// the burst brought in that time rather than what arrived during the previous commit. At
 /// ordinary rates nothing waits that long and each event is handled as it comes.
