@@ -185,6 +185,23 @@ async fn processes_of_a_cluster_share_the_file_and_a_single_node_is_refused_besi
     drop(single);
 }
 
+/// A message `id` of Mia's, saying `content`.
+fn mias_message(id: u64, content: &str) -> helpline_domain::TranscriptMessage {
+    helpline_domain::TranscriptMessage {
+        message_id: Id::new(id),
+        author_id: Id::new(9),
+        author_name: "Mia".into(),
+        author_is_bot: false,
+        content: content.into(),
+        created_at: helpline_domain::Timestamp::of_snowflake(id),
+        edits: Vec::new(),
+        deleted_at: None,
+        embeds: Vec::new(),
+        attachments: Vec::new(),
+        staff_note: false,
+    }
+}
+
 /// Sealed at rest: nothing of a message or an attachment is readable in the file; records
 /// written before a key rotation open with the older key; without it, or with another key,
 /// reading fails instead of returning garbage; plain records written before sealing still read.
@@ -194,15 +211,6 @@ async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("helpline.sqlite3");
     let message = |id: u64, content: &str| TranscriptMessage {
-        message_id: Id::new(id),
-        author_id: Id::new(9),
-        author_name: "Mia".into(),
-        author_is_bot: false,
-        content: content.into(),
-        created_at: Timestamp::of_snowflake(id),
-        edits: Vec::new(),
-        deleted_at: None,
-        embeds: Vec::new(),
         attachments: vec![TranscriptAttachment {
             id: id + 1,
             filename: "id.txt".into(),
@@ -210,7 +218,7 @@ async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
             size: 12,
             stored: true,
         }],
-        staff_note: false,
+        ..mias_message(id, content)
     };
     let ticket = TicketId(5);
     {
@@ -310,22 +318,10 @@ async fn transcripts_are_sealed_at_rest_and_keys_rotate() {
 /// is the binary record, and an edit rewrites an old message in it.
 #[tokio::test]
 async fn json_transcript_messages_of_earlier_versions_still_read_and_edit() {
-    use helpline_domain::{TicketId, Timestamp, TranscriptMessage};
+    use helpline_domain::{TicketId, Timestamp};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("helpline.sqlite3");
-    let message = |id: u64, content: &str| TranscriptMessage {
-        message_id: Id::new(id),
-        author_id: Id::new(9),
-        author_name: "Mia".into(),
-        author_is_bot: false,
-        content: content.into(),
-        created_at: Timestamp::of_snowflake(id),
-        edits: Vec::new(),
-        deleted_at: None,
-        embeds: Vec::new(),
-        attachments: Vec::new(),
-        staff_note: false,
-    };
+    let message = mias_message;
     let ticket = TicketId(5);
     let old = message(1 << 22, "written by an earlier version");
     drop(SqliteStore::open(&path, LIMITS).await.unwrap());
