@@ -601,6 +601,86 @@ async fn metrics_count_interactions_rest_events_and_tickets() {
     world.bot.stop().await;
 }
 
+/// A member's client sends 400 messages at once, then edits one and deletes another: the bot's
+/// worker takes them in runs of many per store write (here 60-130 wait at a time, so it takes
+/// its burst path and waits for more), and the transcript still holds every one once, in
+/// Discord's order, with the edit and the deletion on the messages they changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_messages_reaches_the_transcript_whole_and_in_order() {
+    let world = World::new().await;
+    let panel_channel = world.set_up().await;
+    let [mia, ..] = world.members;
+    let emulator = &world.emulator;
+    let (_, channel) = open_ticket(&world, panel_channel, mia).await;
+    let channel = channel.unwrap();
+    let before = emulator.messages(channel).len();
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..400 {
+        let actor = emulator.as_user(mia);
+        sends.spawn(async move {
+            actor
+                .send_text(channel, &format!("burst {n}"))
+                .await
+                .unwrap()
+        });
+    }
+    sends.join_all().await;
+    let mut sent: Vec<_> = emulator
+        .messages(channel)
+        .into_iter()
+        .filter(|m| m.author.id == mia)
+        .collect();
+    sent.sort_by_key(|m| m.id);
+    assert_eq!(sent.len(), 400);
+    let (edited, deleted) = (sent[150].id, sent[300].id);
+    emulator
+        .as_user(mia)
+        .edit_message(channel, edited, "edited in the burst")
+        .await
+        .unwrap();
+    emulator
+        .as_user(mia)
+        .delete_message(channel, deleted)
+        .await
+        .unwrap();
+    world.wait_for_transcript(channel, before + 400).await;
+    let ticket = world
+        .store
+        .ticket_by_channel(channel)
+        .await
+        .unwrap()
+        .unwrap();
+    world
+        .wait_until_async(async || {
+            let transcript = world.store.transcript(ticket.id).await.unwrap();
+            transcript
+                .iter()
+                .any(|m| m.message_id == deleted && m.deleted_at.is_some())
+                && transcript
+                    .iter()
+                    .any(|m| m.message_id == edited && m.edits.len() == 1)
+        })
+        .await;
+    let transcript = world.store.transcript(ticket.id).await.unwrap();
+    let mias: Vec<_> = transcript.iter().filter(|m| m.author_id == mia).collect();
+    assert_eq!(
+        mias.iter().map(|m| m.message_id).collect::<Vec<_>>(),
+        sent.iter().map(|m| m.id).collect::<Vec<_>>(),
+        "every message once, in Discord's order"
+    );
+    for (kept, original) in mias.iter().zip(&sent) {
+        if kept.message_id == edited {
+            assert_eq!(kept.content, "edited in the burst");
+            assert_eq!(kept.edits[0].previous_content, original.content);
+        } else {
+            assert_eq!(kept.content, original.content);
+            assert!(kept.edits.is_empty());
+        }
+        assert_eq!(kept.deleted_at.is_some(), kept.message_id == deleted);
+    }
+    world.bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
     let world = World::new().await;
