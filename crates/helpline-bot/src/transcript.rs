@@ -43,8 +43,9 @@ fn timestamp(time: twilight_model::util::Timestamp) -> Timestamp {
     Timestamp::from_millis(time.as_micros() / 1000)
 }
 
-/// The transcript record of a Discord message.
-fn transcript_message(message: &NewMessage) -> TranscriptMessage {
+/// The transcript record of a Discord message. Its content and embeds move into the record:
+/// what follows the append (activity, attachments' downloads) reads neither.
+fn transcript_message(message: &mut NewMessage) -> TranscriptMessage {
     let author_name = message.author_name().to_owned();
     let created_at = timestamp(message.timestamp);
     TranscriptMessage {
@@ -52,25 +53,24 @@ fn transcript_message(message: &NewMessage) -> TranscriptMessage {
         author_id: message.author.id,
         author_name,
         author_is_bot: message.author.bot,
-        content: message.content.clone(),
+        content: std::mem::take(&mut message.content),
         created_at,
         edits: Vec::new(),
         deleted_at: None,
-        embeds: message
-            .embeds
-            .iter()
+        embeds: std::mem::take(&mut message.embeds)
+            .into_iter()
             .map(|embed| TranscriptEmbed {
-                title: embed.title.clone(),
-                description: embed.description.clone(),
-                url: embed.url.clone(),
+                title: embed.title,
+                description: embed.description,
+                url: embed.url,
                 color: embed.color,
                 fields: embed
                     .fields
-                    .iter()
-                    .map(|f| (f.name.clone(), f.value.clone()))
+                    .into_iter()
+                    .map(|f| (f.name, f.value))
                     .collect(),
-                footer: embed.footer.as_ref().map(|f| f.text.clone()),
-                image_url: embed.image.as_ref().map(|i| i.url.clone()),
+                footer: embed.footer.map(|f| f.text),
+                image_url: embed.image.map(|i| i.url),
             })
             .collect(),
         attachments: message
@@ -97,14 +97,14 @@ async fn messages_created(bot: &Bot, created: &mut Vec<Box<NewMessage>>) {
     }
     let mut batch = Vec::with_capacity(created.len());
     let mut kept = Vec::with_capacity(created.len());
-    for message in created.drain(..) {
+    for mut message in created.drain(..) {
         if message.guild_id.is_none() {
             continue;
         }
         let Some(ticket) = ticket_of(bot, message.channel_id).await else {
             continue;
         };
-        batch.push((ticket.ticket, transcript_message(&message)));
+        batch.push((ticket.ticket, transcript_message(&mut message)));
         kept.push((ticket, message));
     }
     if batch.is_empty() {
