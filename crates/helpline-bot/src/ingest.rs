@@ -31,13 +31,16 @@ pub(crate) enum Ingested {
     Event(Event),
 }
 
-/// The counters of one shard's events, looked up once: counting an event is then one atomic
+/// The counters of one shard's events (and its messages' lag), looked up once: counting an event is then one atomic
 /// add, where a lookup by label hashes and compares the key on every event.
 pub(crate) struct EventCounters {
     /// `helpline_bot_gateway_events_skipped_total`, one per [`SKIPPED_TYPES`].
     skipped: [::metrics::Counter; SKIPPED_TYPES.len()],
     /// `helpline_bot_gateway_events_total`, by event type, as they come.
     received: Vec<(&'static str, ::metrics::Counter)>,
+    /// `helpline_bot_gateway_event_lag_seconds` of MESSAGE_CREATE, recorded for each message
+    /// ingest passes on.
+    pub(crate) message_lag: ::metrics::Histogram,
 }
 
 impl EventCounters {
@@ -47,6 +50,7 @@ impl EventCounters {
                 |kind| ::metrics::counter!(crate::metrics::GATEWAY_EVENTS_SKIPPED, "type" => kind),
             ),
             received: Vec::new(),
+            message_lag: ::metrics::histogram!(crate::metrics::EVENT_LAG, "type" => "MESSAGE_CREATE"),
         }
     }
 

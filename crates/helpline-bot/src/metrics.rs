@@ -212,6 +212,12 @@ pub fn describe() {
 
 /// Records how far behind Discord an event with snowflake `id` arrives.
 pub(crate) fn event_lag(kind: &'static str, id: u64) {
+    record_lag(&metrics::histogram!(EVENT_LAG, "type" => kind), id);
+}
+
+/// Records in `histogram` (an [`EVENT_LAG`] looked up once) how far behind Discord an event
+/// with snowflake `id` arrives.
+pub(crate) fn record_lag(histogram: &metrics::Histogram, id: u64) {
     // A snowflake's top 42 bits: milliseconds since Discord's epoch (2015).
     let created_ms = (id >> 22) + 1_420_070_400_000;
     let now_ms = std::time::SystemTime::now()
@@ -219,7 +225,7 @@ pub(crate) fn event_lag(kind: &'static str, id: u64) {
         .map_or(0, |now| u64::try_from(now.as_millis()).unwrap_or(u64::MAX));
     #[allow(clippy::cast_precision_loss)]
     let lag = now_ms.saturating_sub(created_ms) as f64 / 1000.0;
-    metrics::histogram!(EVENT_LAG, "type" => kind).record(lag);
+    histogram.record(lag);
 }
 
 /// Sends a REST request and counts it under `route` (the twilight request's name: low

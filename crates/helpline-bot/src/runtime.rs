@@ -680,8 +680,13 @@ impl Drop for ForgetShard<'_> {
 
 /// A new message of a shard: its author's names are remembered, and it goes to the shard's
 /// message worker (which keeps ticket channels' messages).
-async fn message_created(bot: &Bot, messages: &mut MessageWorker, message: Box<NewMessage>) {
-    metrics::event_lag("MESSAGE_CREATE", message.id.get());
+async fn message_created(
+    bot: &Bot,
+    messages: &mut MessageWorker,
+    lag: &::metrics::Histogram,
+    message: Box<NewMessage>,
+) {
+    metrics::record_lag(lag, message.id.get());
     bot.inner.cache.message_seen(&message);
     messages.send(MessageEvent::Created(message)).await;
 }
@@ -839,7 +844,7 @@ pub(crate) async fn run_shard(
         let event = match event {
             Ingested::Message(message) => {
                 counters.received("MESSAGE_CREATE").increment(1);
-                message_created(&bot, &mut messages, message).await;
+                message_created(&bot, &mut messages, &counters.message_lag, message).await;
                 None
             }
             Ingested::Event(event) => Some(event),
@@ -880,6 +885,7 @@ pub(crate) async fn run_shard(
                     message_created(
                         &bot,
                         &mut messages,
+                        &counters.message_lag,
                         Box::new(NewMessage::from(&message.message)),
                     )
                     .await;
