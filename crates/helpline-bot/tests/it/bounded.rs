@@ -45,12 +45,7 @@ async fn a_hundred_mib_of_attachments_closes_within_a_memory_bound() {
             .await
             .unwrap();
     }
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     // Downloads of 100 MiB take a while in a debug build: poll for a minute.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {

@@ -269,12 +269,7 @@ async fn claiming_survives_every_fault() {
 
 async fn assert_opened_once_after_claim(world: &World, channel: ChannelId) {
     assert_eq!(ticket_channels(world), [channel]);
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.state, TicketState::Claimed);
     assert_eq!(messages_with(world, channel, "claimed this ticket"), 1);
     assert_eq!(
@@ -331,12 +326,7 @@ async fn closing_survives_every_fault() {
 }
 
 async fn assert_closed_once(world: &World, channel: ChannelId, opener: UserId) {
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.state, TicketState::Closed);
     assert!(
         !world
@@ -399,12 +389,7 @@ async fn reopening_and_deleting_survive_every_fault() {
             move |emulator| click(emulator, sam, channel, false, "Reopen"),
         )
         .await;
-        let ticket = world
-            .store
-            .ticket_by_channel(channel)
-            .await
-            .unwrap()
-            .unwrap();
+        let ticket = world.ticket_in(channel).await;
         assert_eq!(ticket.state, TicketState::Open, "{fault:?}");
         assert!(
             world

@@ -29,12 +29,7 @@ async fn a_channel_deleted_by_hand_closes_its_ticket_and_the_member_can_open_aga
         .await
         .unwrap();
     world.wait_for_transcript(channel, 3).await;
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
 
     // An admin deletes the channel in Discord's own UI.
     world.emulator.delete_channel(channel).unwrap();
@@ -97,12 +92,7 @@ async fn an_opener_leaving_closes_the_ticket_or_tells_staff_as_the_guild_chose()
     let [mia, max, _] = world.members;
     let (_, channel) = open_ticket(&world, panel_channel, mia).await;
     let channel = channel.unwrap();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
 
     // By default the ticket closes.
     world
@@ -134,12 +124,7 @@ async fn an_opener_leaving_closes_the_ticket_or_tells_staff_as_the_guild_chose()
     world.store.save_guild_config(&config).await.unwrap();
     let (_, channel) = open_ticket(&world, panel_channel, max).await;
     let channel = channel.unwrap();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     world.emulator.remove_member(world.guild, max).unwrap();
     world
         .wait_until(|| {
@@ -163,12 +148,7 @@ async fn a_bot_removed_from_a_guild_drops_its_work_there_without_looping() {
     let [mia, ..] = world.members;
     let (_, channel) = open_ticket(&world, panel_channel, mia).await;
     let channel = channel.unwrap();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     world
         .emulator
         .remove_member(world.guild, world.emulator.bot_user_id())

@@ -100,7 +100,7 @@ async fn admins_turn_tickets_off_and_on_and_reset_behind_confirmations() {
             .all(|m| m.components.is_empty()),
         "no panel left to click"
     );
-    let ticket = world.store.ticket_by_channel(mias).await.unwrap().unwrap();
+    let ticket = world.ticket_in(mias).await;
     assert!(ticket.state.is_active(), "the ticket is kept");
     let (_, _, closed) = close_now(&world, mias, world.admin).await;
     assert_eq!(closed, "The ticket is closed.");

@@ -27,14 +27,7 @@ async fn staff_transfer_add_remove_rename_and_reopen_from_a_ticket() {
             text
         }
     };
-    let ticket = || async {
-        world
-            .store
-            .ticket_by_channel(channel)
-            .await
-            .unwrap()
-            .unwrap()
-    };
+    let ticket = || async { world.ticket_in(channel).await };
 
     // Transfer: Sam hands the ticket to Sky, who now holds the claim.
     assert_eq!(
@@ -307,12 +300,7 @@ async fn staff_open_a_ticket_for_a_member_and_move_it_to_another_topic() {
         .await,
         "The ticket is in its new topic; its staff were told."
     );
-    let moved = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let moved = world.ticket_in(channel).await;
     assert_eq!(moved.topic_id, Some(tech));
     let overwrites = world
         .emulator
@@ -348,16 +336,7 @@ async fn staff_open_a_ticket_for_a_member_and_move_it_to_another_topic() {
         by_member,
         "The ticket is in its new topic; its staff were told."
     );
-    assert_eq!(
-        world
-            .store
-            .ticket_by_channel(channel)
-            .await
-            .unwrap()
-            .unwrap()
-            .topic_id,
-        Some(tech)
-    );
+    assert_eq!(world.ticket_in(channel).await.topic_id, Some(tech));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -474,12 +453,7 @@ async fn claims_restrict_a_ticket_to_its_claimer_when_the_guild_says_so() {
     assert!(refused.contains(&format!("<@{sam}>")), "{refused}");
     assert!(!world.emulator.can_view(max, channel));
     runs(sky, "close-request", vec![]).await;
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert!(
         ticket.close_request.is_none(),
         "Sky's close request was refused"
@@ -493,12 +467,7 @@ async fn claims_restrict_a_ticket_to_its_claimer_when_the_guild_says_so() {
         vec![("name", OptionValue::String("billing".into()))],
     )
     .await;
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.name, "billing");
 }
 

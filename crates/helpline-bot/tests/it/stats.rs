@@ -26,16 +26,7 @@ async fn staff_read_ticket_figures_for_the_guild_and_for_one_member() {
         .await
         .unwrap();
     world
-        .wait_until_async(async || {
-            world
-                .store
-                .ticket_by_channel(channel)
-                .await
-                .unwrap()
-                .unwrap()
-                .first_response_at
-                .is_some()
-        })
+        .wait_until_async(async || world.ticket_in(channel).await.first_response_at.is_some())
         .await;
     close_now(&world, channel, sam).await;
     open_ticket(&world, panel, noa).await;

@@ -257,12 +257,7 @@ async fn the_whole_story() {
     world
         .wait_until(|| emulator.channel(channel).is_none())
         .await;
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.state, TicketState::Deleted);
     world.bot.stop().await;
 }
@@ -285,12 +280,7 @@ async fn a_member_cannot_claim_and_nothing_changes() {
     let message = outcome.expect_message();
     assert!(message.ephemeral);
     assert_eq!(message.text(), "Only staff can do this.");
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!((ticket.state, ticket.claimer), (TicketState::Open, None));
     assert_eq!(
         world.emulator.messages(channel).len(),
@@ -644,12 +634,7 @@ async fn a_burst_of_messages_reaches_the_transcript_whole_and_in_order() {
         .await
         .unwrap();
     world.wait_for_transcript(channel, before + 400).await;
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     world
         .wait_until_async(async || {
             let transcript = world.store.transcript(ticket.id).await.unwrap();
@@ -701,12 +686,7 @@ async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
         .edit_message(channel, said.id, "better words")
         .await
         .unwrap();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     world
         .wait_until_async(async || {
             let transcript = world.store.transcript(ticket.id).await.unwrap();
@@ -963,12 +943,7 @@ async fn staff_reopen_a_closed_ticket_and_members_cannot() {
             .contains(Permissions::SEND_MESSAGES),
         "she can write again"
     );
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(
         (ticket.state, ticket.close_reason),
         (TicketState::Open, None)
@@ -993,12 +968,7 @@ async fn staff_reopen_a_closed_ticket_and_members_cannot() {
     // Claim turns into Unclaim and back.
     world
         .wait_until_async(async || {
-            let ticket = world
-                .store
-                .ticket_by_channel(channel)
-                .await
-                .unwrap()
-                .unwrap();
+            let ticket = world.ticket_in(channel).await;
             ticket.state == TicketState::Open
         })
         .await;

@@ -105,12 +105,7 @@ async fn admins_keep_tags_and_staff_post_them_in_a_ticket() {
     // A tag is the staff member's answer: activity, and the first response.
     world
         .wait_until_async(async || {
-            let ticket = world
-                .store
-                .ticket_by_channel(channel)
-                .await
-                .unwrap()
-                .unwrap();
+            let ticket = world.ticket_in(channel).await;
             ticket.first_response_at.is_some()
         })
         .await;

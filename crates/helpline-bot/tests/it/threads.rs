@@ -126,16 +126,7 @@ async fn tickets_as_private_threads_from_opening_to_deletion() {
         .await
         .unwrap();
     world.wait_for_outbox().await;
-    assert_eq!(
-        world
-            .store
-            .ticket_by_channel(thread)
-            .await
-            .unwrap()
-            .unwrap()
-            .state,
-        TicketState::Claimed
-    );
+    assert_eq!(world.ticket_in(thread).await.state, TicketState::Claimed);
     let runs = |user, command: &'static str, options: Vec<(&'static str, OptionValue)>| {
         let world = &world;
         async move {

@@ -195,22 +195,12 @@ async fn close_in_a_ticket_asks_first_and_a_reason_fills_the_form() {
         }
     };
     assert_eq!(said(sam, "claim").await, "You claimed this ticket.");
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.claimer, Some(sam));
     assert_eq!(said(sam, "unclaim").await, "You released this ticket.");
     let refused = said(mia, "claim").await;
     assert_ne!(refused, "You claimed this ticket.");
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.claimer, None, "{refused}");
     // Staff close with a reason: the reason form comes filled in; submitting closes.
     let outcome = world
@@ -232,12 +222,7 @@ async fn close_in_a_ticket_asks_first_and_a_reason_fills_the_form() {
         .await
         .unwrap();
     assert_eq!(closed.expect_message().text(), "The ticket is closed.");
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.state, helpline_domain::TicketState::Closed);
     assert!(
         format!("{:?}", ticket.close_reason).contains("Refund sent"),

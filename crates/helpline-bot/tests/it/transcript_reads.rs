@@ -120,12 +120,7 @@ async fn the_opener_rates_a_closed_ticket_from_the_dm_and_may_add_a_comment() {
         .await
         .unwrap();
     outcome.expect_message();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(ticket.feedback.as_ref().map(|f| f.rating), Some(4));
     let rated = world.emulator.message(dm.channel_id, dm.id).unwrap();
     assert_eq!(
@@ -147,12 +142,7 @@ async fn the_opener_rates_a_closed_ticket_from_the_dm_and_may_add_a_comment() {
         .submit_modal(dm.channel_id, &modal, &[("comment", "Quick and kind.")])
         .await
         .unwrap();
-    let ticket = world
-        .store
-        .ticket_by_channel(channel)
-        .await
-        .unwrap()
-        .unwrap();
+    let ticket = world.ticket_in(channel).await;
     assert_eq!(
         ticket.feedback.and_then(|f| f.comment).as_deref(),
         Some("Quick and kind.")

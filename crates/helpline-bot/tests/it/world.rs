@@ -268,18 +268,22 @@ impl World {
         }
     }
 
+    /// The ticket whose channel is `channel` (there must be one).
+    pub(crate) async fn ticket_in(&self, channel: ChannelId) -> helpline_domain::Ticket {
+        self.store
+            .ticket_by_channel(channel)
+            .await
+            .unwrap()
+            .expect("a ticket channel")
+    }
+
     /// Waits until the transcript of the ticket in `channel` holds `count` messages (the welcome
     /// message and Discord's "pinned a message" notice come first), with every
     /// attachment kept that will be (the bot captures them from the gateway, asynchronously).
     pub(crate) async fn wait_for_transcript(&self, channel: ChannelId, count: usize) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let ticket = self
-                .store
-                .ticket_by_channel(channel)
-                .await
-                .unwrap()
-                .expect("a ticket channel");
+            let ticket = self.ticket_in(channel).await;
             let messages = self.store.transcript(ticket.id).await.unwrap();
             let attachments_done = messages
                 .iter()
