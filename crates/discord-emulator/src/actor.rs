@@ -622,7 +622,7 @@ impl Context<'_> {
             .and_then(|guild| guild.members.get(&self.user_id))
             .map(|member| {
                 world.partial_member(
-                    member,
+                    &member,
                     Some(world.channel_permissions(self.user_id, self.channel_id)),
                     true,
                 )
@@ -716,7 +716,7 @@ impl Actor {
     ) -> Result<Message> {
         if let Some(message) = world
             .channels
-            .get(&channel_id)
+            .stored(&channel_id)
             .and_then(|record| record.activity().messages.get(&message_id))
         {
             return Ok(Message::clone(message));
@@ -1210,7 +1210,7 @@ impl Actor {
         self.enter(&world, channel, Permissions::empty())?;
         let existing = world
             .channels
-            .get(&channel)
+            .stored(&channel)
             .and_then(|record| record.activity().messages.get(&message))
             .ok_or(Error::UnknownMessage(message.get()))?;
         if existing.author.id != self.user_id {
@@ -1231,7 +1231,7 @@ impl Actor {
         self.enter(&world, channel, Permissions::empty())?;
         let existing = world
             .channels
-            .get(&channel)
+            .stored(&channel)
             .and_then(|record| record.activity().messages.get(&message))
             .ok_or(Error::UnknownMessage(message.get()))?;
         if existing.author.id != self.user_id

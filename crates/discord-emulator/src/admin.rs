@@ -262,7 +262,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
     let users: Vec<Value> = world
         .users
         .iter()
-        .map(|(id, record)| json!({ "user": record.model(*id), "locale": &*record.locale, "accepts_dms": record.accepts_dms }))
+        .map(|(id, record)| json!({ "user": record.model(id), "locale": &*record.locale, "accepts_dms": record.accepts_dms }))
         .collect();
     let guilds: Vec<Value> = world
         .guilds

@@ -754,14 +754,7 @@ impl Emulator {
         self.world()
             .guilds
             .get(&guild)
-            .map(|guild| {
-                guild
-                    .members
-                    .keys()
-                    .copied()
-                    .filter(|&id| id != bot)
-                    .collect()
-            })
+            .map(|guild| guild.members.keys().filter(|&id| id != bot).collect())
             .unwrap_or_default()
     }
 

@@ -252,8 +252,8 @@ async fn consent_page(
     let mut people: Vec<_> = world
         .users
         .iter()
-        .filter(|(id, record)| **id != bot && !record.bot)
-        .map(|(id, record)| (*id, record.name.to_string()))
+        .filter(|(id, record)| *id != bot && !record.bot)
+        .map(|(id, record)| (id, record.name.to_string()))
         .collect();
     drop(world);
     people.sort();

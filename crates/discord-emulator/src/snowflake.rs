@@ -15,11 +15,11 @@ pub(crate) const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 #[derive(Debug)]
 pub(crate) struct Snowflakes {
     last: u64,
-    /// The last id dated in the past ([`Snowflakes::past`]).
+    /// The last id dated in the past ([`Snowflakes::past_range`]).
     past: u64,
 }
 
-/// How far back [`Snowflakes::past`] dates its ids.
+/// How far back [`Snowflakes::past_range`] dates its ids.
 const PAST_MS: u64 = 24 * 3600 * 1000;
 
 impl Default for Snowflakes {
@@ -32,12 +32,14 @@ impl Default for Snowflakes {
 }
 
 impl Snowflakes {
-    /// A new id dated a day before this generator was made, greater than the past ids before
-    /// it and smaller than every id [`next`](Self::next) gives: for worlds built at once, whose
-    /// servers, like those a bot serves, were there long before it.
-    pub(crate) fn past(&mut self) -> u64 {
-        self.past += 1;
-        self.past
+    /// `count` new ids dated a day before this generator was made, greater than the past ids
+    /// before them and smaller than every id [`next`](Self::next) gives: for worlds built at
+    /// once, whose servers, like those a bot serves, were there long before it. The first is
+    /// returned; the others follow it one by one.
+    pub(crate) fn past_range(&mut self, count: u64) -> u64 {
+        let first = self.past + 1;
+        self.past += count;
+        first
     }
 
     /// A new id, greater than every id generated before.
@@ -108,7 +110,15 @@ mod tests {
     #[test]
     fn past_ids_are_a_day_old_and_below_every_new_one() {
         let mut snowflakes = Snowflakes::default();
-        let past: Vec<u64> = (0..10_000).map(|_| snowflakes.past()).collect();
+        let past: Vec<u64> = (0..10_000).map(|_| snowflakes.past_range(1)).collect();
+        let range = snowflakes.past_range(3);
+        assert_eq!(range, past[9_999] + 1);
+        assert_eq!(snowflakes.past_range(0), range + 3);
+        assert_eq!(
+            snowflakes.past_range(1),
+            range + 3,
+            "an empty range takes no id"
+        );
         let new = snowflakes.next();
         assert!(past.windows(2).all(|pair| pair[0] < pair[1]));
         assert!(past.iter().all(|id| *id < new));

@@ -663,7 +663,7 @@ impl Connection {
                         .is_some_and(|user| user.name.as_str().to_lowercase().starts_with(query))
                 }),
             })
-            .map(|member| world.member_model(member))
+            .map(|member| world.member_model(&member))
             .collect();
         if limit > 0 {
             members.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

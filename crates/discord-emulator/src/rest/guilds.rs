@@ -78,7 +78,7 @@ pub(super) async fn get_member(
         .members
         .get(&user_id)
         .ok_or_else(DiscordError::unknown_member)?;
-    Ok(json(&crate::wire::member(&world.member_model(member))))
+    Ok(json(&crate::wire::member(&world.member_model(&member))))
 }
 
 /// `GET /guilds/{guild_id}/members?limit&after`: needs the GUILD_MEMBERS privileged intent
@@ -118,7 +118,7 @@ pub(super) async fn list_members(
         .values()
         .filter(|member| after.is_none_or(|after| member.user_id > after))
         .take(limit)
-        .map(|member| crate::wire::member(&world.member_model(member)))
+        .map(|member| crate::wire::member(&world.member_model(&member)))
         .collect();
     Ok(json(&members))
 }

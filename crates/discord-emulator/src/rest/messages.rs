@@ -148,7 +148,7 @@ pub(super) async fn list_messages(
     if !permissions.contains(Permissions::READ_MESSAGE_HISTORY) {
         return Ok(json(&Vec::<()>::new()));
     }
-    let messages = &world.channel(channel_id)?.activity().messages;
+    let messages = &world.activity(channel_id)?.messages;
     let selected: Vec<_> = if let Some(after) = after {
         let mut oldest_first: Vec<_> = messages
             .range(after..)
@@ -201,8 +201,7 @@ pub(super) async fn get_message(
         return Err(DiscordError::missing_access());
     }
     let message = world
-        .channel(channel_id)?
-        .activity()
+        .activity(channel_id)?
         .messages
         .get(&message_id)
         .ok_or_else(DiscordError::unknown_message)?;

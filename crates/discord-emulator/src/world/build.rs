@@ -22,8 +22,8 @@ use twilight_model::{
 };
 
 use super::{
-    ChannelRecord, GuildRecord, MemberRecord, MemberRoles, Members, RoleRecord, UserRecord, World,
-    render, stored::UserName,
+    ChannelRecord, DerivedMembers, GuildRecord, MemberRecord, MemberRoles, Members, RoleRecord,
+    UserRecord, World, render, stored::UserName,
 };
 use crate::{
     discord_error::{DiscordError, DiscordResult},
@@ -223,61 +223,31 @@ impl World {
             ));
         }
         let announce = self.hub.has_sessions();
+        let guilds = shape.guilds as u64;
+        let roles = shape.roles as u64;
+        let per_guild = |count: u64| guilds.saturating_mul(count);
+        // Every id of the batch is allocated at once, in one range per kind, dated a day back
+        // (the servers a bot serves are older than its run): a user or a channel of the batch
+        // is then derived from its place in its range (see `tables`), not stored.
+        let members = shape.members.max(1) as u64;
+        let first_user = self.snowflakes.past_range(per_guild(members));
+        let first_guild = self.snowflakes.past_range(guilds);
+        let first_bot_role = self.snowflakes.past_range(guilds);
+        let first_role = self.snowflakes.past_range(per_guild(roles));
+        let first_channel = self.snowflakes.past_range(per_guild(shape.channels as u64));
+        let locale = self.locales.intern("en-US");
+        self.users
+            .add_batch(first_user, guilds, members, Arc::clone(&locale));
         // Every guild names its roles and channels alike: one copy of each name serves all.
         let role_names: Vec<Arc<String>> = (0..shape.roles)
             .map(|r| self.strings.intern(&format!("role-{r}")))
             .collect();
-        let channel_names: Vec<Arc<String>> = (0..shape.channels)
-            .map(|c| self.strings.intern(&format!("channel-{c}")))
-            .collect();
-        let mut made = Vec::with_capacity(shape.guilds);
-        for g in 0..shape.guilds {
-            let users: Vec<Id<UserMarker>> = (0..shape.members.max(1))
-                .map(|m| self.create_user(UserName::member(g, m), "en-US"))
-                .collect();
-            // Dated a day back, as the servers a bot serves are older than its run.
-            let guild_id: Id<GuildMarker> = self.past_id();
-            let bot_role: Id<RoleMarker> = self.past_id();
-            let role_ids: Vec<Id<RoleMarker>> = (0..shape.roles).map(|_| self.past_id()).collect();
-            let channel_ids: Vec<Id<ChannelMarker>> =
-                (0..shape.channels).map(|_| self.past_id()).collect();
-            let mut guild = self.new_guild_record(
-                guild_id,
-                format!("Guild {g}"),
-                users[0],
-                "en-US",
-                bot_role,
-                shape.bot_permissions,
-            );
-            guild.roles.reserve_exact(role_ids.len());
-            for ((r, id), name) in role_ids.iter().enumerate().zip(&role_names) {
-                let position = i32::try_from(r + 2).unwrap_or(i32::MAX);
-                guild.roles.push(RoleRecord::new(
-                    *id,
-                    Arc::clone(name),
-                    Permissions::empty(),
-                    position,
-                    false,
-                ));
-            }
-            let joined_at = now_timestamp();
-            for (m, user_id) in users.iter().enumerate() {
-                let roles = match role_ids.get(m % role_ids.len().max(1)) {
-                    Some(role) => MemberRoles::One(*role),
-                    None => MemberRoles::default(),
-                };
-                guild.members.insert(MemberRecord {
-                    user_id: *user_id,
-                    roles,
-                    joined_at,
-                    nick: None,
-                });
-            }
-            guild.members.shrink_to_fit();
-            for ((c, id), name) in channel_ids.iter().enumerate().zip(&channel_names) {
-                let channel = render::new_guild_channel(
-                    *id,
-                    guild_id,
+        let templates = (0..shape.channels)
+            .map(|c| {
+                let name = self.strings.intern(&format!("channel-{c}"));
+                let mut record = ChannelRecord::new(render::new_guild_channel(
+                    Id::new(first_channel),
+                    Id::new(first_guild.max(1)),
                     i32::try_from(c).unwrap_or(i32::MAX),
                     NewChannel {
                         kind: ChannelType::GuildText,
@@ -286,13 +256,55 @@ impl World {
                         permission_overwrites: Some(Vec::new()),
                         topic: None,
                     },
-                );
-                let mut record = ChannelRecord::new(channel);
+                ));
                 // The same text as the model's, shared with the other guilds' channels.
-                record.channel.name = Some(Arc::clone(name));
-                self.channels.insert(*id, record);
+                record.channel.name = Some(name);
+                record
+            })
+            .collect();
+        self.channels
+            .add_batch(first_channel, first_guild, guilds, templates);
+        let joined_at = now_timestamp();
+        let mut made = Vec::with_capacity(shape.guilds);
+        for g in 0..guilds {
+            let guild_id: Id<GuildMarker> = Id::new(first_guild + g);
+            let bot_role: Id<RoleMarker> = Id::new(first_bot_role + g);
+            let role_ids = (0..roles).map(|r| Id::<RoleMarker>::new(first_role + g * roles + r));
+            let mut guild = self.new_guild_record(
+                guild_id,
+                format!("Guild {g}"),
+                Id::new(first_user + g * members),
+                "en-US",
+                bot_role,
+                shape.bot_permissions,
+            );
+            guild.roles.reserve_exact(shape.roles);
+            for ((r, id), name) in role_ids.enumerate().zip(&role_names) {
+                let position = i32::try_from(r + 2).unwrap_or(i32::MAX);
+                guild.roles.push(RoleRecord::new(
+                    id,
+                    Arc::clone(name),
+                    Permissions::empty(),
+                    position,
+                    false,
+                ));
             }
-            guild.channels = channel_ids;
+            // The owner and the others are derived from their ids; the bot is listed.
+            let bot = guild.members.remove(&self.bot_id());
+            guild.members = Members::derived(
+                DerivedMembers {
+                    first_user: first_user + g * members,
+                    count: members,
+                    first_role: first_role + g * roles,
+                    roles,
+                    joined_at,
+                },
+                bot.into_iter().collect(),
+            );
+            let channels = shape.channels as u64;
+            guild.channels = (0..channels)
+                .map(|c| Id::new(first_channel + g * channels + c))
+                .collect();
             self.guilds.insert(guild_id, guild);
             if announce {
                 self.emit_guild_create(guild_id);
@@ -748,12 +760,21 @@ impl World {
             let mut orphans: Vec<Channel> = Vec::new();
             if let Some(guild) = self.guilds.get_mut(&guild_id) {
                 guild.channels.retain(|id| *id != channel_id);
-                for child_id in &guild.channels {
-                    if let Some(child) = self.channels.get_mut(child_id)
-                        && child.channel.parent_id == Some(channel_id)
-                    {
+                // Read first: only the children change (and are stored from then on).
+                let children: Vec<Id<ChannelMarker>> = guild
+                    .channels
+                    .iter()
+                    .copied()
+                    .filter(|child_id| {
+                        self.channels
+                            .get(child_id)
+                            .is_some_and(|child| child.channel.parent_id == Some(channel_id))
+                    })
+                    .collect();
+                for child_id in children {
+                    if let Some(child) = self.channels.get_mut(&child_id) {
                         child.channel.parent_id = None;
-                        orphans.push(child.channel.model(*child_id));
+                        orphans.push(child.channel.model(child_id));
                     }
                 }
             }

@@ -719,7 +719,7 @@ impl World {
                 member: channel_guild
                     .and_then(|guild_id| self.guilds.get(&guild_id))
                     .and_then(|guild| guild.members.get(&id))
-                    .map(|member| self.partial_member(member, None, false)),
+                    .map(|member| self.partial_member(&member, None, false)),
                 name: record.name.to_string(),
                 public_flags: twilight_model::user::UserFlags::empty(),
             })
@@ -753,9 +753,9 @@ impl World {
             .and_then(|guild| self.guilds.get(&guild));
         if let Some(guild) = guild {
             for role in roles.iter().filter(|r| role_allowed(r)) {
-                for (user, member) in &guild.members {
+                for member in guild.members.values() {
                     if member.roles.contains(role) {
-                        notified.push(*user);
+                        notified.push(member.user_id);
                     }
                 }
             }
@@ -828,7 +828,7 @@ impl World {
         let member = guild_id
             .and_then(|guild_id| self.guilds.get(&guild_id))
             .and_then(|guild| guild.members.get(&author.id))
-            .map(|member| self.partial_member(member, None, false));
+            .map(|member| self.partial_member(&member, None, false));
         let reference = match draft.reference {
             Some(message_id) => {
                 if !self

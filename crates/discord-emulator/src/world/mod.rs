@@ -8,9 +8,11 @@ pub(crate) mod build;
 pub(crate) mod messages;
 pub(crate) mod render;
 pub(crate) mod stored;
+pub(crate) mod tables;
 pub(crate) mod threads;
 
 use std::{
+    borrow::Cow,
     collections::{BTreeMap, HashMap},
     sync::Arc,
 };
@@ -128,79 +130,152 @@ impl FromIterator<Id<RoleMarker>> for MemberRoles {
 /// A guild's members sorted by user id: a vector searched by halves rather than a map, since
 /// a map's nodes and their spare slots weighed several times the members of a small guild.
 /// Its methods are those of the `BTreeMap` it replaced, and it iterates in the same order.
+///
+/// The members of a guild built in bulk are not listed: they are derived from their place in
+/// the batch's ranges of ids ([`DerivedMembers`]) until the first change to any member of the
+/// guild lists them all. Reads give a [`Cow`]: borrowed for a listed member, owned for a
+/// derived one (built on the spot, without an allocation).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Members(Vec<MemberRecord>);
+pub(crate) struct Members {
+    listed: Vec<MemberRecord>,
+    derived: Option<DerivedMembers>,
+}
+
+/// The members of a guild built in bulk: users `first_user`, `first_user + 1`… (`count` of
+/// them, the first owning the guild), member `m` holding role `first_role + m % roles` (none
+/// when `roles` is 0), all joined at `joined_at`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DerivedMembers {
+    pub(crate) first_user: u64,
+    pub(crate) count: u64,
+    pub(crate) first_role: u64,
+    pub(crate) roles: u64,
+    pub(crate) joined_at: Timestamp,
+}
+
+impl DerivedMembers {
+    fn record(&self, place: u64) -> MemberRecord {
+        let roles = match place.checked_rem(self.roles) {
+            Some(role) => MemberRoles::One(Id::new(self.first_role + role)),
+            None => MemberRoles::default(),
+        };
+        MemberRecord {
+            user_id: Id::new(self.first_user + place),
+            roles,
+            joined_at: self.joined_at,
+            nick: None,
+        }
+    }
+
+    fn get(&self, user_id: Id<UserMarker>) -> Option<MemberRecord> {
+        let place = user_id.get().checked_sub(self.first_user)?;
+        (place < self.count).then(|| self.record(place))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = MemberRecord> + '_ {
+        (0..self.count).map(|place| self.record(place))
+    }
+}
 
 impl Members {
+    /// The members of a guild built in bulk, derived, and `listed` (the bot).
+    pub(crate) fn derived(derived: DerivedMembers, listed: Vec<MemberRecord>) -> Self {
+        let mut members = Self {
+            listed: Vec::new(),
+            derived: (derived.count > 0).then_some(derived),
+        };
+        for member in listed {
+            members.insert(member);
+        }
+        members
+    }
+
     fn search(&self, user_id: Id<UserMarker>) -> Result<usize, usize> {
-        self.0
+        self.listed
             .binary_search_by_key(&user_id, |member| member.user_id)
     }
 
-    pub(crate) fn get(&self, user_id: &Id<UserMarker>) -> Option<&MemberRecord> {
-        self.search(*user_id).ok().map(|index| &self.0[index])
+    /// Lists the derived members, before a change.
+    fn list(&mut self) -> &mut Vec<MemberRecord> {
+        if let Some(derived) = self.derived.take() {
+            self.listed.extend(derived.iter());
+            self.listed.sort_unstable_by_key(|member| member.user_id);
+        }
+        &mut self.listed
+    }
+
+    pub(crate) fn get(&self, user_id: &Id<UserMarker>) -> Option<Cow<'_, MemberRecord>> {
+        match self.search(*user_id) {
+            Ok(index) => Some(Cow::Borrowed(&self.listed[index])),
+            Err(_) => self.derived?.get(*user_id).map(Cow::Owned),
+        }
     }
 
     pub(crate) fn get_mut(&mut self, user_id: &Id<UserMarker>) -> Option<&mut MemberRecord> {
-        self.search(*user_id).ok().map(|index| &mut self.0[index])
+        self.list();
+        self.search(*user_id)
+            .ok()
+            .map(|index| &mut self.listed[index])
     }
 
     pub(crate) fn contains_key(&self, user_id: &Id<UserMarker>) -> bool {
         self.search(*user_id).is_ok()
+            || self
+                .derived
+                .is_some_and(|derived| derived.get(*user_id).is_some())
     }
 
     /// Adds a member, or replaces the record of one already there (returned).
     pub(crate) fn insert(&mut self, member: MemberRecord) -> Option<MemberRecord> {
+        if self.contains_key(&member.user_id) {
+            self.list();
+        }
         match self.search(member.user_id) {
-            Ok(index) => Some(std::mem::replace(&mut self.0[index], member)),
+            Ok(index) => Some(std::mem::replace(&mut self.listed[index], member)),
             Err(index) => {
-                self.0.insert(index, member);
+                self.listed.insert(index, member);
                 None
             }
         }
     }
 
     pub(crate) fn remove(&mut self, user_id: &Id<UserMarker>) -> Option<MemberRecord> {
-        self.search(*user_id).ok().map(|index| self.0.remove(index))
+        self.list();
+        self.search(*user_id)
+            .ok()
+            .map(|index| self.listed.remove(index))
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        let derived = self.derived.map_or(0, |derived| derived.count);
+        self.listed.len() + usize::try_from(derived).unwrap_or(usize::MAX)
     }
 
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &Id<UserMarker>> {
-        self.0.iter().map(|member| &member.user_id)
+    /// The members' user ids, in order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = Id<UserMarker>> + '_ {
+        self.values().map(|member| member.user_id)
     }
 
-    pub(crate) fn values(&self) -> std::slice::Iter<'_, MemberRecord> {
-        self.0.iter()
+    /// The members by user id: the listed and the derived, merged in order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = Cow<'_, MemberRecord>> {
+        let mut listed = self.listed.iter().peekable();
+        let mut derived = self
+            .derived
+            .iter()
+            .flat_map(DerivedMembers::iter)
+            .peekable();
+        std::iter::from_fn(move || match (listed.peek(), derived.peek()) {
+            (Some(first), Some(other)) if other.user_id < first.user_id => {
+                derived.next().map(Cow::Owned)
+            }
+            (Some(_), _) => listed.next().map(Cow::Borrowed),
+            (None, _) => derived.next().map(Cow::Owned),
+        })
     }
 
     pub(crate) fn values_mut(&mut self) -> std::slice::IterMut<'_, MemberRecord> {
-        self.0.iter_mut()
+        self.list().iter_mut()
     }
-
-    /// Frees the spare room of a guild built in bulk.
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
-    }
-}
-
-impl<'a> IntoIterator for &'a Members {
-    type Item = (&'a Id<UserMarker>, &'a MemberRecord);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, MemberRecord>,
-        fn(&'a MemberRecord) -> (&'a Id<UserMarker>, &'a MemberRecord),
-    >;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(keyed)
-    }
-}
-
-/// A member with its user id first, as the map's entries were.
-fn keyed(member: &MemberRecord) -> (&Id<UserMarker>, &MemberRecord) {
-    (&member.user_id, member)
 }
 
 /// A guild.
@@ -338,14 +413,14 @@ pub(crate) struct World {
     /// `ws://127.0.0.1:PORT`.
     pub(crate) gateway_url: String,
     pub(crate) snowflakes: Snowflakes,
-    pub(crate) users: HashMap<Id<UserMarker>, UserRecord>,
+    pub(crate) users: tables::Users,
     /// One copy of each locale name the users' records share.
     pub(crate) locales: stored::Locales,
     /// One copy of each name repeated across guilds built in bulk (`channel-0`, `role-0`,
     /// `@everyone`…), shared by their records.
     pub(crate) strings: stored::Interner,
     pub(crate) guilds: BTreeMap<Id<GuildMarker>, GuildRecord>,
-    pub(crate) channels: HashMap<Id<ChannelMarker>, ChannelRecord>,
+    pub(crate) channels: tables::Channels,
     /// The bot's DM channel with each user.
     pub(crate) dm_channels: HashMap<Id<UserMarker>, Id<ChannelMarker>>,
     pub(crate) attachments: HashMap<Id<AttachmentMarker>, StoredAttachment>,
@@ -370,11 +445,11 @@ impl World {
             base_url,
             gateway_url,
             snowflakes: Snowflakes::default(),
-            users: HashMap::new(),
+            users: tables::Users::default(),
             locales: stored::Locales::default(),
             strings: stored::Interner::default(),
             guilds: BTreeMap::new(),
-            channels: HashMap::new(),
+            channels: tables::Channels::default(),
             dm_channels: HashMap::new(),
             attachments: HashMap::new(),
             global_commands: Vec::new(),
@@ -401,11 +476,6 @@ impl World {
         Id::new(self.snowflakes.next())
     }
 
-    /// A new snowflake dated a day back (see [`Snowflakes::past`]).
-    pub(crate) fn past_id<T>(&mut self) -> Id<T> {
-        Id::new(self.snowflakes.past())
-    }
-
     pub(crate) fn bot_id(&self) -> Id<UserMarker> {
         self.config.bot_user_id
     }
@@ -417,7 +487,7 @@ impl World {
             .unwrap_or_else(|| render::new_user(self.bot_id(), &self.config.bot_name, true))
     }
 
-    pub(crate) fn user(&self, user_id: Id<UserMarker>) -> DiscordResult<&UserRecord> {
+    pub(crate) fn user(&self, user_id: Id<UserMarker>) -> DiscordResult<Cow<'_, UserRecord>> {
         self.users
             .get(&user_id)
             .ok_or_else(DiscordError::unknown_user)
@@ -438,10 +508,22 @@ impl World {
             .ok_or_else(DiscordError::unknown_guild)
     }
 
-    pub(crate) fn channel(&self, channel_id: Id<ChannelMarker>) -> DiscordResult<&ChannelRecord> {
+    pub(crate) fn channel(
+        &self,
+        channel_id: Id<ChannelMarker>,
+    ) -> DiscordResult<Cow<'_, ChannelRecord>> {
         self.channels
             .get(&channel_id)
             .ok_or_else(DiscordError::unknown_channel)
+    }
+
+    /// A channel's messages, pins, recipient, nonces and thread members (all empty when it has
+    /// none); 10003 Unknown Channel for a channel that does not exist.
+    pub(crate) fn activity(&self, channel_id: Id<ChannelMarker>) -> DiscordResult<&Activity> {
+        match self.channels.stored(&channel_id) {
+            Some(record) => Ok(record.activity()),
+            None => self.channel(channel_id).map(|_| &QUIET),
+        }
     }
 
     pub(crate) fn channel_mut(
@@ -464,12 +546,12 @@ impl World {
         Ok(guild)
     }
 
-    fn member_view<'a>(guild: &'a GuildRecord, user_id: Id<UserMarker>) -> Option<MemberView<'a>> {
-        guild.members.get(&user_id).map(|member| MemberView {
-            user_id,
-            is_owner: guild.owner_id == user_id,
+    fn member_view<'a>(guild: &GuildRecord, member: &'a MemberRecord) -> MemberView<'a> {
+        MemberView {
+            user_id: member.user_id,
+            is_owner: guild.owner_id == member.user_id,
             roles: &member.roles,
-        })
+        }
     }
 
     /// Guild-level permissions of a user (empty for a non-member).
@@ -481,9 +563,10 @@ impl World {
         let Some(guild) = self.guilds.get(&guild_id) else {
             return Permissions::empty();
         };
-        let Some(member) = Self::member_view(guild, user_id) else {
+        let Some(member) = guild.members.get(&user_id) else {
             return Permissions::empty();
         };
+        let member = Self::member_view(guild, &member);
         permissions::guild_permissions(member, guild.everyone_permissions(), |role_id| {
             guild.role(role_id).map(|role| role.permissions)
         })
@@ -509,14 +592,15 @@ impl World {
             };
         };
         if let Some(metadata) = channel.thread_metadata() {
-            return self.thread_permissions(user_id, record, metadata);
+            return self.thread_permissions(user_id, &record, metadata);
         }
         let Some(guild) = self.guilds.get(&guild_id) else {
             return Permissions::empty();
         };
-        let Some(member) = Self::member_view(guild, user_id) else {
+        let Some(member) = guild.members.get(&user_id) else {
             return Permissions::empty();
         };
+        let member = Self::member_view(guild, &member);
         let base =
             permissions::guild_permissions(member, guild.everyone_permissions(), |role_id| {
                 guild.role(role_id).map(|role| role.permissions)
@@ -557,7 +641,7 @@ impl World {
         message_id: Id<MessageMarker>,
     ) -> Option<&Message> {
         self.channels
-            .get(&channel_id)
+            .stored(&channel_id)
             .and_then(|record| record.activity().messages.get(&message_id))
             .map(|message| &**message)
             .or_else(|| {
@@ -735,6 +819,66 @@ mod tests {
     }
 
     #[test]
+    fn members_of_a_guild_built_in_bulk_are_derived_until_one_changes() {
+        let joined_at = Timestamp::from_secs(1_700_000_000).expect("timestamp");
+        let bot = MemberRecord {
+            user_id: Id::new(150),
+            roles: MemberRoles::One(Id::new(9)),
+            joined_at,
+            nick: None,
+        };
+        // Users 100 to 104 (100 owns the guild), roles 20 and 21 in turn; the bot between.
+        let derived = DerivedMembers {
+            first_user: 100,
+            count: 5,
+            first_role: 20,
+            roles: 2,
+            joined_at,
+        };
+        let mut members = Members::derived(derived, vec![bot.clone()]);
+        let ids = |members: &Members| members.keys().map(Id::get).collect::<Vec<_>>();
+        assert_eq!(members.len(), 6);
+        assert_eq!(ids(&members), [100, 101, 102, 103, 104, 150]);
+        let third = members.get(&Id::new(102)).expect("derived");
+        assert!(matches!(third, Cow::Owned(_)));
+        assert_eq!(third.roles, MemberRoles::One(Id::new(20)));
+        assert_eq!(third.joined_at, joined_at);
+        assert_eq!(
+            members.get(&Id::new(103)).expect("derived").roles,
+            MemberRoles::One(Id::new(21))
+        );
+        assert!(matches!(members.get(&Id::new(150)), Some(Cow::Borrowed(_))));
+        assert!(!members.contains_key(&Id::new(105)));
+        assert!(!members.contains_key(&Id::new(99)));
+
+        // A new member keeps the others derived; a change lists them all, in order.
+        members.insert(MemberRecord {
+            user_id: Id::new(102_000),
+            ..bot
+        });
+        assert_eq!(ids(&members), [100, 101, 102, 103, 104, 150, 102_000]);
+        assert!(matches!(members.get(&Id::new(101)), Some(Cow::Owned(_))));
+        members.remove(&Id::new(101)).expect("derived");
+        assert_eq!(ids(&members), [100, 102, 103, 104, 150, 102_000]);
+        assert!(matches!(members.get(&Id::new(102)), Some(Cow::Borrowed(_))));
+        assert_eq!(
+            members.get(&Id::new(104)).expect("listed").roles,
+            MemberRoles::One(Id::new(20))
+        );
+
+        // No roles: derived members hold none.
+        let plain = Members::derived(
+            DerivedMembers {
+                roles: 0,
+                ..derived
+            },
+            Vec::new(),
+        );
+        assert!(plain.get(&Id::new(100)).expect("derived").roles.is_empty());
+        assert_eq!(plain.len(), 5);
+    }
+
+    #[test]
     fn members_are_kept_by_user_id_as_a_map_would() {
         let member = |id: u64, roles: &[Id<RoleMarker>]| MemberRecord {
             user_id: Id::new(id),
@@ -760,8 +904,8 @@ mod tests {
             [10, 20, 30]
         );
         assert_eq!(
-            members.get(&Id::new(10)).map(|m| &*m.roles),
-            Some(&[Id::new(3)][..])
+            members.get(&Id::new(10)).map(|m| m.roles.to_vec()),
+            Some(vec![Id::new(3)])
         );
         assert!(members.remove(&Id::new(20)).is_some());
         assert!(!members.contains_key(&Id::new(20)));

@@ -259,7 +259,7 @@ impl World {
                 .members
                 .values()
                 .filter(|member| all_members || member.user_id == self.bot_id())
-                .map(|member| self.member_model(member))
+                .map(|member| self.member_model(&member))
                 .collect()
         } else {
             Vec::new()

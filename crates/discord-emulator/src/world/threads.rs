@@ -116,7 +116,11 @@ impl World {
         &self,
         thread_id: Id<ChannelMarker>,
     ) -> DiscordResult<(&ChannelRecord, &ThreadMetadata)> {
-        let record = self.channel(thread_id)?;
+        // Threads are stored: a channel that is not is no thread.
+        let Some(record) = self.channels.stored(&thread_id) else {
+            self.channel(thread_id)?;
+            return Err(DiscordError::invalid_channel_type());
+        };
         let metadata = record
             .channel
             .thread_metadata()
@@ -134,7 +138,7 @@ impl World {
             .map(|guild| guild.threads.as_slice())
             .unwrap_or_default()
             .iter()
-            .filter_map(|id| Some((*id, self.channels.get(id)?)))
+            .filter_map(|id| Some((*id, self.channels.stored(id)?)))
             .filter(|(_, record)| {
                 record
                     .channel
@@ -251,7 +255,7 @@ impl World {
                     flags: 0,
                     id: Some(thread_id),
                     join_timestamp: joined,
-                    member: Some(self.member_model(member)),
+                    member: Some(self.member_model(&member)),
                     presence: None,
                     user_id: Some(user_id),
                 })

@@ -502,3 +502,199 @@ async fn bulk_built_guilds_hold_what_populate_describes() {
     assert_eq!(member["accepts_dms"], true);
     assert_ne!(member["user"]["bot"], true);
 }
+
+/// The channels, users and members of guilds built in bulk are derived from their ids until
+/// they change; every change lands on the one record it names, as in any other guild: a
+/// message in a channel, a rename, a deletion, a member's roles and departure, a user's DM
+/// setting, a category deleted over a bulk channel moved into it.
+#[tokio::test]
+async fn guilds_built_in_bulk_change_like_any_other() {
+    use discord_emulator::WorldShape;
+    use twilight_gateway::Intents;
+    use twilight_model::id::Id;
+    let emulator = common::start().await;
+    let mut socket = common::raw_gateway(&emulator, "v=10&encoding=json").await;
+    common::next_json(&mut socket).await.unwrap();
+    let intents = Intents::GUILDS | Intents::GUILD_MEMBERS | Intents::GUILD_MESSAGES;
+    common::send_json(&mut socket, &common::identify(&emulator, [0, 1], intents)).await;
+    common::next_dispatch(&mut socket, "READY").await;
+    let guilds = emulator
+        .populate(WorldShape {
+            guilds: 3,
+            channels: 4,
+            roles: 2,
+            members: 3,
+            bot_permissions: Permissions::ADMINISTRATOR,
+        })
+        .unwrap();
+    for _ in &guilds {
+        common::next_dispatch(&mut socket, "GUILD_CREATE").await;
+    }
+    let auth = common::bot_auth(&emulator);
+    let [_, guild, other] = guilds[..] else {
+        unreachable!()
+    };
+    let channels: Vec<_> = emulator.channels(guild).iter().map(|c| c.id).collect();
+    let untouched = emulator.channels(other);
+    let members = emulator.members(guild);
+    let roles: Vec<_> = emulator.roles(guild).iter().map(|role| role.id).collect();
+    assert_eq!(members.len(), 3);
+    assert_eq!(emulator.guild_owner(guild), Some(members[0]));
+
+    // A member writes in a channel: the message is kept, the channel notes it, and it is the
+    // same channel as before (name, position, guild).
+    let message = emulator
+        .as_user(members[1])
+        .send_text(channels[2], "hello from a bulk guild")
+        .await
+        .unwrap();
+    let created = common::next_dispatch(&mut socket, "MESSAGE_CREATE").await;
+    assert_eq!(created["d"]["id"], message.id.to_string());
+    assert_eq!(created["d"]["guild_id"], guild.to_string());
+    let channel = emulator.channel(channels[2]).unwrap();
+    assert_eq!(channel.last_message_id, Some(message.id.cast()));
+    assert_eq!(channel.name.as_deref(), Some("channel-2"));
+    assert_eq!((channel.position, channel.guild_id), (Some(2), Some(guild)));
+    let history = raw_request(
+        &emulator,
+        "GET",
+        &format!("/api/v10/channels/{}/messages", channels[2]),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_eq!(history.json()[0]["content"], "hello from a bulk guild");
+    let quiet = raw_request(
+        &emulator,
+        "GET",
+        &format!("/api/v10/channels/{}/messages", channels[1]),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_eq!(quiet.json(), json!([]), "a channel nobody wrote in");
+
+    // The bot renames one channel and deletes another.
+    let renamed = raw_request(
+        &emulator,
+        "PATCH",
+        &format!("/api/v10/channels/{}", channels[1]),
+        Some(&auth),
+        Some(r#"{"name": "renamed"}"#),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{:?}", renamed.json());
+    let update = common::next_dispatch(&mut socket, "CHANNEL_UPDATE").await;
+    assert_eq!(update["d"]["name"], "renamed");
+    assert_eq!(update["d"]["guild_id"], guild.to_string());
+    emulator.delete_channel(channels[0]).unwrap();
+    let deleted = common::next_dispatch(&mut socket, "CHANNEL_DELETE").await;
+    assert_eq!(deleted["d"]["id"], channels[0].to_string());
+    assert_eq!(deleted["d"]["name"], "channel-0");
+    assert!(emulator.channel(channels[0]).is_none());
+    let gone = raw_request(
+        &emulator,
+        "GET",
+        &format!("/api/v10/channels/{}", channels[0]),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (gone.status, gone.json()["code"].as_u64()),
+        (404, Some(10003))
+    );
+    assert!(
+        emulator.delete_channel(channels[0]).is_err(),
+        "deleted once"
+    );
+    let names: Vec<_> = emulator
+        .channels(guild)
+        .into_iter()
+        .map(|channel| channel.name.unwrap())
+        .collect();
+    assert_eq!(names, ["renamed", "channel-2", "channel-3"]);
+    assert_eq!(
+        emulator.channels(other),
+        untouched,
+        "another guild's channels"
+    );
+
+    // A bulk channel moved into a new category loses its parent when the category goes.
+    let category = emulator.create_category(guild, "Support").unwrap();
+    let moved = raw_request(
+        &emulator,
+        "PATCH",
+        &format!("/api/v10/channels/{}", channels[3]),
+        Some(&auth),
+        Some(&format!(r#"{{"parent_id": "{category}"}}"#)),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.json());
+    emulator.delete_channel(category).unwrap();
+    assert_eq!(emulator.channel(channels[3]).unwrap().parent_id, None);
+    assert_eq!(emulator.channel(channels[2]).unwrap().parent_id, None);
+
+    // One member's roles change, another leaves: the others keep theirs.
+    let member_roles = |user| emulator.member_roles(guild, user).unwrap();
+    assert_eq!(
+        member_roles(members[1]),
+        [roles[3]],
+        "member 1 holds role-1"
+    );
+    emulator
+        .set_member_roles(guild, members[2], &[roles[3]])
+        .unwrap();
+    let update = common::next_dispatch(&mut socket, "GUILD_MEMBER_UPDATE").await;
+    assert_eq!(update["d"]["user"]["id"], members[2].to_string());
+    assert_eq!(member_roles(members[2]), [roles[3]]);
+    assert_eq!(member_roles(members[0]), [roles[2]]);
+    emulator.remove_member(guild, members[1]).unwrap();
+    let removed = common::next_dispatch(&mut socket, "GUILD_MEMBER_REMOVE").await;
+    assert_eq!(removed["d"]["user"]["username"], "member-1-1");
+    assert_eq!(emulator.members(guild), [members[0], members[2]]);
+    assert_eq!(emulator.members(other).len(), 3);
+    assert!(!emulator.can_view(members[1], channels[2]));
+    assert!(emulator.can_view(members[2], channels[2]));
+
+    // A user turns DMs off: the bot cannot open a conversation with them any more, while the
+    // others of the batch still accept DMs.
+    let dm = |user: Id<twilight_model::id::marker::UserMarker>| {
+        let auth = auth.clone();
+        let emulator = emulator.clone();
+        async move {
+            let body = format!(r#"{{"recipient_id": "{user}"}}"#);
+            let channel = raw_request(
+                &emulator,
+                "POST",
+                "/api/v10/users/@me/channels",
+                Some(&auth),
+                Some(&body),
+            )
+            .await
+            .json();
+            let path = format!(
+                "/api/v10/channels/{}/messages",
+                channel["id"].as_str().unwrap()
+            );
+            raw_request(
+                &emulator,
+                "POST",
+                &path,
+                Some(&auth),
+                Some(r#"{"content": "hi"}"#),
+            )
+            .await
+        }
+    };
+    emulator.set_accepts_dms(members[2], false).unwrap();
+    let refused = dm(members[2]).await;
+    assert_eq!(
+        refused.json()["code"],
+        50007,
+        "cannot send messages to this user"
+    );
+    assert_eq!(dm(members[0]).await.status, 200);
+    let other_member = emulator.members(other)[2];
+    assert_eq!(dm(other_member).await.status, 200);
+}
