@@ -22,8 +22,8 @@ use twilight_model::{
 };
 
 use super::{
-    ChannelRecord, DerivedMembers, GuildRecord, MemberRecord, MemberRoles, Members, RoleRecord,
-    UserRecord, World, render, stored::UserName,
+    ChannelRecord, DerivedMembers, DerivedRoles, GuildRecord, MemberRecord, MemberRoles, Members,
+    RoleRecord, Roles, UserRecord, World, render, stored::UserName,
 };
 use crate::{
     discord_error::{DiscordError, DiscordResult},
@@ -166,7 +166,7 @@ impl World {
             name,
             owner_id,
             preferred_locale: self.locales.intern(preferred_locale),
-            roles: vec![
+            roles: Roles::from(vec![
                 RoleRecord::new(
                     guild_id.cast(),
                     everyone,
@@ -175,7 +175,7 @@ impl World {
                     false,
                 ),
                 bot_role_model,
-            ],
+            ]),
             members,
             channels: Vec::new(),
             threads: Vec::new(),
@@ -239,7 +239,7 @@ impl World {
         self.users
             .add_batch(first_user, guilds, members, Arc::clone(&locale));
         // Every guild names its roles and channels alike: one copy of each name serves all.
-        let role_names: Vec<Arc<String>> = (0..shape.roles)
+        let role_names: Arc<[Arc<String>]> = (0..shape.roles)
             .map(|r| self.strings.intern(&format!("role-{r}")))
             .collect();
         let templates = (0..shape.channels)
@@ -269,7 +269,6 @@ impl World {
         for g in 0..guilds {
             let guild_id: Id<GuildMarker> = Id::new(first_guild + g);
             let bot_role: Id<RoleMarker> = Id::new(first_bot_role + g);
-            let role_ids = (0..roles).map(|r| Id::<RoleMarker>::new(first_role + g * roles + r));
             let mut guild = self.new_guild_record(
                 guild_id,
                 format!("Guild {g}"),
@@ -278,17 +277,10 @@ impl World {
                 bot_role,
                 shape.bot_permissions,
             );
-            guild.roles.reserve_exact(shape.roles);
-            for ((r, id), name) in role_ids.enumerate().zip(&role_names) {
-                let position = i32::try_from(r + 2).unwrap_or(i32::MAX);
-                guild.roles.push(RoleRecord::new(
-                    id,
-                    Arc::clone(name),
-                    Permissions::empty(),
-                    position,
-                    false,
-                ));
-            }
+            guild.roles = std::mem::take(&mut guild.roles).with_derived(DerivedRoles {
+                first: first_role + g * roles,
+                names: Arc::clone(&role_names),
+            });
             // The owner and the others are derived from their ids; the bot is listed.
             let bot = guild.members.remove(&self.bot_id());
             guild.members = Members::derived(
@@ -393,8 +385,7 @@ impl World {
         let guild = self.guild_mut(guild_id)?;
         let role = guild
             .roles
-            .iter_mut()
-            .find(|role| role.id == role_id)
+            .get_mut(role_id)
             .ok_or_else(DiscordError::unknown_role)?;
         if let Some(name) = name {
             role.name = Arc::new(name.to_owned());

@@ -278,6 +278,120 @@ impl Members {
     }
 }
 
+/// A guild's roles in their order, @everyone first. The roles of a guild built in bulk
+/// (`role-0`, `role-1`… after @everyone and the bot's) are derived from the batch's range of
+/// ids ([`DerivedRoles`]) until the first change to one of the guild's roles lists them; a new
+/// role is listed after them without listing them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Roles {
+    listed: Vec<RoleRecord>,
+    /// The derived roles, which come after the first `at` listed ones.
+    derived: Option<DerivedRoles>,
+    at: usize,
+}
+
+/// The roles of a guild built in bulk: role `r` has id `first + r`, the name `names[r]`
+/// (shared by the batch), no permissions, position `r + 2` (after @everyone and the bot's).
+#[derive(Clone, Debug)]
+pub(crate) struct DerivedRoles {
+    pub(crate) first: u64,
+    pub(crate) names: Arc<[Arc<String>]>,
+}
+
+impl DerivedRoles {
+    fn record(&self, place: usize) -> Option<RoleRecord> {
+        let name = Arc::clone(self.names.get(place)?);
+        let position = i32::try_from(place + 2).unwrap_or(i32::MAX);
+        Some(RoleRecord::new(
+            Id::new(self.first + place as u64),
+            name,
+            Permissions::empty(),
+            position,
+            false,
+        ))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = RoleRecord> + '_ {
+        (0..self.names.len()).filter_map(|place| self.record(place))
+    }
+}
+
+impl From<Vec<RoleRecord>> for Roles {
+    fn from(listed: Vec<RoleRecord>) -> Self {
+        Self {
+            at: listed.len(),
+            listed,
+            derived: None,
+        }
+    }
+}
+
+impl Roles {
+    /// These roles (@everyone and the bot's), then the derived.
+    pub(crate) fn with_derived(mut self, derived: DerivedRoles) -> Self {
+        self.list();
+        self.at = self.listed.len();
+        self.derived = (!derived.names.is_empty()).then_some(derived);
+        self
+    }
+
+    /// Lists the derived roles, before a change.
+    fn list(&mut self) -> &mut Vec<RoleRecord> {
+        if let Some(derived) = self.derived.take() {
+            let at = self.at.min(self.listed.len());
+            self.listed.splice(at..at, derived.iter());
+        }
+        &mut self.listed
+    }
+
+    pub(crate) fn get(&self, role_id: Id<RoleMarker>) -> Option<Cow<'_, RoleRecord>> {
+        if let Some(role) = self.listed.iter().find(|role| role.id == role_id) {
+            return Some(Cow::Borrowed(role));
+        }
+        let derived = self.derived.as_ref()?;
+        let place = role_id.get().checked_sub(derived.first)?;
+        derived.record(usize::try_from(place).ok()?).map(Cow::Owned)
+    }
+
+    pub(crate) fn get_mut(&mut self, role_id: Id<RoleMarker>) -> Option<&mut RoleRecord> {
+        self.list().iter_mut().find(|role| role.id == role_id)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.listed.len()
+            + self
+                .derived
+                .as_ref()
+                .map_or(0, |derived| derived.names.len())
+    }
+
+    /// The roles in their order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Cow<'_, RoleRecord>> {
+        let at = self.at.min(self.listed.len());
+        let (before, after) = self.listed.split_at(at);
+        before
+            .iter()
+            .map(Cow::Borrowed)
+            .chain(
+                self.derived
+                    .iter()
+                    .flat_map(DerivedRoles::iter)
+                    .map(Cow::Owned),
+            )
+            .chain(after.iter().map(Cow::Borrowed))
+    }
+
+    /// Adds a role after the others.
+    pub(crate) fn push(&mut self, role: RoleRecord) {
+        self.listed.push(role);
+    }
+
+    /// Keeps the roles `keep` accepts.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&RoleRecord) -> bool) {
+        self.list().retain(keep);
+    }
+}
+
 /// A guild.
 #[derive(Clone, Debug)]
 pub(crate) struct GuildRecord {
@@ -287,7 +401,7 @@ pub(crate) struct GuildRecord {
     /// Shared with the users' records of the same locale.
     pub(crate) preferred_locale: Arc<String>,
     /// Roles, @everyone (id = guild id) first.
-    pub(crate) roles: Vec<RoleRecord>,
+    pub(crate) roles: Roles,
     pub(crate) members: Members,
     /// Channels in creation order (threads are not channels of the guild's list).
     pub(crate) channels: Vec<Id<ChannelMarker>>,
@@ -300,8 +414,8 @@ pub(crate) struct GuildRecord {
 }
 
 impl GuildRecord {
-    pub(crate) fn role(&self, role_id: Id<RoleMarker>) -> Option<&RoleRecord> {
-        self.roles.iter().find(|role| role.id == role_id)
+    pub(crate) fn role(&self, role_id: Id<RoleMarker>) -> Option<Cow<'_, RoleRecord>> {
+        self.roles.get(role_id)
     }
 
     pub(crate) fn everyone_permissions(&self) -> Permissions {
@@ -876,6 +990,69 @@ mod tests {
         );
         assert!(plain.get(&Id::new(100)).expect("derived").roles.is_empty());
         assert_eq!(plain.len(), 5);
+    }
+
+    #[test]
+    fn roles_of_a_guild_built_in_bulk_are_derived_until_one_changes() {
+        let role = |id: u64, name: &str, position: i32| {
+            RoleRecord::new(
+                Id::new(id),
+                Arc::new(name.to_owned()),
+                Permissions::empty(),
+                position,
+                false,
+            )
+        };
+        let names: Arc<[Arc<String>]> = ["role-0", "role-1", "role-2"]
+            .map(|name| Arc::new(name.to_owned()))
+            .into();
+        let mut roles = Roles::from(vec![role(1, "@everyone", 0), role(9, "Bot", 1)])
+            .with_derived(DerivedRoles { first: 20, names });
+        let listed = |roles: &Roles| {
+            roles
+                .iter()
+                .map(|role| (role.id.get(), role.name.to_string(), role.position))
+                .collect::<Vec<_>>()
+        };
+        let named = |pairs: &[(u64, &str, i32)]| {
+            pairs
+                .iter()
+                .map(|(id, name, position)| (*id, (*name).to_owned(), *position))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(roles.len(), 5);
+        assert!(matches!(roles.get(Id::new(21)), Some(Cow::Owned(_))));
+        assert_eq!(
+            roles.get(Id::new(22)).expect("derived").name.as_str(),
+            "role-2"
+        );
+        assert!(roles.get(Id::new(23)).is_none());
+        assert!(roles.get(Id::new(19)).is_none());
+
+        // A new role comes last and leaves the others derived.
+        roles.push(role(30, "Staff", 5));
+        let all = named(&[
+            (1, "@everyone", 0),
+            (9, "Bot", 1),
+            (20, "role-0", 2),
+            (21, "role-1", 3),
+            (22, "role-2", 4),
+            (30, "Staff", 5),
+        ]);
+        assert_eq!(listed(&roles), all);
+        assert!(matches!(roles.get(Id::new(20)), Some(Cow::Owned(_))));
+
+        // A change lists them, in the same order.
+        roles.get_mut(Id::new(21)).expect("derived").permissions = Permissions::KICK_MEMBERS;
+        assert_eq!(listed(&roles), all);
+        assert!(matches!(roles.get(Id::new(20)), Some(Cow::Borrowed(_))));
+        assert_eq!(
+            roles.get(Id::new(21)).expect("listed").permissions,
+            Permissions::KICK_MEMBERS
+        );
+        roles.retain(|role| role.id != Id::new(20));
+        assert_eq!(roles.len(), 5);
+        assert!(roles.get(Id::new(20)).is_none());
     }
 
     #[test]

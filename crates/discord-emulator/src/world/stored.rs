@@ -401,8 +401,8 @@ impl RoleRecord {
 }
 
 /// Twilight's values of a guild's roles.
-pub(crate) fn role_models(roles: &[RoleRecord]) -> Vec<Role> {
-    roles.iter().map(RoleRecord::model).collect()
+pub(crate) fn role_models(roles: &super::Roles) -> Vec<Role> {
+    roles.iter().map(|role| role.model()).collect()
 }
 
 /// A user of the emulated Discord. Discord's other user fields keep their defaults (no avatar,

@@ -657,6 +657,57 @@ async fn guilds_built_in_bulk_change_like_any_other() {
     assert!(!emulator.can_view(members[1], channels[2]));
     assert!(emulator.can_view(members[2], channels[2]));
 
+    // A role is created, another renamed and given a permission, a third deleted.
+    let untouched_roles = emulator.roles(other);
+    let staff = emulator
+        .create_role(guild, "Staff", Permissions::empty())
+        .unwrap();
+    common::next_dispatch(&mut socket, "GUILD_ROLE_CREATE").await;
+    emulator
+        .update_role(
+            guild,
+            roles[2],
+            Some("Helpers"),
+            Some(Permissions::MANAGE_MESSAGES),
+        )
+        .unwrap();
+    let update = common::next_dispatch(&mut socket, "GUILD_ROLE_UPDATE").await;
+    assert_eq!(update["d"]["role"]["id"], roles[2].to_string());
+    assert_eq!(update["d"]["role"]["name"], "Helpers");
+    assert_eq!(update["d"]["role"]["position"], 2);
+    let can_manage = |user| {
+        emulator
+            .guild_permissions(user, guild)
+            .contains(Permissions::MANAGE_MESSAGES)
+    };
+    assert!(can_manage(members[0]), "the holder of role-0 gains it");
+    assert!(!can_manage(members[2]), "the holder of role-1 does not");
+    emulator.delete_role(guild, roles[3]).unwrap();
+    let deleted = common::next_dispatch(&mut socket, "GUILD_ROLE_DELETE").await;
+    assert_eq!(deleted["d"]["role_id"], roles[3].to_string());
+    assert!(member_roles(members[2]).is_empty());
+    assert_eq!(member_roles(members[0]), [roles[2]]);
+    let names: Vec<_> = emulator
+        .roles(guild)
+        .into_iter()
+        .map(|role| (role.id, role.name))
+        .collect();
+    let bot_name = emulator.roles(guild)[1].name.clone();
+    assert_eq!(
+        names,
+        [
+            (roles[0], "@everyone".to_owned()),
+            (roles[1], bot_name),
+            (roles[2], "Helpers".to_owned()),
+            (staff, "Staff".to_owned())
+        ]
+    );
+    assert_eq!(
+        emulator.roles(other),
+        untouched_roles,
+        "another guild's roles"
+    );
+
     // A user turns DMs off: the bot cannot open a conversation with them any more, while the
     // others of the batch still accept DMs.
     let dm = |user: Id<twilight_model::id::marker::UserMarker>| {
