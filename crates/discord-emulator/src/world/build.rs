@@ -23,7 +23,9 @@ use twilight_model::{
 
 use super::{
     ChannelRecord, DerivedMembers, DerivedRoles, GuildRecord, MemberRecord, MemberRoles, Members,
-    RoleRecord, Roles, UserRecord, World, render, stored::UserName,
+    RoleRecord, Roles, UserRecord, World, render,
+    stored::UserName,
+    tables::{ChannelBatch, UserBatch},
 };
 use crate::{
     discord_error::{DiscordError, DiscordResult},
@@ -236,8 +238,10 @@ impl World {
         let first_role = self.snowflakes.past_range(per_guild(roles));
         let first_channel = self.snowflakes.past_range(per_guild(shape.channels as u64));
         let locale = self.locales.intern("en-US");
-        self.users
-            .add_batch(first_user, guilds, members, Arc::clone(&locale));
+        let users = UserBatch {
+            locale: Arc::clone(&locale),
+        };
+        self.users.add_batch(first_user, guilds, members, users);
         // Every guild names its roles and channels alike: one copy of each name serves all.
         let role_names: Arc<[Arc<String>]> = (0..shape.roles)
             .map(|r| self.strings.intern(&format!("role-{r}")))
@@ -262,8 +266,12 @@ impl World {
                 record
             })
             .collect();
+        let channels = ChannelBatch {
+            first_guild,
+            templates,
+        };
         self.channels
-            .add_batch(first_channel, first_guild, guilds, templates);
+            .add_batch(first_channel, guilds, shape.channels as u64, channels);
         let joined_at = now_timestamp();
         let mut made = Vec::with_capacity(shape.guilds);
         for g in 0..guilds {

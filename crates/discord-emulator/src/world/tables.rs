@@ -75,41 +75,50 @@ impl<T> Ranges<T> {
     }
 }
 
-/// What the channels of one batch are derived from.
+/// What the records of one batch are derived from.
+pub(crate) trait Batch {
+    type Record: Clone;
+
+    /// The record at `place` in the guild of index `guild` in the batch.
+    fn derive(&self, guild: u64, place: u64) -> Option<Self::Record>;
+}
+
+/// Records by id: stored, or derived from a batch until they change.
 #[derive(Debug)]
-struct ChannelBatch {
-    /// The id of the batch's first guild; the others follow one by one.
-    first_guild: u64,
-    /// Channel `c` of every guild of the batch, but for its guild.
-    templates: Box<[ChannelRecord]>,
+pub(crate) struct Table<M, B: Batch> {
+    stored: HashMap<Id<M>, B::Record>,
+    bulk: Ranges<B>,
+    /// Records of batches that were deleted.
+    deleted: HashSet<Id<M>>,
 }
 
-/// Every channel, thread and DM by id.
-#[derive(Debug, Default)]
-pub(crate) struct Channels {
-    stored: HashMap<Id<ChannelMarker>, ChannelRecord>,
-    bulk: Ranges<ChannelBatch>,
-    /// Channels of batches that were deleted.
-    deleted: HashSet<Id<ChannelMarker>>,
+impl<M, B: Batch> Default for Table<M, B> {
+    fn default() -> Self {
+        Self {
+            stored: HashMap::new(),
+            bulk: Ranges::default(),
+            deleted: HashSet::new(),
+        }
+    }
 }
 
-impl Channels {
-    /// The channel, stored or derived.
-    pub(crate) fn get(&self, id: &Id<ChannelMarker>) -> Option<Cow<'_, ChannelRecord>> {
+impl<M, B: Batch> Table<M, B> {
+    /// The record, stored or derived.
+    pub(crate) fn get(&self, id: &Id<M>) -> Option<Cow<'_, B::Record>> {
         if let Some(record) = self.stored.get(id) {
             return Some(Cow::Borrowed(record));
         }
         self.derived(*id).map(Cow::Owned)
     }
 
-    /// The channel if it is stored: only a stored channel has activity (messages, pins, a DM's
-    /// recipient, nonces, thread members).
-    pub(crate) fn stored(&self, id: &Id<ChannelMarker>) -> Option<&ChannelRecord> {
+    /// The record if it is stored (for a channel: only a stored one has activity, its
+    /// messages, pins, DM recipient, nonces and thread members).
+    pub(crate) fn stored(&self, id: &Id<M>) -> Option<&B::Record> {
         self.stored.get(id)
     }
 
-    /// The channel, to change: a derived channel is stored from now on.
-    pub(crate) fn get_mut(&mut self, id: &Id<ChannelMarker>) -> Option<&mut ChannelRecord> {
+    /// The record, to change: a derived one is stored from now on.
+    pub(crate) fn get_mut(&mut self, id: &Id<M>) -> Option<&mut B::Record> {
         if !self.stored.contains_key(id) {
             let record = self.derived(*id)?;
             self.stored.insert(*id, record);
@@ -117,17 +126,17 @@ impl Channels {
         self.stored.get_mut(id)
     }
 
-    pub(crate) fn contains_key(&self, id: &Id<ChannelMarker>) -> bool {
+    pub(crate) fn contains_key(&self, id: &Id<M>) -> bool {
         self.stored.contains_key(id) || self.derived(*id).is_some()
     }
 
-    /// Stores a new channel (its id is new: never one of a batch's).
-    pub(crate) fn insert(&mut self, id: Id<ChannelMarker>, record: ChannelRecord) {
+    /// Stores a new record (its id is new: never one of a batch's).
+    pub(crate) fn insert(&mut self, id: Id<M>, record: B::Record) {
         self.stored.insert(id, record);
     }
 
-    /// Deletes a channel, giving back its record.
-    pub(crate) fn remove(&mut self, id: &Id<ChannelMarker>) -> Option<ChannelRecord> {
+    /// Deletes a record, giving it back.
+    pub(crate) fn remove(&mut self, id: &Id<M>) -> Option<B::Record> {
         let derived = self.derived(*id);
         if self.bulk.find(id.get()).is_some() {
             self.deleted.insert(*id);
@@ -135,78 +144,8 @@ impl Channels {
         self.stored.remove(id).or(derived)
     }
 
-    /// Adds a batch: `guilds` guilds with ids from `first_guild`, each with one channel per
-    /// template, whose ids start at `first`.
-    pub(crate) fn add_batch(
-        &mut self,
-        first: u64,
-        first_guild: u64,
-        guilds: u64,
-        templates: Box<[ChannelRecord]>,
-    ) {
-        let range = Range {
-            first,
-            guilds,
-            per_guild: templates.len() as u64,
-        };
-        self.bulk.push(
-            range,
-            ChannelBatch {
-                first_guild,
-                templates,
-            },
-        );
-    }
-
-    /// A channel of a batch not stored (yet) nor deleted.
-    fn derived(&self, id: Id<ChannelMarker>) -> Option<ChannelRecord> {
-        let (batch, guild, place) = self.bulk.find(id.get())?;
-        if self.deleted.contains(&id) {
-            return None;
-        }
-        let mut record = batch.templates.get(usize::try_from(place).ok()?)?.clone();
-        record.channel.guild_id = Some(Id::new(batch.first_guild + guild));
-        Some(record)
-    }
-}
-
-/// What the users of one batch are derived from.
-#[derive(Debug)]
-struct UserBatch {
-    locale: Arc<String>,
-}
-
-/// Every user by id.
-#[derive(Debug, Default)]
-pub(crate) struct Users {
-    stored: HashMap<Id<UserMarker>, UserRecord>,
-    bulk: Ranges<UserBatch>,
-}
-
-impl Users {
-    /// The user, stored or derived.
-    pub(crate) fn get(&self, id: &Id<UserMarker>) -> Option<Cow<'_, UserRecord>> {
-        if let Some(record) = self.stored.get(id) {
-            return Some(Cow::Borrowed(record));
-        }
-        self.derived(*id).map(Cow::Owned)
-    }
-
-    /// The user, to change: a derived user is stored from now on.
-    pub(crate) fn get_mut(&mut self, id: &Id<UserMarker>) -> Option<&mut UserRecord> {
-        if !self.stored.contains_key(id) {
-            let record = self.derived(*id)?;
-            self.stored.insert(*id, record);
-        }
-        self.stored.get_mut(id)
-    }
-
-    pub(crate) fn contains_key(&self, id: &Id<UserMarker>) -> bool {
-        self.stored.contains_key(id) || self.derived(*id).is_some()
-    }
-
-    /// Every user, stored ones first (in no order), then those of each batch not stored.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Id<UserMarker>, Cow<'_, UserRecord>)> {
+    /// Every record, stored ones first (in no order), then those of each batch not stored.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Id<M>, Cow<'_, B::Record>)> {
         let stored = self
             .stored
             .iter()
@@ -221,35 +160,67 @@ impl Users {
         stored.chain(derived)
     }
 
-    /// Stores a new user (its id is new: never one of a batch's).
-    pub(crate) fn insert(&mut self, id: Id<UserMarker>, record: UserRecord) {
-        self.stored.insert(id, record);
-    }
-
-    /// Adds a batch: `per_guild` users for each of `guilds` guilds, with ids from `first`,
-    /// named `member-{guild}-{index}` and speaking `locale`.
-    pub(crate) fn add_batch(
-        &mut self,
-        first: u64,
-        guilds: u64,
-        per_guild: u64,
-        locale: Arc<String>,
-    ) {
+    /// Adds a batch: `per_guild` records for each of `guilds` guilds, with ids from `first`
+    /// (those of guild `g` from `first + g × per_guild`).
+    pub(crate) fn add_batch(&mut self, first: u64, guilds: u64, per_guild: u64, batch: B) {
         let range = Range {
             first,
             guilds,
             per_guild,
         };
-        self.bulk.push(range, UserBatch { locale });
+        self.bulk.push(range, batch);
     }
 
-    fn derived(&self, id: Id<UserMarker>) -> Option<UserRecord> {
+    /// A record of a batch not stored (yet) nor deleted.
+    fn derived(&self, id: Id<M>) -> Option<B::Record> {
         let (batch, guild, place) = self.bulk.find(id.get())?;
+        if self.deleted.contains(&id) {
+            return None;
+        }
+        batch.derive(guild, place)
+    }
+}
+
+/// Every channel, thread and DM by id.
+pub(crate) type Channels = Table<ChannelMarker, ChannelBatch>;
+
+/// The channels of one batch: channel `c` of guild `g` is template `c` in guild
+/// `first_guild + g`.
+#[derive(Debug)]
+pub(crate) struct ChannelBatch {
+    pub(crate) first_guild: u64,
+    /// Channel `c` of every guild of the batch, but for its guild.
+    pub(crate) templates: Box<[ChannelRecord]>,
+}
+
+impl Batch for ChannelBatch {
+    type Record = ChannelRecord;
+
+    fn derive(&self, guild: u64, place: u64) -> Option<ChannelRecord> {
+        let mut record = self.templates.get(usize::try_from(place).ok()?)?.clone();
+        record.channel.guild_id = Some(Id::new(self.first_guild + guild));
+        Some(record)
+    }
+}
+
+/// Every user by id.
+pub(crate) type Users = Table<UserMarker, UserBatch>;
+
+/// The users of one batch: user `m` of guild `g` is `member-{g}-{m}`, speaking `locale`.
+#[derive(Debug)]
+pub(crate) struct UserBatch {
+    pub(crate) locale: Arc<String>,
+}
+
+impl Batch for UserBatch {
+    type Record = UserRecord;
+
+    fn derive(&self, guild: u64, place: u64) -> Option<UserRecord> {
         Some(UserRecord {
             name: UserName::member(usize::try_from(guild).ok()?, usize::try_from(place).ok()?),
             bot: false,
             accepts_dms: true,
-            locale: Arc::clone(&batch.locale),
+            locale: Arc::clone(&self.locale),
         })
     }
 }
@@ -282,8 +253,12 @@ mod tests {
         channels.insert(Id::new(50), template(0, "before"));
         // Two guilds (ids 200 and 201) of three channels, ids 100 to 105.
         let templates = (0..3).map(|c| template(c, &format!("channel-{c}")));
-        channels.add_batch(100, 200, 2, templates.collect());
-        channels.add_batch(300, 400, 0, Box::default());
+        let batch = |first_guild, templates| ChannelBatch {
+            first_guild,
+            templates,
+        };
+        channels.add_batch(100, 2, 3, batch(200, templates.collect()));
+        channels.add_batch(300, 0, 3, batch(400, Box::default()));
 
         let fifth = channels.get(&Id::new(104)).expect("derived");
         assert!(matches!(fifth, Cow::Owned(_)));
@@ -334,8 +309,9 @@ mod tests {
     fn users_of_a_batch_are_derived_until_changed() {
         let mut users = Users::default();
         let locale = Arc::new("en-US".to_owned());
-        users.add_batch(1_000, 3, 25, Arc::clone(&locale));
-        users.add_batch(2_000, 1, 1, Arc::new("fr".to_owned()));
+        users.add_batch(1_000, 3, 25, UserBatch { locale });
+        let locale = Arc::new("fr".to_owned());
+        users.add_batch(2_000, 1, 1, UserBatch { locale });
         let user = users.get(&Id::new(1_026)).expect("derived");
         assert_eq!(user.name.as_str(), "member-1-1");
         assert!(!user.bot && user.accepts_dms);

@@ -555,23 +555,13 @@ async fn guilds_built_in_bulk_change_like_any_other() {
     assert_eq!(channel.last_message_id, Some(message.id.cast()));
     assert_eq!(channel.name.as_deref(), Some("channel-2"));
     assert_eq!((channel.position, channel.guild_id), (Some(2), Some(guild)));
-    let history = raw_request(
-        &emulator,
-        "GET",
-        &format!("/api/v10/channels/{}/messages", channels[2]),
-        Some(&auth),
-        None,
-    )
-    .await;
+    let get = |path: String| {
+        let (emulator, auth) = (emulator.clone(), auth.clone());
+        async move { raw_request(&emulator, "GET", &path, Some(&auth), None).await }
+    };
+    let history = get(format!("/api/v10/channels/{}/messages", channels[2])).await;
     assert_eq!(history.json()[0]["content"], "hello from a bulk guild");
-    let quiet = raw_request(
-        &emulator,
-        "GET",
-        &format!("/api/v10/channels/{}/messages", channels[1]),
-        Some(&auth),
-        None,
-    )
-    .await;
+    let quiet = get(format!("/api/v10/channels/{}/messages", channels[1])).await;
     assert_eq!(quiet.json(), json!([]), "a channel nobody wrote in");
 
     // The bot renames one channel and deletes another.
@@ -592,14 +582,7 @@ async fn guilds_built_in_bulk_change_like_any_other() {
     assert_eq!(deleted["d"]["id"], channels[0].to_string());
     assert_eq!(deleted["d"]["name"], "channel-0");
     assert!(emulator.channel(channels[0]).is_none());
-    let gone = raw_request(
-        &emulator,
-        "GET",
-        &format!("/api/v10/channels/{}", channels[0]),
-        Some(&auth),
-        None,
-    )
-    .await;
+    let gone = get(format!("/api/v10/channels/{}", channels[0])).await;
     assert_eq!(
         (gone.status, gone.json()["code"].as_u64()),
         (404, Some(10003))
