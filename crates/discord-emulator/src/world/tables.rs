@@ -8,7 +8,7 @@
 //!
 //! Reads give a [`Cow`]: borrowed for a stored record, owned for a derived one (built on the
 //! spot, without an allocation: its name is shared). A derived channel has no activity (no
-//! messages, pins or nonces): [`Channels::stored`] gives what can hold one by reference.
+//! messages, pins or nonces): [`Table::stored`] gives what can hold one by reference.
 
 use std::{
     borrow::Cow,
