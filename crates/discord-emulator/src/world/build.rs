@@ -229,17 +229,17 @@ impl World {
         let roles = shape.roles as u64;
         let per_guild = |count: u64| guilds.saturating_mul(count);
         // Every id of the batch is allocated at once, in one range per kind, dated a day back
-        // (the servers a bot serves are older than its run): a user or a channel of the batch
-        // is then derived from its place in its range (see `tables`), not stored.
+        // (the servers a bot serves are older than its run): a user, channel, role or member
+        // of the batch is then derived from its place in its range (see `tables`, `Roles` and
+        // `Members`), not stored.
         let members = shape.members.max(1) as u64;
         let first_user = self.snowflakes.past_range(per_guild(members));
         let first_guild = self.snowflakes.past_range(guilds);
         let first_bot_role = self.snowflakes.past_range(guilds);
         let first_role = self.snowflakes.past_range(per_guild(roles));
         let first_channel = self.snowflakes.past_range(per_guild(shape.channels as u64));
-        let locale = self.locales.intern("en-US");
         let users = UserBatch {
-            locale: Arc::clone(&locale),
+            locale: self.locales.intern("en-US"),
         };
         self.users.add_batch(first_user, guilds, members, users);
         // Every guild names its roles and channels alike: one copy of each name serves all.
