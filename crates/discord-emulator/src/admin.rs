@@ -271,7 +271,7 @@ async fn state(State(emulator): State<Emulator>) -> Response {
             let channels: Vec<_> = guild
                 .channels
                 .iter()
-                .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
+                .filter_map(|id| Some(world.channels.get(&id)?.channel.model(id)))
                 .collect();
             let members: Vec<Value> = guild
                 .members

@@ -639,14 +639,14 @@ impl Emulator {
 
     /// The threads of a guild (archived ones too), in creation order.
     pub fn threads(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
-        self.guild_channels(guild, |guild| &guild.threads)
+        self.guild_channels(guild, |guild| guild.threads.clone())
     }
 
     /// The channels a guild lists in `ids` (its channels, or its threads), in that order.
     fn guild_channels(
         &self,
         guild: Id<GuildMarker>,
-        ids: impl Fn(&world::GuildRecord) -> &Vec<Id<ChannelMarker>>,
+        ids: impl Fn(&world::GuildRecord) -> Vec<Id<ChannelMarker>>,
     ) -> Vec<Channel> {
         let world = self.world();
         world
@@ -654,8 +654,8 @@ impl Emulator {
             .get(&guild)
             .map(|guild| {
                 ids(guild)
-                    .iter()
-                    .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
+                    .into_iter()
+                    .filter_map(|id| Some(world.channels.get(&id)?.channel.model(id)))
                     .collect()
             })
             .unwrap_or_default()
@@ -736,7 +736,7 @@ impl Emulator {
 
     /// Channels of a guild, in creation order (threads: [`Emulator::threads`]).
     pub fn channels(&self, guild: Id<GuildMarker>) -> Vec<Channel> {
-        self.guild_channels(guild, |guild| &guild.channels)
+        self.guild_channels(guild, |guild| guild.channels.iter().collect())
     }
 
     /// Roles of a guild.

@@ -47,7 +47,7 @@ pub(super) async fn get_channels(
     let channels: Vec<_> = guild
         .channels
         .iter()
-        .filter_map(|id| Some(world.channels.get(id)?.channel.model(*id)))
+        .filter_map(|id| Some(world.channels.get(&id)?.channel.model(id)))
         .map(|channel| crate::wire::channel(&channel))
         .collect();
     Ok(json(&channels))

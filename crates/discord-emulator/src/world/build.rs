@@ -22,8 +22,8 @@ use twilight_model::{
 };
 
 use super::{
-    ChannelRecord, DerivedMembers, DerivedRoles, GuildRecord, MemberRecord, MemberRoles, Members,
-    RoleRecord, Roles, UserRecord, World, render,
+    ChannelRecord, DerivedMembers, DerivedRoles, GuildChannels, GuildRecord, MemberRecord,
+    MemberRoles, Members, RoleRecord, Roles, UserRecord, World, render,
     stored::UserName,
     tables::{ChannelBatch, UserBatch},
 };
@@ -179,7 +179,7 @@ impl World {
                 bot_role_model,
             ]),
             members,
-            channels: Vec::new(),
+            channels: GuildChannels::default(),
             threads: Vec::new(),
             bot_role,
             premium_tier: PremiumTier::None,
@@ -302,9 +302,7 @@ impl World {
                 bot.into_iter().collect(),
             );
             let channels = shape.channels as u64;
-            guild.channels = (0..channels)
-                .map(|c| Id::new(first_channel + g * channels + c))
-                .collect();
+            guild.channels = GuildChannels::range(first_channel + g * channels, channels);
             self.guilds.insert(guild_id, guild);
             if announce {
                 self.emit_guild_create(guild_id);
@@ -677,7 +675,7 @@ impl World {
             .guild(guild_id)?
             .channels
             .iter()
-            .filter_map(|id| self.channels.get(id))
+            .filter_map(|id| self.channels.get(&id))
             .filter(|record| record.channel.parent_id == Some(parent_id))
             .count();
         if children >= MAX_CATEGORY_CHANNELS {
@@ -763,7 +761,6 @@ impl World {
                 let children: Vec<Id<ChannelMarker>> = guild
                     .channels
                     .iter()
-                    .copied()
                     .filter(|child_id| {
                         self.channels
                             .get(child_id)

@@ -392,6 +392,53 @@ impl Roles {
     }
 }
 
+/// A guild's channels in creation order. Those of a guild built in bulk are a range of ids
+/// (`first`, `first + 1`…), not listed until one of them is deleted; channels created later are
+/// listed after them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GuildChannels {
+    /// The first id and the number of the range.
+    range: Option<(u64, u64)>,
+    listed: Vec<Id<ChannelMarker>>,
+}
+
+impl GuildChannels {
+    /// The channels of a guild built in bulk: `count` ids from `first`.
+    pub(crate) fn range(first: u64, count: u64) -> Self {
+        Self {
+            range: (count > 0).then_some((first, count)),
+            listed: Vec::new(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        let range = self.range.map_or(0, |(_, count)| count);
+        usize::try_from(range).unwrap_or(usize::MAX) + self.listed.len()
+    }
+
+    /// The channels' ids in creation order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Id<ChannelMarker>> + '_ {
+        let range = self
+            .range
+            .map_or(0..0, |(first, count)| first..first + count);
+        range.map(Id::new).chain(self.listed.iter().copied())
+    }
+
+    /// Adds a new channel after the others.
+    pub(crate) fn push(&mut self, channel_id: Id<ChannelMarker>) {
+        self.listed.push(channel_id);
+    }
+
+    /// Keeps the channels `keep` accepts (listing the range's).
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Id<ChannelMarker>) -> bool) {
+        if let Some((first, count)) = self.range.take() {
+            self.listed
+                .splice(0..0, (first..first + count).map(Id::new));
+        }
+        self.listed.retain(keep);
+    }
+}
+
 /// A guild.
 #[derive(Clone, Debug)]
 pub(crate) struct GuildRecord {
@@ -404,7 +451,7 @@ pub(crate) struct GuildRecord {
     pub(crate) roles: Roles,
     pub(crate) members: Members,
     /// Channels in creation order (threads are not channels of the guild's list).
-    pub(crate) channels: Vec<Id<ChannelMarker>>,
+    pub(crate) channels: GuildChannels,
     /// Threads in creation order, archived ones included.
     pub(crate) threads: Vec<Id<ChannelMarker>>,
     /// The bot's managed role, created when the bot joined.
@@ -1053,6 +1100,19 @@ mod tests {
         roles.retain(|role| role.id != Id::new(20));
         assert_eq!(roles.len(), 5);
         assert!(roles.get(Id::new(20)).is_none());
+    }
+
+    #[test]
+    fn a_bulk_guilds_channels_are_a_range_until_one_is_deleted() {
+        let ids = |channels: &GuildChannels| channels.iter().map(Id::get).collect::<Vec<_>>();
+        let mut channels = GuildChannels::range(10, 3);
+        assert_eq!((ids(&channels), channels.len()), (vec![10, 11, 12], 3));
+        channels.push(Id::new(50));
+        assert_eq!((ids(&channels), channels.len()), (vec![10, 11, 12, 50], 4));
+        channels.retain(|id| id.get() != 11);
+        assert_eq!((ids(&channels), channels.len()), (vec![10, 12, 50], 3));
+        assert_eq!(GuildChannels::range(10, 0).len(), 0);
+        assert_eq!(ids(&GuildChannels::default()), Vec::<u64>::new());
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl World {
             guild
                 .channels
                 .iter()
-                .filter_map(|id| Some(self.channels.get(id)?.channel.model(*id)))
+                .filter_map(|id| Some(self.channels.get(&id)?.channel.model(id)))
                 .collect()
         } else {
             Vec::new()
