@@ -574,11 +574,15 @@ impl World {
         message.flags = Some(flags);
         if let Some(stored) = self.ephemeral.get_mut(&message.id) {
             stored.message.flags = Some(flags);
-        } else if let Some(stored) = self
-            .channel_mut(channel_id)?
-            .activity_mut()
+        } else if self
+            .activity(channel_id)?
             .messages
-            .get_mut(&message.id)
+            .contains_key(&message.id)
+            && let Some(stored) = self
+                .channel_mut(channel_id)?
+                .activity_mut()
+                .messages
+                .get_mut(&message.id)
         {
             stored.flags = Some(flags);
         }

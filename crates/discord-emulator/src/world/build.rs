@@ -212,7 +212,9 @@ impl World {
 
     /// Builds `shape.guilds` guilds at once, each with its members (the first owns it), roles
     /// (each member holding one) and text channels, and the bot in it with `bot_permissions`;
-    /// the guilds, roles and channels have ids dated a day back.
+    /// the users, guilds, roles and channels have ids dated a day back, and all but the guilds
+    /// themselves, their @everyone and bot role and the bot's membership are derived from those
+    /// ids until they change.
     /// Nothing is announced piece by piece: each guild reaches connected shards as one
     /// GUILD_CREATE, and nothing is serialized when no session exists. Every step is constant
     /// time, so the rate does not fall as the world grows.
@@ -421,16 +423,18 @@ impl World {
                 "The @everyone role cannot be deleted",
             ));
         }
-        let before = guild.roles.len();
-        guild.roles.retain(|role| role.id != role_id);
-        if guild.roles.len() == before {
+        if guild.roles.remove(role_id).is_none() {
             return Err(DiscordError::unknown_role());
         }
-        let mut affected = Vec::new();
-        for member in guild.members.values_mut() {
-            if member.roles.contains(&role_id) {
+        let affected: Vec<Id<UserMarker>> = guild
+            .members
+            .values()
+            .filter(|member| member.roles.contains(&role_id))
+            .map(|member| member.user_id)
+            .collect();
+        for user_id in &affected {
+            if let Some(member) = guild.members.get_mut(user_id) {
                 member.roles.retain(|role| *role != role_id);
-                affected.push(member.user_id);
             }
         }
         for user_id in affected {
@@ -756,7 +760,7 @@ impl World {
         if let Some(guild_id) = channel.guild_id {
             let mut orphans: Vec<Channel> = Vec::new();
             if let Some(guild) = self.guilds.get_mut(&guild_id) {
-                guild.channels.retain(|id| *id != channel_id);
+                guild.channels.remove(channel_id);
                 // Read first: only the children change (and are stored from then on).
                 let children: Vec<Id<ChannelMarker>> = guild
                     .channels

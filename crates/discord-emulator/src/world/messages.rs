@@ -1078,10 +1078,16 @@ impl World {
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
         self.check_not_archived(channel_id)?;
-        let record = self.channel_mut(channel_id)?;
-        if record.activity_mut().messages.remove(&message_id).is_none() {
+        // Looked up first: a channel is stored (and its activity allocated) only for a change.
+        if !self
+            .activity(channel_id)?
+            .messages
+            .contains_key(&message_id)
+        {
             return Err(DiscordError::unknown_message());
         }
+        let record = self.channel_mut(channel_id)?;
+        record.activity_mut().messages.remove(&message_id);
         let was_pinned = record
             .activity()
             .pins
@@ -1117,6 +1123,10 @@ impl World {
         channel_id: Id<ChannelMarker>,
         message_ids: &[Id<MessageMarker>],
     ) -> DiscordResult<()> {
+        let stored = &self.activity(channel_id)?.messages;
+        if !message_ids.iter().any(|id| stored.contains_key(id)) {
+            return Ok(());
+        }
         let record = self.channel_mut(channel_id)?;
         let deleted: Vec<Id<MessageMarker>> = message_ids
             .iter()
@@ -1230,10 +1240,14 @@ impl World {
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
-        let record = self.channel_mut(channel_id)?;
-        if !record.activity().messages.contains_key(&message_id) {
+        if !self
+            .activity(channel_id)?
+            .messages
+            .contains_key(&message_id)
+        {
             return Err(DiscordError::unknown_message());
         }
+        let record = self.channel_mut(channel_id)?;
         let before = record.activity().pins.len();
         record
             .activity_mut()

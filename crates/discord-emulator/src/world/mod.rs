@@ -129,11 +129,11 @@ impl FromIterator<Id<RoleMarker>> for MemberRoles {
 
 /// A guild's members sorted by user id: a vector searched by halves rather than a map, since
 /// a map's nodes and their spare slots weighed several times the members of a small guild.
-/// Its methods are those of the `BTreeMap` it replaced, and it iterates in the same order.
+/// It iterates in the order of the `BTreeMap` it replaced.
 ///
 /// The members of a guild built in bulk are not listed: they are derived from their place in
 /// the batch's ranges of ids ([`DerivedMembers`]) until the first change to one of them lists
-/// them all (a new member is listed beside them without it). Reads give a [`Cow`]: borrowed
+/// them all (a new member is listed beside them, and the listed ones change, without it). Reads give a [`Cow`]: borrowed
 /// for a listed member, owned for a derived one (built on the spot, without an allocation).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Members {
@@ -187,6 +187,7 @@ impl Members {
         for member in listed {
             members.insert(member);
         }
+        members.listed.shrink_to_fit();
         members
     }
 
@@ -195,13 +196,15 @@ impl Members {
             .binary_search_by_key(&user_id, |member| member.user_id)
     }
 
-    /// Lists the derived members, before a change.
-    fn list(&mut self) -> &mut Vec<MemberRecord> {
-        if let Some(derived) = self.derived.take() {
+    /// Lists the derived members before a change to `user_id`, if it is one of them.
+    fn list_for(&mut self, user_id: Id<UserMarker>) {
+        if let Some(derived) = self.derived
+            && derived.get(user_id).is_some()
+        {
+            self.derived = None;
             self.listed.extend(derived.iter());
             self.listed.sort_unstable_by_key(|member| member.user_id);
         }
-        &mut self.listed
     }
 
     pub(crate) fn get(&self, user_id: &Id<UserMarker>) -> Option<Cow<'_, MemberRecord>> {
@@ -212,7 +215,7 @@ impl Members {
     }
 
     pub(crate) fn get_mut(&mut self, user_id: &Id<UserMarker>) -> Option<&mut MemberRecord> {
-        self.list();
+        self.list_for(*user_id);
         self.search(*user_id)
             .ok()
             .map(|index| &mut self.listed[index])
@@ -227,9 +230,7 @@ impl Members {
 
     /// Adds a member, or replaces the record of one already there (returned).
     pub(crate) fn insert(&mut self, member: MemberRecord) -> Option<MemberRecord> {
-        if self.contains_key(&member.user_id) {
-            self.list();
-        }
+        self.list_for(member.user_id);
         match self.search(member.user_id) {
             Ok(index) => Some(std::mem::replace(&mut self.listed[index], member)),
             Err(index) => {
@@ -240,7 +241,7 @@ impl Members {
     }
 
     pub(crate) fn remove(&mut self, user_id: &Id<UserMarker>) -> Option<MemberRecord> {
-        self.list();
+        self.list_for(*user_id);
         self.search(*user_id)
             .ok()
             .map(|index| self.listed.remove(index))
@@ -272,16 +273,12 @@ impl Members {
             (None, _) => derived.next().map(Cow::Owned),
         })
     }
-
-    pub(crate) fn values_mut(&mut self) -> std::slice::IterMut<'_, MemberRecord> {
-        self.list().iter_mut()
-    }
 }
 
 /// A guild's roles in their order, @everyone first. The roles of a guild built in bulk
 /// (`role-0`, `role-1`… after @everyone and the bot's) are derived from the batch's range of
-/// ids ([`DerivedRoles`]) until the first change to one of the guild's roles lists them; a new
-/// role is listed after them without listing them.
+/// ids ([`DerivedRoles`]) until the first change to one of them lists them; a new role is
+/// listed after them, and the listed ones change, without listing them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Roles {
     listed: Vec<RoleRecord>,
@@ -329,32 +326,45 @@ impl From<Vec<RoleRecord>> for Roles {
 impl Roles {
     /// These roles (@everyone and the bot's), then the derived.
     pub(crate) fn with_derived(mut self, derived: DerivedRoles) -> Self {
-        self.list();
+        self.list_all();
         self.at = self.listed.len();
         self.derived = (!derived.names.is_empty()).then_some(derived);
         self
     }
 
-    /// Lists the derived roles, before a change.
-    fn list(&mut self) -> &mut Vec<RoleRecord> {
+    /// Lists the derived roles.
+    fn list_all(&mut self) {
         if let Some(derived) = self.derived.take() {
             let at = self.at.min(self.listed.len());
             self.listed.splice(at..at, derived.iter());
         }
-        &mut self.listed
+    }
+
+    /// Lists the derived roles before a change to `role_id`, if it is one of them.
+    fn list_for(&mut self, role_id: Id<RoleMarker>) {
+        if self.derived_place(role_id).is_some() {
+            self.list_all();
+        }
+    }
+
+    /// Where a derived role is in its batch's range; `None` for any other role.
+    fn derived_place(&self, role_id: Id<RoleMarker>) -> Option<usize> {
+        let derived = self.derived.as_ref()?;
+        let place = usize::try_from(role_id.get().checked_sub(derived.first)?).ok()?;
+        (place < derived.names.len()).then_some(place)
     }
 
     pub(crate) fn get(&self, role_id: Id<RoleMarker>) -> Option<Cow<'_, RoleRecord>> {
         if let Some(role) = self.listed.iter().find(|role| role.id == role_id) {
             return Some(Cow::Borrowed(role));
         }
-        let derived = self.derived.as_ref()?;
-        let place = role_id.get().checked_sub(derived.first)?;
-        derived.record(usize::try_from(place).ok()?).map(Cow::Owned)
+        let place = self.derived_place(role_id)?;
+        self.derived.as_ref()?.record(place).map(Cow::Owned)
     }
 
     pub(crate) fn get_mut(&mut self, role_id: Id<RoleMarker>) -> Option<&mut RoleRecord> {
-        self.list().iter_mut().find(|role| role.id == role_id)
+        self.list_for(role_id);
+        self.listed.iter_mut().find(|role| role.id == role_id)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -386,15 +396,20 @@ impl Roles {
         self.listed.push(role);
     }
 
-    /// Keeps the roles `keep` accepts.
-    pub(crate) fn retain(&mut self, keep: impl FnMut(&RoleRecord) -> bool) {
-        self.list().retain(keep);
+    /// Deletes a role, giving it back.
+    pub(crate) fn remove(&mut self, role_id: Id<RoleMarker>) -> Option<RoleRecord> {
+        self.list_for(role_id);
+        let index = self.listed.iter().position(|role| role.id == role_id)?;
+        if index < self.at {
+            self.at -= 1;
+        }
+        Some(self.listed.remove(index))
     }
 }
 
 /// A guild's channels in creation order. Those of a guild built in bulk are a range of ids
 /// (`first`, `first + 1`…), not listed until one of them is deleted; channels created later are
-/// listed after them.
+/// listed after them (and deleted without listing the range).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GuildChannels {
     /// The first id and the number of the range.
@@ -429,13 +444,16 @@ impl GuildChannels {
         self.listed.push(channel_id);
     }
 
-    /// Keeps the channels `keep` accepts (listing the range's).
-    pub(crate) fn retain(&mut self, keep: impl FnMut(&Id<ChannelMarker>) -> bool) {
-        if let Some((first, count)) = self.range.take() {
+    /// Takes a channel out of the list (listing the range's if it is one of them).
+    pub(crate) fn remove(&mut self, channel_id: Id<ChannelMarker>) {
+        if let Some((first, count)) = self.range
+            && (first..first + count).contains(&channel_id.get())
+        {
+            self.range = None;
             self.listed
                 .splice(0..0, (first..first + count).map(Id::new));
         }
-        self.listed.retain(keep);
+        self.listed.retain(|id| *id != channel_id);
     }
 }
 
@@ -1012,6 +1030,12 @@ mod tests {
         assert!(!members.contains_key(&Id::new(105)));
         assert!(!members.contains_key(&Id::new(99)));
 
+        // A change to the bot, or to nobody, keeps the others derived.
+        members.get_mut(&Id::new(150)).expect("listed").nick = Some(Box::new("Bot".to_owned()));
+        assert!(members.get_mut(&Id::new(99)).is_none());
+        assert!(members.remove(&Id::new(99)).is_none());
+        assert!(matches!(members.get(&Id::new(101)), Some(Cow::Owned(_))));
+
         // A new member keeps the others derived; a change lists them all, in order.
         members.insert(MemberRecord {
             user_id: Id::new(102_000),
@@ -1089,7 +1113,12 @@ mod tests {
         assert_eq!(listed(&roles), all);
         assert!(matches!(roles.get(Id::new(20)), Some(Cow::Owned(_))));
 
-        // A change lists them, in the same order.
+        // A change to a listed role leaves them derived; a change to one of them lists them,
+        // in the same order.
+        roles.get_mut(Id::new(9)).expect("listed").permissions = Permissions::ADMINISTRATOR;
+        assert!(matches!(roles.get(Id::new(20)), Some(Cow::Owned(_))));
+        assert!(roles.get_mut(Id::new(99)).is_none());
+        assert!(matches!(roles.get(Id::new(20)), Some(Cow::Owned(_))));
         roles.get_mut(Id::new(21)).expect("derived").permissions = Permissions::KICK_MEMBERS;
         assert_eq!(listed(&roles), all);
         assert!(matches!(roles.get(Id::new(20)), Some(Cow::Borrowed(_))));
@@ -1097,9 +1126,10 @@ mod tests {
             roles.get(Id::new(21)).expect("listed").permissions,
             Permissions::KICK_MEMBERS
         );
-        roles.retain(|role| role.id != Id::new(20));
+        assert_eq!(roles.remove(Id::new(20)).map(|role| role.position), Some(2));
         assert_eq!(roles.len(), 5);
         assert!(roles.get(Id::new(20)).is_none());
+        assert!(roles.remove(Id::new(20)).is_none());
     }
 
     #[test]
@@ -1109,8 +1139,13 @@ mod tests {
         assert_eq!((ids(&channels), channels.len()), (vec![10, 11, 12], 3));
         channels.push(Id::new(50));
         assert_eq!((ids(&channels), channels.len()), (vec![10, 11, 12, 50], 4));
-        channels.retain(|id| id.get() != 11);
+        channels.remove(Id::new(50));
+        assert_eq!(channels.range, Some((10, 3)), "a later channel goes alone");
+        channels.push(Id::new(50));
+        channels.remove(Id::new(11));
         assert_eq!((ids(&channels), channels.len()), (vec![10, 12, 50], 3));
+        channels.remove(Id::new(99));
+        assert_eq!(ids(&channels), [10, 12, 50]);
         assert_eq!(GuildChannels::range(10, 0).len(), 0);
         assert_eq!(ids(&GuildChannels::default()), Vec::<u64>::new());
     }

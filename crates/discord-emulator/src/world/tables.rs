@@ -2,8 +2,8 @@
 //! ([`World::populate`](super::World::populate)) are not stored one by one: their ids are
 //! allocated in ranges, one range per batch, and a channel or user of a range is derived from
 //! its place in it (its guild, its position, its name) until it first changes. A world of
-//! 100,000 guilds of 30 channels and 25 members keeps 5.5 million records this way in a few
-//! hundred bytes. A record that changes (a message sent in the channel, an edit, a DM setting)
+//! 100,000 guilds of 30 channels and 25 members keeps 5.5 million records this way in its
+//! ranges and one template per channel of the shape. A record that changes (a message sent in the channel, an edit, a DM setting)
 //! is stored from then on like any other; a deleted one is remembered as deleted.
 //!
 //! Reads give a [`Cow`]: borrowed for a stored record, owned for a derived one (built on the
@@ -132,6 +132,7 @@ impl<M, B: Batch> Table<M, B> {
 
     /// Stores a new record (its id is new: never one of a batch's).
     pub(crate) fn insert(&mut self, id: Id<M>, record: B::Record) {
+        debug_assert!(self.bulk.find(id.get()).is_none(), "a new id is no batch's");
         self.stored.insert(id, record);
     }
 
