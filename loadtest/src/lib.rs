@@ -94,8 +94,6 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
             global_limit: scenario.discord.global_limit,
             ..RateLimitConfig::default()
         },
-        // Discord allows 2,500 guilds per shard; the scenario may pack them tighter.
-        max_guilds_per_shard: usize::MAX,
         // The people wait 3 s for what follows a deferral, then move on.
         answer_wait: Duration::from_secs(3),
         ..EmulatorConfig::default()

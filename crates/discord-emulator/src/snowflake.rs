@@ -42,6 +42,17 @@ impl Snowflakes {
         first
     }
 
+    /// `count` new ids dated like [`past_range`](Self::past_range)'s, one per millisecond: the
+    /// first is returned, the `k`-th is `first + (k << 22)`. Discord puts a guild on shard
+    /// `(id >> 22) % shards`, so guilds with these ids spread evenly over any number of shards,
+    /// where ids of one millisecond would all fall on one. The ids after them start at the next
+    /// millisecond (a day holds 86 million).
+    pub(crate) fn past_spread(&mut self, count: u64) -> u64 {
+        let next_ms = ((self.past >> 22) + 1) << 22;
+        self.past = next_ms + (count << 22);
+        next_ms
+    }
+
     /// A new id, greater than every id generated before.
     pub(crate) fn next(&mut self) -> u64 {
         let elapsed = unix_ms().saturating_sub(DISCORD_EPOCH_MS);
@@ -119,6 +130,17 @@ mod tests {
             range + 3,
             "an empty range takes no id"
         );
+        let spread = snowflakes.past_spread(16);
+        assert!(spread > range + 3);
+        let shards: Vec<u64> = (0..16).map(|k| ((spread + (k << 22)) >> 22) % 16).collect();
+        let mut sorted = shards.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (0..16).collect::<Vec<_>>(),
+            "one guild per shard: {shards:?}"
+        );
+        assert!(snowflakes.past_range(1) > spread + (15 << 22));
         let new = snowflakes.next();
         assert!(past.windows(2).all(|pair| pair[0] < pair[1]));
         assert!(past.iter().all(|id| *id < new));

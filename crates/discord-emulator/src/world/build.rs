@@ -236,7 +236,8 @@ impl World {
         // `Members`), not stored.
         let members = shape.members.max(1) as u64;
         let first_user = self.snowflakes.past_range(per_guild(members));
-        let first_guild = self.snowflakes.past_range(guilds);
+        // One millisecond apart, so the guilds spread over the shards as Discord's do.
+        let first_guild = self.snowflakes.past_spread(guilds);
         let first_bot_role = self.snowflakes.past_range(guilds);
         let first_role = self.snowflakes.past_range(per_guild(roles));
         let first_channel = self.snowflakes.past_range(per_guild(shape.channels as u64));
@@ -277,7 +278,7 @@ impl World {
         let joined_at = now_timestamp();
         let mut made = Vec::with_capacity(shape.guilds);
         for g in 0..guilds {
-            let guild_id: Id<GuildMarker> = Id::new(first_guild + g);
+            let guild_id: Id<GuildMarker> = Id::new(first_guild + (g << 22));
             let bot_role: Id<RoleMarker> = Id::new(first_bot_role + g);
             let mut guild = self.new_guild_record(
                 guild_id,

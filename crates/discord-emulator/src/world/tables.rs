@@ -186,7 +186,8 @@ impl<M, B: Batch> Table<M, B> {
 pub(crate) type Channels = Table<ChannelMarker, ChannelBatch>;
 
 /// The channels of one batch: channel `c` of guild `g` is template `c` in guild
-/// `first_guild + g`.
+/// `first_guild + (g << 22)` (the batch's guilds are one millisecond apart, see
+/// `Snowflakes::past_spread`).
 #[derive(Debug)]
 pub(crate) struct ChannelBatch {
     pub(crate) first_guild: u64,
@@ -199,7 +200,7 @@ impl Batch for ChannelBatch {
 
     fn derive(&self, guild: u64, place: u64) -> Option<ChannelRecord> {
         let mut record = self.templates.get(usize::try_from(place).ok()?)?.clone();
-        record.channel.guild_id = Some(Id::new(self.first_guild + guild));
+        record.channel.guild_id = Some(Id::new(self.first_guild + (guild << 22)));
         Some(record)
     }
 }
@@ -252,7 +253,7 @@ mod tests {
     fn channels_of_a_batch_are_derived_until_changed_or_deleted() {
         let mut channels = Channels::default();
         channels.insert(Id::new(50), template(0, "before"));
-        // Two guilds (ids 200 and 201) of three channels, ids 100 to 105.
+        // Two guilds (ids 200 and 200 + 1 << 22) of three channels, ids 100 to 105.
         let templates = (0..3).map(|c| template(c, &format!("channel-{c}")));
         let batch = |first_guild, templates| ChannelBatch {
             first_guild,
@@ -264,11 +265,11 @@ mod tests {
         let fifth = channels.get(&Id::new(104)).expect("derived");
         assert!(matches!(fifth, Cow::Owned(_)));
         let model = fifth.channel.model(Id::new(104));
-        assert_eq!(model.guild_id, Some(Id::new(201)));
+        assert_eq!(model.guild_id, Some(Id::new(200 + (1 << 22))));
         assert_eq!(model.position, Some(1));
         assert_eq!(model.name.as_deref(), Some("channel-1"));
         let mut expected = template(1, "channel-1").channel.model(Id::new(104));
-        expected.guild_id = Some(Id::new(201));
+        expected.guild_id = Some(Id::new(200 + (1 << 22)));
         assert_eq!(
             model, expected,
             "but for its guild, a derived channel is its template"
@@ -293,7 +294,7 @@ mod tests {
         assert!(channels.stored(&Id::new(104)).is_some());
 
         let removed = channels.remove(&Id::new(103)).expect("derived");
-        assert_eq!(removed.channel.guild_id, Some(Id::new(201)));
+        assert_eq!(removed.channel.guild_id, Some(Id::new(200 + (1 << 22))));
         assert!(channels.get(&Id::new(103)).is_none());
         assert!(channels.get_mut(&Id::new(103)).is_none());
         assert!(channels.remove(&Id::new(104)).is_some());

@@ -243,3 +243,37 @@ async fn a_large_payload_closes_4002_and_too_many_sends_close_4008() {
     send_json(&mut socket, &json!({ "op": 1, "d": null })).await;
     assert_eq!(next_json(&mut socket).await.unwrap_err(), Some(4008));
 }
+
+/// Guilds built in bulk spread over the shards as Discord's do (shard `(id >> 22) % n`): 100
+/// guilds on 4 shards are 25 on each, within a limit of 30 guilds a shard that a world whose
+/// guilds all fell on one shard would break (4011).
+#[tokio::test]
+async fn guilds_built_in_bulk_spread_evenly_over_the_shards() {
+    let emulator = common::start_with(|config| {
+        config.max_concurrency = 4;
+        config.max_guilds_per_shard = 30;
+    })
+    .await;
+    emulator
+        .populate(discord_emulator::WorldShape {
+            guilds: 100,
+            channels: 1,
+            roles: 0,
+            members: 1,
+            bot_permissions: twilight_model::guild::Permissions::ADMINISTRATOR,
+        })
+        .unwrap();
+    let mut counts = Vec::new();
+    for shard in 0..4 {
+        let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+        next_json(&mut socket).await.unwrap();
+        send_json(
+            &mut socket,
+            &identify(&emulator, [shard, 4], Intents::GUILDS),
+        )
+        .await;
+        let ready = next_dispatch(&mut socket, "READY").await;
+        counts.push(ready["d"]["guilds"].as_array().map(Vec::len));
+    }
+    assert_eq!(counts, [Some(25); 4]);
+}
