@@ -389,6 +389,9 @@ impl Connection {
             Some(1) => {
                 self.record(Direction::Received, op, None, data.as_u64(), String::new());
                 self.last_heartbeat = Instant::now();
+                if let (Some(session_id), Some(seq)) = (&self.session_id, data.as_u64()) {
+                    self.emulator.world().hub.acknowledge(session_id, seq);
+                }
                 let ack = r#"{"t":null,"s":null,"op":11,"d":null}"#;
                 if self.send(ack, Some(11), None, None).await.is_err() {
                     return Some(End::Transport);

@@ -138,6 +138,15 @@ impl Session {
             && (event.intents.is_empty() || self.intents.intersects(event.intents))
     }
 
+    /// Lets go of the dispatches up to `seq`, which the client has: a resume asks only for
+    /// those after the last sequence number it saw.
+    fn forget_through(&mut self, seq: u64) {
+        let seq = seq.min(self.seq);
+        while self.buffer.front().is_some_and(|(kept, ..)| *kept <= seq) {
+            self.buffer.pop_front();
+        }
+    }
+
     fn push(&mut self, name: &'static str, data: &str, replay_limit: usize) {
         self.seq += 1;
         let seq = self.seq;
@@ -170,6 +179,9 @@ pub struct SessionInfo {
     pub connected: bool,
     /// Last sequence number dispatched to the session.
     pub sequence: u64,
+    /// Dispatches kept for a resume: those after the sequence number of the client's last
+    /// heartbeat (or resume), at most the replay buffer's size.
+    pub replayable: usize,
 }
 
 /// Why a resume was refused (answered with op 9 `false`).
@@ -439,9 +451,20 @@ impl Hub {
                 });
             }
         }
+        session.forget_through(seq);
         session.link = Some(Link { connection_id, tx });
         session.detached_at = None;
         Ok(())
+    }
+
+    /// A heartbeat carried `seq`, the last sequence number the client saw: what it has
+    /// cannot be asked for again, so it leaves the replay buffer. (Without this the buffer
+    /// held every GUILD_CREATE of a shard's start — tens of kilobytes a guild — until 10,000
+    /// later dispatches pushed them out.)
+    pub(crate) fn acknowledge(&mut self, session_id: &str, seq: u64) {
+        if let Some(session) = self.sessions.get_mut(session_id) {
+            session.forget_through(seq);
+        }
     }
 
     /// The connection carrying the session went away; the session stays resumable.
@@ -481,6 +504,7 @@ impl Hub {
                 intents: session.intents.bits(),
                 connected: session.link.is_some(),
                 sequence: session.seq,
+                replayable: session.buffer.len(),
             })
             .collect();
         infos.sort_by(|a, b| a.shard.cmp(&b.shard).then(a.session_id.cmp(&b.session_id)));
@@ -551,6 +575,41 @@ mod tests {
         hub.resume("b", 1, 3, tx2).expect("resumable");
         let replayed: Vec<_> = std::iter::from_fn(|| rx2.try_recv().ok()).collect();
         assert_eq!(replayed.len(), 1);
+        let kept = |hub: &Hub| {
+            hub.infos()
+                .iter()
+                .find(|info| info.session_id == "b")
+                .map(|info| (info.sequence, info.replayable))
+        };
+        assert_eq!(
+            kept(&hub),
+            Some((2, 1)),
+            "the resume let go of what the client had"
+        );
+
+        // A heartbeat's sequence number lets go of what the client has; a resume from before
+        // it is refused, one from it replays what came after.
+        for n in 5..8 {
+            hub.dispatch(&Event::new(
+                "MESSAGE_CREATE",
+                Some(guild_on_shard_1),
+                Intents::GUILD_MESSAGES,
+                &n,
+            ));
+        }
+        assert_eq!(kept(&hub), Some((5, 4)));
+        hub.acknowledge("b", 4);
+        assert_eq!(kept(&hub), Some((5, 1)));
+        hub.acknowledge("b", 99);
+        assert_eq!(kept(&hub), Some((5, 0)), "never past what was dispatched");
+        hub.detach("b", 3);
+        assert!(matches!(
+            hub.resume("b", 3, 4, mpsc::unbounded_channel().0),
+            Err(ResumeRefusal::TooOld)
+        ));
+        let (tx3, mut rx3) = mpsc::unbounded_channel();
+        hub.resume("b", 5, 5, tx3).expect("resumable");
+        assert!(rx3.try_recv().is_err(), "nothing missed");
         assert!(matches!(
             hub.resume("nope", 0, 4, mpsc::unbounded_channel().0),
             Err(ResumeRefusal::UnknownSession)

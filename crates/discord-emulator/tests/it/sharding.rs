@@ -277,3 +277,59 @@ async fn guilds_built_in_bulk_spread_evenly_over_the_shards() {
     }
     assert_eq!(counts, [Some(25); 4]);
 }
+
+/// A heartbeat's sequence number lets the replay buffer go of what the client has: a shard's
+/// start (Ready and a GUILD_CREATE per guild, tens of kilobytes each in a real world) is not
+/// kept for a resume that can no longer ask for it, and a resume still replays what came after.
+#[tokio::test]
+async fn heartbeats_let_the_replay_buffer_go_of_what_the_client_has() {
+    let emulator = common::start().await;
+    let guilds = emulator
+        .populate(discord_emulator::WorldShape {
+            guilds: 20,
+            channels: 3,
+            roles: 2,
+            members: 3,
+            bot_permissions: twilight_model::guild::Permissions::ADMINISTRATOR,
+        })
+        .unwrap();
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    send_json(&mut socket, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    let ready = next_dispatch(&mut socket, "READY").await;
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+    let mut last = ready["s"].as_u64().unwrap();
+    for _ in &guilds {
+        last = next_dispatch(&mut socket, "GUILD_CREATE").await["s"]
+            .as_u64()
+            .unwrap();
+    }
+    let replayable = || emulator.sessions()[0].replayable;
+    assert_eq!(replayable(), 21, "Ready and 20 GUILD_CREATEs");
+    send_json(&mut socket, &json!({ "op": 1, "d": last })).await;
+    while next_json(&mut socket).await.unwrap()["op"] != 11 {}
+    assert_eq!(replayable(), 0);
+
+    // A change after it is kept, and a resume from the heartbeat's number replays it.
+    emulator
+        .create_text_channel(guilds[0], "after", None)
+        .unwrap();
+    assert_eq!(replayable(), 1);
+    drop(socket);
+    let mut resumed = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut resumed).await.unwrap();
+    let resume = json!({
+        "op": 6,
+        "d": { "token": emulator.bot_token(), "session_id": session_id, "seq": last },
+    });
+    send_json(&mut resumed, &resume).await;
+    let mut seen = Vec::new();
+    loop {
+        let payload = next_json(&mut resumed).await.unwrap();
+        if payload["t"] == "RESUMED" {
+            break;
+        }
+        seen.push((payload["t"].clone(), payload["d"]["name"].clone()));
+    }
+    assert_eq!(seen, [(json!("CHANNEL_CREATE"), json!("after"))]);
+}
