@@ -634,10 +634,8 @@ async fn a_burst_of_messages_reaches_the_transcript_whole_and_in_order() {
         .await
         .unwrap();
     world.wait_for_transcript(channel, before + 400).await;
-    let ticket = world.ticket_in(channel).await;
-    world
-        .wait_until_async(async || {
-            let transcript = world.store.transcript(ticket.id).await.unwrap();
+    let transcript = world
+        .transcript_once(channel, |transcript| {
             transcript
                 .iter()
                 .any(|m| m.message_id == deleted && m.deleted_at.is_some())
@@ -646,7 +644,6 @@ async fn a_burst_of_messages_reaches_the_transcript_whole_and_in_order() {
                     .any(|m| m.message_id == edited && m.edits.len() == 1)
         })
         .await;
-    let transcript = world.store.transcript(ticket.id).await.unwrap();
     let mias: Vec<_> = transcript.iter().filter(|m| m.author_id == mia).collect();
     assert_eq!(
         mias.iter().map(|m| m.message_id).collect::<Vec<_>>(),
@@ -686,15 +683,14 @@ async fn staff_close_with_a_reason_and_edits_reach_the_transcript() {
         .edit_message(channel, said.id, "better words")
         .await
         .unwrap();
-    let ticket = world.ticket_in(channel).await;
     world
-        .wait_until_async(async || {
-            let transcript = world.store.transcript(ticket.id).await.unwrap();
+        .transcript_once(channel, |transcript| {
             transcript
                 .iter()
                 .any(|m| m.content == "better words" && m.edits.len() == 1)
         })
         .await;
+    let ticket = world.ticket_in(channel).await;
 
     // Sky (staff, French client) closes with a reason, through the modal: the welcome message
     // speaks the guild's language, her own answers speak hers.

@@ -277,6 +277,28 @@ impl World {
             .expect("a ticket channel")
     }
 
+    /// Waits until the transcript of the ticket in `channel` satisfies `done`, and returns it.
+    pub(crate) async fn transcript_once(
+        &self,
+        channel: ChannelId,
+        done: impl Fn(&[helpline_domain::TranscriptMessage]) -> bool,
+    ) -> Vec<helpline_domain::TranscriptMessage> {
+        let ticket = self.ticket_in(channel).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let transcript = self.store.transcript(ticket.id).await.unwrap();
+            if done(&transcript) {
+                return transcript;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "transcript condition not reached in 10 s: {} messages",
+                transcript.len()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Waits until the transcript of the ticket in `channel` holds `count` messages (the welcome
     /// message and Discord's "pinned a message" notice come first), with every
     /// attachment kept that will be (the bot captures them from the gateway, asynchronously).
