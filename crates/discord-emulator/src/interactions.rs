@@ -574,15 +574,9 @@ impl World {
         message.flags = Some(flags);
         if let Some(stored) = self.ephemeral.get_mut(&message.id) {
             stored.message.flags = Some(flags);
-        } else if self
-            .activity(channel_id)?
-            .messages
-            .contains_key(&message.id)
-            && let Some(stored) = self
-                .channel_mut(channel_id)?
-                .activity_mut()
-                .messages
-                .get_mut(&message.id)
+        } else if let Some(stored) = self
+            .channel_with_messages(channel_id)?
+            .and_then(|record| record.activity_mut().messages.get_mut(&message.id))
         {
             stored.flags = Some(flags);
         }

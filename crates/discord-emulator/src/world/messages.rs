@@ -1078,16 +1078,12 @@ impl World {
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
         self.check_not_archived(channel_id)?;
-        // Looked up first: a channel is stored (and its activity allocated) only for a change.
-        if !self
-            .activity(channel_id)?
-            .messages
-            .contains_key(&message_id)
-        {
+        let Some(record) = self.channel_with_messages(channel_id)? else {
+            return Err(DiscordError::unknown_message());
+        };
+        if record.activity_mut().messages.remove(&message_id).is_none() {
             return Err(DiscordError::unknown_message());
         }
-        let record = self.channel_mut(channel_id)?;
-        record.activity_mut().messages.remove(&message_id);
         let was_pinned = record
             .activity()
             .pins
@@ -1123,11 +1119,9 @@ impl World {
         channel_id: Id<ChannelMarker>,
         message_ids: &[Id<MessageMarker>],
     ) -> DiscordResult<()> {
-        let stored = &self.activity(channel_id)?.messages;
-        if !message_ids.iter().any(|id| stored.contains_key(id)) {
+        let Some(record) = self.channel_with_messages(channel_id)? else {
             return Ok(());
-        }
-        let record = self.channel_mut(channel_id)?;
+        };
         let deleted: Vec<Id<MessageMarker>> = message_ids
             .iter()
             .copied()
@@ -1240,14 +1234,12 @@ impl World {
         channel_id: Id<ChannelMarker>,
         message_id: Id<MessageMarker>,
     ) -> DiscordResult<()> {
-        if !self
-            .activity(channel_id)?
-            .messages
-            .contains_key(&message_id)
-        {
+        let Some(record) = self.channel_with_messages(channel_id)? else {
+            return Err(DiscordError::unknown_message());
+        };
+        if !record.activity().messages.contains_key(&message_id) {
             return Err(DiscordError::unknown_message());
         }
-        let record = self.channel_mut(channel_id)?;
         let before = record.activity().pins.len();
         record
             .activity_mut()

@@ -714,6 +714,19 @@ impl World {
             .ok_or_else(DiscordError::unknown_channel)
     }
 
+    /// A channel to change its messages or pins: `None` for one that has none (a bulk guild's
+    /// channel nobody wrote in, which stays derived); 10003 Unknown Channel when it does not
+    /// exist.
+    pub(crate) fn channel_with_messages(
+        &mut self,
+        channel_id: Id<ChannelMarker>,
+    ) -> DiscordResult<Option<&mut ChannelRecord>> {
+        if !self.channels.contains_key(&channel_id) {
+            return Err(DiscordError::unknown_channel());
+        }
+        Ok(self.channels.stored_mut(&channel_id))
+    }
+
     /// A guild the bot is in, for the guild routes: 10004 Unknown Guild when it does not
     /// exist or the bot is not a member (Discord answers both alike since 2023, so a guild's
     /// existence does not leak).

@@ -117,6 +117,11 @@ impl<M, B: Batch> Table<M, B> {
         self.stored.get(id)
     }
 
+    /// The record if it is stored, to change.
+    pub(crate) fn stored_mut(&mut self, id: &Id<M>) -> Option<&mut B::Record> {
+        self.stored.get_mut(id)
+    }
+
     /// The record, to change: a derived one is stored from now on.
     pub(crate) fn get_mut(&mut self, id: &Id<M>) -> Option<&mut B::Record> {
         if !self.stored.contains_key(id) {
@@ -127,7 +132,7 @@ impl<M, B: Batch> Table<M, B> {
     }
 
     pub(crate) fn contains_key(&self, id: &Id<M>) -> bool {
-        self.stored.contains_key(id) || self.derived(*id).is_some()
+        self.stored.contains_key(id) || self.place(*id).is_some()
     }
 
     /// Stores a new record (its id is new: never one of a batch's).
@@ -174,11 +179,15 @@ impl<M, B: Batch> Table<M, B> {
 
     /// A record of a batch not stored (yet) nor deleted.
     fn derived(&self, id: Id<M>) -> Option<B::Record> {
-        let (batch, guild, place) = self.bulk.find(id.get())?;
-        if self.deleted.contains(&id) {
-            return None;
-        }
+        let (batch, guild, place) = self.place(id)?;
         batch.derive(guild, place)
+    }
+
+    /// The batch, guild index and place of a record of a batch that was not deleted.
+    fn place(&self, id: Id<M>) -> Option<(&B, u64, u64)> {
+        self.bulk
+            .find(id.get())
+            .filter(|_| !self.deleted.contains(&id))
     }
 }
 
