@@ -229,6 +229,7 @@ impl World {
         let announce = self.hub.has_sessions();
         let guilds = shape.guilds as u64;
         let roles = shape.roles as u64;
+        let channels = shape.channels as u64;
         let per_guild = |count: u64| guilds.saturating_mul(count);
         // Every id of the batch is allocated at once, in one range per kind, dated a day back
         // (the servers a bot serves are older than its run): a user, channel, role or member
@@ -240,7 +241,7 @@ impl World {
         let first_guild = self.snowflakes.past_spread(guilds);
         let first_bot_role = self.snowflakes.past_range(guilds);
         let first_role = self.snowflakes.past_range(per_guild(roles));
-        let first_channel = self.snowflakes.past_range(per_guild(shape.channels as u64));
+        let first_channel = self.snowflakes.past_range(per_guild(channels));
         let users = UserBatch {
             locale: self.locales.intern("en-US"),
         };
@@ -269,12 +270,12 @@ impl World {
                 record
             })
             .collect();
-        let channels = ChannelBatch {
+        let batch = ChannelBatch {
             first_guild,
             templates,
         };
         self.channels
-            .add_batch(first_channel, guilds, shape.channels as u64, channels);
+            .add_batch(first_channel, guilds, channels, batch);
         let joined_at = now_timestamp();
         let mut made = Vec::with_capacity(shape.guilds);
         for g in 0..guilds {
@@ -304,7 +305,6 @@ impl World {
                 },
                 bot.into_iter().collect(),
             );
-            let channels = shape.channels as u64;
             guild.channels = GuildChannels::range(first_channel + g * channels, channels);
             self.guilds.insert(guild_id, guild);
             if announce {

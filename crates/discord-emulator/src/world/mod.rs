@@ -133,8 +133,9 @@ impl FromIterator<Id<RoleMarker>> for MemberRoles {
 ///
 /// The members of a guild built in bulk are not listed: they are derived from their place in
 /// the batch's ranges of ids ([`DerivedMembers`]) until the first change to one of them lists
-/// them all (a new member is listed beside them, and the listed ones change, without it). Reads give a [`Cow`]: borrowed
-/// for a listed member, owned for a derived one (built on the spot, without an allocation).
+/// them all (a new member is listed beside them, and the listed ones change, without it).
+/// Reads give a [`Cow`]: borrowed for a listed member, owned for a derived one (built on the
+/// spot, without an allocation).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Members {
     listed: Vec<MemberRecord>,

@@ -3,8 +3,9 @@
 //! allocated in ranges, one range per batch, and a channel or user of a range is derived from
 //! its place in it (its guild, its position, its name) until it first changes. A world of
 //! 100,000 guilds of 30 channels and 25 members keeps 5.5 million records this way in its
-//! ranges and one template per channel of the shape. A record that changes (a message sent in the channel, an edit, a DM setting)
-//! is stored from then on like any other; a deleted one is remembered as deleted.
+//! ranges and one template per channel of the shape. A record that changes (a message sent in
+//! the channel, an edit, a DM setting) is stored from then on like any other; a deleted one is
+//! remembered as deleted.
 //!
 //! Reads give a [`Cow`]: borrowed for a stored record, owned for a derived one (built on the
 //! spot, without an allocation: its name is shared). A derived channel has no activity (no

@@ -563,6 +563,19 @@ async fn guilds_built_in_bulk_change_like_any_other() {
     assert_eq!(history.json()[0]["content"], "hello from a bulk guild");
     let quiet = get(format!("/api/v10/channels/{}/messages", channels[1])).await;
     assert_eq!(quiet.json(), json!([]), "a channel nobody wrote in");
+    let unknown = raw_request(
+        &emulator,
+        "DELETE",
+        &format!("/api/v10/channels/{}/messages/{}", channels[1], message.id),
+        Some(&auth),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (unknown.status, unknown.json()["code"].as_u64()),
+        (404, Some(10008)),
+        "no such message in a channel nobody wrote in"
+    );
 
     // The bot renames one channel and deletes another.
     let renamed = raw_request(
