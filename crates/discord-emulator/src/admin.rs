@@ -30,6 +30,7 @@
 //! | `POST /_emulator/gateway/drop` | `{shards?}` (no close frame) | `{reached}` |
 //! | `GET`/`PUT /_emulator/interactions-endpoint` | `{url}` (`null` removes it) | `{url, public_key}`; registering sends PINGs with bad signatures (401 expected) then a valid one (PONG expected), else 400 |
 //! | `POST /_emulator/gateway/close` | `{shards?, code}` | `{reached}` |
+//! | `POST /_emulator/gateway/hold`, `/release` | none (every connection) | `{reached}`: connections hold what they would send until released, then send it at once |
 //! | `GET /_emulator/metrics` (also `GET /metrics`) | | Prometheus text |
 //! | `POST /_emulator/act/{user}/command` | `{guild_id, channel_id, name, options?: {name: value}}` | outcome |
 //! | `POST /_emulator/act/{user}/click` | `{channel_id, message_id, custom_id}` | outcome |
@@ -648,10 +649,34 @@ async fn gateway_action(
                 .ok_or_else(|| bad_request("code is required (a close code)"))?;
             emulator.close_connections(shards, code)
         }
+        // Every connection at once: `shards` does not apply.
+        "hold" | "release" if shards.is_some() => {
+            return Err(bad_request(
+                "hold and release apply to every connection, not to shards",
+            ));
+        }
+        "hold" => {
+            emulator.hold_dispatches();
+            emulator
+                .sessions()
+                .iter()
+                .filter(|session| session.connected)
+                .count()
+        }
+        "release" => {
+            emulator.release_dispatches();
+            emulator
+                .sessions()
+                .iter()
+                .filter(|session| session.connected)
+                .count()
+        }
         other => {
             return Err(AdminError(
                 StatusCode::NOT_FOUND,
-                format!("unknown gateway action {other:?}: reconnect, invalidate, drop, close"),
+                format!(
+                    "unknown gateway action {other:?}: reconnect, invalidate, drop, close, hold, release"
+                ),
             ));
         }
     };

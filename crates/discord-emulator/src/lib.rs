@@ -115,6 +115,9 @@ pub(crate) struct Shared {
     pub(crate) oauth: oauth2::OAuthState,
     /// The application's key pair for its interactions endpoint.
     pub(crate) endpoint: endpoint::EndpointKeys,
+    /// Whether gateway connections hold what they would send on their own (see
+    /// [`Emulator::hold_dispatches`]).
+    pub(crate) dispatch_hold: tokio::sync::watch::Sender<bool>,
     server: Mutex<Option<AbortHandle>>,
 }
 
@@ -237,6 +240,7 @@ impl Emulator {
             metrics: metrics::Metrics::default(),
             oauth: oauth2::OAuthState::default(),
             endpoint: endpoint::EndpointKeys::generate(),
+            dispatch_hold: tokio::sync::watch::channel(false).0,
             config,
             http_host,
             base_url,
@@ -929,6 +933,21 @@ impl Emulator {
     /// their sessions stay resumable.
     pub fn drop_connections(&self, shards: Option<&[u32]>) -> usize {
         self.world().hub.control(shards, false, || Outbound::Drop)
+    }
+
+    /// Holds, on every gateway connection, what the server sends on its own (dispatches, and
+    /// op 7, op 9 and closes ordered by a test) until [`Self::release_dispatches`], as when
+    /// Discord's side stalls; heartbeats are still answered and what happens in the world is
+    /// still queued, in order. Released, each connection sends what waits at once, in writes
+    /// of many frames: a client then meets a flood instead of a trickle.
+    pub fn hold_dispatches(&self) {
+        self.shared.dispatch_hold.send_replace(true);
+    }
+
+    /// Lets the gateway connections send what [`Self::hold_dispatches`] held, and what follows
+    /// as it comes.
+    pub fn release_dispatches(&self) {
+        self.shared.dispatch_hold.send_replace(false);
     }
 
     /// Closes the connections of `shards` with `code` (sessions stay resumable).

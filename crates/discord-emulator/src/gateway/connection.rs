@@ -122,8 +122,10 @@ impl Connection {
         if self.send(&hello, Some(10), None, None).await.is_err() {
             return End::Transport;
         }
+        let mut hold = self.emulator.shared.dispatch_hold.subscribe();
         loop {
             let deadline = self.last_heartbeat + self.interval.mul_f64(1.5);
+            let held = *hold.borrow_and_update();
             tokio::select! {
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => {
@@ -152,7 +154,9 @@ impl Connection {
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => return End::Transport,
                 },
-                outbound = rx.recv() => {
+                // The hold changed: the loop looks at it again.
+                Ok(()) = hold.changed() => {}
+                outbound = rx.recv(), if !held => {
                     // What waits in the queue goes out in one write, as a busy server's
                     // frames do: each its own websocket message, flushed together.
                     let mut outbound = outbound;

@@ -333,3 +333,52 @@ async fn heartbeats_let_the_replay_buffer_go_of_what_the_client_has() {
     }
     assert_eq!(seen, [(json!("CHANNEL_CREATE"), json!("after"))]);
 }
+
+#[tokio::test]
+async fn held_dispatches_wait_in_order_and_go_out_at_once_when_released() {
+    let emulator = common::start().await;
+    let guild = emulator
+        .populate(discord_emulator::WorldShape {
+            guilds: 1,
+            channels: 1,
+            roles: 0,
+            members: 1,
+            bot_permissions: twilight_model::guild::Permissions::ADMINISTRATOR,
+        })
+        .unwrap()[0];
+    let mut socket = raw_gateway(&emulator, "v=10&encoding=json").await;
+    next_json(&mut socket).await.unwrap();
+    send_json(&mut socket, &identify(&emulator, [0, 1], Intents::GUILDS)).await;
+    next_dispatch(&mut socket, "GUILD_CREATE").await;
+
+    // Held through the admin route: shards do not apply, every connection is held.
+    let admin = |action: &'static str, body: Option<&'static str>| {
+        common::raw_request(&emulator, "POST", action, None, body)
+    };
+    let refused = admin("/_emulator/gateway/hold", Some(r#"{"shards":[0]}"#)).await;
+    assert_eq!(refused.status, 400, "{:?}", refused.json());
+    let held = admin("/_emulator/gateway/hold", None).await;
+    assert_eq!(
+        (held.status, held.json()["reached"].clone()),
+        (200, json!(1))
+    );
+    for name in ["one", "two", "three"] {
+        emulator.create_text_channel(guild, name, None).unwrap();
+    }
+    // Heartbeats are still answered, and nothing else comes before the answer.
+    send_json(&mut socket, &json!({ "op": 1, "d": null })).await;
+    assert_eq!(next_json(&mut socket).await.unwrap()["op"], 11);
+    let nothing = tokio::time::timeout(Duration::from_millis(300), next_json(&mut socket)).await;
+    assert!(nothing.is_err(), "a held dispatch came: {nothing:?}");
+
+    // Released, what waited comes in order, then what follows as it comes.
+    let released = admin("/_emulator/gateway/release", None).await;
+    assert_eq!(released.status, 200);
+    emulator.create_text_channel(guild, "four", None).unwrap();
+    let mut names = Vec::new();
+    while names.len() < 4 {
+        let payload = next_dispatch(&mut socket, "CHANNEL_CREATE").await;
+        names.push(payload["d"]["name"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(names, ["one", "two", "three", "four"]);
+}
