@@ -94,6 +94,11 @@ const IN_FLIGHT: usize = 512;
 const SENDERS: usize = 8;
 
 impl Driver {
+    /// The emulator the people act on.
+    pub(crate) fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
     pub(crate) fn new(emulator: &Emulator, guilds: &[GuildId]) -> Self {
         let guilds = guilds
             .iter()
@@ -605,6 +610,9 @@ impl Driver {
                         .send_text(channel, "Has anyone seen the new release notes yet?")
                         .await?;
                     last = Some((guild, message));
+                    // As a person between two messages: the gateway's connections send what
+                    // was made (unless the burst is held), rather than all of it at the end.
+                    tokio::task::yield_now().await;
                 }
                 anyhow::Ok(last)
             });

@@ -96,6 +96,24 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     stat_ticks(&format!("/proc/{pid}/stat"))
 }
 
+/// Context switches of every thread of process `pid` so far (0 when it is gone).
+pub(crate) fn context_switches(pid: u32) -> u64 {
+    let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    threads
+        .flatten()
+        .filter_map(|thread| std::fs::read_to_string(thread.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|line| line.contains("ctxt_switches:"))
+                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
+}
+
 /// CPU seconds the calling thread used so far.
 pub(crate) fn thread_cpu_seconds() -> f64 {
     stat_ticks("/proc/thread-self/stat")
@@ -255,11 +273,26 @@ impl Fleet {
         self.bots.iter().map(Process::cpu_seconds).sum()
     }
 
-    /// Sums a metric over every bot process's exposition.
-    pub(crate) fn bots_sum(&self, name: &str, labels: &str) -> f64 {
+    /// The bot processes' context switches so far, every thread's, voluntary or not.
+    pub(crate) fn bots_context_switches(&self) -> u64 {
         self.bots
             .iter()
-            .map(|process| http::sum_samples(&process.metrics(), name, labels))
+            .filter_map(Process::pid)
+            .map(context_switches)
+            .sum()
+    }
+
+    /// The sum of several series over the bot processes, from one look at each exposition.
+    pub(crate) fn bots_sums(&self, series: &[(&str, &str)]) -> f64 {
+        self.bots
+            .iter()
+            .map(|process| {
+                let exposition = process.metrics();
+                series
+                    .iter()
+                    .map(|(name, labels)| http::sum_samples(&exposition, name, labels))
+                    .sum::<f64>()
+            })
             .sum()
     }
 }

@@ -214,11 +214,13 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
     }
     fleet.check_alive()?;
     if scenario.ingest.messages > 0 {
-        progress.say(&format!(
-            "ingest burst of {} messages",
-            scenario.ingest.messages
-        ));
-        report.ingest = Some(ingest(scenario.ingest.messages, &runtime, &fleet, &driver)?);
+        report.ingest = Some(ingest(
+            &scenario.ingest,
+            &runtime,
+            &fleet,
+            &driver,
+            &progress,
+        )?);
     }
     let mut helpline_clicks = None;
     if scenario.ack.secs > 0 {
@@ -526,22 +528,100 @@ fn play_load(
     })
 }
 
-/// P2: a burst of MESSAGE_CREATE handled by the bot processes, per CPU-second, against
+/// P2: bursts of MESSAGE_CREATE handled by the bot processes, per CPU-second, against
 /// twilight's raw parse of the same payload in this process.
 fn ingest(
-    messages: usize,
+    scenario: &scenario::Ingest,
     runtime: &tokio::runtime::Runtime,
     fleet: &fleet::Fleet,
     driver: &drive::Driver,
+    progress: &Progress,
 ) -> Result<report::IngestFigures> {
+    let messages = scenario.messages;
+    let rounds = scenario.rounds.max(1);
+    let mut payload = String::new();
+    let mut play = |count: usize, held: bool, name: &str| -> Result<(Vec<f64>, f64)> {
+        let (mut rates, mut switches) = (Vec::new(), Vec::new());
+        for round in 1..=count {
+            progress.say(&format!(
+                "ingest burst {round} of {count} ({name}): {messages} messages"
+            ));
+            let burst = burst(messages, held, runtime, fleet, driver)?;
+            rates.push(burst.handled_per_cpu_sec);
+            switches.push(burst.context_switches_per_message);
+            payload = burst.payload;
+        }
+        Ok((rates, median(&switches)))
+    };
+    let (by_round, context_switches_per_message) = play(rounds, true, "held, then a flood")?;
+    let (as_sent, as_sent_context_switches_per_message) =
+        play(scenario.as_sent_rounds, false, "dispatched as sent")?;
+    // The raw rate, on a thread of its own so its CPU time is its alone.
+    let raw_parse_per_cpu_sec = std::thread::spawn(move || {
+        let rounds = 100_000;
+        let before = fleet::thread_cpu_seconds();
+        for _ in 0..rounds {
+            let event =
+                twilight_gateway::parse(payload.clone(), twilight_gateway::EventTypeFlags::all());
+            assert!(matches!(event, Ok(Some(_))), "the payload parses");
+        }
+        f64::from(rounds) / (fleet::thread_cpu_seconds() - before).max(0.01)
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("the raw parse panicked"))?;
+    let handled_per_cpu_sec = median(&by_round);
+    Ok(report::IngestFigures {
+        messages,
+        handled_per_cpu_sec,
+        handled_per_cpu_sec_by_round: by_round,
+        context_switches_per_message,
+        as_sent_per_cpu_sec_by_round: as_sent,
+        as_sent_context_switches_per_message,
+        raw_parse_per_cpu_sec,
+        ratio: handled_per_cpu_sec / raw_parse_per_cpu_sec,
+    })
+}
+
+/// The middle value (the mean of the two middle ones for an even count); 0 for none.
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// What one burst measured.
+struct Burst {
+    handled_per_cpu_sec: f64,
+    context_switches_per_message: f64,
+    /// The last message's MESSAGE_CREATE, for the raw parse.
+    payload: String,
+}
+
+/// One burst, `held` by the gateway while it is sent and then released at once, or dispatched
+/// as it is sent.
+fn burst(
+    messages: usize,
+    held: bool,
+    runtime: &tokio::runtime::Runtime,
+    fleet: &fleet::Fleet,
+    driver: &drive::Driver,
+) -> Result<Burst> {
+    // One look at each process's exposition for both series.
     let handled = || {
-        fleet.bots_sum(
-            "helpline_bot_gateway_events_total",
-            "type=\"MESSAGE_CREATE\"",
-        ) + fleet.bots_sum(
-            "helpline_bot_gateway_events_skipped_total",
-            "type=\"MESSAGE_CREATE\"",
-        )
+        fleet.bots_sums(&[
+            (
+                "helpline_bot_gateway_events_total",
+                "type=\"MESSAGE_CREATE\"",
+            ),
+            (
+                "helpline_bot_gateway_events_skipped_total",
+                "type=\"MESSAGE_CREATE\"",
+            ),
+        ])
     };
     // The bot's own messages (effects still draining) are MESSAGE_CREATE too: wait until none
     // arrives for a second, so the burst is counted alone.
@@ -556,8 +636,15 @@ fn ingest(
         before = now;
     }
     let cpu_before = fleet.bots_cpu();
+    let switches_before = fleet.bots_context_switches();
     let started = Instant::now();
-    let payload = runtime.block_on(driver.burst(messages))?;
+    if held {
+        driver.emulator().hold_dispatches();
+    }
+    let sent = runtime.block_on(driver.burst(messages));
+    // Released whatever happened, so a failed burst leaves the gateway as it found it.
+    driver.emulator().release_dispatches();
+    let payload = sent?;
     while handled() < before + messages as f64 {
         if started.elapsed() > Duration::from_secs(300) {
             bail!(
@@ -569,25 +656,11 @@ fn ingest(
         std::thread::sleep(Duration::from_millis(250));
     }
     let cpu = fleet.bots_cpu() - cpu_before;
-    let handled_per_cpu_sec = messages as f64 / cpu.max(0.01);
-    // The raw rate, on a thread of its own so its CPU time is its alone.
-    let raw_parse_per_cpu_sec = std::thread::spawn(move || {
-        let rounds = 100_000;
-        let before = fleet::thread_cpu_seconds();
-        for _ in 0..rounds {
-            let event =
-                twilight_gateway::parse(payload.clone(), twilight_gateway::EventTypeFlags::all());
-            assert!(matches!(event, Ok(Some(_))), "the payload parses");
-        }
-        f64::from(rounds) / (fleet::thread_cpu_seconds() - before).max(0.01)
-    })
-    .join()
-    .map_err(|_| anyhow::anyhow!("the raw parse panicked"))?;
-    Ok(report::IngestFigures {
-        messages,
-        handled_per_cpu_sec,
-        raw_parse_per_cpu_sec,
-        ratio: handled_per_cpu_sec / raw_parse_per_cpu_sec,
+    let switches = fleet.bots_context_switches() - switches_before;
+    Ok(Burst {
+        handled_per_cpu_sec: messages as f64 / cpu.max(0.01),
+        context_switches_per_message: switches as f64 / messages as f64,
+        payload,
     })
 }
 
@@ -651,6 +724,13 @@ pub fn default_dir(workspace: &Path, scenario: &Scenario) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_median_of_odd_and_even_counts() {
+        assert_eq!(super::median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(super::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(super::median(&[]), 0.0);
+    }
+
     #[test]
     fn the_global_budget_leaves_out_interaction_webhook_and_gateway_routes() {
         let by_route: std::collections::BTreeMap<String, u64> = [

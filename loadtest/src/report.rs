@@ -87,9 +87,18 @@ pub struct LoadFigures {
 
 #[derive(Debug, Default, Serialize)]
 pub struct IngestFigures {
+    /// Messages in each burst.
     pub messages: usize,
-    /// MESSAGE_CREATE handled per CPU-second of the bot processes.
+    /// MESSAGE_CREATE handled per CPU-second of the bot processes, the median of the bursts.
     pub handled_per_cpu_sec: f64,
+    /// Each burst's, in the order they were played.
+    pub handled_per_cpu_sec_by_round: Vec<f64>,
+    /// The bots' context switches per message, the median of the bursts.
+    pub context_switches_per_message: f64,
+    /// Bursts dispatched as they were sent (not P2): handled per bot CPU-second, each.
+    pub as_sent_per_cpu_sec_by_round: Vec<f64>,
+    /// Their context switches per message, the median.
+    pub as_sent_context_switches_per_message: f64,
     /// `twilight_gateway::parse` of the same payload per CPU-second.
     pub raw_parse_per_cpu_sec: f64,
     /// P2: handled ÷ raw.
@@ -221,10 +230,47 @@ impl Report {
             row(
                 "P2 ingest",
                 format!(
-                    "{} messages: {:.0} handled per bot CPU-second ÷ {:.0} raw parses = {:.2}",
-                    i.messages, i.handled_per_cpu_sec, i.raw_parse_per_cpu_sec, i.ratio
+                    "{}: {:.0} handled per bot CPU-second ÷ {:.0} raw parses = {:.2}",
+                    match i.handled_per_cpu_sec_by_round.as_slice() {
+                        [_] => format!("{} messages", i.messages),
+                        rounds => format!(
+                            "{} bursts of {} messages (ratios {}; the median)",
+                            rounds.len(),
+                            i.messages,
+                            rounds
+                                .iter()
+                                .map(|rate| format!("{:.2}", rate / i.raw_parse_per_cpu_sec))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                    i.handled_per_cpu_sec,
+                    i.raw_parse_per_cpu_sec,
+                    i.ratio
                 ),
             );
+            row(
+                "P2 bursts, context switches",
+                format!(
+                    "{:.3} per message, each burst held by the gateway while sent and read as a flood",
+                    i.context_switches_per_message
+                ),
+            );
+            if !i.as_sent_per_cpu_sec_by_round.is_empty() {
+                row(
+                    "ingest as sent (not P2)",
+                    format!(
+                        "{} bursts dispatched as each message was made: ratios {} to the raw parse, {:.2} context switches per message",
+                        i.as_sent_per_cpu_sec_by_round.len(),
+                        i.as_sent_per_cpu_sec_by_round
+                            .iter()
+                            .map(|rate| format!("{:.2}", rate / i.raw_parse_per_cpu_sec))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        i.as_sent_context_switches_per_message
+                    ),
+                );
+            }
         }
         if let Some(a) = &self.ack {
             row(

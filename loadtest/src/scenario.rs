@@ -146,6 +146,14 @@ pub struct Faults {
 pub struct Ingest {
     /// Messages in the burst; 0 skips the figure.
     pub messages: usize,
+    /// Bursts played one after another (at least one), each held by the gateway while it is
+    /// sent and then released at once, so the bots read it as a flood: the figure is the
+    /// median, each one's shown beside it.
+    pub rounds: usize,
+    /// Bursts played afterwards as they are sent (each message dispatched as it is made), shown
+    /// beside P2: the bots then wake for almost every message, and what a wakeup costs the
+    /// machine weighs more than what the bot does with the message.
+    pub as_sent_rounds: usize,
 }
 
 /// P3: panel clicks at a fixed rate, acknowledged by Helpline, then by a bare twilight bot
