@@ -1,4 +1,5 @@
-//! twilight-gateway, unmodified (zstd-stream by default), and raw clients against the gateway.
+//! twilight-gateway, unmodified (built without transport compression, as Helpline ships it;
+//! `framing.rs` checks zlib-stream and zstd-stream), and raw clients against the gateway.
 
 use std::time::Duration;
 
