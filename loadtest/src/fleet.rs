@@ -96,22 +96,72 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     stat_ticks(&format!("/proc/{pid}/stat"))
 }
 
-/// Context switches of every thread of process `pid` so far (0 when it is gone).
-pub(crate) fn context_switches(pid: u32) -> u64 {
+/// Context switches so far of every thread of process `pid`, by thread id (none when it is
+/// gone): a thread that ends takes its count with it, so deltas are taken thread by thread.
+pub(crate) fn context_switches(pid: u32) -> Switches {
     let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
+        return Switches::default();
     };
-    threads
-        .flatten()
-        .filter_map(|thread| std::fs::read_to_string(thread.path().join("status")).ok())
-        .flat_map(|status| {
-            status
-                .lines()
-                .filter(|line| line.contains("ctxt_switches:"))
-                .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .collect::<Vec<_>>()
-        })
+    Switches(
+        threads
+            .flatten()
+            .filter_map(|thread| {
+                let tid = thread.file_name().to_str()?.parse().ok()?;
+                Some((tid, thread_switches(&thread.path())))
+            })
+            .collect(),
+    )
+}
+
+/// Threads' context switches, by thread id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Switches(std::collections::BTreeMap<u64, u64>);
+
+impl Switches {
+    /// Those made since `earlier`, by the threads alive now (a thread started since counts
+    /// from zero).
+    pub(crate) fn since(&self, earlier: &Self) -> u64 {
+        self.0
+            .iter()
+            .map(|(tid, now)| now.saturating_sub(earlier.0.get(tid).copied().unwrap_or(0)))
+            .sum()
+    }
+
+    fn merge(mut self, other: Self) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+}
+
+/// A thread's context switches, voluntary or not, from its `/proc/…/task/<tid>` directory.
+fn thread_switches(thread: &Path) -> u64 {
+    std::fs::read_to_string(thread.join("status"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains("ctxt_switches:"))
+        .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
         .sum()
+}
+
+/// The CPU seconds and context switches so far of this process's threads named `name`.
+pub(crate) fn threads_usage(name: &str) -> (f64, Switches) {
+    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
+        return (0.0, Switches::default());
+    };
+    let (mut cpu, mut switches) = (0.0, Switches::default());
+    for thread in threads.flatten() {
+        let path = thread.path();
+        let named =
+            std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name);
+        let Some(tid) = thread.file_name().to_str().and_then(|tid| tid.parse().ok()) else {
+            continue;
+        };
+        if named {
+            cpu += stat_ticks(&path.join("stat").to_string_lossy());
+            switches.0.insert(tid, thread_switches(&path));
+        }
+    }
+    (cpu, switches)
 }
 
 /// CPU seconds the calling thread used so far.
@@ -274,12 +324,12 @@ impl Fleet {
     }
 
     /// The bot processes' context switches so far, every thread's, voluntary or not.
-    pub(crate) fn bots_context_switches(&self) -> u64 {
+    pub(crate) fn bots_context_switches(&self) -> Switches {
         self.bots
             .iter()
             .filter_map(Process::pid)
             .map(context_switches)
-            .sum()
+            .fold(Switches::default(), Switches::merge)
     }
 
     /// The sum of several series over the bot processes, from one look at each exposition.
@@ -308,4 +358,43 @@ pub(crate) fn memory_of(pid: u32) -> (u64, u64) {
             .map_or(0, |kib| kib * 1024)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Switches;
+
+    #[test]
+    fn switches_are_counted_thread_by_thread() {
+        let earlier = Switches([(1, 10), (2, 50), (3, 7)].into_iter().collect());
+        // Thread 3 ended (its count is gone), thread 4 started: neither makes the total wrap.
+        let now = Switches([(1, 15), (2, 52), (4, 4)].into_iter().collect());
+        assert_eq!(now.since(&earlier), 5 + 2 + 4);
+    }
+
+    #[test]
+    fn this_process_threads_are_told_apart_by_name() {
+        let name = "usage-probe";
+        let thread = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(|| {
+                let mut x = 0_u64;
+                // Work until this thread has been charged a 10 ms tick (5 s at most).
+                let started = std::time::Instant::now();
+                while super::thread_cpu_seconds() == 0.0
+                    && started.elapsed() < std::time::Duration::from_secs(5)
+                {
+                    for _ in 0..10_000 {
+                        x = std::hint::black_box(x.wrapping_add(1));
+                    }
+                }
+                let (cpu, switches) = super::threads_usage("usage-probe");
+                (cpu, switches.0.len())
+            })
+            .unwrap();
+        let (cpu, threads) = thread.join().unwrap();
+        assert_eq!(threads, 1);
+        assert!(cpu > 0.0, "{cpu}");
+        assert_eq!(super::threads_usage("no-such-thread").1.0.len(), 0);
+    }
 }

@@ -288,13 +288,25 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report> {
             "{} clicks/s acknowledged by a bare twilight bot",
             scenario.ack.clicks_per_sec
         ));
+        // It reads messages too when the ingest figures want its cost beside Helpline's.
+        let reads_messages = report.ingest.is_some() && scenario.ingest.as_sent_rounds > 0;
         let bare = bare::BareBot::start(
             &emulator,
             scenario.discord.shards,
             scenario.discord.max_concurrency,
+            reads_messages,
         )?;
         let bare_clicks =
             runtime.block_on(driver.clicks(scenario.ack.clicks_per_sec, scenario.ack.secs));
+        if reads_messages && let Some(ingest) = report.ingest.as_mut() {
+            ingest.bare_twilight = Some(bare_ingest(
+                &bare,
+                scenario.ingest.messages,
+                &runtime,
+                &driver,
+                &progress,
+            )?);
+        }
         drop(bare);
         let figures = |clicks: &drive::Clicks| report::ClickFigures {
             clicks: clicks.latencies.len(),
@@ -546,12 +558,12 @@ fn ingest(
             progress.say(&format!(
                 "ingest burst {round} of {count} ({name}): {messages} messages"
             ));
-            let burst = burst(messages, held, runtime, fleet, driver)?;
+            let burst = Meter::fleet(fleet, |meter| burst(messages, held, runtime, driver, meter))?;
             rates.push(burst.handled_per_cpu_sec);
             switches.push(burst.context_switches_per_message);
             payload = burst.payload;
         }
-        Ok((rates, median(&switches)))
+        Ok((rates, report::median(&switches)))
     };
     let (by_round, context_switches_per_message) = play(rounds, true, "held, then a flood")?;
     let (as_sent, as_sent_context_switches_per_message) =
@@ -569,7 +581,7 @@ fn ingest(
     })
     .join()
     .map_err(|_| anyhow::anyhow!("the raw parse panicked"))?;
-    let handled_per_cpu_sec = median(&by_round);
+    let handled_per_cpu_sec = report::median(&by_round);
     Ok(report::IngestFigures {
         messages,
         handled_per_cpu_sec,
@@ -577,20 +589,10 @@ fn ingest(
         context_switches_per_message,
         as_sent_per_cpu_sec_by_round: as_sent,
         as_sent_context_switches_per_message,
+        bare_twilight: None,
         raw_parse_per_cpu_sec,
         ratio: handled_per_cpu_sec / raw_parse_per_cpu_sec,
     })
-}
-
-/// The middle value (the mean of the two middle ones for an even count); 0 for none.
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
 }
 
 /// What one burst measured.
@@ -601,28 +603,47 @@ struct Burst {
     payload: String,
 }
 
+/// How a burst is watched: the messages the bots took so far, and their CPU seconds and context
+/// switches so far.
+struct Meter<'a> {
+    handled: &'a dyn Fn() -> f64,
+    usage: &'a dyn Fn() -> (f64, fleet::Switches),
+}
+
+impl Meter<'_> {
+    /// Helpline's bot processes: their MESSAGE_CREATE counters (handled or skipped), from one
+    /// look at each exposition, and /proc.
+    fn fleet(fleet: &fleet::Fleet, run: impl FnOnce(&Meter<'_>) -> Result<Burst>) -> Result<Burst> {
+        let handled = || {
+            fleet.bots_sums(&[
+                (
+                    "helpline_bot_gateway_events_total",
+                    "type=\"MESSAGE_CREATE\"",
+                ),
+                (
+                    "helpline_bot_gateway_events_skipped_total",
+                    "type=\"MESSAGE_CREATE\"",
+                ),
+            ])
+        };
+        let usage = || (fleet.bots_cpu(), fleet.bots_context_switches());
+        run(&Meter {
+            handled: &handled,
+            usage: &usage,
+        })
+    }
+}
+
 /// One burst, `held` by the gateway while it is sent and then released at once, or dispatched
 /// as it is sent.
 fn burst(
     messages: usize,
     held: bool,
     runtime: &tokio::runtime::Runtime,
-    fleet: &fleet::Fleet,
     driver: &drive::Driver,
+    meter: &Meter<'_>,
 ) -> Result<Burst> {
-    // One look at each process's exposition for both series.
-    let handled = || {
-        fleet.bots_sums(&[
-            (
-                "helpline_bot_gateway_events_total",
-                "type=\"MESSAGE_CREATE\"",
-            ),
-            (
-                "helpline_bot_gateway_events_skipped_total",
-                "type=\"MESSAGE_CREATE\"",
-            ),
-        ])
-    };
+    let handled = meter.handled;
     // The bot's own messages (effects still draining) are MESSAGE_CREATE too: wait until none
     // arrives for a second, so the burst is counted alone.
     let mut before = handled();
@@ -635,8 +656,7 @@ fn burst(
         }
         before = now;
     }
-    let cpu_before = fleet.bots_cpu();
-    let switches_before = fleet.bots_context_switches();
+    let (cpu_before, switches_before) = (meter.usage)();
     let started = Instant::now();
     if held {
         driver.emulator().hold_dispatches();
@@ -648,19 +668,46 @@ fn burst(
     while handled() < before + messages as f64 {
         if started.elapsed() > Duration::from_secs(300) {
             bail!(
-                "the bot processes handled {} of {messages} messages in 5 minutes",
+                "the bots handled {} of {messages} messages in 5 minutes",
                 handled() - before
             );
         }
         // Each look renders the processes' expositions: not so often that it weighs.
         std::thread::sleep(Duration::from_millis(250));
     }
-    let cpu = fleet.bots_cpu() - cpu_before;
-    let switches = fleet.bots_context_switches() - switches_before;
+    let (cpu, switches) = (meter.usage)();
     Ok(Burst {
-        handled_per_cpu_sec: messages as f64 / cpu.max(0.01),
-        context_switches_per_message: switches as f64 / messages as f64,
+        handled_per_cpu_sec: messages as f64 / (cpu - cpu_before).max(0.01),
+        context_switches_per_message: switches.since(&switches_before) as f64 / messages as f64,
         payload,
+    })
+}
+
+/// The bare twilight bot's cost for the same bursts, held and as sent: what any gateway client
+/// that parses every message pays, beside what Helpline pays.
+fn bare_ingest(
+    bare: &bare::BareBot,
+    messages: usize,
+    runtime: &tokio::runtime::Runtime,
+    driver: &drive::Driver,
+    progress: &Progress,
+) -> Result<report::BareIngestFigures> {
+    let handled = || bare.messages() as f64;
+    let usage = bare::BareBot::usage;
+    let meter = Meter {
+        handled: &handled,
+        usage: &usage,
+    };
+    progress.say(&format!(
+        "ingest bursts of {messages} messages read by the bare twilight bot"
+    ));
+    let held = burst(messages, true, runtime, driver, &meter)?;
+    let as_sent = burst(messages, false, runtime, driver, &meter)?;
+    Ok(report::BareIngestFigures {
+        held_per_cpu_sec: held.handled_per_cpu_sec,
+        held_context_switches_per_message: held.context_switches_per_message,
+        as_sent_per_cpu_sec: as_sent.handled_per_cpu_sec,
+        as_sent_context_switches_per_message: as_sent.context_switches_per_message,
     })
 }
 
@@ -726,9 +773,9 @@ pub fn default_dir(workspace: &Path, scenario: &Scenario) -> PathBuf {
 mod tests {
     #[test]
     fn the_median_of_odd_and_even_counts() {
-        assert_eq!(super::median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(super::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(super::median(&[]), 0.0);
+        assert_eq!(super::report::median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(super::report::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(super::report::median(&[]), 0.0);
     }
 
     #[test]

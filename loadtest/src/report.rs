@@ -99,10 +99,22 @@ pub struct IngestFigures {
     pub as_sent_per_cpu_sec_by_round: Vec<f64>,
     /// Their context switches per message, the median.
     pub as_sent_context_switches_per_message: f64,
+    /// The bare twilight bot (P3's yardstick) reading the same bursts, when the scenario plays
+    /// bursts as sent.
+    pub bare_twilight: Option<BareIngestFigures>,
     /// `twilight_gateway::parse` of the same payload per CPU-second.
     pub raw_parse_per_cpu_sec: f64,
     /// P2: handled ÷ raw.
     pub ratio: f64,
+}
+
+/// A bare twilight bot that parses every MESSAGE_CREATE, on one held burst and one burst as sent.
+#[derive(Debug, Default, Serialize)]
+pub struct BareIngestFigures {
+    pub held_per_cpu_sec: f64,
+    pub held_context_switches_per_message: f64,
+    pub as_sent_per_cpu_sec: f64,
+    pub as_sent_context_switches_per_message: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -137,6 +149,17 @@ pub struct ProcessFigures {
     pub rss_per_guild_kib: Option<f64>,
     pub guilds: f64,
     pub cpu_secs: f64,
+}
+
+/// The middle value (the mean of the two middle ones for an even count); 0 for none.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
 }
 
 /// The `q` quantile (0–1) of `values`, by nearest rank, in milliseconds.
@@ -271,6 +294,22 @@ impl Report {
                     ),
                 );
             }
+            if let Some(b) = &i.bare_twilight {
+                let held = median(&i.handled_per_cpu_sec_by_round);
+                let as_sent = median(&i.as_sent_per_cpu_sec_by_round);
+                row(
+                    "bare twilight bot, same bursts",
+                    format!(
+                        "held: {:.0} per CPU-second ({:.2} context switches per message), Helpline {:.2}x; as sent: {:.0} per CPU-second ({:.2}), Helpline {:.2}x",
+                        b.held_per_cpu_sec,
+                        b.held_context_switches_per_message,
+                        held / b.held_per_cpu_sec,
+                        b.as_sent_per_cpu_sec,
+                        b.as_sent_context_switches_per_message,
+                        as_sent / b.as_sent_per_cpu_sec,
+                    ),
+                );
+            }
         }
         if let Some(a) = &self.ack {
             row(
@@ -350,6 +389,7 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
+
     #[test]
     fn quantiles_are_by_nearest_rank() {
         let values: Vec<f64> = (1..=100).map(|ms| f64::from(ms) / 1000.0).collect();
