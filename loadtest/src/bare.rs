@@ -1,10 +1,11 @@
 //! The yardstick of the acknowledgement figure (P3): a bare twilight bot on the same emulator
-//! that does nothing but defer every interaction — twilight's gateway and HTTP client with
-//! their defaults, no cache, no store, no handler. Asked to, it also parses every
-//! MESSAGE_CREATE in full and counts it: the yardstick of what ingest costs any gateway client.
+//! that does nothing but defer every interaction — twilight's gateway and HTTP client as the
+//! workspace builds them (the gateway without transport compression, as Helpline's), no cache,
+//! no store, no handler. Asked to, it also parses every MESSAGE_CREATE in full and counts it:
+//! the yardstick of what ingest costs any gateway client.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -25,11 +26,14 @@ const THREADS: &str = "bare-bot";
 pub(crate) struct BareBot {
     runtime: Option<tokio::runtime::Runtime>,
     messages: Arc<AtomicU64>,
+    /// Whether MESSAGE_CREATE is parsed (off while it only defers, for P3).
+    reading: Arc<AtomicBool>,
 }
 
 impl BareBot {
     /// Connects `shards` shards to the emulator and waits until each is ready; with
-    /// `reads_messages`, it also receives guild messages and parses each one.
+    /// `reads_messages`, it also receives guild messages (with their content, as Helpline
+    /// does), parsed once [`Self::read_messages`] says so.
     pub(crate) fn start(
         emulator: &Emulator,
         shards: u32,
@@ -48,18 +52,11 @@ impl BareBot {
         let application = emulator.application_id();
         let (ready, mut readies) = tokio::sync::mpsc::unbounded_channel();
         let messages = Arc::new(AtomicU64::new(0));
-        let (intents, events) = if reads_messages {
-            (
-                Intents::GUILDS | Intents::GUILD_MESSAGES,
-                EventTypeFlags::READY
-                    | EventTypeFlags::INTERACTION_CREATE
-                    | EventTypeFlags::MESSAGE_CREATE,
-            )
+        let reading = Arc::new(AtomicBool::new(false));
+        let intents = if reads_messages {
+            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT
         } else {
-            (
-                Intents::GUILDS,
-                EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE,
-            )
+            Intents::GUILDS
         };
         runtime.block_on(async {
             let http = std::sync::Arc::new(Client::builder().token(token.clone()).proxy(api, true).build());
@@ -77,9 +74,16 @@ impl BareBot {
                 let mut shard = Shard::with_config(ShardId::new(number, shards), config.clone());
                 let http = http.clone();
                 let ready = ready.clone();
-                let messages = messages.clone();
+                let (messages, reading) = (messages.clone(), reading.clone());
                 tokio::spawn(async move {
-                    while let Some(item) = shard.next_event(events).await {
+                    loop {
+                        let mut events = EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE;
+                        if reading.load(Ordering::Relaxed) {
+                            events |= EventTypeFlags::MESSAGE_CREATE;
+                        }
+                        let Some(item) = shard.next_event(events).await else {
+                            break;
+                        };
                         match item {
                             Ok(Event::MessageCreate(_)) => {
                                 messages.fetch_add(1, Ordering::Relaxed);
@@ -118,7 +122,13 @@ impl BareBot {
         Ok(Self {
             runtime: Some(runtime),
             messages,
+            reading,
         })
+    }
+
+    /// From now on, parses and counts every MESSAGE_CREATE.
+    pub(crate) fn read_messages(&self) {
+        self.reading.store(true, Ordering::Relaxed);
     }
 
     /// The MESSAGE_CREATE it parsed so far.
@@ -127,7 +137,7 @@ impl BareBot {
     }
 
     /// The CPU seconds and context switches of its threads so far.
-    pub(crate) fn usage() -> (f64, crate::fleet::Switches) {
+    pub(crate) fn usage() -> crate::fleet::Usage {
         crate::fleet::threads_usage(THREADS)
     }
 }

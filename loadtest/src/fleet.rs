@@ -97,38 +97,50 @@ pub fn cpu_seconds(pid: u32) -> f64 {
 }
 
 /// Context switches so far of every thread of process `pid`, by thread id (none when it is
-/// gone): a thread that ends takes its count with it, so deltas are taken thread by thread.
-pub(crate) fn context_switches(pid: u32) -> Switches {
+/// gone).
+fn context_switches(pid: u32) -> Usage {
     let Ok(threads) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return Switches::default();
+        return Usage::default();
     };
-    Switches(
-        threads
+    Usage {
+        process_cpu: 0.0,
+        threads: threads
             .flatten()
             .filter_map(|thread| {
                 let tid = thread.file_name().to_str()?.parse().ok()?;
-                Some((tid, thread_switches(&thread.path())))
+                Some((tid, (0.0, thread_switches(&thread.path()))))
             })
             .collect(),
-    )
+    }
 }
 
-/// Threads' context switches, by thread id.
+/// CPU seconds and context switches so far: of whole processes (which keep what their ended
+/// threads used) and thread by thread (a thread that ends takes its counts with it, so
+/// differences are taken thread by thread).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Switches(std::collections::BTreeMap<u64, u64>);
+pub(crate) struct Usage {
+    process_cpu: f64,
+    /// By thread id: CPU seconds (0 when the process's are counted instead) and context
+    /// switches.
+    threads: std::collections::BTreeMap<u64, (f64, u64)>,
+}
 
-impl Switches {
-    /// Those made since `earlier`, by the threads alive now (a thread started since counts
-    /// from zero).
-    pub(crate) fn since(&self, earlier: &Self) -> u64 {
-        self.0
-            .iter()
-            .map(|(tid, now)| now.saturating_sub(earlier.0.get(tid).copied().unwrap_or(0)))
-            .sum()
+impl Usage {
+    /// CPU seconds and context switches since `earlier`, by the threads alive now (a thread
+    /// started since counts from zero).
+    pub(crate) fn since(&self, earlier: &Self) -> (f64, u64) {
+        let mut used = (self.process_cpu - earlier.process_cpu, 0);
+        for (tid, (cpu, switches)) in &self.threads {
+            let (cpu_then, switches_then) = earlier.threads.get(tid).copied().unwrap_or_default();
+            used.0 += (cpu - cpu_then).max(0.0);
+            used.1 += switches.saturating_sub(switches_then);
+        }
+        used
     }
 
     fn merge(mut self, other: Self) -> Self {
-        self.0.extend(other.0);
+        self.process_cpu += other.process_cpu;
+        self.threads.extend(other.threads);
         self
     }
 }
@@ -144,11 +156,11 @@ fn thread_switches(thread: &Path) -> u64 {
 }
 
 /// The CPU seconds and context switches so far of this process's threads named `name`.
-pub(crate) fn threads_usage(name: &str) -> (f64, Switches) {
+pub(crate) fn threads_usage(name: &str) -> Usage {
     let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
-        return (0.0, Switches::default());
+        return Usage::default();
     };
-    let (mut cpu, mut switches) = (0.0, Switches::default());
+    let mut usage = Usage::default();
     for thread in threads.flatten() {
         let path = thread.path();
         let named =
@@ -157,11 +169,11 @@ pub(crate) fn threads_usage(name: &str) -> (f64, Switches) {
             continue;
         };
         if named {
-            cpu += stat_ticks(&path.join("stat").to_string_lossy());
-            switches.0.insert(tid, thread_switches(&path));
+            let cpu = stat_ticks(&path.join("stat").to_string_lossy());
+            usage.threads.insert(tid, (cpu, thread_switches(&path)));
         }
     }
-    (cpu, switches)
+    usage
 }
 
 /// CPU seconds the calling thread used so far.
@@ -323,13 +335,17 @@ impl Fleet {
         self.bots.iter().map(Process::cpu_seconds).sum()
     }
 
-    /// The bot processes' context switches so far, every thread's, voluntary or not.
-    pub(crate) fn bots_context_switches(&self) -> Switches {
+    /// The bot processes' CPU seconds and context switches (every thread's, voluntary or
+    /// not) so far.
+    pub(crate) fn bots_usage(&self) -> Usage {
         self.bots
             .iter()
             .filter_map(Process::pid)
-            .map(context_switches)
-            .fold(Switches::default(), Switches::merge)
+            .map(|pid| Usage {
+                process_cpu: cpu_seconds(pid),
+                ..context_switches(pid)
+            })
+            .fold(Usage::default(), Usage::merge)
     }
 
     /// The sum of several series over the bot processes, from one look at each exposition.
@@ -362,21 +378,31 @@ pub(crate) fn memory_of(pid: u32) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::Switches;
+    use super::Usage;
 
     #[test]
-    fn switches_are_counted_thread_by_thread() {
-        let earlier = Switches([(1, 10), (2, 50), (3, 7)].into_iter().collect());
-        // Thread 3 ended (its count is gone), thread 4 started: neither makes the total wrap.
-        let now = Switches([(1, 15), (2, 52), (4, 4)].into_iter().collect());
-        assert_eq!(now.since(&earlier), 5 + 2 + 4);
+    fn usage_is_counted_thread_by_thread() {
+        let earlier = Usage {
+            process_cpu: 2.0,
+            threads: [(1, (0.5, 10)), (2, (1.0, 50)), (3, (0.25, 7))]
+                .into_iter()
+                .collect(),
+        };
+        // Thread 3 ended (its counts are gone), thread 4 started: neither makes the total
+        // shrink or wrap.
+        let now = Usage {
+            process_cpu: 2.5,
+            threads: [(1, (0.75, 15)), (2, (1.0, 52)), (4, (0.125, 4))]
+                .into_iter()
+                .collect(),
+        };
+        assert_eq!(now.since(&earlier), (0.5 + 0.25 + 0.125, 5 + 2 + 4));
     }
 
     #[test]
     fn this_process_threads_are_told_apart_by_name() {
-        let name = "usage-probe";
         let thread = std::thread::Builder::new()
-            .name(name.to_owned())
+            .name("usage-probe".to_owned())
             .spawn(|| {
                 let mut x = 0_u64;
                 // Work until this thread has been charged a 10 ms tick (5 s at most).
@@ -388,13 +414,12 @@ mod tests {
                         x = std::hint::black_box(x.wrapping_add(1));
                     }
                 }
-                let (cpu, switches) = super::threads_usage("usage-probe");
-                (cpu, switches.0.len())
+                super::threads_usage("usage-probe")
             })
             .unwrap();
-        let (cpu, threads) = thread.join().unwrap();
-        assert_eq!(threads, 1);
-        assert!(cpu > 0.0, "{cpu}");
-        assert_eq!(super::threads_usage("no-such-thread").1.0.len(), 0);
+        let usage = thread.join().unwrap();
+        assert_eq!(usage.threads.len(), 1);
+        assert!(usage.since(&Usage::default()).0 > 0.0, "{usage:?}");
+        assert!(super::threads_usage("no-such-thread").threads.is_empty());
     }
 }

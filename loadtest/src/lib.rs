@@ -607,7 +607,7 @@ struct Burst {
 /// switches so far.
 struct Meter<'a> {
     handled: &'a dyn Fn() -> f64,
-    usage: &'a dyn Fn() -> (f64, fleet::Switches),
+    usage: &'a dyn Fn() -> fleet::Usage,
 }
 
 impl Meter<'_> {
@@ -626,7 +626,7 @@ impl Meter<'_> {
                 ),
             ])
         };
-        let usage = || (fleet.bots_cpu(), fleet.bots_context_switches());
+        let usage = || fleet.bots_usage();
         run(&Meter {
             handled: &handled,
             usage: &usage,
@@ -656,7 +656,7 @@ fn burst(
         }
         before = now;
     }
-    let (cpu_before, switches_before) = (meter.usage)();
+    let usage_before = (meter.usage)();
     let started = Instant::now();
     if held {
         driver.emulator().hold_dispatches();
@@ -675,10 +675,10 @@ fn burst(
         // Each look renders the processes' expositions: not so often that it weighs.
         std::thread::sleep(Duration::from_millis(250));
     }
-    let (cpu, switches) = (meter.usage)();
+    let (cpu, switches) = (meter.usage)().since(&usage_before);
     Ok(Burst {
-        handled_per_cpu_sec: messages as f64 / (cpu - cpu_before).max(0.01),
-        context_switches_per_message: switches.since(&switches_before) as f64 / messages as f64,
+        handled_per_cpu_sec: messages as f64 / cpu.max(0.01),
+        context_switches_per_message: switches as f64 / messages as f64,
         payload,
     })
 }
@@ -692,6 +692,7 @@ fn bare_ingest(
     driver: &drive::Driver,
     progress: &Progress,
 ) -> Result<report::BareIngestFigures> {
+    bare.read_messages();
     let handled = || bare.messages() as f64;
     let usage = bare::BareBot::usage;
     let meter = Meter {

@@ -250,6 +250,14 @@ impl Report {
             }
         }
         if let Some(i) = &self.ingest {
+            // Each burst's rate as a ratio to the raw parse.
+            let ratios = |rates: &[f64]| {
+                rates
+                    .iter()
+                    .map(|rate| format!("{:.2}", rate / i.raw_parse_per_cpu_sec))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             row(
                 "P2 ingest",
                 format!(
@@ -260,11 +268,7 @@ impl Report {
                             "{} bursts of {} messages (ratios {}; the median)",
                             rounds.len(),
                             i.messages,
-                            rounds
-                                .iter()
-                                .map(|rate| format!("{:.2}", rate / i.raw_parse_per_cpu_sec))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            ratios(rounds)
                         ),
                     },
                     i.handled_per_cpu_sec,
@@ -285,18 +289,16 @@ impl Report {
                     format!(
                         "{} bursts dispatched as each message was made: ratios {} to the raw parse, {:.2} context switches per message",
                         i.as_sent_per_cpu_sec_by_round.len(),
-                        i.as_sent_per_cpu_sec_by_round
-                            .iter()
-                            .map(|rate| format!("{:.2}", rate / i.raw_parse_per_cpu_sec))
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        ratios(&i.as_sent_per_cpu_sec_by_round),
                         i.as_sent_context_switches_per_message
                     ),
                 );
             }
             if let Some(b) = &i.bare_twilight {
-                let held = median(&i.handled_per_cpu_sec_by_round);
-                let as_sent = median(&i.as_sent_per_cpu_sec_by_round);
+                let (held, as_sent) = (
+                    i.handled_per_cpu_sec,
+                    median(&i.as_sent_per_cpu_sec_by_round),
+                );
                 row(
                     "bare twilight bot, same bursts",
                     format!(

@@ -139,12 +139,12 @@ pub struct Faults {
     pub reconnect_every_secs: u64,
 }
 
-/// P2: a burst of MESSAGE_CREATE (one in twenty in a ticket channel when tickets are open, the
+/// P2: bursts of MESSAGE_CREATE (one in twenty in a ticket channel when tickets are open, the
 /// others in ordinary channels) against twilight's raw parse of the same payload.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ingest {
-    /// Messages in the burst; 0 skips the figure.
+    /// Messages in each burst; 0 skips the figures.
     pub messages: usize,
     /// Bursts played one after another (at least one), each held by the gateway while it is
     /// sent and then released at once, so the bots read it as a flood: the figure is the
@@ -152,7 +152,8 @@ pub struct Ingest {
     pub rounds: usize,
     /// Bursts played afterwards as they are sent (each message dispatched as it is made), shown
     /// beside P2: the bots then wake for almost every message, and what a wakeup costs the
-    /// machine weighs more than what the bot does with the message.
+    /// machine weighs more than what the bot does with the message. With P3's clicks measured
+    /// (`[ack] secs`), its bare twilight bot then reads one burst of each kind too.
     pub as_sent_rounds: usize,
 }
 

@@ -655,22 +655,8 @@ async fn gateway_action(
                 "hold and release apply to every connection, not to shards",
             ));
         }
-        "hold" => {
-            emulator.hold_dispatches();
-            emulator
-                .sessions()
-                .iter()
-                .filter(|session| session.connected)
-                .count()
-        }
-        "release" => {
-            emulator.release_dispatches();
-            emulator
-                .sessions()
-                .iter()
-                .filter(|session| session.connected)
-                .count()
-        }
+        "hold" => emulator.hold_dispatches(),
+        "release" => emulator.release_dispatches(),
         other => {
             return Err(AdminError(
                 StatusCode::NOT_FOUND,

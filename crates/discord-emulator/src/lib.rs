@@ -878,12 +878,7 @@ impl Emulator {
     pub async fn wait_for_sessions(&self, count: usize, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let connected = self
-                .sessions()
-                .iter()
-                .filter(|session| session.connected)
-                .count();
-            if connected >= count {
+            if self.world().hub.connected() >= count {
                 return true;
             }
             if tokio::time::Instant::now() >= deadline {
@@ -935,19 +930,23 @@ impl Emulator {
         self.world().hub.control(shards, false, || Outbound::Drop)
     }
 
-    /// Holds, on every gateway connection, what the server sends on its own (dispatches, and
-    /// op 7, op 9 and closes ordered by a test) until [`Self::release_dispatches`], as when
-    /// Discord's side stalls; heartbeats are still answered and what happens in the world is
-    /// still queued, in order. Released, each connection sends what waits at once, in writes
-    /// of many frames: a client then meets a flood instead of a trickle.
-    pub fn hold_dispatches(&self) {
+    /// Holds, on every gateway connection, what goes through its queue — dispatches (READY,
+    /// GUILD_CREATE and RESUMED included), and the op 7, op 9, drops and closes a test orders —
+    /// until [`Self::release_dispatches`], as when Discord's side stalls. What a connection
+    /// answers directly still goes out: hello, heartbeat acknowledgements, op 9 for a refused
+    /// identify or resume. What happens in the world meanwhile waits, in order; released, each
+    /// connection sends it at once, in writes of many frames, so a client meets a flood instead
+    /// of a trickle. Returns how many connections there are.
+    pub fn hold_dispatches(&self) -> usize {
         self.shared.dispatch_hold.send_replace(true);
+        self.world().hub.connected()
     }
 
     /// Lets the gateway connections send what [`Self::hold_dispatches`] held, and what follows
-    /// as it comes.
-    pub fn release_dispatches(&self) {
+    /// as it comes; returns how many connections there are.
+    pub fn release_dispatches(&self) -> usize {
         self.shared.dispatch_hold.send_replace(false);
+        self.world().hub.connected()
     }
 
     /// Closes the connections of `shards` with `code` (sessions stay resumable).

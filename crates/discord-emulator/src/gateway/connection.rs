@@ -127,6 +127,10 @@ impl Connection {
             let deadline = self.last_heartbeat + self.interval.mul_f64(1.5);
             let held = *hold.borrow_and_update();
             tokio::select! {
+                // A hold that came while the task waited wins over the queue it holds.
+                biased;
+                // The hold changed: the loop looks at it again.
+                Ok(()) = hold.changed() => {}
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(text))) => {
                         if let Some(end) = self.handle(text.as_str()).await {
@@ -154,8 +158,6 @@ impl Connection {
                     Some(Ok(_)) => {}
                     Some(Err(_)) | None => return End::Transport,
                 },
-                // The hold changed: the loop looks at it again.
-                Ok(()) = hold.changed() => {}
                 outbound = rx.recv(), if !held => {
                     // What waits in the queue goes out in one write, as a busy server's
                     // frames do: each its own websocket message, flushed together.

@@ -494,6 +494,14 @@ impl Hub {
         }
     }
 
+    /// How many sessions have a connection now.
+    pub(crate) fn connected(&self) -> usize {
+        self.sessions
+            .values()
+            .filter(|session| session.link.is_some())
+            .count()
+    }
+
     pub(crate) fn infos(&self) -> Vec<SessionInfo> {
         let mut infos: Vec<SessionInfo> = self
             .sessions

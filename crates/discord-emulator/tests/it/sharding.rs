@@ -335,7 +335,7 @@ async fn heartbeats_let_the_replay_buffer_go_of_what_the_client_has() {
 }
 
 #[tokio::test]
-async fn held_dispatches_wait_in_order_and_go_out_at_once_when_released() {
+async fn held_dispatches_wait_and_go_out_in_order_when_released() {
     let emulator = common::start().await;
     let guild = emulator
         .populate(discord_emulator::WorldShape {
