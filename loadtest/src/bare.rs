@@ -5,7 +5,7 @@
 //! the yardstick of what ingest costs any gateway client.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -26,14 +26,14 @@ const THREADS: &str = "bare-bot";
 pub(crate) struct BareBot {
     runtime: Option<tokio::runtime::Runtime>,
     messages: Arc<AtomicU64>,
-    /// Whether MESSAGE_CREATE is parsed (off while it only defers, for P3).
-    reading: Arc<AtomicBool>,
 }
 
 impl BareBot {
     /// Connects `shards` shards to the emulator and waits until each is ready; with
     /// `reads_messages`, it also receives guild messages (with their content, as Helpline
-    /// does), parsed once [`Self::read_messages`] says so.
+    /// does) and parses each one (twilight's `next_event` reads on until an event of the types
+    /// it is given, so they are fixed here; Helpline's processes are stopped by then, and no
+    /// message comes during the clicks).
     pub(crate) fn start(
         emulator: &Emulator,
         shards: u32,
@@ -52,11 +52,18 @@ impl BareBot {
         let application = emulator.application_id();
         let (ready, mut readies) = tokio::sync::mpsc::unbounded_channel();
         let messages = Arc::new(AtomicU64::new(0));
-        let reading = Arc::new(AtomicBool::new(false));
-        let intents = if reads_messages {
-            Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT
+        let (intents, events) = if reads_messages {
+            (
+                Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT,
+                EventTypeFlags::READY
+                    | EventTypeFlags::INTERACTION_CREATE
+                    | EventTypeFlags::MESSAGE_CREATE,
+            )
         } else {
-            Intents::GUILDS
+            (
+                Intents::GUILDS,
+                EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE,
+            )
         };
         runtime.block_on(async {
             let http = std::sync::Arc::new(Client::builder().token(token.clone()).proxy(api, true).build());
@@ -74,16 +81,9 @@ impl BareBot {
                 let mut shard = Shard::with_config(ShardId::new(number, shards), config.clone());
                 let http = http.clone();
                 let ready = ready.clone();
-                let (messages, reading) = (messages.clone(), reading.clone());
+                let messages = messages.clone();
                 tokio::spawn(async move {
-                    loop {
-                        let mut events = EventTypeFlags::READY | EventTypeFlags::INTERACTION_CREATE;
-                        if reading.load(Ordering::Relaxed) {
-                            events |= EventTypeFlags::MESSAGE_CREATE;
-                        }
-                        let Some(item) = shard.next_event(events).await else {
-                            break;
-                        };
+                    while let Some(item) = shard.next_event(events).await {
                         match item {
                             Ok(Event::MessageCreate(_)) => {
                                 messages.fetch_add(1, Ordering::Relaxed);
@@ -122,13 +122,7 @@ impl BareBot {
         Ok(Self {
             runtime: Some(runtime),
             messages,
-            reading,
         })
-    }
-
-    /// From now on, parses and counts every MESSAGE_CREATE.
-    pub(crate) fn read_messages(&self) {
-        self.reading.store(true, Ordering::Relaxed);
     }
 
     /// The MESSAGE_CREATE it parsed so far.

@@ -692,7 +692,6 @@ fn bare_ingest(
     driver: &drive::Driver,
     progress: &Progress,
 ) -> Result<report::BareIngestFigures> {
-    bare.read_messages();
     let handled = || bare.messages() as f64;
     let usage = bare::BareBot::usage;
     let meter = Meter {
