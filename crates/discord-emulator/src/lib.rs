@@ -115,7 +115,7 @@ pub(crate) struct Shared {
     pub(crate) oauth: oauth2::OAuthState,
     /// The application's key pair for its interactions endpoint.
     pub(crate) endpoint: endpoint::EndpointKeys,
-    /// Whether gateway connections hold what they would send on their own (see
+    /// Whether gateway connections hold what goes through their queues (see
     /// [`Emulator::hold_dispatches`]).
     pub(crate) dispatch_hold: tokio::sync::watch::Sender<bool>,
     server: Mutex<Option<AbortHandle>>,
