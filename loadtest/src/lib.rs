@@ -551,6 +551,25 @@ fn ingest(
 ) -> Result<report::IngestFigures> {
     let messages = scenario.messages;
     let rounds = scenario.rounds.max(1);
+    // Helpline's bot processes: their MESSAGE_CREATE counters (handled or skipped), from one
+    // look at each exposition, and /proc.
+    let handled = || {
+        fleet.bots_sums(&[
+            (
+                "helpline_bot_gateway_events_total",
+                "type=\"MESSAGE_CREATE\"",
+            ),
+            (
+                "helpline_bot_gateway_events_skipped_total",
+                "type=\"MESSAGE_CREATE\"",
+            ),
+        ])
+    };
+    let usage = || fleet.bots_usage();
+    let meter = Meter {
+        handled: &handled,
+        usage: &usage,
+    };
     let mut payload = String::new();
     let mut play = |count: usize, held: bool, name: &str| -> Result<(Vec<f64>, f64)> {
         let (mut rates, mut switches) = (Vec::new(), Vec::new());
@@ -558,7 +577,7 @@ fn ingest(
             progress.say(&format!(
                 "ingest burst {round} of {count} ({name}): {messages} messages"
             ));
-            let burst = Meter::fleet(fleet, |meter| burst(messages, held, runtime, driver, meter))?;
+            let burst = burst(messages, held, runtime, driver, &meter)?;
             rates.push(burst.handled_per_cpu_sec);
             switches.push(burst.context_switches_per_message);
             payload = burst.payload;
@@ -608,30 +627,6 @@ struct Burst {
 struct Meter<'a> {
     handled: &'a dyn Fn() -> f64,
     usage: &'a dyn Fn() -> fleet::Usage,
-}
-
-impl Meter<'_> {
-    /// Helpline's bot processes: their MESSAGE_CREATE counters (handled or skipped), from one
-    /// look at each exposition, and /proc.
-    fn fleet(fleet: &fleet::Fleet, run: impl FnOnce(&Meter<'_>) -> Result<Burst>) -> Result<Burst> {
-        let handled = || {
-            fleet.bots_sums(&[
-                (
-                    "helpline_bot_gateway_events_total",
-                    "type=\"MESSAGE_CREATE\"",
-                ),
-                (
-                    "helpline_bot_gateway_events_skipped_total",
-                    "type=\"MESSAGE_CREATE\"",
-                ),
-            ])
-        };
-        let usage = || fleet.bots_usage();
-        run(&Meter {
-            handled: &handled,
-            usage: &usage,
-        })
-    }
 }
 
 /// One burst, `held` by the gateway while it is sent and then released at once, or dispatched
@@ -771,13 +766,6 @@ pub fn default_dir(workspace: &Path, scenario: &Scenario) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_median_of_odd_and_even_counts() {
-        assert_eq!(super::report::median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(super::report::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-        assert_eq!(super::report::median(&[]), 0.0);
-    }
-
     #[test]
     fn the_global_budget_leaves_out_interaction_webhook_and_gateway_routes() {
         let by_route: std::collections::BTreeMap<String, u64> = [

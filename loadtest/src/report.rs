@@ -99,8 +99,8 @@ pub struct IngestFigures {
     pub as_sent_per_cpu_sec_by_round: Vec<f64>,
     /// Their context switches per message, the median.
     pub as_sent_context_switches_per_message: f64,
-    /// The bare twilight bot (P3's yardstick) reading the same bursts, when the scenario plays
-    /// bursts as sent.
+    /// The bare twilight bot (P3's yardstick) reading one burst of each kind, when the scenario
+    /// plays bursts as sent and measures P3.
     pub bare_twilight: Option<BareIngestFigures>,
     /// `twilight_gateway::parse` of the same payload per CPU-second.
     pub raw_parse_per_cpu_sec: f64,
@@ -391,6 +391,12 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_median_of_odd_and_even_counts() {
+        assert_eq!(super::median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(super::median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(super::median(&[]), 0.0);
+    }
 
     #[test]
     fn quantiles_are_by_nearest_rank() {
