@@ -76,6 +76,25 @@ fn the_smoke_scenario_runs_and_every_dashboard_query_returns_series() {
     );
     let ingest = report.ingest.as_ref().unwrap();
     assert!(ingest.ratio > 0.0 && ingest.ratio.is_finite(), "{markdown}");
+    // A held burst and one as sent, then the bare twilight bot reading one of each: every
+    // rate measured (a burst nobody read would have failed the run after 5 minutes).
+    let rates = |rates: &[f64]| rates.len() == 1 && rates.iter().all(|r| *r > 0.0 && r.is_finite());
+    assert!(
+        rates(&ingest.handled_per_cpu_sec_by_round) && rates(&ingest.as_sent_per_cpu_sec_by_round),
+        "{markdown}"
+    );
+    let bare = ingest
+        .bare_twilight
+        .as_ref()
+        .expect("the bare bot read the bursts");
+    assert!(
+        rates(&[bare.held_per_cpu_sec]) && rates(&[bare.as_sent_per_cpu_sec]),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("bare twilight bot, same bursts"),
+        "{markdown}"
+    );
     let ack = report.ack.as_ref().unwrap();
     assert_eq!(
         (ack.helpline.failed, ack.bare_twilight.failed),
